@@ -1,0 +1,30 @@
+package dev.ledger.domain;
+
+/**
+ * What an aggregate's command handler answers. A rejection is a value, not an exception: the
+ * handler applied no event, and the caller decides how to report it.
+ */
+public sealed interface Decision {
+
+    Decision ACCEPTED = new Accepted();
+
+    static Decision accepted() {
+        return ACCEPTED;
+    }
+
+    static Decision rejected(RejectionCode code, String message) {
+        return new Rejected(new Rejection(code, message));
+    }
+
+    default boolean isAccepted() {
+        return this instanceof Accepted;
+    }
+
+    /** The command was accepted; its events (possibly none, for a no-op) were applied. */
+    record Accepted() implements Decision {
+    }
+
+    /** The command was refused and changed nothing. */
+    record Rejected(Rejection rejection) implements Decision {
+    }
+}

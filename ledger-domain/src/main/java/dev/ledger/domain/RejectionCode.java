@@ -1,0 +1,55 @@
+package dev.ledger.domain;
+
+/**
+ * Why the ledger refused a command. The {@link #code()} strings are part of the public API and of
+ * stored {@code TransferRejected} events: never rename one, only add.
+ */
+public enum RejectionCode {
+    /** The debit would take available funds below the account's overdraft floor. */
+    INSUFFICIENT_FUNDS("insufficient_funds"),
+    /** The transfer's currency is not the account's currency. */
+    CURRENCY_MISMATCH("currency_mismatch"),
+    /** The account is frozen: no money may move in or out until it is unfrozen. */
+    ACCOUNT_FROZEN("account_frozen"),
+    /** The account is closed for good. */
+    ACCOUNT_CLOSED("account_closed"),
+    /** An account can be closed only at zero balance with no pending holds. */
+    ACCOUNT_NOT_EMPTY("account_not_empty"),
+    /** Debit and credit account are the same account. */
+    SAME_ACCOUNT("same_account"),
+    /** The transfer is not (or no longer) pending: posted, voided, expired or rejected. */
+    TRANSFER_NOT_PENDING("transfer_not_pending"),
+    /** The pending transfer's timeout has passed; it can no longer be posted. */
+    TRANSFER_EXPIRED("transfer_expired"),
+    /** A partial post asked for more than the hold. */
+    AMOUNT_EXCEEDS_PENDING("amount_exceeds_pending"),
+    /** A balance total would exceed the largest amount the ledger can hold. */
+    BALANCE_OVERFLOW("balance_overflow"),
+    /** No account with that id. */
+    ACCOUNT_NOT_FOUND("account_not_found"),
+    /** No transfer with that id. */
+    TRANSFER_NOT_FOUND("transfer_not_found"),
+    /** An account with that id exists with other settings. */
+    ACCOUNT_EXISTS("account_exists"),
+    /** The transfer id was used before for a different request. */
+    IDEMPOTENCY_CONFLICT("idempotency_conflict");
+
+    private final String code;
+
+    RejectionCode(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public static RejectionCode fromCode(String code) {
+        for (RejectionCode candidate : values()) {
+            if (candidate.code.equals(code)) {
+                return candidate;
+            }
+        }
+        throw new IllegalArgumentException("unknown rejection code " + code);
+    }
+}

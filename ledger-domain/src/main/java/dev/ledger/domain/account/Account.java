@@ -1,0 +1,199 @@
+package dev.ledger.domain.account;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+import dev.ledger.domain.Decision;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.AccountCommand.CloseAccount;
+import dev.ledger.domain.api.AccountCommand.ExpireHold;
+import dev.ledger.domain.api.AccountCommand.FreezeAccount;
+import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.AccountCommand.PlaceHold;
+import dev.ledger.domain.api.AccountCommand.PostEntry;
+import dev.ledger.domain.api.AccountCommand.PostHold;
+import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
+import dev.ledger.domain.api.AccountCommand.VoidHold;
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldExpired;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.money.Money;
+import java.util.Optional;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateIdentifier;
+
+/**
+ * One account of the ledger, as an Axon aggregate. Command handlers decide (and answer a
+ * {@link Decision}); state changes only in the event sourcing handler, through
+ * {@link AccountState#evolve}.
+ */
+public class Account {
+
+    @AggregateIdentifier
+    private String accountId;
+    private AccountState state;
+
+    /** Axon rebuilds an account from its events through this. */
+    protected Account() {
+    }
+
+    @CommandHandler
+    public Account(OpenAccount command) {
+        apply(new AccountOpened(command.accountId(), command.currency(), command.overdraftLimit()));
+    }
+
+    /** Resumes an account from a snapshot of its state, so loading does not replay its whole history. */
+    public static Account fromState(AccountState state) {
+        Account account = new Account();
+        account.accountId = state.accountId();
+        account.state = state;
+        return account;
+    }
+
+    public AccountState state() {
+        return state;
+    }
+
+    @CommandHandler
+    public Decision handle(FreezeAccount command) {
+        if (state.status() == AccountStatus.CLOSED) {
+            return closed();
+        }
+        if (state.status() == AccountStatus.OPEN) {
+            apply(new AccountFrozen(accountId));
+        }
+        return Decision.accepted();
+    }
+
+    @CommandHandler
+    public Decision handle(UnfreezeAccount command) {
+        if (state.status() == AccountStatus.CLOSED) {
+            return closed();
+        }
+        if (state.status() == AccountStatus.FROZEN) {
+            apply(new AccountUnfrozen(accountId));
+        }
+        return Decision.accepted();
+    }
+
+    @CommandHandler
+    public Decision handle(CloseAccount command) {
+        if (state.status() == AccountStatus.CLOSED) {
+            return Decision.accepted();
+        }
+        if (state.balance() != 0 || state.hasPendingHolds()) {
+            return Decision.rejected(RejectionCode.ACCOUNT_NOT_EMPTY, "account " + accountId
+                    + " can be closed only at zero balance with no pending holds; its balance is "
+                    + format(state.balance()) + ", debits pending " + format(state.debitsPending())
+                    + " and credits pending " + format(state.creditsPending()));
+        }
+        apply(new AccountClosed(accountId));
+        return Decision.accepted();
+    }
+
+    @CommandHandler
+    public Decision handle(PostEntry command) {
+        return refuseMovement(command.side(), command.amount()).orElseGet(() -> {
+            apply(new EntryPosted(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
+                    command.amount()));
+            return Decision.accepted();
+        });
+    }
+
+    @CommandHandler
+    public Decision handle(PlaceHold command) {
+        return refuseMovement(command.side(), command.amount()).orElseGet(() -> {
+            apply(new HoldPlaced(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
+                    command.amount(), command.expiresAt()));
+            return Decision.accepted();
+        });
+    }
+
+    /**
+     * Posting a hold moves money that was reserved when the hold was placed, so funds were checked
+     * then; a freeze still stops it, as it stops every movement.
+     */
+    @CommandHandler
+    public Decision handle(PostHold command) {
+        if (state.status() == AccountStatus.FROZEN) {
+            return frozen();
+        }
+        apply(new HoldPosted(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
+                command.heldAmount(), command.postedAmount()));
+        return Decision.accepted();
+    }
+
+    /** Releasing a hold is always allowed, frozen or not: it gives money back, it moves none. */
+    @CommandHandler
+    public Decision handle(VoidHold command) {
+        apply(new HoldVoided(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
+                command.amount()));
+        return Decision.accepted();
+    }
+
+    @CommandHandler
+    public Decision handle(ExpireHold command) {
+        apply(new HoldExpired(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
+                command.amount()));
+        return Decision.accepted();
+    }
+
+    @EventSourcingHandler
+    void on(AccountEvent event) {
+        state = AccountState.evolve(Optional.ofNullable(state), event);
+        accountId = state.accountId();
+    }
+
+    /** The rules every new debit or credit must pass, in the order a person would check them. */
+    private Optional<Decision> refuseMovement(Side side, Money amount) {
+        if (state.status() == AccountStatus.CLOSED) {
+            return Optional.of(closed());
+        }
+        if (state.status() == AccountStatus.FROZEN) {
+            return Optional.of(frozen());
+        }
+        if (!amount.currency().equals(state.currency())) {
+            return Optional.of(Decision.rejected(RejectionCode.CURRENCY_MISMATCH, "account " + accountId + " holds "
+                    + state.currency() + " but the transfer is in " + amount.currency()));
+        }
+        long units = amount.minorUnits();
+        try {
+            if (side == Side.DEBIT) {
+                // Both debit totals must still fit once the amount is posted.
+                Math.addExact(state.debitsPosted(), Math.addExact(state.debitsPending(), units));
+                if (!state.overdraftLimit().unlimited() && state.available().getAsLong() < units) {
+                    return Optional.of(Decision.rejected(RejectionCode.INSUFFICIENT_FUNDS, "account " + accountId
+                            + " has " + format(state.available().getAsLong()) + " available but the transfer needs "
+                            + amount));
+                }
+            } else {
+                Math.addExact(state.creditsPosted(), Math.addExact(state.creditsPending(), units));
+            }
+        } catch (ArithmeticException overflow) {
+            return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
+                    + " cannot take " + amount + ": its totals would exceed the largest amount the ledger can hold"));
+        }
+        return Optional.empty();
+    }
+
+    private Decision closed() {
+        return Decision.rejected(RejectionCode.ACCOUNT_CLOSED, "account " + accountId + " is closed");
+    }
+
+    private Decision frozen() {
+        return Decision.rejected(RejectionCode.ACCOUNT_FROZEN, "account " + accountId
+                + " is frozen; no money can move in or out until it is unfrozen");
+    }
+
+    private String format(long minorUnits) {
+        return Money.of(minorUnits, state.currency()).toString();
+    }
+}

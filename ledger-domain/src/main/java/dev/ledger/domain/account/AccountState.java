@@ -1,0 +1,124 @@
+package dev.ledger.domain.account;
+
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldExpired;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.OverdraftLimit;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * An account's balances, kept as TigerBeetle keeps them: four running totals in minor units.
+ * {@link #evolve} is the one fold of account events; the aggregate, the projections and the replay
+ * tool all use it, so the same log always gives the same, byte-identical state.
+ */
+public record AccountState(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit,
+                           AccountStatus status, long debitsPosted, long creditsPosted,
+                           long debitsPending, long creditsPending) implements StreamState {
+
+    public static AccountState opened(AccountOpened event) {
+        return new AccountState(event.accountId(), event.currency(), event.overdraftLimit(), AccountStatus.OPEN,
+                0, 0, 0, 0);
+    }
+
+    /** Applies one event. {@code state} is empty only before the account's first event. */
+    public static AccountState evolve(Optional<AccountState> state, AccountEvent event) {
+        if (event instanceof AccountOpened opened) {
+            if (state.isPresent()) {
+                throw new IllegalStateException("account " + opened.accountId() + " is opened twice in its stream");
+            }
+            return opened(opened);
+        }
+        return state.orElseThrow(() -> new IllegalStateException(
+                "account " + event.accountId() + " has an event before it was opened")).evolve(event);
+    }
+
+    public AccountState evolve(AccountEvent event) {
+        if (event instanceof AccountFrozen) {
+            return withStatus(AccountStatus.FROZEN);
+        } else if (event instanceof AccountUnfrozen) {
+            return withStatus(AccountStatus.OPEN);
+        } else if (event instanceof AccountClosed) {
+            return withStatus(AccountStatus.CLOSED);
+        } else if (event instanceof EntryPosted e) {
+            return e.side() == Side.DEBIT
+                    ? totals(Math.addExact(debitsPosted, e.amount().minorUnits()), creditsPosted, debitsPending, creditsPending)
+                    : totals(debitsPosted, Math.addExact(creditsPosted, e.amount().minorUnits()), debitsPending, creditsPending);
+        } else if (event instanceof HoldPlaced e) {
+            long amount = e.amount().minorUnits();
+            return e.side() == Side.DEBIT
+                    ? totals(debitsPosted, creditsPosted, Math.addExact(debitsPending, amount), creditsPending)
+                    : totals(debitsPosted, creditsPosted, debitsPending, Math.addExact(creditsPending, amount));
+        } else if (event instanceof HoldPosted e) {
+            long held = e.heldAmount().minorUnits();
+            long posted = e.postedAmount().minorUnits();
+            return e.side() == Side.DEBIT
+                    ? totals(Math.addExact(debitsPosted, posted), creditsPosted, debitsPending - held, creditsPending)
+                    : totals(debitsPosted, Math.addExact(creditsPosted, posted), debitsPending, creditsPending - held);
+        } else if (event instanceof HoldVoided e) {
+            return release(e.side(), e.amount().minorUnits());
+        } else if (event instanceof HoldExpired e) {
+            return release(e.side(), e.amount().minorUnits());
+        } else if (event instanceof AccountOpened) {
+            throw new IllegalStateException("account " + accountId + " is opened twice in its stream");
+        }
+        throw new IllegalArgumentException("unknown account event " + event.getClass().getSimpleName());
+    }
+
+    @Override
+    public StreamId streamId() {
+        return StreamId.account(accountId);
+    }
+
+    /** Credits posted minus debits posted: what the account holds, pending holds aside. */
+    public long balance() {
+        return Math.subtractExact(creditsPosted, debitsPosted);
+    }
+
+    /**
+     * What can still be debited: credits posted - debits posted - debits pending + overdraft limit.
+     * Empty for an unlimited overdraft.
+     */
+    public OptionalLong available() {
+        if (overdraftLimit.unlimited()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Math.addExact(Math.subtractExact(balance(), debitsPending), overdraftLimit.minorUnits()));
+    }
+
+    public boolean hasPendingHolds() {
+        return debitsPending != 0 || creditsPending != 0;
+    }
+
+    private AccountState release(Side side, long amount) {
+        return side == Side.DEBIT
+                ? totals(debitsPosted, creditsPosted, debitsPending - amount, creditsPending)
+                : totals(debitsPosted, creditsPosted, debitsPending, creditsPending - amount);
+    }
+
+    private AccountState withStatus(AccountStatus newStatus) {
+        return new AccountState(accountId, currency, overdraftLimit, newStatus, debitsPosted, creditsPosted,
+                debitsPending, creditsPending);
+    }
+
+    private AccountState totals(long newDebitsPosted, long newCreditsPosted, long newDebitsPending,
+                                long newCreditsPending) {
+        if (newDebitsPosted < 0 || newCreditsPosted < 0 || newDebitsPending < 0 || newCreditsPending < 0) {
+            // Only a log that was never produced by this ledger can get here (a release of more than was held).
+            throw new IllegalStateException("account " + accountId + " would have a negative total");
+        }
+        return new AccountState(accountId, currency, overdraftLimit, status, newDebitsPosted, newCreditsPosted,
+                newDebitsPending, newCreditsPending);
+    }
+}

@@ -1,0 +1,7 @@
+package dev.ledger.domain.account;
+
+public enum AccountStatus {
+    OPEN,
+    FROZEN,
+    CLOSED
+}

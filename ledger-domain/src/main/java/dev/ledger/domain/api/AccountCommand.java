@@ -1,0 +1,53 @@
+package dev.ledger.domain.api;
+
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import java.time.Instant;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+/**
+ * Commands one account handles. The leg commands ({@link PostEntry}, {@link PlaceHold},
+ * {@link PostHold}, {@link VoidHold}, {@link ExpireHold}) are issued by the ledger's unit of work,
+ * once per side of a transfer, never by a client directly.
+ */
+public sealed interface AccountCommand {
+
+    String accountId();
+
+    record OpenAccount(@TargetAggregateIdentifier String accountId, CurrencyUnit currency,
+                       OverdraftLimit overdraftLimit) implements AccountCommand {
+    }
+
+    record FreezeAccount(@TargetAggregateIdentifier String accountId) implements AccountCommand {
+    }
+
+    record UnfreezeAccount(@TargetAggregateIdentifier String accountId) implements AccountCommand {
+    }
+
+    record CloseAccount(@TargetAggregateIdentifier String accountId) implements AccountCommand {
+    }
+
+    /** Moves money at once: one side of a transfer that posts immediately. */
+    record PostEntry(@TargetAggregateIdentifier String accountId, String transferId, Side side,
+                     String counterpartyAccountId, Money amount) implements AccountCommand {
+    }
+
+    /** Reserves money for a pending transfer until it is posted, voided or expires. */
+    record PlaceHold(@TargetAggregateIdentifier String accountId, String transferId, Side side,
+                     String counterpartyAccountId, Money amount, Instant expiresAt) implements AccountCommand {
+    }
+
+    /** Turns a hold into a posted amount ({@code postedAmount <= heldAmount}); the rest is released. */
+    record PostHold(@TargetAggregateIdentifier String accountId, String transferId, Side side,
+                    String counterpartyAccountId, Money heldAmount, Money postedAmount) implements AccountCommand {
+    }
+
+    record VoidHold(@TargetAggregateIdentifier String accountId, String transferId, Side side,
+                    String counterpartyAccountId, Money amount) implements AccountCommand {
+    }
+
+    record ExpireHold(@TargetAggregateIdentifier String accountId, String transferId, Side side,
+                      String counterpartyAccountId, Money amount) implements AccountCommand {
+    }
+}

@@ -1,0 +1,36 @@
+package dev.ledger.domain.api;
+
+import java.util.Objects;
+
+/**
+ * Names one event stream of the log: an account's or a transfer's. Accounts and transfers have
+ * separate id spaces, so an account and a transfer may share an id.
+ */
+public record StreamId(StreamType type, String id) implements Comparable<StreamId> {
+
+    public enum StreamType { ACCOUNT, TRANSFER }
+
+    public StreamId {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(id, "id");
+    }
+
+    public static StreamId account(String accountId) {
+        return new StreamId(StreamType.ACCOUNT, accountId);
+    }
+
+    public static StreamId transfer(String transferId) {
+        return new StreamId(StreamType.TRANSFER, transferId);
+    }
+
+    @Override
+    public int compareTo(StreamId other) {
+        int byType = type.compareTo(other.type);
+        return byType != 0 ? byType : id.compareTo(other.id);
+    }
+
+    @Override
+    public String toString() {
+        return type.name().toLowerCase() + ":" + id;
+    }
+}

@@ -1,0 +1,269 @@
+package dev.ledger.domain.ledger;
+
+import dev.ledger.domain.Decision;
+import dev.ledger.domain.Rejection;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.account.Account;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountCommand;
+import dev.ledger.domain.api.AccountCommand.CloseAccount;
+import dev.ledger.domain.api.AccountCommand.ExpireHold;
+import dev.ledger.domain.api.AccountCommand.FreezeAccount;
+import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.AccountCommand.PlaceHold;
+import dev.ledger.domain.api.AccountCommand.PostEntry;
+import dev.ledger.domain.api.AccountCommand.PostHold;
+import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
+import dev.ledger.domain.api.AccountCommand.VoidHold;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransferCommand;
+import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
+import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
+import dev.ledger.domain.api.TransferCommand.RecordTransfer;
+import dev.ledger.domain.api.TransferCommand.RejectTransfer;
+import dev.ledger.domain.api.TransferCommand.VoidPendingTransfer;
+import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
+import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
+import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.ledger.AxonAggregates.Handled;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.transfer.Transfer;
+import dev.ledger.domain.transfer.TransferState;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.axonframework.modelling.command.inspection.AggregateModel;
+import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
+
+/**
+ * The ledger's unit of work. Each method loads the streams one command touches, runs the command
+ * handlers of every aggregate involved (a transfer: the transfer and both accounts), and returns all
+ * their events as one {@link LedgerResult}, to be appended together or not at all. Nothing here does
+ * I/O: reads go through {@link LedgerStreams}, time comes from the {@link Clock} passed in.
+ */
+public final class Ledger {
+
+    private static final AggregateModel<Account> ACCOUNTS =
+            AnnotatedAggregateMetaModelFactory.inspectAggregate(Account.class);
+    private static final AggregateModel<Transfer> TRANSFERS =
+            AnnotatedAggregateMetaModelFactory.inspectAggregate(Transfer.class);
+
+    private final LedgerStreams streams;
+    private final Clock clock;
+
+    public Ledger(LedgerStreams streams, Clock clock) {
+        this.streams = streams;
+        this.clock = clock;
+    }
+
+    /** Opens an account; opening it again with the same settings is answered as already done. */
+    public LedgerResult openAccount(OpenAccount command) {
+        StreamId subject = StreamId.account(command.accountId());
+        Optional<Versioned<AccountState>> existing = streams.account(command.accountId());
+        if (existing.isPresent()) {
+            AccountState account = existing.get().state();
+            if (account.currency().equals(command.currency())
+                    && account.overdraftLimit().equals(command.overdraftLimit())) {
+                return LedgerResult.alreadyApplied(subject);
+            }
+            return LedgerResult.rejected(subject, new Rejection(RejectionCode.ACCOUNT_EXISTS, "account "
+                    + command.accountId() + " already exists with other settings (currency " + account.currency()
+                    + ")"));
+        }
+        Handled<Account> opened = AxonAggregates.create(ACCOUNTS, () -> new Account(command));
+        return LedgerResult.applied(subject, List.of(accountChange(0, opened)));
+    }
+
+    public LedgerResult freezeAccount(String accountId) {
+        return onAccount(new FreezeAccount(accountId));
+    }
+
+    public LedgerResult unfreezeAccount(String accountId) {
+        return onAccount(new UnfreezeAccount(accountId));
+    }
+
+    public LedgerResult closeAccount(String accountId) {
+        return onAccount(new CloseAccount(accountId));
+    }
+
+    /**
+     * Moves money, at once or as a hold. The transfer id is the idempotency key: the same request
+     * again is {@code ALREADY_APPLIED} (or the same rejection, if the first attempt was refused);
+     * another request under the same id is an {@code idempotency_conflict}.
+     */
+    public LedgerResult transfer(String transferId, TransferRequest request) {
+        StreamId subject = StreamId.transfer(transferId);
+        Optional<Versioned<TransferState>> earlier = streams.transfer(transferId);
+        if (earlier.isPresent()) {
+            TransferState first = earlier.get().state();
+            if (!first.request().equals(request)) {
+                return LedgerResult.rejected(subject, new Rejection(RejectionCode.IDEMPOTENCY_CONFLICT,
+                        "transfer id " + transferId + " was already used for a different request"));
+            }
+            return first.isRejected() ? LedgerResult.rejected(subject, first.rejection())
+                    : LedgerResult.alreadyApplied(subject);
+        }
+        if (request.debitAccountId().equals(request.creditAccountId())) {
+            return recordRefusal(transferId, request, new Rejection(RejectionCode.SAME_ACCOUNT,
+                    "a transfer needs two different accounts; both sides are " + request.debitAccountId()));
+        }
+        Optional<Versioned<AccountState>> debit = streams.account(request.debitAccountId());
+        Optional<Versioned<AccountState>> credit = streams.account(request.creditAccountId());
+        if (debit.isEmpty() || credit.isEmpty()) {
+            // Not recorded: the account may be opened later, and then the same id may succeed.
+            String missing = debit.isEmpty() ? request.debitAccountId() : request.creditAccountId();
+            return LedgerResult.rejected(subject, new Rejection(RejectionCode.ACCOUNT_NOT_FOUND,
+                    (debit.isEmpty() ? "debit" : "credit") + " account " + missing + " does not exist"));
+        }
+        Instant expiresAt = request.pending() ? clock.instant().plusSeconds(request.timeoutSeconds()) : null;
+        Handled<Account> debitLeg = handleAccount(debit.get(), newLeg(transferId, request, Side.DEBIT, expiresAt));
+        if (debitLeg.decision() instanceof Decision.Rejected refused) {
+            return recordRefusal(transferId, request, refused.rejection());
+        }
+        Handled<Account> creditLeg = handleAccount(credit.get(), newLeg(transferId, request, Side.CREDIT, expiresAt));
+        if (creditLeg.decision() instanceof Decision.Rejected refused) {
+            return recordRefusal(transferId, request, refused.rejection());
+        }
+        Handled<Transfer> recorded = AxonAggregates.create(TRANSFERS,
+                () -> new Transfer(new RecordTransfer(transferId, request, expiresAt)));
+        return LedgerResult.applied(subject, List.of(
+                transferChange(0, recorded),
+                accountChange(debit.get().version(), debitLeg),
+                accountChange(credit.get().version(), creditLeg)));
+    }
+
+    /** Posts a pending transfer, in full ({@code amount} null) or in part, releasing the rest. */
+    public LedgerResult postPendingTransfer(String transferId, Money amount) {
+        Instant now = clock.instant();
+        return settle(transferId, new PostPendingTransfer(transferId, amount, now), now);
+    }
+
+    public LedgerResult voidPendingTransfer(String transferId) {
+        Instant now = clock.instant();
+        return settle(transferId, new VoidPendingTransfer(transferId, now), now);
+    }
+
+    /** Records the expiry of an overdue hold; a hold that is not due, or no longer pending, is left alone. */
+    public LedgerResult expirePendingTransfer(String transferId) {
+        Instant now = clock.instant();
+        return settle(transferId, new ExpirePendingTransfer(transferId, now), now);
+    }
+
+    private LedgerResult onAccount(AccountCommand command) {
+        StreamId subject = StreamId.account(command.accountId());
+        Optional<Versioned<AccountState>> account = streams.account(command.accountId());
+        if (account.isEmpty()) {
+            return accountNotFound(subject);
+        }
+        Handled<Account> handled = handleAccount(account.get(), command);
+        if (handled.decision() instanceof Decision.Rejected refused) {
+            return LedgerResult.rejected(subject, refused.rejection());
+        }
+        return LedgerResult.applied(subject, changesOf(accountChangeOrNone(account.get().version(), handled)));
+    }
+
+    /** Post, void or expire a hold: the transfer decides, then both accounts follow. */
+    private LedgerResult settle(String transferId, TransferCommand command, Instant now) {
+        StreamId subject = StreamId.transfer(transferId);
+        Optional<Versioned<TransferState>> loaded = streams.transfer(transferId);
+        if (loaded.isEmpty()) {
+            return LedgerResult.rejected(subject, new Rejection(RejectionCode.TRANSFER_NOT_FOUND,
+                    "transfer " + transferId + " does not exist"));
+        }
+        Versioned<TransferState> transfer = loaded.get();
+        Handled<Transfer> decided = AxonAggregates.handle(TRANSFERS, Transfer.fromState(transfer.state()), command);
+        if (decided.decision() instanceof Decision.Rejected refused) {
+            // A post or void that finds the hold overdue records the expiry the sweeper has not written yet.
+            List<StreamChange> expiry = transfer.state().isOverdue(now)
+                    ? settle(transferId, new ExpirePendingTransfer(transferId, now), now).changes()
+                    : List.of();
+            return LedgerResult.rejected(subject, refused.rejection(), expiry);
+        }
+        if (decided.events().isEmpty()) {
+            return LedgerResult.applied(subject, List.of());
+        }
+        TransferEvent outcome = (TransferEvent) decided.events().get(0);
+        TransferRequest request = transfer.state().request();
+        Versioned<AccountState> debit = existingAccount(request.debitAccountId());
+        Versioned<AccountState> credit = existingAccount(request.creditAccountId());
+        Handled<Account> debitLeg = handleAccount(debit, settlingLeg(outcome, request, Side.DEBIT));
+        Handled<Account> creditLeg = handleAccount(credit, settlingLeg(outcome, request, Side.CREDIT));
+        for (Handled<Account> leg : List.of(debitLeg, creditLeg)) {
+            if (leg.decision() instanceof Decision.Rejected refused) {
+                return LedgerResult.rejected(subject, refused.rejection());
+            }
+        }
+        return LedgerResult.applied(subject, List.of(
+                transferChange(transfer.version(), decided),
+                accountChange(debit.version(), debitLeg),
+                accountChange(credit.version(), creditLeg)));
+    }
+
+    private LedgerResult recordRefusal(String transferId, TransferRequest request, Rejection rejection) {
+        Handled<Transfer> refused = AxonAggregates.create(TRANSFERS,
+                () -> new Transfer(new RejectTransfer(transferId, request, rejection)));
+        return LedgerResult.rejected(StreamId.transfer(transferId), rejection, List.of(transferChange(0, refused)));
+    }
+
+    private static AccountCommand newLeg(String transferId, TransferRequest request, Side side, Instant expiresAt) {
+        String account = side == Side.DEBIT ? request.debitAccountId() : request.creditAccountId();
+        String counterparty = side == Side.DEBIT ? request.creditAccountId() : request.debitAccountId();
+        return request.pending()
+                ? new PlaceHold(account, transferId, side, counterparty, request.amount(), expiresAt)
+                : new PostEntry(account, transferId, side, counterparty, request.amount());
+    }
+
+    private static AccountCommand settlingLeg(TransferEvent outcome, TransferRequest request, Side side) {
+        String account = side == Side.DEBIT ? request.debitAccountId() : request.creditAccountId();
+        String counterparty = side == Side.DEBIT ? request.creditAccountId() : request.debitAccountId();
+        String transferId = outcome.transferId();
+        if (outcome instanceof PendingTransferPosted posted) {
+            return new PostHold(account, transferId, side, counterparty, request.amount(), posted.postedAmount());
+        } else if (outcome instanceof PendingTransferVoided voided) {
+            return new VoidHold(account, transferId, side, counterparty, voided.amount());
+        } else if (outcome instanceof PendingTransferExpired expired) {
+            return new ExpireHold(account, transferId, side, counterparty, expired.amount());
+        }
+        throw new IllegalStateException("no account leg for " + outcome.getClass().getSimpleName());
+    }
+
+    private Versioned<AccountState> existingAccount(String accountId) {
+        // A recorded transfer's accounts existed when it was recorded, and accounts are never deleted.
+        return streams.account(accountId).orElseThrow(() -> new IllegalStateException(
+                "account " + accountId + " of a recorded transfer is missing from the log"));
+    }
+
+    private static Handled<Account> handleAccount(Versioned<AccountState> account, AccountCommand command) {
+        return AxonAggregates.handle(ACCOUNTS, Account.fromState(account.state()), command);
+    }
+
+    private static LedgerResult accountNotFound(StreamId subject) {
+        return LedgerResult.rejected(subject, new Rejection(RejectionCode.ACCOUNT_NOT_FOUND,
+                "account " + subject.id() + " does not exist"));
+    }
+
+    private static StreamChange accountChange(long expectedVersion, Handled<Account> handled) {
+        return new StreamChange(handled.root().state().streamId(), expectedVersion, handled.events(),
+                handled.root().state());
+    }
+
+    private static Optional<StreamChange> accountChangeOrNone(long expectedVersion, Handled<Account> handled) {
+        return handled.events().isEmpty() ? Optional.empty() : Optional.of(accountChange(expectedVersion, handled));
+    }
+
+    private static StreamChange transferChange(long expectedVersion, Handled<Transfer> handled) {
+        return new StreamChange(handled.root().state().streamId(), expectedVersion, handled.events(),
+                handled.root().state());
+    }
+
+    private static List<StreamChange> changesOf(Optional<StreamChange> change) {
+        List<StreamChange> changes = new ArrayList<>();
+        change.ifPresent(changes::add);
+        return changes;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.ledger.domain.transfer;
+
+import dev.ledger.domain.Rejection;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
+import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
+import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
+import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.money.Money;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What became of one transfer. {@link #evolve} is the one fold of transfer events.
+ *
+ * @param expiresAt when a pending hold times out; null for a transfer that posted at once
+ * @param postedAmount what actually moved: the amount, a partial post, or zero
+ * @param rejection why the first attempt was refused; null unless {@code REJECTED}
+ */
+public record TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
+                            Money postedAmount, Rejection rejection) implements StreamState {
+
+    public static TransferState evolve(Optional<TransferState> state, TransferEvent event) {
+        if (event instanceof TransferRecorded recorded) {
+            requireFirst(state, event);
+            return new TransferState(recorded.transferId(), recorded.request(),
+                    recorded.request().pending() ? TransferStatus.PENDING : TransferStatus.POSTED,
+                    recorded.expiresAt(),
+                    recorded.request().pending() ? Money.zero(recorded.request().amount().currency())
+                            : recorded.request().amount(),
+                    null);
+        }
+        if (event instanceof TransferRejected rejected) {
+            requireFirst(state, event);
+            return new TransferState(rejected.transferId(), rejected.request(), TransferStatus.REJECTED, null,
+                    Money.zero(rejected.request().amount().currency()),
+                    new Rejection(rejected.code(), rejected.message()));
+        }
+        TransferState current = state.orElseThrow(() -> new IllegalStateException(
+                "transfer " + event.transferId() + " has an event before it was recorded"));
+        if (current.status != TransferStatus.PENDING) {
+            throw new IllegalStateException("transfer " + event.transferId() + " is " + current.status
+                    + " and cannot change again");
+        }
+        if (event instanceof PendingTransferPosted posted) {
+            return current.with(TransferStatus.POSTED, posted.postedAmount());
+        } else if (event instanceof PendingTransferVoided) {
+            return current.with(TransferStatus.VOIDED, current.postedAmount);
+        } else if (event instanceof PendingTransferExpired) {
+            return current.with(TransferStatus.EXPIRED, current.postedAmount);
+        }
+        throw new IllegalArgumentException("unknown transfer event " + event.getClass().getSimpleName());
+    }
+
+    @Override
+    public StreamId streamId() {
+        return StreamId.transfer(transferId);
+    }
+
+    /** The amount still held on both accounts: the whole amount while pending, else zero. */
+    public Money pendingAmount() {
+        return status == TransferStatus.PENDING ? request.amount() : Money.zero(request.amount().currency());
+    }
+
+    /** A pending hold whose timeout has passed, but whose expiry is not yet recorded. */
+    public boolean isOverdue(Instant now) {
+        return status == TransferStatus.PENDING && !now.isBefore(expiresAt);
+    }
+
+    public boolean isRejected() {
+        return status == TransferStatus.REJECTED;
+    }
+
+    public RejectionCode rejectionCode() {
+        return rejection == null ? null : rejection.code();
+    }
+
+    private TransferState with(TransferStatus newStatus, Money newPostedAmount) {
+        return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection);
+    }
+
+    private static void requireFirst(Optional<TransferState> state, TransferEvent event) {
+        if (state.isPresent()) {
+            throw new IllegalStateException("transfer " + event.transferId() + " is recorded twice in its stream");
+        }
+    }
+}

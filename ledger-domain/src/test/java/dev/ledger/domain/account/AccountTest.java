@@ -1,0 +1,219 @@
+package dev.ledger.domain.account;
+
+import static dev.ledger.domain.testing.Decisions.accepted;
+import static dev.ledger.domain.testing.Decisions.rejectedWith;
+
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.AccountCommand.CloseAccount;
+import dev.ledger.domain.api.AccountCommand.FreezeAccount;
+import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.AccountCommand.PlaceHold;
+import dev.ledger.domain.api.AccountCommand.PostEntry;
+import dev.ledger.domain.api.AccountCommand.PostHold;
+import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
+import dev.ledger.domain.api.AccountCommand.VoidHold;
+import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import java.time.Instant;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.axonframework.test.aggregate.FixtureConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Every account rule as given(events) / when(command) / then(events or rejection). */
+class AccountTest {
+
+    private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
+    private static final CurrencyUnit USD = CurrencyUnit.of("USD");
+    private static final Instant LATER = Instant.parse("2026-01-01T01:00:00Z");
+
+    private FixtureConfiguration<Account> fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(Account.class);
+    }
+
+    @Test
+    void openingAnAccountRecordsItsCurrencyAndOverdraftLimit() {
+        fixture.givenNoPriorActivity()
+                .when(new OpenAccount("alice", EUR, OverdraftLimit.of(5000)))
+                .expectEvents(new AccountOpened("alice", EUR, OverdraftLimit.of(5000)));
+    }
+
+    @Nested
+    class Debits {
+
+        @Test
+        void aDebitWithinTheAvailableBalanceIsPosted() {
+            fixture.given(opened("alice", OverdraftLimit.NONE), credited("alice", "50.00"))
+                    .when(debit("alice", "50.00"))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectEvents(new EntryPosted("alice", "t", Side.DEBIT, "bob", eur("50.00")));
+        }
+
+        @Test
+        void aDebitMayUseTheOverdraftLimitButNotGoBelowIt() {
+            fixture.given(opened("alice", OverdraftLimit.of(1000)), credited("alice", "50.00"))
+                    .when(debit("alice", "60.00"))
+                    .expectEvents(new EntryPosted("alice", "t", Side.DEBIT, "bob", eur("60.00")));
+            fixture.given(opened("alice", OverdraftLimit.of(1000)), credited("alice", "50.00"))
+                    .when(debit("alice", "60.01"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.INSUFFICIENT_FUNDS));
+        }
+
+        @Test
+        void anAccountWithAnUnlimitedOverdraftCanGoAsNegativeAsNeeded() {
+            fixture.given(opened("bank", OverdraftLimit.UNLIMITED))
+                    .when(new PostEntry("bank", "t", Side.DEBIT, "alice", eur("1000000.00")))
+                    .expectEvents(new EntryPosted("bank", "t", Side.DEBIT, "alice", eur("1000000.00")));
+        }
+
+        @Test
+        void pendingDebitsCountAgainstTheAvailableBalance() {
+            fixture.given(opened("alice", OverdraftLimit.NONE), credited("alice", "50.00"),
+                            new HoldPlaced("alice", "h", Side.DEBIT, "bob", eur("30.00"), LATER))
+                    .when(debit("alice", "20.01"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.INSUFFICIENT_FUNDS));
+        }
+
+        @Test
+        void aHoldIsRefusedLikeADebitWhenFundsAreShort() {
+            fixture.given(opened("alice", OverdraftLimit.NONE), credited("alice", "10.00"))
+                    .when(new PlaceHold("alice", "h", Side.DEBIT, "bob", eur("10.01"), LATER))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.INSUFFICIENT_FUNDS));
+        }
+
+        @Test
+        void aDebitInAnotherCurrencyIsRefused() {
+            fixture.given(opened("alice", OverdraftLimit.UNLIMITED))
+                    .when(new PostEntry("alice", "t", Side.DEBIT, "bob", Money.parse("1.00", USD)))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.CURRENCY_MISMATCH));
+        }
+    }
+
+    @Nested
+    class Credits {
+
+        @Test
+        void aCreditIsPosted() {
+            fixture.given(opened("bob", OverdraftLimit.NONE))
+                    .when(new PostEntry("bob", "t", Side.CREDIT, "alice", eur("5.00")))
+                    .expectEvents(new EntryPosted("bob", "t", Side.CREDIT, "alice", eur("5.00")));
+        }
+
+        @Test
+        void aCreditThatWouldOverflowTheTotalsIsRefused() {
+            fixture.given(opened("bob", OverdraftLimit.NONE),
+                            new EntryPosted("bob", "big", Side.CREDIT, "bank", Money.of(Long.MAX_VALUE - 5, EUR)))
+                    .when(new PostEntry("bob", "t", Side.CREDIT, "bank", Money.of(6, EUR)))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.BALANCE_OVERFLOW));
+        }
+    }
+
+    @Nested
+    class FreezingAndClosing {
+
+        @Test
+        void aFrozenAccountTakesNoMovementUntilUnfrozen() {
+            fixture.given(opened("bob", OverdraftLimit.NONE))
+                    .when(new FreezeAccount("bob"))
+                    .expectEvents(new AccountFrozen("bob"));
+            fixture.given(opened("bob", OverdraftLimit.NONE), new AccountFrozen("bob"))
+                    .when(new PostEntry("bob", "t", Side.CREDIT, "alice", eur("5.00")))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_FROZEN));
+            fixture.given(opened("bob", OverdraftLimit.NONE), new AccountFrozen("bob"))
+                    .when(new UnfreezeAccount("bob"))
+                    .expectEvents(new AccountUnfrozen("bob"));
+        }
+
+        @Test
+        void freezingAFrozenAccountChangesNothing() {
+            fixture.given(opened("bob", OverdraftLimit.NONE), new AccountFrozen("bob"))
+                    .when(new FreezeAccount("bob"))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectNoEvents();
+        }
+
+        @Test
+        void aFrozenAccountStillReleasesAHoldButDoesNotPostOne() {
+            HoldPlaced hold = new HoldPlaced("bob", "h", Side.CREDIT, "alice", eur("5.00"), LATER);
+            fixture.given(opened("bob", OverdraftLimit.NONE), hold, new AccountFrozen("bob"))
+                    .when(new VoidHold("bob", "h", Side.CREDIT, "alice", eur("5.00")))
+                    .expectEvents(new HoldVoided("bob", "h", Side.CREDIT, "alice", eur("5.00")));
+            fixture.given(opened("bob", OverdraftLimit.NONE), hold, new AccountFrozen("bob"))
+                    .when(new PostHold("bob", "h", Side.CREDIT, "alice", eur("5.00"), eur("5.00")))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_FROZEN));
+        }
+
+        @Test
+        void anAccountClosesOnlyAtZeroBalanceWithNoHolds() {
+            fixture.given(opened("bob", OverdraftLimit.NONE))
+                    .when(new CloseAccount("bob"))
+                    .expectEvents(new AccountClosed("bob"));
+            fixture.given(opened("bob", OverdraftLimit.NONE), credited("bob", "0.01"))
+                    .when(new CloseAccount("bob"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_NOT_EMPTY));
+            fixture.given(opened("bob", OverdraftLimit.NONE),
+                            new HoldPlaced("bob", "h", Side.CREDIT, "alice", eur("5.00"), LATER))
+                    .when(new CloseAccount("bob"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_NOT_EMPTY));
+        }
+
+        @Test
+        void aClosedAccountRefusesMovementAndFreezing() {
+            fixture.given(opened("bob", OverdraftLimit.NONE), new AccountClosed("bob"))
+                    .when(new PostEntry("bob", "t", Side.CREDIT, "alice", eur("5.00")))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_CLOSED));
+            fixture.given(opened("bob", OverdraftLimit.NONE), new AccountClosed("bob"))
+                    .when(new FreezeAccount("bob"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_CLOSED));
+        }
+    }
+
+    @Test
+    void postingPartOfAHoldRecordsBothTheHeldAndThePostedAmount() {
+        fixture.given(opened("alice", OverdraftLimit.NONE), credited("alice", "50.00"),
+                        new HoldPlaced("alice", "h", Side.DEBIT, "bob", eur("30.00"), LATER))
+                .when(new PostHold("alice", "h", Side.DEBIT, "bob", eur("30.00"), eur("12.50")))
+                .expectEvents(new HoldPosted("alice", "h", Side.DEBIT, "bob", eur("30.00"), eur("12.50")));
+    }
+
+    private static AccountOpened opened(String id, OverdraftLimit limit) {
+        return new AccountOpened(id, EUR, limit);
+    }
+
+    private static EntryPosted credited(String id, String amount) {
+        return new EntryPosted(id, "deposit", Side.CREDIT, "bank", eur(amount));
+    }
+
+    private static PostEntry debit(String id, String amount) {
+        return new PostEntry(id, "t", Side.DEBIT, "bob", eur(amount));
+    }
+
+    private static Money eur(String amount) {
+        return Money.parse(amount, EUR);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.ledger.domain.transfer;
+
+import static dev.ledger.domain.testing.Decisions.accepted;
+import static dev.ledger.domain.testing.Decisions.rejectedWith;
+
+import dev.ledger.domain.Rejection;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
+import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
+import dev.ledger.domain.api.TransferCommand.RecordTransfer;
+import dev.ledger.domain.api.TransferCommand.RejectTransfer;
+import dev.ledger.domain.api.TransferCommand.VoidPendingTransfer;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
+import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
+import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
+import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import java.time.Instant;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.axonframework.test.aggregate.FixtureConfiguration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rules of a transfer's life: holds are posted (in full or part), voided or expire, once. */
+class TransferTest {
+
+    private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant EXPIRES = START.plusSeconds(60);
+    private static final TransferRequest HOLD = TransferRequest.pending("alice", "bob", eur("40.00"), 60);
+    private static final TransferRecorded HELD = new TransferRecorded("h", HOLD, EXPIRES);
+
+    private FixtureConfiguration<Transfer> fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new AggregateTestFixture<>(Transfer.class);
+    }
+
+    @Test
+    void anAcceptedTransferIsRecordedWithItsRequest() {
+        TransferRequest request = TransferRequest.posted("alice", "bob", eur("1.00"));
+        fixture.givenNoPriorActivity()
+                .when(new RecordTransfer("t", request, null))
+                .expectEvents(new TransferRecorded("t", request, null));
+    }
+
+    @Test
+    void aRefusedFirstAttemptIsRecordedWithItsCodeAndMessage() {
+        TransferRequest request = TransferRequest.posted("alice", "bob", eur("1.00"));
+        fixture.givenNoPriorActivity()
+                .when(new RejectTransfer("t", request, new Rejection(RejectionCode.INSUFFICIENT_FUNDS, "short")))
+                .expectEvents(new TransferRejected("t", request, RejectionCode.INSUFFICIENT_FUNDS, "short"));
+    }
+
+    @Test
+    void postingAHoldInFullReleasesNothing() {
+        fixture.given(HELD)
+                .when(new PostPendingTransfer("h", null, START))
+                .expectResultMessagePayloadMatching(accepted())
+                .expectEvents(new PendingTransferPosted("h", eur("40.00"), eur("0.00")));
+    }
+
+    @Test
+    void postingPartOfAHoldReleasesTheRest() {
+        fixture.given(HELD)
+                .when(new PostPendingTransfer("h", eur("15.00"), START))
+                .expectEvents(new PendingTransferPosted("h", eur("15.00"), eur("25.00")));
+    }
+
+    @Test
+    void postingMoreThanTheHoldIsRefused() {
+        fixture.given(HELD)
+                .when(new PostPendingTransfer("h", eur("40.01"), START))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.AMOUNT_EXCEEDS_PENDING));
+    }
+
+    @Test
+    void aHoldIsPostedOrVoidedOnlyOnce() {
+        fixture.given(HELD, new PendingTransferPosted("h", eur("40.00"), eur("0.00")))
+                .when(new PostPendingTransfer("h", null, START))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_NOT_PENDING));
+        fixture.given(HELD, new PendingTransferVoided("h", eur("40.00")))
+                .when(new VoidPendingTransfer("h", START))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_NOT_PENDING));
+    }
+
+    @Test
+    void aTransferThatPostedAtOnceHasNoHoldToPost() {
+        fixture.given(new TransferRecorded("t", TransferRequest.posted("alice", "bob", eur("1.00")), null))
+                .when(new PostPendingTransfer("t", null, START))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_NOT_PENDING));
+    }
+
+    @Test
+    void aVoidReleasesTheWholeHold() {
+        fixture.given(HELD)
+                .when(new VoidPendingTransfer("h", START))
+                .expectEvents(new PendingTransferVoided("h", eur("40.00")));
+    }
+
+    @Test
+    void aHoldCannotBePostedOnceItsTimeoutHasPassed() {
+        fixture.given(HELD)
+                .when(new PostPendingTransfer("h", null, EXPIRES))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_EXPIRED));
+        fixture.given(HELD, new PendingTransferExpired("h", eur("40.00")))
+                .when(new PostPendingTransfer("h", null, START))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_EXPIRED));
+    }
+
+    @Test
+    void anOverdueHoldExpiresAndAHoldNotYetDueDoesNot() {
+        fixture.given(HELD)
+                .when(new ExpirePendingTransfer("h", EXPIRES))
+                .expectEvents(new PendingTransferExpired("h", eur("40.00")));
+        fixture.given(HELD)
+                .when(new ExpirePendingTransfer("h", EXPIRES.minusMillis(1)))
+                .expectResultMessagePayloadMatching(accepted())
+                .expectNoEvents();
+    }
+
+    private static Money eur(String amount) {
+        return Money.parse(amount, EUR);
+    }
+}
