@@ -1,0 +1,76 @@
+package dev.ledger.functions.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bearer tokens the API accepts and the role of each, from {@code token=role,token=role}.
+ * Tokens are kept only as SHA-256 digests and compared in constant time, every configured token
+ * every time, so neither a match's position nor a prefix leaks through timing.
+ */
+public final class ApiTokens {
+
+    private record Entry(byte[] digest, Role role) {
+    }
+
+    private final List<Entry> entries;
+
+    private ApiTokens(List<Entry> entries) {
+        this.entries = List.copyOf(entries);
+    }
+
+    public static ApiTokens parse(String spec) {
+        List<Entry> entries = new ArrayList<>();
+        for (String pair : spec.split(",")) {
+            String trimmed = pair.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            int equals = trimmed.lastIndexOf('=');
+            if (equals <= 0 || equals == trimmed.length() - 1) {
+                throw new IllegalArgumentException("API tokens are given as token=role pairs separated by commas");
+            }
+            entries.add(new Entry(digest(trimmed.substring(0, equals)), Role.fromLabel(trimmed.substring(equals + 1))));
+        }
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("no API tokens configured");
+        }
+        return new ApiTokens(entries);
+    }
+
+    /** The role of a presented token, if it is one of ours. */
+    public Optional<Role> roleOf(String token) {
+        byte[] presented = digest(token);
+        Role found = null;
+        for (Entry entry : entries) {
+            if (MessageDigest.isEqual(entry.digest, presented) && found == null) {
+                found = entry.role;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header value, if it has that form. */
+    public static Optional<String> bearerToken(String authorization) {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        String[] parts = authorization.trim().split(" +", 2);
+        if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer") || parts[1].isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(parts[1].trim());
+    }
+
+    private static byte[] digest(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.ledger.functions.api;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.InvalidMoneyException;
+import dev.ledger.domain.money.Money;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A request's JSON body, read strictly: one object, at most 16 KB, no duplicate keys, no fields the
+ * route does not know, each field of the type the contract names. Every failure is a 400 with a
+ * sentence naming the field.
+ */
+public final class RequestBody {
+
+    public static final int MAX_BYTES = 16 * 1024;
+    public static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    public static final int MAX_METADATA_KEYS = 16;
+    public static final int MAX_METADATA_VALUE_LENGTH = 512;
+
+    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16)
+                            .maxNumberLength(40).maxStringLength(MAX_BYTES).build())
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private final JsonNode node;
+
+    private RequestBody(JsonNode node) {
+        this.node = node;
+    }
+
+    /** Parses a body that must be a JSON object with only the allowed fields. */
+    public static RequestBody parse(String body, Set<String> allowedFields) {
+        return parse(body, allowedFields, false);
+    }
+
+    /** As {@link #parse}, but an absent or empty body counts as {@code {}}. */
+    public static RequestBody parseOptional(String body, Set<String> allowedFields) {
+        return parse(body, allowedFields, true);
+    }
+
+    private static RequestBody parse(String body, Set<String> allowedFields, boolean optional) {
+        if (body == null || body.isBlank()) {
+            if (optional) {
+                return new RequestBody(STRICT.createObjectNode());
+            }
+            throw ApiException.invalid("the request needs a JSON object body");
+        }
+        if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            throw ApiException.invalid("the request body is larger than " + MAX_BYTES / 1024 + " KB");
+        }
+        JsonNode node;
+        try (JsonParser parser = STRICT.createParser(body)) {
+            node = STRICT.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw ApiException.invalid("the request body has content after its JSON object");
+            }
+        } catch (StreamConstraintsException e) {
+            throw ApiException.invalid("the request body is nested too deeply or has a value that is too long");
+        } catch (IOException e) {
+            throw ApiException.invalid("the request body is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.invalid("the request body must be a JSON object");
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowedFields.contains(name)) {
+                throw ApiException.invalid("unknown field '" + printable(name) + "'; this request takes "
+                        + String.join(", ", new java.util.TreeSet<>(allowedFields)));
+            }
+        }
+        return new RequestBody(node);
+    }
+
+    public boolean has(String field) {
+        return node.has(field);
+    }
+
+    public boolean isNull(String field) {
+        return node.has(field) && node.get(field).isNull();
+    }
+
+    public String requiredId(String field) {
+        return validId(field, requiredString(field));
+    }
+
+    public String requiredString(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw ApiException.invalid("field '" + field + "' is required");
+        }
+        if (!value.isTextual()) {
+            throw ApiException.invalid("field '" + field + "' must be a string");
+        }
+        return value.asText();
+    }
+
+    public CurrencyUnit requiredCurrency(String field) {
+        String code = requiredString(field);
+        try {
+            return CurrencyUnit.of(code);
+        } catch (InvalidMoneyException e) {
+            throw ApiException.invalid("field '" + field + "': " + e.getMessage());
+        }
+    }
+
+    /** A decimal string amount, exact in the currency; numbers are refused so no float ever rounds one. */
+    public Money requiredAmount(String field, CurrencyUnit currency, boolean positive) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw ApiException.invalid("field '" + field + "' is required");
+        }
+        return amount(field, value, currency, positive);
+    }
+
+    public Optional<Money> optionalAmount(String field, CurrencyUnit currency, boolean positive) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(amount(field, value, currency, positive));
+    }
+
+    public boolean optionalBoolean(String field, boolean absent) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return absent;
+        }
+        if (!value.isBoolean()) {
+            throw ApiException.invalid("field '" + field + "' must be true or false");
+        }
+        return value.asBoolean();
+    }
+
+    /** A whole number in [min, max]; 1.0, "1" and 1e3 are refused. */
+    public Optional<Long> optionalWholeNumber(String field, long min, long max) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()
+                || value.asLong() < min || value.asLong() > max) {
+            throw ApiException.invalid("field '" + field + "' must be a whole number from " + min + " to " + max);
+        }
+        return Optional.of(value.asLong());
+    }
+
+    /** Client labels: an object of at most 16 string values under id-like keys. */
+    public SortedMap<String, String> metadata(String field) {
+        JsonNode value = node.get(field);
+        SortedMap<String, String> metadata = new TreeMap<>();
+        if (value == null || value.isNull()) {
+            return metadata;
+        }
+        if (!value.isObject()) {
+            throw ApiException.invalid("field '" + field + "' must be an object of strings");
+        }
+        if (value.size() > MAX_METADATA_KEYS) {
+            throw ApiException.invalid("field '" + field + "' has " + value.size() + " keys; at most "
+                    + MAX_METADATA_KEYS + " are allowed");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = fields.next();
+            if (!ID.matcher(entry.getKey()).matches()) {
+                throw ApiException.invalid("metadata key '" + printable(entry.getKey())
+                        + "' must be 1 to 64 characters of A-Z a-z 0-9 . _ : -");
+            }
+            if (!entry.getValue().isTextual() || entry.getValue().asText().length() > MAX_METADATA_VALUE_LENGTH) {
+                throw ApiException.invalid("metadata value of '" + entry.getKey() + "' must be a string of at most "
+                        + MAX_METADATA_VALUE_LENGTH + " characters");
+            }
+            metadata.put(entry.getKey(), entry.getValue().asText());
+        }
+        return metadata;
+    }
+
+    /** Ids in paths and bodies: 1 to 64 of A-Z a-z 0-9 . _ : - (so no slashes, spaces or dots-only traversal). */
+    public static String validId(String field, String value) {
+        if (value == null || !ID.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+            throw ApiException.invalid(field + " must be 1 to 64 characters of A-Z a-z 0-9 . _ : -, got '"
+                    + printable(value) + "'");
+        }
+        return value;
+    }
+
+    private static Money amount(String field, JsonNode value, CurrencyUnit currency, boolean positive) {
+        if (!value.isTextual()) {
+            throw ApiException.invalid("field '" + field + "' must be a decimal string such as \"10.00\", not "
+                    + (value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase()));
+        }
+        try {
+            return positive ? Money.parsePositive(value.asText(), currency) : Money.parse(value.asText(), currency);
+        } catch (InvalidMoneyException e) {
+            throw ApiException.invalid("field '" + field + "': " + e.getMessage());
+        }
+    }
+
+    /** Echoes a bad value back safely: short, and with control characters escaped. */
+    static String printable(String value) {
+        if (value == null) {
+            return "";
+        }
+        String shortened = value.length() > 70 ? value.substring(0, 70) + "..." : value;
+        StringBuilder out = new StringBuilder();
+        shortened.codePoints().forEach(cp -> {
+            if (cp < 0x20 || cp == 0x7f) {
+                out.append(String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        return out.toString();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "malformed";
+        }
+        String line = message.lines().findFirst().orElse("malformed");
+        return line.length() > 160 ? line.substring(0, 160) : line;
+    }
+}

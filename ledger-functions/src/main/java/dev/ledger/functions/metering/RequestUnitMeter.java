@@ -1,0 +1,107 @@
+package dev.ledger.functions.metering;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+
+/**
+ * Counts the DynamoDB request units every successful call of a client would be billed on demand,
+ * computed from the items it sends and receives (the emulator reports no consumed capacity): a
+ * write is 1 unit per started KB of each item, twice that inside a transaction; a read is 1 unit
+ * per started 4 KB strongly consistent, half eventually consistent; a Query or Scan page is billed
+ * on the total size of the items it returns. Add it to a client with
+ * {@code overrideConfiguration(c -> c.addExecutionInterceptor(meter))}.
+ */
+public final class RequestUnitMeter implements ExecutionInterceptor {
+
+    private final DoubleAdder readUnits = new DoubleAdder();
+    private final DoubleAdder writeUnits = new DoubleAdder();
+    private final Map<String, DoubleAdder> byOperation = new ConcurrentHashMap<>();
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        Object request = context.request();
+        Object response = context.response();
+        if (request instanceof PutItemRequest put) {
+            write("PutItem", kilobytes(ItemSize.of(put.item())));
+        } else if (request instanceof TransactWriteItemsRequest transaction) {
+            double units = 0;
+            for (TransactWriteItem item : transaction.transactItems()) {
+                if (item.put() != null) {
+                    units += 2 * kilobytes(ItemSize.of(item.put().item()));
+                } else if (item.update() != null || item.delete() != null || item.conditionCheck() != null) {
+                    units += 2;
+                }
+            }
+            write("TransactWriteItems", units);
+        } else if (request instanceof BatchWriteItemRequest batch) {
+            double units = batch.requestItems().values().stream().flatMap(List::stream)
+                    .mapToDouble(w -> w.putRequest() == null ? 1 : kilobytes(ItemSize.of(w.putRequest().item())))
+                    .sum();
+            write("BatchWriteItem", units);
+        } else if (request instanceof GetItemRequest get && response instanceof GetItemResponse got) {
+            long size = got.hasItem() ? ItemSize.of(got.item()) : 0;
+            read("GetItem", fourKilobytes(size) * (Boolean.TRUE.equals(get.consistentRead()) ? 1 : 0.5));
+        } else if (request instanceof QueryRequest query && response instanceof QueryResponse page) {
+            long size = page.items().stream().mapToLong(ItemSize::of).sum();
+            read("Query", fourKilobytes(size) * (Boolean.TRUE.equals(query.consistentRead()) ? 1 : 0.5));
+        } else if (request instanceof ScanRequest scan && response instanceof ScanResponse page) {
+            long size = page.items().stream().mapToLong(ItemSize::of).sum();
+            read("Scan", fourKilobytes(size) * (Boolean.TRUE.equals(scan.consistentRead()) ? 1 : 0.5));
+        }
+    }
+
+    public double readUnits() {
+        return readUnits.sum();
+    }
+
+    public double writeUnits() {
+        return writeUnits.sum();
+    }
+
+    /** Units per operation name, reads and writes together. */
+    public Map<String, Double> byOperation() {
+        Map<String, Double> snapshot = new TreeMap<>();
+        byOperation.forEach((operation, units) -> snapshot.put(operation, units.sum()));
+        return snapshot;
+    }
+
+    public void reset() {
+        readUnits.reset();
+        writeUnits.reset();
+        byOperation.clear();
+    }
+
+    private void read(String operation, double units) {
+        readUnits.add(units);
+        byOperation.computeIfAbsent(operation, o -> new DoubleAdder()).add(units);
+    }
+
+    private void write(String operation, double units) {
+        writeUnits.add(units);
+        byOperation.computeIfAbsent(operation, o -> new DoubleAdder()).add(units);
+    }
+
+    private static double kilobytes(long bytes) {
+        return Math.max(1, Math.ceil(bytes / 1024.0));
+    }
+
+    private static double fourKilobytes(long bytes) {
+        return Math.max(1, Math.ceil(bytes / 4096.0));
+    }
+}

@@ -1,0 +1,179 @@
+package dev.ledger.functions.store;
+
+import static dev.ledger.functions.store.EventsTable.CORRELATION_ID;
+import static dev.ledger.functions.store.EventsTable.CREATED_AT;
+import static dev.ledger.functions.store.EventsTable.DATA;
+import static dev.ledger.functions.store.EventsTable.HASH;
+import static dev.ledger.functions.store.EventsTable.HEAD_SK;
+import static dev.ledger.functions.store.EventsTable.PK;
+import static dev.ledger.functions.store.EventsTable.RECORDED_AT;
+import static dev.ledger.functions.store.EventsTable.SCHEMA_VERSION;
+import static dev.ledger.functions.store.EventsTable.SK;
+import static dev.ledger.functions.store.EventsTable.STATE;
+import static dev.ledger.functions.store.EventsTable.TRANSFER_ID;
+import static dev.ledger.functions.store.EventsTable.TYPE;
+import static dev.ledger.functions.store.EventsTable.VERSION;
+
+import dev.ledger.domain.api.StreamId;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * The event log on DynamoDB (layout in {@link EventsTable}). Appends go through a
+ * {@link StoreSession}, one per command attempt; reads of whole streams page through a Query on the
+ * stream's own partition.
+ */
+public final class DynamoEventStore {
+
+    /** DynamoDB's limit on the items of one TransactWriteItems call. */
+    static final int MAX_TRANSACTION_ITEMS = 100;
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoEventStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    /** A fresh unit of work: it remembers the heads it loads, and appends against them. */
+    public StoreSession session() {
+        return new StoreSession(this);
+    }
+
+    /** A stream's head, read strongly consistent so the version a command decides on is current. */
+    public Optional<Head> readHead(StreamId stream) {
+        GetItemResponse response = dynamo.getItem(request -> request.tableName(table).consistentRead(true)
+                .key(key(stream, HEAD_SK)));
+        if (!response.hasItem() || response.item().isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, AttributeValue> item = response.item();
+        return Optional.of(new Head(stream, Long.parseLong(item.get(VERSION).n()), item.get(HASH).s(),
+                item.get(STATE).s(), Instant.parse(item.get(CREATED_AT).s())));
+    }
+
+    public Optional<StoredEvent> readEvent(StreamId stream, long version) {
+        GetItemResponse response = dynamo.getItem(request -> request.tableName(table).consistentRead(true)
+                .key(key(stream, version)));
+        return response.hasItem() && !response.item().isEmpty()
+                ? Optional.of(toEvent(response.item())) : Optional.empty();
+    }
+
+    /** The stream's events from {@code fromVersion} on, in version order, a page at a time. */
+    public Iterator<StoredEvent> readStream(StreamId stream, long fromVersion) {
+        return new StreamPages(stream, Math.max(1, fromVersion));
+    }
+
+    /** Writes all items in one transaction; a failed condition means another writer came first. */
+    void transact(List<TransactWriteItem> items, String what) {
+        if (items.size() > MAX_TRANSACTION_ITEMS) {
+            throw new IllegalArgumentException(what + " needs " + items.size() + " items; a transaction holds "
+                    + MAX_TRANSACTION_ITEMS);
+        }
+        try {
+            dynamo.transactWriteItems(request -> request.transactItems(items));
+        } catch (TransactionCanceledException e) {
+            boolean conflict = e.hasCancellationReasons() && e.cancellationReasons().stream()
+                    .map(CancellationReason::code)
+                    .anyMatch(code -> "ConditionalCheckFailed".equals(code) || "TransactionConflict".equals(code));
+            if (conflict) {
+                throw new ConcurrentAppendException(what + " lost a race with another writer", e);
+            }
+            throw e;
+        }
+    }
+
+    static Map<String, AttributeValue> key(StreamId stream, long sk) {
+        Map<String, AttributeValue> key = new HashMap<>();
+        key.put(PK, AttributeValue.fromS(EventsTable.pk(stream)));
+        key.put(SK, AttributeValue.fromN(Long.toString(sk)));
+        return key;
+    }
+
+    static Map<String, AttributeValue> toItem(StoredEvent event) {
+        Map<String, AttributeValue> item = key(event.stream(), event.version());
+        item.put(TYPE, AttributeValue.fromS(event.type()));
+        item.put(SCHEMA_VERSION, AttributeValue.fromN(Integer.toString(event.schemaVersion())));
+        item.put(RECORDED_AT, AttributeValue.fromS(event.recordedAt().toString()));
+        if (event.transferId() != null) {
+            item.put(TRANSFER_ID, AttributeValue.fromS(event.transferId()));
+        }
+        item.put(CORRELATION_ID, AttributeValue.fromS(event.correlationId()));
+        item.put(DATA, AttributeValue.fromS(event.data()));
+        item.put(HASH, AttributeValue.fromS(event.hash()));
+        return item;
+    }
+
+    /** Reads an event item as stored: also used by stream consumers on the NEW_IMAGE of a record. */
+    public static StoredEvent toEvent(Map<String, AttributeValue> item) {
+        AttributeValue transferId = item.get(TRANSFER_ID);
+        return new StoredEvent(EventsTable.streamOf(item.get(PK).s()), Long.parseLong(item.get(SK).n()),
+                item.get(TYPE).s(), Integer.parseInt(item.get(SCHEMA_VERSION).n()),
+                Instant.parse(item.get(RECORDED_AT).s()), transferId == null ? null : transferId.s(),
+                item.get(CORRELATION_ID).s(), item.get(DATA).s(), item.get(HASH).s());
+    }
+
+    /** A stream's head item: where it stands, and the snapshot of its state there. */
+    public record Head(StreamId stream, long version, String hash, String state, Instant createdAt) {
+    }
+
+    /** Pages through a stream with Query on its own partition key (sk >= from), one page in memory. */
+    private final class StreamPages implements Iterator<StoredEvent> {
+        private final StreamId stream;
+        private Iterator<Map<String, AttributeValue>> page = List.<Map<String, AttributeValue>>of().iterator();
+        private Map<String, AttributeValue> startKey;
+        private boolean exhausted;
+        private final long fromVersion;
+
+        StreamPages(StreamId stream, long fromVersion) {
+            this.stream = stream;
+            this.fromVersion = fromVersion;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!page.hasNext() && !exhausted) {
+                QueryRequest.Builder query = QueryRequest.builder().tableName(table).consistentRead(true)
+                        .keyConditionExpression("#pk = :pk AND #sk >= :from")
+                        .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK))
+                        .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EventsTable.pk(stream)),
+                                ":from", AttributeValue.fromN(Long.toString(fromVersion))));
+                if (startKey != null) {
+                    query.exclusiveStartKey(startKey);
+                }
+                QueryResponse response = dynamo.query(query.build());
+                page = response.items().iterator();
+                startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                        ? response.lastEvaluatedKey() : null;
+                exhausted = startKey == null;
+            }
+            return page.hasNext();
+        }
+
+        @Override
+        public StoredEvent next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return toEvent(page.next());
+        }
+    }
+}

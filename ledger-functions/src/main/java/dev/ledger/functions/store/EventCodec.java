@@ -1,0 +1,222 @@
+package dev.ledger.functions.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldExpired;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
+import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
+import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
+import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import java.time.Instant;
+import java.util.TreeMap;
+
+/**
+ * The stored form of every event, written out by hand so it never depends on a class name or a
+ * field order: an explicit type name, a schema version, and a JSON body whose amounts are decimal
+ * strings in the event's currency. A new shape of an event gets a new schema version here, and the
+ * old version stays decodable forever.
+ */
+public final class EventCodec {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    private EventCodec() {
+    }
+
+    /** An event ready to store. */
+    public record Encoded(String type, int schemaVersion, ObjectNode body) {
+    }
+
+    public static Encoded encode(LedgerEvent event) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        String type = typeOf(event);
+        if (event instanceof AccountOpened e) {
+            body.put("accountId", e.accountId());
+            body.put("currency", e.currency().code());
+            body.put("overdraftLimit", e.overdraftLimit().unlimited() ? null
+                    : Money.toDecimalString(e.overdraftLimit().minorUnits(), e.currency().minorDigits()));
+        } else if (event instanceof AccountFrozen || event instanceof AccountUnfrozen || event instanceof AccountClosed) {
+            body.put("accountId", ((AccountEvent) event).accountId());
+        } else if (event instanceof TransferLeg leg) {
+            body.put("accountId", leg.accountId());
+            body.put("transferId", leg.transferId());
+            body.put("side", leg.side().name());
+            body.put("counterpartyAccountId", leg.counterpartyAccountId());
+            if (leg instanceof EntryPosted e) {
+                putAmount(body, "amount", e.amount());
+            } else if (leg instanceof HoldPlaced e) {
+                putAmount(body, "amount", e.amount());
+                body.put("expiresAt", e.expiresAt().toString());
+            } else if (leg instanceof HoldPosted e) {
+                putAmount(body, "heldAmount", e.heldAmount());
+                putAmount(body, "postedAmount", e.postedAmount());
+            } else if (leg instanceof HoldVoided e) {
+                putAmount(body, "amount", e.amount());
+            } else if (leg instanceof HoldExpired e) {
+                putAmount(body, "amount", e.amount());
+            }
+        } else if (event instanceof TransferRecorded e) {
+            body.put("transferId", e.transferId());
+            body.set("request", request(e.request()));
+            body.put("expiresAt", e.expiresAt() == null ? null : e.expiresAt().toString());
+        } else if (event instanceof TransferRejected e) {
+            body.put("transferId", e.transferId());
+            body.set("request", request(e.request()));
+            body.put("code", e.code().code());
+            body.put("message", e.message());
+        } else if (event instanceof PendingTransferPosted e) {
+            body.put("transferId", e.transferId());
+            putAmount(body, "postedAmount", e.postedAmount());
+            putAmount(body, "releasedAmount", e.releasedAmount());
+        } else if (event instanceof PendingTransferVoided e) {
+            body.put("transferId", e.transferId());
+            putAmount(body, "amount", e.amount());
+        } else if (event instanceof PendingTransferExpired e) {
+            body.put("transferId", e.transferId());
+            putAmount(body, "amount", e.amount());
+        }
+        return new Encoded(type, SCHEMA_VERSION, body);
+    }
+
+    /** Stored type names are literals: renaming a class must never rename what is in the log. */
+    private static String typeOf(LedgerEvent event) {
+        if (event instanceof AccountOpened) {
+            return "AccountOpened";
+        } else if (event instanceof AccountFrozen) {
+            return "AccountFrozen";
+        } else if (event instanceof AccountUnfrozen) {
+            return "AccountUnfrozen";
+        } else if (event instanceof AccountClosed) {
+            return "AccountClosed";
+        } else if (event instanceof EntryPosted) {
+            return "EntryPosted";
+        } else if (event instanceof HoldPlaced) {
+            return "HoldPlaced";
+        } else if (event instanceof HoldPosted) {
+            return "HoldPosted";
+        } else if (event instanceof HoldVoided) {
+            return "HoldVoided";
+        } else if (event instanceof HoldExpired) {
+            return "HoldExpired";
+        } else if (event instanceof TransferRecorded) {
+            return "TransferRecorded";
+        } else if (event instanceof TransferRejected) {
+            return "TransferRejected";
+        } else if (event instanceof PendingTransferPosted) {
+            return "PendingTransferPosted";
+        } else if (event instanceof PendingTransferVoided) {
+            return "PendingTransferVoided";
+        } else if (event instanceof PendingTransferExpired) {
+            return "PendingTransferExpired";
+        }
+        throw new IllegalArgumentException("no stored form for " + event.getClass().getName());
+    }
+
+    public static LedgerEvent decode(String type, int schemaVersion, JsonNode body) {
+        if (schemaVersion != SCHEMA_VERSION) {
+            throw new IllegalArgumentException("event " + type + " has unknown schema version " + schemaVersion);
+        }
+        return switch (type) {
+            case "AccountOpened" -> {
+                CurrencyUnit currency = CurrencyUnit.of(text(body, "currency"));
+                JsonNode limit = body.get("overdraftLimit");
+                yield new AccountOpened(text(body, "accountId"), currency, limit == null || limit.isNull()
+                        ? OverdraftLimit.UNLIMITED
+                        : OverdraftLimit.of(Money.parse(limit.asText(), currency).minorUnits()));
+            }
+            case "AccountFrozen" -> new AccountFrozen(text(body, "accountId"));
+            case "AccountUnfrozen" -> new AccountUnfrozen(text(body, "accountId"));
+            case "AccountClosed" -> new AccountClosed(text(body, "accountId"));
+            case "EntryPosted" -> new EntryPosted(text(body, "accountId"), text(body, "transferId"), side(body),
+                    text(body, "counterpartyAccountId"), amount(body, "amount"));
+            case "HoldPlaced" -> new HoldPlaced(text(body, "accountId"), text(body, "transferId"), side(body),
+                    text(body, "counterpartyAccountId"), amount(body, "amount"),
+                    Instant.parse(text(body, "expiresAt")));
+            case "HoldPosted" -> new HoldPosted(text(body, "accountId"), text(body, "transferId"), side(body),
+                    text(body, "counterpartyAccountId"), amount(body, "heldAmount"), amount(body, "postedAmount"));
+            case "HoldVoided" -> new HoldVoided(text(body, "accountId"), text(body, "transferId"), side(body),
+                    text(body, "counterpartyAccountId"), amount(body, "amount"));
+            case "HoldExpired" -> new HoldExpired(text(body, "accountId"), text(body, "transferId"), side(body),
+                    text(body, "counterpartyAccountId"), amount(body, "amount"));
+            case "TransferRecorded" -> new TransferRecorded(text(body, "transferId"), request(body.get("request")),
+                    body.get("expiresAt").isNull() ? null : Instant.parse(text(body, "expiresAt")));
+            case "TransferRejected" -> new TransferRejected(text(body, "transferId"), request(body.get("request")),
+                    RejectionCode.fromCode(text(body, "code")), text(body, "message"));
+            case "PendingTransferPosted" -> new PendingTransferPosted(text(body, "transferId"),
+                    amount(body, "postedAmount"), amount(body, "releasedAmount"));
+            case "PendingTransferVoided" -> new PendingTransferVoided(text(body, "transferId"), amount(body, "amount"));
+            case "PendingTransferExpired" -> new PendingTransferExpired(text(body, "transferId"),
+                    amount(body, "amount"));
+            default -> throw new IllegalArgumentException("unknown event type " + type);
+        };
+    }
+
+    /** The transfer an event belongs to, for the envelope; null for account lifecycle events. */
+    public static String transferIdOf(LedgerEvent event) {
+        if (event instanceof TransferLeg leg) {
+            return leg.transferId();
+        }
+        return event instanceof TransferEvent transferEvent ? transferEvent.transferId() : null;
+    }
+
+    public static ObjectNode request(TransferRequest request) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("debitAccountId", request.debitAccountId());
+        node.put("creditAccountId", request.creditAccountId());
+        putAmount(node, "amount", request.amount());
+        node.put("pending", request.pending());
+        node.put("timeoutSeconds", request.timeoutSeconds());
+        ObjectNode metadata = node.putObject("metadata");
+        request.metadata().forEach(metadata::put);
+        return node;
+    }
+
+    public static TransferRequest request(JsonNode node) {
+        TreeMap<String, String> metadata = new TreeMap<>();
+        node.get("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+        return new TransferRequest(text(node, "debitAccountId"), text(node, "creditAccountId"), amount(node, "amount"),
+                node.get("pending").asBoolean(), node.get("timeoutSeconds").asLong(), metadata);
+    }
+
+    /** An amount is stored as its decimal string plus the currency, both exact. */
+    private static void putAmount(ObjectNode body, String field, Money amount) {
+        body.put("currency", amount.currency().code());
+        body.put(field, amount.toDecimalString());
+    }
+
+    private static Money amount(JsonNode body, String field) {
+        return Money.parse(text(body, field), CurrencyUnit.of(text(body, "currency")));
+    }
+
+    private static Side side(JsonNode body) {
+        return Side.valueOf(text(body, "side"));
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new IllegalArgumentException("stored event lacks the text field " + field);
+        }
+        return value.asText();
+    }
+}

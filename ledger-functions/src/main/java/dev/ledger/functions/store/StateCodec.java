@@ -1,0 +1,78 @@
+package dev.ledger.functions.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.Rejection;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.account.AccountStatus;
+import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.domain.transfer.TransferStatus;
+import java.time.Instant;
+
+/**
+ * The snapshot form of a stream's state, kept in the stream's head item so a command loads one item
+ * instead of replaying the stream. A snapshot is a cache of the fold: it can always be rebuilt from
+ * the events, and is never hashed.
+ */
+public final class StateCodec {
+
+    private StateCodec() {
+    }
+
+    public static String encode(StreamState state) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        if (state instanceof AccountState a) {
+            node.put("accountId", a.accountId());
+            node.put("currency", a.currency().code());
+            node.put("overdraftLimit", a.overdraftLimit().unlimited() ? null : a.overdraftLimit().minorUnits());
+            node.put("status", a.status().name());
+            node.put("debitsPosted", a.debitsPosted());
+            node.put("creditsPosted", a.creditsPosted());
+            node.put("debitsPending", a.debitsPending());
+            node.put("creditsPending", a.creditsPending());
+        } else if (state instanceof TransferState t) {
+            node.put("transferId", t.transferId());
+            node.set("request", EventCodec.request(t.request()));
+            node.put("status", t.status().name());
+            node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
+            node.put("postedAmount", t.postedAmount().toDecimalString());
+            if (t.rejection() != null) {
+                node.put("rejectionCode", t.rejection().code().code());
+                node.put("rejectionMessage", t.rejection().message());
+            }
+        } else {
+            throw new IllegalArgumentException("no snapshot form for " + state.getClass().getName());
+        }
+        return CanonicalJson.string(node);
+    }
+
+    public static AccountState decodeAccount(String json) {
+        JsonNode node = CanonicalJson.parse(json);
+        CurrencyUnit currency = CurrencyUnit.of(node.get("currency").asText());
+        JsonNode limit = node.get("overdraftLimit");
+        return new AccountState(node.get("accountId").asText(), currency,
+                limit.isNull() ? OverdraftLimit.UNLIMITED : OverdraftLimit.of(limit.asLong()),
+                AccountStatus.valueOf(node.get("status").asText()),
+                node.get("debitsPosted").asLong(), node.get("creditsPosted").asLong(),
+                node.get("debitsPending").asLong(), node.get("creditsPending").asLong());
+    }
+
+    public static TransferState decodeTransfer(String json) {
+        JsonNode node = CanonicalJson.parse(json);
+        var request = EventCodec.request(node.get("request"));
+        JsonNode expiresAt = node.get("expiresAt");
+        JsonNode code = node.get("rejectionCode");
+        return new TransferState(node.get("transferId").asText(), request,
+                TransferStatus.valueOf(node.get("status").asText()),
+                expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
+                Money.parse(node.get("postedAmount").asText(), request.amount().currency()),
+                code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
+                        node.get("rejectionMessage").asText()));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ledger.functions.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.StreamId;
+import java.time.Instant;
+
+/**
+ * One event as the log keeps it: the domain event's body under an explicit type name and schema
+ * version, with where and when it was recorded, and its link in the stream's hash chain.
+ *
+ * @param transferId the transfer the event belongs to, or null (account opening, freezing...)
+ * @param data the event body as canonical JSON
+ */
+public record StoredEvent(StreamId stream, long version, String type, int schemaVersion, Instant recordedAt,
+                          String transferId, String correlationId, String data, String hash) {
+
+    /**
+     * The bytes the hash covers: the canonical JSON of
+     * {@code {"correlationId","data","recordedAt","schemaVersion","stream","transferId","type","version"}}
+     * where {@code data} is the body object (not its string), {@code stream} is "account:ID" or
+     * "transfer:ID", {@code recordedAt} is ISO-8601 UTC as written, and an absent transfer id is null.
+     */
+    public byte[] canonicalBytes() {
+        return CanonicalJson.bytes(envelope());
+    }
+
+    /** The envelope the hash covers (see {@link #canonicalBytes}). */
+    public ObjectNode envelope() {
+        ObjectNode envelope = JsonNodeFactory.instance.objectNode();
+        envelope.put("stream", stream.toString());
+        envelope.put("version", version);
+        envelope.put("type", type);
+        envelope.put("schemaVersion", schemaVersion);
+        envelope.put("recordedAt", recordedAt.toString());
+        envelope.put("transferId", transferId);
+        envelope.put("correlationId", correlationId);
+        envelope.set("data", CanonicalJson.parse(data));
+        return envelope;
+    }
+
+    /** The envelope and its hash as one line of canonical JSON: the export form auditors check. */
+    public String toJsonLine() {
+        ObjectNode line = envelope();
+        line.put("hash", hash);
+        return CanonicalJson.string(line);
+    }
+
+    public JsonNode body() {
+        return CanonicalJson.parse(data);
+    }
+
+    public LedgerEvent event() {
+        return EventCodec.decode(type, schemaVersion, body());
+    }
+}

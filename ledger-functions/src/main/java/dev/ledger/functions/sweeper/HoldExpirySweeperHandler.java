@@ -1,0 +1,43 @@
+package dev.ledger.functions.sweeper;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.ledger.functions.command.CommandService;
+import dev.ledger.functions.command.RetryPolicy;
+import dev.ledger.functions.config.LedgerConfig;
+import dev.ledger.functions.store.DynamoEventStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** Runs the {@link HoldExpirySweeper} on a schedule (every minute on AWS, a timer in the local stack). */
+public final class HoldExpirySweeperHandler implements RequestHandler<ScheduledEvent, String> {
+
+    private final HoldExpirySweeper sweeper;
+
+    public HoldExpirySweeperHandler() {
+        this(sweeperFromEnvironment());
+    }
+
+    public HoldExpirySweeperHandler(HoldExpirySweeper sweeper) {
+        this.sweeper = sweeper;
+    }
+
+    @Override
+    public String handleRequest(ScheduledEvent event, Context context) {
+        String correlationId = "sweep:" + (event != null && event.getId() != null ? event.getId()
+                : context != null ? context.getAwsRequestId() : "manual");
+        int expired = sweeper.sweep(correlationId);
+        String summary = "{\"sweep\":\"" + correlationId + "\",\"expired\":" + expired + "}";
+        System.out.println(summary);
+        return summary;
+    }
+
+    private static HoldExpirySweeper sweeperFromEnvironment() {
+        DynamoDbClient dynamo = LedgerConfig.dynamoDb();
+        DynamoEventStore store = new DynamoEventStore(dynamo, LedgerConfig.required(LedgerConfig.EVENTS_TABLE));
+        return new HoldExpirySweeper(dynamo,
+                new CommandService(store, Clock.systemUTC(), RetryPolicy.standard(new SecureRandom())));
+    }
+}

@@ -1,0 +1,137 @@
+package dev.ledger.functions;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.functions.api.ApiTokens;
+import dev.ledger.functions.api.CommandApi;
+import dev.ledger.functions.api.CommandApiHandler;
+import dev.ledger.functions.api.RequestLog;
+import dev.ledger.functions.command.CommandService;
+import dev.ledger.functions.command.RetryPolicy;
+import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.functions.store.EventsTableSchema;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+import software.amazon.awssdk.services.dynamodb.model.Select;
+
+/**
+ * An events table of its own on the emulator, and the command handler over it, called with the
+ * same {@link APIGatewayV2HTTPEvent} API Gateway sends.
+ */
+public final class LedgerFixture {
+
+    public static final String PAYMENTS = "pay-token-1";
+    public static final String AUDITOR = "audit-token-1";
+    public static final String OPERATOR = "ops-token-1";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicLong REQUESTS = new AtomicLong();
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final DynamoEventStore store;
+    private final CommandApiHandler handler;
+    private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
+
+    public LedgerFixture(DynamoDbClient dynamo, String table, Clock clock) {
+        this.dynamo = dynamo;
+        this.table = table;
+        EventsTableSchema.create(dynamo, table);
+        this.store = new DynamoEventStore(dynamo, table);
+        CommandService commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(7)));
+        this.handler = new CommandApiHandler(new CommandApi(commands,
+                ApiTokens.parse(PAYMENTS + "=payments," + AUDITOR + "=auditor," + OPERATOR + "=operator")),
+                new RequestLog(new PrintStream(logLines, true, StandardCharsets.UTF_8)), clock);
+    }
+
+    public record Reply(int status, JsonNode body) {
+        public String error() {
+            return body.path("error").asText(null);
+        }
+    }
+
+    public Reply call(String method, String path, String token, String body) {
+        return call(method, path, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), body);
+    }
+
+    public Reply call(String method, String path, Map<String, String> headers, String body) {
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRouteKey("$default")
+                .withRawPath(path)
+                .withHeaders(new HashMap<>(headers))
+                .withBody(body)
+                .withIsBase64Encoded(false)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withRequestId("req-" + REQUESTS.incrementAndGet())
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                                .withMethod(method).withPath(path).withSourceIp("127.0.0.1").build())
+                        .build())
+                .build();
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+        try {
+            return new Reply(response.getStatusCode(), JSON.readTree(response.getBody()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the handler answered something that is not JSON: " + response.getBody(), e);
+        }
+    }
+
+    public Reply post(String path, String body) {
+        return call("POST", path, PAYMENTS, body);
+    }
+
+    public Reply openAccount(String id, String currency, String overdraftLimitJson) {
+        return post("/accounts", "{\"accountId\":\"" + id + "\",\"currency\":\"" + currency + "\""
+                + (overdraftLimitJson == null ? "" : ",\"overdraftLimit\":" + overdraftLimitJson) + "}");
+    }
+
+    public Reply transfer(String id, String debit, String credit, String amount, String currency) {
+        return post("/transfers", "{\"transferId\":\"" + id + "\",\"debitAccountId\":\"" + debit
+                + "\",\"creditAccountId\":\"" + credit + "\",\"amount\":\"" + amount + "\",\"currency\":\""
+                + currency + "\"}");
+    }
+
+    /** Every item of the events table except heads: the log itself. */
+    public long eventCount() {
+        long count = 0;
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            ScanResponse page = dynamo.scan(request -> request.tableName(table).select(Select.COUNT)
+                    .filterExpression("sk > :zero").expressionAttributeValues(Map.of(":zero", AttributeValue.fromN("0")))
+                    .exclusiveStartKey(from));
+            count += page.count();
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return count;
+    }
+
+    public DynamoEventStore store() {
+        return store;
+    }
+
+    public DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    public String table() {
+        return table;
+    }
+
+    public String log() {
+        return logLines.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ledger.functions.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldExpired;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
+import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
+import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
+import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EventCodecTest {
+
+    private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
+    private static final CurrencyUnit BHD = CurrencyUnit.of("BHD");
+    private static final Instant AT = Instant.parse("2026-02-03T04:05:06.789Z");
+
+    static Stream<LedgerEvent> everyEventType() {
+        TransferRequest request = new TransferRequest("a", "b", Money.parse("1.005", BHD), true, 60,
+                new TreeMap<>(java.util.Map.of("order", "A-1", "note", "caf\u00e9")));
+        return Stream.of(
+                new AccountOpened("a", EUR, OverdraftLimit.of(1234)),
+                new AccountOpened("bank", EUR, OverdraftLimit.UNLIMITED),
+                new AccountFrozen("a"), new AccountUnfrozen("a"), new AccountClosed("a"),
+                new EntryPosted("a", "t", Side.DEBIT, "b", Money.of(Long.MAX_VALUE, EUR)),
+                new HoldPlaced("a", "t", Side.CREDIT, "b", Money.parse("3.00", EUR), AT),
+                new HoldPosted("a", "t", Side.DEBIT, "b", Money.parse("3.00", EUR), Money.parse("1.50", EUR)),
+                new HoldVoided("a", "t", Side.DEBIT, "b", Money.parse("3.00", EUR)),
+                new HoldExpired("a", "t", Side.CREDIT, "b", Money.parse("3.00", EUR)),
+                new TransferRecorded("t", request, AT),
+                new TransferRecorded("t", TransferRequest.posted("a", "b", Money.parse("2.00", EUR)), null),
+                new TransferRejected("t", request, RejectionCode.INSUFFICIENT_FUNDS, "not enough"),
+                new PendingTransferPosted("t", Money.parse("0.500", BHD), Money.parse("0.505", BHD)),
+                new PendingTransferVoided("t", Money.parse("1.005", BHD)),
+                new PendingTransferExpired("t", Money.parse("1.005", BHD)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyEventType")
+    void everyEventSurvivesItsStoredForm(LedgerEvent event) {
+        EventCodec.Encoded encoded = EventCodec.encode(event);
+        String stored = CanonicalJson.string(encoded.body());
+
+        assertThat(EventCodec.decode(encoded.type(), encoded.schemaVersion(), CanonicalJson.parse(stored)))
+                .isEqualTo(event);
+        assertThat(stored).doesNotContain("dev.ledger", "class");
+    }
+
+    @Test
+    void theStoredFormOfAnEntryIsExactlyThis() {
+        EventCodec.Encoded encoded = EventCodec.encode(
+                new EntryPosted("alice", "t-1", Side.DEBIT, "bob", Money.parse("10.00", EUR)));
+
+        assertThat(encoded.type()).isEqualTo("EntryPosted");
+        assertThat(encoded.schemaVersion()).isEqualTo(1);
+        assertThat(CanonicalJson.string(encoded.body())).isEqualTo("{\"accountId\":\"alice\",\"amount\":\"10.00\","
+                + "\"counterpartyAccountId\":\"bob\",\"currency\":\"EUR\",\"side\":\"DEBIT\",\"transferId\":\"t-1\"}");
+    }
+
+    @Test
+    void snapshotsRoundTrip() {
+        var account = new dev.ledger.domain.account.AccountState("a", EUR, OverdraftLimit.UNLIMITED,
+                dev.ledger.domain.account.AccountStatus.FROZEN, 1, 2, 3, 4);
+        assertThat(StateCodec.decodeAccount(StateCodec.encode(account))).isEqualTo(account);
+        var transfer = new dev.ledger.domain.transfer.TransferState("t",
+                TransferRequest.pending("a", "b", Money.parse("1.00", EUR), 5),
+                dev.ledger.domain.transfer.TransferStatus.REJECTED, AT, Money.zero(EUR),
+                new dev.ledger.domain.Rejection(RejectionCode.SAME_ACCOUNT, "same"));
+        assertThat(StateCodec.decodeTransfer(StateCodec.encode(transfer))).isEqualTo(transfer);
+    }
+
+    @Test
+    void canonicalJsonSortsKeysAtEveryLevel() {
+        assertThat(CanonicalJson.string(CanonicalJson.parse("{\"b\":{\"z\":1,\"a\":[{\"y\":true,\"x\":null}]},\"a\":\"\u00e9\"}")))
+                .isEqualTo("{\"a\":\"\u00e9\",\"b\":{\"a\":[{\"x\":null,\"y\":true}],\"z\":1}}");
+    }
+
+    @Test
+    void theChainHashesTheLastHashInHexFollowedByTheCanonicalBytes() {
+        // Known answer, from the shell: printf '%064d{"a":1}' 0 | sha256sum
+        String first = HashChain.next(HashChain.GENESIS, "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+        assertThat(first).isEqualTo("fc6cee09194dd2578bd7664604fcb72a539066fd34544cea0009c43eb6cdc289");
+        assertThat(HashChain.next(first, "{\"a\":1}".getBytes(StandardCharsets.UTF_8))).isNotEqualTo(first);
+    }
+}
