@@ -48,6 +48,17 @@ public record StoredEvent(StreamId stream, long version, String type, int schema
         return CanonicalJson.string(line);
     }
 
+    /** Reads the form {@link #toJsonLine} writes (what the publisher puts on Kinesis, what export writes). */
+    public static StoredEvent fromJsonLine(String line) {
+        JsonNode node = CanonicalJson.parse(line);
+        JsonNode transferId = node.get("transferId");
+        return new StoredEvent(EventsTable.streamOf(node.get("stream").asText()), node.get("version").asLong(),
+                node.get("type").asText(), node.get("schemaVersion").asInt(),
+                Instant.parse(node.get("recordedAt").asText()),
+                transferId == null || transferId.isNull() ? null : transferId.asText(),
+                node.get("correlationId").asText(), CanonicalJson.string(node.get("data")), node.get("hash").asText());
+    }
+
     public JsonNode body() {
         return CanonicalJson.parse(data);
     }

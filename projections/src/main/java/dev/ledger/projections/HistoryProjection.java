@@ -1,0 +1,132 @@
+package dev.ledger.projections;
+
+import static dev.ledger.projections.ProjectionItems.VERSION;
+import static dev.ledger.projections.ProjectionTables.ID;
+import static dev.ledger.projections.ProjectionTables.SK;
+
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldExpired;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.money.Money;
+import dev.ledger.functions.store.StateCodec;
+import dev.ledger.functions.store.StoredEvent;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+
+/**
+ * Each account's history: one entry per event, in version order, with the balance after it. The
+ * cursor item ({@code sk = 0}) keeps the running state, so an entry is computed from the one
+ * before without reading the log; entry and cursor are written in one transaction.
+ */
+public final class HistoryProjection implements Projection {
+
+    static final String STATE = "state";
+    public static final String TYPE = "type";
+    public static final String TRANSFER_ID = "transferId";
+    public static final String COUNTERPARTY = "counterpartyAccountId";
+    public static final String AMOUNT = "amount";
+    public static final String BALANCE_AFTER = "balanceAfter";
+    public static final String RECORDED_AT = "recordedAt";
+    public static final String HASH = "hash";
+
+    private final ProjectionItems cursors;
+
+    public HistoryProjection(DynamoDbClient dynamo, String table) {
+        this.cursors = new ProjectionItems(dynamo, table, true);
+    }
+
+    @Override
+    public String name() {
+        return "history";
+    }
+
+    @Override
+    public boolean follows(StreamId stream) {
+        return stream.type() == StreamId.StreamType.ACCOUNT;
+    }
+
+    @Override
+    public Position position(StreamId stream) {
+        return ProjectionItems.position(cursors.read(stream.id()));
+    }
+
+    public String table() {
+        return cursors.table();
+    }
+
+    @Override
+    public Position apply(StoredEvent event, Position current) {
+        Optional<AccountState> before = current.version() == 0 ? Optional.empty()
+                : Optional.of(StateCodec.decodeAccount(current.item().get(STATE).s()));
+        AccountEvent accountEvent = (AccountEvent) event.event();
+        AccountState after = AccountState.evolve(before, accountEvent);
+
+        Map<String, AttributeValue> entry = new HashMap<>();
+        entry.put(ID, AttributeValue.fromS(event.stream().id()));
+        entry.put(SK, AttributeValue.fromN(Long.toString(event.version())));
+        entry.put(TYPE, AttributeValue.fromS(event.type()));
+        entry.put(RECORDED_AT, AttributeValue.fromS(event.recordedAt().toString()));
+        entry.put(HASH, AttributeValue.fromS(event.hash()));
+        entry.put(BALANCE_AFTER, AttributeValue.fromS(Money.toDecimalString(after.balance(),
+                after.currency().minorDigits())));
+        if (accountEvent instanceof TransferLeg leg) {
+            entry.put(TRANSFER_ID, AttributeValue.fromS(leg.transferId()));
+            entry.put(COUNTERPARTY, AttributeValue.fromS(leg.counterpartyAccountId()));
+            entry.put(AMOUNT, AttributeValue.fromS(signedAmount(leg).toDecimalString()));
+        }
+
+        Map<String, AttributeValue> cursor = new HashMap<>(cursors.key(event.stream().id()));
+        cursor.put(VERSION, AttributeValue.fromN(Long.toString(event.version())));
+        cursor.put(STATE, AttributeValue.fromS(StateCodec.encode(after)));
+        try {
+            cursors.dynamo().transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(cursors.table()).item(entry)
+                            .conditionExpression("attribute_not_exists(#id)")
+                            .expressionAttributeNames(Map.of("#id", ID)).build()).build(),
+                    TransactWriteItem.builder().put(cursors.conditionalPut(cursor, current.version())).build()));
+        } catch (TransactionCanceledException moved) {
+            throw new StaleProjectionException(name() + " of " + event.stream() + " moved past version "
+                    + current.version(), moved);
+        }
+        return new Position(event.version(), false, cursor);
+    }
+
+    /**
+     * What the event did to the account, signed as the balance sees it: credits positive, debits
+     * negative. For a hold placed, voided or expired it is the amount held or released, which does
+     * not change the balance.
+     */
+    static Money signedAmount(TransferLeg leg) {
+        Money amount;
+        if (leg instanceof EntryPosted e) {
+            amount = e.amount();
+        } else if (leg instanceof HoldPlaced e) {
+            amount = e.amount();
+        } else if (leg instanceof HoldPosted e) {
+            amount = e.postedAmount();
+        } else if (leg instanceof HoldVoided e) {
+            amount = e.amount();
+        } else {
+            amount = ((HoldExpired) leg).amount();
+        }
+        return leg.side() == Side.CREDIT ? amount : Money.of(-amount.minorUnits(), amount.currency());
+    }
+
+    @Override
+    public void block(StreamId stream, String reason) {
+        cursors.block(stream.id(), reason);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.ledger.projections;
+
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.functions.store.StoredEvent;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * One read model, kept per stream: it knows the last version it applied for each stream, applies
+ * the next one with a write conditional on that version, and can be blocked for a stream whose
+ * event it cannot apply (so the stream waits, showing only states the log had).
+ */
+public interface Projection {
+
+    String name();
+
+    /** Whether this projection reads this kind of stream at all. */
+    boolean follows(StreamId stream);
+
+    /** Where the projection stands for one stream: version 0 and not blocked if it has nothing yet. */
+    Position position(StreamId stream);
+
+    /**
+     * Applies {@code event}, which must be version {@code current.version() + 1}.
+     *
+     * @return the position after it
+     * @throws StaleProjectionException if the projection moved since {@code current} was read
+     */
+    Position apply(StoredEvent event, Position current);
+
+    /** Stops applying events of a stream until an operator rebuilds it from the log. */
+    void block(StreamId stream, String reason);
+
+    /**
+     * How far a projection has applied one stream, with the item it read (so applying the next
+     * event needs no second read).
+     */
+    record Position(long version, boolean blocked, Map<String, AttributeValue> item) {
+        public Position {
+            item = Map.copyOf(item);
+        }
+    }
+}

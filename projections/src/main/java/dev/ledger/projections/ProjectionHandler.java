@@ -1,0 +1,42 @@
+package dev.ledger.projections;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.ledger.functions.config.LedgerConfig;
+import java.net.URI;
+import java.util.function.BiFunction;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+
+/**
+ * The shape every projection Lambda shares: a Kinesis batch in, the first failed record out
+ * ({@code ReportBatchItemFailures}). Subclasses only name their projection and its table.
+ */
+public abstract class ProjectionHandler implements RequestHandler<KinesisEvent, StreamsEventResponse> {
+
+    public static final String DEAD_LETTER_QUEUE_URL = "LEDGER_DEAD_LETTER_QUEUE_URL";
+
+    private final ProjectionConsumer consumer;
+
+    protected ProjectionHandler(ProjectionConsumer consumer) {
+        this.consumer = consumer;
+    }
+
+    /** Builds the consumer from the environment: the table named by {@code tableVariable}, the DLQ. */
+    protected static ProjectionConsumer fromEnvironment(String tableVariable,
+                                                        BiFunction<DynamoDbClient, String, Projection> projection) {
+        SqsClientBuilder sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create());
+        LedgerConfig.optional(LedgerConfig.AWS_ENDPOINT).map(URI::create).ifPresent(sqs::endpointOverride);
+        return new ProjectionConsumer(projection.apply(LedgerConfig.dynamoDb(), LedgerConfig.required(tableVariable)),
+                new DeadLetters(sqs.build(), LedgerConfig.required(DEAD_LETTER_QUEUE_URL)));
+    }
+
+    @Override
+    public StreamsEventResponse handleRequest(KinesisEvent event, Context context) {
+        return consumer.consume(event.getRecords());
+    }
+}

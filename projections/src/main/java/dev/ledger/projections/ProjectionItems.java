@@ -1,0 +1,91 @@
+package dev.ledger.projections;
+
+import static dev.ledger.projections.ProjectionTables.ID;
+import static dev.ledger.projections.ProjectionTables.SK;
+
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+
+/**
+ * The per-stream item every projection keeps (for history: the cursor at {@code sk = 0}): the last
+ * applied {@code version}, and {@code blocked} once a stream's event could not be applied.
+ */
+final class ProjectionItems {
+
+    static final String VERSION = "version";
+    static final String BLOCKED = "blocked";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+    private final boolean sorted;
+
+    ProjectionItems(DynamoDbClient dynamo, String table, boolean sorted) {
+        this.dynamo = dynamo;
+        this.table = table;
+        this.sorted = sorted;
+    }
+
+    String table() {
+        return table;
+    }
+
+    DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
+    Map<String, AttributeValue> key(String id) {
+        Map<String, AttributeValue> key = new HashMap<>();
+        key.put(ID, AttributeValue.fromS(id));
+        if (sorted) {
+            key.put(SK, AttributeValue.fromN("0"));
+        }
+        return key;
+    }
+
+    /** The stream's item, read strongly consistent; empty map if there is none. */
+    Map<String, AttributeValue> read(String id) {
+        GetItemResponse response = dynamo.getItem(r -> r.tableName(table).key(key(id)).consistentRead(true));
+        return response.hasItem() ? response.item() : Map.of();
+    }
+
+    static Projection.Position position(Map<String, AttributeValue> item) {
+        long version = item.containsKey(VERSION) ? Long.parseLong(item.get(VERSION).n()) : 0;
+        return new Projection.Position(version, item.containsKey(BLOCKED), item);
+    }
+
+    /** A put of the stream's item that succeeds only if nobody moved it from {@code currentVersion}. */
+    Put conditionalPut(Map<String, AttributeValue> item, long currentVersion) {
+        Put.Builder put = Put.builder().tableName(table).item(item)
+                .expressionAttributeNames(Map.of("#v", VERSION, "#b", BLOCKED));
+        if (currentVersion == 0) {
+            return put.conditionExpression("attribute_not_exists(#v) AND attribute_not_exists(#b)").build();
+        }
+        return put.conditionExpression("#v = :v AND attribute_not_exists(#b)")
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(currentVersion)))).build();
+    }
+
+    /** Writes the stream's item if nobody moved it from {@code currentVersion}. */
+    void putIfAt(Map<String, AttributeValue> item, long currentVersion) {
+        Put put = conditionalPut(item, currentVersion);
+        try {
+            dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(put.conditionExpression())
+                    .expressionAttributeNames(put.expressionAttributeNames())
+                    .expressionAttributeValues(put.hasExpressionAttributeValues() ? put.expressionAttributeValues() : null));
+        } catch (ConditionalCheckFailedException moved) {
+            throw new StaleProjectionException(table + " item " + item.get(ID).s() + " moved past version "
+                    + currentVersion, moved);
+        }
+    }
+
+    void block(String id, String reason) {
+        dynamo.updateItem(r -> r.tableName(table).key(key(id))
+                .updateExpression("SET #b = :reason")
+                .expressionAttributeNames(Map.of("#b", BLOCKED))
+                .expressionAttributeValues(Map.of(":reason", AttributeValue.fromS(reason))));
+    }
+}
