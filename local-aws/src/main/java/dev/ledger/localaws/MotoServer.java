@@ -1,0 +1,295 @@
+package dev.ledger.localaws;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A moto server (every AWS service moto emulates, on one 127.0.0.1 port) running as a child
+ * process of this JVM, for tests and the local stack.
+ *
+ * <p>{@link #start()} runs moto through {@code moto_launcher.py}, which adds two DynamoDB
+ * performance fixes (see the script); {@link #startPlain()} runs moto as it is, for comparisons.
+ * The Python interpreter is {@code python3}, or the one named by the environment variable
+ * {@value #PYTHON_ENV}; it must have {@code moto[server]} 5.2.1 installed. The server's output
+ * goes to {@link #logFile()}, not to the console.
+ */
+public final class MotoServer implements AutoCloseable {
+
+    /** Which moto to run. */
+    public enum Variant {
+        /** moto with the launcher's fixes: what tests and the local stack use. */
+        LAUNCHER,
+        /** moto exactly as installed ({@code python3 -m moto.server}): the reference. */
+        PLAIN
+    }
+
+    public static final String PYTHON_ENV = "LEDGER_PYTHON";
+    public static final String INSTALL_HINT = "pip install 'moto[server]==5.2.1'";
+
+    private static final String LAUNCHER_RESOURCE = "moto_launcher.py";
+    private static final String HOST = "127.0.0.1";
+    // moto imports in 1-2 s here; the margin is for a loaded 2-core CI machine.
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
+    // Another process can take the free port between our probe and moto's bind: retry then.
+    private static final int PORT_ATTEMPTS = 3;
+
+    private final Variant variant;
+    private final Process process;
+    private final URI endpoint;
+    private final Path logFile;
+    private final Path launcherCopy;
+    private final Thread shutdownHook;
+
+    private MotoServer(Variant variant, Process process, URI endpoint, Path logFile, Path launcherCopy) {
+        this.variant = variant;
+        this.process = process;
+        this.endpoint = endpoint;
+        this.logFile = logFile;
+        this.launcherCopy = launcherCopy;
+        // A test run that ends without close() (a crash, Ctrl-C) must not leave moto running.
+        this.shutdownHook = new Thread(this::stopProcess, "moto-server-shutdown-" + endpoint.getPort());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts moto with the launcher's fixes and returns once it answers HTTP requests. */
+    public static MotoServer start() {
+        return start(Variant.LAUNCHER);
+    }
+
+    /** Starts plain moto, without the launcher's fixes. */
+    public static MotoServer startPlain() {
+        return start(Variant.PLAIN);
+    }
+
+    public static MotoServer start(Variant variant) {
+        String python = System.getenv().getOrDefault(PYTHON_ENV, "python3");
+        return start(variant, python);
+    }
+
+    static MotoServer start(Variant variant, String python) {
+        Path launcherCopy = variant == Variant.LAUNCHER ? extractLauncher() : null;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                int port = freePort();
+                Path logFile = logDirectory().resolve("moto-" + variant.name().toLowerCase(Locale.ROOT) + "-" + port + ".log");
+                Process process = launch(python, command(variant, python, launcherCopy, port), logFile);
+                URI endpoint = URI.create("http://" + HOST + ":" + port);
+                if (awaitAnswer(process, endpoint)) {
+                    return new MotoServer(variant, process, endpoint, logFile, launcherCopy);
+                }
+                if (process.isAlive()) {
+                    destroy(process);
+                    throw new IllegalStateException(variant + " moto did not answer within "
+                            + START_TIMEOUT.toSeconds() + " s; see " + logFile);
+                }
+                String log = readQuietly(logFile);
+                if (log.contains("Address already in use") && attempt < PORT_ATTEMPTS) {
+                    continue;
+                }
+                throw startFailure(variant, python, process, log, logFile);
+            }
+        } catch (RuntimeException e) {
+            deleteQuietly(launcherCopy);
+            throw e;
+        }
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public Variant variant() {
+        return variant;
+    }
+
+    /** The file that receives the server's stdout and stderr. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** The moto process id, e.g. to read its memory use. */
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        stopProcess();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException jvmAlreadyShuttingDown) {
+            // the hook is running or has run: nothing left to remove
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MotoServer[" + variant + " " + endpoint + ", log " + logFile + "]";
+    }
+
+    private static List<String> command(Variant variant, String python, Path launcherCopy, int port) {
+        List<String> command = new ArrayList<>();
+        command.add(python);
+        if (variant == Variant.LAUNCHER) {
+            command.add(launcherCopy.toString());
+        } else {
+            command.add("-m");
+            command.add("moto.server");
+        }
+        command.addAll(List.of("-H", HOST, "-p", Integer.toString(port)));
+        return command;
+    }
+
+    private static Process launch(String python, List<String> command, Path logFile) {
+        try {
+            return new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot run the Python interpreter '" + python + "' (" + e.getMessage()
+                    + "). Install Python 3 with moto (" + INSTALL_HINT + "), or name an interpreter that has it"
+                    + " in the environment variable " + PYTHON_ENV + ".", e);
+        }
+    }
+
+    /** Polls until the server answers any HTTP request; false if the process ends or the time runs out first. */
+    private static boolean awaitAnswer(Process process, URI endpoint) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+        HttpRequest probe = HttpRequest.newBuilder(endpoint.resolve("/moto-api/"))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                http.send(probe, HttpResponse.BodyHandlers.discarding());
+                return true;
+            } catch (IOException notListeningYet) {
+                // keep polling
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                destroy(process);
+                throw new IllegalStateException("Interrupted while waiting for moto at " + endpoint, e);
+            }
+            // Waiting on the process, not sleeping: this returns at once if moto exits (e.g. not installed).
+            if (waitFor(process, POLL_INTERVAL)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static RuntimeException startFailure(Variant variant, String python, Process process, String log, Path logFile) {
+        if (log.contains("No module named") || process.exitValue() == 3) {
+            return new IllegalStateException("moto is not installed for the Python interpreter '" + python
+                    + "'. Install it with: " + INSTALL_HINT + " (or name an interpreter that has it in the environment"
+                    + " variable " + PYTHON_ENV + "). Output: " + tail(log));
+        }
+        return new IllegalStateException(variant + " moto exited with code " + process.exitValue()
+                + " before answering; see " + logFile + ". Output: " + tail(log));
+    }
+
+    private void stopProcess() {
+        destroy(process);
+        deleteQuietly(launcherCopy);
+    }
+
+    /** Stops the process and anything it started: politely first (moto exits on SIGTERM), then by force. */
+    private static void destroy(Process process) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroy();
+        if (!waitFor(process, STOP_TIMEOUT)) {
+            process.destroyForcibly();
+            waitFor(process, STOP_TIMEOUT);
+        }
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static boolean waitFor(Process process, Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    /** The launcher is a classpath resource (possibly inside a jar); Python needs it as a file. */
+    private static Path extractLauncher() {
+        try (InputStream in = MotoServer.class.getResourceAsStream(LAUNCHER_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("Resource " + LAUNCHER_RESOURCE + " is missing next to " + MotoServer.class);
+            }
+            Path file = Files.createTempFile("moto_launcher", ".py");
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot extract " + LAUNCHER_RESOURCE, e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port on " + HOST, e);
+        }
+    }
+
+    /** target/moto-logs when run from a Maven module (tests, exec:java), else the temp directory. */
+    private static Path logDirectory() {
+        Path target = Path.of("target");
+        Path directory = Files.isDirectory(target)
+                ? target.resolve("moto-logs")
+                : Path.of(System.getProperty("java.io.tmpdir"), "ledger-moto-logs");
+        try {
+            return Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + directory, e);
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String tail(String log) {
+        String trimmed = log.strip();
+        return trimmed.length() <= 2000 ? trimmed : "..." + trimmed.substring(trimmed.length() - 2000);
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            file.toFile().deleteOnExit();
+        }
+    }
+}
