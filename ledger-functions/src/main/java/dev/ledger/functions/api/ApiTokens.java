@@ -54,6 +54,24 @@ public final class ApiTokens {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * Checks a request's bearer token and that its role is one of {@code allowed}.
+     *
+     * @throws ApiException 401 without a known token, 403 for a role that may not do this
+     */
+    public Role authorize(HttpRequest request, Role... allowed) {
+        String token = bearerToken(request.header("authorization")).orElseThrow(() -> new ApiException(401,
+                "unauthenticated", "send an Authorization: Bearer <token> header"));
+        Role role = roleOf(token).orElseThrow(() -> new ApiException(401, "unauthenticated",
+                "the bearer token is not recognised"));
+        for (Role permitted : allowed) {
+            if (permitted == role) {
+                return role;
+            }
+        }
+        throw new ApiException(403, "forbidden", "the " + role.label() + " role may not do this");
+    }
+
     /** The token of an {@code Authorization: Bearer <token>} header value, if it has that form. */
     public static Optional<String> bearerToken(String authorization) {
         if (authorization == null) {

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * The payment API's write routes. Each route parses and authorizes, runs one ledger command through
  * the {@link CommandService}, and maps the result; nothing else happens here.
  */
-public final class CommandApi {
+public final class CommandApi implements ApiRoutes {
 
     /** Two years: a hold should not outlive the cards and mandates it stands for. */
     static final long MAX_TIMEOUT_SECONDS = 2L * 366 * 24 * 3600;
@@ -53,10 +53,7 @@ public final class CommandApi {
         this.tokens = tokens;
     }
 
-    /** What one request did, for the handler's log line. */
-    public record Handled(HttpResponse response, String route, String transferId) {
-    }
-
+    @Override
     public Handled handle(HttpRequest request, String correlationId) {
         String path = request.path();
         if (path.equals("/health")) {
@@ -66,12 +63,12 @@ public final class CommandApi {
         }
         if (path.equals("/accounts")) {
             requireMethod(request, "POST");
-            authorize(request, Role.PAYMENTS);
+            tokens.authorize(request, Role.PAYMENTS);
             return new Handled(openAccount(request, correlationId), "POST /accounts", null);
         }
         if (path.equals("/transfers")) {
             requireMethod(request, "POST");
-            authorize(request, Role.PAYMENTS);
+            tokens.authorize(request, Role.PAYMENTS);
             RequestBody body = RequestBody.parse(request.body(), TRANSFER_FIELDS);
             String transferId = body.requiredId("transferId");
             return new Handled(transfer(transferId, body, correlationId), "POST /transfers", transferId);
@@ -79,7 +76,7 @@ public final class CommandApi {
         Matcher account = ACCOUNT_ACTION.matcher(path);
         if (account.matches()) {
             requireMethod(request, "POST");
-            authorize(request, Role.PAYMENTS);
+            tokens.authorize(request, Role.PAYMENTS);
             String accountId = RequestBody.validId("account id", PathSegments.decode(account.group(1)));
             RequestBody.parseOptional(request.body(), Set.of());
             return new Handled(accountAction(accountId, account.group(2), correlationId),
@@ -88,7 +85,7 @@ public final class CommandApi {
         Matcher transfer = TRANSFER_ACTION.matcher(path);
         if (transfer.matches()) {
             requireMethod(request, "POST");
-            authorize(request, Role.PAYMENTS);
+            tokens.authorize(request, Role.PAYMENTS);
             String transferId = RequestBody.validId("transfer id", PathSegments.decode(transfer.group(1)));
             RequestBody body = RequestBody.parseOptional(request.body(),
                     transfer.group(2).equals("post") ? POST_FIELDS : Set.of());
@@ -96,20 +93,6 @@ public final class CommandApi {
                     "POST /transfers/{id}/" + transfer.group(2), transferId);
         }
         throw new ApiException(404, "not_found", "there is no route " + RequestBody.printable(path));
-    }
-
-    /** Checks the bearer token and the role; throws 401 or 403. Shared with the read routes. */
-    public Role authorize(HttpRequest request, Role... allowed) {
-        String token = ApiTokens.bearerToken(request.header("authorization")).orElseThrow(() -> new ApiException(401,
-                "unauthenticated", "send an Authorization: Bearer <token> header"));
-        Role role = tokens.roleOf(token).orElseThrow(() -> new ApiException(401, "unauthenticated",
-                "the bearer token is not recognised"));
-        for (Role permitted : allowed) {
-            if (permitted == role) {
-                return role;
-            }
-        }
-        throw new ApiException(403, "forbidden", "the " + role.label() + " role may not do this");
     }
 
     private HttpResponse openAccount(HttpRequest request, String correlationId) {

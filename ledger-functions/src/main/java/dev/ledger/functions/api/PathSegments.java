@@ -4,12 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Percent-decoding of one path segment (API Gateway's rawPath is not decoded). */
-final class PathSegments {
+public final class PathSegments {
 
     private PathSegments() {
     }
 
-    static String decode(String segment) {
+    public static String decode(String segment) {
         if (segment.indexOf('%') < 0) {
             return segment;
         }

@@ -214,7 +214,7 @@ public final class RequestBody {
     }
 
     /** Echoes a bad value back safely: short, and with control characters escaped. */
-    static String printable(String value) {
+    public static String printable(String value) {
         if (value == null) {
             return "";
         }

@@ -1,0 +1,444 @@
+package dev.ledger.infra.local;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.ledger.infra.Template;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What API Gateway's HTTP API does in front of the functions, on 127.0.0.1: matches the
+ * template's routes, runs the route's Lambda authorizer (payload 2.0, simple responses), turns
+ * the request into the {@link APIGatewayV2HTTPEvent} (payload format 2.0) API Gateway would send,
+ * calls the route's function in-process and writes its {@link APIGatewayV2HTTPResponse} back.
+ * API Gateway's own answers keep their shape: 404 {"message":"Not Found"}, 401
+ * {"message":"Unauthorized"} when the identity source is missing, 403 {"message":"Forbidden"} when
+ * the authorizer says no, 500 {"message":"Internal Server Error"} when a function fails.
+ */
+final class HttpApiGateway implements AutoCloseable {
+
+    static final String API_ID = "local";
+    static final String STAGE = "$default";
+    /** API Gateway's payload limit. */
+    private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+    private static final DateTimeFormatter REQUEST_TIME =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final RouteTable routes;
+    private final Map<String, LocalFunction> functions;
+    private final Map<String, Template.Authorizer> authorizers;
+    private final String region;
+    private final String accountId;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private HttpApiGateway(RouteTable routes, Map<String, LocalFunction> functions,
+                           Map<String, Template.Authorizer> authorizers, String region, String accountId,
+                           HttpServer server, ExecutorService executor) {
+        this.routes = routes;
+        this.functions = functions;
+        this.authorizers = authorizers;
+        this.region = region;
+        this.accountId = accountId;
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /**
+     * Starts serving on 127.0.0.1:port (0 = any free port).
+     *
+     * @param functions the in-process functions by logical id; every route's and authorizer's function must be there
+     */
+    static HttpApiGateway start(List<Template.Route> routeList, Map<String, Template.Authorizer> authorizers,
+                                Map<String, LocalFunction> functions, int port, int threads, String region,
+                                String accountId) {
+        for (Template.Authorizer authorizer : authorizers.values()) {
+            if (!authorizer.simpleResponses() || !authorizer.payloadFormatVersion().equals("2.0")) {
+                throw new IllegalStateException("The local stack runs Lambda authorizers with payload 2.0 and simple"
+                        + " responses only; " + authorizer.logicalId() + " is not one");
+            }
+            for (String source : authorizer.identitySources()) {
+                if (!source.startsWith("$request.header.") && !source.startsWith("$request.querystring.")) {
+                    throw new IllegalStateException("Identity source " + source + " of " + authorizer.logicalId()
+                            + " is not supported locally (headers and query strings are)");
+                }
+            }
+        }
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread thread = new Thread(runnable, "http-api-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 128);
+            HttpApiGateway gateway = new HttpApiGateway(new RouteTable(routeList), Map.copyOf(functions),
+                    Map.copyOf(authorizers), region, accountId, server, executor);
+            server.createContext("/", gateway::handle);
+            server.setExecutor(executor);
+            server.start();
+            return gateway;
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("Cannot listen on 127.0.0.1:" + port + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange exchange) {
+        String requestId = newRequestId();
+        try (exchange) {
+            try {
+                serve(exchange, requestId);
+            } catch (RuntimeException | Error e) {
+                System.err.println("[local http api] request " + requestId + " failed: " + e);
+                e.printStackTrace();
+                gatewayAnswer(exchange, requestId, 500, "Internal Server Error");
+            }
+        } catch (IOException clientWentAway) {
+            // nothing left to answer
+        }
+    }
+
+    private void serve(HttpExchange exchange, String requestId) throws IOException {
+        byte[] body = readBody(exchange.getRequestBody());
+        if (body == null) {
+            gatewayAnswer(exchange, requestId, 413, "Request Entity Too Large");
+            return;
+        }
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        URI uri = exchange.getRequestURI();
+        String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String rawQuery = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+        Optional<RouteTable.Match> match = routes.match(method, rawPath);
+        if (match.isEmpty()) {
+            gatewayAnswer(exchange, requestId, 404, "Not Found");
+            return;
+        }
+        Template.Route route = match.get().route();
+        Instant now = Instant.now();
+        Request request = new Request(requestId, now, method, rawPath, decodePath(rawPath), rawQuery,
+                headers(exchange), cookies(exchange.getRequestHeaders()), query(rawQuery), match.get().pathParameters(),
+                exchange.getRemoteAddress().getAddress().getHostAddress(), route);
+
+        Map<String, Object> authorizerContext = null;
+        if (route.authorizationType().equals("CUSTOM")) {
+            Template.Authorizer authorizer = authorizers.get(route.authorizerLogicalId().orElseThrow());
+            List<String> identity = identity(authorizer, request);
+            if (identity == null) {
+                gatewayAnswer(exchange, requestId, 401, "Unauthorized");
+                return;
+            }
+            Object answer = functions.get(authorizer.functionLogicalId()).invoke(authorizerEvent(request, identity));
+            if (!(answer instanceof Map<?, ?> simple) || !Boolean.TRUE.equals(simple.get("isAuthorized"))) {
+                gatewayAnswer(exchange, requestId, 403, "Forbidden");
+                return;
+            }
+            authorizerContext = new LinkedHashMap<>();
+            if (simple.get("context") instanceof Map<?, ?> context) {
+                for (Map.Entry<?, ?> entry : context.entrySet()) {
+                    authorizerContext.put(String.valueOf(entry.getKey()), entry.getValue());
+                }
+            }
+        } else if (!route.authorizationType().equals("NONE")) {
+            throw new IllegalStateException("Authorization type " + route.authorizationType() + " of " + route.logicalId()
+                    + " is not supported locally");
+        }
+
+        Object result = functions.get(route.functionLogicalId()).invoke(httpEvent(request, body, authorizerContext));
+        if (!(result instanceof APIGatewayV2HTTPResponse response)) {
+            throw new IllegalStateException("Function " + route.functionLogicalId() + " returned "
+                    + (result == null ? "null" : result.getClass().getName()) + ", not an APIGatewayV2HTTPResponse");
+        }
+        writeResponse(exchange, requestId, response);
+    }
+
+    /** The parts of one request that both events are made of. */
+    private record Request(String requestId, Instant time, String method, String rawPath, String path, String rawQuery,
+                           Map<String, String> headers, List<String> cookies, Map<String, String> query,
+                           Map<String, String> pathParameters, String sourceIp, Template.Route route) {
+    }
+
+    private APIGatewayV2HTTPEvent httpEvent(Request request, byte[] body, Map<String, Object> authorizerContext) {
+        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
+        http.setMethod(request.method());
+        http.setPath(request.path());
+        http.setProtocol("HTTP/1.1");
+        http.setSourceIp(request.sourceIp());
+        http.setUserAgent(request.headers().get("user-agent"));
+
+        APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
+        context.setAccountId(accountId);
+        context.setApiId(API_ID);
+        context.setDomainName(request.headers().getOrDefault("host", "127.0.0.1"));
+        context.setDomainPrefix(API_ID);
+        context.setHttp(http);
+        context.setRequestId(request.requestId());
+        context.setRouteKey(request.route().routeKey());
+        context.setStage(STAGE);
+        context.setTime(REQUEST_TIME.format(request.time()));
+        context.setTimeEpoch(request.time().toEpochMilli());
+        if (authorizerContext != null) {
+            APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+            authorizer.setLambda(authorizerContext);
+            context.setAuthorizer(authorizer);
+        }
+
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setVersion("2.0");
+        event.setRouteKey(request.route().routeKey());
+        event.setRawPath(request.rawPath());
+        event.setRawQueryString(request.rawQuery());
+        event.setCookies(request.cookies().isEmpty() ? null : request.cookies());
+        event.setHeaders(request.headers());
+        event.setQueryStringParameters(request.query().isEmpty() ? null : request.query());
+        event.setPathParameters(request.pathParameters().isEmpty() ? null : request.pathParameters());
+        event.setRequestContext(context);
+        if (body.length > 0) {
+            Optional<String> text = isText(request.headers().get("content-type")) ? utf8(body) : Optional.empty();
+            event.setBody(text.orElseGet(() -> Base64.getEncoder().encodeToString(body)));
+            event.setIsBase64Encoded(text.isEmpty());
+        }
+        return event;
+    }
+
+    private APIGatewayV2CustomAuthorizerEvent authorizerEvent(Request request, List<String> identity) {
+        APIGatewayV2CustomAuthorizerEvent.Http http = new APIGatewayV2CustomAuthorizerEvent.Http();
+        http.setMethod(request.method());
+        http.setPath(request.path());
+        http.setProtocol("HTTP/1.1");
+        http.setSourceIp(request.sourceIp());
+        http.setUserAgent(request.headers().get("user-agent"));
+
+        APIGatewayV2CustomAuthorizerEvent.RequestContext context = new APIGatewayV2CustomAuthorizerEvent.RequestContext();
+        context.setAccountId(accountId);
+        context.setApiId(API_ID);
+        context.setDomainName(request.headers().getOrDefault("host", "127.0.0.1"));
+        context.setDomainPrefix(API_ID);
+        context.setHttp(http);
+        context.setRequestId(request.requestId());
+        context.setRouteKey(request.route().routeKey());
+        context.setStage(STAGE);
+        context.setTime(REQUEST_TIME.format(request.time()));
+        context.setTimeEpoch(request.time().toEpochMilli());
+
+        APIGatewayV2CustomAuthorizerEvent event = new APIGatewayV2CustomAuthorizerEvent();
+        event.setVersion("2.0");
+        event.setType("REQUEST");
+        event.setRouteArn("arn:aws:execute-api:" + region + ":" + accountId + ":" + API_ID + "/" + STAGE + "/"
+                + request.method() + request.rawPath());
+        event.setIdentitySource(identity);
+        event.setRouteKey(request.route().routeKey());
+        event.setRawPath(request.rawPath());
+        event.setRawQueryString(request.rawQuery());
+        event.setCookies(request.cookies().isEmpty() ? null : request.cookies());
+        event.setHeaders(request.headers());
+        event.setQueryStringParameters(request.query().isEmpty() ? null : request.query());
+        event.setPathParameters(request.pathParameters().isEmpty() ? null : request.pathParameters());
+        event.setRequestContext(context);
+        return event;
+    }
+
+    /** The identity source values, or null if one is missing or empty (API Gateway then answers 401 itself). */
+    private static List<String> identity(Template.Authorizer authorizer, Request request) {
+        List<String> values = new ArrayList<>();
+        for (String source : authorizer.identitySources()) {
+            String value = source.startsWith("$request.header.")
+                    ? request.headers().get(source.substring("$request.header.".length()).toLowerCase(Locale.ROOT))
+                    : request.query().get(source.substring("$request.querystring.".length()));
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            values.add(value);
+        }
+        return values;
+    }
+
+    private static void writeResponse(HttpExchange exchange, String requestId, APIGatewayV2HTTPResponse response)
+            throws IOException {
+        Headers headers = exchange.getResponseHeaders();
+        if (response.getMultiValueHeaders() != null) {
+            response.getMultiValueHeaders().forEach((name, values) -> values.forEach(v -> headers.add(name, v)));
+        }
+        if (response.getHeaders() != null) {
+            response.getHeaders().forEach(headers::set);
+        }
+        if (response.getCookies() != null) {
+            response.getCookies().forEach(cookie -> headers.add("Set-Cookie", cookie));
+        }
+        headers.set("apigw-requestid", requestId);
+        byte[] body = response.getBody() == null ? new byte[0]
+                : response.getIsBase64Encoded() ? Base64.getDecoder().decode(response.getBody())
+                : response.getBody().getBytes(StandardCharsets.UTF_8);
+        int status = response.getStatusCode() == 0 ? 200 : response.getStatusCode();
+        send(exchange, status, body);
+    }
+
+    private static void gatewayAnswer(HttpExchange exchange, String requestId, int status, String message) {
+        try {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("apigw-requestid", requestId);
+            send(exchange, status, ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            // headers may be sent already; nothing more to do for this exchange
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
+        boolean noBody = body.length == 0 || exchange.getRequestMethod().equalsIgnoreCase("HEAD")
+                || status == 204 || status == 304;
+        exchange.sendResponseHeaders(status, noBody ? -1 : body.length);
+        if (!noBody) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** The body, or null when it is over API Gateway's limit. */
+    private static byte[] readBody(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[16 * 1024];
+        for (int read; (read = in.read(buffer)) > 0; ) {
+            out.write(buffer, 0, read);
+            if (out.size() > MAX_BODY_BYTES) {
+                in.transferTo(OutputStream.nullOutputStream());
+                return null;
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Header names in lower case, repeated headers joined with commas, as payload 2.0 has them;
+     * cookies go to their own field. API Gateway's forwarding headers are added.
+     */
+    private static Map<String, String> headers(HttpExchange exchange) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!lower.equals("cookie")) {
+                headers.put(lower, String.join(",", values));
+            }
+        });
+        headers.putIfAbsent("x-forwarded-for", exchange.getRemoteAddress().getAddress().getHostAddress());
+        headers.putIfAbsent("x-forwarded-port", Integer.toString(exchange.getLocalAddress().getPort()));
+        headers.putIfAbsent("x-forwarded-proto", "http");
+        return headers;
+    }
+
+    private static List<String> cookies(Headers requestHeaders) {
+        List<String> cookies = new ArrayList<>();
+        List<String> values = requestHeaders.get("Cookie");
+        if (values != null) {
+            for (String value : values) {
+                for (String cookie : value.split(";")) {
+                    if (!cookie.isBlank()) {
+                        cookies.add(cookie.trim());
+                    }
+                }
+            }
+        }
+        return cookies;
+    }
+
+    /** queryStringParameters: decoded, repeated names joined with commas. */
+    private static Map<String, String> query(String rawQuery) {
+        Map<String, String> query = new LinkedHashMap<>();
+        if (rawQuery.isEmpty()) {
+            return query;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            query.merge(name, value, (a, b) -> a + "," + b);
+        }
+        return query;
+    }
+
+    private static String decodePath(String rawPath) {
+        return URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** Whether API Gateway would pass the body as text rather than base64. */
+    private static boolean isText(String contentType) {
+        if (contentType == null) {
+            return true;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        return type.startsWith("text/") || type.contains("json") || type.contains("xml") || type.contains("javascript")
+                || type.startsWith("application/x-www-form-urlencoded");
+    }
+
+    private static Optional<String> utf8(byte[] bytes) {
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException notText) {
+            return Optional.empty();
+        }
+    }
+
+    /** Shaped like API Gateway's request ids (e.g. "JKJaXmPLvHcESHA="), unique per request. */
+    private static String newRequestId() {
+        byte[] bytes = new byte[10];
+        RANDOM.nextBytes(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+}

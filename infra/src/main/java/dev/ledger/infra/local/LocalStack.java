@@ -1,0 +1,469 @@
+package dev.ledger.infra.local;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.functions.api.Role;
+import dev.ledger.infra.Intrinsics;
+import dev.ledger.infra.StackDeployer;
+import dev.ledger.infra.Template;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.MotoServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The whole system on one machine: the emulator (moto, through {@link MotoServer}), the template
+ * deployed to it with CloudFormation (Stage=local), and the template's functions run in this JVM
+ * — HTTP routes served on 127.0.0.1 by {@link HttpApiGateway}, schedules by
+ * {@link ScheduleRunner}. The functions are the handler classes the template names, configured
+ * as Lambda would configure them: their Environment, evaluated against the deployed stack, set as
+ * system properties (which the handlers read when no environment variable is set), plus the
+ * emulator's endpoint, region and dummy credentials.
+ *
+ * <p>{@link #close()} stops everything it started, restores the system properties and deletes
+ * the state file.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    public static final String STAGE = "local";
+    /** moto's account. */
+    public static final String ACCOUNT_ID = "123456789012";
+    public static final String REGION = AwsClients.REGION.id();
+    public static final String ENDPOINT_PROPERTY = "LEDGER_AWS_ENDPOINT";
+    public static final String API_TOKENS_PROPERTY = "LEDGER_API_TOKENS";
+    /** The template parameter that carries the tokens. */
+    public static final String API_TOKENS_PARAMETER = "ApiTokens";
+
+    /** Lambda variables that configure the JVM or the runtime, not the handler: not copied into system properties. */
+    private static final List<String> RUNTIME_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
+
+    /**
+     * How to run it.
+     *
+     * @param port HTTP port on 127.0.0.1, 0 for any free port
+     * @param templateFile the template to deploy; empty for the one on the classpath
+     * @param emulator an emulator already running; empty to start one
+     * @param apiTokens {@code token=role,...}; empty to generate one token per role
+     * @param scheduleInterval how often the template's schedules run locally
+     * @param stateFile where to write what later tools need (endpoint, port, outputs, tokens); empty for none
+     * @param artifact the Lambda artifact to upload; empty for the ledger-functions jar on the classpath
+     */
+    public record Options(int port, Optional<Path> templateFile, Optional<URI> emulator, String stackName,
+                          String codeBucket, Optional<String> apiTokens, Duration scheduleInterval,
+                          Optional<Path> stateFile, Optional<Path> artifact, int httpThreads) {
+
+        public Options {
+            Objects.requireNonNull(stackName);
+            Objects.requireNonNull(codeBucket);
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("Not a port: " + port);
+            }
+            if (scheduleInterval.isNegative() || scheduleInterval.isZero()) {
+                throw new IllegalArgumentException("The schedule interval must be positive");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(8080, Optional.empty(), Optional.empty(), "ledger-local", "ledger-local-code",
+                    Optional.empty(), Duration.ofSeconds(10), Optional.empty(), Optional.empty(), 16);
+        }
+
+        public Options withPort(int value) {
+            return new Options(value, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, artifact, httpThreads);
+        }
+
+        public Options withTemplateFile(Path value) {
+            return new Options(port, Optional.of(value), emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, artifact, httpThreads);
+        }
+
+        public Options withEmulator(URI value) {
+            return new Options(port, templateFile, Optional.of(value), stackName, codeBucket, apiTokens,
+                    scheduleInterval, stateFile, artifact, httpThreads);
+        }
+
+        public Options withStackName(String value) {
+            return new Options(port, templateFile, emulator, value, codeBucket, apiTokens, scheduleInterval, stateFile,
+                    artifact, httpThreads);
+        }
+
+        public Options withCodeBucket(String value) {
+            return new Options(port, templateFile, emulator, stackName, value, apiTokens, scheduleInterval, stateFile,
+                    artifact, httpThreads);
+        }
+
+        public Options withApiTokens(String value) {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, Optional.of(value),
+                    scheduleInterval, stateFile, artifact, httpThreads);
+        }
+
+        public Options withScheduleInterval(Duration value) {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, value, stateFile,
+                    artifact, httpThreads);
+        }
+
+        public Options withStateFile(Path value) {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    Optional.of(value), artifact, httpThreads);
+        }
+
+        public Options withArtifact(Path value) {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, Optional.of(value), httpThreads);
+        }
+    }
+
+    /** One API token and its role. */
+    public record ApiToken(String token, String role) {
+    }
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<AutoCloseable> resources = new ArrayList<>(); // closed in reverse order
+    private final Map<String, String> previousProperties = new LinkedHashMap<>();
+    private MotoServer moto;
+    private AwsClients clients;
+    private Template template;
+    private StackDeployer.Result deployment;
+    private Map<String, String> handlerConfiguration = Map.of();
+    private List<ApiToken> tokens = List.of();
+    private HttpApiGateway gateway;
+    private Optional<Path> stateFile = Optional.empty();
+
+    private LocalStack() {
+    }
+
+    public static LocalStack start(Options options) {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.boot(options);
+            return stack;
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot(Options options) {
+        template = options.templateFile().map(Template::read).orElseGet(Template::bundled);
+        options.stateFile().ifPresent(StateFile::refuseIfRunning);
+        String tokenSpec = options.apiTokens().filter(s -> !s.isBlank()).orElseGet(LocalStack::generateTokens);
+        tokens = parseTokens(tokenSpec);
+
+        // 1. The emulator
+        URI endpoint;
+        if (options.emulator().isPresent()) {
+            endpoint = options.emulator().get();
+        } else {
+            moto = MotoServer.start();
+            resources.add(moto);
+            endpoint = moto.endpoint();
+        }
+        clients = AwsClients.forEndpoint(endpoint);
+        resources.add(clients);
+
+        // 2. The template, deployed as CloudFormation would deploy it on AWS
+        Path artifact = options.artifact().orElseGet(this::functionsArtifact);
+        StackDeployer deployer = new StackDeployer(clients.cloudFormation(), clients.s3(), Duration.ofMillis(100),
+                Duration.ofMinutes(2), message -> { });
+        deployment = deployer.deploy(new StackDeployer.Deployment(options.stackName(), template, artifact,
+                options.codeBucket(), Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec), true));
+        Map<String, String> physicalIds = deployer.physicalIds(options.stackName());
+
+        // 3. The handlers' configuration: what Lambda would put in their environment, and the emulator
+        Map<String, String> configuration = new LinkedHashMap<>(functionEnvironment(physicalIds));
+        configuration.put(ENDPOINT_PROPERTY, endpoint.toString());
+        configuration.put("aws.region", REGION);
+        configuration.put("aws.accessKeyId", "local");
+        configuration.put("aws.secretAccessKey", "local");
+        configuration.put("aws.cborEnabled", "false");
+        handlerConfiguration = Map.copyOf(configuration);
+        setSystemProperties(configuration);
+
+        // 4. The functions, in-process
+        Map<String, String> parameters = deployment.parameters();
+        Map<String, LocalFunction> functions = new LinkedHashMap<>();
+        for (Template.Function spec : template.functions()) {
+            if (!template.isCreated(spec.logicalId(), parameters)) {
+                continue;
+            }
+            String name = physicalIds.getOrDefault(spec.logicalId(), spec.logicalId());
+            LocalFunction function = LocalFunction.load(spec, name,
+                    "arn:aws:lambda:" + REGION + ":" + ACCOUNT_ID + ":function:" + name);
+            resources.add(function);
+            functions.put(spec.logicalId(), function);
+        }
+
+        // 5. The HTTP API: the template's routes, whatever their Condition (moto cannot create them)
+        List<Template.Route> routes = template.routes();
+        Map<String, Template.Authorizer> authorizers = new LinkedHashMap<>();
+        for (Template.Route route : routes) {
+            require(functions, route.functionLogicalId(), "route " + route.routeKey())
+                    .requireInput(APIGatewayV2HTTPEvent.class, "the HTTP route " + route.routeKey());
+            route.authorizerLogicalId().ifPresent(id -> authorizers.computeIfAbsent(id, template::authorizer));
+        }
+        for (Template.Authorizer authorizer : authorizers.values()) {
+            require(functions, authorizer.functionLogicalId(), "authorizer " + authorizer.logicalId())
+                    .requireInput(APIGatewayV2CustomAuthorizerEvent.class, "the HTTP API authorizer");
+        }
+        gateway = HttpApiGateway.start(routes, authorizers, functions, options.port(), options.httpThreads(), REGION,
+                ACCOUNT_ID);
+        resources.add(gateway);
+
+        // 6. Schedules, on a local period
+        List<ScheduleRunner.Job> jobs = new ArrayList<>();
+        for (Template.Schedule schedule : template.schedules()) {
+            if (!schedule.enabled() || !template.isCreated(schedule.logicalId(), parameters)) {
+                continue;
+            }
+            List<LocalFunction> targets = new ArrayList<>();
+            for (String id : schedule.functionLogicalIds()) {
+                LocalFunction target = require(functions, id, "schedule " + schedule.logicalId());
+                target.requireInput(ScheduledEvent.class, "the schedule " + schedule.logicalId());
+                targets.add(target);
+            }
+            String ruleName = physicalIds.getOrDefault(schedule.logicalId(), schedule.logicalId());
+            jobs.add(new ScheduleRunner.Job(schedule.logicalId(),
+                    "arn:aws:events:" + REGION + ":" + ACCOUNT_ID + ":rule/" + ruleName, List.copyOf(targets)));
+        }
+        if (!jobs.isEmpty()) {
+            resources.add(ScheduleRunner.start(jobs, options.scheduleInterval(), REGION, ACCOUNT_ID));
+        }
+
+        // Stream consumers (the template's event source mappings) join here in a later issue: the
+        // mappings are not created in moto on Stage=local; template.eventSourceMappings() has their settings.
+
+        // 7. The state file, for later tools
+        if (options.stateFile().isPresent()) {
+            StateFile.write(options.stateFile().get(), this);
+            stateFile = options.stateFile();
+        }
+    }
+
+    /** The HTTP API's base URL, e.g. http://127.0.0.1:8080. */
+    public URI httpUrl() {
+        return URI.create("http://127.0.0.1:" + gateway.port());
+    }
+
+    public int httpPort() {
+        return gateway.port();
+    }
+
+    public URI emulatorEndpoint() {
+        return clients.endpoint();
+    }
+
+    /** The emulator's log file, when this stack started the emulator. */
+    public Optional<Path> emulatorLog() {
+        return Optional.ofNullable(moto).map(MotoServer::logFile);
+    }
+
+    /** Clients for the emulator (closed with the stack). */
+    public AwsClients clients() {
+        return clients;
+    }
+
+    public String stackName() {
+        return deployment.stackName();
+    }
+
+    public Map<String, String> outputs() {
+        return deployment.outputs();
+    }
+
+    public List<ApiToken> tokens() {
+        return tokens;
+    }
+
+    /** The first token of a role (payments, auditor, operator). */
+    public Optional<String> token(String role) {
+        return tokens.stream().filter(t -> t.role().equals(role)).map(ApiToken::token).findFirst();
+    }
+
+    /** The system properties the handlers run with (the tokens among them). */
+    public Map<String, String> handlerConfiguration() {
+        return handlerConfiguration;
+    }
+
+    public Template template() {
+        return template;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stateFile.ifPresent(StateFile::delete);
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                System.err.println("[local stack] stopping " + resources.get(i).getClass().getSimpleName() + " failed: " + e);
+            }
+        }
+        resources.clear();
+        previousProperties.forEach((name, value) -> {
+            if (value == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
+        previousProperties.clear();
+    }
+
+    // ----------------------------------------------------------------------------------------
+
+    /**
+     * Every function's Environment.Variables, evaluated against the deployed stack. All functions
+     * share this JVM's system properties, so two functions may not give one variable different values.
+     */
+    private Map<String, String> functionEnvironment(Map<String, String> physicalIds) {
+        // GetAtt values moto does not list as resources come from outputs that show the same expression.
+        Map<String, String> attributes = new LinkedHashMap<>();
+        template.outputs().values().forEach(output -> {
+            JsonNode getAtt = output.value().path("Fn::GetAtt");
+            String value = deployment.outputs().get(output.name());
+            if (getAtt.isArray() && getAtt.size() == 2 && value != null) {
+                attributes.put(getAtt.get(0).asText() + "." + getAtt.get(1).asText(), value);
+            }
+        });
+        Intrinsics.Resolver resolver = template.resolver(new Template.StackFacts(deployment.parameters(),
+                deployment.stackName(), REGION, ACCOUNT_ID, physicalIds, attributes));
+        Map<String, String> environment = new LinkedHashMap<>();
+        Map<String, String> setBy = new LinkedHashMap<>();
+        for (Template.Function function : template.functions()) {
+            if (!template.isCreated(function.logicalId(), deployment.parameters())) {
+                continue;
+            }
+            function.environment().forEach((name, expression) -> {
+                if (RUNTIME_VARIABLES.contains(name)) {
+                    return;
+                }
+                String value = Intrinsics.evaluate(expression, resolver).asText();
+                String previous = environment.putIfAbsent(name, value);
+                if (previous != null && !previous.equals(value)) {
+                    throw new IllegalStateException("Functions " + setBy.get(name) + " and " + function.logicalId()
+                            + " give " + name + " different values; in one JVM they share one system property");
+                }
+                setBy.putIfAbsent(name, function.logicalId());
+            });
+        }
+        return environment;
+    }
+
+    private void setSystemProperties(Map<String, String> properties) {
+        properties.forEach((name, value) -> {
+            String fromEnvironment = System.getenv(name);
+            if (fromEnvironment != null && !fromEnvironment.isBlank() && !fromEnvironment.equals(value)) {
+                throw new IllegalStateException("The environment variable " + name + " is set, and the handlers would"
+                        + " read it instead of the local stack's value; unset it to run the local stack");
+            }
+        });
+        properties.forEach((name, value) -> {
+            previousProperties.putIfAbsent(name, System.getProperty(name));
+            System.setProperty(name, value);
+        });
+    }
+
+    private static LocalFunction require(Map<String, LocalFunction> functions, String logicalId, String user) {
+        LocalFunction function = functions.get(logicalId);
+        if (function == null) {
+            throw new IllegalStateException("The " + user + " needs function " + logicalId
+                    + ", which is not created on Stage=" + STAGE);
+        }
+        return function;
+    }
+
+    /**
+     * The jar that holds the handler classes (ledger-functions), which is what AWS would run. moto
+     * cannot run Java, so when the classes come from a directory (an IDE, a test) a small
+     * placeholder jar stands in.
+     */
+    private Path functionsArtifact() {
+        for (Template.Function function : template.functions()) {
+            try {
+                CodeSource source = Class.forName(function.handlerClass(), false, LocalStack.class.getClassLoader())
+                        .getProtectionDomain().getCodeSource();
+                if (source != null && source.getLocation() != null) {
+                    Path location = Path.of(source.getLocation().toURI());
+                    if (Files.isRegularFile(location)) {
+                        return location;
+                    }
+                }
+            } catch (ClassNotFoundException | URISyntaxException | SecurityException | IllegalArgumentException e) {
+                // try the next function; a missing class is reported when the functions load
+            }
+        }
+        return placeholderArtifact();
+    }
+
+    private Path placeholderArtifact() {
+        try {
+            Path jar = Files.createTempFile("ledger-functions-placeholder", ".jar");
+            try (OutputStream out = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(out)) {
+                zip.putNextEntry(new ZipEntry("README.txt"));
+                zip.write(("Placeholder code for the emulator, which cannot run Java: the local stack runs the"
+                        + " handlers in-process.\n").getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+            resources.add(() -> Files.deleteIfExists(jar));
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write a placeholder artifact", e);
+        }
+    }
+
+    /** One random token per role, {@code token=role,...}. */
+    static String generateTokens() {
+        SecureRandom random = new SecureRandom();
+        List<String> pairs = new ArrayList<>();
+        for (Role role : Role.values()) {
+            byte[] bytes = new byte[24];
+            random.nextBytes(bytes);
+            pairs.add(role.label() + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "=" + role.label());
+        }
+        return String.join(",", pairs);
+    }
+
+    static List<ApiToken> parseTokens(String spec) {
+        List<ApiToken> tokens = new ArrayList<>();
+        for (String pair : spec.split(",")) {
+            String trimmed = pair.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            int equals = trimmed.lastIndexOf('=');
+            if (equals <= 0 || equals == trimmed.length() - 1) {
+                throw new IllegalArgumentException(API_TOKENS_PROPERTY + " must be token=role pairs separated by commas");
+            }
+            tokens.add(new ApiToken(trimmed.substring(0, equals), trimmed.substring(equals + 1)));
+        }
+        if (tokens.isEmpty()) {
+            throw new IllegalArgumentException(API_TOKENS_PROPERTY + " names no token");
+        }
+        return List.copyOf(tokens);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.ledger.infra.local;
+
+import dev.ledger.infra.Template;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./ledger local}: starts the {@link LocalStack} in the foreground, prints where it
+ * listens and the API tokens, and stops everything on Ctrl-C or SIGTERM.
+ */
+public final class LocalStackMain {
+
+    static final String USAGE = """
+            Usage: ledger local [--port N] [options]
+
+            Starts the emulator, deploys infra/template.yaml to it (Stage=local) and serves the HTTP API
+            on 127.0.0.1 with the template's handler classes running in this process. Ctrl-C stops it.
+
+              --port N                HTTP port on 127.0.0.1 (default 8080; 0 picks a free port)
+              --template FILE         the template to deploy (default: the one built into the jar)
+              --state-file FILE       write endpoint, port, outputs and tokens there while running
+              --emulator URL          use a moto server that is already running instead of starting one
+              --stack-name NAME       CloudFormation stack name (default ledger-local)
+              --schedule-interval S   seconds between runs of scheduled functions (default 10)
+              --artifact FILE         Lambda artifact to upload (default: the ledger-functions jar)
+              -h, --help              this text
+
+            Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,
+            operator); unset, one random token per role is generated and printed.
+            """;
+
+    private LocalStackMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        LocalStack.Options options;
+        try {
+            options = parse(args, System.getenv());
+        } catch (HelpRequested help) {
+            System.out.print(USAGE);
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("ledger local: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+
+        System.out.println("Starting the local stack (emulator, template, handlers)...");
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(options);
+        } catch (RuntimeException e) {
+            System.err.println("ledger local: the local stack did not start: " + e.getMessage());
+            if (e.getCause() != null) {
+                System.err.println("  caused by: " + e.getCause());
+            }
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping the local stack...");
+            stack.close();
+            System.out.println("Stopped.");
+            stopped.countDown();
+        }, "local-stack-shutdown"));
+        printBanner(System.out, stack, options);
+        stopped.await();
+    }
+
+    /** Thrown by {@link #parse} for -h/--help. */
+    static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super(null, null, false, false);
+        }
+    }
+
+    static LocalStack.Options parse(String[] args, Map<String, String> environment) {
+        LocalStack.Options options = LocalStack.Options.defaults();
+        String tokens = environment.get(LocalStack.API_TOKENS_PROPERTY);
+        if (tokens != null && !tokens.isBlank()) {
+            options = options.withApiTokens(tokens);
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            boolean inline = arg.contains("=");
+            if (name.equals("-h") || name.equals("--help")) {
+                throw new HelpRequested();
+            }
+            String value;
+            if (inline) {
+                value = arg.substring(arg.indexOf('=') + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("unknown option or missing value: " + arg);
+            }
+            options = switch (name) {
+                case "--port" -> options.withPort(number(name, value, 0, 65_535));
+                case "--template" -> options.withTemplateFile(Path.of(value));
+                case "--state-file" -> options.withStateFile(Path.of(value));
+                case "--emulator" -> options.withEmulator(URI.create(value));
+                case "--stack-name" -> options.withStackName(value);
+                case "--schedule-interval" -> options.withScheduleInterval(
+                        Duration.ofSeconds(number(name, value, 1, 86_400)));
+                case "--artifact" -> options.withArtifact(Path.of(value));
+                default -> throw new IllegalArgumentException("unknown option " + name);
+            };
+        }
+        return options;
+    }
+
+    private static int number(String option, String value, int min, int max) {
+        try {
+            int number = Integer.parseInt(value);
+            if (number < min || number > max) {
+                throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", not " + value);
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a number, not '" + value + "'", e);
+        }
+    }
+
+    static void printBanner(PrintStream out, LocalStack stack, LocalStack.Options options) {
+        out.println();
+        out.println("Ledger local stack");
+        out.println("  HTTP API     " + stack.httpUrl());
+        for (Template.Route route : stack.template().routes()) {
+            out.printf("                 %-36s %s%n", route.routeKey(),
+                    route.authorizationType().equals("NONE") ? "no auth" : "bearer token");
+        }
+        out.println("  emulator     " + stack.emulatorEndpoint()
+                + stack.emulatorLog().map(log -> "  (log " + log + ")").orElse(""));
+        out.println("  stack        " + stack.stackName() + " (Stage=" + LocalStack.STAGE + ")");
+        new java.util.TreeMap<>(stack.outputs()).forEach((name, value) -> out.printf("                 %-30s %s%n", name, value));
+        out.println("  tokens       " + (options.apiTokens().isPresent() ? "from LEDGER_API_TOKENS" : "generated for this run"));
+        for (LocalStack.ApiToken token : stack.tokens()) {
+            out.printf("                 %-10s %s%n", token.role(), token.token());
+        }
+        for (Template.Schedule schedule : stack.template().schedules()) {
+            out.println("  schedule     " + schedule.logicalId() + " -> " + String.join(", ", schedule.functionLogicalIds())
+                    + " every " + options.scheduleInterval().toSeconds() + " s (" + schedule.expression() + " on AWS)");
+        }
+        options.stateFile().ifPresent(file -> out.println("  state file   " + file.toAbsolutePath()));
+        out.println();
+        out.println("Try: curl -s " + stack.httpUrl() + "/health");
+        stack.token("payments").ifPresent(token -> out.println("     curl -s -X POST " + stack.httpUrl()
+                + "/accounts -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json'"
+                + " -d '{\"accountId\":\"alice\",\"currency\":\"EUR\"}'"));
+        out.println("Ctrl-C stops everything.");
+        out.flush();
+    }
+}

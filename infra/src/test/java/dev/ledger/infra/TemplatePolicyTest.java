@@ -1,0 +1,191 @@
+package dev.ledger.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledger.infra.Template.Function;
+import dev.ledger.infra.Template.Role;
+import dev.ledger.infra.Template.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Least privilege, read from the template itself: no wildcard actions or resources, every
+ * function its own role, and each role exactly the actions its function's code uses, on the
+ * resources it uses.
+ *
+ * <p>Note on DynamoDB transactions: IAM has no action for TransactWriteItems; each Put of a
+ * transaction is authorized as dynamodb:PutItem (Update as UpdateItem, ConditionCheck as
+ * ConditionCheckItem). The event store's transactions only Put, so PutItem is what they need.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class TemplatePolicyTest {
+
+    private static final String EVENTS_TABLE = "${EventsTable.Arn}";
+    private static final String PENDING_INDEX = "${EventsTable.Arn}/index/pending-holds-by-expiry";
+    private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
+    private static final Set<String> LOGGING = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+
+    private final Template template = Template.bundled();
+
+    /**
+     * What each function's code does, as action -> resources. A new function, or a new need of an
+     * existing one, is a change here as well as in the template.
+     */
+    private static final Map<String, Map<String, Set<String>>> NEEDS = Map.of(
+            "CommandApiFunction", permissions(
+                    EVENT_STORE, Set.of(EVENTS_TABLE),
+                    LOGGING, Set.of("${CommandApiLogGroup.Arn}")),
+            "HoldExpirySweeperFunction", permissions(
+                    Set.of("dynamodb:GetItem", "dynamodb:PutItem"), Set.of(EVENTS_TABLE),
+                    Set.of("dynamodb:Query"), Set.of(EVENTS_TABLE, PENDING_INDEX),
+                    LOGGING, Set.of("${HoldExpirySweeperLogGroup.Arn}")),
+            "TokenAuthorizerFunction", permissions(
+                    LOGGING, Set.of("${TokenAuthorizerLogGroup.Arn}")));
+
+    @Test
+    void no_statement_grants_a_wildcard_action() {
+        for (Function function : template.functions()) {
+            for (Statement statement : roleOf(function).statements()) {
+                assertThat(statement.actions())
+                        .as("actions of %s's role", function.logicalId())
+                        .isNotEmpty()
+                        .allSatisfy(action -> assertThat(action).doesNotContain("*").matches("[a-z0-9-]+:[A-Za-z0-9]+"));
+            }
+        }
+    }
+
+    @Test
+    void no_statement_grants_a_wildcard_resource() {
+        // No function uses an action without resource-level permissions, so no "*" is needed anywhere.
+        for (Function function : template.functions()) {
+            for (Statement statement : roleOf(function).statements()) {
+                assertThat(statement.symbolicResources())
+                        .as("resources of %s's role", function.logicalId())
+                        .isNotEmpty()
+                        .allSatisfy(resource -> assertThat(resource).doesNotContain("*"));
+            }
+        }
+    }
+
+    @Test
+    void every_resource_a_role_names_is_a_resource_of_this_template() {
+        for (Function function : template.functions()) {
+            for (Statement statement : roleOf(function).statements()) {
+                for (var resource : statement.resources()) {
+                    assertThat(Intrinsics.references(resource))
+                            .as("%s names %s", function.logicalId(), Intrinsics.symbolic(resource))
+                            .anySatisfy(name -> assertThat(template.resources()).containsKey(name));
+                }
+            }
+        }
+    }
+
+    @Test
+    void statements_only_allow_and_never_use_not_action_or_not_resource() {
+        for (Function function : template.functions()) {
+            assertThat(roleOf(function).statements()).allSatisfy(statement -> {
+                assertThat(statement.effect()).isEqualTo("Allow");
+                assertThat(statement.notActions()).isEmpty();
+                assertThat(statement.notResources()).isEmpty();
+            });
+        }
+    }
+
+    @Test
+    void roles_carry_no_managed_policies_and_trust_only_lambda() {
+        for (Function function : template.functions()) {
+            Role role = roleOf(function);
+            assertThat(role.managedPolicyArns()).as("managed policies of %s", role.logicalId()).isEmpty();
+            assertThat(role.trustedServices()).as("trust of %s", role.logicalId()).containsExactly("lambda.amazonaws.com");
+        }
+    }
+
+    @Test
+    void every_function_has_a_role_of_its_own() {
+        List<String> roles = template.functions().stream().map(Function::roleLogicalId).toList();
+        assertThat(roles).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void each_function_gets_exactly_the_actions_and_resources_its_code_uses() {
+        assertThat(template.functions()).extracting(Function::logicalId)
+                .containsExactlyInAnyOrderElementsOf(NEEDS.keySet());
+        for (Function function : template.functions()) {
+            assertThat(granted(roleOf(function)))
+                    .as("permissions of %s", function.logicalId())
+                    .isEqualTo(new TreeMap<>(NEEDS.get(function.logicalId())));
+        }
+    }
+
+    @Test
+    void the_authorizer_has_nothing_on_dynamodb() {
+        assertThat(granted(roleOf(template.function("TokenAuthorizerFunction"))).keySet())
+                .noneMatch(action -> action.startsWith("dynamodb:"));
+    }
+
+    @Test
+    void the_table_is_reached_only_through_its_own_arn_and_index() {
+        for (Function function : template.functions()) {
+            granted(roleOf(function)).forEach((action, resources) -> {
+                if (action.startsWith("dynamodb:")) {
+                    assertThat(resources).as("%s %s", function.logicalId(), action)
+                            .isSubsetOf(EVENTS_TABLE, PENDING_INDEX);
+                }
+            });
+        }
+    }
+
+    @Test
+    void a_function_writes_logs_only_to_its_own_log_group() {
+        for (Function function : template.functions()) {
+            String logGroup = Intrinsics.references(template.resource(function.logicalId())
+                    .property("LoggingConfig").path("LogGroup")).iterator().next();
+            granted(roleOf(function)).forEach((action, resources) -> {
+                if (action.startsWith("logs:")) {
+                    assertThat(resources).as("%s %s", function.logicalId(), action)
+                            .containsExactly("${" + logGroup + ".Arn}");
+                }
+            });
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+
+    private Role roleOf(Function function) {
+        return template.role(function.roleLogicalId());
+    }
+
+    /** action -> symbolic resources, over every statement of the role. */
+    private static Map<String, Set<String>> granted(Role role) {
+        Map<String, Set<String>> granted = new TreeMap<>();
+        for (Statement statement : role.statements()) {
+            for (String action : statement.actions()) {
+                granted.computeIfAbsent(action, a -> new TreeSet<>()).addAll(statement.symbolicResources());
+            }
+        }
+        return granted;
+    }
+
+    /** Pairs of (actions, resources) into action -> resources. */
+    private static Map<String, Set<String>> permissions(Object... actionsThenResources) {
+        Map<String, Set<String>> permissions = new TreeMap<>();
+        for (int i = 0; i < actionsThenResources.length; i += 2) {
+            @SuppressWarnings("unchecked")
+            Set<String> actions = (Set<String>) actionsThenResources[i];
+            @SuppressWarnings("unchecked")
+            Set<String> resources = (Set<String>) actionsThenResources[i + 1];
+            for (String action : actions) {
+                permissions.computeIfAbsent(action, a -> new TreeSet<>()).addAll(resources);
+            }
+        }
+        return permissions.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                e -> (Set<String>) new TreeSet<>(e.getValue()), (a, b) -> a, TreeMap::new));
+    }
+}

@@ -1,0 +1,317 @@
+package dev.ledger.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class TemplateTest {
+
+    /** What moto 5.2.1's CloudFormation can create (its CloudFormationModel subclasses), among the types we use. */
+    static final Set<String> MOTO_CREATES = Set.of("AWS::DynamoDB::Table", "AWS::Kinesis::Stream", "AWS::SQS::Queue",
+            "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Logs::LogGroup",
+            "AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Lambda::Version",
+            "AWS::Lambda::EventSourceMapping", "AWS::Events::Rule", "AWS::S3::Bucket");
+
+    private static final Map<String, String> LOCAL = Map.of("Stage", "local", "CodeBucket", "b", "CodeKey", "k",
+            "ApiTokens", "t=payments");
+    private static final Map<String, String> PROD = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k",
+            "ApiTokens", "t=payments");
+
+    @Nested
+    class The_project_template {
+
+        private final Template template = Template.bundled();
+
+        @Test
+        void fits_in_an_inline_template_body() {
+            assertThat(template.body().getBytes(StandardCharsets.UTF_8).length)
+                    .isLessThanOrEqualTo(StackDeployer.TEMPLATE_BODY_LIMIT);
+        }
+
+        @Test
+        void declares_the_parameters_of_every_stage_and_hides_the_tokens() {
+            assertThat(template.parameters()).containsKeys("Stage", "CodeBucket", "CodeKey", "ApiTokens");
+            assertThat(template.parameters().get("ApiTokens").noEcho()).isTrue();
+        }
+
+        @Test
+        void names_the_three_handlers_with_their_method() {
+            assertThat(template.functions())
+                    .extracting(f -> f.logicalId() + " " + f.handlerClass() + "::" + f.handlerMethod())
+                    .containsExactlyInAnyOrder(
+                            "CommandApiFunction dev.ledger.functions.api.CommandApiHandler::handleRequest",
+                            "TokenAuthorizerFunction dev.ledger.functions.api.TokenAuthorizerHandler::handleRequest",
+                            "HoldExpirySweeperFunction dev.ledger.functions.sweeper.HoldExpirySweeperHandler::handleRequest");
+        }
+
+        @Test
+        void runs_java_with_memory_timeouts_and_snap_start_on_the_api_functions() {
+            for (Template.Function function : template.functions()) {
+                assertThat(function.runtime()).isIn("java17", "java21");
+                assertThat(function.memorySize()).isGreaterThanOrEqualTo(512);
+                assertThat(function.timeoutSeconds()).isBetween(1, 60);
+            }
+            assertThat(template.function("CommandApiFunction").snapStartApplyOn()).contains("PublishedVersions");
+            assertThat(template.function("TokenAuthorizerFunction").snapStartApplyOn()).contains("PublishedVersions");
+        }
+
+        @Test
+        void gives_the_functions_the_table_and_the_tokens_they_read() {
+            Template.Function command = template.function("CommandApiFunction");
+            assertThat(Intrinsics.symbolic(command.environment().get("LEDGER_EVENTS_TABLE"))).isEqualTo("${EventsTable}");
+            assertThat(Intrinsics.symbolic(command.environment().get("LEDGER_API_TOKENS"))).isEqualTo("${ApiTokens}");
+            assertThat(Intrinsics.symbolic(template.function("TokenAuthorizerFunction").environment()
+                    .get("LEDGER_API_TOKENS"))).isEqualTo("${ApiTokens}");
+            assertThat(Intrinsics.symbolic(template.function("HoldExpirySweeperFunction").environment()
+                    .get("LEDGER_EVENTS_TABLE"))).isEqualTo("${EventsTable}");
+            assertThat(template.function("HoldExpirySweeperFunction").environment()).doesNotContainKey("LEDGER_API_TOKENS");
+        }
+
+        @Test
+        void routes_every_endpoint_to_the_command_function_and_all_but_health_through_the_authorizer() {
+            assertThat(template.routes()).extracting(Template.Route::routeKey).containsExactlyInAnyOrder(
+                    "GET /health", "POST /accounts", "POST /accounts/{accountId}/freeze",
+                    "POST /accounts/{accountId}/unfreeze", "POST /accounts/{accountId}/close", "POST /transfers",
+                    "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void");
+            assertThat(template.routes()).allSatisfy(route -> {
+                assertThat(route.functionLogicalId()).isEqualTo("CommandApiFunction");
+                if (route.routeKey().equals("GET /health")) {
+                    assertThat(route.authorizationType()).isEqualTo("NONE");
+                } else {
+                    assertThat(route.authorizationType()).isEqualTo("CUSTOM");
+                    assertThat(route.authorizerLogicalId()).contains("HttpApiAuthorizer");
+                }
+            });
+            Template.Authorizer authorizer = template.authorizer("HttpApiAuthorizer");
+            assertThat(authorizer.functionLogicalId()).isEqualTo("TokenAuthorizerFunction");
+            assertThat(authorizer.simpleResponses()).isTrue();
+            assertThat(authorizer.payloadFormatVersion()).isEqualTo("2.0");
+            assertThat(authorizer.identitySources()).containsExactly("$request.header.Authorization");
+        }
+
+        @Test
+        void schedules_the_sweeper_every_minute() {
+            assertThat(template.schedules()).singleElement().satisfies(schedule -> {
+                assertThat(schedule.expression()).isEqualTo("rate(1 minute)");
+                assertThat(schedule.functionLogicalIds()).containsExactly("HoldExpirySweeperFunction");
+            });
+            assertThat(template.resourcesOfType("AWS::Lambda::Permission"))
+                    .anySatisfy(p -> assertThat(Intrinsics.references(p.property("SourceArn")))
+                            .contains("HoldExpirySweeperSchedule"));
+        }
+
+        @Test
+        void leaves_out_on_the_local_stage_every_resource_moto_cannot_create() {
+            for (Template.Resource resource : template.resources().values()) {
+                if (!MOTO_CREATES.contains(resource.type())) {
+                    assertThat(template.isCreated(resource.logicalId(), LOCAL))
+                            .as("%s (%s) on Stage=local", resource.logicalId(), resource.type()).isFalse();
+                }
+            }
+        }
+
+        @Test
+        void creates_the_http_api_and_the_aliases_on_aws_stages() {
+            assertThat(template.isCreated("HttpApi", PROD)).isTrue();
+            assertThat(template.isCreated("CommandApiAlias", PROD)).isTrue();
+            assertThat(template.isCreated("HttpApi", LOCAL)).isFalse();
+            assertThat(template.outputs().get("ApiUrl").condition()).contains("IsAws");
+        }
+
+        @Test
+        void keeps_event_source_mappings_out_of_moto_under_their_own_condition() {
+            assertThat(template.conditionHolds("CreateEventSourceMappings", LOCAL)).isFalse();
+            assertThat(template.conditionHolds("CreateEventSourceMappings", PROD)).isTrue();
+            assertThat(template.eventSourceMappings()).allSatisfy(esm ->
+                    assertThat(esm.condition()).contains("CreateEventSourceMappings"));
+        }
+
+        @Test
+        void builds_the_events_table_as_the_event_store_expects() {
+            Template.Resource table = template.resource("EventsTable");
+            assertThat(table.property("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+            assertThat(table.property("KeySchema").toString())
+                    .isEqualTo("[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]");
+            assertThat(table.property("StreamSpecification").path("StreamViewType").asText()).isEqualTo("NEW_IMAGE");
+            JsonNode index = table.property("GlobalSecondaryIndexes").get(0);
+            assertThat(index.path("IndexName").asText()).isEqualTo("pending-holds-by-expiry");
+            assertThat(index.path("Projection").path("ProjectionType").asText()).isEqualTo("KEYS_ONLY");
+        }
+
+        @Test
+        void outputs_what_the_local_stack_and_later_tools_read() {
+            assertThat(template.outputs()).containsKeys("EventsTableName", "EventsStreamArn", "LedgerStreamName",
+                    "DeadLetterQueueUrl", "ApiUrl", "CommandApiFunctionName", "TokenAuthorizerFunctionName",
+                    "HoldExpirySweeperFunctionName");
+        }
+    }
+
+    @Nested
+    class Reading_yaml {
+
+        @Test
+        void turns_short_form_tags_into_long_form() {
+            Template template = Template.parse("""
+                    Resources:
+                      Thing:
+                        Type: AWS::SQS::Queue
+                        Properties:
+                          A: !Ref Other
+                          B: !GetAtt Other.Arn
+                          C: !Sub "${Other.Arn}/x"
+                          D: !If [IsProd, 1, !Ref AWS::NoValue]
+                          E: !Join [":", [a, !Ref Other]]
+                          F: !Select [0, !Split [",", "x,y"]]
+                          G: !GetAtt [Other, Arn]
+                          H: !!str 123
+                    """);
+            JsonNode properties = template.resource("Thing").properties();
+            assertThat(properties.get("A").toString()).isEqualTo("{\"Ref\":\"Other\"}");
+            assertThat(properties.get("B").toString()).isEqualTo("{\"Fn::GetAtt\":[\"Other\",\"Arn\"]}");
+            assertThat(properties.get("C").toString()).isEqualTo("{\"Fn::Sub\":\"${Other.Arn}/x\"}");
+            assertThat(properties.get("D").toString()).isEqualTo("{\"Fn::If\":[\"IsProd\",1,{\"Ref\":\"AWS::NoValue\"}]}");
+            assertThat(properties.get("E").toString()).isEqualTo("{\"Fn::Join\":[\":\",[\"a\",{\"Ref\":\"Other\"}]]}");
+            assertThat(properties.get("F").toString()).isEqualTo("{\"Fn::Select\":[0,{\"Fn::Split\":[\",\",\"x,y\"]}]}");
+            assertThat(properties.get("G").toString()).isEqualTo("{\"Fn::GetAtt\":[\"Other\",\"Arn\"]}");
+            assertThat(properties.get("H").asText()).isEqualTo("123");
+        }
+
+        @Test
+        void rejects_an_unknown_tag_naming_its_line() {
+            assertThatThrownBy(() -> Template.parse("Resources:\n  X:\n    Type: T\n    Properties: {A: !Reff Y}\n"))
+                    .hasMessageContaining("!Reff").hasMessageContaining("line");
+        }
+
+        @Test
+        void reads_event_source_mappings_with_aws_defaults_where_unset() {
+            Template template = Template.parse("""
+                    Conditions:
+                      CreateEventSourceMappings: !Not [!Equals [!Ref Stage, local]]
+                    Parameters:
+                      Stage: {Type: String}
+                    Resources:
+                      Table: {Type: AWS::DynamoDB::Table}
+                      Dlq: {Type: AWS::SQS::Queue}
+                      Role: {Type: AWS::IAM::Role}
+                      Publisher:
+                        Type: AWS::Lambda::Function
+                        Properties: {Handler: a.B::handle, Role: !GetAtt Role.Arn}
+                      PublisherAlias:
+                        Type: AWS::Lambda::Alias
+                        Properties: {FunctionName: !Ref Publisher, Name: live}
+                      PublisherMapping:
+                        Type: AWS::Lambda::EventSourceMapping
+                        Condition: CreateEventSourceMappings
+                        Properties:
+                          EventSourceArn: !GetAtt Table.StreamArn
+                          FunctionName: !Ref PublisherAlias
+                          BatchSize: 50
+                          StartingPosition: TRIM_HORIZON
+                          BisectBatchOnFunctionError: true
+                          MaximumRetryAttempts: 5
+                          MaximumRecordAgeInSeconds: 3600
+                          FunctionResponseTypes: [ReportBatchItemFailures]
+                          DestinationConfig:
+                            OnFailure:
+                              Destination: !GetAtt Dlq.Arn
+                      Plain:
+                        Type: AWS::Lambda::EventSourceMapping
+                        Properties:
+                          EventSourceArn: !GetAtt Table.StreamArn
+                          FunctionName: !GetAtt Publisher.Arn
+                    """);
+            assertThat(template.eventSourceMappings()).hasSize(2);
+            Template.EventSourceMapping mapping = template.eventSourceMappings().get(0);
+            assertThat(mapping.logicalId()).isEqualTo("PublisherMapping");
+            assertThat(mapping.condition()).contains("CreateEventSourceMappings");
+            assertThat(mapping.eventSourceLogicalId()).isEqualTo("Table");
+            assertThat(Intrinsics.symbolic(mapping.eventSourceArn())).isEqualTo("${Table.StreamArn}");
+            assertThat(mapping.functionLogicalId()).isEqualTo("Publisher");
+            assertThat(mapping.batchSize()).hasValue(50);
+            assertThat(mapping.startingPosition()).contains("TRIM_HORIZON");
+            assertThat(mapping.bisectBatchOnFunctionError()).isTrue();
+            assertThat(mapping.maximumRetryAttempts()).hasValue(5);
+            assertThat(mapping.maximumRecordAgeInSeconds()).hasValue(3600);
+            assertThat(mapping.reportsBatchItemFailures()).isTrue();
+            assertThat(mapping.onFailureDestinationLogicalId()).contains("Dlq");
+            assertThat(mapping.enabled()).isTrue();
+            assertThat(template.conditionHolds("CreateEventSourceMappings", Map.of("Stage", "local"))).isFalse();
+
+            Template.EventSourceMapping plain = template.eventSourceMappings().get(1);
+            assertThat(plain.batchSize()).isEmpty();
+            assertThat(plain.bisectBatchOnFunctionError()).isFalse();
+            assertThat(plain.functionResponseTypes()).isEmpty();
+            assertThat(plain.onFailureDestination()).isEmpty();
+            assertThat(plain.condition()).isEmpty();
+        }
+    }
+
+    @Nested
+    class Evaluating_intrinsics {
+
+        private final Template template = Template.bundled();
+
+        @Test
+        void resolves_refs_subs_get_atts_and_conditions_against_stack_facts() {
+            Intrinsics.Resolver resolver = template.resolver(new Template.StackFacts(PROD, "ledger-prod", "eu-west-1",
+                    "111122223333", Map.of("EventsTable", "ledger-prod-EventsTable-1"),
+                    Map.of("EventsTable.Arn", "arn:aws:dynamodb:eu-west-1:111122223333:table/t")));
+            assertThat(Intrinsics.evaluate(template.function("CommandApiFunction").environment().get("LEDGER_EVENTS_TABLE"),
+                    resolver).asText()).isEqualTo("ledger-prod-EventsTable-1");
+            JsonNode sweeperIndex = template.role("HoldExpirySweeperRole").statements().get(0).resources().get(0);
+            assertThat(Intrinsics.evaluate(sweeperIndex, resolver).asText())
+                    .isEqualTo("arn:aws:dynamodb:eu-west-1:111122223333:table/t/index/pending-holds-by-expiry");
+            assertThat(Intrinsics.evaluate(template.resource("CommandApiLogGroup").property("LogGroupName"), resolver)
+                    .asText()).isEqualTo("/ledger/ledger-prod/command-api");
+            assertThat(Intrinsics.evaluate(template.resource("EventsTable").property("DeletionProtectionEnabled"),
+                    resolver).asBoolean()).isTrue();
+        }
+
+        @Test
+        void drops_a_property_that_is_no_value() {
+            JsonNode node = TemplateYamlFixture.parse("{A: !If [C, x, !Ref AWS::NoValue], B: [!Ref AWS::NoValue, y]}");
+            JsonNode evaluated = Intrinsics.evaluate(node, new Intrinsics.Resolver() {
+                @Override
+                public JsonNode ref(String name) {
+                    throw new AssertionError(name);
+                }
+
+                @Override
+                public JsonNode getAtt(String logicalId, String attribute) {
+                    throw new AssertionError(logicalId);
+                }
+
+                @Override
+                public boolean condition(String name) {
+                    return false;
+                }
+            });
+            assertThat(evaluated.toString()).isEqualTo("{\"B\":[\"y\"]}");
+        }
+
+        @Test
+        void keeps_escaped_sub_variables_literal() {
+            JsonNode node = JsonNodeFactory.instance.objectNode().put("Fn::Sub", "${!Literal}-${AWS::Region}");
+            assertThat(Intrinsics.references(node)).containsExactly("AWS::Region");
+            assertThat(Intrinsics.evaluate(node, template.resolver(Template.StackFacts.parametersOnly(PROD))).asText())
+                    .isEqualTo("${Literal}-us-east-1");
+        }
+    }
+
+    /** Parses a YAML fragment with the template reader. */
+    static final class TemplateYamlFixture {
+        static JsonNode parse(String yaml) {
+            return TemplateYaml.parse(yaml);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.ledger.infra.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.TestNames;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The local stack in this JVM, on the test run's emulator and a free port: the template deployed,
+ * the real handler classes serving HTTP, the sweeper on its timer, and a clean stop.
+ */
+@ExtendWith(LocalAwsExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class LocalStackIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path directory;
+    private static LocalStack stack;
+    private static Path stateFile;
+    private static String payments;
+
+    @BeforeAll
+    static void start(AwsClients aws, TestNames names) {
+        stateFile = directory.resolve("local.json");
+        stack = LocalStack.start(LocalStack.Options.defaults()
+                .withPort(0)
+                .withEmulator(aws.endpoint())
+                .withStackName(names.stack("ledger"))
+                .withCodeBucket(names.bucket("code"))
+                .withScheduleInterval(Duration.ofSeconds(1))
+                .withStateFile(stateFile));
+        payments = stack.token("payments").orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void health_answers_ok_without_a_token() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/health")).GET());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree("{\"status\":\"ok\"}"));
+    }
+
+    @Test
+    @Order(2)
+    void opening_an_account_with_a_payments_token_is_201_and_the_same_request_again_is_200() throws Exception {
+        HttpRequest.Builder open = HttpRequest.newBuilder(uri("/accounts"))
+                .header("Authorization", "Bearer " + payments).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"accountId\":\"alice\",\"currency\":\"EUR\"}"));
+
+        HttpResponse<String> first = send(open);
+        HttpResponse<String> again = send(open);
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        JsonNode account = JSON.readTree(first.body());
+        assertThat(account.path("accountId").asText()).isEqualTo("alice");
+        assertThat(account.path("status").asText()).isEqualTo("OPEN");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(again.body())).isEqualTo(account);
+    }
+
+    @Test
+    @Order(3)
+    void the_gateway_turns_away_a_request_without_a_token_or_with_an_unknown_one() throws Exception {
+        HttpRequest.Builder open = HttpRequest.newBuilder(uri("/accounts")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"accountId\":\"bob\",\"currency\":\"EUR\"}"));
+
+        assertThat(send(open).statusCode()).isEqualTo(401);
+        assertThat(send(open.header("Authorization", "Bearer not-a-token")).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    @Order(4)
+    void the_handlers_use_the_deployed_table_and_the_emulator() {
+        assertThat(stack.handlerConfiguration())
+                .containsEntry("LEDGER_EVENTS_TABLE", stack.outputs().get("EventsTableName"))
+                .containsEntry("LEDGER_AWS_ENDPOINT", stack.emulatorEndpoint().toString())
+                .containsEntry("aws.region", "us-east-1")
+                .doesNotContainKey("JAVA_TOOL_OPTIONS");
+        assertThat(System.getProperty("LEDGER_EVENTS_TABLE")).isEqualTo(stack.outputs().get("EventsTableName"));
+    }
+
+    @Test
+    @Order(5)
+    void the_sweeper_runs_on_its_local_timer_and_expires_an_overdue_hold() throws Exception {
+        for (String account : new String[] {"payer", "payee"}) {
+            HttpResponse<String> opened = send(authorized("/accounts",
+                    "{\"accountId\":\"" + account + "\",\"currency\":\"EUR\",\"overdraftLimit\":null}"));
+            assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+        }
+        HttpResponse<String> hold = send(authorized("/transfers", "{\"transferId\":\"hold-1\",\"debitAccountId\":\"payer\","
+                + "\"creditAccountId\":\"payee\",\"amount\":\"1.00\",\"currency\":\"EUR\",\"pending\":true,"
+                + "\"timeoutSeconds\":1}"));
+        assertThat(hold.statusCode()).as(hold.body()).isEqualTo(201);
+
+        // Nothing touches the hold again: only the sweeper can record its expiry.
+        String table = stack.outputs().get("EventsTableName");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(stack.clients().dynamoDb().scan(r -> r.tableName(table)).items())
+                        .map(item -> item.getOrDefault("type", AttributeValue.fromS("")).s())
+                        .anyMatch(type -> type.contains("Expired")));
+    }
+
+    @Test
+    @Order(6)
+    void the_state_file_tells_later_tools_where_everything_is() throws IOException {
+        JsonNode state = JSON.readTree(stateFile.toFile());
+
+        assertThat(state.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(state.path("httpPort").asInt()).isEqualTo(stack.httpPort());
+        assertThat(state.path("emulatorEndpoint").asText()).isEqualTo(stack.emulatorEndpoint().toString());
+        assertThat(state.path("outputs").path("EventsTableName").asText()).isEqualTo(stack.outputs().get("EventsTableName"));
+        assertThat(state.path("tokens").path("payments").asText()).isEqualTo(payments);
+        assertThat(StateFile.readIfRunning(stateFile)).isPresent();
+    }
+
+    @Test
+    @Order(7)
+    void a_second_local_stack_with_the_same_state_file_refuses_to_start() {
+        assertThatThrownBy(() -> LocalStack.start(LocalStack.Options.defaults().withPort(0)
+                .withEmulator(stack.emulatorEndpoint()).withStateFile(stateFile)))
+                .hasMessageContaining("already running");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void closing_stops_serving_deletes_the_state_file_and_restores_system_properties() {
+        URI health = uri("/health");
+        String tableBefore = System.getProperty("LEDGER_EVENTS_TABLE");
+        assertThat(tableBefore).isNotNull();
+
+        stack.close();
+
+        assertThat(Files.exists(stateFile)).isFalse();
+        assertThat(System.getProperty("LEDGER_EVENTS_TABLE")).isNull();
+        assertThatThrownBy(() -> HTTP.send(HttpRequest.newBuilder(health).GET().build(), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(ConnectException.class);
+    }
+
+    private static HttpRequest.Builder authorized(String path, String body) {
+        return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + payments)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + stack.httpPort() + path);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,55 @@
+package dev.ledger.infra.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class LocalStackMainTest {
+
+    @Test
+    void defaults_to_port_8080_and_generated_tokens() {
+        LocalStack.Options options = LocalStackMain.parse(new String[0], Map.of());
+        assertThat(options.port()).isEqualTo(8080);
+        assertThat(options.apiTokens()).isEmpty();
+        assertThat(options.scheduleInterval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void reads_options_in_both_spellings_and_tokens_from_the_environment() {
+        LocalStack.Options options = LocalStackMain.parse(new String[] {"--port", "9090", "--state-file=/tmp/s.json",
+                "--emulator", "http://127.0.0.1:5000", "--schedule-interval", "3"}, Map.of("LEDGER_API_TOKENS", "t=payments"));
+        assertThat(options.port()).isEqualTo(9090);
+        assertThat(options.stateFile()).contains(Path.of("/tmp/s.json"));
+        assertThat(options.emulator()).contains(URI.create("http://127.0.0.1:5000"));
+        assertThat(options.scheduleInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(options.apiTokens()).contains("t=payments");
+    }
+
+    @Test
+    void rejects_bad_ports_and_unknown_options() {
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--port", "eighty"}, Map.of()))
+                .hasMessageContaining("--port takes a number");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--port", "70000"}, Map.of()))
+                .hasMessageContaining("between 0 and 65535");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--colour", "red"}, Map.of()))
+                .hasMessageContaining("unknown option --colour");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--port"}, Map.of()))
+                .hasMessageContaining("missing value");
+    }
+
+    @Test
+    void generated_tokens_give_every_role_one_token_that_parses_back() {
+        var tokens = LocalStack.parseTokens(LocalStack.generateTokens());
+        assertThat(tokens).extracting(LocalStack.ApiToken::role).containsExactly("payments", "auditor", "operator");
+        assertThat(tokens).allSatisfy(t -> assertThat(t.token()).hasSizeGreaterThan(30).doesNotContain(",", "="));
+        assertThat(tokens).extracting(LocalStack.ApiToken::token).doesNotHaveDuplicates();
+    }
+}

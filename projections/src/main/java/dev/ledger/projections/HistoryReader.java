@@ -1,0 +1,117 @@
+package dev.ledger.projections;
+
+import static dev.ledger.projections.HistoryProjection.AMOUNT;
+import static dev.ledger.projections.HistoryProjection.BALANCE_AFTER;
+import static dev.ledger.projections.HistoryProjection.COUNTERPARTY;
+import static dev.ledger.projections.HistoryProjection.HASH;
+import static dev.ledger.projections.HistoryProjection.RECORDED_AT;
+import static dev.ledger.projections.HistoryProjection.TRANSFER_ID;
+import static dev.ledger.projections.HistoryProjection.TYPE;
+import static dev.ledger.projections.ProjectionTables.ID;
+import static dev.ledger.projections.ProjectionTables.SK;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.functions.api.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Reads an account's history projection a page at a time, in version order, with an opaque cursor
+ * (the next version to read) and an optional time window.
+ */
+public final class HistoryReader {
+
+    public static final int MAX_PAGE = 1000;
+    private static final String CURSOR_PREFIX = "v1:";
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public HistoryReader(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** @param nextCursor null on the last page */
+    public record Page(List<ObjectNode> entries, String nextCursor) {
+    }
+
+    public Page page(String accountId, long fromVersion, int limit, Optional<Instant> from, Optional<Instant> to) {
+        List<ObjectNode> entries = new ArrayList<>();
+        Map<String, AttributeValue> startKey = null;
+        do {
+            Map<String, AttributeValue> start = startKey;
+            QueryResponse response = dynamo.query(r -> r.tableName(table).consistentRead(true)
+                    .keyConditionExpression("#id = :id AND #sk >= :from")
+                    .expressionAttributeNames(Map.of("#id", ID, "#sk", SK))
+                    .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(accountId),
+                            ":from", AttributeValue.fromN(Long.toString(Math.max(1, fromVersion)))))
+                    .limit(MAX_PAGE).exclusiveStartKey(start));
+            for (Map<String, AttributeValue> item : response.items()) {
+                Instant recordedAt = Instant.parse(item.get(RECORDED_AT).s());
+                if (from.isPresent() && recordedAt.isBefore(from.get())
+                        || to.isPresent() && recordedAt.isAfter(to.get())) {
+                    continue;
+                }
+                if (entries.size() == limit) {
+                    return new Page(entries, encodeCursor(Long.parseLong(item.get(SK).n())));
+                }
+                entries.add(entry(item));
+            }
+            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (startKey != null);
+        return new Page(entries, null);
+    }
+
+    private static ObjectNode entry(Map<String, AttributeValue> item) {
+        ObjectNode entry = JsonNodeFactory.instance.objectNode();
+        entry.put("version", Long.parseLong(item.get(SK).n()));
+        entry.put("type", item.get(TYPE).s());
+        entry.put("transferId", text(item, TRANSFER_ID));
+        entry.put("counterpartyAccountId", text(item, COUNTERPARTY));
+        entry.put("amount", text(item, AMOUNT));
+        entry.put("balanceAfter", item.get(BALANCE_AFTER).s());
+        entry.put("recordedAt", item.get(RECORDED_AT).s());
+        entry.put("hash", item.get(HASH).s());
+        return entry;
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    public static String encodeCursor(long nextVersion) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((CURSOR_PREFIX + nextVersion).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The version a cursor points at; 1 without a cursor; a 400 for one this API did not issue. */
+    public static long decodeCursor(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return 1;
+        }
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (decoded.startsWith(CURSOR_PREFIX)) {
+                long version = Long.parseLong(decoded.substring(CURSOR_PREFIX.length()));
+                if (version >= 1) {
+                    return version;
+                }
+            }
+        } catch (IllegalArgumentException malformed) {
+            // refused below
+        }
+        throw ApiException.invalid("query parameter 'cursor' is not a cursor this API gave out");
+    }
+}
