@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transfer.TransferState;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 
 /** The JSON shapes of the public API. Amounts are always decimal strings in their currency. */
@@ -31,10 +33,20 @@ public final class Views {
         node.put("creditsPosted", Money.toDecimalString(account.creditsPosted(), digits));
         node.put("debitsPending", Money.toDecimalString(account.debitsPending(), digits));
         node.put("creditsPending", Money.toDecimalString(account.creditsPending(), digits));
-        node.put("available", account.available().isPresent()
-                ? Money.toDecimalString(account.available().getAsLong(), digits) : null);
+        node.put("available", account.overdraftLimit().unlimited() ? null : available(account).toPlainString());
         node.put("version", version);
         return node;
+    }
+
+    /**
+     * Available funds, computed without a {@code long}: with an overdraft limit near the largest
+     * amount the sum can pass it, and the view must still be exact.
+     */
+    private static BigDecimal available(AccountState account) {
+        BigInteger units = BigInteger.valueOf(account.balance())
+                .subtract(BigInteger.valueOf(account.debitsPending()))
+                .add(BigInteger.valueOf(account.overdraftLimit().minorUnits()));
+        return new BigDecimal(units, account.currency().minorDigits());
     }
 
     /**

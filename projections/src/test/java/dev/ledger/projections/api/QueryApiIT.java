@@ -1,0 +1,277 @@
+package dev.ledger.projections.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.ledger.Ledger;
+import dev.ledger.domain.ledger.LedgerResult;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.functions.api.ApiTokens;
+import dev.ledger.functions.api.RequestLog;
+import dev.ledger.functions.command.CommandService;
+import dev.ledger.functions.command.RetryPolicy;
+import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.functions.store.EventsTableSchema;
+import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.TestNames;
+import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.DeadLetters;
+import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.ProjectionConsumer;
+import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.TransfersProjection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The auditor's read routes through their Lambda handler, over projections fed from a real log. */
+@ExtendWith(LocalAwsExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QueryApiIT {
+
+    private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant START = Instant.parse("2026-08-01T00:00:00Z");
+
+    private DynamoEventStore store;
+    private QueryApiHandler handler;
+
+    @BeforeAll
+    void setUp(AwsClients aws, TestNames names) {
+        DynamoDbClient dynamo = aws.dynamoDb();
+        store = new DynamoEventStore(dynamo, names.table("events"));
+        EventsTableSchema.create(dynamo, store.table());
+        String balancesTable = names.table("balances");
+        String historyTable = names.table("history");
+        String transfersTable = names.table("transfers");
+        ProjectionTables.createBalances(dynamo, balancesTable);
+        ProjectionTables.createHistory(dynamo, historyTable);
+        ProjectionTables.createTransfers(dynamo, transfersTable);
+
+        // Every command is recorded one second after the one before.
+        Clock seconds = new Clock() {
+            private long tick;
+
+            @Override
+            public synchronized Instant instant() {
+                return START.plusSeconds(tick++);
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        CommandService commands = new CommandService(store, seconds, RetryPolicy.standard(new SplittableRandom(9)));
+        run(commands, l -> l.openAccount(new OpenAccount("bank", EUR, OverdraftLimit.UNLIMITED)));
+        run(commands, l -> l.openAccount(new OpenAccount("alice", EUR, OverdraftLimit.NONE)));
+        run(commands, l -> l.openAccount(new OpenAccount("bob", EUR, OverdraftLimit.NONE)));
+        for (int i = 1; i <= 12; i++) {
+            int n = i;
+            run(commands, l -> l.transfer("d" + n, TransferRequest.posted("bank", "alice", Money.parse(n + ".00", EUR))));
+        }
+        run(commands, l -> l.transfer("hold", TransferRequest.pending("alice", "bob", Money.parse("5.00", EUR), 600)));
+        run(commands, l -> l.postPendingTransfer("hold", Money.parse("2.00", EUR)));
+
+        String queue = aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl();
+        DeadLetters deadLetters = new DeadLetters(aws.sqs(), queue);
+        BalancesProjection balances = new BalancesProjection(dynamo, balancesTable);
+        TransfersProjection transfers = new TransfersProjection(dynamo, transfersTable);
+        List<KinesisEventRecord> records = new ArrayList<>();
+        for (StreamId stream : List.of(StreamId.account("bank"), StreamId.account("alice"), StreamId.account("bob"),
+                StreamId.transfer("hold"))) {
+            store.readStream(stream, 1).forEachRemaining(event -> records.add(record(event, records.size())));
+        }
+        new ProjectionConsumer(balances, deadLetters).consume(records);
+        new ProjectionConsumer(new HistoryProjection(dynamo, historyTable), deadLetters).consume(records);
+        new ProjectionConsumer(transfers, deadLetters).consume(records);
+
+        handler = new QueryApiHandler(new QueryApi(balances, new HistoryReader(dynamo, historyTable), transfers, store,
+                ApiTokens.parse("audit=auditor,pay=payments,ops=operator")),
+                new RequestLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)),
+                Clock.systemUTC());
+    }
+
+    @Test
+    void anAccountReadsAsTheWritePathShowsIt() {
+        JsonNode alice = get("/accounts/alice", "audit").body();
+        assertThat(alice.get("balance").asText()).isEqualTo("76.00");
+        assertThat(alice.get("version").asLong()).isEqualTo(store.readHead(StreamId.account("alice")).orElseThrow().version());
+        assertThat(get("/accounts/alice", "pay").status()).isEqualTo(200);
+        assertThat(get("/accounts/nobody", "audit").status()).isEqualTo(404);
+    }
+
+    @Test
+    void historyPagesThroughEveryEntryInVersionOrder() {
+        List<JsonNode> entries = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Reply page = get("/accounts/alice/history?limit=5" + (cursor == null ? "" : "&cursor=" + cursor), "audit");
+            assertThat(page.status()).isEqualTo(200);
+            page.body().get("entries").forEach(entries::add);
+            cursor = page.body().get("nextCursor").isNull() ? null : page.body().get("nextCursor").asText();
+            pages++;
+        } while (cursor != null);
+
+        assertThat(pages).isEqualTo(3);
+        assertThat(entries).extracting(e -> e.get("version").asLong())
+                .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+        assertThat(entries.get(1).get("transferId").asText()).isEqualTo("d1");
+        assertThat(entries.get(1).get("counterpartyAccountId").asText()).isEqualTo("bank");
+        assertThat(entries.get(1).get("amount").asText()).isEqualTo("1.00");
+        assertThat(entries.get(14).get("amount").asText()).isEqualTo("-2.00");
+        assertThat(entries.get(14).get("balanceAfter").asText()).isEqualTo("76.00");
+        assertThat(entries.get(14).get("hash").asText())
+                .isEqualTo(store.readHead(StreamId.account("alice")).orElseThrow().hash());
+    }
+
+    @Test
+    void historyCanBeLimitedToATimeWindow() {
+        StoredEvent third = store.readEvent(StreamId.account("alice"), 3).orElseThrow();
+        StoredEvent fifth = store.readEvent(StreamId.account("alice"), 5).orElseThrow();
+        JsonNode page = get("/accounts/alice/history?from=" + third.recordedAt() + "&to=" + fifth.recordedAt(),
+                "audit").body();
+        assertThat(page.get("entries")).extracting(e -> e.get("version").asLong()).containsExactly(3L, 4L, 5L);
+    }
+
+    @Test
+    void aBalanceAsOfAnInstantIsTheFoldOfTheLogUpToThatInstant() {
+        for (long version = 1; version <= 15; version++) {
+            StoredEvent event = store.readEvent(StreamId.account("alice"), version).orElseThrow();
+            JsonNode asOf = get("/accounts/alice/balance?asOf=" + event.recordedAt(), "audit").body();
+            assertThat(asOf.get("version").asLong()).isEqualTo(version);
+            assertThat(asOf.get("balance").asText()).isEqualTo(Money.toDecimalString(fold("alice", version).balance(), 2));
+        }
+        Reply before = get("/accounts/alice/balance?asOf=" + START, "audit");
+        assertThat(before.status()).isEqualTo(404);
+        assertThat(before.body().get("error").asText()).isEqualTo("account_not_found");
+    }
+
+    @Test
+    void aTransferShowsBothLegsAndItsStatusHistory() {
+        JsonNode hold = get("/transfers/hold", "audit").body();
+        assertThat(hold.get("status").asText()).isEqualTo("POSTED");
+        assertThat(hold.get("postedAmount").asText()).isEqualTo("2.00");
+        assertThat(hold.get("legs")).extracting(l -> l.get("accountId").asText()).containsExactly("alice", "bob");
+        assertThat(hold.get("statusHistory")).extracting(s -> s.get("status").asText())
+                .containsExactly("PENDING", "POSTED");
+    }
+
+    @Test
+    void theAuditRouteRecomputesTheHashChain() {
+        JsonNode verified = get("/audit/accounts/alice/verify", "audit").body();
+        assertThat(verified.get("valid").asBoolean()).isTrue();
+        assertThat(verified.get("events").asLong()).isEqualTo(15);
+        assertThat(verified.get("firstBadVersion").isNull()).isTrue();
+        assertThat(verified.get("headHash").asText())
+                .isEqualTo(store.readHead(StreamId.account("alice")).orElseThrow().hash());
+    }
+
+    @Test
+    void readsNeedAnAuditorOrPaymentsTokenAndBadParametersAreRefused() {
+        assertThat(get("/accounts/alice", null).status()).isEqualTo(401);
+        assertThat(get("/accounts/alice", "ops").status()).isEqualTo(403);
+        assertThat(call("POST", "/accounts/alice", "audit").status()).isEqualTo(405);
+        assertThat(get("/accounts/alice/history?limit=1001", "audit").status()).isEqualTo(400);
+        assertThat(get("/accounts/alice/history?limit=abc", "audit").status()).isEqualTo(400);
+        assertThat(get("/accounts/alice/history?cursor=forged", "audit").status()).isEqualTo(400);
+        assertThat(get("/accounts/alice/history?from=yesterday", "audit").status()).isEqualTo(400);
+        assertThat(get("/accounts/alice/balance", "audit").status()).isEqualTo(400);
+        assertThat(get("/accounts/..%2Fbob", "audit").status()).isEqualTo(400);
+    }
+
+    private record Reply(int status, JsonNode body) {
+    }
+
+    private Reply get(String pathAndQuery, String token) {
+        return call("GET", pathAndQuery, token);
+    }
+
+    private Reply call(String method, String pathAndQuery, String token) {
+        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?')) : pathAndQuery;
+        Map<String, String> query = new java.util.HashMap<>();
+        if (pathAndQuery.contains("?")) {
+            for (String pair : pathAndQuery.substring(pathAndQuery.indexOf('?') + 1).split("&")) {
+                String[] kv = pair.split("=", 2);
+                query.put(kv[0], kv[1]);
+            }
+        }
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRawPath(path)
+                .withQueryStringParameters(query)
+                .withHeaders(token == null ? Map.of() : Map.of("authorization", "Bearer " + token))
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("q")
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path)
+                                .build()).build())
+                .build();
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+        try {
+            return new Reply(response.getStatusCode(), JSON.readTree(response.getBody()));
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON: " + response.getBody(), e);
+        }
+    }
+
+    private AccountState fold(String accountId, long upTo) {
+        AccountState state = null;
+        for (var events = store.readStream(StreamId.account(accountId), 1); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            if (event.version() > upTo) {
+                break;
+            }
+            state = AccountState.evolve(Optional.ofNullable(state), (AccountEvent) event.event());
+        }
+        return state;
+    }
+
+    private static KinesisEventRecord record(StoredEvent event, int sequence) {
+        Record kinesis = new Record();
+        kinesis.setPartitionKey(event.stream().toString());
+        kinesis.setSequenceNumber(Integer.toString(1000 + sequence));
+        kinesis.setData(ByteBuffer.wrap(event.toJsonLine().getBytes(StandardCharsets.UTF_8)));
+        KinesisEventRecord record = new KinesisEventRecord();
+        record.setKinesis(kinesis);
+        return record;
+    }
+
+    private static void run(CommandService commands, Function<Ledger, LedgerResult> command) {
+        assertThat(commands.execute("setup", command).result().isRejected()).isFalse();
+    }
+}
