@@ -1,0 +1,116 @@
+package dev.ledger.replay;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.functions.store.StoredEvent;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"JSON Lines of the events of some accounts (and transfers), with their hashes, in version "
+                + "order per stream: the form docs/verify_chain.py checks with Python's standard library alone.",
+                "Without --from every stream starts at version 1, so its chain can be checked from genesis; "
+                        + "with --from the first exported event's predecessor hash is in the summary."})
+final class ExportCommand implements Callable<Integer> {
+
+    @Mixin
+    Target target;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--accounts", split = ",", paramLabel = "ID", description = "accounts to export")
+    List<String> accounts = new ArrayList<>();
+
+    @Option(names = "--transfers", split = ",", paramLabel = "ID", description = "transfers to export")
+    List<String> transfers = new ArrayList<>();
+
+    @Option(names = "--from", paramLabel = "ISO-8601", description = "only events recorded at or after this instant")
+    Instant from;
+
+    @Option(names = "--to", paramLabel = "ISO-8601", description = "only events recorded at or before this instant")
+    Instant to;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "write here instead of standard output "
+            + "(the summary then goes to standard output, else to standard error)")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (accounts.isEmpty() && transfers.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --accounts and/or --transfers");
+        }
+        List<StreamId> streams = new ArrayList<>();
+        accounts.forEach(id -> streams.add(StreamId.account(id)));
+        transfers.forEach(id -> streams.add(StreamId.transfer(id)));
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode summary = CommonOptions.object();
+        ObjectNode perStream = summary.putObject("streams");
+        long total = 0;
+        Writer sink = file == null ? out : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        target.events(); // a missing table name is the clearer error, before any client is built
+        try (DynamoDbClient dynamo = target.dynamo();
+             Progress progress = common.progress("export", err, () -> 0)) {
+            EventLog log = new EventLog(dynamo, target.events());
+            for (StreamId stream : streams) {
+                long count = 0;
+                String previousHash = null;
+                String lastHash = null;
+                for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
+                    StoredEvent event = events.next();
+                    if (to != null && event.recordedAt().isAfter(to)) {
+                        break;
+                    }
+                    if (from != null && event.recordedAt().isBefore(from)) {
+                        previousHash = event.hash();
+                        continue;
+                    }
+                    sink.write(event.toJsonLine());
+                    sink.write('\n');
+                    count++;
+                    lastHash = event.hash();
+                    progress.add(1);
+                }
+                ObjectNode s = perStream.putObject(stream.toString());
+                s.put("events", count);
+                s.put("previousHash", previousHash);
+                s.put("lastHash", lastHash);
+                total += count;
+            }
+            sink.flush();
+        } finally {
+            if (file != null) {
+                sink.close();
+            }
+        }
+        summary.put("events", total);
+        PrintWriter summaryOut = file == null ? err : out;
+        if (common.json) {
+            CommonOptions.print(summaryOut, summary);
+        } else {
+            summaryOut.println("exported " + total + " events of " + streams.size() + " streams"
+                    + (file == null ? "" : " to " + file));
+            summaryOut.flush();
+        }
+        return ReplayCli.OK;
+    }
+}

@@ -1,0 +1,257 @@
+package dev.ledger.replay;
+
+import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.functions.store.HashChain;
+import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.Projection;
+import dev.ledger.projections.Projection.Position;
+import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.StaleProjectionException;
+import dev.ledger.projections.TransfersProjection;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Folds the log into a fresh projection table with the projections' own {@code apply} (so a rebuilt
+ * item is exactly what the stream consumers write), stream by stream in version order, many streams
+ * at once; the hash chain is checked on the way and a broken one stops the rebuild.
+ *
+ * <p>Every rebuild writes a new table and records it in the control table as BUILDING, then
+ * COMPLETE once every stream is folded. A rebuild that dies leaves its record BUILDING; the next
+ * rebuild of that projection (under the same lock) deletes such tables and starts afresh, so a
+ * partial table is never completed, compared as complete, or swapped in.
+ */
+final class Rebuilder {
+
+    enum Kind {
+        BALANCES(false, StreamId.StreamType.ACCOUNT),
+        HISTORY(true, StreamId.StreamType.ACCOUNT),
+        TRANSFERS(false, StreamId.StreamType.TRANSFER);
+
+        final boolean sorted;
+        final StreamId.StreamType streams;
+
+        Kind(boolean sorted, StreamId.StreamType streams) {
+            this.sorted = sorted;
+            this.streams = streams;
+        }
+
+        String label() {
+            return name().toLowerCase();
+        }
+
+        void create(DynamoDbClient dynamo, String table) {
+            switch (this) {
+                case BALANCES -> ProjectionTables.createBalances(dynamo, table);
+                case HISTORY -> ProjectionTables.createHistory(dynamo, table);
+                case TRANSFERS -> ProjectionTables.createTransfers(dynamo, table);
+            }
+            dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+        }
+
+        Projection projection(DynamoDbClient dynamo, String table) {
+            return switch (this) {
+                case BALANCES -> new BalancesProjection(dynamo, table);
+                case HISTORY -> new HistoryProjection(dynamo, table);
+                case TRANSFERS -> new TransfersProjection(dynamo, table);
+            };
+        }
+    }
+
+    /** Called once per event applied (progress; tests use it to interrupt a rebuild). */
+    interface Listener {
+        void applied(StoredEvent event);
+    }
+
+    record Outcome(Kind kind, String table, long streams, long events, double seconds) {
+        double eventsPerSecond() {
+            return seconds <= 0 ? 0 : events / seconds;
+        }
+    }
+
+    static final String STATUS = "status";
+    static final String BUILDING = "BUILDING";
+    static final String COMPLETE = "COMPLETE";
+    static final String ABANDONED = "ABANDONED";
+
+    private final DynamoDbClient dynamo;
+    private final EventLog log;
+    private final ControlTable control;
+    private final Clock clock;
+    private final int segments;
+    private final int threads;
+
+    Rebuilder(DynamoDbClient dynamo, EventLog log, ControlTable control, Clock clock, int segments, int threads) {
+        this.dynamo = dynamo;
+        this.log = log;
+        this.control = control;
+        this.clock = clock;
+        this.segments = segments;
+        this.threads = threads;
+    }
+
+    /** The next free {@code <live>-rebuild-<n>}. */
+    String nextShadowName(String live) {
+        Pattern numbered = Pattern.compile(Pattern.quote(live) + "-rebuild-(\\d+)");
+        long max = 0;
+        List<String> seen = new ArrayList<>(ControlTable.Tables.names(dynamo));
+        for (Map<String, AttributeValue> record : control.withPrefix("rebuild#")) {
+            String id = record.get(ControlTable.ID).s();
+            seen.add(id.substring(id.lastIndexOf('#') + 1));
+        }
+        for (String name : seen) {
+            Matcher m = numbered.matcher(name);
+            if (m.matches()) {
+                max = Math.max(max, Long.parseLong(m.group(1)));
+            }
+        }
+        return live + "-rebuild-" + (max + 1);
+    }
+
+    /**
+     * Deletes the tables of this projection's rebuilds that never completed. Call under the lock.
+     *
+     * @return the tables deleted
+     */
+    List<String> abandonUnfinished(Kind kind) {
+        List<String> deleted = new ArrayList<>();
+        for (Map<String, AttributeValue> record : control.withPrefix("rebuild#" + kind.label() + "#")) {
+            if (BUILDING.equals(record.get(STATUS).s())) {
+                String id = record.get(ControlTable.ID).s();
+                String table = id.substring(id.lastIndexOf('#') + 1);
+                ControlTable.Tables.delete(dynamo, table);
+                Map<String, AttributeValue> abandoned = new java.util.HashMap<>(record);
+                abandoned.put(STATUS, AttributeValue.fromS(ABANDONED));
+                abandoned.put("abandonedAt", AttributeValue.fromS(clock.instant().toString()));
+                control.put(abandoned);
+                deleted.add(table);
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Creates {@code table} (unless it exists, empty) and folds into it every stream the projection
+     * follows, or only the streams of {@code accounts} when not null.
+     */
+    Outcome rebuild(Kind kind, String table, List<String> accounts, RebuildLock lock, Listener listener) {
+        long started = System.nanoTime();
+        String recordId = "rebuild#" + kind.label() + "#" + table;
+        control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(BUILDING),
+                "startedAt", AttributeValue.fromS(clock.instant().toString())));
+        if (!ControlTable.Tables.exists(dynamo, table)) {
+            kind.create(dynamo, table);
+        }
+        Projection projection = kind.projection(dynamo, table);
+        ExecutorService workers = EventLog.boundedPool(threads, "rebuild-" + kind.label());
+        List<Future<Long>> done = new ArrayList<>();
+        try {
+            if (accounts == null) {
+                log.forEachHead(segments, head -> {
+                    if (head.stream().type() == kind.streams) {
+                        Future<Long> f = workers.submit(() -> fold(projection, head.stream(), lock, listener));
+                        synchronized (done) {
+                            done.add(f);
+                        }
+                    }
+                });
+            } else {
+                for (StreamId stream : streamsOf(kind, accounts)) {
+                    done.add(workers.submit(() -> fold(projection, stream, lock, listener)));
+                }
+            }
+            EventLog.await(done);
+        } finally {
+            workers.shutdownNow();
+        }
+        long events = 0;
+        for (Future<Long> f : done) {
+            try {
+                events += f.get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("a finished fold has no result", e);
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(COMPLETE),
+                "finishedAt", AttributeValue.fromS(clock.instant().toString()),
+                "streams", AttributeValue.fromN(Integer.toString(done.size())),
+                "events", AttributeValue.fromN(Long.toString(events)),
+                "scope", AttributeValue.fromS(accounts == null ? "all" : String.join(",", accounts))));
+        return new Outcome(kind, table, done.size(), events, seconds);
+    }
+
+    /** The streams of some accounts: the accounts, or for transfers those their legs name. */
+    List<StreamId> streamsOf(Kind kind, List<String> accounts) {
+        if (kind.streams == StreamId.StreamType.ACCOUNT) {
+            return accounts.stream().map(StreamId::account).toList();
+        }
+        Set<String> transfers = new LinkedHashSet<>();
+        for (String account : accounts) {
+            for (Iterator<StoredEvent> events = log.events(StreamId.account(account)); events.hasNext(); ) {
+                StoredEvent event = events.next();
+                if (event.transferId() != null && event.event() instanceof TransferLeg) {
+                    transfers.add(event.transferId());
+                }
+            }
+        }
+        return transfers.stream().map(StreamId::transfer).toList();
+    }
+
+    /** Folds one stream into the projection; returns the events applied. */
+    private long fold(Projection projection, StreamId stream, RebuildLock lock, Listener listener) {
+        Position position = new Position(0, false, Map.of());
+        String hash = HashChain.GENESIS;
+        long expected = 1;
+        long applied = 0;
+        for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            if (lock.lost()) {
+                throw new IllegalStateException("the rebuild lock was taken over by another owner; stopping");
+            }
+            if (event.version() != expected) {
+                throw new IllegalStateException(stream + " v" + expected + " is missing from the log: "
+                        + "run `replay verify` and repair the log before rebuilding");
+            }
+            String recomputed = HashChain.next(hash, event.canonicalBytes());
+            if (!recomputed.equals(event.hash())) {
+                throw new IllegalStateException(stream + " v" + event.version() + " does not match its hash: "
+                        + "run `replay verify` and repair the log before rebuilding");
+            }
+            hash = recomputed;
+            expected++;
+            while (event.version() > position.version()) {
+                if (event.version() != position.version() + 1) {
+                    throw new IllegalStateException(stream + ": the table holds version " + position.version()
+                            + " but the log's next is " + event.version());
+                }
+                try {
+                    position = projection.apply(event, position);
+                    applied++;
+                    listener.applied(event);
+                } catch (StaleProjectionException moved) {
+                    // A live consumer writing the same table got there first: continue from its item.
+                    position = projection.position(stream);
+                    if (position.blocked()) {
+                        throw new IllegalStateException(stream + " is blocked in " + projection.name(), moved);
+                    }
+                }
+            }
+        }
+        return applied;
+    }
+}

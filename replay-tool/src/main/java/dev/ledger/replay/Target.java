@@ -1,0 +1,156 @@
+package dev.ledger.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/**
+ * Where the ledger runs and what its tables are called: from options, or else from the state file
+ * {@code ./ledger local} writes ({@code .ledger/local.json}: emulator endpoint, region, the stack's
+ * outputs). Without an endpoint at all the AWS SDK's default region and credential chains apply.
+ */
+public final class Target {
+
+    /** Stack outputs naming the tables (infra/template.yaml). */
+    static final String EVENTS_OUTPUT = "EventsTableName";
+    static final String BALANCES_OUTPUT = "BalancesTableName";
+    static final String HISTORY_OUTPUT = "HistoryTableName";
+    static final String TRANSFERS_OUTPUT = "TransfersTableName";
+
+    @Option(names = "--endpoint", paramLabel = "URL", description = "AWS endpoint (e.g. a local emulator); "
+            + "default: the state file's emulator, else AWS itself")
+    URI endpoint;
+
+    @Option(names = "--region", paramLabel = "R", description = "AWS region; default: the state file's, else the SDK's chain")
+    String region;
+
+    @Option(names = "--state-file", paramLabel = "FILE", defaultValue = "${env:LEDGER_STATE_FILE:-.ledger/local.json}",
+            description = "state file of a running `./ledger local` (default: ${DEFAULT-VALUE})")
+    Path stateFile;
+
+    @Option(names = "--events-table", paramLabel = "NAME", description = "default: output " + EVENTS_OUTPUT)
+    String eventsTable;
+
+    @Option(names = "--balances-table", paramLabel = "NAME", description = "default: output " + BALANCES_OUTPUT)
+    String balancesTable;
+
+    @Option(names = "--history-table", paramLabel = "NAME", description = "default: output " + HISTORY_OUTPUT)
+    String historyTable;
+
+    @Option(names = "--transfers-table", paramLabel = "NAME", description = "default: output " + TRANSFERS_OUTPUT)
+    String transfersTable;
+
+    @Option(names = "--control-table", paramLabel = "NAME",
+            description = "the replay tool's own table (rebuild locks and records); default: <events table>-replay")
+    String controlTable;
+
+    private JsonNode state;
+    private boolean stateRead;
+
+    /** A client for the target; the caller closes it. */
+    DynamoDbClient dynamo() {
+        DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create());
+        Optional<URI> uri = endpointUri();
+        uri.ifPresent(builder::endpointOverride);
+        regionName().map(Region::of).ifPresent(builder::region);
+        if (uri.isPresent() && isLocal(uri.get())) {
+            // An emulator accepts any credentials; do not make operators configure any for it.
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
+            if (regionName().isEmpty()) {
+                builder.region(Region.US_EAST_1);
+            }
+        }
+        return builder.build();
+    }
+
+    String events() {
+        return table(eventsTable, EVENTS_OUTPUT, "--events-table");
+    }
+
+    String balances() {
+        return table(balancesTable, BALANCES_OUTPUT, "--balances-table");
+    }
+
+    String history() {
+        return table(historyTable, HISTORY_OUTPUT, "--history-table");
+    }
+
+    String transfers() {
+        return table(transfersTable, TRANSFERS_OUTPUT, "--transfers-table");
+    }
+
+    String control() {
+        return controlTable != null ? controlTable : events() + "-replay";
+    }
+
+    Optional<URI> endpointUri() {
+        if (endpoint != null) {
+            return Optional.of(endpoint);
+        }
+        return stateFile().map(s -> s.path("emulatorEndpoint").asText(null)).filter(v -> v != null && !v.isBlank())
+                .map(URI::create);
+    }
+
+    private Optional<String> regionName() {
+        if (region != null) {
+            return Optional.of(region);
+        }
+        if (endpoint != null) {
+            return Optional.empty();
+        }
+        return stateFile().map(s -> s.path("region").asText(null)).filter(v -> v != null && !v.isBlank());
+    }
+
+    private String table(String option, String output, String optionName) {
+        if (option != null) {
+            return option;
+        }
+        return stateFile().map(s -> s.path("outputs").path(output).asText(null)).filter(v -> v != null && !v.isBlank())
+                .orElseThrow(() -> new ConfigurationException("no table name: give " + optionName
+                        + ", or run `./ledger local` so that " + stateFile + " names it (output " + output + ")"));
+    }
+
+    private Optional<JsonNode> stateFile() {
+        if (!stateRead) {
+            stateRead = true;
+            if (stateFile != null && Files.isRegularFile(stateFile)) {
+                try {
+                    JsonNode node = new ObjectMapper().readTree(stateFile.toFile());
+                    long pid = node.path("pid").asLong(-1);
+                    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        throw new ConfigurationException(stateFile + " is stale: the local stack (pid " + pid
+                                + ") is not running; start `./ledger local` or give --endpoint and table names");
+                    }
+                    state = node;
+                } catch (IOException e) {
+                    throw new ConfigurationException("cannot read " + stateFile + ": " + e.getMessage());
+                }
+            }
+        }
+        return Optional.ofNullable(state);
+    }
+
+    private static boolean isLocal(URI uri) {
+        String host = uri.getHost();
+        return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")
+                || host.equals("[::1]"));
+    }
+
+    /** A target the options and the state file do not describe: exit code 2, with this message. */
+    static final class ConfigurationException extends RuntimeException {
+        ConfigurationException(String message) {
+            super(message);
+        }
+    }
+}

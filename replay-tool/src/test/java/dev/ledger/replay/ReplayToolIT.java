@@ -1,0 +1,263 @@
+package dev.ledger.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.functions.api.Views;
+import dev.ledger.functions.store.EventsTable;
+import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.TestNames;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The replay tool's commands, run as an operator runs them, against a random workload on the emulator. */
+@ExtendWith(LocalAwsExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReplayToolIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DynamoDbClient dynamo;
+    private Workload workload;
+    private String endpoint;
+    private String control;
+
+    @BeforeAll
+    void aRandomWorkloadWithItsProjections(AwsClients aws, TestNames names) {
+        dynamo = aws.dynamoDb();
+        endpoint = aws.endpoint().toString();
+        control = names.table("replay-control");
+        workload = new Workload(dynamo, names.prefix(), 42).run(90);
+        workload.project(aws.sqs(), names.queue("dlq"));
+    }
+
+    @Test
+    void verifyExitsZeroOnAHealthySystem() {
+        Run run = replay("verify", "--json");
+
+        assertThat(run.code).as(run.out + run.err).isZero();
+        JsonNode summary = run.json();
+        assertThat(summary.get("ok").asBoolean()).isTrue();
+        assertThat(summary.get("accounts").asLong()).isEqualTo(workload.accounts.size());
+        assertThat(summary.get("transfers").asLong()).isEqualTo(workload.transferIds.size());
+        assertThat(summary.get("balanceSumByCurrency").get("EUR").asText()).isEqualTo("0");
+        assertThat(summary.get("balanceSumByCurrency").get("USD").asText()).isEqualTo("0");
+        assertThat(summary.get("notChecked")).isEmpty();
+    }
+
+    @Test
+    void verifyOfSomeAccountsReadsOnlyThemAndTheirHolds() {
+        Run run = replay("verify", "--accounts", "eur-0,eur-1,usd-2");
+
+        assertThat(run.code).as(run.out + run.err).isZero();
+        assertThat(run.out).contains("OK: 3 accounts");
+    }
+
+    @Test
+    void verifyNamesTheAccountVersionAndFieldOfAnAlteredProjectionItem() {
+        Map<String, AttributeValue> original = dynamo.getItem(r -> r.tableName(workload.balances)
+                .key(Map.of("id", AttributeValue.fromS("eur-2")))).item();
+        long version = Long.parseLong(original.get("version").n());
+        Map<String, AttributeValue> altered = new HashMap<>(original);
+        altered.put("state", AttributeValue.fromS(original.get("state").s()
+                .replaceFirst("\"creditsPosted\":(\\d+)", "\"creditsPosted\":1$1")));
+        dynamo.putItem(r -> r.tableName(workload.balances).item(altered));
+        try {
+            Run run = replay("verify");
+
+            assertThat(run.code).isEqualTo(1);
+            assertThat(run.out).contains("account:eur-2 v" + version + " balances.creditsPosted: projection \"1");
+            assertThat(run.out.lines().filter(l -> l.startsWith("account:") || l.startsWith("transfer:")))
+                    .as("only the altered item is reported").hasSize(1);
+        } finally {
+            dynamo.putItem(r -> r.tableName(workload.balances).item(original));
+        }
+    }
+
+    @Test
+    void verifyNamesTheAccountAndVersionOfAnAlteredEvent() {
+        Map<String, AttributeValue> key = Map.of(EventsTable.PK, AttributeValue.fromS("account:eur-3"),
+                EventsTable.SK, AttributeValue.fromN("2"));
+        Map<String, AttributeValue> original = dynamo.getItem(r -> r.tableName(workload.events).key(key)).item();
+        Map<String, AttributeValue> altered = new HashMap<>(original);
+        altered.put(EventsTable.DATA, AttributeValue.fromS(original.get(EventsTable.DATA).s()
+                .replace("100.00", "1000.00")));
+        assertThat(altered).isNotEqualTo(original);
+        dynamo.putItem(r -> r.tableName(workload.events).item(altered));
+        try {
+            Run run = replay("verify");
+
+            assertThat(run.code).isEqualTo(1);
+            assertThat(run.out).contains("account:eur-3 v2 hash: stored ");
+            assertThat(run.out).contains("not checked: conservation and pending holds");
+        } finally {
+            dynamo.putItem(r -> r.tableName(workload.events).item(original));
+        }
+    }
+
+    @Test
+    void stateAsOfAnInstantIsTheFoldOfTheLogUpToIt() throws IOException {
+        List<StoredEvent> events = new ArrayList<>();
+        workload.store().readStream(StreamId.account("eur-4"), 1).forEachRemaining(events::add);
+        Instant asOf = events.get(events.size() / 2).recordedAt().plusMillis(500);
+        AccountState expected = null;
+        long version = 0;
+        for (StoredEvent event : events) {
+            if (!event.recordedAt().isAfter(asOf)) {
+                expected = AccountState.evolve(Optional.ofNullable(expected), (AccountEvent) event.event());
+                version = event.version();
+            }
+        }
+
+        Run run = replay("state", "--account", "eur-4", "--as-of", asOf.toString());
+
+        assertThat(run.code).as(run.err).isZero();
+        assertThat(run.json()).isEqualTo(JSON.readTree(Views.account(expected, version).toString()));
+        assertThat(version).isLessThan(events.size());
+        Run byVersion = replay("state", "--account", "eur-4", "--version", Long.toString(version));
+        assertThat(byVersion.json()).isEqualTo(run.json());
+        assertThat(replay("state", "--account", "eur-4", "--as-of", "2020-01-01T00:00:00Z").code).isEqualTo(1);
+    }
+
+    @Test
+    void exportedEventsPassTheAuditorsPythonCheck(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("events.jsonl");
+
+        Run run = replay("export", "--accounts", String.join(",", workload.accounts), "--transfers", "t-0,t-1",
+                "--out", file.toString(), "--json");
+
+        assertThat(run.code).as(run.err).isZero();
+        long lines = Files.readAllLines(file).size();
+        assertThat(run.json().get("events").asLong()).isEqualTo(lines).isGreaterThan(workload.accounts.size());
+        Process python = new ProcessBuilder("python3", Path.of("..", "docs", "verify_chain.py").toString())
+                .redirectInput(file.toFile()).redirectErrorStream(true).start();
+        String report = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(python.waitFor()).as(report).isZero();
+        assertThat(report).contains("account:eur-0 ok", "transfer:t-1 ok").doesNotContain("BROKEN");
+    }
+
+    @Test
+    void rebuildIntoShadowTablesReproducesTheLiveProjectionsItemForItem() {
+        Run run = replay("rebuild", "--projection", "all", "--json");
+
+        assertThat(run.code).as(run.out + run.err).isZero();
+        for (JsonNode projection : run.json().get("projections")) {
+            assertThat(projection.get("equalToLive").asBoolean()).as(projection.toString()).isTrue();
+            assertThat(projection.get("itemsCompared").asLong()).isPositive();
+            assertThat(projection.get("table").asText()).contains("-rebuild-");
+        }
+    }
+
+    @Test
+    void lostLiveTablesAreRebuiltUnderTheirOwnNamesEqualToWhatTheyWere() {
+        Run shadow = replay("rebuild", "--projection", "all", "--json");
+        assertThat(shadow.code).as(shadow.out + shadow.err).isZero();
+        List<String> shadows = new ArrayList<>();
+        shadow.json().get("projections").forEach(p -> shadows.add(p.get("table").asText()));
+        for (String live : List.of(workload.balances, workload.history, workload.transfers)) {
+            ControlTable.Tables.delete(dynamo, live);
+        }
+
+        Run run = replay("rebuild", "--projection", "all", "--into", "live");
+
+        assertThat(run.code).as(run.out + run.err).isZero();
+        assertThat(TableDiff.compare(dynamo, false, shadows.get(0), workload.balances).equal()).isTrue();
+        assertThat(TableDiff.compare(dynamo, true, shadows.get(1), workload.history).equal()).isTrue();
+        assertThat(TableDiff.compare(dynamo, false, shadows.get(2), workload.transfers).equal()).isTrue();
+        assertThat(replay("verify").code).isZero();
+        assertThat(replay("rebuild", "--projection", "balances", "--into", "live").code)
+                .as("a live table with items is never overwritten").isEqualTo(2);
+    }
+
+    @Test
+    void aSecondRebuildOfTheSameProjectionIsRefusedWhileTheFirstHoldsTheLock() {
+        ControlTable table = new ControlTable(dynamo, control).ensureExists();
+        try (RebuildLock held = RebuildLock.acquire(table, "transfers", "operator-a", Duration.ofMinutes(5),
+                Clock.systemUTC())) {
+            assertThat(held.lost()).isFalse();
+            Run run = replay("rebuild", "--projection", "transfers");
+
+            assertThat(run.code).isEqualTo(2);
+            assertThat(run.err).contains("a rebuild of transfers is already running: lock held by operator-a");
+        }
+        assertThat(replay("rebuild", "--projection", "transfers").code).isZero();
+    }
+
+    @Test
+    void anInterruptedRebuildIsNeverCompletedAndARerunStartsAfreshAndEqualsLive() {
+        ControlTable table = new ControlTable(dynamo, control).ensureExists();
+        Rebuilder rebuilder = new Rebuilder(dynamo, new EventLog(dynamo, workload.events), table, Clock.systemUTC(), 2, 2);
+        String partial = rebuilder.nextShadowName(workload.history);
+        int[] applied = {0};
+        try (RebuildLock lock = RebuildLock.acquire(table, "history", "crashing-run", Duration.ofMinutes(1),
+                Clock.systemUTC())) {
+            assertThatThrownBy(() -> rebuilder.rebuild(Rebuilder.Kind.HISTORY, partial, null, lock, event -> {
+                if (++applied[0] == 25) {
+                    throw new IllegalStateException("killed");
+                }
+            })).hasMessageContaining("killed");
+        }
+        assertThat(table.withPrefix("rebuild#history#" + partial))
+                .singleElement().satisfies(r -> assertThat(r.get("status").s()).isEqualTo("BUILDING"));
+
+        Run rerun = replay("rebuild", "--projection", "history", "--json");
+
+        assertThat(rerun.code).as(rerun.out + rerun.err).isZero();
+        assertThat(rerun.err).contains("deleted " + partial);
+        assertThat(ControlTable.Tables.exists(dynamo, partial)).isFalse();
+        JsonNode history = rerun.json().get("projections").get(0);
+        assertThat(history.get("table").asText()).isNotEqualTo(partial);
+        assertThat(history.get("equalToLive").asBoolean()).isTrue();
+        assertThat(table.withPrefix("rebuild#history#" + partial))
+                .singleElement().satisfies(r -> assertThat(r.get("status").s()).isEqualTo("ABANDONED"));
+    }
+
+    private Run replay(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--endpoint", endpoint, "--events-table", workload.events,
+                "--balances-table", workload.balances, "--history-table", workload.history,
+                "--transfers-table", workload.transfers, "--control-table", control, "--progress", "none",
+                "--state-file", "does-not-exist.json"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ReplayCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private record Run(int code, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + out + err, e);
+            }
+        }
+    }
+}

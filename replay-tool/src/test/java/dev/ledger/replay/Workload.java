@@ -1,0 +1,207 @@
+package dev.ledger.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
+import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.ledger.Ledger;
+import dev.ledger.domain.ledger.LedgerResult;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.functions.command.CommandService;
+import dev.ledger.functions.command.RetryPolicy;
+import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.functions.store.EventsTableSchema;
+import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.DeadLetters;
+import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.ProjectionConsumer;
+import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.TransfersProjection;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * A seeded random workload on a real events table (accounts in two currencies, posted and pending
+ * transfers, posts, voids, expiries, refusals, freezes), and projections fed from it exactly as the
+ * publisher's Kinesis records would feed them.
+ */
+final class Workload {
+
+    static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
+    static final CurrencyUnit USD = CurrencyUnit.of("USD");
+
+    final String events;
+    final String balances;
+    final String history;
+    final String transfers;
+    final List<String> accounts = new ArrayList<>();
+    final List<String> transferIds = new ArrayList<>();
+    final SteppingClock clock = new SteppingClock(Instant.parse("2026-03-01T09:00:00Z"));
+    private final DynamoDbClient dynamo;
+    private final CommandService commands;
+    private final SplittableRandom random;
+    private long sequence;
+
+    Workload(DynamoDbClient dynamo, String prefix, long seed) {
+        this.dynamo = dynamo;
+        this.events = prefix + "events";
+        this.balances = prefix + "balances";
+        this.history = prefix + "history";
+        this.transfers = prefix + "transfers";
+        this.random = new SplittableRandom(seed);
+        EventsTableSchema.create(dynamo, events);
+        commands = new CommandService(new DynamoEventStore(dynamo, events), clock,
+                RetryPolicy.standard(new SplittableRandom(seed)));
+    }
+
+    DynamoEventStore store() {
+        return commands.store();
+    }
+
+    /** Opens the accounts and runs {@code steps} random commands. */
+    Workload run(int steps) {
+        open("bank-eur", EUR, OverdraftLimit.UNLIMITED);
+        open("bank-usd", USD, OverdraftLimit.UNLIMITED);
+        List<String> eur = new ArrayList<>();
+        List<String> usd = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            eur.add(open("eur-" + i, EUR, i % 3 == 0 ? OverdraftLimit.of(5_00) : OverdraftLimit.NONE));
+        }
+        for (int i = 0; i < 3; i++) {
+            usd.add(open("usd-" + i, USD, OverdraftLimit.NONE));
+        }
+        for (String a : eur) {
+            transfer("bank-eur", a, Money.of(100_00, EUR), false);
+        }
+        for (String a : usd) {
+            transfer("bank-usd", a, Money.of(100_00, USD), false);
+        }
+        List<String> pending = new ArrayList<>();
+        for (int step = 0; step < steps; step++) {
+            List<String> pool = random.nextInt(3) == 0 ? usd : eur;
+            CurrencyUnit currency = pool == usd ? USD : EUR;
+            String debit = pool.get(random.nextInt(pool.size()));
+            String credit = pool.get(random.nextInt(pool.size()));
+            if (debit.equals(credit)) {
+                credit = currency == USD ? "bank-usd" : "bank-eur";
+            }
+            int kind = random.nextInt(10);
+            Money amount = Money.of(1 + random.nextInt(40_00), currency);
+            if (kind < 5) {
+                transfer(debit, credit, amount, false);
+            } else if (kind < 7) {
+                pending.add(transfer(debit, credit, amount, true));
+            } else if (kind < 9 && !pending.isEmpty()) {
+                String id = pending.remove(random.nextInt(pending.size()));
+                switch (random.nextInt(3)) {
+                    case 0 -> execute(l -> l.voidPendingTransfer(id));
+                    case 1 -> execute(l -> l.postPendingTransfer(id, null));
+                    default -> {
+                        clock.step(Duration.ofHours(2)); // past the hold's timeout
+                        execute(l -> l.expirePendingTransfer(id));
+                    }
+                }
+            } else {
+                execute(l -> l.freezeAccount(debit));
+                transfer(debit, credit, amount, false); // refused: frozen
+                execute(l -> l.unfreezeAccount(debit));
+            }
+        }
+        return this;
+    }
+
+    private String open(String id, CurrencyUnit currency, OverdraftLimit limit) {
+        execute(l -> l.openAccount(new OpenAccount(id, currency, limit)));
+        accounts.add(id);
+        return id;
+    }
+
+    private String transfer(String debit, String credit, Money amount, boolean pending) {
+        String id = "t-" + transferIds.size();
+        transferIds.add(id);
+        execute(l -> l.transfer(id, pending ? TransferRequest.pending(debit, credit, amount, 3600)
+                : TransferRequest.posted(debit, credit, amount)));
+        return id;
+    }
+
+    private void execute(Function<Ledger, LedgerResult> command) {
+        clock.step(Duration.ofSeconds(1));
+        commands.execute("c-" + ++sequence, command);
+    }
+
+    /** Creates the projection tables and feeds them every stream's events, as Kinesis records. */
+    void project(SqsClient sqs, String queueName) {
+        ProjectionTables.createBalances(dynamo, balances);
+        ProjectionTables.createHistory(dynamo, history);
+        ProjectionTables.createTransfers(dynamo, transfers);
+        DeadLetters deadLetters = new DeadLetters(sqs, sqs.createQueue(r -> r.queueName(queueName)).queueUrl());
+        List<KinesisEventRecord> records = new ArrayList<>();
+        accounts.forEach(a -> store().readStream(StreamId.account(a), 1).forEachRemaining(e -> records.add(record(e))));
+        transferIds.forEach(t -> store().readStream(StreamId.transfer(t), 1).forEachRemaining(e -> records.add(record(e))));
+        for (ProjectionConsumer consumer : List.of(
+                new ProjectionConsumer(new BalancesProjection(dynamo, balances), deadLetters),
+                new ProjectionConsumer(new HistoryProjection(dynamo, history), deadLetters),
+                new ProjectionConsumer(new TransfersProjection(dynamo, transfers), deadLetters))) {
+            for (int i = 0; i < records.size(); i += 100) {
+                assertThat(consumer.consume(records.subList(i, Math.min(i + 100, records.size())))
+                        .getBatchItemFailures()).isEmpty();
+            }
+        }
+    }
+
+    private KinesisEventRecord record(dev.ledger.functions.store.StoredEvent event) {
+        Record kinesis = new Record();
+        kinesis.setPartitionKey(event.stream().toString());
+        kinesis.setSequenceNumber(Long.toString(++sequence));
+        kinesis.setData(ByteBuffer.wrap(event.toJsonLine().getBytes(StandardCharsets.UTF_8)));
+        KinesisEventRecord record = new KinesisEventRecord();
+        record.setKinesis(kinesis);
+        record.setEventID("shardId-000000000000:" + kinesis.getSequenceNumber());
+        record.setEventSourceARN("arn:aws:kinesis:us-east-1:123456789012:stream/ledger");
+        return record;
+    }
+
+    /** A clock the workload moves forward itself: every command at its own instant. */
+    static final class SteppingClock extends Clock {
+        private Instant now;
+
+        SteppingClock(Instant start) {
+            this.now = start;
+        }
+
+        void step(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the workload's clock is UTC");
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
