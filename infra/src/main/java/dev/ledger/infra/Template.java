@@ -50,6 +50,8 @@ public final class Template {
     public static final String INTEGRATION = "AWS::ApiGatewayV2::Integration";
     public static final String AUTHORIZER = "AWS::ApiGatewayV2::Authorizer";
     public static final String RULE = "AWS::Events::Rule";
+    public static final String DYNAMODB_TABLE = "AWS::DynamoDB::Table";
+    public static final String KINESIS_STREAM = "AWS::Kinesis::Stream";
 
     private final String body;
     private final ObjectNode root;
@@ -312,10 +314,12 @@ public final class Template {
      * (empty optionals stand for "AWS default").
      *
      * @param eventSourceLogicalId the resource its EventSourceArn refers to (a table for its stream, a Kinesis stream)
+     * @param eventSourceType that resource's type, e.g. {@code AWS::DynamoDB::Table} or {@code AWS::Kinesis::Stream}
      * @param onFailureDestinationLogicalId the resource of DestinationConfig.OnFailure.Destination
      */
     public record EventSourceMapping(String logicalId, Optional<String> condition, JsonNode eventSourceArn,
-                                     String eventSourceLogicalId, String functionLogicalId, boolean enabled,
+                                     String eventSourceLogicalId, String eventSourceType, String functionLogicalId,
+                                     boolean enabled,
                                      OptionalInt batchSize, Optional<String> startingPosition,
                                      OptionalInt maximumBatchingWindowInSeconds, boolean bisectBatchOnFunctionError,
                                      OptionalInt maximumRetryAttempts, OptionalInt maximumRecordAgeInSeconds,
@@ -325,6 +329,11 @@ public final class Template {
 
         public boolean reportsBatchItemFailures() {
             return functionResponseTypes.contains("ReportBatchItemFailures");
+        }
+
+        /** Whether it reads a DynamoDB table's stream (else a Kinesis stream). */
+        public boolean readsDynamoDbStream() {
+            return eventSourceType.equals(DYNAMODB_TABLE);
         }
     }
 
@@ -389,7 +398,8 @@ public final class Template {
             Optional<JsonNode> onFailure = destination.isMissingNode() ? Optional.empty() : Optional.of(destination);
             Optional<String> onFailureId = onFailure.flatMap(d ->
                     Intrinsics.references(d).stream().filter(resources::containsKey).findFirst());
-            mappings.add(new EventSourceMapping(resource.logicalId(), resource.condition(), source, sourceId, function,
+            mappings.add(new EventSourceMapping(resource.logicalId(), resource.condition(), source, sourceId,
+                    resources.get(sourceId).type(), function,
                     resource.property("Enabled").asBoolean(true),
                     optionalInt(resource.property("BatchSize")),
                     Optional.ofNullable(resource.property("StartingPosition").asText(null)),

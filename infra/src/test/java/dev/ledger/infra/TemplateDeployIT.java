@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.ledger.functions.store.EventsTableSchema;
+import dev.ledger.projections.ProjectionTables;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
@@ -50,9 +54,14 @@ class TemplateDeployIT {
     /** What each function is for, as the RequestHandler<event, result> AWS will call it with. */
     private static final Map<String, List<String>> HANDLER_TYPES = Map.of(
             "CommandApiFunction", List.of(APIGatewayV2HTTPEvent.class.getName(), APIGatewayV2HTTPResponse.class.getName()),
+            "QueryApiFunction", List.of(APIGatewayV2HTTPEvent.class.getName(), APIGatewayV2HTTPResponse.class.getName()),
             "TokenAuthorizerFunction", List.of(APIGatewayV2CustomAuthorizerEvent.class.getName(),
                     "java.util.Map<java.lang.String, java.lang.Object>"),
-            "HoldExpirySweeperFunction", List.of(ScheduledEvent.class.getName(), String.class.getName()));
+            "HoldExpirySweeperFunction", List.of(ScheduledEvent.class.getName(), String.class.getName()),
+            "EventPublisherFunction", List.of(DynamodbEvent.class.getName(), StreamsEventResponse.class.getName()),
+            "BalancesProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()),
+            "HistoryProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()),
+            "TransfersProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()));
 
     private final Template template = Template.bundled();
     private final AwsClients aws;
@@ -78,8 +87,11 @@ class TemplateDeployIT {
         assertThat(created.status()).isEqualTo(StackStatus.CREATE_COMPLETE);
         assertThat(created.changed()).isTrue();
         assertThat(created.outputs()).containsKeys("EventsTableName", "EventsStreamArn", "LedgerStreamName",
-                "DeadLetterQueueUrl", "CommandApiFunctionName", "TokenAuthorizerFunctionName",
-                "HoldExpirySweeperFunctionName").doesNotContainKey("ApiUrl");
+                "LedgerStreamArn", "DeadLetterQueueUrl", "DeadLetterQueueArn", "CommandApiFunctionName",
+                "TokenAuthorizerFunctionName", "HoldExpirySweeperFunctionName", "QueryApiFunctionName",
+                "EventPublisherFunctionName", "BalancesProjectionFunctionName", "HistoryProjectionFunctionName",
+                "TransfersProjectionFunctionName", "BalancesTableName", "HistoryTableName", "TransfersTableName")
+                .doesNotContainKey("ApiUrl");
         assertThat(created.codeKey()).matches("ledger-functions/[0-9a-f]{64}\\.jar");
         assertThat(created.parameters()).containsEntry("Stage", "local").containsKey("Revision");
     }
@@ -114,6 +126,23 @@ class TemplateDeployIT {
         assertThat(shape(fromTemplate)).isEqualTo(shape(fromSchema));
     }
 
+    @Test
+    void the_deployed_read_tables_match_the_ones_the_projections_create_for_their_tests() {
+        Map<String, java.util.function.BiConsumer<software.amazon.awssdk.services.dynamodb.DynamoDbClient, String>> creators =
+                Map.of("BalancesTableName", ProjectionTables::createBalances,
+                        "HistoryTableName", ProjectionTables::createHistory,
+                        "TransfersTableName", ProjectionTables::createTransfers);
+        creators.forEach((output, create) -> {
+            String schemaTable = names.table(output.toLowerCase().replace("tablename", "") + "-schema");
+            create.accept(aws.dynamoDb(), schemaTable);
+            TableDescription fromSchema = aws.dynamoDb().describeTable(r -> r.tableName(schemaTable)).table();
+            TableDescription fromTemplate = aws.dynamoDb()
+                    .describeTable(r -> r.tableName(created.outputs().get(output))).table();
+
+            assertThat(shape(fromTemplate)).as(output).isEqualTo(shape(fromSchema));
+        });
+    }
+
     /** What the event store relies on: keys, attribute types, indexes and their projection, stream, billing. */
     private static List<String> shape(TableDescription table) {
         List<String> shape = new java.util.ArrayList<>();
@@ -125,8 +154,8 @@ class TemplateDeployIT {
                     + " " + k.keyTypeAsString()));
             shape.add("index " + index.indexName() + " projection " + index.projection().projectionTypeAsString());
         });
-        shape.add("stream " + table.streamSpecification().streamEnabled() + " "
-                + table.streamSpecification().streamViewTypeAsString());
+        shape.add(table.streamSpecification() == null ? "no stream" : "stream "
+                + table.streamSpecification().streamEnabled() + " " + table.streamSpecification().streamViewTypeAsString());
         shape.add("billing " + (table.billingModeSummary() == null ? null : table.billingModeSummary().billingModeAsString()));
         return shape;
     }
@@ -188,6 +217,10 @@ class TemplateDeployIT {
                 .ifPresent(id -> authorizers.add(template.authorizer(id).functionLogicalId())));
         Set<String> scheduled = new HashSet<>();
         template.schedules().forEach(schedule -> scheduled.addAll(schedule.functionLogicalIds()));
+        Set<String> dynamoDbStreams = new HashSet<>();
+        Set<String> kinesisStreams = new HashSet<>();
+        template.eventSourceMappings().forEach(mapping -> (mapping.readsDynamoDbStream() ? dynamoDbStreams : kinesisStreams)
+                .add(mapping.functionLogicalId()));
 
         HANDLER_TYPES.forEach((function, types) -> {
             String event = types.get(0);
@@ -200,8 +233,19 @@ class TemplateDeployIT {
             if (scheduled.contains(function)) {
                 assertThat(event).as(function).isEqualTo(ScheduledEvent.class.getName());
             }
+            if (dynamoDbStreams.contains(function)) {
+                assertThat(types).as(function).containsExactly(DynamodbEvent.class.getName(),
+                        StreamsEventResponse.class.getName());
+            }
+            if (kinesisStreams.contains(function)) {
+                assertThat(types).as(function).containsExactly(KinesisEvent.class.getName(),
+                        StreamsEventResponse.class.getName());
+            }
         });
-        assertThat(http).containsExactly("CommandApiFunction");
+        assertThat(http).containsExactlyInAnyOrder("CommandApiFunction", "QueryApiFunction");
+        assertThat(dynamoDbStreams).containsExactly("EventPublisherFunction");
+        assertThat(kinesisStreams).containsExactlyInAnyOrder("BalancesProjectionFunction", "HistoryProjectionFunction",
+                "TransfersProjectionFunction");
         assertThat(authorizers).containsExactly("TokenAuthorizerFunction");
         assertThat(scheduled).containsExactly("HoldExpirySweeperFunction");
     }

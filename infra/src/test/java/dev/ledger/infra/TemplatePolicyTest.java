@@ -31,6 +31,19 @@ class TemplatePolicyTest {
     private static final String PENDING_INDEX = "${EventsTable.Arn}/index/pending-holds-by-expiry";
     private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
     private static final Set<String> LOGGING = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
+    private static final String EVENTS_STREAM = "${EventsTable.StreamArn}";
+    private static final String LEDGER_STREAM = "${LedgerEventsStream.Arn}";
+    private static final String DEAD_LETTERS = "${DeadLetterQueue.Arn}";
+    /** What Lambda's event source mapping does with the function's role on a DynamoDB stream. */
+    private static final Set<String> READ_DYNAMODB_STREAM = Set.of("dynamodb:DescribeStream", "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator", "dynamodb:ListStreams");
+    /** ... and on a Kinesis stream (standard iterators). */
+    private static final Set<String> READ_KINESIS_STREAM = Set.of("kinesis:DescribeStream",
+            "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards",
+            "kinesis:ListStreams");
+    /** A projection: its position (GetItem), the next version (PutItem, history in a transaction), blocking (UpdateItem). */
+    private static final Set<String> PROJECTION_TABLE = Set.of("dynamodb:GetItem", "dynamodb:PutItem",
+            "dynamodb:UpdateItem");
 
     private final Template template = Template.bundled();
 
@@ -47,7 +60,27 @@ class TemplatePolicyTest {
                     Set.of("dynamodb:Query"), Set.of(EVENTS_TABLE, PENDING_INDEX),
                     LOGGING, Set.of("${HoldExpirySweeperLogGroup.Arn}")),
             "TokenAuthorizerFunction", permissions(
-                    LOGGING, Set.of("${TokenAuthorizerLogGroup.Arn}")));
+                    LOGGING, Set.of("${TokenAuthorizerLogGroup.Arn}")),
+            // Reads only: an account's stream from the log (balance as of, hash chain), the projections.
+            "QueryApiFunction", permissions(
+                    Set.of("dynamodb:Query"), Set.of(EVENTS_TABLE, "${HistoryTable.Arn}"),
+                    Set.of("dynamodb:GetItem"), Set.of("${BalancesTable.Arn}", "${TransfersTable.Arn}"),
+                    LOGGING, Set.of("${QueryApiLogGroup.Arn}")),
+            "EventPublisherFunction", permissions(
+                    READ_DYNAMODB_STREAM, Set.of(EVENTS_STREAM),
+                    Set.of("kinesis:PutRecords"), Set.of(LEDGER_STREAM),
+                    LOGGING, Set.of("${EventPublisherLogGroup.Arn}")),
+            "BalancesProjectionFunction", projection("Balances"),
+            "HistoryProjectionFunction", projection("History"),
+            "TransfersProjectionFunction", projection("Transfers"));
+
+    private static Map<String, Set<String>> projection(String name) {
+        return permissions(
+                PROJECTION_TABLE, Set.of("${" + name + "Table.Arn}"),
+                READ_KINESIS_STREAM, Set.of(LEDGER_STREAM),
+                Set.of("sqs:SendMessage"), Set.of(DEAD_LETTERS),
+                LOGGING, Set.of("${" + name + "ProjectionLogGroup.Arn}"));
+    }
 
     @Test
     void no_statement_grants_a_wildcard_action() {
@@ -131,14 +164,49 @@ class TemplatePolicyTest {
     }
 
     @Test
-    void the_table_is_reached_only_through_its_own_arn_and_index() {
+    void dynamodb_is_reached_only_through_the_arns_of_this_templates_tables_their_index_and_stream() {
+        Set<String> allowed = new TreeSet<>(Set.of(EVENTS_TABLE, PENDING_INDEX, EVENTS_STREAM));
+        for (Template.Resource table : template.resourcesOfType(Template.DYNAMODB_TABLE)) {
+            allowed.add("${" + table.logicalId() + ".Arn}");
+        }
         for (Function function : template.functions()) {
             granted(roleOf(function)).forEach((action, resources) -> {
                 if (action.startsWith("dynamodb:")) {
-                    assertThat(resources).as("%s %s", function.logicalId(), action)
-                            .isSubsetOf(EVENTS_TABLE, PENDING_INDEX);
+                    assertThat(resources).as("%s %s", function.logicalId(), action).isSubsetOf(allowed);
                 }
             });
+        }
+    }
+
+    @Test
+    void only_the_command_path_writes_the_log_and_only_projections_write_read_tables() {
+        for (Function function : template.functions()) {
+            Map<String, Set<String>> granted = granted(roleOf(function));
+            for (String write : List.of("dynamodb:PutItem", "dynamodb:UpdateItem")) {
+                Set<String> tables = granted.getOrDefault(write, Set.of());
+                if (tables.contains(EVENTS_TABLE)) {
+                    assertThat(function.logicalId()).isIn("CommandApiFunction", "HoldExpirySweeperFunction");
+                }
+                if (!tables.isEmpty() && !tables.contains(EVENTS_TABLE)) {
+                    assertThat(function.logicalId()).endsWith("ProjectionFunction");
+                    assertThat(tables).singleElement().asString()
+                            .isEqualTo("${" + function.logicalId().replace("ProjectionFunction", "Table") + ".Arn}");
+                }
+            }
+        }
+    }
+
+    @Test
+    void every_mapping_reads_with_its_functions_role_and_reports_failures_to_a_queue_the_role_may_send_to() {
+        for (Template.EventSourceMapping mapping : template.eventSourceMappings()) {
+            Map<String, Set<String>> granted = granted(roleOf(template.function(mapping.functionLogicalId())));
+            String source = Intrinsics.symbolic(mapping.eventSourceArn());
+            for (String action : mapping.readsDynamoDbStream() ? READ_DYNAMODB_STREAM : READ_KINESIS_STREAM) {
+                assertThat(granted.get(action)).as("%s on %s", action, source).containsExactly(source);
+            }
+            mapping.onFailureDestination().ifPresent(destination ->
+                    assertThat(granted.get("sqs:SendMessage")).as(mapping.logicalId())
+                            .contains(Intrinsics.symbolic(destination)));
         }
     }
 

@@ -45,13 +45,18 @@ class TemplateTest {
         }
 
         @Test
-        void names_the_three_handlers_with_their_method() {
+        void names_every_handler_with_its_method() {
             assertThat(template.functions())
                     .extracting(f -> f.logicalId() + " " + f.handlerClass() + "::" + f.handlerMethod())
                     .containsExactlyInAnyOrder(
                             "CommandApiFunction dev.ledger.functions.api.CommandApiHandler::handleRequest",
+                            "QueryApiFunction dev.ledger.projections.api.QueryApiHandler::handleRequest",
                             "TokenAuthorizerFunction dev.ledger.functions.api.TokenAuthorizerHandler::handleRequest",
-                            "HoldExpirySweeperFunction dev.ledger.functions.sweeper.HoldExpirySweeperHandler::handleRequest");
+                            "HoldExpirySweeperFunction dev.ledger.functions.sweeper.HoldExpirySweeperHandler::handleRequest",
+                            "EventPublisherFunction dev.ledger.functions.publisher.EventPublisherHandler::handleRequest",
+                            "BalancesProjectionFunction dev.ledger.projections.BalancesProjectionHandler::handleRequest",
+                            "HistoryProjectionFunction dev.ledger.projections.HistoryProjectionHandler::handleRequest",
+                            "TransfersProjectionFunction dev.ledger.projections.TransfersProjectionHandler::handleRequest");
         }
 
         @Test
@@ -78,13 +83,95 @@ class TemplateTest {
         }
 
         @Test
-        void routes_every_endpoint_to_the_command_function_and_all_but_health_through_the_authorizer() {
+        void gives_the_stream_functions_their_stream_tables_and_dead_letter_queue() {
+            assertThat(symbolicEnvironment("EventPublisherFunction"))
+                    .containsOnlyKeys("LEDGER_KINESIS_STREAM", "JAVA_TOOL_OPTIONS")
+                    .containsEntry("LEDGER_KINESIS_STREAM", "${LedgerEventsStream}");
+            for (String projection : new String[] {"Balances", "History", "Transfers"}) {
+                assertThat(symbolicEnvironment(projection + "ProjectionFunction"))
+                        .containsOnlyKeys("LEDGER_" + projection.toUpperCase() + "_TABLE", "LEDGER_DEAD_LETTER_QUEUE_URL",
+                                "JAVA_TOOL_OPTIONS")
+                        .containsEntry("LEDGER_" + projection.toUpperCase() + "_TABLE", "${" + projection + "Table}")
+                        .containsEntry("LEDGER_DEAD_LETTER_QUEUE_URL", "${DeadLetterQueue}");
+            }
+            assertThat(symbolicEnvironment("QueryApiFunction")).containsOnlyKeys("LEDGER_EVENTS_TABLE",
+                    "LEDGER_BALANCES_TABLE", "LEDGER_HISTORY_TABLE", "LEDGER_TRANSFERS_TABLE", "LEDGER_API_TOKENS",
+                    "JAVA_TOOL_OPTIONS");
+        }
+
+        @Test
+        void feeds_the_publisher_from_the_events_table_stream_and_never_lets_it_skip_an_event() {
+            Template.EventSourceMapping publisher = mapping("EventPublisherMapping");
+            assertThat(publisher.functionLogicalId()).isEqualTo("EventPublisherFunction");
+            assertThat(Intrinsics.symbolic(publisher.eventSourceArn())).isEqualTo("${EventsTable.StreamArn}");
+            assertThat(publisher.readsDynamoDbStream()).isTrue();
+            assertThat(publisher.maximumRetryAttempts()).hasValue(-1);
+            assertThat(publisher.maximumRecordAgeInSeconds()).hasValue(-1);
+            assertThat(publisher.onFailureDestination()).as("nothing is ever discarded").isEmpty();
+            assertThat(publisher.bisectBatchOnFunctionError()).isTrue();
+        }
+
+        @Test
+        void feeds_each_projection_from_the_ledger_stream_with_the_dead_letter_queue_as_its_failure_destination() {
+            for (String projection : new String[] {"Balances", "History", "Transfers"}) {
+                Template.EventSourceMapping mapping = mapping(projection + "ProjectionMapping");
+                assertThat(mapping.functionLogicalId()).isEqualTo(projection + "ProjectionFunction");
+                assertThat(Intrinsics.symbolic(mapping.eventSourceArn())).isEqualTo("${LedgerEventsStream.Arn}");
+                assertThat(mapping.readsDynamoDbStream()).isFalse();
+                assertThat(mapping.onFailureDestinationLogicalId()).contains("DeadLetterQueue");
+                assertThat(mapping.maximumRetryAttempts().orElse(-1)).as("retries before giving up").isPositive();
+                assertThat(mapping.bisectBatchOnFunctionError()).isTrue();
+            }
+        }
+
+        @Test
+        void reads_every_stream_from_its_start_one_batch_per_shard_reporting_batch_item_failures() {
+            assertThat(template.eventSourceMappings()).extracting(Template.EventSourceMapping::logicalId)
+                    .containsExactlyInAnyOrder("EventPublisherMapping", "BalancesProjectionMapping",
+                            "HistoryProjectionMapping", "TransfersProjectionMapping");
+            assertThat(template.eventSourceMappings()).allSatisfy(mapping -> {
+                assertThat(mapping.startingPosition()).contains("TRIM_HORIZON");
+                assertThat(mapping.batchSize()).hasValue(100);
+                assertThat(mapping.parallelizationFactor()).hasValue(1);
+                assertThat(mapping.reportsBatchItemFailures()).isTrue();
+                assertThat(mapping.enabled()).isTrue();
+            });
+        }
+
+        @Test
+        void builds_the_projection_tables_with_the_keys_the_projections_use() {
+            assertThat(template.resource("BalancesTable").property("KeySchema").toString())
+                    .isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]");
+            assertThat(template.resource("TransfersTable").property("KeySchema").toString())
+                    .isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]");
+            assertThat(template.resource("HistoryTable").property("KeySchema").toString())
+                    .isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]");
+        }
+
+        private Map<String, String> symbolicEnvironment(String function) {
+            Map<String, String> environment = new java.util.TreeMap<>();
+            template.function(function).environment().forEach((name, value) -> environment.put(name, Intrinsics.symbolic(value)));
+            return environment;
+        }
+
+        private Template.EventSourceMapping mapping(String logicalId) {
+            return template.eventSourceMappings().stream().filter(m -> m.logicalId().equals(logicalId)).findFirst()
+                    .orElseThrow();
+        }
+
+        @Test
+        void routes_writes_to_the_command_function_reads_to_the_query_function_and_all_but_health_through_the_authorizer() {
             assertThat(template.routes()).extracting(Template.Route::routeKey).containsExactlyInAnyOrder(
                     "GET /health", "POST /accounts", "POST /accounts/{accountId}/freeze",
                     "POST /accounts/{accountId}/unfreeze", "POST /accounts/{accountId}/close", "POST /transfers",
-                    "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void");
+                    "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void",
+                    "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",
+                    "GET /accounts/{accountId}/balance", "GET /transfers/{transferId}",
+                    "GET /audit/accounts/{accountId}/verify");
             assertThat(template.routes()).allSatisfy(route -> {
-                assertThat(route.functionLogicalId()).isEqualTo("CommandApiFunction");
+                boolean read = route.method().equals("GET") && !route.routeKey().equals("GET /health");
+                assertThat(route.functionLogicalId()).as(route.routeKey())
+                        .isEqualTo(read ? "QueryApiFunction" : "CommandApiFunction");
                 if (route.routeKey().equals("GET /health")) {
                     assertThat(route.authorizationType()).isEqualTo("NONE");
                 } else {
@@ -151,8 +238,11 @@ class TemplateTest {
         @Test
         void outputs_what_the_local_stack_and_later_tools_read() {
             assertThat(template.outputs()).containsKeys("EventsTableName", "EventsStreamArn", "LedgerStreamName",
-                    "DeadLetterQueueUrl", "ApiUrl", "CommandApiFunctionName", "TokenAuthorizerFunctionName",
-                    "HoldExpirySweeperFunctionName");
+                    "LedgerStreamArn", "DeadLetterQueueUrl", "DeadLetterQueueArn", "ApiUrl", "CommandApiFunctionName",
+                    "TokenAuthorizerFunctionName", "HoldExpirySweeperFunctionName", "BalancesTableName",
+                    "HistoryTableName", "TransfersTableName", "QueryApiFunctionName", "EventPublisherFunctionName",
+                    "BalancesProjectionFunctionName", "HistoryProjectionFunctionName",
+                    "TransfersProjectionFunctionName");
         }
     }
 
@@ -235,6 +325,8 @@ class TemplateTest {
             assertThat(mapping.logicalId()).isEqualTo("PublisherMapping");
             assertThat(mapping.condition()).contains("CreateEventSourceMappings");
             assertThat(mapping.eventSourceLogicalId()).isEqualTo("Table");
+            assertThat(mapping.eventSourceType()).isEqualTo("AWS::DynamoDB::Table");
+            assertThat(mapping.readsDynamoDbStream()).isTrue();
             assertThat(Intrinsics.symbolic(mapping.eventSourceArn())).isEqualTo("${Table.StreamArn}");
             assertThat(mapping.functionLogicalId()).isEqualTo("Publisher");
             assertThat(mapping.batchSize()).hasValue(50);

@@ -67,8 +67,12 @@ public final class ProjectionConsumer {
             event = StoredEvent.fromJsonLine(new String(data, StandardCharsets.UTF_8));
             event.event();
         } catch (RuntimeException unreadable) {
-            poison(record, data, partitionStream(record), "unreadable record: " + unreadable.getMessage());
-            partitionStream(record).ifPresent(positions::remove);
+            Optional<StreamId> stream = partitionStream(record);
+            if (stream.isPresent() && !projection.follows(stream.get())) {
+                return true; // another projection's stream: not this one's poison
+            }
+            poison(record, data, stream, "unreadable record: " + unreadable.getMessage());
+            stream.ifPresent(positions::remove);
             return true;
         }
         if (!projection.follows(event.stream())) {
@@ -87,7 +91,11 @@ public final class ProjectionConsumer {
                 return true;
             } catch (StaleProjectionException moved) {
                 positions.remove(event.stream());
-            } catch (IllegalStateException | IllegalArgumentException | ClassCastException unfoldable) {
+            } catch (SdkException unavailable) {
+                throw unavailable;
+            } catch (RuntimeException unfoldable) {
+                // The event cannot be folded (a stored form this code cannot read, an overflow, a
+                // broken invariant): it would fail the same way on every retry.
                 poison(record, data, Optional.of(event.stream()), "event " + event.stream() + " v" + event.version()
                         + " cannot be applied: " + unfoldable.getMessage());
                 positions.remove(event.stream());

@@ -102,6 +102,9 @@ final class HttpApiGateway implements AutoCloseable {
             return thread;
         });
         try {
+            // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
+            // delayed ACK: about 40 ms more per request (measured: 14 vs 37 transfers/s).
+            System.setProperty("sun.net.httpserver.nodelay", "true");
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 128);
             HttpApiGateway gateway = new HttpApiGateway(new RouteTable(routeList), Map.copyOf(functions),
                     Map.copyOf(authorizers), region, accountId, server, executor);

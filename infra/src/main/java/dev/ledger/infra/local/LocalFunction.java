@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.ledger.infra.HandlerTypes;
 import dev.ledger.infra.Template;
+import dev.ledger.infra.local.streams.StreamFunction;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -22,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * {@link Context}. Like Lambda's execution environments, an instance serves one invocation at a
  * time; concurrent invocations get further instances, created on demand and kept for reuse.
  */
-final class LocalFunction implements AutoCloseable {
+public final class LocalFunction implements StreamFunction, AutoCloseable {
 
     private final Template.Function spec;
     private final String functionName;
@@ -47,7 +48,7 @@ final class LocalFunction implements AutoCloseable {
      * Loads the handler class and creates a first instance (Lambda's init phase), so a broken
      * handler fails at startup rather than on the first request.
      */
-    static LocalFunction load(Template.Function spec, String functionName, String functionArn) {
+    public static LocalFunction load(Template.Function spec, String functionName, String functionArn) {
         Class<?> handlerClass;
         try {
             handlerClass = Class.forName(spec.handlerClass(), true, LocalFunction.class.getClassLoader());
@@ -68,21 +69,38 @@ final class LocalFunction implements AutoCloseable {
         return function;
     }
 
-    Template.Function spec() {
+    public Template.Function spec() {
         return spec;
     }
 
-    String functionName() {
+    @Override
+    public String functionName() {
         return functionName;
     }
 
+    @Override
+    public String functionArn() {
+        return functionArn;
+    }
+
     /** The RequestHandler types the class declares, if it is a RequestHandler. */
-    Optional<HandlerTypes.Signature> signature() {
+    public Optional<HandlerTypes.Signature> signature() {
         return signature;
     }
 
+    /** The event type the handler declares; for a handler that declares none, its method's first parameter. */
+    @Override
+    public Type inputType() {
+        return signature.map(HandlerTypes.Signature::input).orElse(method.getGenericParameterTypes()[0]);
+    }
+
+    @Override
+    public ClassLoader classLoader() {
+        return constructor.getDeclaringClass().getClassLoader();
+    }
+
     /** Fails unless the handler takes this event type (when it declares its types). */
-    void requireInput(Type expected, String purpose) {
+    public void requireInput(Type expected, String purpose) {
         signature.ifPresent(s -> {
             if (!s.input().equals(expected)) {
                 throw new IllegalStateException("Function " + spec.logicalId() + " is used for " + purpose
@@ -92,7 +110,8 @@ final class LocalFunction implements AutoCloseable {
     }
 
     /** Invokes the handler with the event, as Lambda would, and returns its result. Handler exceptions pass through. */
-    Object invoke(Object event) {
+    @Override
+    public Object invoke(Object event) {
         Object instance = idle.pollFirst();
         if (instance == null) {
             instance = newInstance();

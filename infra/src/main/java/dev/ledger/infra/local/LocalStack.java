@@ -8,6 +8,8 @@ import dev.ledger.functions.api.Role;
 import dev.ledger.infra.Intrinsics;
 import dev.ledger.infra.StackDeployer;
 import dev.ledger.infra.Template;
+import dev.ledger.infra.local.streams.CheckpointStore;
+import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
 import java.io.IOException;
@@ -36,7 +38,7 @@ import java.util.zip.ZipOutputStream;
  * The whole system on one machine: the emulator (moto, through {@link MotoServer}), the template
  * deployed to it with CloudFormation (Stage=local), and the template's functions run in this JVM
  * — HTTP routes served on 127.0.0.1 by {@link HttpApiGateway}, schedules by
- * {@link ScheduleRunner}. The functions are the handler classes the template names, configured
+ * {@link ScheduleRunner}, event source mappings by {@link EventSourceRuntime}. The functions are the handler classes the template names, configured
  * as Lambda would configure them: their Environment, evaluated against the deployed stack, set as
  * system properties (which the handlers read when no environment variable is set), plus the
  * emulator's endpoint, region and dummy credentials.
@@ -68,14 +70,19 @@ public final class LocalStack implements AutoCloseable {
      * @param scheduleInterval how often the template's schedules run locally
      * @param stateFile where to write what later tools need (endpoint, port, outputs, tokens); empty for none
      * @param artifact the Lambda artifact to upload; empty for the ledger-functions jar on the classpath
+     * @param eventSources how the template's event source mappings run (poll interval, backoff,
+     *     injected delivery faults); see {@link EventSourceRuntime}
+     * @param runEventSources false to leave the stream consumers out (the write path alone, e.g. for a benchmark)
      */
     public record Options(int port, Optional<Path> templateFile, Optional<URI> emulator, String stackName,
                           String codeBucket, Optional<String> apiTokens, Duration scheduleInterval,
-                          Optional<Path> stateFile, Optional<Path> artifact, int httpThreads) {
+                          Optional<Path> stateFile, Optional<Path> artifact, int httpThreads,
+                          EventSourceRuntime.Settings eventSources, boolean runEventSources) {
 
         public Options {
             Objects.requireNonNull(stackName);
             Objects.requireNonNull(codeBucket);
+            Objects.requireNonNull(eventSources);
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("Not a port: " + port);
             }
@@ -86,52 +93,63 @@ public final class LocalStack implements AutoCloseable {
 
         public static Options defaults() {
             return new Options(8080, Optional.empty(), Optional.empty(), "ledger-local", "ledger-local-code",
-                    Optional.empty(), Duration.ofSeconds(10), Optional.empty(), Optional.empty(), 16);
+                    Optional.empty(), Duration.ofSeconds(10), Optional.empty(), Optional.empty(), 16,
+                    EventSourceRuntime.Settings.defaults(), true);
         }
 
         public Options withPort(int value) {
             return new Options(value, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpThreads);
+                    stateFile, artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withTemplateFile(Path value) {
             return new Options(port, Optional.of(value), emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpThreads);
+                    stateFile, artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withEmulator(URI value) {
             return new Options(port, templateFile, Optional.of(value), stackName, codeBucket, apiTokens,
-                    scheduleInterval, stateFile, artifact, httpThreads);
+                    scheduleInterval, stateFile, artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withStackName(String value) {
             return new Options(port, templateFile, emulator, value, codeBucket, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpThreads);
+                    artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withCodeBucket(String value) {
             return new Options(port, templateFile, emulator, stackName, value, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpThreads);
+                    artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withApiTokens(String value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, Optional.of(value),
-                    scheduleInterval, stateFile, artifact, httpThreads);
+                    scheduleInterval, stateFile, artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withScheduleInterval(Duration value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, value, stateFile,
-                    artifact, httpThreads);
+                    artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withStateFile(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    Optional.of(value), artifact, httpThreads);
+                    Optional.of(value), artifact, httpThreads, eventSources, runEventSources);
         }
 
         public Options withArtifact(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, Optional.of(value), httpThreads);
+                    stateFile, Optional.of(value), httpThreads, eventSources, runEventSources);
+        }
+
+        public Options withEventSources(EventSourceRuntime.Settings value) {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, artifact, httpThreads, value, runEventSources);
+        }
+
+        public Options withoutEventSources() {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, artifact, httpThreads, eventSources, false);
         }
     }
 
@@ -149,6 +167,8 @@ public final class LocalStack implements AutoCloseable {
     private Map<String, String> handlerConfiguration = Map.of();
     private List<ApiToken> tokens = List.of();
     private HttpApiGateway gateway;
+    private Intrinsics.Resolver resolver;
+    private EventSourceRuntime eventSources;
     private Optional<Path> stateFile = Optional.empty();
 
     private LocalStack() {
@@ -251,10 +271,19 @@ public final class LocalStack implements AutoCloseable {
             resources.add(ScheduleRunner.start(jobs, options.scheduleInterval(), REGION, ACCOUNT_ID));
         }
 
-        // Stream consumers (the template's event source mappings) join here in a later issue: the
-        // mappings are not created in moto on Stage=local; template.eventSourceMappings() has their settings.
+        // 7. Stream consumers: the template's event source mappings (not created in moto on
+        // Stage=local, where it would swallow the streams), run in-process with Lambda's semantics
+        List<EventSourceRuntime.Binding> bindings = EventSourceRuntime.bindings(template, resolver, functions, ACCOUNT_ID);
+        if (!bindings.isEmpty() && options.runEventSources()) {
+            eventSources = EventSourceRuntime.create(bindings, clients,
+                    new CheckpointStore(clients.dynamoDb(), CheckpointStore.tableFor(options.stackName()),
+                            options.eventSources().clock()),
+                    options.eventSources());
+            resources.add(eventSources);
+            eventSources.start();
+        }
 
-        // 7. The state file, for later tools
+        // 8. The state file, for later tools
         if (options.stateFile().isPresent()) {
             StateFile.write(options.stateFile().get(), this);
             stateFile = options.stateFile();
@@ -310,6 +339,11 @@ public final class LocalStack implements AutoCloseable {
         return template;
     }
 
+    /** The runtime of the template's event source mappings, if the template has any. */
+    public Optional<EventSourceRuntime> eventSources() {
+        return Optional.ofNullable(eventSources);
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -350,7 +384,7 @@ public final class LocalStack implements AutoCloseable {
                 attributes.put(getAtt.get(0).asText() + "." + getAtt.get(1).asText(), value);
             }
         });
-        Intrinsics.Resolver resolver = template.resolver(new Template.StackFacts(deployment.parameters(),
+        resolver = template.resolver(new Template.StackFacts(deployment.parameters(),
                 deployment.stackName(), REGION, ACCOUNT_ID, physicalIds, attributes));
         Map<String, String> environment = new LinkedHashMap<>();
         Map<String, String> setBy = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.ledger.infra.local;
 
 import dev.ledger.infra.Template;
+import dev.ledger.infra.local.streams.MappingSpec;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,8 +18,11 @@ public final class LocalStackMain {
     static final String USAGE = """
             Usage: ledger local [--port N] [options]
 
-            Starts the emulator, deploys infra/template.yaml to it (Stage=local) and serves the HTTP API
-            on 127.0.0.1 with the template's handler classes running in this process. Ctrl-C stops it.
+            Starts the emulator, deploys infra/template.yaml to it (Stage=local), serves the HTTP API on
+            127.0.0.1 and runs the template's event source mappings (events table stream -> publisher ->
+            Kinesis -> projections), with the template's handler classes running in this process.
+            Ctrl-C stops it; stream checkpoints are kept in the emulator, so a restart against the same
+            emulator (--emulator) resumes where it stopped.
 
               --port N                HTTP port on 127.0.0.1 (default 8080; 0 picks a free port)
               --template FILE         the template to deploy (default: the one built into the jar)
@@ -27,6 +31,7 @@ public final class LocalStackMain {
               --stack-name NAME       CloudFormation stack name (default ledger-local)
               --schedule-interval S   seconds between runs of scheduled functions (default 10)
               --artifact FILE         Lambda artifact to upload (default: the ledger-functions jar)
+              --no-event-sources      do not run the stream consumers (publisher, projections)
               -h, --help              this text
 
             Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,
@@ -95,6 +100,10 @@ public final class LocalStackMain {
             if (name.equals("-h") || name.equals("--help")) {
                 throw new HelpRequested();
             }
+            if (arg.equals("--no-event-sources")) {
+                options = options.withoutEventSources();
+                continue;
+            }
             String value;
             if (inline) {
                 value = arg.substring(arg.indexOf('=') + 1);
@@ -135,7 +144,7 @@ public final class LocalStackMain {
         out.println("Ledger local stack");
         out.println("  HTTP API     " + stack.httpUrl());
         for (Template.Route route : stack.template().routes()) {
-            out.printf("                 %-36s %s%n", route.routeKey(),
+            out.printf("                 %-40s %s%n", route.routeKey(),
                     route.authorizationType().equals("NONE") ? "no auth" : "bearer token");
         }
         out.println("  emulator     " + stack.emulatorEndpoint()
@@ -149,6 +158,18 @@ public final class LocalStackMain {
         for (Template.Schedule schedule : stack.template().schedules()) {
             out.println("  schedule     " + schedule.logicalId() + " -> " + String.join(", ", schedule.functionLogicalIds())
                     + " every " + options.scheduleInterval().toSeconds() + " s (" + schedule.expression() + " on AWS)");
+        }
+        stack.eventSources().ifPresent(runtime -> {
+            for (MappingSpec mapping : runtime.mappings()) {
+                out.println("  stream       " + mapping.id() + ": " + mapping.sourceArn().split(":", 6)[5] + " -> "
+                        + mapping.functionLogicalId() + " (batch "
+                        + mapping.batchSize() + ", " + (mapping.retriesForever() ? "retries until it succeeds"
+                        : "up to " + mapping.maximumRetryAttempts() + " retries") + ")");
+            }
+            out.println("  checkpoints  table " + runtime.checkpoints().table());
+        });
+        if (stack.eventSources().isEmpty() && !stack.template().eventSourceMappings().isEmpty()) {
+            out.println("  streams      not consumed (--no-event-sources): the projections stay as they are");
         }
         options.stateFile().ifPresent(file -> out.println("  state file   " + file.toAbsolutePath()));
         out.println();

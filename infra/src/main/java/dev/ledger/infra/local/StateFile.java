@@ -61,6 +61,7 @@ public final class StateFile {
         state.put("region", LocalStack.REGION);
         state.put("stackName", stack.stackName());
         state.put("outputs", stack.outputs());
+        stack.eventSources().ifPresent(runtime -> state.put("eventSourceCheckpointsTable", runtime.checkpoints().table()));
         Map<String, String> tokens = new LinkedHashMap<>();
         stack.tokens().forEach(t -> tokens.putIfAbsent(t.role(), t.token()));
         state.put("tokens", tokens);

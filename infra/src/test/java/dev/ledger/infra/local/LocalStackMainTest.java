@@ -20,6 +20,14 @@ class LocalStackMainTest {
         assertThat(options.port()).isEqualTo(8080);
         assertThat(options.apiTokens()).isEmpty();
         assertThat(options.scheduleInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.runEventSources()).isTrue();
+    }
+
+    @Test
+    void can_leave_the_stream_consumers_out() {
+        LocalStack.Options options = LocalStackMain.parse(new String[] {"--no-event-sources", "--port", "9090"}, Map.of());
+        assertThat(options.runEventSources()).isFalse();
+        assertThat(options.port()).isEqualTo(9090);
     }
 
     @Test

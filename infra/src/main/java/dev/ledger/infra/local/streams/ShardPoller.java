@@ -1,0 +1,430 @@
+package dev.ledger.infra.local.streams;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.infra.local.streams.CheckpointStore.Checkpoint;
+import dev.ledger.infra.local.streams.CheckpointStore.CheckpointConflictException;
+import dev.ledger.infra.local.streams.DeliveryFaults.Delivery;
+import dev.ledger.infra.local.streams.FailureDestination.Condition;
+import dev.ledger.infra.local.streams.StreamSource.Position;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * One shard of one mapping, processed as Lambda's event source mapping processes it: one batch at
+ * a time, in order, checkpointed after each batch it is done with.
+ *
+ * <p>A state machine driven by {@link #step}: each step does one unit of work (read a page,
+ * invoke the function once, give up on records) and says when it wants the next. Only one thread
+ * steps a poller at a time. What it does with a batch:
+ * <ul>
+ *   <li>success (no exception; with ReportBatchItemFailures, an absent, null or empty
+ *       {@code batchItemFailures}): checkpoint after its last record;
+ *   <li>partial failure (ReportBatchItemFailures naming records of the batch): checkpoint before
+ *       the lowest-numbered one, retry from it (a retry: it counts against MaximumRetryAttempts);
+ *   <li>whole failure (the function threw, or its response named an empty, null or unknown
+ *       identifier): with BisectBatchOnFunctionError and more than one record, split it in halves
+ *       and process each in turn (not a retry); otherwise retry it after a backoff;
+ *   <li>retries past MaximumRetryAttempts, or records older than MaximumRecordAgeInSeconds: send
+ *       the batch's invocation record to the OnFailure destination (if any), checkpoint past it,
+ *       go on with the next records.
+ * </ul>
+ * {@link DeliveryFaults} can duplicate records, delay a batch, or make the poller "crash" before
+ * it checkpoints: it then forgets all it read and starts again from the stored checkpoint.
+ */
+final class ShardPoller {
+
+    /** What a step did, and when the poller wants the next one. */
+    sealed interface Step {
+        /** Did work; step again now. */
+        record Worked() implements Step {
+        }
+
+        /** Nothing to read; poll again after the idle interval. */
+        record Idle() implements Step {
+        }
+
+        /** Waiting (a backoff, a delayed delivery, a read error) until then. */
+        record Waiting(Instant until) implements Step {
+        }
+
+        /** Done: the shard is closed and read to its end, or another runtime took it over. */
+        record Done() implements Step {
+        }
+    }
+
+    private static final Step WORKED = new Step.Worked();
+    private static final Step IDLE = new Step.Idle();
+    private static final Step DONE = new Step.Done();
+
+    /** Records of the current batch, or of one of its halves, and their history. */
+    private static final class Segment {
+        List<StreamRecord> records;
+        int retries;
+        int invocations;
+        boolean lastFailureWasFunctionError;
+        Delivery delayedDelivery;
+
+        Segment(List<StreamRecord> records, int retries, int invocations) {
+            this.records = List.copyOf(records);
+            this.retries = retries;
+            this.invocations = invocations;
+        }
+
+        StreamRecord last() {
+            return records.get(records.size() - 1);
+        }
+    }
+
+    private sealed interface Outcome {
+        record Success() implements Outcome {
+        }
+
+        record PartialFailure(String sequenceNumber) implements Outcome {
+        }
+
+        record Failure(String reason, boolean functionError) implements Outcome {
+        }
+    }
+
+    private final MappingSpec spec;
+    private final StreamSource source;
+    private final String shardId;
+    private final StreamFunction function;
+    private final CheckpointStore checkpoints;
+    private final Optional<FailureDestination> destination;
+    private final Clock clock;
+    private final DeliveryFaults faults;
+    private final Backoff backoff;
+    private final MappingStats stats;
+    private final Consumer<String> log;
+
+    private boolean loaded;
+    private Optional<String> checkpoint = Optional.empty();
+    private String iterator;
+    private String lastRead;
+    private boolean shardClosed;
+    private final Deque<StreamRecord> buffer = new ArrayDeque<>();
+    private Instant firstBuffered;
+    private final Deque<Segment> segments = new ArrayDeque<>();
+    private Instant notBefore = Instant.MIN;
+    private boolean done;
+
+    ShardPoller(MappingSpec spec, StreamSource source, String shardId, StreamFunction function,
+                CheckpointStore checkpoints, Optional<FailureDestination> destination, Clock clock,
+                DeliveryFaults faults, Backoff backoff, MappingStats stats, Consumer<String> log) {
+        this.spec = spec;
+        this.source = source;
+        this.shardId = shardId;
+        this.function = function;
+        this.checkpoints = checkpoints;
+        this.destination = destination;
+        this.clock = clock;
+        this.faults = faults;
+        this.backoff = backoff;
+        this.stats = stats;
+        this.log = log;
+    }
+
+    String shardId() {
+        return shardId;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    /**
+     * Does the next unit of work.
+     *
+     * @param driven true when a caller drives the poller step by step ({@code runUntilIdle}):
+     *     backoffs and delays are not waited out, and a batching window does not hold records back
+     */
+    Step step(boolean driven) {
+        if (done) {
+            return DONE;
+        }
+        Instant now = clock.instant();
+        if (!driven && now.isBefore(notBefore)) {
+            return new Step.Waiting(notBefore);
+        }
+        try {
+            if (!loaded) {
+                Checkpoint stored = checkpoints.read(spec.id(), source.arn(), shardId);
+                if (stored.shardEnded()) {
+                    done = true;
+                    return DONE;
+                }
+                checkpoint = stored.sequenceNumber();
+                loaded = true;
+            }
+            if (segments.isEmpty()) {
+                Step read = nextBatch(now, driven);
+                if (read != null) {
+                    return read;
+                }
+            }
+            return process(segments.peekFirst(), now, driven);
+        } catch (CheckpointConflictException taken) {
+            log.accept(taken.getMessage() + "; stopping " + spec.id() + " in " + shardId);
+            done = true;
+            return DONE;
+        } catch (SdkException unavailable) {
+            // A failed read or checkpoint: start again from what is stored, a little later.
+            stats.readErrors.incrementAndGet();
+            log.accept(spec.id() + " " + shardId + ": " + unavailable.getMessage() + "; resuming from the checkpoint");
+            resetToCheckpoint();
+            notBefore = now.plus(backoff.initial());
+            return new Step.Waiting(notBefore);
+        }
+    }
+
+    /** Reads more records if needed and starts a batch; null when there is a batch to process. */
+    private Step nextBatch(Instant now, boolean driven) {
+        if (buffer.size() < spec.batchSize() && !shardClosed) {
+            if (iterator == null) {
+                iterator = source.iterator(shardId, startPosition());
+            }
+            StreamSource.Page page = source.read(shardId, iterator, spec.batchSize() - buffer.size());
+            iterator = page.nextIterator();
+            shardClosed = iterator == null;
+            for (StreamRecord record : page.records()) {
+                if (buffer.isEmpty()) {
+                    firstBuffered = now;
+                }
+                buffer.addLast(record);
+                lastRead = record.sequenceNumber();
+            }
+        }
+        if (buffer.isEmpty()) {
+            if (shardClosed) {
+                checkpoints.write(spec.id(), source.arn(), shardId, checkpoint, checkpoint.orElse("0"), true);
+                done = true;
+                return DONE;
+            }
+            return IDLE;
+        }
+        boolean full = buffer.size() >= spec.batchSize() || shardClosed;
+        if (!full && !driven && !spec.maximumBatchingWindow().isZero()
+                && now.isBefore(firstBuffered.plus(spec.maximumBatchingWindow()))) {
+            return IDLE; // gathering: Lambda waits up to the batching window for a full batch
+        }
+        List<StreamRecord> batch = new ArrayList<>();
+        while (batch.size() < spec.batchSize() && !buffer.isEmpty()) {
+            batch.add(buffer.pollFirst());
+        }
+        firstBuffered = now;
+        segments.addLast(new Segment(batch, 0, 0));
+        return null;
+    }
+
+    private Position startPosition() {
+        if (lastRead != null) {
+            return new Position.AfterSequenceNumber(lastRead);
+        }
+        if (checkpoint.isPresent()) {
+            return new Position.AfterSequenceNumber(checkpoint.get());
+        }
+        return spec.startingPosition() == MappingSpec.StartingPosition.LATEST ? new Position.Latest()
+                : new Position.TrimHorizon();
+    }
+
+    private Step process(Segment segment, Instant now, boolean driven) {
+        // Records past their maximum age are given up on before the function sees them.
+        if (spec.maximumRecordAgeSeconds() >= 0) {
+            int expired = 0;
+            while (expired < segment.records.size() && segment.records.get(expired).approximateArrival()
+                    .plusSeconds(spec.maximumRecordAgeSeconds()).isBefore(now)) {
+                expired++;
+            }
+            if (expired > 0) {
+                List<StreamRecord> old = segment.records.subList(0, expired);
+                giveUp(segment, old, Condition.RecordAgeExceeded, now);
+                segment.records = List.copyOf(segment.records.subList(expired, segment.records.size()));
+                if (segment.records.isEmpty()) {
+                    segments.removeFirst();
+                }
+                return WORKED;
+            }
+        }
+
+        Delivery delivery = segment.delayedDelivery;
+        if (delivery == null) {
+            delivery = faults.decide(new DeliveryFaults.Batch(spec.id(), shardId,
+                    segment.records.stream().map(StreamRecord::sequenceNumber).toList(), segment.invocations + 1));
+            if (!delivery.delay().isZero()) {
+                stats.delaysInjected.incrementAndGet();
+                segment.delayedDelivery = delivery;
+                notBefore = now.plus(delivery.delay());
+                return driven ? WORKED : new Step.Waiting(notBefore);
+            }
+        }
+        segment.delayedDelivery = null;
+
+        List<StreamRecord> delivered = new ArrayList<>();
+        for (int i = 0; i < segment.records.size(); i++) {
+            delivered.add(segment.records.get(i));
+            if (delivery.duplicates().contains(i)) {
+                delivered.add(segment.records.get(i));
+                stats.duplicatesInjected.incrementAndGet();
+            }
+        }
+        if (delivery.crashes()) {
+            List<StreamRecord> seen = delivered.subList(0, Math.min(delivery.crashAfterRecords(), delivered.size()));
+            if (!seen.isEmpty()) {
+                invoke(seen, segment); // whatever it answers is lost with the crash
+            }
+            stats.crashesInjected.incrementAndGet();
+            resetToCheckpoint();
+            return WORKED;
+        }
+
+        Outcome outcome = invoke(delivered, segment);
+        segment.invocations++;
+        if (outcome instanceof Outcome.Success) {
+            stats.batchesSucceeded.incrementAndGet();
+            advance(segment.last().sequenceNumber());
+            segments.removeFirst();
+        } else if (outcome instanceof Outcome.PartialFailure partial) {
+            stats.partialFailures.incrementAndGet();
+            int failed = indexOf(segment.records, partial.sequenceNumber());
+            if (failed > 0) {
+                advance(segment.records.get(failed - 1).sequenceNumber());
+                segment.records = List.copyOf(segment.records.subList(failed, segment.records.size()));
+            }
+            segment.lastFailureWasFunctionError = false;
+            retryOrGiveUp(segment, now);
+        } else {
+            Outcome.Failure failure = (Outcome.Failure) outcome;
+            segment.lastFailureWasFunctionError = failure.functionError();
+            if (spec.bisectBatchOnFunctionError() && segment.records.size() > 1) {
+                stats.bisections.incrementAndGet();
+                int half = segment.records.size() / 2;
+                segments.removeFirst();
+                Segment second = new Segment(segment.records.subList(half, segment.records.size()), segment.retries,
+                        segment.invocations);
+                Segment first = new Segment(segment.records.subList(0, half), segment.retries, segment.invocations);
+                second.lastFailureWasFunctionError = segment.lastFailureWasFunctionError;
+                first.lastFailureWasFunctionError = segment.lastFailureWasFunctionError;
+                segments.addFirst(second);
+                segments.addFirst(first);
+            } else {
+                retryOrGiveUp(segment, now);
+            }
+        }
+        return WORKED;
+    }
+
+    private void retryOrGiveUp(Segment segment, Instant now) {
+        segment.retries++;
+        if (!spec.retriesForever() && segment.retries > spec.maximumRetryAttempts()) {
+            giveUp(segment, segment.records, Condition.RetryAttemptsExhausted, now);
+            segments.removeFirst();
+            return;
+        }
+        stats.retries.incrementAndGet();
+        notBefore = now.plus(backoff.delay(segment.retries));
+    }
+
+    /** Records given up on: reported to the OnFailure destination, then checkpointed past. */
+    private void giveUp(Segment segment, List<StreamRecord> records, Condition condition, Instant now) {
+        stats.recordsDiscarded.addAndGet(records.size());
+        log.accept(spec.id() + " " + shardId + ": gave up on " + records.size() + " record(s) "
+                + records.get(0).sequenceNumber() + ".." + records.get(records.size() - 1).sequenceNumber() + " ("
+                + condition + ", " + segment.invocations + " invocation(s))"
+                + destination.map(d -> "; reported to " + d.queueArn()).orElse("; no OnFailure destination"));
+        if (destination.isPresent()) {
+            destination.get().send(FailureDestination.invocationRecord(condition, function.functionArn(), spec.kind(),
+                    source.arn(), records, segment.invocations, segment.lastFailureWasFunctionError, now));
+            stats.failureRecordsSent.incrementAndGet();
+        }
+        advance(records.get(records.size() - 1).sequenceNumber());
+    }
+
+    private void advance(String sequenceNumber) {
+        checkpoints.write(spec.id(), source.arn(), shardId, checkpoint, sequenceNumber, false);
+        checkpoint = Optional.of(sequenceNumber);
+        stats.checkpoints.incrementAndGet();
+    }
+
+    /** As after a crash: forget everything past the stored checkpoint and read on from it. */
+    private void resetToCheckpoint() {
+        loaded = false;
+        iterator = null;
+        lastRead = null;
+        shardClosed = false;
+        buffer.clear();
+        segments.clear();
+        notBefore = Instant.MIN;
+    }
+
+    private Outcome invoke(List<StreamRecord> records, Segment segment) {
+        stats.invocations.incrementAndGet();
+        stats.recordsDelivered.addAndGet(records.size());
+        Object result;
+        try {
+            Object event = LambdaPayloads.deserialize(LambdaPayloads.event(records), function.inputType(),
+                    function.classLoader());
+            result = function.invoke(event);
+        } catch (RuntimeException | StackOverflowError | AssertionError | LinkageError error) {
+            stats.functionErrors.incrementAndGet();
+            if (segment.retries == 0 || Integer.bitCount(segment.retries) == 1) { // the 1st, 2nd, 4th, 8th... retry
+                log.accept(spec.id() + " " + shardId + ": " + function.functionName() + " failed on "
+                        + records.size() + " record(s) from " + records.get(0).sequenceNumber() + ": " + error);
+            }
+            return new Outcome.Failure(String.valueOf(error), true);
+        }
+        if (!spec.reportBatchItemFailures()) {
+            return new Outcome.Success();
+        }
+        JsonNode response = LambdaPayloads.serialize(result, function.classLoader());
+        return classify(response, records);
+    }
+
+    /** Lambda's reading of a partial batch response. */
+    private Outcome classify(JsonNode response, List<StreamRecord> records) {
+        if (response == null || !response.isObject()) {
+            return new Outcome.Success();
+        }
+        JsonNode failures = response.get("batchItemFailures");
+        if (failures == null || failures.isNull() || failures.isArray() && failures.isEmpty()) {
+            return new Outcome.Success();
+        }
+        Set<String> known = new HashSet<>();
+        records.forEach(r -> known.add(r.sequenceNumber()));
+        String lowest = null;
+        for (JsonNode failure : failures.isArray() ? failures : List.<JsonNode>of()) {
+            JsonNode identifier = failure.get("itemIdentifier");
+            if (identifier == null || !identifier.isTextual() || identifier.asText().isEmpty()
+                    || !known.contains(identifier.asText())) {
+                stats.invalidResponses.incrementAndGet();
+                return new Outcome.Failure("batchItemFailures names " + identifier + ", no record of the batch", false);
+            }
+            if (lowest == null || StreamRecord.compareSequenceNumbers(identifier.asText(), lowest) < 0) {
+                lowest = identifier.asText();
+            }
+        }
+        if (lowest == null) {
+            stats.invalidResponses.incrementAndGet();
+            return new Outcome.Failure("batchItemFailures is not a list: " + failures, false);
+        }
+        return new Outcome.PartialFailure(lowest);
+    }
+
+    private static int indexOf(List<StreamRecord> records, String sequenceNumber) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).sequenceNumber().equals(sequenceNumber)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("No record " + sequenceNumber + " in the batch");
+    }
+}
