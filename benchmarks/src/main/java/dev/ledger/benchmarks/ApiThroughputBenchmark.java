@@ -50,7 +50,7 @@ public final class ApiThroughputBenchmark {
              AwsClients aws = AwsClients.forEndpoint(moto.endpoint());
              LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withPort(0)
                      .withEmulator(moto.endpoint()).withStackName("bench").withCodeBucket("bench-code")
-                     .withStateFile(state).withApiTokens("bench-token=payments"))) {
+                     .withStateFile(state).withApiTokens("bench-token=payments").withoutEventSources())) {
             HttpApi api = new HttpApi(stack.httpUrl(), "bench-token");
             api.post("/accounts", "{\"accountId\":\"bank\",\"currency\":\"EUR\",\"overdraftLimit\":null}");
             for (int i = 0; i < CUSTOMERS; i++) {
