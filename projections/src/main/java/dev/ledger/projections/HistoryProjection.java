@@ -109,7 +109,7 @@ public final class HistoryProjection implements Projection {
      * negative. For a hold placed, voided or expired it is the amount held or released, which does
      * not change the balance.
      */
-    static Money signedAmount(TransferLeg leg) {
+    public static Money signedAmount(TransferLeg leg) {
         Money amount;
         if (leg instanceof EntryPosted e) {
             amount = e.amount();

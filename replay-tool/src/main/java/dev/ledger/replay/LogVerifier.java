@@ -12,7 +12,6 @@ import static dev.ledger.replay.ProjectionReader.s;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
-import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -432,25 +431,7 @@ final class LogVerifier {
         findings.compare(stream, v, "history.counterpartyAccountId", s(entry, HistoryProjection.COUNTERPARTY),
                 leg == null ? null : leg.counterpartyAccountId());
         findings.compare(stream, v, "history.amount", s(entry, HistoryProjection.AMOUNT),
-                leg == null ? null : signedAmount(leg));
-    }
-
-    /** As the history shows a leg: credits positive, debits negative (HistoryProjection.signedAmount). */
-    private static String signedAmount(TransferLeg leg) {
-        Money amount;
-        if (leg instanceof EntryPosted e) {
-            amount = e.amount();
-        } else if (leg instanceof HoldPlaced e) {
-            amount = e.amount();
-        } else if (leg instanceof HoldPosted e) {
-            amount = e.postedAmount();
-        } else if (leg instanceof HoldVoided e) {
-            amount = e.amount();
-        } else {
-            amount = ((HoldExpired) leg).amount();
-        }
-        return (leg.side() == Side.CREDIT ? amount : Money.of(-amount.minorUnits(), amount.currency()))
-                .toDecimalString();
+                leg == null ? null : HistoryProjection.signedAmount(leg).toDecimalString());
     }
 
     private static void trackHolds(Map<String, TransferLeg> openHolds, AccountEvent event) {
