@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -31,24 +32,32 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class ProjectionConsumer {
 
-    private final Projection projection;
+    private final Supplier<Projection> projections;
     private final DeadLetters deadLetters;
 
     public ProjectionConsumer(Projection projection, DeadLetters deadLetters) {
-        this.projection = projection;
+        this(() -> projection, deadLetters);
+    }
+
+    /** @param projections the projection on the table serving it now; called once per batch */
+    public ProjectionConsumer(Supplier<Projection> projections, DeadLetters deadLetters) {
+        this.projections = projections;
         this.deadLetters = deadLetters;
     }
 
-    public Projection projection() {
-        return projection;
-    }
-
     public StreamsEventResponse consume(List<KinesisEventRecord> records) {
+        Projection projection;
+        try {
+            projection = projections.get();
+        } catch (SdkException unavailable) {
+            return records.isEmpty() ? new StreamsEventResponse(List.of())
+                    : failedAt(records.get(0).getKinesis().getSequenceNumber());
+        }
         Map<StreamId, Position> positions = new HashMap<>();
         for (KinesisEventRecord record : records) {
             String sequenceNumber = record.getKinesis().getSequenceNumber();
             try {
-                if (!applyOne(record, positions)) {
+                if (!applyOne(projection, record, positions)) {
                     return failedAt(sequenceNumber);
                 }
             } catch (SdkException unavailable) {
@@ -60,7 +69,7 @@ public final class ProjectionConsumer {
     }
 
     /** @return false if the batch must stop at this record */
-    private boolean applyOne(KinesisEventRecord record, Map<StreamId, Position> positions) {
+    private boolean applyOne(Projection projection, KinesisEventRecord record, Map<StreamId, Position> positions) {
         byte[] data = bytes(record.getKinesis().getData());
         StoredEvent event;
         try {
@@ -71,7 +80,7 @@ public final class ProjectionConsumer {
             if (stream.isPresent() && !projection.follows(stream.get())) {
                 return true; // another projection's stream: not this one's poison
             }
-            poison(record, data, stream, "unreadable record: " + unreadable.getMessage());
+            poison(projection, record, data, stream, "unreadable record: " + unreadable.getMessage());
             stream.ifPresent(positions::remove);
             return true;
         }
@@ -96,8 +105,9 @@ public final class ProjectionConsumer {
             } catch (RuntimeException unfoldable) {
                 // The event cannot be folded (a stored form this code cannot read, an overflow, a
                 // broken invariant): it would fail the same way on every retry.
-                poison(record, data, Optional.of(event.stream()), "event " + event.stream() + " v" + event.version()
-                        + " cannot be applied: " + unfoldable.getMessage());
+                poison(projection, record, data, Optional.of(event.stream()),
+                        "event " + event.stream() + " v" + event.version() + " cannot be applied: "
+                                + unfoldable.getMessage());
                 positions.remove(event.stream());
                 return true;
             }
@@ -105,7 +115,8 @@ public final class ProjectionConsumer {
         return false;
     }
 
-    private void poison(KinesisEventRecord record, byte[] data, Optional<StreamId> stream, String reason) {
+    private void poison(Projection projection, KinesisEventRecord record, byte[] data, Optional<StreamId> stream,
+                        String reason) {
         deadLetters.send(new DeadLetter(projection.name(), record.getEventSourceARN(), record.getEventID(),
                 record.getKinesis().getSequenceNumber(), record.getKinesis().getPartitionKey(), data, reason));
         stream.filter(projection::follows).ifPresent(s -> projection.block(s,

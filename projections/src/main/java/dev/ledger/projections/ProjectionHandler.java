@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.ledger.functions.config.LedgerConfig;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.function.BiFunction;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -26,12 +28,20 @@ public abstract class ProjectionHandler implements RequestHandler<KinesisEvent, 
         this.consumer = consumer;
     }
 
-    /** Builds the consumer from the environment: the table named by {@code tableVariable}, the DLQ. */
+    /**
+     * Builds the consumer from the environment: the table named by {@code tableVariable} or, after a
+     * blue/green rebuild, the one its route names (read at every batch), and the DLQ.
+     */
     protected static ProjectionConsumer fromEnvironment(String tableVariable,
                                                         BiFunction<DynamoDbClient, String, Projection> projection) {
         SqsClientBuilder sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create());
         LedgerConfig.optional(LedgerConfig.AWS_ENDPOINT).map(URI::create).ifPresent(sqs::endpointOverride);
-        return new ProjectionConsumer(projection.apply(LedgerConfig.dynamoDb(), LedgerConfig.required(tableVariable)),
+        DynamoDbClient dynamo = LedgerConfig.dynamoDb();
+        String deployed = LedgerConfig.required(tableVariable);
+        String name = projection.apply(dynamo, deployed).name();
+        ReadRoutes routes = new ReadRoutes(dynamo, LedgerConfig.optional(ReadRoutes.CONTROL_TABLE).orElse(null),
+                Clock.systemUTC(), Duration.ZERO);
+        return new ProjectionConsumer(() -> projection.apply(dynamo, routes.tableFor(name, deployed)),
                 new DeadLetters(sqs.build(), LedgerConfig.required(DEAD_LETTER_QUEUE_URL)));
     }
 

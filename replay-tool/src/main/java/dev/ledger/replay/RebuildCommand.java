@@ -2,6 +2,7 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.projections.ReadRoutes;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,9 +23,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
         description = {"Fold the log into fresh projection tables.",
-                "--into shadow (default): new tables <live>-rebuild-<n>, then an item-for-item comparison with the "
-                        + "live tables; the shadow tables are kept for the operator. --into live: recreate lost live "
-                        + "tables under their own names (refused when a live table still has items).",
+                "--into shadow (default): new tables <deployed>-rebuild-<n>, then an item-for-item comparison with the "
+                        + "live tables; the shadow tables are kept for the operator. With --swap, the new table is "
+                        + "caught up with the log, the read path is pointed at it (a route in the control table, "
+                        + "read by the query and projection functions), and it is caught up again; the table served "
+                        + "before is kept until the operator drops it.",
+                "--into live: recreate lost live tables under their own names (refused when a live table still has "
+                        + "items), or with --from-version continue existing live tables from the log.",
                 "One rebuild per projection at a time (a lock with owner and expiry in the control table); a rerun "
                         + "after an interrupted rebuild deletes the partial table and starts afresh.",
                 "Exit 0: built (and equal to live); 1: built, but the live table differs (listed); 2: not built."})
@@ -51,6 +57,16 @@ final class RebuildCommand implements Callable<Integer> {
             description = "only these accounts (and, for transfers, the transfers their legs name); no Scan of the log")
     List<String> accounts;
 
+    @Option(names = "--swap",
+            description = "point the read path at the rebuilt tables (blue/green; with --into shadow)")
+    boolean swap;
+
+    @Option(names = "--from-version", paramLabel = "N",
+            description = "with --into live: continue the existing tables, each stream from the version after the one "
+                    + "its item holds, reading the log from version N on; a stream whose item holds less than N-1 is "
+                    + "refused (e.g. a table restored from a backup, or stopped at a gap the stream no longer holds)")
+    Long fromVersion;
+
     @Option(names = "--lock-ttl", paramLabel = "SECONDS", defaultValue = "60",
             description = "how long the lock outlives a rebuild that was killed; default ${DEFAULT-VALUE}")
     long lockTtlSeconds;
@@ -60,10 +76,7 @@ final class RebuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (into == Into.LIVE && accounts != null) {
-            throw new ParameterException(spec.commandLine(), "--into live rebuilds whole lost tables; "
-                    + "for some accounts rebuild into shadow tables and compare");
-        }
+        checkOptions();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Rebuilder.Kind> kinds = which == Which.ALL ? List.of(Rebuilder.Kind.values())
@@ -77,7 +90,7 @@ final class RebuildCommand implements Callable<Integer> {
             ControlTable control = new ControlTable(dynamo, target.control()).ensureExists();
             Rebuilder rebuilder = new Rebuilder(dynamo, log, control, clock, common.segments, common.threads);
             for (Rebuilder.Kind kind : kinds) {
-                String live = liveTable(kind);
+                String live = target.serving(dynamo, kind.label(), deployedTable(kind));
                 try (RebuildLock lock = RebuildLock.acquire(control, kind.label(), owner(), Duration.ofSeconds(lockTtlSeconds),
                         clock)) {
                     Thread release = new Thread(lock::close, "release-rebuild-lock");
@@ -86,20 +99,30 @@ final class RebuildCommand implements Callable<Integer> {
                         for (String deleted : rebuilder.abandonUnfinished(kind)) {
                             err.println("replay: deleted " + deleted + ", left unfinished by an interrupted rebuild");
                         }
-                        String table = into == Into.SHADOW ? rebuilder.nextShadowName(live) : live;
-                        if (into == Into.LIVE && ControlTable.Tables.exists(dynamo, live)
-                                && !ControlTable.Tables.isEmpty(dynamo, live)) {
-                            throw new Target.ConfigurationException("the live table " + live + " still has items: "
-                                    + "rebuild into a shadow table and compare instead");
-                        }
-                        Rebuilder.Outcome outcome;
                         long estimate = accounts == null ? log.approximateItems() : 0;
-                        try (Progress progress = common.progress("rebuild " + kind.label(), err, () -> estimate)) {
-                            outcome = rebuilder.rebuild(kind, table, accounts, lock, event -> progress.add(1));
-                        }
-                        ObjectNode report = report(outcome);
-                        if (into == Into.SHADOW) {
-                            allEqual &= compare(dynamo, kind, rebuilder, table, live, report);
+                        ObjectNode report;
+                        if (fromVersion != null) {
+                            try (Progress progress = common.progress("continue " + kind.label(), err, () -> 0)) {
+                                report = report(rebuilder.catchUp(kind, live, accounts, fromVersion, lock,
+                                        event -> progress.add(1)));
+                            }
+                        } else {
+                            String table = into == Into.SHADOW ? rebuilder.nextShadowName(deployedTable(kind)) : live;
+                            if (into == Into.LIVE && ControlTable.Tables.exists(dynamo, live)
+                                    && !ControlTable.Tables.isEmpty(dynamo, live)) {
+                                throw new Target.ConfigurationException("the live table " + live + " still has items: "
+                                        + "rebuild into a shadow table and compare (or --swap), or continue it with "
+                                        + "--from-version");
+                            }
+                            try (Progress progress = common.progress("rebuild " + kind.label(), err, () -> estimate)) {
+                                report = report(rebuilder.rebuild(kind, table, accounts, lock,
+                                        event -> progress.add(1)));
+                            }
+                            if (swap) {
+                                swap(dynamo, control, rebuilder, kind, table, lock, err, report, clock);
+                            } else if (into == Into.SHADOW) {
+                                allEqual &= compare(dynamo, kind, rebuilder, table, live, report);
+                            }
                         }
                         reports.add(report);
                         print(out, report);
@@ -117,6 +140,52 @@ final class RebuildCommand implements Callable<Integer> {
             CommonOptions.print(out, summary);
         }
         return allEqual ? ReplayCli.OK : ReplayCli.DOES_NOT_HOLD;
+    }
+
+    private void checkOptions() {
+        if (swap && into == Into.LIVE) {
+            throw new ParameterException(spec.commandLine(), "--swap switches to a new table; it cannot be used with "
+                    + "--into live, which writes the live table itself");
+        }
+        if (swap && accounts != null) {
+            throw new ParameterException(spec.commandLine(), "--swap needs whole projections: a table rebuilt for "
+                    + "some accounts holds only them");
+        }
+        if (fromVersion != null && into != Into.LIVE) {
+            throw new ParameterException(spec.commandLine(), "--from-version continues existing tables; use it with "
+                    + "--into live");
+        }
+        if (fromVersion != null && fromVersion < 1) {
+            throw new ParameterException(spec.commandLine(), "--from-version must be 1 or more");
+        }
+        if (into == Into.LIVE && accounts != null && fromVersion == null) {
+            throw new ParameterException(spec.commandLine(), "--into live rebuilds whole lost tables; "
+                    + "for some accounts rebuild into shadow tables and compare, or continue them with --from-version");
+        }
+    }
+
+    /**
+     * Blue/green: brings the complete new table level with the log, points the read path at it
+     * (conditional on the route not having moved), then catches up again with what consumers still
+     * wrote to the old table before they read the new route.
+     */
+    private void swap(DynamoDbClient dynamo, ControlTable control, Rebuilder rebuilder, Rebuilder.Kind kind,
+                      String table, RebuildLock lock, PrintWriter err, ObjectNode report, Clock clock) {
+        long caughtUp = 0;
+        try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
+            caughtUp += rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
+        }
+        String deployed = deployedTable(kind);
+        Optional<ReadRoutes.Route> route = ReadRoutes.read(dynamo, control.table(), kind.label());
+        String before = route.map(ReadRoutes.Route::table).orElse(deployed);
+        ReadRoutes.switchTo(dynamo, control.table(), kind.label(), before, route.isPresent(), table, clock.instant(),
+                owner());
+        try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
+            caughtUp += rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
+        }
+        report.put("swapped", true);
+        report.put("servedBefore", before);
+        report.put("caughtUpEvents", caughtUp);
     }
 
     private boolean compare(DynamoDbClient dynamo, Rebuilder.Kind kind, Rebuilder rebuilder, String table, String live,
@@ -166,10 +235,16 @@ final class RebuildCommand implements Callable<Integer> {
         } else if (report.has("note")) {
             out.println("  " + report.get("note").asText());
         }
+        if (report.path("swapped").asBoolean(false)) {
+            out.println("  now serves " + report.get("projection").asText() + " (was "
+                    + report.get("servedBefore").asText() + ", kept until you drop it); "
+                    + report.get("caughtUpEvents").asLong() + " events caught up around the swap");
+        }
         out.flush();
     }
 
-    private String liveTable(Rebuilder.Kind kind) {
+    /** The table the deployment named for a projection. */
+    private String deployedTable(Rebuilder.Kind kind) {
         return switch (kind) {
             case BALANCES -> target.balances();
             case HISTORY -> target.history();

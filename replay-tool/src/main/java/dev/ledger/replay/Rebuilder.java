@@ -34,6 +34,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * COMPLETE once every stream is folded. A rebuild that dies leaves its record BUILDING; the next
  * rebuild of that projection (under the same lock) deletes such tables and starts afresh, so a
  * partial table is never completed, compared as complete, or swapped in.
+ *
+ * <p>{@link #catchUp} continues an existing table instead: each stream from the version after the
+ * one its item holds. It brings a finished shadow table level with the log around a swap, and
+ * repairs a live table that stopped at a gap the stream no longer holds.
  */
 final class Rebuilder {
 
@@ -82,6 +86,8 @@ final class Rebuilder {
             return seconds <= 0 ? 0 : events / seconds;
         }
     }
+
+    private static final Position EMPTY = new Position(0, false, Map.of());
 
     static final String STATUS = "status";
     static final String BUILDING = "BUILDING";
@@ -157,13 +163,68 @@ final class Rebuilder {
             kind.create(dynamo, table);
         }
         Projection projection = kind.projection(dynamo, table);
+        long[] totals = foldAll(kind, accounts, stream -> fold(projection, stream, EMPTY, lock, listener));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(COMPLETE),
+                "finishedAt", AttributeValue.fromS(clock.instant().toString()),
+                "streams", AttributeValue.fromN(Long.toString(totals[0])),
+                "events", AttributeValue.fromN(Long.toString(totals[1])),
+                "scope", AttributeValue.fromS(accounts == null ? "all" : String.join(",", accounts))));
+        return new Outcome(kind, table, totals[0], totals[1], seconds);
+    }
+
+    /**
+     * Continues the existing {@code table}: folds each stream the projection follows (or those of
+     * {@code accounts}) from the version after the one its item holds, reading the log from no
+     * earlier than {@code fromVersion}. Safe beside live consumers writing the same table: every
+     * write is conditional on the version read.
+     *
+     * @throws IllegalStateException naming the streams whose item holds less than
+     *                               {@code fromVersion - 1} (events the log was not asked for), or is
+     *                               blocked by a dead-lettered event
+     */
+    Outcome catchUp(Kind kind, String table, List<String> accounts, long fromVersion, RebuildLock lock,
+                    Listener listener) {
+        long started = System.nanoTime();
+        Projection projection = kind.projection(dynamo, table);
+        List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
+        long[] totals = foldAll(kind, accounts, stream -> {
+            Position position = projection.position(stream);
+            if (position.blocked()) {
+                refused.add(stream + " is blocked in " + table + " (a dead-lettered event)");
+                return 0L;
+            }
+            if (position.version() < fromVersion - 1) {
+                refused.add(stream + " holds v" + position.version() + " in " + table + ", so v"
+                        + (position.version() + 1) + " to v" + (fromVersion - 1) + " would be skipped");
+                return 0L;
+            }
+            return fold(projection, stream, position, lock, listener);
+        });
+        if (!refused.isEmpty()) {
+            List<String> sorted = refused.stream().sorted().toList();
+            throw new IllegalStateException(sorted.size() + " streams were not continued: "
+                    + String.join("; ", sorted.subList(0, Math.min(10, sorted.size())))
+                    + (sorted.size() > 10 ? "; ..." : "")
+                    + " (rebuild them from an earlier version, or into a new table)");
+        }
+        return new Outcome(kind, table, totals[0], totals[1], (System.nanoTime() - started) / 1e9);
+    }
+
+    /** One fold of a stream; returns the events it applied. */
+    private interface StreamFold {
+        long fold(StreamId stream);
+    }
+
+    /** Runs {@code fold} on every stream of the projection, many at once; returns {streams, events}. */
+    private long[] foldAll(Kind kind, List<String> accounts, StreamFold fold) {
         ExecutorService workers = EventLog.boundedPool(threads, "rebuild-" + kind.label());
         List<Future<Long>> done = new ArrayList<>();
         try {
             if (accounts == null) {
                 log.forEachHead(segments, head -> {
                     if (head.stream().type() == kind.streams) {
-                        Future<Long> f = workers.submit(() -> fold(projection, head.stream(), lock, listener));
+                        Future<Long> f = workers.submit(() -> fold.fold(head.stream()));
                         synchronized (done) {
                             done.add(f);
                         }
@@ -171,7 +232,7 @@ final class Rebuilder {
                 });
             } else {
                 for (StreamId stream : streamsOf(kind, accounts)) {
-                    done.add(workers.submit(() -> fold(projection, stream, lock, listener)));
+                    done.add(workers.submit(() -> fold.fold(stream)));
                 }
             }
             EventLog.await(done);
@@ -186,13 +247,7 @@ final class Rebuilder {
                 throw new IllegalStateException("a finished fold has no result", e);
             }
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(COMPLETE),
-                "finishedAt", AttributeValue.fromS(clock.instant().toString()),
-                "streams", AttributeValue.fromN(Integer.toString(done.size())),
-                "events", AttributeValue.fromN(Long.toString(events)),
-                "scope", AttributeValue.fromS(accounts == null ? "all" : String.join(",", accounts))));
-        return new Outcome(kind, table, done.size(), events, seconds);
+        return new long[] {done.size(), events};
     }
 
     /** The streams of some accounts: the accounts, or for transfers those their legs name. */
@@ -212,13 +267,17 @@ final class Rebuilder {
         return transfers.stream().map(StreamId::transfer).toList();
     }
 
-    /** Folds one stream into the projection; returns the events applied. */
-    private long fold(Projection projection, StreamId stream, RebuildLock lock, Listener listener) {
-        Position position = new Position(0, false, Map.of());
-        String hash = HashChain.GENESIS;
-        long expected = 1;
+    /**
+     * Folds one stream into the projection from the version after {@code start}, where the
+     * projection stands; returns the events applied. The hash chain is checked from there on.
+     */
+    private long fold(Projection projection, StreamId stream, Position start, RebuildLock lock, Listener listener) {
+        Position position = start;
+        long from = start.version() + 1;
+        String hash = from == 1 ? HashChain.GENESIS : previousHash(stream, from);
+        long expected = from;
         long applied = 0;
-        for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
+        for (Iterator<StoredEvent> events = log.store().readStream(stream, from); events.hasNext(); ) {
             StoredEvent event = events.next();
             if (lock.lost()) {
                 throw new IllegalStateException("the rebuild lock was taken over by another owner; stopping");
@@ -253,5 +312,12 @@ final class Rebuilder {
             }
         }
         return applied;
+    }
+
+    /** The hash of version {@code from - 1}, which version {@code from}'s hash chains from. */
+    private String previousHash(StreamId stream, long from) {
+        return log.store().readEvent(stream, from - 1).map(StoredEvent::hash).orElseThrow(() ->
+                new IllegalStateException(stream + " v" + (from - 1) + " is missing from the log: "
+                        + "run `replay verify` and repair the log before rebuilding"));
     }
 }

@@ -2,6 +2,7 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.projections.ReadRoutes;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
  * Where the ledger runs and what its tables are called: from options, or else from the state file
@@ -27,6 +29,7 @@ public final class Target {
     static final String BALANCES_OUTPUT = "BalancesTableName";
     static final String HISTORY_OUTPUT = "HistoryTableName";
     static final String TRANSFERS_OUTPUT = "TransfersTableName";
+    static final String CONTROL_OUTPUT = "ControlTableName";
 
     @Option(names = "--endpoint", paramLabel = "URL", description = "AWS endpoint (e.g. a local emulator); "
             + "default: the state file's emulator, else AWS itself")
@@ -52,7 +55,8 @@ public final class Target {
     String transfersTable;
 
     @Option(names = "--control-table", paramLabel = "NAME",
-            description = "the replay tool's own table (rebuild locks and records); default: <events table>-replay")
+            description = "the replay tool's own table (rebuild locks and records, read routes); default: output "
+                    + CONTROL_OUTPUT + ", else <events table>-replay")
     String controlTable;
 
     private JsonNode state;
@@ -91,7 +95,24 @@ public final class Target {
     }
 
     String control() {
-        return controlTable != null ? controlTable : events() + "-replay";
+        if (controlTable != null) {
+            return controlTable;
+        }
+        return stateFile().map(s -> s.path("outputs").path(CONTROL_OUTPUT).asText(null))
+                .filter(v -> v != null && !v.isBlank())
+                .orElseGet(() -> events() + "-replay");
+    }
+
+    /**
+     * The table serving a projection now: the route a {@code rebuild --swap} recorded in the control
+     * table, else {@code deployed}.
+     */
+    String serving(DynamoDbClient dynamo, String projection, String deployed) {
+        try {
+            return ReadRoutes.read(dynamo, control(), projection).map(ReadRoutes.Route::table).orElse(deployed);
+        } catch (ResourceNotFoundException noControlTable) {
+            return deployed; // nothing was ever swapped here
+        }
     }
 
     Optional<URI> endpointUri() {

@@ -44,7 +44,9 @@ final class VerifyCommand implements Callable<Integer> {
         try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
             LogVerifier.ProjectionNames tables = logOnly ? new LogVerifier.ProjectionNames(null, null, null)
-                    : new LogVerifier.ProjectionNames(target.balances(), target.history(), target.transfers());
+                    : new LogVerifier.ProjectionNames(target.serving(dynamo, "balances", target.balances()),
+                    target.serving(dynamo, "history", target.history()),
+                    target.serving(dynamo, "transfers", target.transfers()));
             LogVerifier.Result result;
             long estimate = accounts == null ? log.approximateItems() : 0;
             try (Progress progress = common.progress("verify", err, () -> estimate)) {

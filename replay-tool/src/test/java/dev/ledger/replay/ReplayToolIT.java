@@ -15,8 +15,6 @@ import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +58,9 @@ class ReplayToolIT {
 
     @Test
     void verifyExitsZeroOnAHealthySystem() {
-        Run run = replay("verify", "--json");
+        ReplayRunner.Run run = replay("verify", "--json");
 
-        assertThat(run.code).as(run.out + run.err).isZero();
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
         JsonNode summary = run.json();
         assertThat(summary.get("ok").asBoolean()).isTrue();
         assertThat(summary.get("accounts").asLong()).isEqualTo(workload.accounts.size());
@@ -74,10 +72,10 @@ class ReplayToolIT {
 
     @Test
     void verifyOfSomeAccountsReadsOnlyThemAndTheirHolds() {
-        Run run = replay("verify", "--accounts", "eur-0,eur-1,usd-2");
+        ReplayRunner.Run run = replay("verify", "--accounts", "eur-0,eur-1,usd-2");
 
-        assertThat(run.code).as(run.out + run.err).isZero();
-        assertThat(run.out).contains("OK: 3 accounts");
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("OK: 3 accounts");
     }
 
     @Test
@@ -90,11 +88,11 @@ class ReplayToolIT {
                 .replaceFirst("\"creditsPosted\":(\\d+)", "\"creditsPosted\":1$1")));
         dynamo.putItem(r -> r.tableName(workload.balances).item(altered));
         try {
-            Run run = replay("verify");
+            ReplayRunner.Run run = replay("verify");
 
-            assertThat(run.code).isEqualTo(1);
-            assertThat(run.out).contains("account:eur-2 v" + version + " balances.creditsPosted: projection \"1");
-            assertThat(run.out.lines().filter(l -> l.startsWith("account:") || l.startsWith("transfer:")))
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.out()).contains("account:eur-2 v" + version + " balances.creditsPosted: projection \"1");
+            assertThat(run.out().lines().filter(l -> l.startsWith("account:") || l.startsWith("transfer:")))
                     .as("only the altered item is reported").hasSize(1);
         } finally {
             dynamo.putItem(r -> r.tableName(workload.balances).item(original));
@@ -112,11 +110,11 @@ class ReplayToolIT {
         assertThat(altered).isNotEqualTo(original);
         dynamo.putItem(r -> r.tableName(workload.events).item(altered));
         try {
-            Run run = replay("verify");
+            ReplayRunner.Run run = replay("verify");
 
-            assertThat(run.code).isEqualTo(1);
-            assertThat(run.out).contains("account:eur-3 v2 hash: stored ");
-            assertThat(run.out).contains("not checked: conservation and pending holds");
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.out()).contains("account:eur-3 v2 hash: stored ");
+            assertThat(run.out()).contains("not checked: conservation and pending holds");
         } finally {
             dynamo.putItem(r -> r.tableName(workload.events).item(original));
         }
@@ -136,24 +134,24 @@ class ReplayToolIT {
             }
         }
 
-        Run run = replay("state", "--account", "eur-4", "--as-of", asOf.toString());
+        ReplayRunner.Run run = replay("state", "--account", "eur-4", "--as-of", asOf.toString());
 
-        assertThat(run.code).as(run.err).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.json()).isEqualTo(JSON.readTree(Views.account(expected, version).toString()));
         assertThat(version).isLessThan(events.size());
-        Run byVersion = replay("state", "--account", "eur-4", "--version", Long.toString(version));
+        ReplayRunner.Run byVersion = replay("state", "--account", "eur-4", "--version", Long.toString(version));
         assertThat(byVersion.json()).isEqualTo(run.json());
-        assertThat(replay("state", "--account", "eur-4", "--as-of", "2020-01-01T00:00:00Z").code).isEqualTo(1);
+        assertThat(replay("state", "--account", "eur-4", "--as-of", "2020-01-01T00:00:00Z").code()).isEqualTo(1);
     }
 
     @Test
     void exportedEventsPassTheAuditorsPythonCheck(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("events.jsonl");
 
-        Run run = replay("export", "--accounts", String.join(",", workload.accounts), "--transfers", "t-0,t-1",
+        ReplayRunner.Run run = replay("export", "--accounts", String.join(",", workload.accounts), "--transfers", "t-0,t-1",
                 "--out", file.toString(), "--json");
 
-        assertThat(run.code).as(run.err).isZero();
+        assertThat(run.code()).as(run.err()).isZero();
         long lines = Files.readAllLines(file).size();
         assertThat(run.json().get("events").asLong()).isEqualTo(lines).isGreaterThan(workload.accounts.size());
         Process python = new ProcessBuilder("python3", Path.of("..", "docs", "verify_chain.py").toString())
@@ -165,9 +163,9 @@ class ReplayToolIT {
 
     @Test
     void rebuildIntoShadowTablesReproducesTheLiveProjectionsItemForItem() {
-        Run run = replay("rebuild", "--projection", "all", "--json");
+        ReplayRunner.Run run = replay("rebuild", "--projection", "all", "--json");
 
-        assertThat(run.code).as(run.out + run.err).isZero();
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
         for (JsonNode projection : run.json().get("projections")) {
             assertThat(projection.get("equalToLive").asBoolean()).as(projection.toString()).isTrue();
             assertThat(projection.get("itemsCompared").asLong()).isPositive();
@@ -177,22 +175,22 @@ class ReplayToolIT {
 
     @Test
     void lostLiveTablesAreRebuiltUnderTheirOwnNamesEqualToWhatTheyWere() {
-        Run shadow = replay("rebuild", "--projection", "all", "--json");
-        assertThat(shadow.code).as(shadow.out + shadow.err).isZero();
+        ReplayRunner.Run shadow = replay("rebuild", "--projection", "all", "--json");
+        assertThat(shadow.code()).as(shadow.out() + shadow.err()).isZero();
         List<String> shadows = new ArrayList<>();
         shadow.json().get("projections").forEach(p -> shadows.add(p.get("table").asText()));
         for (String live : List.of(workload.balances, workload.history, workload.transfers)) {
             ControlTable.Tables.delete(dynamo, live);
         }
 
-        Run run = replay("rebuild", "--projection", "all", "--into", "live");
+        ReplayRunner.Run run = replay("rebuild", "--projection", "all", "--into", "live");
 
-        assertThat(run.code).as(run.out + run.err).isZero();
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
         assertThat(TableDiff.compare(dynamo, false, shadows.get(0), workload.balances).equal()).isTrue();
         assertThat(TableDiff.compare(dynamo, true, shadows.get(1), workload.history).equal()).isTrue();
         assertThat(TableDiff.compare(dynamo, false, shadows.get(2), workload.transfers).equal()).isTrue();
-        assertThat(replay("verify").code).isZero();
-        assertThat(replay("rebuild", "--projection", "balances", "--into", "live").code)
+        assertThat(replay("verify").code()).isZero();
+        assertThat(replay("rebuild", "--projection", "balances", "--into", "live").code())
                 .as("a live table with items is never overwritten").isEqualTo(2);
     }
 
@@ -202,12 +200,12 @@ class ReplayToolIT {
         try (RebuildLock held = RebuildLock.acquire(table, "transfers", "operator-a", Duration.ofMinutes(5),
                 Clock.systemUTC())) {
             assertThat(held.lost()).isFalse();
-            Run run = replay("rebuild", "--projection", "transfers");
+            ReplayRunner.Run run = replay("rebuild", "--projection", "transfers");
 
-            assertThat(run.code).isEqualTo(2);
-            assertThat(run.err).contains("a rebuild of transfers is already running: lock held by operator-a");
+            assertThat(run.code()).isEqualTo(2);
+            assertThat(run.err()).contains("a rebuild of transfers is already running: lock held by operator-a");
         }
-        assertThat(replay("rebuild", "--projection", "transfers").code).isZero();
+        assertThat(replay("rebuild", "--projection", "transfers").code()).isZero();
     }
 
     @Test
@@ -227,10 +225,10 @@ class ReplayToolIT {
         assertThat(table.withPrefix("rebuild#history#" + partial))
                 .singleElement().satisfies(r -> assertThat(r.get("status").s()).isEqualTo("BUILDING"));
 
-        Run rerun = replay("rebuild", "--projection", "history", "--json");
+        ReplayRunner.Run rerun = replay("rebuild", "--projection", "history", "--json");
 
-        assertThat(rerun.code).as(rerun.out + rerun.err).isZero();
-        assertThat(rerun.err).contains("deleted " + partial);
+        assertThat(rerun.code()).as(rerun.out() + rerun.err()).isZero();
+        assertThat(rerun.err()).contains("deleted " + partial);
         assertThat(ControlTable.Tables.exists(dynamo, partial)).isFalse();
         JsonNode history = rerun.json().get("projections").get(0);
         assertThat(history.get("table").asText()).isNotEqualTo(partial);
@@ -239,25 +237,7 @@ class ReplayToolIT {
                 .singleElement().satisfies(r -> assertThat(r.get("status").s()).isEqualTo("ABANDONED"));
     }
 
-    private Run replay(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--endpoint", endpoint, "--events-table", workload.events,
-                "--balances-table", workload.balances, "--history-table", workload.history,
-                "--transfers-table", workload.transfers, "--control-table", control, "--progress", "none",
-                "--state-file", "does-not-exist.json"));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = ReplayCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private record Run(int code, String out, String err) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(out);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + out + err, e);
-            }
-        }
+    private ReplayRunner.Run replay(String... args) {
+        return new ReplayRunner(endpoint, workload, control).run(args);
     }
 }

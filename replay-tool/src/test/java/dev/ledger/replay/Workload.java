@@ -56,6 +56,9 @@ final class Workload {
     private final DynamoDbClient dynamo;
     private final CommandService commands;
     private final SplittableRandom random;
+    private final List<String> eur = new ArrayList<>();
+    private final List<String> usd = new ArrayList<>();
+    private final List<String> pending = new ArrayList<>();
     private long sequence;
 
     Workload(DynamoDbClient dynamo, String prefix, long seed) {
@@ -78,8 +81,6 @@ final class Workload {
     Workload run(int steps) {
         open("bank-eur", EUR, OverdraftLimit.UNLIMITED);
         open("bank-usd", USD, OverdraftLimit.UNLIMITED);
-        List<String> eur = new ArrayList<>();
-        List<String> usd = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             eur.add(open("eur-" + i, EUR, i % 3 == 0 ? OverdraftLimit.of(5_00) : OverdraftLimit.NONE));
         }
@@ -92,7 +93,11 @@ final class Workload {
         for (String a : usd) {
             transfer("bank-usd", a, Money.of(100_00, USD), false);
         }
-        List<String> pending = new ArrayList<>();
+        return more(steps);
+    }
+
+    /** Runs {@code steps} more random commands on the accounts {@link #run} opened. */
+    Workload more(int steps) {
         for (int step = 0; step < steps; step++) {
             List<String> pool = random.nextInt(3) == 0 ? usd : eur;
             CurrencyUnit currency = pool == usd ? USD : EUR;
@@ -151,13 +156,20 @@ final class Workload {
         ProjectionTables.createHistory(dynamo, history);
         ProjectionTables.createTransfers(dynamo, transfers);
         DeadLetters deadLetters = new DeadLetters(sqs, sqs.createQueue(r -> r.queueName(queueName)).queueUrl());
+        feed(List.of(new ProjectionConsumer(new BalancesProjection(dynamo, balances), deadLetters),
+                new ProjectionConsumer(new HistoryProjection(dynamo, history), deadLetters),
+                new ProjectionConsumer(new TransfersProjection(dynamo, transfers), deadLetters)));
+    }
+
+    /**
+     * Feeds these consumers every stream's events from version 1, in batches of 100, as Kinesis
+     * records: what they already applied is skipped as a duplicate.
+     */
+    void feed(List<ProjectionConsumer> consumers) {
         List<KinesisEventRecord> records = new ArrayList<>();
         accounts.forEach(a -> store().readStream(StreamId.account(a), 1).forEachRemaining(e -> records.add(record(e))));
         transferIds.forEach(t -> store().readStream(StreamId.transfer(t), 1).forEachRemaining(e -> records.add(record(e))));
-        for (ProjectionConsumer consumer : List.of(
-                new ProjectionConsumer(new BalancesProjection(dynamo, balances), deadLetters),
-                new ProjectionConsumer(new HistoryProjection(dynamo, history), deadLetters),
-                new ProjectionConsumer(new TransfersProjection(dynamo, transfers), deadLetters))) {
+        for (ProjectionConsumer consumer : consumers) {
             for (int i = 0; i < records.size(); i += 100) {
                 assertThat(consumer.consume(records.subList(i, Math.min(i + 100, records.size())))
                         .getBatchItemFailures()).isEmpty();

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.ReadRoutes;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -18,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -28,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -152,6 +157,31 @@ class LocalStackIT {
 
     @Test
     @Order(7)
+    void after_a_swap_the_projection_writes_and_the_read_api_reads_the_table_the_route_names() throws Exception {
+        DynamoDbClient dynamo = stack.clients().dynamoDb();
+        String deployed = stack.outputs().get("BalancesTableName");
+        String rebuilt = deployed + "-rebuild-1";
+        ProjectionTables.createBalances(dynamo, rebuilt);
+        ReadRoutes.switchTo(dynamo, stack.outputs().get("ControlTableName"), "balances", deployed, false, rebuilt,
+                Instant.parse("2026-11-27T08:00:00Z"), "LocalStackIT");
+
+        HttpResponse<String> opened = send(authorized("/accounts",
+                "{\"accountId\":\"after-swap\",\"currency\":\"EUR\"}"));
+        assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+
+        // The read API may serve a route it read up to five seconds ago; then it reads the new table.
+        String auditor = stack.token("auditor").orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(send(HttpRequest.newBuilder(uri("/accounts/after-swap"))
+                        .header("Authorization", "Bearer " + auditor).GET()).statusCode()).isEqualTo(200));
+        Map<String, AttributeValue> key = Map.of("id", AttributeValue.fromS("after-swap"));
+        assertThat(dynamo.getItem(r -> r.tableName(rebuilt).key(key)).hasItem()).isTrue();
+        assertThat(dynamo.getItem(r -> r.tableName(deployed).key(key)).hasItem())
+                .as("the consumer no longer writes the table it served before").isFalse();
+    }
+
+    @Test
+    @Order(8)
     void a_second_local_stack_with_the_same_state_file_refuses_to_start() {
         assertThatThrownBy(() -> LocalStack.start(LocalStack.Options.defaults().withPort(0)
                 .withEmulator(stack.emulatorEndpoint()).withStateFile(stateFile)))

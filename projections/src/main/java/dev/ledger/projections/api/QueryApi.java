@@ -28,6 +28,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,17 +44,22 @@ public final class QueryApi implements ApiRoutes {
     private static final Pattern TRANSFER = Pattern.compile("/transfers/([^/]+)");
     private static final Pattern VERIFY = Pattern.compile("/audit/accounts/([^/]+)/verify");
 
-    private final BalancesProjection balances;
-    private final HistoryReader history;
-    private final TransfersProjection transfers;
+    /** The projections' readers, each on the table serving it now. */
+    public record ReadModels(BalancesProjection balances, HistoryReader history, TransfersProjection transfers) {
+    }
+
+    private final Supplier<ReadModels> readModels;
     private final DynamoEventStore log;
     private final ApiTokens tokens;
 
     public QueryApi(BalancesProjection balances, HistoryReader history, TransfersProjection transfers,
                     DynamoEventStore log, ApiTokens tokens) {
-        this.balances = balances;
-        this.history = history;
-        this.transfers = transfers;
+        this(() -> new ReadModels(balances, history, transfers), log, tokens);
+    }
+
+    /** @param readModels called once per request (the tables may be swapped by a rebuild) */
+    public QueryApi(Supplier<ReadModels> readModels, DynamoEventStore log, ApiTokens tokens) {
+        this.readModels = readModels;
         this.log = log;
         this.tokens = tokens;
     }
@@ -67,7 +73,8 @@ public final class QueryApi implements ApiRoutes {
         }
         Matcher history = ACCOUNT_HISTORY.matcher(path);
         if (history.matches()) {
-            return read(request, "GET /accounts/{id}/history", history, "account id", id -> history(id, request));
+            return read(request, "GET /accounts/{id}/history", history, "account id",
+                    id -> history(readModels.get(), id, request));
         }
         Matcher balance = ACCOUNT_BALANCE.matcher(path);
         if (balance.matches()) {
@@ -75,11 +82,12 @@ public final class QueryApi implements ApiRoutes {
         }
         Matcher account = ACCOUNT.matcher(path);
         if (account.matches()) {
-            return read(request, "GET /accounts/{id}", account, "account id", this::account);
+            return read(request, "GET /accounts/{id}", account, "account id", id -> account(readModels.get(), id));
         }
         Matcher transfer = TRANSFER.matcher(path);
         if (transfer.matches()) {
-            return read(request, "GET /transfers/{id}", transfer, "transfer id", this::transfer);
+            return read(request, "GET /transfers/{id}", transfer, "transfer id",
+                    id -> transfer(readModels.get(), id));
         }
         throw new ApiException(404, "not_found", "there is no route " + RequestBody.printable(path));
     }
@@ -95,18 +103,19 @@ public final class QueryApi implements ApiRoutes {
         return new Handled(answer.apply(id), route, null);
     }
 
-    private HttpResponse account(String accountId) {
-        BalancesProjection.Balance balance = balances.balance(accountId).orElseThrow(() -> accountNotFound(accountId));
+    private HttpResponse account(ReadModels models, String accountId) {
+        BalancesProjection.Balance balance = models.balances().balance(accountId)
+                .orElseThrow(() -> accountNotFound(accountId));
         return new HttpResponse(200, Views.account(balance.account(), balance.version()));
     }
 
-    private HttpResponse history(String accountId, HttpRequest request) {
+    private HttpResponse history(ReadModels models, String accountId, HttpRequest request) {
         int limit = (int) wholeNumber(request, "limit", 1, HistoryReader.MAX_PAGE, 100);
         Optional<Instant> from = instant(request, "from");
         Optional<Instant> to = instant(request, "to");
         long startVersion = HistoryReader.decodeCursor(request.query().get("cursor"));
-        HistoryReader.Page page = history.page(accountId, startVersion, limit, from, to);
-        if (page.entries().isEmpty() && startVersion <= 1 && balances.balance(accountId).isEmpty()) {
+        HistoryReader.Page page = models.history().page(accountId, startVersion, limit, from, to);
+        if (page.entries().isEmpty() && startVersion <= 1 && models.balances().balance(accountId).isEmpty()) {
             throw accountNotFound(accountId);
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -142,8 +151,8 @@ public final class QueryApi implements ApiRoutes {
         return new HttpResponse(200, body);
     }
 
-    private HttpResponse transfer(String transferId) {
-        TransfersProjection.ProjectedTransfer projected = transfers.transfer(transferId).orElseThrow(() ->
+    private HttpResponse transfer(ReadModels models, String transferId) {
+        TransfersProjection.ProjectedTransfer projected = models.transfers().transfer(transferId).orElseThrow(() ->
                 new ApiException(404, "transfer_not_found", "transfer " + transferId + " does not exist"));
         TransferState state = projected.state();
         ObjectNode body = Views.transfer(state, projected.createdAt());

@@ -9,9 +9,11 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.BalancesProjectionHandler;
 import dev.ledger.projections.HistoryProjectionHandler;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.ReadRoutes;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.projections.TransfersProjectionHandler;
 import java.time.Clock;
+import java.time.Duration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The read Lambda behind the HTTP API's GET routes (auditors and payment services). */
@@ -25,11 +27,22 @@ public final class QueryApiHandler extends HttpApiHandler {
         super(api, log, clock);
     }
 
+    /**
+     * How long a route read is reused: after a swap ({@code replay rebuild --swap}) reads move to the
+     * new tables within this time; until then they see the old ones, complete up to the swap.
+     */
+    static final Duration ROUTE_MAX_AGE = Duration.ofSeconds(5);
+
     private static QueryApi fromEnvironment(DynamoDbClient dynamo) {
-        return new QueryApi(
-                new BalancesProjection(dynamo, LedgerConfig.required(BalancesProjectionHandler.TABLE)),
-                new HistoryReader(dynamo, LedgerConfig.required(HistoryProjectionHandler.TABLE)),
-                new TransfersProjection(dynamo, LedgerConfig.required(TransfersProjectionHandler.TABLE)),
+        String balances = LedgerConfig.required(BalancesProjectionHandler.TABLE);
+        String history = LedgerConfig.required(HistoryProjectionHandler.TABLE);
+        String transfers = LedgerConfig.required(TransfersProjectionHandler.TABLE);
+        ReadRoutes routes = new ReadRoutes(dynamo, LedgerConfig.optional(ReadRoutes.CONTROL_TABLE).orElse(null),
+                Clock.systemUTC(), ROUTE_MAX_AGE);
+        return new QueryApi(() -> new QueryApi.ReadModels(
+                new BalancesProjection(dynamo, routes.tableFor("balances", balances)),
+                new HistoryReader(dynamo, routes.tableFor("history", history)),
+                new TransfersProjection(dynamo, routes.tableFor("transfers", transfers))),
                 new DynamoEventStore(dynamo, LedgerConfig.required(LedgerConfig.EVENTS_TABLE)),
                 ApiTokens.parse(LedgerConfig.required(LedgerConfig.API_TOKENS)));
     }

@@ -1,0 +1,125 @@
+package dev.ledger.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.TestNames;
+import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.DeadLetters;
+import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.ProjectionConsumer;
+import dev.ledger.projections.ReadRoutes;
+import dev.ledger.projections.TransfersProjection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Blue/green rebuilds: the projection tables are lost, {@code rebuild --swap} builds new ones and
+ * points the read path at them; the consumers then write there, and {@code --into live
+ * --from-version} continues a table whose streams fell behind.
+ */
+@ExtendWith(LocalAwsExtension.class)
+class RebuildSwapIT {
+
+    @Test
+    void lostProjectionsAreRebuiltAndSwappedInEqualItemForItemAndTheConsumersFollowTheRoute(AwsClients aws,
+                                                                                          TestNames names) {
+        DynamoDbClient dynamo = aws.dynamoDb();
+        Workload workload = new Workload(dynamo, names.prefix(), 7).run(60);
+        workload.project(aws.sqs(), names.queue("dlq"));
+        Map<String, String> deployed = Map.of("balances", workload.balances, "history", workload.history,
+                "transfers", workload.transfers);
+        Map<String, List<Map<String, AttributeValue>>> before = new LinkedHashMap<>();
+        deployed.forEach((projection, table) -> before.put(projection, items(dynamo, table)));
+        deployed.values().forEach(table -> ControlTable.Tables.delete(dynamo, table));
+        ReplayRunner cli = new ReplayRunner(aws.endpoint().toString(), workload, names.table("control"));
+
+        ReplayRunner.Run swap = cli.run("rebuild", "--projection", "all", "--swap", "--json");
+
+        assertThat(swap.code()).as(swap.out() + swap.err()).isZero();
+        for (JsonNode report : swap.json().get("projections")) {
+            String projection = report.get("projection").asText();
+            String table = report.get("table").asText();
+            assertThat(report.get("swapped").asBoolean()).isTrue();
+            assertThat(report.get("servedBefore").asText()).isEqualTo(deployed.get(projection));
+            assertThat(table).isEqualTo(deployed.get(projection) + "-rebuild-1");
+            assertThat(ReadRoutes.read(dynamo, cli.control, projection)).get()
+                    .satisfies(route -> assertThat(route.table()).isEqualTo(table));
+            assertThat(items(dynamo, table)).as(projection + " after the swap").isEqualTo(before.get(projection));
+        }
+
+        // The consumers look the route up per batch: new events land in the swapped-in tables.
+        workload.more(30);
+        ReadRoutes routes = new ReadRoutes(dynamo, cli.control, Clock.systemUTC(), Duration.ZERO);
+        DeadLetters deadLetters = new DeadLetters(aws.sqs(), aws.sqs().getQueueUrl(r -> r.queueName(names.queue("dlq")))
+                .queueUrl());
+        workload.feed(List.of(
+                new ProjectionConsumer(() -> new BalancesProjection(dynamo, routes.tableFor("balances", "gone")),
+                        deadLetters),
+                new ProjectionConsumer(() -> new HistoryProjection(dynamo, routes.tableFor("history", "gone")),
+                        deadLetters),
+                new ProjectionConsumer(() -> new TransfersProjection(dynamo, routes.tableFor("transfers", "gone")),
+                        deadLetters)));
+        ReplayRunner.Run verify = cli.run("verify");
+        assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+
+        // A second swap replaces the first; the first stays until the operator drops it.
+        ReplayRunner.Run again = cli.run("rebuild", "--projection", "balances", "--swap");
+        assertThat(again.code()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).contains("now serves balances (was " + workload.balances + "-rebuild-1");
+        assertThat(ReadRoutes.read(dynamo, cli.control, "balances")).get()
+                .satisfies(route -> assertThat(route.table()).isEqualTo(workload.balances + "-rebuild-2"));
+        assertThat(ControlTable.Tables.exists(dynamo, workload.balances + "-rebuild-1")).isTrue();
+        assertThat(cli.run("verify").code()).isZero();
+    }
+
+    @Test
+    void aLiveTableWhoseStreamsFellBehindIsContinuedFromTheLogWithFromVersion(AwsClients aws, TestNames names) {
+        DynamoDbClient dynamo = aws.dynamoDb();
+        Workload workload = new Workload(dynamo, names.prefix() + "behind-", 11).run(40);
+        workload.project(aws.sqs(), names.queue("dlq-behind"));
+        List<Map<String, AttributeValue>> complete = items(dynamo, workload.balances);
+        // Two accounts lose their items, as if their events had never reached the projection.
+        for (String account : List.of("eur-1", "usd-0")) {
+            dynamo.deleteItem(r -> r.tableName(workload.balances).key(Map.of("id", AttributeValue.fromS(account))));
+        }
+        ReplayRunner cli = new ReplayRunner(aws.endpoint().toString(), workload, names.table("control-behind"));
+        ReplayRunner.Run broken = cli.run("verify", "--accounts", "eur-1");
+        assertThat(broken.code()).isEqualTo(1);
+
+        ReplayRunner.Run refused = cli.run("rebuild", "--projection", "balances", "--into", "live",
+                "--from-version", "3", "--accounts", "eur-1,usd-0");
+
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err())
+                .contains("account:eur-1 holds v0", "account:usd-0 holds v0", "v1 to v2 would be skipped");
+
+        ReplayRunner.Run continued = cli.run("rebuild", "--projection", "balances", "--into", "live",
+                "--from-version", "1", "--accounts", "eur-1,usd-0", "--json");
+
+        assertThat(continued.code()).as(continued.out() + continued.err()).isZero();
+        assertThat(continued.json().get("projections").get(0).get("streams").asLong()).isEqualTo(2);
+        assertThat(items(dynamo, workload.balances)).isEqualTo(complete);
+        assertThat(cli.run("verify").code()).isZero();
+    }
+
+    /** Every item of a table, ordered by key, so two tables compare item for item. */
+    private static List<Map<String, AttributeValue>> items(DynamoDbClient dynamo, String table) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        dynamo.scanPaginator(r -> r.tableName(table).consistentRead(true)).items().forEach(items::add);
+        items.sort(Comparator.comparing((Map<String, AttributeValue> item) -> item.get("id").s())
+                .thenComparing(item -> item.containsKey("sk") ? Long.parseLong(item.get("sk").n()) : 0L));
+        return items;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ledger.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The replay tool as an operator runs it, against one workload's tables on the emulator. */
+final class ReplayRunner {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final String control;
+    private final String endpoint;
+    private final Workload workload;
+
+    ReplayRunner(String endpoint, Workload workload, String control) {
+        this.endpoint = endpoint;
+        this.workload = workload;
+        this.control = control;
+    }
+
+    Run run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--endpoint", endpoint, "--events-table", workload.events,
+                "--balances-table", workload.balances, "--history-table", workload.history,
+                "--transfers-table", workload.transfers, "--control-table", control, "--progress", "none",
+                "--state-file", "does-not-exist.json"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ReplayCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A finished command: exit code and what it printed. */
+    record Run(int code, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + out + err, e);
+            }
+        }
+    }
+}
