@@ -9,6 +9,7 @@ import dev.ledger.projections.DeadLetters.DeadLetter;
 import dev.ledger.projections.Projection.Position;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +35,28 @@ public final class ProjectionConsumer {
 
     private final Supplier<Projection> projections;
     private final DeadLetters deadLetters;
+    private final ProjectionLog log;
 
     public ProjectionConsumer(Projection projection, DeadLetters deadLetters) {
-        this(() -> projection, deadLetters);
+        this(() -> projection, deadLetters, ProjectionLog.discarding());
     }
 
-    /** @param projections the projection on the table serving it now; called once per batch */
-    public ProjectionConsumer(Supplier<Projection> projections, DeadLetters deadLetters) {
+    /**
+     * @param projections the projection on the table serving it now; called once per batch
+     * @param log         one line (and metrics) per batch
+     */
+    public ProjectionConsumer(Supplier<Projection> projections, DeadLetters deadLetters, ProjectionLog log) {
         this.projections = projections;
         this.deadLetters = deadLetters;
+        this.log = log;
+    }
+
+    /** What one batch did, for its log line. */
+    private static final class Tally {
+        int applied;
+        int duplicates;
+        int deadLettered;
+        final List<Long> lagsMs = new ArrayList<>();
     }
 
     public StreamsEventResponse consume(List<KinesisEventRecord> records) {
@@ -54,22 +68,29 @@ public final class ProjectionConsumer {
                     : failedAt(records.get(0).getKinesis().getSequenceNumber());
         }
         Map<StreamId, Position> positions = new HashMap<>();
-        for (KinesisEventRecord record : records) {
-            String sequenceNumber = record.getKinesis().getSequenceNumber();
-            try {
-                if (!applyOne(projection, record, positions)) {
+        Tally tally = new Tally();
+        try {
+            for (KinesisEventRecord record : records) {
+                String sequenceNumber = record.getKinesis().getSequenceNumber();
+                try {
+                    if (!applyOne(projection, record, positions, tally)) {
+                        return failedAt(sequenceNumber);
+                    }
+                } catch (SdkException unavailable) {
+                    // Throttling or an outage: let Lambda retry the batch from this record.
                     return failedAt(sequenceNumber);
                 }
-            } catch (SdkException unavailable) {
-                // Throttling or an outage: let Lambda retry the batch from this record.
-                return failedAt(sequenceNumber);
             }
+            return new StreamsEventResponse(List.of());
+        } finally {
+            log.batch(projection.name(), records.size(), tally.applied, tally.duplicates, tally.deadLettered,
+                    tally.lagsMs);
         }
-        return new StreamsEventResponse(List.of());
     }
 
     /** @return false if the batch must stop at this record */
-    private boolean applyOne(Projection projection, KinesisEventRecord record, Map<StreamId, Position> positions) {
+    private boolean applyOne(Projection projection, KinesisEventRecord record, Map<StreamId, Position> positions,
+                             Tally tally) {
         byte[] data = bytes(record.getKinesis().getData());
         StoredEvent event;
         try {
@@ -81,6 +102,7 @@ public final class ProjectionConsumer {
                 return true; // another projection's stream: not this one's poison
             }
             poison(projection, record, data, stream, "unreadable record: " + unreadable.getMessage());
+            tally.deadLettered++;
             stream.ifPresent(positions::remove);
             return true;
         }
@@ -89,7 +111,11 @@ public final class ProjectionConsumer {
         }
         for (int attempt = 1; attempt <= 2; attempt++) {
             Position at = positions.computeIfAbsent(event.stream(), projection::position);
-            if (at.blocked() || event.version() <= at.version()) {
+            if (at.blocked()) {
+                return true;
+            }
+            if (event.version() <= at.version()) {
+                tally.duplicates++;
                 return true;
             }
             if (event.version() > at.version() + 1) {
@@ -97,6 +123,8 @@ public final class ProjectionConsumer {
             }
             try {
                 positions.put(event.stream(), projection.apply(event, at));
+                tally.applied++;
+                tally.lagsMs.add(log.lagMs(event.recordedAt()));
                 return true;
             } catch (StaleProjectionException moved) {
                 positions.remove(event.stream());
@@ -108,6 +136,7 @@ public final class ProjectionConsumer {
                 poison(projection, record, data, Optional.of(event.stream()),
                         "event " + event.stream() + " v" + event.version() + " cannot be applied: "
                                 + unfoldable.getMessage());
+                tally.deadLettered++;
                 positions.remove(event.stream());
                 return true;
             }

@@ -42,7 +42,8 @@ public abstract class ProjectionHandler implements RequestHandler<KinesisEvent, 
         ReadRoutes routes = new ReadRoutes(dynamo, LedgerConfig.optional(ReadRoutes.CONTROL_TABLE).orElse(null),
                 Clock.systemUTC(), Duration.ZERO);
         return new ProjectionConsumer(() -> projection.apply(dynamo, routes.tableFor(name, deployed)),
-                new DeadLetters(sqs.build(), LedgerConfig.required(DEAD_LETTER_QUEUE_URL)));
+                new DeadLetters(sqs.build(), LedgerConfig.required(DEAD_LETTER_QUEUE_URL)),
+                new ProjectionLog(System.out, Clock.systemUTC()));
     }
 
     @Override

@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRec
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse.BatchItemFailure;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountEvent;
@@ -23,9 +25,14 @@ import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -91,6 +98,37 @@ class ProjectionConsumerIT {
         assertThat(balances.balance("a").orElseThrow().account()).isEqualTo(fold(StreamId.account("a")));
         assertThat(balances.balance("a").orElseThrow().version()).isEqualTo(headVersion("a"));
         assertThat(balances.balance("b").orElseThrow().account()).isEqualTo(fold(StreamId.account("b")));
+    }
+
+    @Test
+    void eachBatchWritesOneMetricsLineWithItsCountsAndTheLagOfEveryAppliedEvent() throws Exception {
+        Instant now = Instant.now().plusSeconds(60);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BalancesProjection balances = new BalancesProjection(dynamo, newBalancesTable());
+        ProjectionConsumer consumer = new ProjectionConsumer(() -> balances, new DeadLetters(sqs, queueUrl),
+                new ProjectionLog(new PrintStream(out, true, StandardCharsets.UTF_8), Clock.fixed(now, ZoneOffset.UTC)));
+        List<KinesisEventRecord> a = records(StreamId.account("a"));
+        List<KinesisEventRecord> batch = new ArrayList<>(a);
+        batch.add(a.get(0)); // a redelivery
+        batch.add(record("account:b", "{\"this is\":\"not an event\"}"));
+
+        consumer.consume(batch);
+
+        JsonNode line = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(line.path("projection").asText()).isEqualTo("balances");
+        assertThat(line.path("records").asInt()).isEqualTo(batch.size());
+        assertThat(line.path("applied").asInt()).isEqualTo(a.size());
+        assertThat(line.path("duplicates").asInt()).isEqualTo(1);
+        assertThat(line.path("deadLettered").asInt()).isEqualTo(1);
+        List<Long> expectedLags = new ArrayList<>();
+        store.readStream(StreamId.account("a"), 1).forEachRemaining(event ->
+                expectedLags.add(Duration.between(event.recordedAt(), now).toMillis()));
+        List<Long> lags = new ArrayList<>();
+        line.path("lagMs").forEach(lag -> lags.add(lag.asLong()));
+        assertThat(lags).isEqualTo(expectedLags);
+        assertThat(line.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics"))
+                .extracting(metric -> metric.path("Name").asText())
+                .containsExactlyInAnyOrder("applied", "duplicates", "deadLettered", "lagMs");
     }
 
     @Test

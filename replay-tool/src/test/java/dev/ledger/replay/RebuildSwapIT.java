@@ -10,6 +10,7 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.ProjectionConsumer;
+import dev.ledger.projections.ProjectionLog;
 import dev.ledger.projections.ReadRoutes;
 import dev.ledger.projections.TransfersProjection;
 import java.time.Clock;
@@ -66,11 +67,11 @@ class RebuildSwapIT {
                 .queueUrl());
         workload.feed(List.of(
                 new ProjectionConsumer(() -> new BalancesProjection(dynamo, routes.tableFor("balances", "gone")),
-                        deadLetters),
+                        deadLetters, ProjectionLog.discarding()),
                 new ProjectionConsumer(() -> new HistoryProjection(dynamo, routes.tableFor("history", "gone")),
-                        deadLetters),
+                        deadLetters, ProjectionLog.discarding()),
                 new ProjectionConsumer(() -> new TransfersProjection(dynamo, routes.tableFor("transfers", "gone")),
-                        deadLetters)));
+                        deadLetters, ProjectionLog.discarding())));
         ReplayRunner.Run verify = cli.run("verify");
         assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
 

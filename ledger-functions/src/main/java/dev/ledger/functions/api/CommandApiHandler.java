@@ -14,12 +14,17 @@ import java.time.Clock;
 public final class CommandApiHandler extends HttpApiHandler {
 
     public CommandApiHandler() {
+        this(new RequestLog(System.out), Clock.systemUTC());
+    }
+
+    private CommandApiHandler(RequestLog log, Clock clock) {
         this(new CommandApi(
                         new CommandService(new DynamoEventStore(LedgerConfig.dynamoDb(),
                                 LedgerConfig.required(LedgerConfig.EVENTS_TABLE)),
-                                Clock.systemUTC(), RetryPolicy.standard(new SecureRandom())),
+                                clock, RetryPolicy.standard(new SecureRandom()),
+                                (correlationId, attempt) -> log.appendConflict(clock.instant(), correlationId, attempt)),
                         ApiTokens.parse(LedgerConfig.required(LedgerConfig.API_TOKENS))),
-                new RequestLog(System.out), Clock.systemUTC());
+                log, clock);
     }
 
     public CommandApiHandler(CommandApi api, RequestLog log, Clock clock) {

@@ -2,12 +2,21 @@ package dev.ledger.functions.api;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.functions.metrics.EmbeddedMetrics;
+import dev.ledger.functions.metrics.EmbeddedMetrics.Unit;
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One structured JSON line per request on standard output (CloudWatch Logs on AWS): route, status,
  * latency, transfer and correlation ids, the error code. Never a token, never a body.
+ *
+ * <p>Each line is also a CloudWatch Embedded Metric Format record: {@code requests} (1) and
+ * {@code latencyMs} by {@code route} and {@code outcome} (the error code, or {@code ok}), which for
+ * the POST routes is commands by outcome. An append conflict (a retried race) gets a line of its own
+ * with the metric {@code appendConflicts}.
  */
 public final class RequestLog {
 
@@ -32,7 +41,22 @@ public final class RequestLog {
         if (errorCode != null) {
             line.put("error", errorCode);
         }
-        out.println(line);
+        line.put("outcome", errorCode == null ? "ok" : errorCode);
+        line.put("requests", 1);
+        out.println(EmbeddedMetrics.annotate(line, at, List.of("route", "outcome"),
+                Map.of("requests", Unit.COUNT, "latencyMs", Unit.MILLISECONDS)));
+    }
+
+    /** A command lost an append race and is retried ({@code attempt} is the one that lost). */
+    public void appendConflict(Instant at, String correlationId, int attempt) {
+        ObjectNode line = JsonNodeFactory.instance.objectNode();
+        line.put("ts", at.toString());
+        line.put("level", "WARN");
+        line.put("event", "append_conflict");
+        line.put("correlationId", correlationId);
+        line.put("attempt", attempt);
+        line.put("appendConflicts", 1);
+        out.println(EmbeddedMetrics.annotate(line, at, List.of(), Map.of("appendConflicts", Unit.COUNT)));
     }
 
     /** An unexpected failure: the type and message for operators, no stack trace in the response. */

@@ -17,14 +17,25 @@ import java.util.function.Function;
  */
 public final class CommandService {
 
+    /** Told of every append race a command lost (for metrics); {@code attempt} is the losing one. */
+    public interface ConflictObserver {
+        void conflicted(String correlationId, int attempt);
+    }
+
     private final DynamoEventStore store;
     private final Clock clock;
     private final RetryPolicy retries;
+    private final ConflictObserver conflicts;
 
     public CommandService(DynamoEventStore store, Clock clock, RetryPolicy retries) {
+        this(store, clock, retries, (correlationId, attempt) -> { });
+    }
+
+    public CommandService(DynamoEventStore store, Clock clock, RetryPolicy retries, ConflictObserver conflicts) {
         this.store = store;
         this.clock = clock;
         this.retries = retries;
+        this.conflicts = conflicts;
     }
 
     /** What a command did: the domain's result, the session it read through, the events it stored. */
@@ -40,6 +51,7 @@ public final class CommandService {
                 return new Committed(result, session, session.commit(result, clock.instant(), correlationId));
             } catch (ConcurrentAppendException conflict) {
                 lastConflict = conflict;
+                conflicts.conflicted(correlationId, attempt);
                 pause(retries.pauseAfter(attempt));
             }
         }

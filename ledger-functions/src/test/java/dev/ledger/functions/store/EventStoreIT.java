@@ -22,6 +22,7 @@ import dev.ledger.localaws.TestNames;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -72,6 +73,29 @@ class EventStoreIT {
                 .isInstanceOf(ConcurrentAppendException.class);
         assertThat(store.readHead(StreamId.transfer("race-2"))).isEmpty();
         assertThat(store.readHead(StreamId.account("racer")).orElseThrow().version()).isEqualTo(1);
+    }
+
+    @Test
+    void aCommandThatLosesAnAppendRaceIsRetriedFromAFreshReadAndTheObserverIsTold() {
+        run(ledger -> ledger.openAccount(new OpenAccount("contested", EUR, OverdraftLimit.NONE)));
+        List<String> conflicts = new ArrayList<>();
+        CommandService observed = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(2)),
+                (correlationId, attempt) -> conflicts.add(correlationId + "#" + attempt));
+        int[] attempts = {0};
+
+        CommandService.Committed done = observed.execute("c-raced", ledger -> {
+            LedgerResult decided = ledger.transfer("raced", TransferRequest.posted("bank", "contested", eur("1.00")));
+            if (++attempts[0] == 1) {
+                // Another writer appends to the same account between this attempt's read and its commit.
+                run(other -> other.transfer("interloper", TransferRequest.posted("bank", "contested", eur("5.00"))));
+            }
+            return decided;
+        });
+
+        assertThat(done.result().isRejected()).isFalse();
+        assertThat(attempts[0]).isEqualTo(2);
+        assertThat(conflicts).containsExactly("c-raced#1");
+        assertThat(store.readHead(StreamId.account("contested")).orElseThrow().version()).isEqualTo(3);
     }
 
     @Test

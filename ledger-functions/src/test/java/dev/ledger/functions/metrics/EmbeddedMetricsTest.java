@@ -1,0 +1,96 @@
+package dev.ledger.functions.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.functions.api.RequestLog;
+import dev.ledger.functions.metrics.EmbeddedMetrics.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The Embedded Metric Format lines the handlers write: what CloudWatch needs to extract metrics. */
+class EmbeddedMetricsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant AT = Instant.parse("2026-11-27T08:00:00.123Z");
+
+    @Test
+    void aRequestLineDeclaresRequestsAndLatencyByRouteAndOutcome() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RequestLog log = new RequestLog(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        log.request(AT, "POST /transfers", 422, 12_500, "t-1", "corr-1", "insufficient_funds");
+
+        JsonNode line = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        assertValidEmf(line);
+        JsonNode directive = line.path("_aws").path("CloudWatchMetrics").get(0);
+        assertThat(line.path("_aws").path("Timestamp").asLong()).isEqualTo(AT.toEpochMilli());
+        assertThat(directive.path("Namespace").asText()).isEqualTo("Ledger");
+        assertThat(directive.path("Dimensions").get(0)).containsExactly(JSON.readTree("\"route\""),
+                JSON.readTree("\"outcome\""));
+        assertThat(line.path("outcome").asText()).isEqualTo("insufficient_funds");
+        assertThat(line.path("requests").asInt()).isEqualTo(1);
+        assertThat(line.path("latencyMs").asDouble()).isEqualTo(12.5);
+    }
+
+    @Test
+    void aSuccessfulRequestHasOutcomeOkAndAConflictLineCountsOneConflict() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RequestLog log = new RequestLog(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        log.request(AT, "POST /accounts", 201, 3_000, null, "corr-2", null);
+        log.appendConflict(AT, "corr-3", 2);
+
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        JsonNode request = JSON.readTree(lines.get(0));
+        JsonNode conflict = JSON.readTree(lines.get(1));
+        assertValidEmf(request);
+        assertValidEmf(conflict);
+        assertThat(request.path("outcome").asText()).isEqualTo("ok");
+        assertThat(conflict.path("appendConflicts").asInt()).isEqualTo(1);
+        assertThat(conflict.path("attempt").asInt()).isEqualTo(2);
+        assertThat(conflict.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").get(0)).isEmpty();
+    }
+
+    @Test
+    void aDimensionOrMetricTheLineDoesNotCarryIsRefused() {
+        ObjectNode line = JsonNodeFactory.instance.objectNode().put("projection", "balances").put("applied", 3);
+        line.putArray("lagMs").add(1).add("two");
+
+        assertThatThrownBy(() -> EmbeddedMetrics.annotate(line, AT, List.of("route"), Map.of("applied", Unit.COUNT)))
+                .hasMessageContaining("dimension route");
+        assertThatThrownBy(() -> EmbeddedMetrics.annotate(line, AT, List.of("projection"),
+                Map.of("lagMs", Unit.MILLISECONDS))).hasMessageContaining("metric lagMs");
+        assertThatThrownBy(() -> EmbeddedMetrics.annotate(line, AT, List.of("applied"), Map.of()))
+                .as("a dimension must be text").hasMessageContaining("dimension applied");
+    }
+
+    /** Every dimension names a text member, every metric a number or a non-empty array of numbers. */
+    static void assertValidEmf(JsonNode line) {
+        JsonNode aws = line.path("_aws");
+        assertThat(aws.path("Timestamp").isIntegralNumber()).isTrue();
+        assertThat(aws.path("CloudWatchMetrics")).isNotEmpty();
+        for (JsonNode directive : aws.path("CloudWatchMetrics")) {
+            assertThat(directive.path("Namespace").asText()).isNotBlank();
+            for (JsonNode set : directive.path("Dimensions")) {
+                set.forEach(name -> assertThat(line.path(name.asText()).isTextual()).as(name.asText()).isTrue());
+            }
+            assertThat(directive.path("Metrics")).isNotEmpty();
+            for (JsonNode metric : directive.path("Metrics")) {
+                JsonNode value = line.path(metric.path("Name").asText());
+                assertThat(value.isNumber() || value.isArray() && !value.isEmpty())
+                        .as(metric.toString()).isTrue();
+                assertThat(metric.path("Unit").asText()).isIn("Count", "Milliseconds");
+            }
+        }
+    }
+}
