@@ -93,10 +93,7 @@ public final class DeployMain implements Callable<Integer> {
             if (!(e instanceof IllegalArgumentException || e instanceof SdkException)) {
                 e.printStackTrace(err);
             }
-            if (command.endpoint != null && !"local".equals(command.stage)) {
-                err.println("deploy: note: moto's CloudFormation cannot create AWS::ApiGatewayV2::* or AWS::Lambda::Alias;"
-                        + " against the emulator use --stage local");
-            }
+            command.hintAtTheEmulatorsLimits();
             err.flush();
             return NOT_STARTED;
         });
@@ -145,6 +142,7 @@ public final class DeployMain implements Callable<Integer> {
                         keepPrevious));
             } catch (StackDeploymentException failed) {
                 err.println("deploy: " + failed.getMessage());
+                hintAtTheEmulatorsLimits();
                 err.flush();
                 return STACK_FAILED;
             }
@@ -173,6 +171,14 @@ public final class DeployMain implements Callable<Integer> {
             }
         });
         out.flush();
+    }
+
+    /** moto answers such a stack with HTTP 500 before creating anything, which explains nothing by itself. */
+    private void hintAtTheEmulatorsLimits() {
+        if (endpoint != null && !"local".equals(stage)) {
+            err.println("deploy: note: moto's CloudFormation cannot create AWS::ApiGatewayV2::* or AWS::Lambda::Alias,"
+                    + " which Stage=" + stage + " has; against the emulator use --stage local");
+        }
     }
 
     private void progress(String message) {

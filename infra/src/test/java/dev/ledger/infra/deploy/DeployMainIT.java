@@ -189,6 +189,22 @@ class DeployMainIT {
                 .noneMatch(s -> s.stackName().equals(other));
     }
 
+    /**
+     * moto refuses the dev and prod stages before creating anything (the ApiUrl output reads an
+     * AWS::ApiGatewayV2::Api, which its CloudFormation does not know), so no event source mapping
+     * reaches it. Should a newer moto create them, this test says so.
+     */
+    @Test
+    void a_stage_the_emulator_cannot_create_fails_with_a_non_zero_exit_and_says_why() {
+        Run run = DeployMainIT.run(Map.of(DeployMain.API_TOKENS_ENV, TOKENS), "--stage", "dev",
+                "--endpoint", aws.endpoint().toString(), "--stack-name", names.stack("deploy-dev"),
+                "--code-bucket", bucket, "--artifact", firstArtifact.toString());
+
+        assertThat(run.exitCode()).isEqualTo(DeployMain.STACK_FAILED);
+        assertThat(run.err()).contains("rejected the request for stack " + names.stack("deploy-dev"),
+                "against the emulator use --stage local");
+    }
+
     // --- helpers ------------------------------------------------------------------------------
 
     private record Run(int exitCode, String out, String err) {
