@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -85,9 +86,11 @@ public final class StackDeployer {
      *
      * @param parameters the template's parameters except CodeBucket, CodeKey and Revision, which the deployer sets
      * @param createBucket create the code bucket if it does not exist
+     * @param keepPrevious parameters an update keeps at the stack's current value (UsePreviousValue), e.g. a
+     *                     NoEcho secret the caller does not have; a stack that does not exist yet is refused
      */
     public record Deployment(String stackName, Template template, Path artifact, String codeBucket,
-                             Map<String, String> parameters, boolean createBucket) {
+                             Map<String, String> parameters, boolean createBucket, Set<String> keepPrevious) {
 
         public Deployment {
             Objects.requireNonNull(stackName, "stackName");
@@ -95,11 +98,22 @@ public final class StackDeployer {
             Objects.requireNonNull(artifact, "artifact");
             Objects.requireNonNull(codeBucket, "codeBucket");
             parameters = Map.copyOf(parameters);
+            keepPrevious = Set.copyOf(keepPrevious);
+            for (String name : keepPrevious) {
+                if (parameters.containsKey(name)) {
+                    throw new IllegalArgumentException("Parameter " + name + " has a value and is also kept at its previous one");
+                }
+            }
+        }
+
+        public Deployment(String stackName, Template template, Path artifact, String codeBucket,
+                          Map<String, String> parameters, boolean createBucket) {
+            this(stackName, template, artifact, codeBucket, parameters, createBucket, Set.of());
         }
     }
 
     /**
-     * @param parameters every parameter value sent, CodeBucket, CodeKey and Revision included
+     * @param parameters every parameter value sent, CodeBucket, CodeKey and Revision included (not the kept ones)
      * @param changed false when CloudFormation found nothing to update
      */
     public record Result(String stackName, String stackId, StackStatus status, Map<String, String> outputs,
@@ -124,10 +138,14 @@ public final class StackDeployer {
         if (deployment.template().parameters().containsKey(REVISION)) {
             parameters.put(REVISION, revision(body, parameters));
         }
-        deployment.template().parameterValues(parameters); // fails early on a missing or unknown parameter
-        List<Parameter> cfnParameters = parameters.entrySet().stream()
-                .map(p -> Parameter.builder().parameterKey(p.getKey()).parameterValue(p.getValue()).build())
-                .toList();
+        Map<String, String> checked = new TreeMap<>(parameters);
+        deployment.keepPrevious().forEach(name -> checked.put(name, "(previous value)"));
+        deployment.template().parameterValues(checked); // fails early on a missing or unknown parameter
+        List<Parameter> cfnParameters = new ArrayList<>();
+        parameters.forEach((name, value) -> cfnParameters.add(
+                Parameter.builder().parameterKey(name).parameterValue(value).build()));
+        deployment.keepPrevious().stream().sorted().forEach(name -> cfnParameters.add(
+                Parameter.builder().parameterKey(name).usePreviousValue(true).build()));
 
         String stackName = deployment.stackName();
         Optional<Stack> existing = describe(stackName);
@@ -141,6 +159,10 @@ public final class StackDeployer {
             existing = Optional.empty();
         }
 
+        if (existing.isEmpty() && !deployment.keepPrevious().isEmpty()) {
+            throw new IllegalArgumentException("Stack " + stackName + " does not exist yet, so it has no previous value of "
+                    + String.join(", ", new TreeSet<>(deployment.keepPrevious())));
+        }
         String token = "ledger-" + UUID.randomUUID();
         Instant started = Instant.now();
         if (existing.isEmpty()) {

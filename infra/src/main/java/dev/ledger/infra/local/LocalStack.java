@@ -470,8 +470,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** One random token per role, {@code token=role,...}. */
-    static String generateTokens() {
+    /** One random token per role, {@code token=role,...} (also what {@code ./ledger deploy} gives a new stack). */
+    public static String generateTokens() {
         SecureRandom random = new SecureRandom();
         List<String> pairs = new ArrayList<>();
         for (Role role : Role.values()) {
