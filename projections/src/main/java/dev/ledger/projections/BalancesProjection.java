@@ -9,6 +9,7 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.store.StateCodec;
 import dev.ledger.functions.store.StoredEvent;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -56,6 +57,13 @@ public final class BalancesProjection implements Projection {
 
     @Override
     public Position apply(StoredEvent event, Position current) {
+        Step step = next(event, current);
+        items.putIfAt(step.after().item(), current.version());
+        return step.after();
+    }
+
+    @Override
+    public Step next(StoredEvent event, Position current) {
         Optional<AccountState> before = current.version() == 0 ? Optional.empty()
                 : Optional.of(StateCodec.decodeAccount(current.item().get(STATE).s()));
         AccountState after = AccountState.evolve(before, (AccountEvent) event.event());
@@ -64,8 +72,7 @@ public final class BalancesProjection implements Projection {
         item.put(VERSION, AttributeValue.fromN(Long.toString(event.version())));
         item.put(STATE, AttributeValue.fromS(StateCodec.encode(after)));
         item.put(UPDATED_AT, AttributeValue.fromS(event.recordedAt().toString()));
-        items.putIfAt(item, current.version());
-        return new Position(event.version(), false, item);
+        return new Step(new Position(event.version(), false, item), List.of(item));
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.functions.store.StateCodec;
 import dev.ledger.functions.store.StoredEvent;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -69,6 +70,25 @@ public final class HistoryProjection implements Projection {
 
     @Override
     public Position apply(StoredEvent event, Position current) {
+        Step step = next(event, current);
+        Map<String, AttributeValue> entry = step.items().get(0);
+        Map<String, AttributeValue> cursor = step.after().item();
+        try {
+            cursors.dynamo().transactWriteItems(r -> r.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(cursors.table()).item(entry)
+                            .conditionExpression("attribute_not_exists(#id)")
+                            .expressionAttributeNames(Map.of("#id", ID)).build()).build(),
+                    TransactWriteItem.builder().put(cursors.conditionalPut(cursor, current.version())).build()));
+        } catch (TransactionCanceledException moved) {
+            throw new StaleProjectionException(name() + " of " + event.stream() + " moved past version "
+                    + current.version(), moved);
+        }
+        return step.after();
+    }
+
+    /** The event's entry ({@code sk = version}) and the account's cursor ({@code sk = 0}). */
+    @Override
+    public Step next(StoredEvent event, Position current) {
         Optional<AccountState> before = current.version() == 0 ? Optional.empty()
                 : Optional.of(StateCodec.decodeAccount(current.item().get(STATE).s()));
         AccountEvent accountEvent = (AccountEvent) event.event();
@@ -91,17 +111,7 @@ public final class HistoryProjection implements Projection {
         Map<String, AttributeValue> cursor = new HashMap<>(cursors.key(event.stream().id()));
         cursor.put(VERSION, AttributeValue.fromN(Long.toString(event.version())));
         cursor.put(STATE, AttributeValue.fromS(StateCodec.encode(after)));
-        try {
-            cursors.dynamo().transactWriteItems(r -> r.transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(cursors.table()).item(entry)
-                            .conditionExpression("attribute_not_exists(#id)")
-                            .expressionAttributeNames(Map.of("#id", ID)).build()).build(),
-                    TransactWriteItem.builder().put(cursors.conditionalPut(cursor, current.version())).build()));
-        } catch (TransactionCanceledException moved) {
-            throw new StaleProjectionException(name() + " of " + event.stream() + " moved past version "
-                    + current.version(), moved);
-        }
-        return new Position(event.version(), false, cursor);
+        return new Step(new Position(event.version(), false, cursor), List.of(entry, cursor));
     }
 
     /**

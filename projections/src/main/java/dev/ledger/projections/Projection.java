@@ -2,6 +2,7 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.store.StoredEvent;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -21,7 +22,14 @@ public interface Projection {
     Position position(StreamId stream);
 
     /**
-     * Applies {@code event}, which must be version {@code current.version() + 1}.
+     * What applying {@code event} (version {@code current.version() + 1}) writes, computed without
+     * I/O: the one code path for the consumers' conditional writes and a rebuild's batched ones.
+     */
+    Step next(StoredEvent event, Position current);
+
+    /**
+     * Applies {@code event}, which must be version {@code current.version() + 1}, with a write
+     * conditional on {@code current}.
      *
      * @return the position after it
      * @throws StaleProjectionException if the projection moved since {@code current} was read
@@ -38,6 +46,16 @@ public interface Projection {
     record Position(long version, boolean blocked, Map<String, AttributeValue> item) {
         public Position {
             item = Map.copyOf(item);
+        }
+    }
+
+    /**
+     * One event applied: the position after it, and the items to write (the stream's item last;
+     * before it, for history, the event's entry).
+     */
+    record Step(Position after, List<Map<String, AttributeValue>> items) {
+        public Step {
+            items = List.copyOf(items);
         }
     }
 }

@@ -69,6 +69,13 @@ public final class TransfersProjection implements Projection {
 
     @Override
     public Position apply(StoredEvent event, Position current) {
+        Step step = next(event, current);
+        items.putIfAt(step.after().item(), current.version());
+        return step.after();
+    }
+
+    @Override
+    public Step next(StoredEvent event, Position current) {
         Map<String, AttributeValue> existing = current.item();
         Optional<TransferState> before = current.version() == 0 ? Optional.empty()
                 : Optional.of(StateCodec.decodeTransfer(existing.get(STATE).s()));
@@ -85,8 +92,7 @@ public final class TransfersProjection implements Projection {
         item.put(HISTORY, AttributeValue.fromL(history));
         item.put(CREATED_AT, current.version() == 0 ? AttributeValue.fromS(event.recordedAt().toString())
                 : existing.get(CREATED_AT));
-        items.putIfAt(item, current.version());
-        return new Position(event.version(), false, item);
+        return new Step(new Position(event.version(), false, item), List.of(item));
     }
 
     @Override

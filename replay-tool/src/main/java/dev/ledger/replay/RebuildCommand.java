@@ -115,7 +115,9 @@ final class RebuildCommand implements Callable<Integer> {
                                         + "--from-version");
                             }
                             try (Progress progress = common.progress("rebuild " + kind.label(), err, () -> estimate)) {
-                                report = report(rebuilder.rebuild(kind, table, accounts, lock,
+                                // A new shadow table is written by this rebuild alone; a recreated live
+                                // table may already get writes from the projection's consumers.
+                                report = report(rebuilder.rebuild(kind, table, accounts, into == Into.SHADOW, lock,
                                         event -> progress.add(1)));
                             }
                             if (swap) {

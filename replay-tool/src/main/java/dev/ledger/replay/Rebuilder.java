@@ -153,8 +153,13 @@ final class Rebuilder {
     /**
      * Creates {@code table} (unless it exists, empty) and folds into it every stream the projection
      * follows, or only the streams of {@code accounts} when not null.
+     *
+     * @param exclusive whether nothing else writes {@code table} meanwhile (a new shadow table): then
+     *                  each stream is folded in memory and written in batches; otherwise (a live
+     *                  table its consumers also write) every event is applied with a conditional write
      */
-    Outcome rebuild(Kind kind, String table, List<String> accounts, RebuildLock lock, Listener listener) {
+    Outcome rebuild(Kind kind, String table, List<String> accounts, boolean exclusive, RebuildLock lock,
+                    Listener listener) {
         long started = System.nanoTime();
         String recordId = "rebuild#" + kind.label() + "#" + table;
         control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(BUILDING),
@@ -163,7 +168,10 @@ final class Rebuilder {
             kind.create(dynamo, table);
         }
         Projection projection = kind.projection(dynamo, table);
-        long[] totals = foldAll(kind, accounts, stream -> fold(projection, stream, EMPTY, lock, listener));
+        ItemBatches writer = new ItemBatches(dynamo, table);
+        long[] totals = foldAll(kind, accounts, exclusive
+                ? stream -> foldIntoNewTable(projection, writer, stream, lock, listener)
+                : stream -> fold(projection, stream, EMPTY, lock, listener));
         double seconds = (System.nanoTime() - started) / 1e9;
         control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(COMPLETE),
                 "finishedAt", AttributeValue.fromS(clock.instant().toString()),
@@ -274,25 +282,12 @@ final class Rebuilder {
     private long fold(Projection projection, StreamId stream, Position start, RebuildLock lock, Listener listener) {
         Position position = start;
         long from = start.version() + 1;
-        String hash = from == 1 ? HashChain.GENESIS : previousHash(stream, from);
-        long expected = from;
+        ChainCheck chain = new ChainCheck(stream, from, from == 1 ? HashChain.GENESIS : previousHash(stream, from));
         long applied = 0;
         for (Iterator<StoredEvent> events = log.store().readStream(stream, from); events.hasNext(); ) {
             StoredEvent event = events.next();
-            if (lock.lost()) {
-                throw new IllegalStateException("the rebuild lock was taken over by another owner; stopping");
-            }
-            if (event.version() != expected) {
-                throw new IllegalStateException(stream + " v" + expected + " is missing from the log: "
-                        + "run `replay verify` and repair the log before rebuilding");
-            }
-            String recomputed = HashChain.next(hash, event.canonicalBytes());
-            if (!recomputed.equals(event.hash())) {
-                throw new IllegalStateException(stream + " v" + event.version() + " does not match its hash: "
-                        + "run `replay verify` and repair the log before rebuilding");
-            }
-            hash = recomputed;
-            expected++;
+            checkLock(lock);
+            chain.check(event);
             while (event.version() > position.version()) {
                 if (event.version() != position.version() + 1) {
                     throw new IllegalStateException(stream + ": the table holds version " + position.version()
@@ -312,6 +307,69 @@ final class Rebuilder {
             }
         }
         return applied;
+    }
+
+    /**
+     * Folds one whole stream in memory into a table nobody else writes (a new shadow table): the
+     * same items {@link Projection#apply} would write, but only each key's last one, unconditional
+     * and {@value ItemBatches#MAX_ITEMS} to a call. A balance or transfer is one write per stream
+     * instead of one per event.
+     */
+    private long foldIntoNewTable(Projection projection, ItemBatches writer, StreamId stream, RebuildLock lock,
+                                  Listener listener) {
+        Position position = EMPTY;
+        ChainCheck chain = new ChainCheck(stream, 1, HashChain.GENESIS);
+        Map<String, Map<String, AttributeValue>> pending = new java.util.LinkedHashMap<>();
+        long applied = 0;
+        for (Iterator<StoredEvent> events = log.store().readStream(stream, 1); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            checkLock(lock);
+            chain.check(event);
+            Projection.Step step = projection.next(event, position);
+            if (pending.size() + step.items().size() > ItemBatches.MAX_ITEMS) {
+                writer.write(pending.values());
+                pending.clear();
+            }
+            step.items().forEach(item -> pending.put(ItemBatches.key(item), item));
+            position = step.after();
+            applied++;
+            listener.applied(event);
+        }
+        writer.write(pending.values());
+        return applied;
+    }
+
+    private static void checkLock(RebuildLock lock) {
+        if (lock.lost()) {
+            throw new IllegalStateException("the rebuild lock was taken over by another owner; stopping");
+        }
+    }
+
+    /** Each event must be the next version and chain from the one before: else the rebuild stops. */
+    private static final class ChainCheck {
+        private final StreamId stream;
+        private long expected;
+        private String hash;
+
+        ChainCheck(StreamId stream, long from, String previousHash) {
+            this.stream = stream;
+            this.expected = from;
+            this.hash = previousHash;
+        }
+
+        void check(StoredEvent event) {
+            if (event.version() != expected) {
+                throw new IllegalStateException(stream + " v" + expected + " is missing from the log: "
+                        + "run `replay verify` and repair the log before rebuilding");
+            }
+            String recomputed = HashChain.next(hash, event.canonicalBytes());
+            if (!recomputed.equals(event.hash())) {
+                throw new IllegalStateException(stream + " v" + event.version() + " does not match its hash: "
+                        + "run `replay verify` and repair the log before rebuilding");
+            }
+            hash = recomputed;
+            expected++;
+        }
     }
 
     /** The hash of version {@code from - 1}, which version {@code from}'s hash chains from. */

@@ -216,7 +216,7 @@ class ReplayToolIT {
         int[] applied = {0};
         try (RebuildLock lock = RebuildLock.acquire(table, "history", "crashing-run", Duration.ofMinutes(1),
                 Clock.systemUTC())) {
-            assertThatThrownBy(() -> rebuilder.rebuild(Rebuilder.Kind.HISTORY, partial, null, lock, event -> {
+            assertThatThrownBy(() -> rebuilder.rebuild(Rebuilder.Kind.HISTORY, partial, null, true, lock, event -> {
                 if (++applied[0] == 25) {
                     throw new IllegalStateException("killed");
                 }
