@@ -17,14 +17,17 @@ import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.Projection;
 import dev.ledger.projections.TransfersProjection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -65,20 +68,34 @@ final class ProjectionsAgainstLog {
 
     /** Every projection of these streams is at its stream's head (streams the log does not have are ignored). */
     boolean caughtUp(Collection<String> accountIds, Collection<String> transferIds) {
+        return lagging(accountIds, transferIds).isEmpty();
+    }
+
+    /** The projections not at their stream's head, e.g. "balances of account:a1 at v3, the log at v5". */
+    List<String> lagging(Collection<String> accountIds, Collection<String> transferIds) {
+        List<String> lagging = new ArrayList<>();
         for (String account : accountIds) {
-            long head = store.readHead(StreamId.account(account)).map(DynamoEventStore.Head::version).orElse(0L);
-            if (balances.position(StreamId.account(account)).version() != head
-                    || history.position(StreamId.account(account)).version() != head) {
-                return false;
-            }
+            StreamId stream = StreamId.account(account);
+            long head = store.readHead(stream).map(DynamoEventStore.Head::version).orElse(0L);
+            lagBehind(lagging, "balances", stream, balances.position(stream), head);
+            lagBehind(lagging, "history", stream, history.position(stream), head);
         }
         for (String transfer : transferIds) {
-            Optional<DynamoEventStore.Head> head = store.readHead(StreamId.transfer(transfer));
-            if (head.isPresent() && transfers.position(StreamId.transfer(transfer)).version() != head.get().version()) {
-                return false;
+            StreamId stream = StreamId.transfer(transfer);
+            Optional<DynamoEventStore.Head> head = store.readHead(stream);
+            if (head.isPresent()) {
+                lagBehind(lagging, "transfers", stream, transfers.position(stream), head.get().version());
             }
         }
-        return true;
+        return lagging;
+    }
+
+    private static void lagBehind(List<String> lagging, String projection, StreamId stream, Projection.Position at,
+                                  long head) {
+        if (at.version() != head) {
+            lagging.add(projection + " of " + stream + " at v" + at.version() + (at.blocked() ? " (blocked)" : "")
+                    + ", the log at v" + head);
+        }
     }
 
     /**
@@ -86,11 +103,15 @@ final class ProjectionsAgainstLog {
      * what folding its stream gives; a transfer the log does not have is not projected either.
      */
     void assertEqualTheLog(Collection<String> accountIds, Collection<String> transferIds) {
-        for (String account : accountIds) {
-            List<StoredEvent> events = events(StreamId.account(account));
+        assertEqualTheLog(read(accountIds, StreamId::account), read(transferIds, StreamId::transfer));
+    }
+
+    /** As {@link #assertEqualTheLog(Collection, Collection)}, with the streams already read (id to events). */
+    void assertEqualTheLog(Map<String, List<StoredEvent>> accountLogs, Map<String, List<StoredEvent>> transferLogs) {
+        accountLogs.forEach((account, events) -> {
             if (events.isEmpty()) {
                 assertThat(balances.balance(account)).as("balances of %s, which the log does not have", account).isEmpty();
-                continue;
+                return;
             }
             List<AccountState> states = folds(events);
             BalancesProjection.Balance balance = balances.balance(account).orElseThrow();
@@ -98,12 +119,11 @@ final class ProjectionsAgainstLog {
             assertThat(balance.version()).as("version of %s", account).isEqualTo(events.size());
             assertThat(comparable(historyPages(account))).as("history of %s", account)
                     .isEqualTo(expectedHistory(events, states));
-        }
-        for (String transfer : transferIds) {
-            List<StoredEvent> events = events(StreamId.transfer(transfer));
+        });
+        transferLogs.forEach((transfer, events) -> {
             if (events.isEmpty()) {
                 assertThat(transfers.transfer(transfer)).as("transfer %s, which the log does not have", transfer).isEmpty();
-                continue;
+                return;
             }
             TransfersProjection.ProjectedTransfer projected = transfers.transfer(transfer).orElseThrow();
             assertThat(projected.state()).as("transfer %s", transfer).isEqualTo(transferFold(events));
@@ -116,7 +136,16 @@ final class ProjectionsAgainstLog {
             }
             assertThat(projected.history()).as("status history of transfer %s", transfer)
                     .extracting(TransfersProjection.StatusChange::status).isEqualTo(statuses);
+        });
+    }
+
+    /** The events of each of these streams, by id, in the given order. */
+    Map<String, List<StoredEvent>> read(Collection<String> ids, Function<String, StreamId> stream) {
+        Map<String, List<StoredEvent>> logs = new LinkedHashMap<>();
+        for (String id : ids) {
+            logs.put(id, events(stream.apply(id)));
         }
+        return logs;
     }
 
     List<StoredEvent> events(StreamId stream) {

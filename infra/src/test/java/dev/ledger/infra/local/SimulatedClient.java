@@ -36,8 +36,9 @@ final class SimulatedClient {
      * An account the clients may use.
      *
      * @param overdraftLimit in minor units; null for unlimited (the funding account of its currency)
+     * @param openedBySetup false for an account that only the clients' random commands open
      */
-    record AccountSpec(String id, String currency, int minorDigits, Long overdraftLimit) {
+    record AccountSpec(String id, String currency, int minorDigits, Long overdraftLimit, boolean openedBySetup) {
 
         boolean funding() {
             return overdraftLimit == null;
@@ -108,17 +109,19 @@ final class SimulatedClient {
             settle(sentHolds.get(random.nextInt(sentHolds.size())));
         } else if (dice < 86 && !sentTransfers.isEmpty()) {
             retry(sentTransfers.get(random.nextInt(sentTransfers.size())));
-        } else if (dice < 91) {
+        } else if (dice < 89) {
             AccountSpec account = someCustomer();
             frozen.add(account);
             call(new Command(Kind.FREEZE, account.id(), null, false), "/accounts/" + account.id() + "/freeze");
         } else if (dice < 96) {
-            // Mostly an account this client froze, so that accounts do not stay frozen for long.
-            AccountSpec account = !frozen.isEmpty() && random.nextInt(4) > 0 ? frozen.remove(random.nextInt(frozen.size()))
-                    : someCustomer();
+            // An account this client froze, if any, so that accounts do not stay frozen for long.
+            AccountSpec account = frozen.isEmpty() ? someCustomer() : frozen.remove(random.nextInt(frozen.size()));
             call(new Command(Kind.UNFREEZE, account.id(), null, false), "/accounts/" + account.id() + "/unfreeze");
         } else {
-            AccountSpec account = someAccount();
+            // Half the time one that is not open yet, if the run has one.
+            List<AccountSpec> notOpenedBySetup = accounts.stream().filter(a -> !a.openedBySetup()).toList();
+            AccountSpec account = !notOpenedBySetup.isEmpty() && random.nextBoolean()
+                    ? notOpenedBySetup.get(random.nextInt(notOpenedBySetup.size())) : someAccount();
             ObjectNode body = account.openBody();
             if (random.nextInt(4) == 0) {
                 // Other settings under an id that is open already: refused.
