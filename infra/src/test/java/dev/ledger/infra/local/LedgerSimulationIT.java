@@ -15,6 +15,7 @@ import dev.ledger.localaws.TestNames;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -84,7 +85,7 @@ class LedgerSimulationIT {
         private final String codeBucket;
         private final List<AccountSpec> accounts;
         private final CommandJournal journal = new CommandJournal();
-        private final List<String> runtimeLog = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<String> runtimeLog = Collections.synchronizedList(new ArrayList<>());
         private final List<MappingStats.Snapshot> earlierIncarnations = new ArrayList<>();
         private volatile URI api;
         private LocalStack stack;
@@ -104,7 +105,7 @@ class LedgerSimulationIT {
 
         /**
          * A funding account per currency (unlimited overdraft: deposits come from it), customers
-         * with an overdraft of zero or up to 50 units, and one account only the clients open.
+         * with no overdraft or one of up to 4,999 minor units, and one account only the clients open.
          */
         private static List<AccountSpec> accounts(SplittableRandom random) {
             List<AccountSpec> accounts = new ArrayList<>();
