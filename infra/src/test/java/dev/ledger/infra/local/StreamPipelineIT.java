@@ -1,5 +1,9 @@
 package dev.ledger.infra.local;
 
+import static dev.ledger.infra.local.ProjectionsAgainstLog.comparable;
+import static dev.ledger.infra.local.ProjectionsAgainstLog.expectedHistory;
+import static dev.ledger.infra.local.ProjectionsAgainstLog.folds;
+import static dev.ledger.infra.local.ProjectionsAgainstLog.transferFold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,9 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
-import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.functions.api.Views;
 import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.functions.store.StoredEvent;
@@ -25,8 +27,6 @@ import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
-import dev.ledger.projections.HistoryReader;
-import dev.ledger.projections.TransfersProjection;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -86,22 +85,20 @@ class StreamPipelineIT {
     private AwsClients aws;
     private TestNames names;
     private LocalStack stack;
+    private ProjectionsAgainstLog projections;
     private DynamoEventStore store;
     private BalancesProjection balances;
     private HistoryProjection history;
-    private HistoryReader historyReader;
-    private TransfersProjection transferProjection;
 
     @BeforeAll
     void start(AwsClients aws, TestNames names) throws Exception {
         this.aws = aws;
         this.names = names;
         stack = start(EventSourceRuntime.Settings.defaults());
-        store = new DynamoEventStore(aws.dynamoDb(), stack.outputs().get("EventsTableName"));
-        balances = new BalancesProjection(aws.dynamoDb(), stack.outputs().get("BalancesTableName"));
-        history = new HistoryProjection(aws.dynamoDb(), stack.outputs().get("HistoryTableName"));
-        historyReader = new HistoryReader(aws.dynamoDb(), stack.outputs().get("HistoryTableName"));
-        transferProjection = new TransfersProjection(aws.dynamoDb(), stack.outputs().get("TransfersTableName"));
+        projections = new ProjectionsAgainstLog(aws.dynamoDb(), stack.outputs());
+        store = projections.store();
+        balances = projections.balances();
+        history = projections.history();
         open("bank", true);
         for (String account : ACCOUNTS) {
             open(account, false);
@@ -320,23 +317,9 @@ class StreamPipelineIT {
     // ----------------------------------------------------------------------------------------
 
     private boolean caughtUp() {
-        for (String account : accounts) {
-            if (account.equals("p1")) {
-                continue; // blocked by the poison test on purpose
-            }
-            long head = store.readHead(StreamId.account(account)).map(DynamoEventStore.Head::version).orElse(0L);
-            if (balances.position(StreamId.account(account)).version() != head
-                    || history.position(StreamId.account(account)).version() != head) {
-                return false;
-            }
-        }
-        for (String transfer : transfers) {
-            Optional<DynamoEventStore.Head> head = store.readHead(StreamId.transfer(transfer));
-            if (head.isPresent() && transferProjection.position(StreamId.transfer(transfer)).version() != head.get().version()) {
-                return false;
-            }
-        }
-        return true;
+        List<String> unblocked = new ArrayList<>(accounts);
+        unblocked.remove("p1"); // blocked by the poison test on purpose
+        return projections.caughtUp(unblocked, transfers);
     }
 
     private void awaitCaughtUp() {
@@ -344,124 +327,11 @@ class StreamPipelineIT {
     }
 
     private void assertProjectionsEqualTheLog() {
-        for (String account : accounts) {
-            List<StoredEvent> events = events(StreamId.account(account));
-            List<AccountState> states = folds(events);
-            BalancesProjection.Balance balance = balances.balance(account).orElseThrow();
-            assertThat(balance.account()).as("balances of %s", account).isEqualTo(states.get(states.size() - 1));
-            assertThat(balance.version()).as("version of %s", account).isEqualTo(events.size());
-            assertThat(comparable(historyPages(account))).as("history of %s", account)
-                    .isEqualTo(expectedHistory(events, states));
-        }
-        for (String transfer : transfers) {
-            List<StoredEvent> events = events(StreamId.transfer(transfer));
-            if (events.isEmpty()) {
-                assertThat(transferProjection.transfer(transfer)).isEmpty();
-                continue;
-            }
-            TransfersProjection.ProjectedTransfer projected = transferProjection.transfer(transfer).orElseThrow();
-            assertThat(projected.state()).as("transfer %s", transfer).isEqualTo(transferFold(events));
-            assertThat(projected.version()).isEqualTo(events.size());
-            List<String> statuses = new ArrayList<>();
-            TransferState state = null;
-            for (StoredEvent event : events) {
-                state = TransferState.evolve(Optional.ofNullable(state), (TransferEvent) event.event());
-                statuses.add(state.status().name());
-            }
-            assertThat(projected.history()).extracting(TransfersProjection.StatusChange::status).isEqualTo(statuses);
-        }
-    }
-
-    private List<JsonNode> historyPages(String account) {
-        List<JsonNode> entries = new ArrayList<>();
-        long from = 1;
-        while (true) {
-            HistoryReader.Page page = historyReader.page(account, from, HistoryReader.MAX_PAGE, Optional.empty(),
-                    Optional.empty());
-            entries.addAll(page.entries());
-            if (page.nextCursor() == null) {
-                return entries;
-            }
-            from = HistoryReader.decodeCursor(page.nextCursor());
-        }
-    }
-
-    /**
-     * Each event of the account as a history entry: what the log says, the counterparty of a
-     * transfer leg, the balance folded up to it, and the leg's amount, signed as the balance moved
-     * (for a hold placed, voided or expired, which moves no balance, whatever the entry says).
-     */
-    private static List<JsonNode> expectedHistory(List<StoredEvent> events, List<AccountState> states) {
-        List<JsonNode> entries = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            StoredEvent event = events.get(i);
-            AccountState after = states.get(i);
-            ObjectNode entry = JsonNodeFactory.instance.objectNode();
-            entry.put("version", event.version());
-            entry.put("type", event.type());
-            entry.put("transferId", event.transferId());
-            AccountEvent domainEvent = (AccountEvent) event.event();
-            entry.put("counterpartyAccountId", domainEvent instanceof AccountEvent.TransferLeg leg
-                    ? leg.counterpartyAccountId() : null);
-            entry.put("balanceAfter", Money.toDecimalString(after.balance(), after.currency().minorDigits()));
-            entry.put("recordedAt", event.recordedAt().toString());
-            entry.put("hash", event.hash());
-            if (domainEvent instanceof AccountEvent.EntryPosted || domainEvent instanceof AccountEvent.HoldPosted) {
-                long before = i == 0 ? 0 : states.get(i - 1).balance();
-                entry.put("amount", Money.toDecimalString(after.balance() - before, after.currency().minorDigits()));
-            } else if (!(domainEvent instanceof AccountEvent.TransferLeg)) {
-                entry.put("amount", (String) null);
-            }
-            entries.add(normalized(entry));
-        }
-        return entries;
-    }
-
-    /** Entries as compared: holds' amounts are left out (see expectedHistory), numbers as JSON reads them. */
-    private static List<JsonNode> comparable(List<JsonNode> entries) {
-        List<JsonNode> comparable = new ArrayList<>();
-        for (JsonNode entry : entries) {
-            ObjectNode copy = (ObjectNode) normalized(entry);
-            String type = copy.path("type").asText();
-            if (type.startsWith("Hold") && !type.equals("HoldPosted")) {
-                assertThat(copy.path("amount").isTextual()).as("a hold's entry names its amount: %s", entry).isTrue();
-                copy.remove("amount");
-            }
-            comparable.add(copy);
-        }
-        return comparable;
-    }
-
-    private static JsonNode normalized(JsonNode node) {
-        try {
-            return JSON.readTree(node.toString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        projections.assertEqualTheLog(accounts, transfers);
     }
 
     private List<StoredEvent> events(StreamId stream) {
-        List<StoredEvent> events = new ArrayList<>();
-        store.readStream(stream, 1).forEachRemaining(events::add);
-        return events;
-    }
-
-    private static List<AccountState> folds(List<StoredEvent> events) {
-        List<AccountState> states = new ArrayList<>();
-        AccountState state = null;
-        for (StoredEvent event : events) {
-            state = AccountState.evolve(Optional.ofNullable(state), (AccountEvent) event.event());
-            states.add(state);
-        }
-        return states;
-    }
-
-    private static TransferState transferFold(List<StoredEvent> events) {
-        TransferState state = null;
-        for (StoredEvent event : events) {
-            state = TransferState.evolve(Optional.ofNullable(state), (TransferEvent) event.event());
-        }
-        return state;
+        return projections.events(stream);
     }
 
     // ----------------------------------------------------------------------------------------
