@@ -89,6 +89,11 @@ public final class LedgerFixture {
         }
     }
 
+    /** The handler's own answer to an event built elsewhere (the hostile-input corpus builds its own). */
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event) {
+        return handler.handleRequest(event, null);
+    }
+
     public Reply post(String path, String body) {
         return call("POST", path, PAYMENTS, body);
     }

@@ -20,18 +20,22 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 public final class LogScan {
 
     private final List<StoredEvent> events;
+    private final List<Map<String, AttributeValue>> items;
 
-    private LogScan(List<StoredEvent> events) {
+    private LogScan(List<StoredEvent> events, List<Map<String, AttributeValue>> items) {
         this.events = events;
+        this.items = items;
     }
 
     public static LogScan of(DynamoDbClient dynamo, String table) {
         List<StoredEvent> events = new ArrayList<>();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
             ScanResponse page = dynamo.scan(request -> request.tableName(table).exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
+                items.add(item);
                 if (Long.parseLong(item.get(EventsTable.SK).n()) != EventsTable.HEAD_SK) {
                     events.add(DynamoEventStore.toEvent(item));
                 }
@@ -39,11 +43,21 @@ public final class LogScan {
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);
         events.sort(Comparator.comparing(StoredEvent::stream).thenComparingLong(StoredEvent::version));
-        return new LogScan(events);
+        items.sort(Comparator.comparing((Map<String, AttributeValue> item) -> item.get(EventsTable.PK).s())
+                .thenComparingLong(item -> Long.parseLong(item.get(EventsTable.SK).n())));
+        return new LogScan(events, List.copyOf(items));
     }
 
     public List<StoredEvent> events() {
         return events;
+    }
+
+    /**
+     * Every item of the table exactly as stored, heads included, in key order: two scans are equal
+     * only if nothing at all was written in between.
+     */
+    public List<Map<String, AttributeValue>> items() {
+        return items;
     }
 
     /** Every account folded from its events alone. */

@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -32,6 +33,7 @@ public final class HistoryReader {
 
     public static final int MAX_PAGE = 1000;
     private static final String CURSOR_PREFIX = "v1:";
+    private static final Pattern CURSOR = Pattern.compile(Pattern.quote(CURSOR_PREFIX) + "[0-9]{1,18}");
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -103,7 +105,8 @@ public final class HistoryReader {
         }
         try {
             String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (decoded.startsWith(CURSOR_PREFIX)) {
+            // Exactly what encodeCursor writes: Long.parseLong alone would also take a sign or non-ASCII digits.
+            if (CURSOR.matcher(decoded).matches()) {
                 long version = Long.parseLong(decoded.substring(CURSOR_PREFIX.length()));
                 if (version >= 1) {
                     return version;

@@ -6,6 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The bearer tokens the API accepts and the role of each, from {@code token=role,token=role}.
@@ -13,6 +15,9 @@ import java.util.Optional;
  * every time, so neither a match's position nor a prefix leaks through timing.
  */
 public final class ApiTokens {
+
+    private static final Pattern BEARER = Pattern.compile("[ \t]*bearer +([A-Za-z0-9._~+/-]+=*)[ \t]*",
+            Pattern.CASE_INSENSITIVE);
 
     private record Entry(byte[] digest, Role role) {
     }
@@ -72,16 +77,18 @@ public final class ApiTokens {
         throw new ApiException(403, "forbidden", "the " + role.label() + " role may not do this");
     }
 
-    /** The token of an {@code Authorization: Bearer <token>} header value, if it has that form. */
+    /**
+     * The token of an {@code Authorization: Bearer <token>} header value, if it has that form: the
+     * scheme in any case, spaces, and a token of RFC 6750's b64token characters. Anything else is no
+     * token at all, rather than trimmed into one: {@link String#trim} would also strip a NUL or other
+     * control characters a tampered header appends.
+     */
     public static Optional<String> bearerToken(String authorization) {
         if (authorization == null) {
             return Optional.empty();
         }
-        String[] parts = authorization.trim().split(" +", 2);
-        if (parts.length != 2 || !parts[0].equalsIgnoreCase("Bearer") || parts[1].isBlank()) {
-            return Optional.empty();
-        }
-        return Optional.of(parts[1].trim());
+        Matcher bearer = BEARER.matcher(authorization);
+        return bearer.matches() ? Optional.of(bearer.group(1)) : Optional.empty();
     }
 
     private static byte[] digest(String token) {

@@ -1,7 +1,9 @@
 package dev.ledger.functions.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -77,8 +79,11 @@ public final class RequestBody {
             }
         } catch (StreamConstraintsException e) {
             throw ApiException.invalid("the request body is nested too deeply or has a value that is too long");
+        } catch (JsonProcessingException e) {
+            // Jackson's own sentence names its classes and features and echoes raw input: say where, not how.
+            throw ApiException.invalid("the request body is not valid JSON" + where(e.getLocation()));
         } catch (IOException e) {
-            throw ApiException.invalid("the request body is not valid JSON: " + firstLine(e.getMessage()));
+            throw ApiException.invalid("the request body could not be read as JSON");
         }
         if (node == null || !node.isObject()) {
             throw ApiException.invalid("the request body must be a JSON object");
@@ -121,7 +126,7 @@ public final class RequestBody {
         try {
             return CurrencyUnit.of(code);
         } catch (InvalidMoneyException e) {
-            throw ApiException.invalid("field '" + field + "': " + e.getMessage());
+            throw ApiException.invalid("field '" + field + "': " + escaped(e.getMessage()));
         }
     }
 
@@ -209,19 +214,30 @@ public final class RequestBody {
         try {
             return positive ? Money.parsePositive(value.asText(), currency) : Money.parse(value.asText(), currency);
         } catch (InvalidMoneyException e) {
-            throw ApiException.invalid("field '" + field + "': " + e.getMessage());
+            throw ApiException.invalid("field '" + field + "': " + escaped(e.getMessage()));
         }
     }
 
-    /** Echoes a bad value back safely: short, and with control characters escaped. */
+    /** Echoes a bad value back safely: short, and with every character that could hide or reorder text escaped. */
     public static String printable(String value) {
         if (value == null) {
             return "";
         }
-        String shortened = value.length() > 70 ? value.substring(0, 70) + "..." : value;
+        return escaped(value.length() > 70 ? value.substring(0, 70) + "..." : value);
+    }
+
+    /**
+     * The text with controls, format characters (bidirectional overrides, zero-width characters,
+     * byte order marks), line separators and lone surrogates written as a backslash-u escape, so that a
+     * message quoting a hostile value prints as what it is.
+     */
+    static String escaped(String text) {
         StringBuilder out = new StringBuilder();
-        shortened.codePoints().forEach(cp -> {
-            if (cp < 0x20 || cp == 0x7f) {
+        text.codePoints().forEach(cp -> {
+            int type = Character.getType(cp);
+            if (Character.isISOControl(cp) || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+                    || type == Character.UNASSIGNED) {
                 out.append(String.format("\\u%04x", cp));
             } else {
                 out.appendCodePoint(cp);
@@ -230,11 +246,10 @@ public final class RequestBody {
         return out.toString();
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "malformed";
+    private static String where(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "";
         }
-        String line = message.lines().findFirst().orElse("malformed");
-        return line.length() > 160 ? line.substring(0, 160) : line;
+        return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 }

@@ -43,6 +43,8 @@ public final class QueryApi implements ApiRoutes {
     private static final Pattern ACCOUNT_BALANCE = Pattern.compile("/accounts/([^/]+)/balance");
     private static final Pattern TRANSFER = Pattern.compile("/transfers/([^/]+)");
     private static final Pattern VERIFY = Pattern.compile("/audit/accounts/([^/]+)/verify");
+    /** At most 18 digits, so that every match fits a long. */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
 
     /** The projections' readers, each on the table serving it now. */
     public record ReadModels(BalancesProjection balances, HistoryReader history, TransfersProjection transfers) {
@@ -209,13 +211,12 @@ public final class QueryApi implements ApiRoutes {
         if (value == null || value.isEmpty()) {
             return absent;
         }
-        try {
+        // ASCII digits only: Long.parseLong also takes a sign and Arabic-Indic or fullwidth digits.
+        if (WHOLE_NUMBER.matcher(value).matches()) {
             long number = Long.parseLong(value);
             if (number >= min && number <= max) {
                 return number;
             }
-        } catch (NumberFormatException notANumber) {
-            // refused below with the same sentence
         }
         throw ApiException.invalid("query parameter '" + name + "' must be a whole number from " + min + " to " + max);
     }

@@ -1,0 +1,702 @@
+package dev.ledger.functions.api;
+
+import static dev.ledger.functions.LedgerFixture.AUDITOR;
+import static dev.ledger.functions.LedgerFixture.OPERATOR;
+import static dev.ledger.functions.LedgerFixture.PAYMENTS;
+
+import dev.ledger.functions.LedgerFixture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Hostile requests against the command API's routes, one category a method, each row with the
+ * refusal the README documents for it. {@link #seed} writes the ledger the rows refer to: three
+ * EUR accounts (bank unlimited, alice with 49.00 after a hold of 1.00 to bob, bob empty), and four
+ * transfers the ledger refused and recorded, so that sending them again must change nothing.
+ */
+public final class CommandApiHostileCorpus {
+
+    static final String INVALID = "invalid_request";
+    /** One more minor unit than a {@code long} holds, in EUR: 2^63 cents. */
+    static final String PAST_LONG_EUR = "92233720368547758.08";
+    /** The largest EUR amount the ledger can hold: 2^63 - 1 cents. */
+    static final String MAX_LONG_EUR = "92233720368547758.07";
+
+    private CommandApiHostileCorpus() {
+    }
+
+    /** The accounts and transfers the rows refer to. */
+    public static void seed(LedgerFixture ledger) {
+        expect(ledger.openAccount("bank", "EUR", "null"), 201);
+        expect(ledger.openAccount("alice", "EUR", null), 201);
+        expect(ledger.openAccount("bob", "EUR", null), 201);
+        expect(ledger.transfer("fund", "bank", "alice", "50.00", "EUR"), 201);
+        expect(ledger.post("/transfers", "{\"transferId\":\"held\",\"debitAccountId\":\"alice\","
+                + "\"creditAccountId\":\"bob\",\"amount\":\"1.00\",\"currency\":\"EUR\",\"pending\":true,"
+                + "\"timeoutSeconds\":3600}"), 201);
+        // First attempts the ledger refuses and records: the same request again must be refused alike.
+        expect(ledger.transfer("same-1", "alice", "alice", "1.00", "EUR"), 422);
+        expect(ledger.transfer("usd-1", "alice", "bob", "1.00", "USD"), 422);
+        expect(ledger.transfer("overflow-1", "bank", "alice", MAX_LONG_EUR, "EUR"), 422);
+        expect(ledger.transfer("broke-1", "alice", "bob", "1000.00", "EUR"), 422);
+    }
+
+    private static void expect(LedgerFixture.Reply reply, int status) {
+        if (reply.status() != status) {
+            throw new IllegalStateException("seeding the corpus' ledger: expected " + status + ", got " + reply);
+        }
+    }
+
+    /** Every row, filed under its category. */
+    public static List<HostileRequest> all() {
+        List<HostileRequest> rows = new ArrayList<>();
+        add(rows, "malformed JSON", malformedJson());
+        add(rows, "huge bodies", hugeBodies());
+        add(rows, "deep nesting", deepNesting());
+        add(rows, "unicode in ids", unicodeInIds());
+        add(rows, "numbers as amounts", numbersAsAmounts());
+        add(rows, "overflow and scale", overflowAndScale());
+        add(rows, "wrong types", wrongTypes());
+        add(rows, "missing or unknown fields", missingOrUnknownFields());
+        add(rows, "duplicate keys", duplicateKeys());
+        add(rows, "missing or forged tokens", missingOrForgedTokens());
+        add(rows, "wrong role", wrongRole());
+        add(rows, "path traversal", pathTraversal());
+        add(rows, "content types and encodings", contentTypes());
+        add(rows, "methods and routes", methodsAndRoutes());
+        add(rows, "oversized headers and metadata", oversizedHeadersAndMetadata());
+        add(rows, "hold timeouts", holdTimeouts());
+        add(rows, "currencies", currencies());
+        add(rows, "business refusals", businessRefusals());
+        return rows;
+    }
+
+    private static void add(List<HostileRequest> rows, String category, List<HostileRequest> inCategory) {
+        inCategory.forEach(row -> rows.add(row.in(category)));
+    }
+
+    static List<HostileRequest> malformedJson() {
+        return List.of(
+                post("/transfers").body("{").is("an unterminated object").refused(400, INVALID),
+                post("/transfers").body("").is("an empty body").refused(400, INVALID),
+                post("/transfers").is("no body at all").refused(400, INVALID),
+                post("/transfers").body(" \n\t ").is("only whitespace").refused(400, INVALID),
+                post("/transfers").body("[]").is("an array").refused(400, INVALID),
+                post("/transfers").body("\"transfer\"").is("a bare string").refused(400, INVALID),
+                post("/transfers").body("null").is("JSON null").refused(400, INVALID),
+                post("/transfers").body("42").is("a bare number").refused(400, INVALID),
+                post("/transfers").body("true").is("a bare boolean").refused(400, INVALID),
+                post("/transfers").body(transfer("t-1") + " trailing").is("a valid object then words")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("t-1") + "{}").is("two objects").refused(400, INVALID),
+                post("/transfers").body("{'transferId':'t-1'}").is("single quotes").refused(400, INVALID),
+                post("/transfers").body("{transferId:\"t-1\"}").is("unquoted keys").refused(400, INVALID),
+                post("/transfers").body(transfer("t-1").replace("}", ",}")).is("a trailing comma")
+                        .refused(400, INVALID),
+                post("/transfers").body("/* c */" + transfer("t-1")).is("a comment").refused(400, INVALID),
+                post("/transfers").body("{\"transferId\":\"t-1\" \"amount\":\"1.00\"}").is("a missing comma")
+                        .refused(400, INVALID),
+                post("/transfers").body("{\"transferId\":\"t-1").is("an unterminated string").refused(400, INVALID),
+                post("/transfers").body("{\"transferId\"}").is("a key without a value").refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"t\u0001x\"")).is("a raw control character in a string")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"t\\x41\"")).is("an invalid escape")
+                        .refused(400, INVALID),
+                post("/transfers").body("\uFEFF" + transfer("bom-1")).is("a byte order mark before the object")
+                        .refused(400, INVALID),
+                post("/transfers").body("\u0000").is("a NUL byte").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "NaN")).is("NaN").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "Infinity")).is("Infinity").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "-Infinity")).is("-Infinity").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> hugeBodies() {
+        String padded = transfer("huge-1");
+        padded = padded.substring(0, padded.length() - 1) + " ".repeat(RequestBody.MAX_BYTES - padded.length() + 1) + "}";
+        String wideChars = transfer("transferId", "\"" + "\u20ac".repeat(RequestBody.MAX_BYTES / 3 + 1) + "\"");
+        String manyFields = IntStream.range(0, 1500).mapToObj(i -> "\"f" + i + "\":1")
+                .collect(Collectors.joining(",", "{", "}"));
+        return List.of(
+                post("/transfers").body(padded).is("a valid transfer padded to 16 KB + 1 byte").refused(400, INVALID),
+                post("/transfers").body(wideChars).is("under 16 K characters but over 16 KB of UTF-8")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"" + "x".repeat(1024 * 1024) + "\""))
+                        .is("a 1 MB id").refused(400, INVALID),
+                post("/transfers").body("[".repeat(5 * 1024 * 1024)).is("5 MB of brackets").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1" + "0".repeat(15000) + "\""))
+                        .is("a 15,000-digit amount string").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "1" + "0".repeat(1000)))
+                        .is("a 1,000-digit number").refused(400, INVALID),
+                post("/transfers").body(manyFields).is("1,500 unknown fields").refused(400, INVALID),
+                post("/accounts").body(account("big", "\"EUR\"", "\"1" + "0".repeat(5000) + "\""))
+                        .is("a 5,000-digit overdraft limit").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> deepNesting() {
+        String deepObject = "{\"a\":".repeat(100) + "1" + "}".repeat(100);
+        return List.of(
+                post("/transfers").body(transfer("metadata", deepObject)).is("metadata nested 100 deep")
+                        .refused(400, INVALID),
+                post("/transfers").body("[".repeat(5000) + "]".repeat(5000)).is("arrays nested 5,000 deep")
+                        .refused(400, INVALID),
+                post("/transfers").body("{\"a\":".repeat(3000)).is("3,000 unclosed objects").refused(400, INVALID),
+                post("/transfers").body(transfer("extra", "{\"a\":".repeat(17) + "1" + "}".repeat(17)))
+                        .is("an unknown field nested 17 deep").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "{\"value\":\"1.00\"}")).is("an amount as an object")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\":{\"x\":\"y\"}}")).is("a metadata value object")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> unicodeInIds() {
+        return List.of(
+                post("/transfers").body(transfer("debitAccountId", "\"\u0430lice\"")).is("a Cyrillic a in alice")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"t-\u03bf\"")).is("a Greek omicron")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("creditAccountId", "\"bob\u200F\"")).is("a right-to-left mark")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("creditAccountId", "\"\u202Ebob\"")).is("a right-to-left override")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"ali\u200Bce\"")).is("a zero-width space")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"\uFEFFalice\"")).is("a byte order mark in an id")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"alice\\u0000\"")).is("an escaped NUL")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"t\\ud800\"")).is("a lone high surrogate escape")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"t\\udc00\"")).is("a lone low surrogate escape")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"t\uD800\"")).is("a raw lone surrogate")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"pay-\uD83D\uDCB8\"")).is("an emoji")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"\uFF41lice\"")).is("a fullwidth a")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"alice\u0301\"")).is("a combining accent")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"alice\u00A0\"")).is("a no-break space")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"alice\\n\"")).is("a newline")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "\"al\u0131ce\"")).is("a dotless i")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"tr\u00e4nsfer\"")).is("a Latin-1 letter")
+                        .refused(400, INVALID),
+                post("/accounts").body(account("\u202Egnp.exe", "\"EUR\"", null)).is("a new account named with an override")
+                        .refused(400, INVALID),
+                post("/accounts/%D0%B0lice/freeze").is("a percent-encoded Cyrillic a in the path")
+                        .refused(400, INVALID),
+                post("/accounts/%E2%80%AEalice/freeze").is("a percent-encoded override in the path")
+                        .refused(400, INVALID),
+                post("/accounts/alice%00/freeze").is("a percent-encoded NUL in the path").refused(400, INVALID),
+                post("/accounts/%F0%9F%92%B8/freeze").is("a percent-encoded emoji in the path").refused(400, INVALID),
+                post("/accounts/%ED%A0%80/freeze").is("an encoded surrogate (CESU-8) in the path")
+                        .refused(400, INVALID),
+                post("/accounts/%C0%AE%C0%AE/freeze").is("overlong UTF-8 dots in the path").refused(400, INVALID),
+                post("/accounts/%E2%82%AC/freeze").is("a percent-encoded euro sign in the path")
+                        .refused(400, INVALID),
+                post("/accounts/\u0430lice/freeze").is("a raw Cyrillic a in the path").refused(400, INVALID),
+                post("/accounts/\uD800/freeze").is("a raw lone surrogate in the path").refused(400, INVALID),
+                post("/accounts/%\uFF16\uFF11lice/freeze").is("fullwidth hex digits in a percent-escape")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> numbersAsAmounts() {
+        return List.of(
+                post("/transfers").body(transfer("amount", "1.00")).is("a JSON float").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "100")).is("a JSON integer").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "1e2")).is("a JSON exponent").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "1e400")).is("a JSON exponent past double")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "-0")).is("a JSON negative zero").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1e2\"")).is("an exponent string").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1E2\"")).is("an upper-case exponent string")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"-0\"")).is("negative zero").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"-0.00\"")).is("negative zero with cents")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"0.00\"")).is("zero").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"0\"")).is("a bare zero").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"-1.00\"")).is("a negative amount").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"+1.00\"")).is("a plus sign").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"01.00\"")).is("a leading zero").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.\"")).is("a trailing point").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\".50\"")).is("a leading point").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\" 1.00\"")).is("a leading space").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.00 \"")).is("a trailing space").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1,00\"")).is("a decimal comma").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1_000\"")).is("an underscore").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"0x10\"")).is("hexadecimal").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"\"")).is("an empty string").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"NaN\"")).is("the string NaN").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"Infinity\"")).is("the string Infinity")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"\uFF11.00\"")).is("a fullwidth digit")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"\u0661.00\"")).is("an Arabic-Indic digit")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"\u202E00.1\"")).is("an override before the digits")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> overflowAndScale() {
+        return List.of(
+                post("/transfers").body(transfer("amount", "\"" + PAST_LONG_EUR + "\"")).is("2^63 cents")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"99999999999999999999.99\"")).is("far past 2^63 cents")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"9223372036854775808\"", "currency", "\"JPY\""))
+                        .is("2^63 yen").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"9223372036854775.808\"", "currency", "\"BHD\""))
+                        .is("2^63 fils").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1" + "0".repeat(40) + "\"")).is("a 41-character amount")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.001\"")).is("three decimals in EUR")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.000\"")).is("a trailing zero past EUR's scale")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"0.001\"")).is("a tenth of a cent").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.5\"", "currency", "\"JPY\"")).is("a fraction of a yen")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.0005\"", "currency", "\"BHD\""))
+                        .is("four decimals in BHD").refused(400, INVALID),
+                post("/accounts").body(account("lim", "\"EUR\"", "\"" + PAST_LONG_EUR + "\""))
+                        .is("an overdraft limit of 2^63 cents").refused(400, INVALID),
+                post("/accounts").body(account("lim", "\"EUR\"", "\"1.001\"")).is("an overdraft limit past EUR's scale")
+                        .refused(400, INVALID),
+                post("/transfers/held/post").body("{\"amount\":\"" + PAST_LONG_EUR + "\"}")
+                        .is("posting 2^63 cents of a hold").refused(400, INVALID),
+                post("/transfers/held/post").body("{\"amount\":\"" + MAX_LONG_EUR + "\"}")
+                        .is("posting 2^63 - 1 cents of a 1.00 hold").refused(422, "amount_exceeds_pending"),
+                post("/transfers/held/post").body("{\"amount\":\"1.01\"}").is("posting more than the hold")
+                        .refused(422, "amount_exceeds_pending"),
+                post("/transfers/held/post").body("{\"amount\":\"0.001\"}").is("posting past EUR's scale")
+                        .refused(400, INVALID),
+                post("/transfers/held/post").body("{\"amount\":\"0.00\"}").is("posting zero").refused(400, INVALID),
+                post("/transfers").body(transfer("overflow-1", "bank", "alice", MAX_LONG_EUR, "EUR"))
+                        .is("2^63 - 1 cents into a funded account, sent again").refused(422, "balance_overflow"),
+                post("/transfers").body(transfer("overflow-2", "bank", "alice", MAX_LONG_EUR, "EUR"))
+                        .is("2^63 - 1 cents into a funded account, first attempt").recordingItsRefusal()
+                        .refused(422, "balance_overflow"));
+    }
+
+    static List<HostileRequest> wrongTypes() {
+        return List.of(
+                post("/transfers").body(transfer("transferId", "5")).is("a numeric transfer id").refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "null")).is("a null transfer id").refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "true")).is("a boolean transfer id")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "[\"t-1\"]")).is("an array transfer id")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", "{}")).is("an object account id")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "true")).is("a boolean amount").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "[\"1.00\"]")).is("an array amount").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "978")).is("a numeric currency").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "[\"EUR\"]")).is("an array currency")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "\"yes\"")).is("pending as a word").refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "\"true\"")).is("pending as a string")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "1")).is("pending as a number").refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "[\"a\"]")).is("metadata as an array")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "\"k=v\"")).is("metadata as a string")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\":5}")).is("a numeric metadata value")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\":null}")).is("a null metadata value")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\":true}")).is("a boolean metadata value")
+                        .refused(400, INVALID),
+                post("/accounts").body(account("x", "\"EUR\"", "100")).is("a numeric overdraft limit")
+                        .refused(400, INVALID),
+                post("/accounts").body(account("x", "\"EUR\"", "true")).is("a boolean overdraft limit")
+                        .refused(400, INVALID),
+                post("/accounts").body("{\"accountId\":7,\"currency\":\"EUR\"}").is("a numeric account id")
+                        .refused(400, INVALID),
+                post("/transfers/held/post").body("{\"amount\":1}").is("a numeric partial amount")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> missingOrUnknownFields() {
+        return List.of(
+                post("/transfers").body("{}").is("an empty object").refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", null)).is("no transfer id").refused(400, INVALID),
+                post("/transfers").body(transfer("debitAccountId", null)).is("no debit account").refused(400, INVALID),
+                post("/transfers").body(transfer("creditAccountId", null)).is("no credit account")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", null)).is("no amount").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", null)).is("no currency").refused(400, INVALID),
+                post("/transfers").body(transfer("ammount", "\"1.00\"")).is("a misspelt field").refused(400, INVALID),
+                post("/transfers").body(transfer("Amount", "\"1.00\"")).is("a field in another case")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("__proto__", "{}")).is("a __proto__ field").refused(400, INVALID),
+                post("/transfers").body(transfer("status", "\"POSTED\"")).is("a status the client may not set")
+                        .refused(400, INVALID),
+                post("/accounts").body("{\"currency\":\"EUR\"}").is("an account without id").refused(400, INVALID),
+                post("/accounts").body("{\"accountId\":\"x\"}").is("an account without currency")
+                        .refused(400, INVALID),
+                post("/accounts").body("{\"accountId\":\"x\",\"currency\":\"EUR\",\"owner\":\"me\"}")
+                        .is("an unknown account field").refused(400, INVALID),
+                post("/accounts").body("{\"accountId\":\"x\",\"currency\":\"EUR\",\"balance\":\"1000.00\"}")
+                        .is("an opening balance").refused(400, INVALID),
+                post("/transfers/held/void").body("{\"reason\":\"x\"}").is("a void with a reason").refused(400, INVALID),
+                post("/transfers/held/post").body("{\"amount\":\"0.50\",\"currency\":\"EUR\"}")
+                        .is("a post with a currency").refused(400, INVALID),
+                post("/accounts/alice/freeze").body("{\"x\":1}").is("a freeze with a body").refused(400, INVALID),
+                post("/accounts/alice/freeze").body("null").is("a freeze with a null body").refused(400, INVALID),
+                post("/transfers/held/post").body("[]").is("a post with an array body").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> duplicateKeys() {
+        return List.of(
+                post("/transfers").body("{\"transferId\":\"a\",\"transferId\":\"b\"}").is("two transfer ids")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.00\",\"amount\":\"1.00\"")).is("the same amount twice")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "\"1.00\",\"\\u0061mount\":\"900.00\""))
+                        .is("a second amount spelt with an escape").refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\":\"a\",\"k\":\"b\"}")).is("a metadata key twice")
+                        .refused(400, INVALID),
+                post("/accounts").body("{\"accountId\":\"dup\",\"currency\":\"EUR\",\"currency\":\"USD\"}")
+                        .is("two currencies").refused(400, INVALID),
+                post("/transfers/held/post").body("{\"amount\":\"0.10\",\"amount\":\"1.00\"}").is("two partial amounts")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> missingOrForgedTokens() {
+        String valid = transfer("auth-1");
+        return List.of(
+                post("/transfers").body(valid).withoutAuthorization().is("no Authorization header")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "").is("an empty header")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer").is("the scheme alone")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer   ").is("the scheme and spaces")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer wrong-token").is("an unknown token")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer pay-token").is("a prefix of a token")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer pay-token-1x").is("a token with a suffix")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer PAY-TOKEN-1").is("a token in upper case")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer pay-t\u043eken-1")
+                        .is("a token with a Cyrillic o").refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer pay-token-1\u0000")
+                        .is("a token with a NUL").refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Basic cGF5LXRva2VuLTE=")
+                        .is("Basic with the token base64-encoded").refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Token pay-token-1").is("another scheme")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", PAYMENTS).is("a token without scheme")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer\t" + PAYMENTS).is("a tab after the scheme")
+                        .refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer " + PAYMENTS + " extra")
+                        .is("a token and more words").refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer Bearer " + PAYMENTS)
+                        .is("the scheme twice").refused(401, "unauthenticated"),
+                post("/transfers").body(valid).header("authorization", "Bearer " + PAYMENTS + ",Bearer x")
+                        .is("two header values joined").refused(401, "unauthenticated"),
+                post("/transfers").body(valid)
+                        .header("authorization", "Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoicGF5bWVudHMifQ.")
+                        .is("an unsigned JWT claiming payments").refused(401, "unauthenticated"),
+                post("/accounts/alice/freeze").withoutAuthorization().is("a freeze without a token")
+                        .refused(401, "unauthenticated"),
+                post("/transfers/held/post").header("authorization", "Bearer forged").is("a post with a forged token")
+                        .refused(401, "unauthenticated"));
+    }
+
+    static List<HostileRequest> wrongRole() {
+        String valid = transfer("role-1");
+        return List.of(
+                request("POST", "/transfers", AUDITOR).body(valid).is("an auditor moving money")
+                        .refused(403, "forbidden"),
+                request("POST", "/transfers", OPERATOR).body(valid).is("an operator moving money")
+                        .refused(403, "forbidden"),
+                request("POST", "/accounts", AUDITOR).body(account("role-acct", "\"EUR\"", null))
+                        .is("an auditor opening an account").refused(403, "forbidden"),
+                request("POST", "/accounts/alice/freeze", AUDITOR).is("an auditor freezing").refused(403, "forbidden"),
+                request("POST", "/transfers/held/post", OPERATOR).is("an operator posting a hold")
+                        .refused(403, "forbidden"),
+                request("POST", "/transfers/held/void", AUDITOR).is("an auditor voiding a hold")
+                        .refused(403, "forbidden"));
+    }
+
+    static List<HostileRequest> pathTraversal() {
+        return List.of(
+                post("/accounts/../freeze").is("dot-dot as the id").refused(400, INVALID),
+                post("/accounts/./freeze").is("dot as the id").refused(400, INVALID),
+                post("/accounts/%2e%2e/freeze").is("encoded dot-dot").refused(400, INVALID),
+                post("/accounts/%2e/freeze").is("an encoded dot").refused(400, INVALID),
+                post("/accounts/%2E%2E%2Falice/freeze").is("encoded ../alice").refused(400, INVALID),
+                post("/accounts/..%2F..%2Fetc/freeze").is("../../etc, slashes encoded").refused(400, INVALID),
+                post("/accounts/a%2Fb/freeze").is("an encoded slash").refused(400, INVALID),
+                post("/accounts/..%5Calice/freeze").is("an encoded backslash").refused(400, INVALID),
+                post("/accounts/..\\alice/freeze").is("a raw backslash").refused(400, INVALID),
+                post("/accounts/%5C/freeze").is("an encoded backslash alone").refused(400, INVALID),
+                post("/accounts/%252e%252e/freeze").is("double-encoded dot-dot").refused(400, INVALID),
+                post("/accounts/alice%/freeze").is("a truncated percent-escape").refused(400, INVALID),
+                post("/accounts/%zz/freeze").is("a non-hex percent-escape").refused(400, INVALID),
+                post("/accounts/%2/freeze").is("a one-digit percent-escape").refused(400, INVALID),
+                post("/transfers/..%2Fheld/post").is("an encoded ../ before a transfer id").refused(400, INVALID),
+                post("/transfers/%2e%2e/void").is("encoded dot-dot as a transfer id").refused(400, INVALID),
+                post("/accounts/alice/../bob/freeze").is("a ../ between segments").refused(404, "not_found"),
+                post("/transfers/held/../fund/post").is("a ../ between transfer segments").refused(404, "not_found"),
+                post("/transfers").body(transfer("debitAccountId", "\"../alice\"")).is("../alice as the debit account")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("creditAccountId", "\"..\"")).is("dot-dot as the credit account")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"..\\\\held\"")).is("a backslash in a transfer id")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("transferId", "\"%2e%2e\"")).is("a percent-escape in a body id")
+                        .refused(400, INVALID),
+                post("/accounts").body(account("../../etc/passwd", "\"EUR\"", null)).is("a path as an account id")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> contentTypes() {
+        return List.of(
+                post("/transfers").header("content-type", "application/x-www-form-urlencoded")
+                        .body("transferId=form-1&debitAccountId=alice&creditAccountId=bob&amount=1.00&currency=EUR")
+                        .is("a form-encoded transfer").refused(400, INVALID),
+                post("/transfers").header("content-type", "application/xml")
+                        .body("<transfer><transferId>xml-1</transferId></transfer>").is("an XML transfer")
+                        .refused(400, INVALID),
+                post("/transfers").header("content-type", "multipart/form-data; boundary=b")
+                        .body("--b\r\nContent-Disposition: form-data; name=\"transferId\"\r\n\r\nmp-1\r\n--b--")
+                        .is("a multipart transfer").refused(400, INVALID),
+                post("/transfers").header("content-type", "application/yaml").body("transferId: yaml-1\namount: 1.00")
+                        .is("a YAML transfer").refused(400, INVALID),
+                post("/transfers").header("content-type", "text/plain").body("please move 1.00 EUR")
+                        .is("a sentence as text/plain").refused(400, INVALID),
+                post("/transfers").header("content-type", "application/octet-stream")
+                        .base64Body("transferId=bin-1&amount=1.00").is("a base64-encoded form body")
+                        .refused(400, INVALID),
+                post("/transfers").bodyFlaggedBase64("not base64!")
+                        .is("a body flagged base64 that is not").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> methodsAndRoutes() {
+        return List.of(
+                request("GET", "/transfers", PAYMENTS).is("GET on the transfer route").refused(405, "method_not_allowed"),
+                request("PUT", "/transfers", PAYMENTS).body(transfer("put-1")).is("PUT on the transfer route")
+                        .refused(405, "method_not_allowed"),
+                request("DELETE", "/accounts", PAYMENTS).is("DELETE on the account route")
+                        .refused(405, "method_not_allowed"),
+                request("PATCH", "/accounts/alice/freeze", PAYMENTS).is("PATCH on freeze")
+                        .refused(405, "method_not_allowed"),
+                request("HEAD", "/transfers", PAYMENTS).is("HEAD").refused(405, "method_not_allowed"),
+                request("OPTIONS", "/transfers", PAYMENTS).is("OPTIONS").refused(405, "method_not_allowed"),
+                request("TRACE", "/transfers", PAYMENTS).is("TRACE").refused(405, "method_not_allowed"),
+                request("delete", "/transfers", PAYMENTS).is("a lower-case method").refused(405, "method_not_allowed"),
+                request("P0ST", "/transfers", PAYMENTS).body(transfer("p0st-1")).is("a made-up method")
+                        .refused(405, "method_not_allowed"),
+                request("", "/transfers", PAYMENTS).body(transfer("nomethod-1")).is("no method")
+                        .refused(405, "method_not_allowed"),
+                request("GET", "/transfers/held/post", PAYMENTS).is("GET on post").refused(405, "method_not_allowed"),
+                request("POST", "/health", PAYMENTS).is("POST on health").refused(405, "method_not_allowed"),
+                post("/nowhere").body("{}").is("an unknown route").refused(404, "not_found"),
+                post("/").body(transfer("root-1")).is("the root").refused(404, "not_found"),
+                post("/accounts/alice/delete").is("an unknown account action").refused(404, "not_found"),
+                post("/transfers/held/capture").is("an unknown transfer action").refused(404, "not_found"),
+                post("/accounts/").body(account("slash", "\"EUR\"", null)).is("a trailing slash")
+                        .refused(404, "not_found"),
+                post("/ACCOUNTS").body(account("upper", "\"EUR\"", null)).is("an upper-case route")
+                        .refused(404, "not_found"),
+                post("//transfers").body(transfer("dbl-1")).is("a double slash").refused(404, "not_found"),
+                post("/accounts/alice/freeze/").is("a trailing slash after an action").refused(404, "not_found"),
+                post("/transfers/held").is("a transfer without action").refused(404, "not_found"),
+                post("/transfers\u0000").body(transfer("nul-1")).is("a NUL after the route").refused(404, "not_found"),
+                post("/" + "a/".repeat(5000)).is("a 10 KB path").refused(404, "not_found"));
+    }
+
+    static List<HostileRequest> oversizedHeadersAndMetadata() {
+        String seventeenKeys = IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        HostileRequest.Builder manyHeaders = post("/transfers").body(transfer("amount", "1.00"));
+        for (int i = 0; i < 500; i++) {
+            manyHeaders.header("x-junk-" + i, "v".repeat(100));
+        }
+        return List.of(
+                post("/transfers").body(transfer("metadata", seventeenKeys)).is("17 metadata keys").refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\":\"" + "x".repeat(513) + "\"}"))
+                        .is("a 513-character metadata value").refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"" + "k".repeat(65) + "\":\"v\"}"))
+                        .is("a 65-character metadata key").refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"\":\"v\"}")).is("an empty metadata key")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"bad key\":\"v\"}")).is("a space in a metadata key")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\u00e9y\":\"v\"}")).is("a non-ASCII metadata key")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("metadata", "{\"k\":\"" + "x".repeat(17 * 1024) + "\"}"))
+                        .is("a 17 KB metadata value").refused(400, INVALID),
+                post("/transfers").body(transfer("hdr-1")).header("authorization", "Bearer " + "t".repeat(64 * 1024))
+                        .is("a 64 KB bearer token").refused(401, "unauthenticated"),
+                post("/transfers").body(transfer("amount", "1.00")).header("x-correlation-id", "c".repeat(10 * 1024))
+                        .is("a 10 KB correlation id").refused(400, INVALID),
+                post("/transfers").body(transfer("amount", "1.00"))
+                        .header("x-correlation-id", "c-1\n{\"level\":\"ERROR\",\"route\":\"forged\"}")
+                        .is("a correlation id forging a log line").refused(400, INVALID),
+                manyHeaders.is("500 junk headers of 100 bytes").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> holdTimeouts() {
+        return List.of(
+                post("/transfers").body(transfer("pending", "true")).is("pending without a timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":null")).is("a null timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("timeoutSeconds", "60")).is("a timeout without pending")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "false,\"timeoutSeconds\":60"))
+                        .is("a timeout on a transfer that is not pending").refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":0")).is("a zero timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":-1")).is("a negative timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":-0")).is("a negative zero timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":1.5")).is("a fractional timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":60.0")).is("a whole float timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":6e1")).is("an exponent timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":\"60\"")).is("a string timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":true")).is("a boolean timeout")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("pending",
+                                "true,\"timeoutSeconds\":" + (CommandApi.MAX_TIMEOUT_SECONDS + 1)))
+                        .is("one second past the longest hold").refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":1000000000000"))
+                        .is("a timeout of 31,700 years").refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":9223372036854775807"))
+                        .is("the largest long as a timeout").refused(400, INVALID),
+                post("/transfers").body(transfer("pending", "true,\"timeoutSeconds\":9223372036854775808"))
+                        .is("a timeout past the largest long").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> currencies() {
+        return List.of(
+                post("/transfers").body(transfer("currency", "\"XYZ\"")).is("an unknown code").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"eur\"")).is("a lower-case code").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"EU\"")).is("two letters").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"EURO\"")).is("four letters").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"\"")).is("an empty code").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\" EUR\"")).is("a padded code").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"\u0415UR\"")).is("a Cyrillic E").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"\u20ac\"")).is("the euro sign").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"\u202ERUE\"")).is("an override in the code")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"XAU\"")).is("gold, which has no minor unit")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"XXX\"")).is("no currency (XXX)").refused(400, INVALID),
+                post("/transfers").body(transfer("currency", "\"XDR\"")).is("special drawing rights")
+                        .refused(400, INVALID),
+                post("/accounts").body(account("cur", "\"XTS\"", null)).is("an account in the testing code")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer("usd-1", "alice", "bob", "1.00", "USD"))
+                        .is("dollars between euro accounts, sent again").refused(422, "currency_mismatch"),
+                post("/transfers").body(transfer("usd-2", "alice", "bob", "1.00", "USD"))
+                        .is("dollars between euro accounts, first attempt").recordingItsRefusal()
+                        .refused(422, "currency_mismatch"),
+                post("/transfers").body(transfer("jpy-1", "alice", "bob", "1500", "JPY"))
+                        .is("yen between euro accounts, first attempt").recordingItsRefusal()
+                        .refused(422, "currency_mismatch"));
+    }
+
+    static List<HostileRequest> businessRefusals() {
+        return List.of(
+                post("/transfers").body(transfer("same-1", "alice", "alice", "1.00", "EUR"))
+                        .is("a same-account transfer, sent again").refused(422, "same_account"),
+                post("/transfers").body(transfer("same-2", "bob", "bob", "1.00", "EUR"))
+                        .is("a same-account transfer, first attempt").recordingItsRefusal()
+                        .refused(422, "same_account"),
+                post("/transfers").body(transfer("same-3", "alice", "Alice", "1.00", "EUR"))
+                        .is("a 'same' account in another case").refused(404, "account_not_found"),
+                post("/transfers").body(transfer("ghost-1", "alice", "nobody", "1.00", "EUR"))
+                        .is("an unknown credit account").refused(404, "account_not_found"),
+                post("/transfers").body(transfer("ghost-2", "nobody", "alice", "1.00", "EUR"))
+                        .is("an unknown debit account").refused(404, "account_not_found"),
+                post("/transfers").body(transfer("broke-1", "alice", "bob", "1000.00", "EUR"))
+                        .is("an overdraft, sent again").refused(422, "insufficient_funds"),
+                post("/transfers").body(transfer("fund", "bank", "alice", "50.01", "EUR"))
+                        .is("a used transfer id with another amount").refused(409, "idempotency_conflict"),
+                post("/transfers").body(transfer("held", "alice", "bob", "1.00", "EUR"))
+                        .is("a hold's id reused for a posted transfer").refused(409, "idempotency_conflict"),
+                post("/transfers").body(transfer("same-1", "alice", "bob", "1.00", "EUR"))
+                        .is("a refused id reused with a valid request").refused(409, "idempotency_conflict"),
+                post("/accounts").body(account("alice", "\"USD\"", null)).is("alice again in dollars")
+                        .refused(409, "account_exists"),
+                post("/accounts").body(account("bank", "\"EUR\"", null)).is("an unlimited account reopened with a floor")
+                        .refused(409, "account_exists"),
+                post("/accounts/alice/close").is("closing an account with money").refused(422, "account_not_empty"),
+                post("/accounts/nobody/freeze").is("freezing an unknown account").refused(404, "account_not_found"),
+                post("/transfers/fund/post").is("posting a posted transfer").refused(422, "transfer_not_pending"),
+                post("/transfers/fund/void").is("voiding a posted transfer").refused(422, "transfer_not_pending"),
+                post("/transfers/same-1/void").is("voiding a refused transfer").refused(422, "transfer_not_pending"),
+                post("/transfers/nothing/post").is("posting an unknown transfer").refused(404, "transfer_not_found"),
+                post("/transfers/nothing/post").body("{\"amount\":\"1.00\"}").is("part-posting an unknown transfer")
+                        .refused(404, "transfer_not_found"));
+    }
+
+    private static HostileRequest.Builder post(String path) {
+        return request("POST", path, PAYMENTS);
+    }
+
+    private static HostileRequest.Builder request(String method, String path, String token) {
+        return HostileRequest.request(method, path, token);
+    }
+
+    /** A valid transfer of 1.00 EUR from alice to bob under a fresh id. */
+    static String transfer(String transferId) {
+        return transfer(transferId, "alice", "bob", "1.00", "EUR");
+    }
+
+    static String transfer(String transferId, String debit, String credit, String amount, String currency) {
+        return "{\"transferId\":\"" + transferId + "\",\"debitAccountId\":\"" + debit + "\",\"creditAccountId\":\""
+                + credit + "\",\"amount\":\"" + amount + "\",\"currency\":\"" + currency + "\"}";
+    }
+
+    /**
+     * A valid-looking transfer of 1.00 EUR from alice to bob (id "m-1") with fields replaced by raw
+     * JSON, or removed where the raw JSON is null.
+     */
+    static String transfer(String field, String rawJson) {
+        return transfer(field, rawJson, null, null);
+    }
+
+    static String transfer(String field, String rawJson, String otherField, String otherRawJson) {
+        List<String> fields = new ArrayList<>(List.of("\"transferId\":\"m-1\"", "\"debitAccountId\":\"alice\"",
+                "\"creditAccountId\":\"bob\"", "\"amount\":\"1.00\"", "\"currency\":\"EUR\""));
+        replace(fields, field, rawJson);
+        if (otherField != null) {
+            replace(fields, otherField, otherRawJson);
+        }
+        return "{" + String.join(",", fields) + "}";
+    }
+
+    private static void replace(List<String> fields, String field, String rawJson) {
+        fields.removeIf(f -> f.startsWith("\"" + field + "\":"));
+        if (rawJson != null) {
+            fields.add("\"" + field + "\":" + rawJson);
+        }
+    }
+
+    /** An account opening; the overdraft limit as raw JSON, or left out where null. */
+    static String account(String accountId, String currencyJson, String overdraftLimitJson) {
+        return "{\"accountId\":\"" + accountId + "\",\"currency\":" + currencyJson
+                + (overdraftLimitJson == null ? "" : ",\"overdraftLimit\":" + overdraftLimitJson) + "}";
+    }
+}

@@ -1,0 +1,223 @@
+package dev.ledger.projections.api;
+
+import static dev.ledger.functions.LedgerFixture.AUDITOR;
+import static dev.ledger.functions.LedgerFixture.OPERATOR;
+import static dev.ledger.functions.LedgerFixture.PAYMENTS;
+
+import dev.ledger.functions.api.HostileRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Hostile requests against the read API's routes, one category a method, each row with the
+ * refusal the README documents for it. The ledger behind them is the command corpus' seed
+ * (accounts bank, alice and bob; transfers fund and held), recorded on 2026-05-01.
+ */
+final class QueryApiHostileCorpus {
+
+    static final String INVALID = "invalid_request";
+    /** Every read route, with alice or the transfer fund as the subject. */
+    private static final List<String> ROUTES = List.of("/accounts/alice", "/accounts/alice/history",
+            "/accounts/alice/balance", "/transfers/fund", "/audit/accounts/alice/verify");
+
+    private QueryApiHostileCorpus() {
+    }
+
+    static List<HostileRequest> all() {
+        List<HostileRequest> rows = new ArrayList<>();
+        add(rows, "unicode in ids", unicodeInIds());
+        add(rows, "path traversal", pathTraversal());
+        add(rows, "missing or forged tokens", missingOrForgedTokens());
+        add(rows, "wrong role", wrongRole());
+        add(rows, "methods and routes", methodsAndRoutes());
+        add(rows, "history parameters", historyParameters());
+        add(rows, "balance instants", balanceInstants());
+        add(rows, "unknown subjects", unknownSubjects());
+        return rows;
+    }
+
+    private static void add(List<HostileRequest> rows, String category, List<HostileRequest> inCategory) {
+        inCategory.forEach(row -> rows.add(row.in(category)));
+    }
+
+    static List<HostileRequest> unicodeInIds() {
+        return List.of(
+                get("/accounts/%D0%B0lice").is("a percent-encoded Cyrillic a").refused(400, INVALID),
+                get("/accounts/%E2%80%AEalice/history").is("a percent-encoded override").refused(400, INVALID),
+                get("/accounts/alice%E2%80%8F/balance").query("asOf", "2026-06-01T00:00:00Z")
+                        .is("a percent-encoded right-to-left mark").refused(400, INVALID),
+                get("/transfers/fund%00").is("a percent-encoded NUL").refused(400, INVALID),
+                get("/audit/accounts/%F0%9F%92%B8/verify").is("a percent-encoded emoji").refused(400, INVALID),
+                get("/accounts/%ED%A0%80").is("an encoded surrogate (CESU-8)").refused(400, INVALID),
+                get("/accounts/%EF%BB%BFalice").is("an encoded byte order mark").refused(400, INVALID),
+                get("/accounts/ali%E2%80%8Bce").is("an encoded zero-width space").refused(400, INVALID),
+                get("/accounts/\u0430lice").is("a raw Cyrillic a").refused(400, INVALID),
+                get("/transfers/\uD800").is("a raw lone surrogate").refused(400, INVALID),
+                get("/accounts/%\uFF16\uFF11lice").is("fullwidth hex digits in a percent-escape")
+                        .refused(400, INVALID),
+                get("/accounts/" + "a".repeat(65)).is("a 65-character id").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> pathTraversal() {
+        return List.of(
+                get("/accounts/..").is("dot-dot as the id").refused(400, INVALID),
+                get("/accounts/.").is("dot as the id").refused(400, INVALID),
+                get("/accounts/%2e%2e").is("encoded dot-dot").refused(400, INVALID),
+                get("/accounts/..%2Fbob").is("../bob, slash encoded").refused(400, INVALID),
+                get("/accounts/..%5Cbob/history").is("..\\bob, backslash encoded").refused(400, INVALID),
+                get("/accounts/..\\bob").is("a raw backslash").refused(400, INVALID),
+                get("/transfers/%2E%2E%2Ffund").is("encoded ../fund").refused(400, INVALID),
+                get("/audit/accounts/..%2F..%2Fetc%2Fpasswd/verify").is("../../etc/passwd").refused(400, INVALID),
+                get("/accounts/%252e%252e").is("double-encoded dot-dot").refused(400, INVALID),
+                get("/accounts/alice%/history").is("a truncated percent-escape").refused(400, INVALID),
+                get("/transfers/%zz").is("a non-hex percent-escape").refused(400, INVALID),
+                get("/accounts/alice/../bob").is("a ../ between segments").refused(404, "not_found"),
+                get("/accounts/alice/history/../../bob").is("two ../ after a route").refused(404, "not_found"));
+    }
+
+    static List<HostileRequest> missingOrForgedTokens() {
+        List<HostileRequest> rows = new ArrayList<>();
+        for (String route : ROUTES) {
+            rows.add(get(route).withoutAuthorization().query("asOf", "2026-06-01T00:00:00Z")
+                    .is("no token on " + route).refused(401, "unauthenticated"));
+        }
+        rows.addAll(List.of(
+                get("/accounts/alice").header("authorization", "").is("an empty header").refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Bearer").is("the scheme alone")
+                        .refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Bearer not-a-token").is("an unknown token")
+                        .refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Bearer " + AUDITOR + "\u0000").is("a token and a NUL")
+                        .refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Bearer " + AUDITOR.toUpperCase())
+                        .is("a token in upper case").refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Basic YXVkaXQtdG9rZW4tMQ==")
+                        .is("Basic with the token base64-encoded").refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", AUDITOR).is("a token without scheme")
+                        .refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Bearer " + AUDITOR + ",Bearer " + PAYMENTS)
+                        .is("two tokens joined").refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoiYXVkaXRvciJ9.")
+                        .is("an unsigned JWT claiming auditor").refused(401, "unauthenticated"),
+                get("/accounts/alice").header("authorization", "Bearer " + "t".repeat(64 * 1024))
+                        .is("a 64 KB token").refused(401, "unauthenticated")));
+        return rows;
+    }
+
+    static List<HostileRequest> wrongRole() {
+        List<HostileRequest> rows = new ArrayList<>();
+        for (String route : ROUTES) {
+            rows.add(HostileRequest.request("GET", route, OPERATOR).query("asOf", "2026-06-01T00:00:00Z")
+                    .is("an operator reading " + route).refused(403, "forbidden"));
+        }
+        return rows;
+    }
+
+    static List<HostileRequest> methodsAndRoutes() {
+        return List.of(
+                request("POST", "/accounts/alice").is("POST on an account").refused(405, "method_not_allowed"),
+                request("PUT", "/transfers/fund").body("{\"status\":\"VOIDED\"}").is("PUT on a transfer")
+                        .refused(405, "method_not_allowed"),
+                request("DELETE", "/accounts/alice/history").is("DELETE on history").refused(405, "method_not_allowed"),
+                request("PATCH", "/accounts/alice/balance").is("PATCH on a balance").refused(405, "method_not_allowed"),
+                request("POST", "/audit/accounts/alice/verify").is("POST on verify").refused(405, "method_not_allowed"),
+                request("HEAD", "/accounts/alice").is("HEAD").refused(405, "method_not_allowed"),
+                request("OPTIONS", "/transfers/fund").is("OPTIONS").refused(405, "method_not_allowed"),
+                get("/").is("the root").refused(404, "not_found"),
+                get("/accounts").is("the account collection").refused(404, "not_found"),
+                get("/transfers").is("the transfer collection").refused(404, "not_found"),
+                get("/audit/accounts/alice").is("audit without verify").refused(404, "not_found"),
+                get("/accounts/alice/history/extra").is("a segment after history").refused(404, "not_found"),
+                get("/accounts/alice/balances").is("a misspelt route").refused(404, "not_found"),
+                get("/ACCOUNTS/alice").is("an upper-case route").refused(404, "not_found"),
+                get("/accounts//history").is("an empty id").refused(404, "not_found"),
+                get("/accounts/alice/").is("a trailing slash").refused(404, "not_found"),
+                get("/" + "a/".repeat(5000)).is("a 10 KB path").refused(404, "not_found"));
+    }
+
+    static List<HostileRequest> historyParameters() {
+        return List.of(
+                history().query("limit", "0").is("a limit of 0").refused(400, INVALID),
+                history().query("limit", "-1").is("a negative limit").refused(400, INVALID),
+                history().query("limit", "1001").is("a limit past the page size").refused(400, INVALID),
+                history().query("limit", "1.5").is("a fractional limit").refused(400, INVALID),
+                history().query("limit", "1e2").is("an exponent limit").refused(400, INVALID),
+                history().query("limit", "abc").is("a word as limit").refused(400, INVALID),
+                history().query("limit", "+5").is("a signed limit").refused(400, INVALID),
+                history().query("limit", " 5").is("a padded limit").refused(400, INVALID),
+                history().query("limit", "\u0665").is("an Arabic-Indic digit as limit").refused(400, INVALID),
+                history().query("limit", "\uFF15").is("a fullwidth digit as limit").refused(400, INVALID),
+                history().query("limit", "99999999999999999999").is("a limit past the largest long")
+                        .refused(400, INVALID),
+                history().query("limit", "5,6").is("a repeated limit, joined").refused(400, INVALID),
+                history().query("cursor", "forged").is("a made-up cursor").refused(400, INVALID),
+                history().query("cursor", "!!!").is("a cursor that is not base64").refused(400, INVALID),
+                history().query("cursor", cursor("v1:0")).is("a cursor at version 0").refused(400, INVALID),
+                history().query("cursor", cursor("v1:-1")).is("a cursor at version -1").refused(400, INVALID),
+                history().query("cursor", cursor("v2:5")).is("a cursor of another format").refused(400, INVALID),
+                history().query("cursor", cursor("v1:+5")).is("a cursor with a sign").refused(400, INVALID),
+                history().query("cursor", cursor("v1:\u0665")).is("a cursor with an Arabic-Indic digit")
+                        .refused(400, INVALID),
+                history().query("cursor", cursor("v1:99999999999999999999")).is("a cursor past the largest long")
+                        .refused(400, INVALID),
+                history().query("cursor", "A".repeat(10 * 1024)).is("a 10 KB cursor").refused(400, INVALID),
+                history().query("from", "yesterday").is("a word as from").refused(400, INVALID),
+                history().query("from", "2026-13-01T00:00:00Z").is("month 13").refused(400, INVALID),
+                history().query("to", "1767225600").is("epoch seconds as to").refused(400, INVALID),
+                history().query("to", "2026-01-01").is("a date without time").refused(400, INVALID),
+                history().query("from", "2026-01-01T00:00:00Z\u0000").is("an instant and a NUL")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> balanceInstants() {
+        return List.of(
+                balance().is("no asOf").refused(400, INVALID),
+                balance().query("asOf", "").is("an empty asOf").refused(400, INVALID),
+                balance().query("asOf", "now").is("the word now").refused(400, INVALID),
+                balance().query("asOf", "2026-02-30T00:00:00Z").is("February 30").refused(400, INVALID),
+                balance().query("asOf", "2026-06-01T00:00:00").is("an instant without zone").refused(400, INVALID),
+                balance().query("asOf", "1767225600").is("epoch seconds").refused(400, INVALID),
+                balance().query("asOf", "+1000000001-01-01T00:00:00Z").is("past the last instant")
+                        .refused(400, INVALID),
+                balance().query("asOf", "\u202E2026-06-01T00:00:00Z").is("an override before the instant")
+                        .refused(400, INVALID),
+                balance().query("asOf", "2".repeat(10 * 1024)).is("10 KB of digits").refused(400, INVALID),
+                balance().query("asOf", "2026-04-30T23:59:59Z").is("before the account was opened")
+                        .refused(404, "account_not_found"));
+    }
+
+    static List<HostileRequest> unknownSubjects() {
+        return List.of(
+                get("/accounts/nobody").is("an unknown account").refused(404, "account_not_found"),
+                get("/accounts/Alice").is("an account in another case").refused(404, "account_not_found"),
+                get("/accounts/nobody/history").is("an unknown account's history").refused(404, "account_not_found"),
+                get("/accounts/nobody/balance").query("asOf", "2026-06-01T00:00:00Z")
+                        .is("an unknown account's balance").refused(404, "account_not_found"),
+                get("/audit/accounts/nobody/verify").is("verifying an unknown account")
+                        .refused(404, "account_not_found"),
+                get("/transfers/nothing").is("an unknown transfer").refused(404, "transfer_not_found"),
+                get("/transfers/alice").is("an account id as transfer id").refused(404, "transfer_not_found"));
+    }
+
+    private static HostileRequest.Builder history() {
+        return get("/accounts/alice/history");
+    }
+
+    private static HostileRequest.Builder balance() {
+        return get("/accounts/alice/balance");
+    }
+
+    private static HostileRequest.Builder get(String path) {
+        return request("GET", path);
+    }
+
+    private static HostileRequest.Builder request(String method, String path) {
+        return HostileRequest.request(method, path, AUDITOR);
+    }
+
+    private static String cursor(String decoded) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(decoded.getBytes(StandardCharsets.UTF_8));
+    }
+}
