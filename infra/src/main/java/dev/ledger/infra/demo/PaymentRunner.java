@@ -1,0 +1,133 @@
+package dev.ledger.infra.demo;
+
+import dev.ledger.infra.demo.PaymentPlan.Kind;
+import dev.ledger.infra.demo.PaymentPlan.Payment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Runs a {@link PaymentPlan} against the HTTP API with a fixed number of concurrent clients, each
+ * payment's commands in order (a hold before its post or void, a retry after the first try), and
+ * counts every answer in a {@link Tally}. Every {@code sampleEvery}-th accepted posted transfer is
+ * handed to the {@link LagSampler}.
+ */
+final class PaymentRunner {
+
+    private final LedgerHttp api;
+    private final Tally tally;
+    private final LagSampler lag;
+    private final int sampleEvery;
+    private final AtomicLong postedAccepted = new AtomicLong();
+    private final AtomicLong paymentsDone = new AtomicLong();
+
+    PaymentRunner(LedgerHttp api, Tally tally, LagSampler lag, int sampleEvery) {
+        this.api = api;
+        this.tally = tally;
+        this.lag = lag;
+        this.sampleEvery = sampleEvery;
+    }
+
+    /** Runs every payment; returns the seconds it took. Prints a progress line every {@code every}. */
+    double run(List<Payment> plan, int clients, Duration every, Consumer<String> progress)
+            throws InterruptedException {
+        long started = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        ticker.scheduleAtFixedRate(() -> progress.accept(line(plan.size(), started)), every.toMillis(),
+                every.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (Payment payment : plan) {
+                running.add(pool.submit(() -> pay(payment)));
+            }
+            for (Future<?> payment : running) {
+                try {
+                    payment.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a payment failed in the client", e.getCause());
+                }
+            }
+        } finally {
+            ticker.shutdownNow();
+            pool.shutdownNow();
+        }
+        progress.accept(line(plan.size(), started));
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    private String line(int payments, long started) {
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double[] lags = lag.sortedLagsMillis();
+        return String.format(Locale.ROOT, "payments %,d/%,d | commands %,d: %,d accepted, %,d rejected | %.0f"
+                        + " commands/s | lag samples %d, p50 %.0f ms", paymentsDone.get(), payments, tally.sent(),
+                tally.acceptedTotal(), tally.rejectedTotal(), tally.sent() / Math.max(seconds, 1e-9), lags.length,
+                LagSampler.percentile(lags, 0.5));
+    }
+
+    private void pay(Payment payment) {
+        try {
+            switch (payment.kind()) {
+                case DEPOSIT, TRANSFER -> posted(payment);
+                case HOLD_THEN_POST, HOLD_THEN_VOID -> hold(payment);
+                case RETRY_SAME_ID -> {
+                    posted(payment);
+                    // The client did not trust the first answer: the ledger must give the original back.
+                    LedgerHttp.Answer again = send(payment, payment.amount(), 0);
+                    tally.record(again.status() == 200 ? "retry, same id: the original answer" : "retry, same id",
+                            again);
+                }
+                case CONFLICTING_RETRY -> {
+                    posted(payment);
+                    tally.record("retry, same id, another amount",
+                            send(payment, PaymentPlan.decimal(payment.amountMinor() + 1), 0));
+                }
+                default -> throw new IllegalStateException("unplanned kind " + payment.kind());
+            }
+        } catch (LedgerHttp.NoAnswer noAnswer) {
+            tally.rejected(Tally.NO_ANSWER);
+        } finally {
+            paymentsDone.incrementAndGet();
+        }
+    }
+
+    /** A posted transfer; a sampled one's lag is measured from its answer. */
+    private void posted(Payment payment) {
+        LedgerHttp.Answer answer = send(payment, payment.amount(), 0);
+        long answered = System.nanoTime();
+        tally.record(payment.kind() == Kind.DEPOSIT ? "deposit" : "transfer", answer);
+        if (answer.status() == 201 && postedAccepted.incrementAndGet() % sampleEvery == 0) {
+            lag.sample(payment.creditAccountId(), payment.transferId(), answered);
+        }
+    }
+
+    private void hold(Payment payment) {
+        LedgerHttp.Answer placed = send(payment, payment.amount(), PaymentPlan.HOLD_SECONDS);
+        tally.record("hold placed", placed);
+        if (placed.status() != 201) {
+            return;
+        }
+        if (payment.kind() == Kind.HOLD_THEN_VOID) {
+            tally.record("hold voided", api.voidPending(payment.transferId()));
+        } else if (payment.partialMinor() > 0) {
+            tally.record("hold posted in part", api.postPending(payment.transferId(),
+                    PaymentPlan.decimal(payment.partialMinor())));
+        } else {
+            tally.record("hold posted", api.postPending(payment.transferId(), null));
+        }
+    }
+
+    private LedgerHttp.Answer send(Payment payment, String amount, long holdSeconds) {
+        return api.transfer(payment.transferId(), payment.debitAccountId(), payment.creditAccountId(), amount,
+                payment.currency(), holdSeconds);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.ledger.infra.demo;
+
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.projections.Projection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Waits until the projections have caught up with the log: every stream's item in each projection
+ * that follows it is at the version of the stream's head in the events table. The heads are read
+ * once (no command may run meanwhile); then only the items still behind are read again, round
+ * after round, until none is or the deadline passes. A blocked item never catches up, so one ends
+ * the wait at once.
+ */
+public final class ProjectionCatchUp {
+
+    private static final Duration ROUND_PAUSE = Duration.ofMillis(200);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+
+    private final DynamoEventStore log;
+    private final List<Projection> projections;
+    private final int threads;
+
+    public ProjectionCatchUp(DynamoEventStore log, List<Projection> projections, int threads) {
+        this.log = log;
+        this.projections = List.copyOf(projections);
+        this.threads = threads;
+    }
+
+    /** How the wait ended: items at the head, items still behind, blocked items (each one line). */
+    public record Outcome(int items, int behind, List<String> blocked, double seconds) {
+
+        public boolean caughtUp() {
+            return behind == 0 && blocked.isEmpty();
+        }
+
+        public String summary() {
+            return String.format(Locale.ROOT, "%d of %d projection items at the log head after %.1f s%s",
+                    items - behind, items, seconds, blocked.isEmpty() ? "" : "; blocked: " + blocked);
+        }
+    }
+
+    private record Item(Projection projection, StreamId stream, long head) {
+        String describe() {
+            return projection.name() + " " + stream.id();
+        }
+    }
+
+    /** Waits for these streams (streams without a head in the log are not expected anywhere). */
+    public Outcome await(Collection<StreamId> streams, Duration timeout, Consumer<String> progress)
+            throws InterruptedException {
+        long started = System.nanoTime();
+        Deadline deadline = Deadline.in(timeout);
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        try {
+            Map<StreamId, Long> heads = inParallel(pool, () -> streams.parallelStream()
+                    .map(stream -> Map.entry(stream, log.readHead(stream).map(DynamoEventStore.Head::version)))
+                    .filter(entry -> entry.getValue().isPresent())
+                    .collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().orElseThrow())));
+            List<Item> behind = new ArrayList<>();
+            heads.forEach((stream, head) -> projections.stream().filter(p -> p.follows(stream))
+                    .forEach(p -> behind.add(new Item(p, stream, head))));
+            int items = behind.size();
+            Map<Item, String> blocked = new ConcurrentHashMap<>();
+            Deadline nextLine = Deadline.in(PROGRESS_EVERY);
+            while (true) {
+                List<Item> stillBehind = inParallel(pool, () -> behind.parallelStream().filter(item -> {
+                    Projection.Position position = item.projection().position(item.stream());
+                    if (position.blocked()) {
+                        blocked.put(item, item.describe());
+                    }
+                    return position.version() < item.head();
+                }).toList());
+                behind.clear();
+                behind.addAll(stillBehind);
+                double seconds = (System.nanoTime() - started) / 1e9;
+                if (behind.isEmpty() || !blocked.isEmpty() || deadline.passed()) {
+                    return new Outcome(items, behind.size(), List.copyOf(blocked.values()), seconds);
+                }
+                if (nextLine.passed()) {
+                    progress.accept(String.format(Locale.ROOT, "catching up: %d of %d projection items at the log"
+                            + " head (%.0f s)", items - behind.size(), items, seconds));
+                    nextLine = Deadline.in(PROGRESS_EVERY);
+                }
+                Thread.sleep(ROUND_PAUSE.toMillis());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static <T> T inParallel(ForkJoinPool pool, java.util.concurrent.Callable<T> work)
+            throws InterruptedException {
+        try {
+            return pool.submit(work).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** The streams of these accounts and transfers. */
+    public static List<StreamId> streams(Collection<String> accountIds, Collection<String> transferIds) {
+        List<StreamId> streams = new ArrayList<>();
+        accountIds.forEach(id -> streams.add(StreamId.account(id)));
+        transferIds.forEach(id -> streams.add(StreamId.transfer(id)));
+        return streams;
+    }
+}
