@@ -11,6 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * A client of the ledger's HTTP API as a payment service sees it: JSON over HTTP with a bearer
@@ -54,6 +56,34 @@ public final class LedgerHttp {
         NoAnswer(String what, Throwable cause) {
             super(what + ": no answer (" + cause + ")", cause);
         }
+    }
+
+    /**
+     * The error code of a command that lost its append races to other requests on the same
+     * accounts (a hot account); the API asks the client to send the request again as it is.
+     */
+    public static final String CONTENTION = "concurrent_modification";
+
+    /**
+     * Sends a command again while the API answers {@link #CONTENTION}, at most {@code attempts}
+     * times, with exponential backoff and full jitter (so clients that collided do not collide
+     * again in step); {@code onRetry} is told of each retry. Returns the last answer.
+     */
+    public static Answer retryingContention(Supplier<Answer> command, int attempts, RandomGenerator jitter,
+                                            Runnable onRetry) {
+        Answer answer = command.get();
+        for (int attempt = 1; attempt < attempts && answer.status() == 409 && CONTENTION.equals(answer.errorCode());
+             attempt++) {
+            onRetry.run();
+            try {
+                Thread.sleep(jitter.nextLong(10L << Math.min(attempt, 7)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer;
+            }
+            answer = command.get();
+        }
+        return answer;
     }
 
     public Answer openAccount(String accountId, String currency, String overdraftLimit) {

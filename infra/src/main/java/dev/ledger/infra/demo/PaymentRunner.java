@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs a {@link PaymentPlan} against the HTTP API with a fixed number of concurrent clients, each
@@ -22,6 +24,9 @@ import java.util.function.Consumer;
  * handed to the {@link LagSampler}.
  */
 final class PaymentRunner {
+
+    /** Tries of one command that keeps losing to others on the same accounts before its refusal counts. */
+    static final int CONTENTION_ATTEMPTS = 8;
 
     private final LedgerHttp api;
     private final Tally tally;
@@ -117,17 +122,27 @@ final class PaymentRunner {
             return;
         }
         if (payment.kind() == Kind.HOLD_THEN_VOID) {
-            tally.record("hold voided", api.voidPending(payment.transferId()));
+            tally.record("hold voided", uncontended(payment, () -> api.voidPending(payment.transferId())));
         } else if (payment.partialMinor() > 0) {
-            tally.record("hold posted in part", api.postPending(payment.transferId(),
-                    PaymentPlan.decimal(payment.partialMinor())));
+            tally.record("hold posted in part", uncontended(payment, () -> api.postPending(payment.transferId(),
+                    PaymentPlan.decimal(payment.partialMinor()))));
         } else {
-            tally.record("hold posted", api.postPending(payment.transferId(), null));
+            tally.record("hold posted", uncontended(payment, () -> api.postPending(payment.transferId(), null)));
         }
     }
 
     private LedgerHttp.Answer send(Payment payment, String amount, long holdSeconds) {
-        return api.transfer(payment.transferId(), payment.debitAccountId(), payment.creditAccountId(), amount,
-                payment.currency(), holdSeconds);
+        return uncontended(payment, () -> api.transfer(payment.transferId(), payment.debitAccountId(),
+                payment.creditAccountId(), amount, payment.currency(), holdSeconds));
+    }
+
+    /**
+     * A command sent again while the API answers that other requests kept changing its accounts
+     * (the funding accounts are hot: every deposit debits one of them). The jitter is seeded by the
+     * payment, so the plan stays the seed's.
+     */
+    private LedgerHttp.Answer uncontended(Payment payment, Supplier<LedgerHttp.Answer> command) {
+        return LedgerHttp.retryingContention(command, CONTENTION_ATTEMPTS, new SplittableRandom(payment.index()),
+                () -> tally.retried(LedgerHttp.CONTENTION));
     }
 }

@@ -4,27 +4,28 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.projections.Projection;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * Waits until the projections have caught up with the log: every stream's item in each projection
  * that follows it is at the version of the stream's head in the events table. The heads are read
- * once (no command may run meanwhile); then only the items still behind are read again, round
- * after round, until none is or the deadline passes. A blocked item never catches up, so one ends
- * the wait at once.
+ * once (no command may run meanwhile). Then, round after round, the items still behind are read
+ * in a fixed order until the first one that is still behind: an item never falls back once at the
+ * head, and while the pipeline is far behind a round costs one read, which leaves the emulator to
+ * the pipeline being waited for. A blocked item never catches up, so one ends the wait at once.
  */
 public final class ProjectionCatchUp {
 
-    private static final Duration ROUND_PAUSE = Duration.ofMillis(200);
+    private static final Duration ROUND_PAUSE = Duration.ofMillis(100);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
 
     private final DynamoEventStore log;
@@ -37,7 +38,7 @@ public final class ProjectionCatchUp {
         this.threads = threads;
     }
 
-    /** How the wait ended: items at the head, items still behind, blocked items (each one line). */
+    /** How the wait ended: items in all, items still behind, the blocked item if one ended it. */
     public record Outcome(int items, int behind, List<String> blocked, double seconds) {
 
         public boolean caughtUp() {
@@ -63,29 +64,32 @@ public final class ProjectionCatchUp {
         Deadline deadline = Deadline.in(timeout);
         ForkJoinPool pool = new ForkJoinPool(threads);
         try {
-            Map<StreamId, Long> heads = inParallel(pool, () -> streams.parallelStream()
-                    .map(stream -> Map.entry(stream, log.readHead(stream).map(DynamoEventStore.Head::version)))
-                    .filter(entry -> entry.getValue().isPresent())
-                    .collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().orElseThrow())));
-            List<Item> behind = new ArrayList<>();
-            heads.forEach((stream, head) -> projections.stream().filter(p -> p.follows(stream))
-                    .forEach(p -> behind.add(new Item(p, stream, head))));
+            // Every stream's head, in the order given (read in parallel, once)
+            List<Optional<DynamoEventStore.Head>> heads = inParallel(pool, () -> streams.parallelStream()
+                    .map(log::readHead).toList());
+            Deque<Item> behind = new ArrayDeque<>();
+            for (Optional<DynamoEventStore.Head> head : heads) {
+                head.ifPresent(h -> projections.stream().filter(p -> p.follows(h.stream()))
+                        .forEach(p -> behind.add(new Item(p, h.stream(), h.version()))));
+            }
             int items = behind.size();
-            Map<Item, String> blocked = new ConcurrentHashMap<>();
             Deadline nextLine = Deadline.in(PROGRESS_EVERY);
             while (true) {
-                List<Item> stillBehind = inParallel(pool, () -> behind.parallelStream().filter(item -> {
+                Optional<String> blocked = Optional.empty();
+                while (!behind.isEmpty() && blocked.isEmpty()) {
+                    Item item = behind.peekFirst();
                     Projection.Position position = item.projection().position(item.stream());
                     if (position.blocked()) {
-                        blocked.put(item, item.describe());
+                        blocked = Optional.of(item.describe());
+                    } else if (position.version() < item.head()) {
+                        break;
+                    } else {
+                        behind.removeFirst();
                     }
-                    return position.version() < item.head();
-                }).toList());
-                behind.clear();
-                behind.addAll(stillBehind);
+                }
                 double seconds = (System.nanoTime() - started) / 1e9;
-                if (behind.isEmpty() || !blocked.isEmpty() || deadline.passed()) {
-                    return new Outcome(items, behind.size(), List.copyOf(blocked.values()), seconds);
+                if (behind.isEmpty() || blocked.isPresent() || deadline.passed()) {
+                    return new Outcome(items, behind.size(), blocked.stream().toList(), seconds);
                 }
                 if (nextLine.passed()) {
                     progress.accept(String.format(Locale.ROOT, "catching up: %d of %d projection items at the log"

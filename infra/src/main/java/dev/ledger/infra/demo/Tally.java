@@ -15,7 +15,17 @@ final class Tally {
 
     private final Map<String, LongAdder> accepted = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> retried = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
+
+    /** A request sent again because the API asked for it (its error code); counted apart from the answers. */
+    void retried(String errorCode) {
+        retried.computeIfAbsent(errorCode, k -> new LongAdder()).increment();
+    }
+
+    Map<String, Long> retriedByCode() {
+        return snapshot(retried);
+    }
 
     void accepted(String command) {
         sent.increment();
