@@ -147,7 +147,8 @@ public final class DemoMain {
         List<Payment> plan = PaymentPlan.plan(options.seed(), options.payments(), accounts);
         report.tally = new Tally();
         try (LagSampler lag = new LagSampler(log, balances)) {
-            PaymentRunner runner = new PaymentRunner(api, report.tally, lag, options.sampleEvery());
+            PaymentRunner runner = new PaymentRunner(api, report.tally, lag, options.sampleEvery(),
+                    accounts.funding());
             report.workloadSeconds = runner.run(plan, options.clients(), PROGRESS_EVERY, line -> say("%s", line));
             long workloadEnded = System.nanoTime();
 

@@ -23,7 +23,8 @@ import java.util.random.RandomGenerator;
 public final class LedgerHttp {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Long: on a busy machine the emulator can take many seconds per request, and an answer beats none. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
 
     private final HttpClient client;
     private final URI baseUrl;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.infra.demo.LedgerHttp;
 import dev.ledger.infra.demo.ProjectionCatchUp;
@@ -28,6 +27,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The real {@code ./ledger local} (the bash script, which execs the JVM) killed with SIGKILL in the
@@ -72,7 +73,7 @@ class LedgerScriptKillRestartIT {
         for (Process process : started) {
             if (process.isAlive()) {
                 process.destroy();
-                if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                 }
             }
@@ -136,7 +137,7 @@ class LedgerScriptKillRestartIT {
         // The script execs java, so the script's process is the stack's JVM: its pid is in the state file.
         assertThat(state.path("pid").asLong()).isEqualTo(first.pid());
         first.destroyForcibly(); // SIGKILL on Unix: no shutdown hook runs, the state file stays behind
-        assertThat(first.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
         for (Thread client : clients) {
             client.join(Duration.ofMinutes(2).toMillis());
@@ -154,16 +155,20 @@ class LedgerScriptKillRestartIT {
         for (Payment payment : unanswered) {
             answers.put(payment.transferId(), send(api.get(), payment));
         }
-        for (Payment payment : plan.subList(next.get() >= plan.size() - PAYMENTS_AFTER_RESTART
-                ? plan.size() - PAYMENTS_AFTER_RESTART : next.get(), plan.size())) {
+        // Every payment before `next` was taken by a client: answered, or in `unanswered`.
+        int resumeAt = Math.min(next.get(), plan.size() - PAYMENTS_AFTER_RESTART);
+        for (Payment payment : plan.subList(resumeAt, plan.size())) {
             answers.put(payment.transferId(), send(api.get(), payment));
         }
         List<Payment> sent = plan.stream().filter(p -> answers.containsKey(p.transferId())).toList();
-        assertThat(answers.values()).allSatisfy(answer -> assertThat(answer.status()).isIn(200, 201, 422));
+        // Every request got an answer: accepted, refused by the ledger, or (rarely, on a busy machine)
+        // still contended after all retries, which the API guarantees changed nothing.
+        assertThat(answers.values()).allSatisfy(answer -> assertThat(answer.ok() || answer.status() == 422
+                || answer.errorCode().equals(LedgerHttp.CONTENTION)).as(answer.body().toString()).isTrue());
 
         // Then every projection reaches the log's head for every stream the workload touched
         try (AwsClients clientsOfStack = AwsClients.forEndpoint(aws.endpoint())) {
-            var dynamo = clientsOfStack.dynamoDb();
+            DynamoDbClient dynamo = clientsOfStack.dynamoDb();
             JsonNode outputs = restarted.path("outputs");
             DynamoEventStore log = new DynamoEventStore(dynamo, outputs.path("EventsTableName").asText());
             List<String> accounts = new ArrayList<>(customers);
@@ -175,7 +180,6 @@ class LedgerScriptKillRestartIT {
                     .await(ProjectionCatchUp.streams(accounts, sent.stream().map(Payment::transferId).toList()),
                             CONVERGE_TIMEOUT, System.out::println);
             assertThat(outcome.caughtUp()).as(outcome.summary()).isTrue();
-            assertThat(log.readHead(StreamId.account(funding))).isPresent();
         }
 
         // ... every balance is what the client saw the API accept, each transfer counted once
@@ -198,7 +202,7 @@ class LedgerScriptKillRestartIT {
 
         // A clean stop (SIGTERM, as Ctrl-C) deletes the state file
         second.destroy();
-        assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(Files.exists(stateFile)).isFalse();
     }
 
@@ -223,8 +227,10 @@ class LedgerScriptKillRestartIT {
         return plan;
     }
 
+    /** A transfer, sent again while the API answers that other requests kept changing its accounts. */
     private static LedgerHttp.Answer send(LedgerHttp api, Payment payment) {
-        return api.transfer(payment.transferId(), payment.debit(), payment.credit(), payment.amount(), "EUR", 0);
+        return LedgerHttp.retryingContention(() -> api.transfer(payment.transferId(), payment.debit(), payment.credit(),
+                payment.amount(), "EUR", 0), 10, new SplittableRandom(payment.transferId().hashCode()), () -> { });
     }
 
     /** The client's own ledger: a transfer moved money iff its final answer says POSTED. */
