@@ -58,8 +58,9 @@ class LedgerScriptKillRestartIT {
     private static final String TOKEN = "kill-restart-payments";
     private static final int CUSTOMERS = 6;
     private static final int CLIENTS = 4;
-    private static final int ACCEPTED_BEFORE_KILL = 120;
-    private static final int PAYMENTS_AFTER_RESTART = 80;
+    private static final int ACCEPTED_BEFORE_KILL = 80;
+    private static final int PAYMENTS_AFTER_RESTART = 40;
+    private static final int PLANNED = 400;
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(3);
 
@@ -157,7 +158,7 @@ class LedgerScriptKillRestartIT {
         }
         // Every payment before `next` was taken by a client: answered, or in `unanswered`.
         int resumeAt = Math.min(next.get(), plan.size() - PAYMENTS_AFTER_RESTART);
-        for (Payment payment : plan.subList(resumeAt, plan.size())) {
+        for (Payment payment : plan.subList(resumeAt, resumeAt + PAYMENTS_AFTER_RESTART)) {
             answers.put(payment.transferId(), send(api.get(), payment));
         }
         List<Payment> sent = plan.stream().filter(p -> answers.containsKey(p.transferId())).toList();
@@ -210,7 +211,7 @@ class LedgerScriptKillRestartIT {
     private static List<Payment> plan(String tag, String funding, List<String> customers) {
         SplittableRandom random = new SplittableRandom(SEED);
         List<Payment> plan = new ArrayList<>();
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < PLANNED; i++) {
             String id = tag + "-t" + i;
             String credit = customers.get(random.nextInt(customers.size()));
             if (i < customers.size() || random.nextInt(4) == 0) {
