@@ -116,11 +116,15 @@ public final class ProjectionCatchUp {
         }
     }
 
-    /** The streams of these accounts and transfers. */
+    /**
+     * The streams of these accounts and transfers, transfers first in the order given: the wait reads
+     * them in this order, so the count it reports grows as the pipeline works through the log (an
+     * account, touched until the last payment, reaches its head only at the very end).
+     */
     public static List<StreamId> streams(Collection<String> accountIds, Collection<String> transferIds) {
         List<StreamId> streams = new ArrayList<>();
-        accountIds.forEach(id -> streams.add(StreamId.account(id)));
         transferIds.forEach(id -> streams.add(StreamId.transfer(id)));
+        accountIds.forEach(id -> streams.add(StreamId.account(id)));
         return streams;
     }
 }
