@@ -1,0 +1,408 @@
+package dev.ledger.infra.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.infra.demo.PaymentPlan.Accounts;
+import dev.ledger.infra.demo.PaymentPlan.Payment;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.TransfersProjection;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+/**
+ * {@code ./ledger demo}: the whole system end to end on one machine, as a person would try it.
+ * Starts the local stack ({@code ./ledger local} in a child process, on a free port), opens the
+ * accounts, runs a seeded concurrent payment workload through the HTTP API, waits until the
+ * projections have caught up with the log, then simulates a failure (the balances projection's
+ * table is dropped), rebuilds it with the replay tool and verifies everything with it. Ends with a
+ * short report; the exit code is 0 only if the verification passed (and the projections caught
+ * up, and every currency sums to zero).
+ */
+public final class DemoMain {
+
+    static final String USAGE = """
+            Usage: ledger demo [options]
+
+            Starts the local stack, opens a funding account per currency and customer accounts in EUR and
+            USD, runs concurrent payments through the HTTP API (deposits, transfers, holds posted or voided,
+            refusals for insufficient funds, retries with the same transfer id), waits for the projections
+            to catch up, drops the balances projection's table, rebuilds it with the replay tool, runs the
+            replay tool's verify and prints a report. Exit 0 only if verify passed.
+
+              --seed N               seed of the workload (default: random, printed)
+              --customers N          customer accounts, split between EUR and USD (default 200)
+              --payments N           payments (default 5000)
+              --clients N            concurrent HTTP clients (default 16)
+              --sample-every N       measure the projection lag of every N-th posted transfer (default 10)
+              --tag TEXT             prefix of account and transfer ids (default demo-<seed>)
+              --catch-up-timeout S   seconds the projections may take to catch up (default 3600)
+              --template FILE        the template the local stack deploys (default: the jar's)
+              --state-file FILE      the local stack's state file (default .ledger/demo.json)
+              --emulator URL         a moto server already running (default: the local stack starts one)
+              --log FILE             the local stack's output (default .ledger/demo-local.log)
+              -h, --help             this text
+            """;
+
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+    private static final Duration STACK_START_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration REPLAY_TIMEOUT = Duration.ofMinutes(15);
+
+    record Options(long seed, int customers, int payments, int clients, int sampleEvery, String tag,
+                   Duration catchUpTimeout, Path template, Path stateFile, URI emulator, Path log) {
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final long startedNanos = System.nanoTime();
+
+    DemoMain(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (HelpRequested help) {
+            System.out.print(USAGE);
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("ledger demo: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        int code;
+        try {
+            code = new DemoMain(options, System.out).run() ? 0 : 1;
+        } catch (Exception e) {
+            System.err.println("ledger demo: " + e.getMessage());
+            e.printStackTrace();
+            code = 2;
+        }
+        System.exit(code);
+    }
+
+    /** Runs the demo; true if verify passed, the projections caught up and every currency sums to zero. */
+    boolean run() throws Exception {
+        say("seed %d (run it again with --seed %d); %,d customers, %,d payments, %d clients", options.seed(),
+                options.seed(), options.customers(), options.payments(), options.clients());
+        List<String> localArguments = new ArrayList<>(List.of("--port", "0", "--state-file",
+                options.stateFile().toString()));
+        if (options.template() != null) {
+            localArguments.addAll(List.of("--template", options.template().toString()));
+        }
+        if (options.emulator() != null) {
+            localArguments.addAll(List.of("--emulator", options.emulator().toString()));
+        }
+        say("starting the local stack (emulator, template, handlers); its output goes to %s", options.log());
+        try (LocalStackProcess stack = LocalStackProcess.start(localArguments, options.stateFile(), options.log(),
+                STACK_START_TIMEOUT)) {
+            Thread stopOnCtrlC = new Thread(stack::close, "demo-stop-local-stack");
+            Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
+            say("local stack pid %d serves %s on the emulator %s (state file %s)", stack.pid(), stack.httpUrl(),
+                    stack.emulatorEndpoint(), stack.stateFile());
+            try (AwsClients aws = AwsClients.forEndpoint(stack.emulatorEndpoint())) {
+                return runAgainst(stack, aws.dynamoDb());
+            } finally {
+                say("stopping the local stack");
+                Runtime.getRuntime().removeShutdownHook(stopOnCtrlC);
+            }
+        }
+    }
+
+    private boolean runAgainst(LocalStackProcess stack, DynamoDbClient dynamo) throws Exception {
+        LedgerHttp api = new LedgerHttp(stack.httpUrl(), stack.token("payments"));
+        DynamoEventStore log = new DynamoEventStore(dynamo, stack.output("EventsTableName"));
+        String balancesTable = stack.output("BalancesTableName");
+        BalancesProjection balances = new BalancesProjection(dynamo, balancesTable);
+        Report report = new Report();
+
+        // 1. Accounts
+        Accounts accounts = Accounts.of(options.tag(), options.customers());
+        long openStarted = System.nanoTime();
+        openAccounts(api, accounts);
+        report.openSeconds = seconds(openStarted);
+        say("opened %d accounts in %.1f s", accounts.all().size(), report.openSeconds);
+
+        // 2. The workload, with the projection lag sampled meanwhile
+        List<Payment> plan = PaymentPlan.plan(options.seed(), options.payments(), accounts);
+        report.tally = new Tally();
+        try (LagSampler lag = new LagSampler(log, balances)) {
+            PaymentRunner runner = new PaymentRunner(api, report.tally, lag, options.sampleEvery(),
+                    accounts.funding());
+            report.workloadSeconds = runner.run(plan, options.clients(), PROGRESS_EVERY, line -> say("%s", line));
+            long workloadEnded = System.nanoTime();
+
+            // 3. Caught up: every stream's item in every projection at the log head
+            ProjectionCatchUp catchUp = new ProjectionCatchUp(log, List.of(balances,
+                    new HistoryProjection(dynamo, stack.output("HistoryTableName")),
+                    new TransfersProjection(dynamo, stack.output("TransfersTableName"))), 4);
+            report.catchUp = catchUp.await(ProjectionCatchUp.streams(accounts.all(),
+                    plan.stream().map(Payment::transferId).toList()), options.catchUpTimeout(), line -> say("%s", line));
+            report.catchUpSeconds = seconds(workloadEnded);
+            say("%s", report.catchUp.summary());
+            lag.finish(Duration.ofSeconds(30));
+            report.lagsMillis = lag.sortedLagsMillis();
+            report.lagUnresolved = lag.unresolved();
+            report.lagUnseen = lag.unseen();
+        }
+        if (!report.catchUp.caughtUp()) {
+            say("the projections did not catch up; not going on to the failure drill");
+            report.print(out, options, seconds(startedNanos));
+            return false;
+        }
+
+        // 4. The failure: the balances projection's table is lost
+        say("simulated failure: deleting the balances projection's table %s", balancesTable);
+        dynamo.deleteTable(r -> r.tableName(balancesTable));
+        boolean gone = Deadline.in(Duration.ofMinutes(1)).await(() -> !tableExists(dynamo, balancesTable),
+                Duration.ofMillis(100));
+        if (!gone) {
+            throw new IllegalStateException("the table " + balancesTable + " is still there a minute after DeleteTable");
+        }
+        String probe = accounts.customersByCurrency().get(0).get(0);
+        report.queryWhileLost = api.account(probe);
+        say("GET /accounts/%s while the table is gone: %d %s", probe, report.queryWhileLost.status(),
+                report.queryWhileLost.errorCode());
+
+        // 5. The replay tool rebuilds it from the log, then verifies everything
+        ReplayTool replay = new ReplayTool(stack.stateFile(), REPLAY_TIMEOUT);
+        say("replay rebuild --projection balances --swap");
+        report.rebuild = replay.rebuildAndSwap("balances", line -> say("  [replay] %s", line));
+        say("replay verify");
+        report.verify = replay.verify(line -> say("  [replay] %s", line));
+
+        // 6. The books: every currency sums to zero, as the rebuilt projection shows through the query API
+        report.totals = totalsByCurrency(api, accounts);
+        report.print(out, options, seconds(startedNanos));
+        return report.passed();
+    }
+
+    private void openAccounts(LedgerHttp api, Accounts accounts) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(options.clients());
+        try {
+            List<Future<LedgerHttp.Answer>> answers = new ArrayList<>();
+            for (String account : accounts.all()) {
+                boolean funding = accounts.funding().contains(account);
+                // Funding accounts may go below zero without limit (money enters the ledger there);
+                // customers may not go below zero at all.
+                answers.add(pool.submit(() -> api.openAccount(account, accounts.currencyOf(account),
+                        funding ? null : "0.00")));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                LedgerHttp.Answer answer = answers.get(i).get();
+                if (!answer.ok()) {
+                    throw new IllegalStateException("opening " + accounts.all().get(i) + " was refused: "
+                            + answer.status() + " " + answer.body());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Each currency's sum of balances, in minor units, read account by account through the query API. */
+    private static Map<String, Long> totalsByCurrency(LedgerHttp api, Accounts accounts) {
+        Map<String, Long> totals = new TreeMap<>();
+        for (String account : accounts.all()) {
+            LedgerHttp.Answer answer = api.account(account);
+            if (!answer.ok()) {
+                throw new IllegalStateException("GET /accounts/" + account + " after the rebuild: " + answer.status()
+                        + " " + answer.body());
+            }
+            long minor = new BigDecimal(answer.body().path("balance").asText()).movePointRight(PaymentPlan.MINOR_DIGITS)
+                    .longValueExact();
+            totals.merge(answer.body().path("currency").asText(), minor, Math::addExact);
+        }
+        return totals;
+    }
+
+    private static boolean tableExists(DynamoDbClient dynamo, String table) {
+        try {
+            dynamo.describeTable(r -> r.tableName(table));
+            return true;
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+    }
+
+    private void say(String format, Object... arguments) {
+        out.printf(Locale.ROOT, "[demo %6.1f s] %s%n", seconds(startedNanos), String.format(Locale.ROOT, format,
+                arguments));
+        out.flush();
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
+    /** What the run found, and the verdict. */
+    private static final class Report {
+        double openSeconds;
+        Tally tally;
+        double workloadSeconds;
+        ProjectionCatchUp.Outcome catchUp;
+        double catchUpSeconds;
+        double[] lagsMillis = new double[0];
+        long lagUnresolved;
+        long lagUnseen;
+        LedgerHttp.Answer queryWhileLost;
+        ReplayTool.Run rebuild;
+        ReplayTool.Run verify;
+        Map<String, Long> totals = Map.of();
+
+        boolean passed() {
+            return catchUp.caughtUp() && verify != null && verify.exitCode() == 0 && !totals.isEmpty()
+                    && totals.values().stream().allMatch(total -> total == 0);
+        }
+
+        void print(PrintStream out, Options options, double wallSeconds) {
+            out.println();
+            out.printf(Locale.ROOT, "=== ledger demo report (seed %d) ===%n", options.seed());
+            out.printf(Locale.ROOT, "accounts     %d funding + %d customers (EUR, USD), opened in %.1f s%n",
+                    PaymentPlan.CURRENCIES.size(), options.customers(), openSeconds);
+            out.printf(Locale.ROOT, "workload     %,d payments, %,d commands in %.1f s by %d clients: %.1f"
+                            + " payments/s, %.1f commands/s%n", options.payments(), tally.sent(), workloadSeconds,
+                    options.clients(), options.payments() / workloadSeconds, tally.sent() / workloadSeconds);
+            out.printf(Locale.ROOT, "  accepted   %,d: %s%n", tally.acceptedTotal(), counts(tally.acceptedByCommand()));
+            out.printf(Locale.ROOT, "  rejected   %,d: %s%n", tally.rejectedTotal(), counts(tally.rejectedByCode()));
+            out.printf(Locale.ROOT, "  retried    %s (sent again as is, as the API asks; not counted above)%n",
+                    counts(tally.retriedByCode()));
+            out.printf(Locale.ROOT, "lag          p50 %.0f ms, p99 %.0f ms, max %.0f ms: %d sampled posted transfers,"
+                            + " 2xx -> credited balance visible in the projection (%d unresolved, %d unseen)%n",
+                    LagSampler.percentile(lagsMillis, 0.50), LagSampler.percentile(lagsMillis, 0.99),
+                    LagSampler.percentile(lagsMillis, 1.0), lagsMillis.length, lagUnresolved, lagUnseen);
+            out.printf(Locale.ROOT, "catch-up     %s; %.1f s after the last answer%n", catchUp.summary(),
+                    catchUpSeconds);
+            if (queryWhileLost != null) {
+                out.printf(Locale.ROOT, "failure      balances table dropped; the query API answered %d %s meanwhile%n",
+                        queryWhileLost.status(), queryWhileLost.errorCode());
+            }
+            if (rebuild != null) {
+                JsonNode built = rebuild.summary().path("projections").path(0);
+                out.printf(Locale.ROOT, "rebuild      exit %d: %,d events from %,d streams in %.1f s = %,d events/s%n",
+                        rebuild.exitCode(), built.path("events").asLong(), built.path("streams").asLong(),
+                        built.path("seconds").asDouble(), built.path("eventsPerSecond").asLong());
+            }
+            if (verify != null) {
+                JsonNode summary = verify.summary();
+                out.printf(Locale.ROOT, "verify       %s (exit %d): %,d accounts, %,d transfers, %,d events, %d"
+                                + " findings; log sums by currency %s%n", verify.exitCode() == 0 ? "OK" : "FAILED",
+                        verify.exitCode(), summary.path("accounts").asLong(), summary.path("transfers").asLong(),
+                        summary.path("events").asLong(), summary.path("findingCount").asLong(),
+                        summary.path("balanceSumByCurrency"));
+                summary.path("findings").forEach(f -> out.println("  finding    " + f));
+            }
+            out.printf(Locale.ROOT, "totals       %s (sum of every balance through the query API; must be zero)%n",
+                    totals.entrySet().stream().map(e -> e.getKey() + " " + PaymentPlan.decimal(e.getValue()))
+                            .collect(Collectors.joining(", ")));
+            out.printf(Locale.ROOT, "wall time    %.1f s%n", wallSeconds);
+            out.println(passed() ? "PASSED" : "FAILED");
+            out.flush();
+        }
+
+        private static String counts(Map<String, Long> counts) {
+            return counts.isEmpty() ? "none" : counts.entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
+                    .collect(Collectors.joining(", "));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /** Thrown by {@link #parse} for -h/--help. */
+    static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super(null, null, false, false);
+        }
+    }
+
+    static Options parse(String[] args) {
+        Long seed = null;
+        int customers = 200;
+        int payments = 5_000;
+        int clients = 16;
+        int sampleEvery = 10;
+        String tag = null;
+        // A deadline against a stuck pipeline, not a target: the local emulator carries some tens of
+        // events per second through the pipeline, and 5,000 payments make about 20,000 events.
+        Duration catchUp = Duration.ofSeconds(3_600);
+        Path template = null;
+        Path stateFile = Path.of(".ledger", "demo.json");
+        URI emulator = null;
+        Path log = Path.of(".ledger", "demo-local.log");
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i].contains("=") ? args[i].substring(0, args[i].indexOf('=')) : args[i];
+            if (name.equals("-h") || name.equals("--help")) {
+                throw new HelpRequested();
+            }
+            String value;
+            if (args[i].contains("=")) {
+                value = args[i].substring(args[i].indexOf('=') + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("unknown option or missing value: " + args[i]);
+            }
+            switch (name) {
+                case "--seed" -> seed = number(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
+                case "--customers" -> customers = (int) number(name, value, 2, 100_000);
+                case "--payments" -> payments = (int) number(name, value, 1, 10_000_000);
+                case "--clients" -> clients = (int) number(name, value, 1, 256);
+                case "--sample-every" -> sampleEvery = (int) number(name, value, 1, 1_000_000);
+                case "--tag" -> tag = requireId(value);
+                case "--catch-up-timeout" -> catchUp = Duration.ofSeconds(number(name, value, 1, 86_400));
+                case "--template" -> template = Path.of(value);
+                case "--state-file" -> stateFile = Path.of(value);
+                case "--emulator" -> emulator = URI.create(value);
+                case "--log" -> log = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + name);
+            }
+        }
+        // A short, readable seed when none is given; printed so that the run can be repeated.
+        long chosen = seed != null ? seed : new SecureRandom().nextInt(1_000_000_000);
+        return new Options(chosen, customers, payments, clients, sampleEvery,
+                tag != null ? tag : "demo-" + Long.toUnsignedString(chosen, 36), catchUp, template, stateFile, emulator,
+                log);
+    }
+
+    private static String requireId(String tag) {
+        if (!tag.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,40}")) {
+            throw new IllegalArgumentException("--tag takes letters, digits, '.', '_' and '-' (up to 41), not '" + tag + "'");
+        }
+        return tag;
+    }
+
+    private static long number(String option, String value, long min, long max) {
+        try {
+            long number = Long.parseLong(value);
+            if (number < min || number > max) {
+                throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", not " + value);
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a number, not '" + value + "'", e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.ledger.infra.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * A client of the ledger's HTTP API as a payment service sees it: JSON over HTTP with a bearer
+ * token. Every call returns the status and body as they came; what they mean is the caller's
+ * business (a refusal is an answer, not an exception). Only a request that got no answer at all
+ * (connection refused or reset, timeout) throws {@link NoAnswer}: its outcome is unknown.
+ */
+public final class LedgerHttp {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Long: on a busy machine the emulator can take many seconds per request, and an answer beats none. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+
+    private final HttpClient client;
+    private final URI baseUrl;
+    private final String token;
+
+    public LedgerHttp(URI baseUrl, String token) {
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    /** One answer: the status, and the body's JSON (an empty object when the body is not JSON). */
+    public record Answer(int status, JsonNode body) {
+
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        /** The API's error code ({@code insufficient_funds}, ...), or {@code http_<status>} without one. */
+        public String errorCode() {
+            return body.hasNonNull("error") ? body.get("error").asText() : "http_" + status;
+        }
+    }
+
+    /** A request that got no HTTP answer: the command may or may not have been recorded. */
+    public static final class NoAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoAnswer(String what, Throwable cause) {
+            super(what + ": no answer (" + cause + ")", cause);
+        }
+    }
+
+    /**
+     * The error code of a command that lost its append races to other requests on the same
+     * accounts (a hot account); the API asks the client to send the request again as it is.
+     */
+    public static final String CONTENTION = "concurrent_modification";
+
+    /**
+     * Sends a command again while the API answers {@link #CONTENTION}, at most {@code attempts}
+     * times, with exponential backoff and full jitter (so clients that collided do not collide
+     * again in step); {@code onRetry} is told of each retry. Returns the last answer.
+     */
+    public static Answer retryingContention(Supplier<Answer> command, int attempts, RandomGenerator jitter,
+                                            Runnable onRetry) {
+        Answer answer = command.get();
+        for (int attempt = 1; attempt < attempts && answer.status() == 409 && CONTENTION.equals(answer.errorCode());
+             attempt++) {
+            onRetry.run();
+            try {
+                Thread.sleep(jitter.nextLong(10L << Math.min(attempt, 7)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer;
+            }
+            answer = command.get();
+        }
+        return answer;
+    }
+
+    public Answer openAccount(String accountId, String currency, String overdraftLimit) {
+        ObjectNode body = JSON.createObjectNode().put("accountId", accountId).put("currency", currency);
+        if (overdraftLimit == null) {
+            body.putNull("overdraftLimit");
+        } else {
+            body.put("overdraftLimit", overdraftLimit);
+        }
+        return post("/accounts", body);
+    }
+
+    /** A posted transfer, or a pending one (a hold) when {@code holdSeconds} is positive. */
+    public Answer transfer(String transferId, String debitAccountId, String creditAccountId, String amount,
+                           String currency, long holdSeconds) {
+        ObjectNode body = JSON.createObjectNode().put("transferId", transferId).put("debitAccountId", debitAccountId)
+                .put("creditAccountId", creditAccountId).put("amount", amount).put("currency", currency);
+        if (holdSeconds > 0) {
+            body.put("pending", true).put("timeoutSeconds", holdSeconds);
+        }
+        return post("/transfers", body);
+    }
+
+    /** Posts a hold: all of it when {@code amount} is null. */
+    public Answer postPending(String transferId, String amount) {
+        ObjectNode body = JSON.createObjectNode();
+        if (amount != null) {
+            body.put("amount", amount);
+        }
+        return post("/transfers/" + encode(transferId) + "/post", body);
+    }
+
+    public Answer voidPending(String transferId) {
+        return post("/transfers/" + encode(transferId) + "/void", JSON.createObjectNode());
+    }
+
+    /** The account as the balances projection has it (the query API). */
+    public Answer account(String accountId) {
+        return send(HttpRequest.newBuilder(baseUrl.resolve("/accounts/" + encode(accountId))).GET(),
+                "GET /accounts/" + accountId);
+    }
+
+    private Answer post(String path, ObjectNode body) {
+        return send(HttpRequest.newBuilder(baseUrl.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())), "POST " + path);
+    }
+
+    private Answer send(HttpRequest.Builder request, String what) {
+        HttpResponse<String> response;
+        try {
+            response = client.send(request.header("Authorization", "Bearer " + token).timeout(REQUEST_TIMEOUT)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new NoAnswer(what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NoAnswer(what, e);
+        }
+        return new Answer(response.statusCode(), parse(response.body()));
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            JsonNode node = body == null || body.isBlank() ? null : JSON.readTree(body);
+            return node != null && node.isObject() ? node : JSON.createObjectNode();
+        } catch (IOException e) {
+            return JSON.createObjectNode(); // not JSON: the status says what happened
+        }
+    }
+
+    private static String encode(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
