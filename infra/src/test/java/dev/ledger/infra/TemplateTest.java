@@ -89,14 +89,15 @@ class TemplateTest {
                     .containsEntry("LEDGER_KINESIS_STREAM", "${LedgerEventsStream}");
             for (String projection : new String[] {"Balances", "History", "Transfers"}) {
                 assertThat(symbolicEnvironment(projection + "ProjectionFunction"))
-                        .containsOnlyKeys("LEDGER_" + projection.toUpperCase() + "_TABLE", "LEDGER_DEAD_LETTER_QUEUE_URL",
-                                "JAVA_TOOL_OPTIONS")
+                        .containsOnlyKeys("LEDGER_" + projection.toUpperCase() + "_TABLE", "LEDGER_CONTROL_TABLE",
+                                "LEDGER_DEAD_LETTER_QUEUE_URL", "JAVA_TOOL_OPTIONS")
                         .containsEntry("LEDGER_" + projection.toUpperCase() + "_TABLE", "${" + projection + "Table}")
+                        .containsEntry("LEDGER_CONTROL_TABLE", "${ControlTable}")
                         .containsEntry("LEDGER_DEAD_LETTER_QUEUE_URL", "${DeadLetterQueue}");
             }
             assertThat(symbolicEnvironment("QueryApiFunction")).containsOnlyKeys("LEDGER_EVENTS_TABLE",
-                    "LEDGER_BALANCES_TABLE", "LEDGER_HISTORY_TABLE", "LEDGER_TRANSFERS_TABLE", "LEDGER_API_TOKENS",
-                    "JAVA_TOOL_OPTIONS");
+                    "LEDGER_BALANCES_TABLE", "LEDGER_HISTORY_TABLE", "LEDGER_TRANSFERS_TABLE", "LEDGER_CONTROL_TABLE",
+                    "LEDGER_API_TOKENS", "JAVA_TOOL_OPTIONS");
         }
 
         @Test

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -64,7 +65,10 @@ public final class Target {
 
     /** A client for the target; the caller closes it. */
     DynamoDbClient dynamo() {
-        DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create());
+        // A page of a filtered parallel Scan can take the emulator (or a throttled table) longer than
+        // the client's default 30 s read timeout; an operator's rebuild should wait, not fail.
+        DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.builder()
+                .socketTimeout(Duration.ofMinutes(2)).build());
         Optional<URI> uri = endpointUri();
         uri.ifPresent(builder::endpointOverride);
         regionName().map(Region::of).ifPresent(builder::region);
