@@ -8,12 +8,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.functions.api.ApiTokens;
+import dev.ledger.functions.api.HttpRequest;
+import dev.ledger.functions.api.HttpResponse;
 import dev.ledger.functions.api.Views;
 import dev.ledger.functions.store.EventsTable;
 import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.TransfersProjection;
+import dev.ledger.projections.api.QueryApi;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -139,6 +146,9 @@ class ReplayToolIT {
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.json()).isEqualTo(JSON.readTree(Views.account(expected, version).toString()));
         assertThat(version).isLessThan(events.size());
+        JsonNode api = balanceAsOfFromTheApi("eur-4", asOf);
+        assertThat(run.json().get("balance").asText()).isEqualTo(api.get("balance").asText());
+        assertThat(run.json().get("version").asLong()).isEqualTo(api.get("version").asLong()).isEqualTo(version);
         ReplayRunner.Run byVersion = replay("state", "--account", "eur-4", "--version", Long.toString(version));
         assertThat(byVersion.json()).isEqualTo(run.json());
         assertThat(replay("state", "--account", "eur-4", "--as-of", "2020-01-01T00:00:00Z").code()).isEqualTo(1);
@@ -235,6 +245,18 @@ class ReplayToolIT {
         assertThat(history.get("equalToLive").asBoolean()).isTrue();
         assertThat(table.withPrefix("rebuild#history#" + partial))
                 .singleElement().satisfies(r -> assertThat(r.get("status").s()).isEqualTo("ABANDONED"));
+    }
+
+    /** What the read API answers to {@code GET /accounts/{id}/balance?asOf=}, over the same tables. */
+    private JsonNode balanceAsOfFromTheApi(String account, Instant asOf) {
+        QueryApi api = new QueryApi(new BalancesProjection(dynamo, workload.balances),
+                new HistoryReader(dynamo, workload.history), new TransfersProjection(dynamo, workload.transfers),
+                workload.store(), ApiTokens.parse("auditor-token=auditor"));
+        HttpResponse response = api.handle(new HttpRequest("GET", "/accounts/" + account + "/balance",
+                Map.of("authorization", "Bearer auditor-token"), Map.of("asOf", asOf.toString()), null, "r-1"),
+                "c-1").response();
+        assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
+        return response.body();
     }
 
     private ReplayRunner.Run replay(String... args) {
