@@ -37,10 +37,6 @@ public final class ProjectionLog {
         return new ProjectionLog(new PrintStream(OutputStream.nullOutputStream()), Clock.systemUTC());
     }
 
-    Instant now() {
-        return clock.instant();
-    }
-
     /**
      * @param lagsMs the lag of each applied event, in order; the first {@value #MAX_VALUES} are kept
      */

@@ -3,9 +3,8 @@ package dev.ledger.projections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
-import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
-import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse.BatchItemFailure;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
@@ -27,7 +26,6 @@ import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -222,15 +220,7 @@ class ProjectionConsumerIT {
     }
 
     private static KinesisEventRecord record(String partitionKey, String data) {
-        Record kinesis = new Record();
-        kinesis.setPartitionKey(partitionKey);
-        kinesis.setSequenceNumber(Long.toString(SEQUENCE.incrementAndGet()));
-        kinesis.setData(ByteBuffer.wrap(data.getBytes(StandardCharsets.UTF_8)));
-        KinesisEventRecord record = new KinesisEventRecord();
-        record.setKinesis(kinesis);
-        record.setEventID("shardId-000000000000:" + kinesis.getSequenceNumber());
-        record.setEventSourceARN("arn:aws:kinesis:us-east-1:123456789012:stream/test");
-        return record;
+        return KinesisRecords.of(partitionKey, data, SEQUENCE.incrementAndGet());
     }
 
     private AccountState fold(StreamId account) {

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -173,18 +174,17 @@ final class RebuildCommand implements Callable<Integer> {
      */
     private void swap(DynamoDbClient dynamo, ControlTable control, Rebuilder rebuilder, Rebuilder.Kind kind,
                       String table, RebuildLock lock, PrintWriter err, ObjectNode report, Clock clock) {
-        long caughtUp = 0;
-        try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
-            caughtUp += rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
-        }
-        String deployed = deployedTable(kind);
+        LongSupplier catchUp = () -> {
+            try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
+                return rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
+            }
+        };
+        long caughtUp = catchUp.getAsLong();
         Optional<ReadRoutes.Route> route = ReadRoutes.read(dynamo, control.table(), kind.label());
-        String before = route.map(ReadRoutes.Route::table).orElse(deployed);
+        String before = route.map(ReadRoutes.Route::table).orElse(deployedTable(kind));
         ReadRoutes.switchTo(dynamo, control.table(), kind.label(), before, route.isPresent(), table, clock.instant(),
-                owner());
-        try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
-            caughtUp += rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
-        }
+                lock.owner());
+        caughtUp += catchUp.getAsLong();
         report.put("swapped", true);
         report.put("servedBefore", before);
         report.put("caughtUpEvents", caughtUp);

@@ -43,6 +43,11 @@ final class RebuildLock implements AutoCloseable {
     }
 
     /** Takes the lock or throws {@link LockedException} naming who holds it until when. */
+    /** Who holds the lock: user, host, pid and a random part. */
+    String owner() {
+        return owner;
+    }
+
     static RebuildLock acquire(ControlTable control, String projection, String owner, Duration ttl, Clock clock) {
         String id = "lock#" + projection;
         Instant now = clock.instant();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
-import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
 import dev.ledger.functions.LedgerFixture;
 import dev.ledger.functions.LogScan;
 import dev.ledger.functions.api.ApiTokens;
@@ -21,12 +20,12 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.KinesisRecords;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.ProjectionTables;
 import dev.ledger.projections.TransfersProjection;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -78,7 +77,7 @@ class QueryApiHostileRequestsIT {
 
         // The projections get the whole log, each stream in version order, as the Kinesis stream would carry it.
         List<StoredEvent> log = LogScan.of(dynamo, ledger.table()).events();
-        List<KinesisEventRecord> records = log.stream().map(event -> record(event, log.indexOf(event))).toList();
+        List<KinesisEventRecord> records = log.stream().map(event -> KinesisRecords.of(event, log.indexOf(event))).toList();
         DeadLetters deadLetters = new DeadLetters(aws.sqs(),
                 aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl());
         BalancesProjection balances = new BalancesProjection(dynamo, balancesTable);
@@ -130,15 +129,5 @@ class QueryApiHostileRequestsIT {
         return new Tables(LogScan.of(dynamo, ledger.table()).items(), projectionTables.stream().collect(Collectors.toMap(
                 table -> table,
                 table -> new HashSet<>(dynamo.scanPaginator(r -> r.tableName(table)).items().stream().toList()))));
-    }
-
-    private static KinesisEventRecord record(StoredEvent event, int sequence) {
-        Record kinesis = new Record();
-        kinesis.setPartitionKey(event.stream().toString());
-        kinesis.setSequenceNumber(Integer.toString(1000 + sequence));
-        kinesis.setData(ByteBuffer.wrap(event.toJsonLine().getBytes(StandardCharsets.UTF_8)));
-        KinesisEventRecord record = new KinesisEventRecord();
-        record.setKinesis(kinesis);
-        return record;
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
-import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
@@ -32,13 +31,13 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.KinesisRecords;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.ProjectionTables;
 import dev.ledger.projections.TransfersProjection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -117,7 +116,7 @@ class QueryApiIT {
         List<KinesisEventRecord> records = new ArrayList<>();
         for (StreamId stream : List.of(StreamId.account("bank"), StreamId.account("alice"), StreamId.account("bob"),
                 StreamId.transfer("hold"))) {
-            store.readStream(stream, 1).forEachRemaining(event -> records.add(record(event, records.size())));
+            store.readStream(stream, 1).forEachRemaining(event -> records.add(KinesisRecords.of(event, records.size())));
         }
         new ProjectionConsumer(balances, deadLetters).consume(records);
         new ProjectionConsumer(new HistoryProjection(dynamo, historyTable), deadLetters).consume(records);
@@ -259,16 +258,6 @@ class QueryApiIT {
             state = AccountState.evolve(Optional.ofNullable(state), (AccountEvent) event.event());
         }
         return state;
-    }
-
-    private static KinesisEventRecord record(StoredEvent event, int sequence) {
-        Record kinesis = new Record();
-        kinesis.setPartitionKey(event.stream().toString());
-        kinesis.setSequenceNumber(Integer.toString(1000 + sequence));
-        kinesis.setData(ByteBuffer.wrap(event.toJsonLine().getBytes(StandardCharsets.UTF_8)));
-        KinesisEventRecord record = new KinesisEventRecord();
-        record.setKinesis(kinesis);
-        return record;
     }
 
     private static void run(CommandService commands, Function<Ledger, LedgerResult> command) {
