@@ -6,7 +6,6 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferRequest;
@@ -110,10 +109,9 @@ public final class CommandApi implements ApiRoutes {
                 ledger -> ledger.openAccount(new OpenAccount(accountId, currency, limit)));
         LedgerResult result = done.result();
         if (result.status() == Status.ALREADY_APPLIED) {
-            // The same request again gets the same answer: the account as it was opened.
-            StoredEvent opened = commands.store().readEvent(StreamId.account(accountId), 1).orElseThrow();
-            AccountState asOpened = AccountState.evolve(Optional.empty(), (AccountEvent) opened.event());
-            return new HttpResponse(200, Views.account(asOpened, 1));
+            // The same request again: the account as it is now (frozen, closed, its balances), not a
+            // replay of the creation answer, which would show a closed account as OPEN.
+            return accountNow(done, StreamId.account(accountId));
         }
         return answer(result, 201, CommandApi::accountView);
     }

@@ -93,6 +93,19 @@ class CommandApiIT {
         }
 
         @Test
+        void openingAClosedAccountAgainAnswersItAsItIsNowNotAsItWasOpened() {
+            Reply opened = ledger.openAccount("erin", "EUR", null);
+            assertThat(opened.body().get("status").asText()).isEqualTo("OPEN");
+            assertThat(ledger.post("/accounts/erin/close", null).status()).isEqualTo(200);
+
+            Reply again = ledger.openAccount("erin", "EUR", null);
+
+            assertThat(again.status()).isEqualTo(200);
+            assertThat(again.body().get("status").asText()).isEqualTo("CLOSED");
+            assertThat(again.body().get("version").asLong()).isEqualTo(2);
+        }
+
+        @Test
         void anUnknownAccountIsNotFound() {
             Reply missing = ledger.post("/accounts/nobody/freeze", null);
             assertThat(missing.status()).isEqualTo(404);

@@ -94,13 +94,16 @@ public final class QueryApi implements ApiRoutes {
         throw new ApiException(404, "not_found", "there is no route " + RequestBody.printable(path));
     }
 
-    /** Every read: GET only, an auditor or payments token, a valid id; then the answer. */
+    /**
+     * Every read: GET only, any role's token (operators read what they rebuilt or repaired), a valid
+     * id; then the answer.
+     */
     private Handled read(HttpRequest request, String route, Matcher path, String idName,
                          Function<String, HttpResponse> answer) {
         if (!request.method().equals("GET")) {
             throw new ApiException(405, "method_not_allowed", request.method() + " is not allowed here; use GET");
         }
-        tokens.authorize(request, Role.AUDITOR, Role.PAYMENTS);
+        tokens.authorize(request, Role.AUDITOR, Role.PAYMENTS, Role.OPERATOR);
         String id = RequestBody.validId(idName, PathSegments.decode(path.group(1)));
         return new Handled(answer.apply(id), route, null);
     }

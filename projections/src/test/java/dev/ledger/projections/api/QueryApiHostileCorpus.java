@@ -1,7 +1,6 @@
 package dev.ledger.projections.api;
 
 import static dev.ledger.functions.LedgerFixture.AUDITOR;
-import static dev.ledger.functions.LedgerFixture.OPERATOR;
 import static dev.ledger.functions.LedgerFixture.PAYMENTS;
 
 import dev.ledger.functions.api.HostileRequest;
@@ -30,7 +29,6 @@ final class QueryApiHostileCorpus {
         add(rows, "unicode in ids", unicodeInIds());
         add(rows, "path traversal", pathTraversal());
         add(rows, "missing or forged tokens", missingOrForgedTokens());
-        add(rows, "wrong role", wrongRole());
         add(rows, "methods and routes", methodsAndRoutes());
         add(rows, "history parameters", historyParameters());
         add(rows, "balance instants", balanceInstants());
@@ -103,15 +101,6 @@ final class QueryApiHostileCorpus {
                         .is("an unsigned JWT claiming auditor").refused(401, "unauthenticated"),
                 get("/accounts/alice").header("authorization", "Bearer " + "t".repeat(64 * 1024))
                         .is("a 64 KB token").refused(401, "unauthenticated")));
-        return rows;
-    }
-
-    static List<HostileRequest> wrongRole() {
-        List<HostileRequest> rows = new ArrayList<>();
-        for (String route : ROUTES) {
-            rows.add(HostileRequest.request("GET", route, OPERATOR).query("asOf", "2026-06-01T00:00:00Z")
-                    .is("an operator reading " + route).refused(403, "forbidden"));
-        }
         return rows;
     }
 
