@@ -189,6 +189,33 @@ class LocalStackIT {
     }
 
     @Test
+    @Order(9)
+    void a_transfer_answers_the_same_fields_to_the_post_that_settled_it_and_to_a_later_get() throws Exception {
+        for (String account : new String[] {"shape-payer", "shape-payee"}) {
+            HttpResponse<String> opened = send(authorized("/accounts",
+                    "{\"accountId\":\"" + account + "\",\"currency\":\"EUR\",\"overdraftLimit\":null}"));
+            assertThat(opened.statusCode()).as(opened.body()).isEqualTo(201);
+        }
+        HttpResponse<String> held = send(authorized("/transfers", "{\"transferId\":\"shape-1\","
+                + "\"debitAccountId\":\"shape-payer\",\"creditAccountId\":\"shape-payee\",\"amount\":\"5.00\","
+                + "\"currency\":\"EUR\",\"pending\":true,\"timeoutSeconds\":600,\"metadata\":{\"order\":\"A-17\"}}"));
+        assertThat(held.statusCode()).as(held.body()).isEqualTo(201);
+        HttpResponse<String> posted = send(authorized("/transfers/shape-1/post", "{\"amount\":\"2.00\"}"));
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        JsonNode postAnswer = JSON.readTree(posted.body());
+        assertThat(postAnswer.path("statusHistory")).hasSize(2);
+
+        // The read side shows the transfer once its projection has the post (version 2).
+        HttpRequest.Builder read = HttpRequest.newBuilder(uri("/transfers/shape-1"))
+                .header("Authorization", "Bearer " + payments).GET();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            HttpResponse<String> got = send(read);
+            return got.statusCode() == 200 && JSON.readTree(got.body()).path("version").asLong() == 2;
+        });
+        assertThat(JSON.readTree(send(read).body())).isEqualTo(postAnswer);
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE)
     void closing_stops_serving_deletes_the_state_file_and_restores_system_properties() {
         URI health = uri("/health");

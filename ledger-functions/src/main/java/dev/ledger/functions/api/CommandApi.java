@@ -17,11 +17,14 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.CommandService.Committed;
 import dev.ledger.functions.store.DynamoEventStore.Head;
 import dev.ledger.functions.store.StateCodec;
 import dev.ledger.functions.store.StoredEvent;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -148,10 +151,16 @@ public final class CommandApi implements ApiRoutes {
             // The original answer: the transfer as its first event recorded it, at that time.
             StoredEvent first = commands.store().readEvent(StreamId.transfer(transferId), 1).orElseThrow();
             TransferState asRecorded = TransferState.evolve(Optional.empty(), (TransferEvent) first.event());
-            return new HttpResponse(200, Views.transfer(asRecorded, first.recordedAt()));
+            return new HttpResponse(200, recordedView(asRecorded, first.recordedAt()));
         }
-        return answer(result, 201, change -> Views.transfer((TransferState) change.stateAfter(),
+        return answer(result, 201, change -> recordedView((TransferState) change.stateAfter(),
                 done.events().get(0).recordedAt()));
+    }
+
+    /** A transfer at version 1, as its first event recorded it. */
+    private static ObjectNode recordedView(TransferState recorded, Instant recordedAt) {
+        return Views.transfer(recorded, 1, recordedAt,
+                List.of(new Views.TransferStatusChange(recorded.status().name(), 1, recordedAt)));
     }
 
     private HttpResponse settle(String transferId, String action, RequestBody body, String correlationId) {
@@ -165,10 +174,15 @@ public final class CommandApi implements ApiRoutes {
         if (done.result().isRejected()) {
             return rejection(done.result().rejection());
         }
-        Head head = done.session().head(StreamId.transfer(transferId)).orElseThrow();
-        TransferState state = done.result().changes().isEmpty() ? StateCodec.decodeTransfer(head.state())
-                : (TransferState) done.result().changes().get(0).stateAfter();
-        return new HttpResponse(200, Views.transfer(state, head.createdAt()));
+        // The transfer's change comes first; a settled transfer is its record (version 1, a pending
+        // hold) and this one settlement (version 2): TransferState refuses any event after that.
+        StreamChange change = done.result().changes().get(0);
+        TransferState settled = (TransferState) change.stateAfter();
+        Instant createdAt = done.session().head(StreamId.transfer(transferId)).orElseThrow().createdAt();
+        Instant settledAt = done.events().get(0).recordedAt();
+        return new HttpResponse(200, Views.transfer(settled, change.newVersion(), createdAt, List.of(
+                new Views.TransferStatusChange(TransferStatus.PENDING.name(), 1, createdAt),
+                new Views.TransferStatusChange(settled.status().name(), change.newVersion(), settledAt))));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ledger.functions.api;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
@@ -8,6 +9,7 @@ import dev.ledger.domain.transfer.TransferState;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.List;
 
 /** The JSON shapes of the public API. Amounts are always decimal strings in their currency. */
 public final class Views {
@@ -49,23 +51,42 @@ public final class Views {
         return new BigDecimal(units, account.currency().minorDigits());
     }
 
+    /** One status a transfer had: set by which version of its stream, and when that was recorded. */
+    public record TransferStatusChange(String status, long version, Instant recordedAt) {
+    }
+
     /**
+     * A transfer as every route answers it, the POST that made or settled it and the GET alike:
      * {@code {"transferId","debitAccountId","creditAccountId","amount","currency","status","postedAmount",
-     * "recordedAt","expiresAt","metadata"}}; {@code recordedAt} is when the transfer was first recorded.
+     * "pendingAmount","recordedAt","expiresAt","metadata","version","rejectionCode","rejectionMessage",
+     * "legs","statusHistory"}}; {@code recordedAt} is when the transfer was first recorded, the rejection
+     * fields are null unless it was refused, and {@code expiresAt} is null unless it was a hold.
      */
-    public static ObjectNode transfer(TransferState transfer, Instant recordedAt) {
+    public static ObjectNode transfer(TransferState transfer, long version, Instant recordedAt,
+                                      List<TransferStatusChange> statusHistory) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
+        String amount = transfer.request().amount().toDecimalString();
         node.put("transferId", transfer.transferId());
         node.put("debitAccountId", transfer.request().debitAccountId());
         node.put("creditAccountId", transfer.request().creditAccountId());
-        node.put("amount", transfer.request().amount().toDecimalString());
+        node.put("amount", amount);
         node.put("currency", transfer.request().amount().currency().code());
         node.put("status", transfer.status().name());
         node.put("postedAmount", transfer.postedAmount().toDecimalString());
+        node.put("pendingAmount", transfer.pendingAmount().toDecimalString());
         node.put("recordedAt", recordedAt.toString());
         node.put("expiresAt", transfer.expiresAt() == null ? null : transfer.expiresAt().toString());
         ObjectNode metadata = node.putObject("metadata");
         transfer.request().metadata().forEach(metadata::put);
+        node.put("version", version);
+        node.put("rejectionCode", transfer.rejection() == null ? null : transfer.rejection().code().code());
+        node.put("rejectionMessage", transfer.rejection() == null ? null : transfer.rejection().message());
+        ArrayNode legs = node.putArray("legs");
+        legs.addObject().put("accountId", transfer.request().debitAccountId()).put("side", "DEBIT").put("amount", amount);
+        legs.addObject().put("accountId", transfer.request().creditAccountId()).put("side", "CREDIT").put("amount", amount);
+        ArrayNode statuses = node.putArray("statusHistory");
+        statusHistory.forEach(change -> statuses.addObject().put("status", change.status())
+                .put("version", change.version()).put("recordedAt", change.recordedAt().toString()));
         return node;
     }
 }

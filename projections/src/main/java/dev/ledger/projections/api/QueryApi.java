@@ -7,7 +7,6 @@ import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;
-import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.functions.api.ApiException;
 import dev.ledger.functions.api.ApiRoutes;
 import dev.ledger.functions.api.ApiTokens;
@@ -26,6 +25,7 @@ import dev.ledger.projections.TransfersProjection;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -159,22 +159,10 @@ public final class QueryApi implements ApiRoutes {
     private HttpResponse transfer(ReadModels models, String transferId) {
         TransfersProjection.ProjectedTransfer projected = models.transfers().transfer(transferId).orElseThrow(() ->
                 new ApiException(404, "transfer_not_found", "transfer " + transferId + " does not exist"));
-        TransferState state = projected.state();
-        ObjectNode body = Views.transfer(state, projected.createdAt());
-        body.put("pendingAmount", state.pendingAmount().toDecimalString());
-        body.put("version", projected.version());
-        if (state.rejection() != null) {
-            body.put("rejectionCode", state.rejection().code().code());
-            body.put("rejectionMessage", state.rejection().message());
-        }
-        ArrayNode legs = body.putArray("legs");
-        legs.addObject().put("accountId", state.request().debitAccountId()).put("side", "DEBIT")
-                .put("amount", state.request().amount().toDecimalString());
-        legs.addObject().put("accountId", state.request().creditAccountId()).put("side", "CREDIT")
-                .put("amount", state.request().amount().toDecimalString());
-        ArrayNode statuses = body.putArray("statusHistory");
-        projected.history().forEach(change -> statuses.addObject().put("status", change.status())
-                .put("version", change.version()).put("recordedAt", change.recordedAt().toString()));
+        List<Views.TransferStatusChange> statuses = projected.history().stream()
+                .map(change -> new Views.TransferStatusChange(change.status(), change.version(), change.recordedAt()))
+                .toList();
+        ObjectNode body = Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses);
         return new HttpResponse(200, body);
     }
 
