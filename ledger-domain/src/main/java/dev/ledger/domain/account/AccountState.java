@@ -97,6 +97,11 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
         return OptionalLong.of(Math.addExact(Math.subtractExact(balance(), debitsPending), overdraftLimit.minorUnits()));
     }
 
+    /** What is held on one side: debits pending or credits pending. */
+    public long pending(Side side) {
+        return side == Side.DEBIT ? debitsPending : creditsPending;
+    }
+
     public boolean hasPendingHolds() {
         return debitsPending != 0 || creditsPending != 0;
     }

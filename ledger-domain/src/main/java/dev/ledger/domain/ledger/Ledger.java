@@ -191,6 +191,8 @@ public final class Ledger {
         TransferRequest request = transfer.state().request();
         Versioned<AccountState> debit = existingAccount(request.debitAccountId());
         Versioned<AccountState> credit = existingAccount(request.creditAccountId());
+        requireHold(transfer, debit, Side.DEBIT);
+        requireHold(transfer, credit, Side.CREDIT);
         Handled<Account> debitLeg = handleAccount(debit, settlingLeg(outcome, request, Side.DEBIT));
         Handled<Account> creditLeg = handleAccount(credit, settlingLeg(outcome, request, Side.CREDIT));
         for (Handled<Account> leg : List.of(debitLeg, creditLeg)) {
@@ -236,6 +238,27 @@ public final class Ledger {
         // A recorded transfer's accounts existed when it was recorded, and accounts are never deleted.
         return streams.account(accountId).orElseThrow(() -> new IllegalStateException(
                 "account " + accountId + " of a recorded transfer is missing from the log"));
+    }
+
+    /**
+     * A pending transfer's amount is held on both of its accounts, and only a unit of work that also
+     * changes the transfer releases it. An account holding less than that was read after another
+     * command settled this hold, and the transfer before: the heads disagree, and nothing may be
+     * decided on them (releasing the hold a second time would fold to a negative total).
+     */
+    private static void requireHold(Versioned<TransferState> transfer, Versioned<AccountState> account, Side side) {
+        Money held = transfer.state().request().amount();
+        long pending = account.state().pending(side);
+        if (pending < held.minorUnits()) {
+            String transferId = transfer.state().transferId();
+            String accountId = account.state().accountId();
+            throw new InconsistentStreamsException(new InconsistentStreamsException.View(
+                    StreamId.transfer(transferId), transfer.version(), StreamId.account(accountId), account.version()),
+                    "transfer " + transferId + " at version " + transfer.version() + " is " + transfer.state().status()
+                    + " and holds " + held + ", but account " + accountId + " at version " + account.version()
+                    + " has only " + Money.of(pending, held.currency()) + " of " + side.name().toLowerCase()
+                    + "s pending: the heads were read while another command settled this hold; read them again");
+        }
     }
 
     private static Handled<Account> handleAccount(Versioned<AccountState> account, AccountCommand command) {

@@ -15,8 +15,9 @@ import java.util.Map;
  *
  * <p>Each line is also a CloudWatch Embedded Metric Format record: {@code requests} (1) and
  * {@code latencyMs} by {@code route} and {@code outcome} (the error code, or {@code ok}), which for
- * the POST routes is commands by outcome. An append conflict (a retried race) gets a line of its own
- * with the metric {@code appendConflicts}.
+ * the POST routes is commands by outcome. A retried race (an append refused because another writer
+ * got there first, or heads of one hold read on either side of another writer's commit) gets a line
+ * of its own with the metric {@code appendConflicts}.
  */
 public final class RequestLog {
 
@@ -47,7 +48,7 @@ public final class RequestLog {
                 Map.of("requests", Unit.COUNT, "latencyMs", Unit.MILLISECONDS)));
     }
 
-    /** A command lost an append race and is retried ({@code attempt} is the one that lost). */
+    /** A command lost a race (an append, or a read of one hold) and is retried ({@code attempt} lost). */
     public void appendConflict(Instant at, String correlationId, int attempt) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
         line.put("ts", at.toString());

@@ -1,5 +1,6 @@
 package dev.ledger.functions.command;
 
+import dev.ledger.domain.ledger.InconsistentStreamsException;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.functions.store.ConcurrentAppendException;
@@ -8,16 +9,22 @@ import dev.ledger.functions.store.StoreSession;
 import dev.ledger.functions.store.StoredEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Runs one ledger command against the event store: load, decide, append atomically; and if another
- * writer appended first, do it all again from a fresh read, a bounded number of times.
+ * writer got in first (it appended first, or committed between two of this command's reads), do it
+ * all again from a fresh read, a bounded number of times.
  */
 public final class CommandService {
 
-    /** Told of every append race a command lost (for metrics); {@code attempt} is the losing one. */
+    /**
+     * Told of every race a command lost, an append refused or a read of heads that disagreed (for
+     * metrics); {@code attempt} is the losing one.
+     */
     public interface ConflictObserver {
         void conflicted(String correlationId, int attempt);
     }
@@ -42,21 +49,37 @@ public final class CommandService {
     public record Committed(LedgerResult result, StoreSession session, List<StoredEvent> events) {
     }
 
+    /**
+     * Runs {@code command} until it commits. A command loses a race, and is decided again from a
+     * fresh read after a backoff, when another writer appended to one of its streams first
+     * ({@link ConcurrentAppendException}), or when another writer committed between two of its reads
+     * so the heads it decided on disagree ({@link InconsistentStreamsException}); the observer hears of
+     * both. After {@link RetryPolicy#maxAttempts()} lost races it gives up with a
+     * {@link ConcurrentModificationException}. Heads that disagree in the same way on two fresh reads
+     * were not raced: the log disagrees with itself, and that fails at once.
+     */
     public Committed execute(String correlationId, Function<Ledger, LedgerResult> command) {
-        ConcurrentAppendException lastConflict = null;
+        RuntimeException lastConflict = null;
+        Set<InconsistentStreamsException.View> disagreements = new HashSet<>();
         for (int attempt = 1; attempt <= retries.maxAttempts(); attempt++) {
             StoreSession session = store.session();
-            LedgerResult result = command.apply(new Ledger(session, clock));
             try {
+                LedgerResult result = command.apply(new Ledger(session, clock));
                 return new Committed(result, session, session.commit(result, clock.instant(), correlationId));
             } catch (ConcurrentAppendException conflict) {
                 lastConflict = conflict;
-                conflicts.conflicted(correlationId, attempt);
-                pause(retries.pauseAfter(attempt));
+            } catch (InconsistentStreamsException disagreement) {
+                if (!disagreements.add(disagreement.view())) {
+                    throw new IllegalStateException("the log disagrees with itself: a fresh read found the same heads "
+                            + "at the same versions disagreeing again; " + disagreement.getMessage(), disagreement);
+                }
+                lastConflict = disagreement;
             }
+            conflicts.conflicted(correlationId, attempt);
+            pause(retries.pauseAfter(attempt));
         }
         throw new ConcurrentModificationException("the command lost " + retries.maxAttempts()
-                + " append races in a row", lastConflict);
+                + " races in a row (the last: " + lastConflict.getMessage() + ")", lastConflict);
     }
 
     public DynamoEventStore store() {

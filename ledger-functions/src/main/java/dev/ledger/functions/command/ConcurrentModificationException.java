@@ -1,6 +1,6 @@
 package dev.ledger.functions.command;
 
-/** A command lost its append race on every attempt; the client may retry it as it is. */
+/** A command lost its race (an append or a read of one hold) on every attempt; the client may retry it as it is. */
 public final class ConcurrentModificationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
