@@ -53,8 +53,8 @@ class ApiContractIT {
 
     /** Rows no request here can produce, each with where it is produced instead. */
     private static final Map<String, String> NOT_PRODUCIBLE_HERE = Map.of(
-            "409 concurrent_modification", "needs every retry of a command to lose a race; the handler's mapping is"
-                    + " tested by HttpApiHandlerTest and the retry budget by the command service's race tests",
+            "409 concurrent_modification", "needs every retry of a command to lose a race: HoldRaceIT drives one"
+                    + " command there deterministically, ConcurrentTransfersIT and HoldRaceOverHttpIT see it under load",
             "500 internal_error", "the answer to a defect: no request may produce it, which is what this test checks");
 
     @TempDir
