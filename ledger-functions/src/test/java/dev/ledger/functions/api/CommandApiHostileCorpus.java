@@ -202,7 +202,10 @@ public final class CommandApiHostileCorpus {
                 post("/accounts/\u0430lice/freeze").is("a raw Cyrillic a in the path").refused(400, INVALID),
                 post("/accounts/\uD800/freeze").is("a raw lone surrogate in the path").refused(400, INVALID),
                 post("/accounts/%\uFF16\uFF11lice/freeze").is("fullwidth hex digits in a percent-escape")
-                        .refused(400, INVALID));
+                        .refused(400, INVALID),
+                post("/accounts/%/freeze").is("a bare percent sign in the path").refused(400, INVALID),
+                post("/accounts/%zz/freeze").is("a percent-escape that is not hex").refused(400, INVALID),
+                post("/accounts/%u0061lice/freeze").is("a %u escape (not URL syntax)").refused(400, INVALID));
     }
 
     static List<HostileRequest> numbersAsAmounts() {

@@ -43,6 +43,9 @@ final class QueryApiHostileCorpus {
     static List<HostileRequest> unicodeInIds() {
         return List.of(
                 get("/accounts/%D0%B0lice").is("a percent-encoded Cyrillic a").refused(400, INVALID),
+                get("/accounts/%").is("a bare percent sign").refused(400, INVALID),
+                get("/accounts/%zz").is("a percent-escape that is not hex").refused(400, INVALID),
+                get("/accounts/%u0061lice").is("a %u escape (not URL syntax)").refused(400, INVALID),
                 get("/accounts/%E2%80%AEalice/history").is("a percent-encoded override").refused(400, INVALID),
                 get("/accounts/alice%E2%80%8F/balance").query("asOf", "2026-06-01T00:00:00Z")
                         .is("a percent-encoded right-to-left mark").refused(400, INVALID),
