@@ -3,18 +3,7 @@ package dev.ledger.infra.local;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.ledger.infra.Template;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -31,10 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What API Gateway's HTTP API does in front of the functions, on 127.0.0.1: matches the
@@ -44,13 +29,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * API Gateway's own answers keep their shape: 404 {"message":"Not Found"}, 401
  * {"message":"Unauthorized"} when the identity source is missing, 403 {"message":"Forbidden"} when
  * the authorizer says no, 500 {"message":"Internal Server Error"} when a function fails.
+ *
+ * <p>HTTP itself (connections, timeouts, limits, parsing) is {@link LocalHttpServer}'s; the
+ * answers it makes on its own (400 for a malformed request or a bad percent-escape, 408, 413,
+ * 431, 501, 503, 505) come back through {@link #answer} in the same {"message":"..."} shape, with
+ * an apigw-requestid. Header values reach the authorizer and the functions as the client sent
+ * them, only spaces and tabs around them removed: a NUL or control byte is the authorizer's to refuse.
  */
 final class HttpApiGateway implements AutoCloseable {
 
     static final String API_ID = "local";
     static final String STAGE = "$default";
-    /** API Gateway's payload limit. */
-    private static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -60,29 +49,26 @@ final class HttpApiGateway implements AutoCloseable {
     private final Map<String, Template.Authorizer> authorizers;
     private final String region;
     private final String accountId;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private LocalHttpServer server;
 
     private HttpApiGateway(RouteTable routes, Map<String, LocalFunction> functions,
-                           Map<String, Template.Authorizer> authorizers, String region, String accountId,
-                           HttpServer server, ExecutorService executor) {
+                           Map<String, Template.Authorizer> authorizers, String region, String accountId) {
         this.routes = routes;
         this.functions = functions;
         this.authorizers = authorizers;
         this.region = region;
         this.accountId = accountId;
-        this.server = server;
-        this.executor = executor;
     }
 
     /**
      * Starts serving on 127.0.0.1:port (0 = any free port).
      *
      * @param functions the in-process functions by logical id; every route's and authorizer's function must be there
+     * @param settings connections, timeouts and limits of the HTTP server
      */
     static HttpApiGateway start(List<Template.Route> routeList, Map<String, Template.Authorizer> authorizers,
-                                Map<String, LocalFunction> functions, int port, int threads, String region,
-                                String accountId) {
+                                Map<String, LocalFunction> functions, int port, LocalHttpServer.Settings settings,
+                                String region, String accountId) {
         for (Template.Authorizer authorizer : authorizers.values()) {
             if (!authorizer.simpleResponses() || !authorizer.payloadFormatVersion().equals("2.0")) {
                 throw new IllegalStateException("The local stack runs Lambda authorizers with payload 2.0 and simple"
@@ -95,97 +81,69 @@ final class HttpApiGateway implements AutoCloseable {
                 }
             }
         }
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "http-api-" + threadNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
-            // delayed ACK: about 40 ms more per request (measured: 14 vs 37 transfers/s).
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 128);
-            HttpApiGateway gateway = new HttpApiGateway(new RouteTable(routeList), Map.copyOf(functions),
-                    Map.copyOf(authorizers), region, accountId, server, executor);
-            server.createContext("/", gateway::handle);
-            server.setExecutor(executor);
-            server.start();
-            return gateway;
-        } catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException("Cannot listen on 127.0.0.1:" + port + " (" + e.getMessage() + ")", e);
-        }
+        HttpApiGateway gateway = new HttpApiGateway(new RouteTable(routeList), Map.copyOf(functions),
+                Map.copyOf(authorizers), region, accountId);
+        gateway.server = LocalHttpServer.start(port, settings, new LocalHttpServer.Handler() {
+            @Override
+            public LocalHttpResponse handle(LocalHttpRequest request) {
+                return gateway.handle(request);
+            }
+
+            @Override
+            public LocalHttpResponse answer(int status, String message) {
+                return gatewayAnswer(newRequestId(), status, message);
+            }
+        }, "http-api");
+        return gateway;
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        server.close();
     }
 
     // ----------------------------------------------------------------------------------------
 
-    private void handle(HttpExchange exchange) {
+    private LocalHttpResponse handle(LocalHttpRequest request) {
         String requestId = newRequestId();
-        try (exchange) {
-            try {
-                serve(exchange, requestId);
-            } catch (RuntimeException | Error e) {
-                System.err.println("[local http api] request " + requestId + " failed: " + e);
-                e.printStackTrace();
-                gatewayAnswer(exchange, requestId, 500, "Internal Server Error");
-            }
-        } catch (IOException clientWentAway) {
-            // nothing left to answer
+        try {
+            return serve(request, requestId);
+        } catch (RuntimeException | Error e) {
+            System.err.println("[local http api] request " + requestId + " failed: " + e);
+            e.printStackTrace();
+            return gatewayAnswer(requestId, 500, "Internal Server Error");
         }
     }
 
-    private void serve(HttpExchange exchange, String requestId) throws IOException {
-        byte[] body = readBody(exchange.getRequestBody());
-        if (body == null) {
-            gatewayAnswer(exchange, requestId, 413, "Request Entity Too Large");
-            return;
-        }
-        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-        URI uri = exchange.getRequestURI();
-        String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        String rawQuery = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+    private LocalHttpResponse serve(LocalHttpRequest httpRequest, String requestId) {
+        byte[] body = httpRequest.body();
+        String method = httpRequest.method().toUpperCase(Locale.ROOT);
+        String rawPath = httpRequest.rawPath();
+        String rawQuery = httpRequest.rawQuery();
         Optional<RouteTable.Match> match = routes.match(method, rawPath);
         if (match.isEmpty()) {
-            gatewayAnswer(exchange, requestId, 404, "Not Found");
-            return;
+            return gatewayAnswer(requestId, 404, "Not Found");
         }
         Template.Route route = match.get().route();
         Instant now = Instant.now();
         Request request = new Request(requestId, now, method, rawPath, decodePath(rawPath), rawQuery,
-                headers(exchange), cookies(exchange.getRequestHeaders()), query(rawQuery), match.get().pathParameters(),
-                exchange.getRemoteAddress().getAddress().getHostAddress(), route);
+                headers(httpRequest), cookies(httpRequest), query(rawQuery), match.get().pathParameters(),
+                httpRequest.remote().getAddress().getHostAddress(), route);
 
         Map<String, Object> authorizerContext = null;
         if (route.authorizationType().equals("CUSTOM")) {
             Template.Authorizer authorizer = authorizers.get(route.authorizerLogicalId().orElseThrow());
             List<String> identity = identity(authorizer, request);
             if (identity == null) {
-                gatewayAnswer(exchange, requestId, 401, "Unauthorized");
-                return;
+                return gatewayAnswer(requestId, 401, "Unauthorized");
             }
             Object answer = functions.get(authorizer.functionLogicalId()).invoke(authorizerEvent(request, identity));
             if (!(answer instanceof Map<?, ?> simple) || !Boolean.TRUE.equals(simple.get("isAuthorized"))) {
-                gatewayAnswer(exchange, requestId, 403, "Forbidden");
-                return;
+                return gatewayAnswer(requestId, 403, "Forbidden");
             }
             authorizerContext = new LinkedHashMap<>();
             if (simple.get("context") instanceof Map<?, ?> context) {
@@ -203,7 +161,7 @@ final class HttpApiGateway implements AutoCloseable {
             throw new IllegalStateException("Function " + route.functionLogicalId() + " returned "
                     + (result == null ? "null" : result.getClass().getName()) + ", not an APIGatewayV2HTTPResponse");
         }
-        writeResponse(exchange, requestId, response);
+        return response(requestId, response);
     }
 
     /** The parts of one request that both events are made of. */
@@ -307,88 +265,65 @@ final class HttpApiGateway implements AutoCloseable {
         return values;
     }
 
-    private static void writeResponse(HttpExchange exchange, String requestId, APIGatewayV2HTTPResponse response)
-            throws IOException {
-        Headers headers = exchange.getResponseHeaders();
+    /**
+     * The function's response as API Gateway passes it on: multiValueHeaders, then headers (a name
+     * there replaces the same name's multiple values), cookies as Set-Cookie, the request id.
+     */
+    private static LocalHttpResponse response(String requestId, APIGatewayV2HTTPResponse response) {
+        Map<String, List<Map.Entry<String, String>>> byName = new LinkedHashMap<>();
         if (response.getMultiValueHeaders() != null) {
-            response.getMultiValueHeaders().forEach((name, values) -> values.forEach(v -> headers.add(name, v)));
+            response.getMultiValueHeaders().forEach((name, values) -> values.forEach(value ->
+                    byName.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                            .add(Map.entry(name, value))));
         }
         if (response.getHeaders() != null) {
-            response.getHeaders().forEach(headers::set);
+            response.getHeaders().forEach((name, value) ->
+                    byName.put(name.toLowerCase(Locale.ROOT), new ArrayList<>(List.of(Map.entry(name, value)))));
         }
         if (response.getCookies() != null) {
-            response.getCookies().forEach(cookie -> headers.add("Set-Cookie", cookie));
+            response.getCookies().forEach(cookie -> byName.computeIfAbsent("set-cookie", k -> new ArrayList<>())
+                    .add(Map.entry("Set-Cookie", cookie)));
         }
-        headers.set("apigw-requestid", requestId);
+        byName.put("apigw-requestid", List.of(Map.entry("apigw-requestid", requestId)));
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        byName.values().forEach(headers::addAll);
         byte[] body = response.getBody() == null ? new byte[0]
                 : response.getIsBase64Encoded() ? Base64.getDecoder().decode(response.getBody())
                 : response.getBody().getBytes(StandardCharsets.UTF_8);
         int status = response.getStatusCode() == 0 ? 200 : response.getStatusCode();
-        send(exchange, status, body);
+        return new LocalHttpResponse(status, headers, body);
     }
 
-    private static void gatewayAnswer(HttpExchange exchange, String requestId, int status, String message) {
-        try {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.getResponseHeaders().set("apigw-requestid", requestId);
-            send(exchange, status, ("{\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException e) {
-            // headers may be sent already; nothing more to do for this exchange
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-        boolean noBody = body.length == 0 || exchange.getRequestMethod().equalsIgnoreCase("HEAD")
-                || status == 204 || status == 304;
-        exchange.sendResponseHeaders(status, noBody ? -1 : body.length);
-        if (!noBody) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-    }
-
-    /** The body, or null when it is over API Gateway's limit. */
-    private static byte[] readBody(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[16 * 1024];
-        for (int read; (read = in.read(buffer)) > 0; ) {
-            out.write(buffer, 0, read);
-            if (out.size() > MAX_BODY_BYTES) {
-                in.transferTo(OutputStream.nullOutputStream());
-                return null;
-            }
-        }
-        return out.toByteArray();
+    private static LocalHttpResponse gatewayAnswer(String requestId, int status, String message) {
+        return LocalHttpResponse.message(status, message, List.of(Map.entry("apigw-requestid", requestId)));
     }
 
     /**
      * Header names in lower case, repeated headers joined with commas, as payload 2.0 has them;
-     * cookies go to their own field. API Gateway's forwarding headers are added.
+     * cookies go to their own field. API Gateway's forwarding headers are added. Values are as
+     * received (only OWS around them stripped).
      */
-    private static Map<String, String> headers(HttpExchange exchange) {
+    private static Map<String, String> headers(LocalHttpRequest request) {
         Map<String, String> headers = new LinkedHashMap<>();
-        exchange.getRequestHeaders().forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
+        for (LocalHttpRequest.Header header : request.headers()) {
+            String lower = header.name().toLowerCase(Locale.ROOT);
             if (!lower.equals("cookie")) {
-                headers.put(lower, String.join(",", values));
+                headers.merge(lower, header.value(), (a, b) -> a + "," + b);
             }
-        });
-        headers.putIfAbsent("x-forwarded-for", exchange.getRemoteAddress().getAddress().getHostAddress());
-        headers.putIfAbsent("x-forwarded-port", Integer.toString(exchange.getLocalAddress().getPort()));
+        }
+        headers.putIfAbsent("x-forwarded-for", request.remote().getAddress().getHostAddress());
+        headers.putIfAbsent("x-forwarded-port", Integer.toString(request.local().getPort()));
         headers.putIfAbsent("x-forwarded-proto", "http");
         return headers;
     }
 
-    private static List<String> cookies(Headers requestHeaders) {
+    private static List<String> cookies(LocalHttpRequest request) {
         List<String> cookies = new ArrayList<>();
-        List<String> values = requestHeaders.get("Cookie");
-        if (values != null) {
-            for (String value : values) {
-                for (String cookie : value.split(";")) {
-                    if (!cookie.isBlank()) {
-                        cookies.add(cookie.trim());
-                    }
+        for (String value : request.values("Cookie")) {
+            for (String cookie : value.split(";")) {
+                String stripped = LocalHttpRequestReader.stripOws(cookie);
+                if (!stripped.isEmpty()) {
+                    cookies.add(stripped);
                 }
             }
         }

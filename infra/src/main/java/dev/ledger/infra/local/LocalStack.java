@@ -70,13 +70,17 @@ public final class LocalStack implements AutoCloseable {
      * @param scheduleInterval how often the template's schedules run locally
      * @param stateFile where to write what later tools need (endpoint, port, outputs, tokens); empty for none
      * @param artifact the Lambda artifact to upload; empty for the ledger-functions jar on the classpath
+     * @param httpConcurrency how many HTTP requests the local API serves at once (each may need its own
+     *     function instance, as with Lambda's concurrency); further whole requests wait their turn.
+     *     Connections are not limited by it: each has its own thread, up to 1024, with read timeouts
+     *     (see {@link LocalHttpServer})
      * @param eventSources how the template's event source mappings run (poll interval, backoff,
      *     injected delivery faults); see {@link EventSourceRuntime}
      * @param runEventSources false to leave the stream consumers out (the write path alone, e.g. for a benchmark)
      */
     public record Options(int port, Optional<Path> templateFile, Optional<URI> emulator, String stackName,
                           String codeBucket, Optional<String> apiTokens, Duration scheduleInterval,
-                          Optional<Path> stateFile, Optional<Path> artifact, int httpThreads,
+                          Optional<Path> stateFile, Optional<Path> artifact, int httpConcurrency,
                           EventSourceRuntime.Settings eventSources, boolean runEventSources) {
 
         public Options {
@@ -99,57 +103,57 @@ public final class LocalStack implements AutoCloseable {
 
         public Options withPort(int value) {
             return new Options(value, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpThreads, eventSources, runEventSources);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withTemplateFile(Path value) {
             return new Options(port, Optional.of(value), emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpThreads, eventSources, runEventSources);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withEmulator(URI value) {
             return new Options(port, templateFile, Optional.of(value), stackName, codeBucket, apiTokens,
-                    scheduleInterval, stateFile, artifact, httpThreads, eventSources, runEventSources);
+                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withStackName(String value) {
             return new Options(port, templateFile, emulator, value, codeBucket, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpThreads, eventSources, runEventSources);
+                    artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withCodeBucket(String value) {
             return new Options(port, templateFile, emulator, stackName, value, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpThreads, eventSources, runEventSources);
+                    artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withApiTokens(String value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, Optional.of(value),
-                    scheduleInterval, stateFile, artifact, httpThreads, eventSources, runEventSources);
+                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withScheduleInterval(Duration value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, value, stateFile,
-                    artifact, httpThreads, eventSources, runEventSources);
+                    artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withStateFile(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    Optional.of(value), artifact, httpThreads, eventSources, runEventSources);
+                    Optional.of(value), artifact, httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withArtifact(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, Optional.of(value), httpThreads, eventSources, runEventSources);
+                    stateFile, Optional.of(value), httpConcurrency, eventSources, runEventSources);
         }
 
         public Options withEventSources(EventSourceRuntime.Settings value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpThreads, value, runEventSources);
+                    stateFile, artifact, httpConcurrency, value, runEventSources);
         }
 
         public Options withoutEventSources() {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpThreads, eventSources, false);
+                    stateFile, artifact, httpConcurrency, eventSources, false);
         }
     }
 
@@ -247,7 +251,8 @@ public final class LocalStack implements AutoCloseable {
             require(functions, authorizer.functionLogicalId(), "authorizer " + authorizer.logicalId())
                     .requireInput(APIGatewayV2CustomAuthorizerEvent.class, "the HTTP API authorizer");
         }
-        gateway = HttpApiGateway.start(routes, authorizers, functions, options.port(), options.httpThreads(), REGION,
+        gateway = HttpApiGateway.start(routes, authorizers, functions, options.port(),
+                LocalHttpServer.Settings.defaults().withMaxConcurrentRequests(options.httpConcurrency()), REGION,
                 ACCOUNT_ID);
         resources.add(gateway);
 

@@ -55,7 +55,10 @@ class ApiContractIT {
     private static final Map<String, String> NOT_PRODUCIBLE_HERE = Map.of(
             "409 concurrent_modification", "needs every retry of a command to lose a race: HoldRaceIT drives one"
                     + " command there deterministically, ConcurrentTransfersIT and HoldRaceOverHttpIT see it under load",
-            "500 internal_error", "the answer to a defect: no request may produce it, which is what this test checks");
+            "500 internal_error", "the answer to a defect: no request may produce it, which is what this test checks",
+            "500 Internal Server Error", "a function that throws or answers nothing usable: HttpApiGatewayTest",
+            "408 Request Timeout", "waits out the request deadline: HttpApiGatewayRawSocketTest, with a short one",
+            "503 Service Unavailable", "needs 1,024 open connections: HttpApiGatewayRawSocketTest, with a low maximum");
 
     @TempDir
     static Path directory;
@@ -121,30 +124,49 @@ class ApiContractIT {
         return rows;
     }
 
-    /** One request, sent when the case before it has been answered, and the answer the README gives for it. */
-    private record Case(String name, Callable<HttpRequest> request, String expected) {
+    /**
+     * One request, sent when the case before it has been answered, and the answer the README gives
+     * for it, as "status code-or-message": "-" for a success, the gateway's message, or the error code.
+     */
+    private record Case(String name, Callable<String> answer, String expected) {
 
         Case(String name, HttpRequest request, String expected) {
-            this(name, () -> request, expected);
+            this(name, () -> answerTo(name, request), expected);
         }
 
-        /** The answer as "status code-or-message": "-" for a success, the gateway's message, or the error code. */
-        String send() throws Exception {
-            HttpRequest sent = request.call();
-            HttpResponse<String> response = HTTP.send(sent, HttpResponse.BodyHandlers.ofString());
-            int status = response.statusCode();
-            if (status == 200 || status == 201) {
-                return status + " -";
-            }
-            if (sent.method().equals("HEAD")) {
-                assertThat(response.body()).as(name + ": a HEAD answer has no body").isEmpty();
-                return status + " " + GATEWAY_MESSAGE_OF_HEAD.getOrDefault(status, "?");
-            }
-            JsonNode body = JSON.readTree(response.body());
-            assertThat(response.headers().firstValue("content-type")).as(name).hasValueSatisfying(
-                    type -> assertThat(type).startsWith("application/json"));
-            return status + " " + (body.has("error") ? body.get("error").asText() : body.path("message").asText());
+        /** A request made only when its turn comes, from what the cases before it left. */
+        static Case later(String name, Callable<HttpRequest> request, String expected) {
+            return new Case(name, () -> answerTo(name, request.call()), expected);
         }
+
+        /** A request written byte for byte on a socket: what no HTTP client would send. */
+        static Case raw(String name, String request, String expected) {
+            return new Case(name, () -> {
+                RawHttp.Answer answer = RawHttp.exchange(stack.httpPort(), request);
+                assertThat(answer.header("content-type")).as(name).isEqualTo("application/json");
+                return answer.status() + " " + JSON.readTree(answer.body()).path("message").asText();
+            }, expected);
+        }
+
+        String send() throws Exception {
+            return answer.call();
+        }
+    }
+
+    private static String answerTo(String name, HttpRequest sent) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(sent, HttpResponse.BodyHandlers.ofString());
+        int status = response.statusCode();
+        if (status == 200 || status == 201) {
+            return status + " -";
+        }
+        if (sent.method().equals("HEAD")) {
+            assertThat(response.body()).as(name + ": a HEAD answer has no body").isEmpty();
+            return status + " " + GATEWAY_MESSAGE_OF_HEAD.getOrDefault(status, "?");
+        }
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(response.headers().firstValue("content-type")).as(name).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        return status + " " + (body.has("error") ? body.get("error").asText() : body.path("message").asText());
     }
 
     /** What the gateway's answer to a HEAD request would say, had it a body. */
@@ -188,6 +210,18 @@ class ApiContractIT {
                 .header("Authorization", "Bearer " + payments).DELETE().build(), "404 Not Found"));
         cases.add(new Case("HEAD", HttpRequest.newBuilder(uri("/health"))
                 .method("HEAD", BodyPublishers.noBody()).build(), "404 Not Found"));
+        cases.add(Case.raw("a bad percent-escape in the path", "GET /accounts/%zz HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + payments + "\r\n\r\n", "400 Bad Request"));
+        cases.add(Case.raw("a folded Authorization line", "GET /accounts/alice HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer\r\n " + payments + "\r\n\r\n", "400 Bad Request"));
+        cases.add(Case.raw("a token with a trailing NUL", "GET /accounts/alice HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + payments + "\u0000\r\n\r\n", "403 Forbidden"));
+        cases.add(Case.raw("headers over 10,240 bytes", "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: "
+                + "b".repeat(10_241) + "\r\n\r\n", "431 Request Header Fields Too Large"));
+        cases.add(Case.raw("a gzip transfer coding", "POST /accounts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + payments + "\r\nTransfer-Encoding: gzip\r\n\r\n", "501 Not Implemented"));
+        cases.add(Case.raw("HTTP/2.0 in the request line", "GET /health HTTP/2.0\r\nHost: x\r\n\r\n",
+                "505 HTTP Version Not Supported"));
         cases.add(new Case("an unknown account", get("/accounts/nobody", payments), "404 account_not_found"));
         cases.add(new Case("an unknown transfer", get("/transfers/nothing", payments), "404 transfer_not_found"));
         cases.add(new Case("a body over 10 MB", post("/transfers", payments, "x".repeat(10 * 1024 * 1024 + 1)),
@@ -216,7 +250,7 @@ class ApiContractIT {
         cases.add(new Case("a cent more to big", transfer("max-plus", "bank", "big", "0.01", "EUR"),
                 "422 balance_overflow"));
         cases.addAll(expiredHold());
-        cases.add(new Case("an operator reading a balance as of now", () -> get("/accounts/alice/balance?asOf="
+        cases.add(Case.later("an operator reading a balance as of now", () -> get("/accounts/alice/balance?asOf="
                 + Instant.now(), operator), "200 -"));
         return cases;
     }
@@ -225,7 +259,7 @@ class ApiContractIT {
     private static List<Case> expiredHold() {
         return List.of(
                 new Case("a hold of one second", hold("hold-2", "1.00", 1), "201 -"),
-                new Case("post the hold once it expired", () -> {
+                Case.later("post the hold once it expired", () -> {
                     // The same request again answers the original body, expiry included.
                     HttpResponse<String> held = HTTP.send(hold("hold-2", "1.00", 1), HttpResponse.BodyHandlers.ofString());
                     Instant expiresAt = Instant.parse(JSON.readTree(held.body()).get("expiresAt").asText());

@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ledger.infra.Template;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -27,76 +23,18 @@ import org.junit.jupiter.api.Test;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class HttpApiGatewayTest {
 
-    private static final String TEMPLATE = """
-            Resources:
-              EchoRole: {Type: AWS::IAM::Role}
-              EchoFunction:
-                Type: AWS::Lambda::Function
-                Properties:
-                  Handler: dev.ledger.infra.local.EchoHandler::handleRequest
-                  Role: !GetAtt EchoRole.Arn
-                  MemorySize: 512
-                  Timeout: 5
-              AuthFunction:
-                Type: AWS::Lambda::Function
-                Properties:
-                  Handler: dev.ledger.infra.local.BearerAuthorizer::handleRequest
-                  Role: !GetAtt EchoRole.Arn
-              Integration:
-                Type: AWS::ApiGatewayV2::Integration
-                Properties: {IntegrationUri: !GetAtt EchoFunction.Arn}
-              Authorizer:
-                Type: AWS::ApiGatewayV2::Authorizer
-                Properties:
-                  AuthorizerType: REQUEST
-                  AuthorizerPayloadFormatVersion: "2.0"
-                  EnableSimpleResponses: true
-                  IdentitySource: [$request.header.Authorization]
-                  AuthorizerUri: !Sub "arn:aws:apigateway:r:lambda:path/2015-03-31/functions/${AuthFunction.Arn}/invocations"
-              Health:
-                Type: AWS::ApiGatewayV2::Route
-                Properties: {RouteKey: GET /health, Target: !Sub "integrations/${Integration}"}
-              Boom:
-                Type: AWS::ApiGatewayV2::Route
-                Properties: {RouteKey: GET /boom, Target: !Sub "integrations/${Integration}"}
-              Freeze:
-                Type: AWS::ApiGatewayV2::Route
-                Properties:
-                  RouteKey: POST /accounts/{accountId}/freeze
-                  AuthorizationType: CUSTOM
-                  AuthorizerId: !Ref Authorizer
-                  Target: !Sub "integrations/${Integration}"
-              Created:
-                Type: AWS::ApiGatewayV2::Route
-                Properties:
-                  RouteKey: POST /created
-                  AuthorizationType: CUSTOM
-                  AuthorizerId: !Ref Authorizer
-                  Target: !Sub "integrations/${Integration}"
-            """;
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static HttpApiGateway gateway;
-    private static List<LocalFunction> functions;
+    private static GatewayFixture gateway;
 
     @BeforeAll
     static void start() {
-        Template template = Template.parse(TEMPLATE);
-        Map<String, LocalFunction> byId = new LinkedHashMap<>();
-        for (Template.Function spec : template.functions()) {
-            byId.put(spec.logicalId(), LocalFunction.load(spec, "fn-" + spec.logicalId(),
-                    "arn:aws:lambda:us-east-1:123456789012:function:fn-" + spec.logicalId()));
-        }
-        functions = List.copyOf(byId.values());
-        gateway = HttpApiGateway.start(template.routes(), Map.of("Authorizer", template.authorizer("Authorizer")), byId,
-                0, 4, "us-east-1", "123456789012");
+        gateway = GatewayFixture.start(LocalHttpServer.Settings.defaults());
     }
 
     @AfterAll
     static void stop() {
         gateway.close();
-        functions.forEach(LocalFunction::close);
     }
 
     @Test
