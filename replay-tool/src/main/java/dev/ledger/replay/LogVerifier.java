@@ -12,6 +12,7 @@ import static dev.ledger.replay.ProjectionReader.s;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -21,6 +22,7 @@ import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.functions.store.CanonicalJson;
@@ -28,6 +30,7 @@ import dev.ledger.functions.store.HashChain;
 import dev.ledger.functions.store.StateCodec;
 import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.HistoryProjection;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -251,6 +254,7 @@ final class LogVerifier {
         AccountState state = null;
         Map<String, TransferLeg> openHolds = new LinkedHashMap<>();
         StoredEvent last = null;
+        long openedVersion = 0;
         for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
             StoredEvent event = events.next();
             progress.add(1);
@@ -266,6 +270,9 @@ final class LogVerifier {
                 return broken(name);
             }
             trackHolds(openHolds, accountEvent);
+            if (accountEvent instanceof AccountOpened) {
+                openedVersion = event.version();
+            }
             last = event;
             if (entries != null) {
                 // Entries and events both come in version order: compare them in lockstep.
@@ -308,11 +315,34 @@ final class LogVerifier {
                         last.recordedAt().toString());
             }
         }
-        if (state.available().isPresent() && state.available().getAsLong() < 0) {
-            findings.add(name, version, "available", "below the overdraft floor: "
-                    + Money.toDecimalString(state.available().getAsLong(), state.currency().minorDigits()));
-        }
+        checkOverdraft(name, openedVersion, version, state);
         return new AccountFold(state, version, openHolds);
+    }
+
+    /**
+     * The overdraft floor, and the bounds of issue 10 for a log written before they existed: a limit
+     * above the largest an account can be opened with, and an available balance past the largest
+     * amount. Computed exactly: no account, however large its totals, stops the check.
+     */
+    private void checkOverdraft(String name, long openedVersion, long version, AccountState state) {
+        Optional<BigInteger> available = state.available();
+        if (available.isEmpty()) {
+            return;
+        }
+        int digits = state.currency().minorDigits();
+        if (!state.overdraftLimit().isWithinMaximum()) {
+            findings.add(name, openedVersion, "overdraftLimit", Money.of(state.overdraftLimit().minorUnits(),
+                    state.currency()) + " is above the largest overdraft limit an account can have, "
+                    + OverdraftLimit.maximum(state.currency()));
+        }
+        if (available.get().signum() < 0) {
+            findings.add(name, version, "available", "below the overdraft floor: "
+                    + new BigDecimal(available.get(), digits).toPlainString());
+        } else if (available.get().compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
+            findings.add(name, version, "available", new BigDecimal(available.get(), digits).toPlainString()
+                    + " is above the largest amount the ledger can hold, "
+                    + Money.toDecimalString(Long.MAX_VALUE, digits));
+        }
     }
 
     /**
