@@ -41,10 +41,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -97,7 +99,7 @@ final class LogVerifier {
         List<Future<?>> done = new ArrayList<>();
         try {
             log.forEachHead(segments, head -> {
-                Future<?> future = workers.submit(() -> check(head));
+                Future<?> future = workers.submit(() -> survive(head.stream(), () -> check(head)));
                 synchronized (done) {
                     done.add(future);
                 }
@@ -127,7 +129,8 @@ final class LogVerifier {
         Set<String> transfersChecked = ConcurrentHashMap.newKeySet();
         try {
             for (String accountId : accountIds) {
-                done.add(workers.submit(() -> checkAccountAlone(accountId, transfersChecked)));
+                done.add(workers.submit(() -> survive(StreamId.account(accountId),
+                        () -> checkAccountAlone(accountId, transfersChecked))));
             }
             EventLog.await(done);
         } finally {
@@ -160,6 +163,23 @@ final class LogVerifier {
                 pendingByHolds.merge(state.request().debitAccountId(), new long[] {amount, 0}, LogVerifier::plus);
                 pendingByHolds.merge(state.request().creditAccountId(), new long[] {0, amount}, LogVerifier::plus);
             }
+        }
+    }
+
+    /**
+     * Runs one stream's checks so that whatever its data does (an overflow, a value no fold expected)
+     * becomes a finding for that stream, and verify goes on with the others: exit 1, not 2. Only the
+     * tool's own failures (AWS, interruption) still stop the run.
+     */
+    private void survive(StreamId stream, Runnable check) {
+        try {
+            check.run();
+        } catch (SdkException | CancellationException tool) {
+            throw tool;
+        } catch (RuntimeException data) {
+            findings.add(stream.toString(), null, "verify", "could not be checked: "
+                    + (data.getMessage() == null ? data.getClass().getSimpleName() : data.getMessage()));
+            brokenStreams.add(stream.toString());
         }
     }
 
@@ -226,7 +246,8 @@ final class LogVerifier {
                 findings.add(stream.toString(), fold.version, "holds." + transferId, "the account holds " + amount
                         + " minor units, the transfer " + transfer.request().amount().minorUnits());
             } else {
-                held[hold.getValue().side() == Side.DEBIT ? 0 : 1] += amount;
+                int side = hold.getValue().side() == Side.DEBIT ? 0 : 1;
+                held[side] = Math.addExact(held[side], amount);
             }
         }
         if (fold.state.debitsPending() != held[0]) {
