@@ -23,7 +23,10 @@ public enum RejectionCode {
     TRANSFER_EXPIRED("transfer_expired"),
     /** A partial post asked for more than the hold. */
     AMOUNT_EXCEEDS_PENDING("amount_exceeds_pending"),
-    /** A balance total would exceed the largest amount the ledger can hold. */
+    /**
+     * A balance total, or the available balance of an account with an overdraft limit (balance +
+     * credits pending + limit), would exceed the largest amount the ledger can hold.
+     */
     BALANCE_OVERFLOW("balance_overflow"),
     /** No account with that id. */
     ACCOUNT_NOT_FOUND("account_not_found"),

@@ -12,6 +12,7 @@ import static dev.ledger.replay.ProjectionReader.s;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -21,6 +22,7 @@ import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.functions.store.CanonicalJson;
@@ -28,6 +30,7 @@ import dev.ledger.functions.store.HashChain;
 import dev.ledger.functions.store.StateCodec;
 import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.HistoryProjection;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,10 +41,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -94,7 +99,7 @@ final class LogVerifier {
         List<Future<?>> done = new ArrayList<>();
         try {
             log.forEachHead(segments, head -> {
-                Future<?> future = workers.submit(() -> check(head));
+                Future<?> future = workers.submit(() -> survive(head.stream(), () -> check(head)));
                 synchronized (done) {
                     done.add(future);
                 }
@@ -124,7 +129,8 @@ final class LogVerifier {
         Set<String> transfersChecked = ConcurrentHashMap.newKeySet();
         try {
             for (String accountId : accountIds) {
-                done.add(workers.submit(() -> checkAccountAlone(accountId, transfersChecked)));
+                done.add(workers.submit(() -> survive(StreamId.account(accountId),
+                        () -> checkAccountAlone(accountId, transfersChecked))));
             }
             EventLog.await(done);
         } finally {
@@ -157,6 +163,23 @@ final class LogVerifier {
                 pendingByHolds.merge(state.request().debitAccountId(), new long[] {amount, 0}, LogVerifier::plus);
                 pendingByHolds.merge(state.request().creditAccountId(), new long[] {0, amount}, LogVerifier::plus);
             }
+        }
+    }
+
+    /**
+     * Runs one stream's checks so that whatever its data does (an overflow, a value no fold expected)
+     * becomes a finding for that stream, and verify goes on with the others: exit 1, not 2. Only the
+     * tool's own failures (AWS, interruption) still stop the run.
+     */
+    private void survive(StreamId stream, Runnable check) {
+        try {
+            check.run();
+        } catch (SdkException | CancellationException tool) {
+            throw tool;
+        } catch (RuntimeException data) {
+            findings.add(stream.toString(), null, "verify", "could not be checked: "
+                    + (data.getMessage() == null ? data.getClass().getSimpleName() : data.getMessage()));
+            brokenStreams.add(stream.toString());
         }
     }
 
@@ -223,7 +246,8 @@ final class LogVerifier {
                 findings.add(stream.toString(), fold.version, "holds." + transferId, "the account holds " + amount
                         + " minor units, the transfer " + transfer.request().amount().minorUnits());
             } else {
-                held[hold.getValue().side() == Side.DEBIT ? 0 : 1] += amount;
+                int side = hold.getValue().side() == Side.DEBIT ? 0 : 1;
+                held[side] = Math.addExact(held[side], amount);
             }
         }
         if (fold.state.debitsPending() != held[0]) {
@@ -251,6 +275,7 @@ final class LogVerifier {
         AccountState state = null;
         Map<String, TransferLeg> openHolds = new LinkedHashMap<>();
         StoredEvent last = null;
+        long openedVersion = 0;
         for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
             StoredEvent event = events.next();
             progress.add(1);
@@ -266,6 +291,9 @@ final class LogVerifier {
                 return broken(name);
             }
             trackHolds(openHolds, accountEvent);
+            if (accountEvent instanceof AccountOpened) {
+                openedVersion = event.version();
+            }
             last = event;
             if (entries != null) {
                 // Entries and events both come in version order: compare them in lockstep.
@@ -308,11 +336,34 @@ final class LogVerifier {
                         last.recordedAt().toString());
             }
         }
-        if (state.available().isPresent() && state.available().getAsLong() < 0) {
-            findings.add(name, version, "available", "below the overdraft floor: "
-                    + Money.toDecimalString(state.available().getAsLong(), state.currency().minorDigits()));
-        }
+        checkOverdraft(name, openedVersion, version, state);
         return new AccountFold(state, version, openHolds);
+    }
+
+    /**
+     * The overdraft floor, and the bounds of issue 10 for a log written before they existed: a limit
+     * above the largest an account can be opened with, and an available balance past the largest
+     * amount. Computed exactly: no account, however large its totals, stops the check.
+     */
+    private void checkOverdraft(String name, long openedVersion, long version, AccountState state) {
+        Optional<BigInteger> available = state.available();
+        if (available.isEmpty()) {
+            return;
+        }
+        int digits = state.currency().minorDigits();
+        if (!state.overdraftLimit().isWithinMaximum()) {
+            findings.add(name, openedVersion, "overdraftLimit", Money.of(state.overdraftLimit().minorUnits(),
+                    state.currency()) + " is above the largest overdraft limit an account can have, "
+                    + OverdraftLimit.maximum(state.currency()));
+        }
+        if (available.get().signum() < 0) {
+            findings.add(name, version, "available", "below the overdraft floor: "
+                    + new BigDecimal(available.get(), digits).toPlainString());
+        } else if (available.get().compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
+            findings.add(name, version, "available", new BigDecimal(available.get(), digits).toPlainString()
+                    + " is above the largest amount the ledger can hold, "
+                    + Money.toDecimalString(Long.MAX_VALUE, digits));
+        }
     }
 
     /**

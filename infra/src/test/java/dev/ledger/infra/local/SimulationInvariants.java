@@ -138,7 +138,7 @@ final class SimulationInvariants {
         for (int i = 0; i < states.size(); i++) {
             AccountState state = states.get(i);
             if (!state.overdraftLimit().unlimited()) {
-                assertThat(state.available().getAsLong())
+                assertThat(state.available().orElseThrow())
                         .as("%s after v%d (%s): available (balance %d - pending debits %d + overdraft %d) below zero",
                                 account, events.get(i).version(), events.get(i).type(), state.balance(),
                                 state.debitsPending(), state.overdraftLimit().minorUnits())

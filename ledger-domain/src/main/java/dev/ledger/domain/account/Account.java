@@ -25,6 +25,8 @@ import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.money.Money;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Optional;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
@@ -169,17 +171,24 @@ public class Account {
             if (side == Side.DEBIT) {
                 // Both debit totals must still fit once the amount is posted.
                 Math.addExact(state.debitsPosted(), Math.addExact(state.debitsPending(), units));
-                if (!state.overdraftLimit().unlimited() && state.available().getAsLong() < units) {
-                    return Optional.of(Decision.rejected(RejectionCode.INSUFFICIENT_FUNDS, "account " + accountId
-                            + " has " + format(state.available().getAsLong()) + " available but the transfer needs "
-                            + amount));
-                }
             } else {
                 Math.addExact(state.creditsPosted(), Math.addExact(state.creditsPending(), units));
             }
         } catch (ArithmeticException overflow) {
             return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
                     + " cannot take " + amount + ": its totals would exceed the largest amount the ledger can hold"));
+        }
+        // Decided by comparison, never by an available balance that could overflow (issue 10).
+        if (side == Side.DEBIT && !state.covers(units)) {
+            return Optional.of(Decision.rejected(RejectionCode.INSUFFICIENT_FUNDS, "account " + accountId
+                    + " has " + format(state.available().orElseThrow()) + " available but the transfer needs "
+                    + amount));
+        }
+        if (side == Side.CREDIT && !state.acceptsCredit(units)) {
+            return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
+                    + " cannot take " + amount + ": its available balance (balance, credits pending and overdraft"
+                    + " limit of " + format(state.overdraftLimit().minorUnits())
+                    + ") would exceed the largest amount the ledger can hold"));
         }
         return Optional.empty();
     }
@@ -195,5 +204,10 @@ public class Account {
 
     private String format(long minorUnits) {
         return Money.of(minorUnits, state.currency()).toString();
+    }
+
+    private String format(BigInteger minorUnits) {
+        return new BigDecimal(minorUnits, state.currency().minorDigits()).toPlainString() + " "
+                + state.currency().code();
     }
 }

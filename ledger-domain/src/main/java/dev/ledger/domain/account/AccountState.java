@@ -15,8 +15,8 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.OverdraftLimit;
+import java.math.BigInteger;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * An account's balances, kept as TigerBeetle keeps them: four running totals in minor units.
@@ -87,14 +87,61 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
     }
 
     /**
-     * What can still be debited: credits posted - debits posted - debits pending + overdraft limit.
-     * Empty for an unlimited overdraft.
+     * What can still be debited: credits posted - debits posted - debits pending + overdraft limit,
+     * exactly, for every state a log can hold. Empty for an unlimited overdraft.
+     *
+     * <p>Every account this ledger opens and moves today keeps it within a {@code long} (from 0 to
+     * 2^63 - 1; see {@link #acceptsCredit}). A log written before the overdraft limit was bounded may
+     * hold an account whose available balance is past 2^63 - 1 (a limit near the largest amount plus a
+     * positive balance): that is why this is not a {@code long}, and why it never throws.
      */
-    public OptionalLong available() {
+    public Optional<BigInteger> available() {
         if (overdraftLimit.unlimited()) {
-            return OptionalLong.empty();
+            return Optional.empty();
         }
-        return OptionalLong.of(Math.addExact(Math.subtractExact(balance(), debitsPending), overdraftLimit.minorUnits()));
+        return Optional.of(BigInteger.valueOf(creditsPosted).subtract(BigInteger.valueOf(debitsPosted))
+                .subtract(BigInteger.valueOf(debitsPending)).add(BigInteger.valueOf(overdraftLimit.minorUnits())));
+    }
+
+    /**
+     * Whether a debit of {@code units} leaves the available balance at or above zero (always, for an
+     * unlimited overdraft): credits posted + limit >= debits posted + debits pending + units, decided
+     * exactly whatever the totals, without computing a sum that could overflow into a wrong answer.
+     */
+    public boolean covers(long units) {
+        if (overdraftLimit.unlimited()) {
+            return true;
+        }
+        try {
+            return Math.addExact(creditsPosted, overdraftLimit.minorUnits())
+                    >= Math.addExact(Math.addExact(debitsPosted, debitsPending), units);
+        } catch (ArithmeticException past) {
+            return BigInteger.valueOf(creditsPosted).add(BigInteger.valueOf(overdraftLimit.minorUnits()))
+                    .compareTo(BigInteger.valueOf(debitsPosted).add(BigInteger.valueOf(debitsPending))
+                            .add(BigInteger.valueOf(units))) >= 0;
+        }
+    }
+
+    /**
+     * Whether a credit (posted or held) of {@code units} keeps the account's available balance within
+     * the largest amount: credits posted + credits pending + units - debits posted + limit <= 2^63 - 1.
+     * Credits pending count because posting a hold is not checked again, and debits pending do not
+     * because releasing one raises the available balance. So every state this ledger writes has
+     * 0 <= available <= 2^63 - 1. Always true for an unlimited overdraft, which has no available balance.
+     */
+    public boolean acceptsCredit(long units) {
+        if (overdraftLimit.unlimited()) {
+            return true;
+        }
+        long room = Long.MAX_VALUE - overdraftLimit.minorUnits();
+        try {
+            return Math.subtractExact(Math.addExact(Math.addExact(creditsPosted, creditsPending), units), debitsPosted)
+                    <= room;
+        } catch (ArithmeticException past) {
+            return BigInteger.valueOf(creditsPosted).add(BigInteger.valueOf(creditsPending))
+                    .add(BigInteger.valueOf(units)).subtract(BigInteger.valueOf(debitsPosted))
+                    .compareTo(BigInteger.valueOf(room)) <= 0;
+        }
     }
 
     /** What is held on one side: debits pending or credits pending. */

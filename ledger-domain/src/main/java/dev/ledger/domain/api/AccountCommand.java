@@ -15,8 +15,14 @@ public sealed interface AccountCommand {
 
     String accountId();
 
+    /** Opening an account: its limit must be within {@link OverdraftLimit#MAX_MINOR_UNITS}. */
     record OpenAccount(@TargetAggregateIdentifier String accountId, CurrencyUnit currency,
                        OverdraftLimit overdraftLimit) implements AccountCommand {
+        public OpenAccount {
+            if (overdraftLimit != null && currency != null) {
+                overdraftLimit.requireWithinMaximum("account " + accountId, currency);
+            }
+        }
     }
 
     record FreezeAccount(@TargetAggregateIdentifier String accountId) implements AccountCommand {

@@ -35,18 +35,30 @@ public record Money(CurrencyUnit currency, long minorUnits) {
      *     decimal places than the currency has, or larger than the largest representable amount
      */
     public static Money parse(String text, CurrencyUnit currency) {
+        return parse(text, currency, Long.MAX_VALUE, "amount", null);
+    }
+
+    /**
+     * As {@link #parse}, but refuses more than {@code maximum} minor units: the sentence then names
+     * {@code what} and the maximum in the currency's decimal form ("overdraft limit 92233720368547758.00
+     * EUR is larger than the largest overdraft limit an account can have, 10000000000000000.00 EUR").
+     *
+     * @param largest what the maximum is, in words; null for the largest amount the ledger can hold
+     */
+    static Money parse(String text, CurrencyUnit currency, long maximum, String what, String largest) {
         if (text == null || text.isEmpty()) {
-            throw new InvalidMoneyException("amount is missing; give it as a decimal string such as \"10.00\"");
+            throw new InvalidMoneyException(what + " is missing; give it as a decimal string such as \"10.00\"");
         }
         if (text.length() > 40) {
-            throw new InvalidMoneyException("amount is too long to be a valid amount");
+            throw new InvalidMoneyException(what + " is too long to be a valid amount"
+                    + (largest == null ? "" : "; the largest is " + Money.of(maximum, currency)));
         }
         if (text.startsWith("-")) {
-            throw new InvalidMoneyException("amount must not be negative, got " + CurrencyUnit.quoted(text));
+            throw new InvalidMoneyException(what + " must not be negative, got " + CurrencyUnit.quoted(text));
         }
         Matcher m = DECIMAL.matcher(text);
         if (!m.matches()) {
-            throw new InvalidMoneyException("amount must be a plain decimal string such as \"10.00\""
+            throw new InvalidMoneyException(what + " must be a plain decimal string such as \"10.00\""
                     + " (no sign, exponent, spaces or leading zeros), got " + CurrencyUnit.quoted(text));
         }
         String whole = m.group(1);
@@ -59,9 +71,11 @@ public record Money(CurrencyUnit currency, long minorUnits) {
         String padded = fraction + "0".repeat(currency.minorDigits() - fraction.length());
         String digits = (whole + padded).replaceFirst("^0+(?=.)", "");
         // Long.MAX_VALUE has 19 digits; anything longer, or longer-equal and larger, overflows.
-        if (digits.length() > 19 || (digits.length() == 19 && digits.compareTo(Long.toString(Long.MAX_VALUE)) > 0)) {
-            throw new InvalidMoneyException("amount " + text + " " + currency.code()
-                    + " is larger than the largest amount the ledger can hold");
+        if (digits.length() > 19 || (digits.length() == 19 && digits.compareTo(Long.toString(Long.MAX_VALUE)) > 0)
+                || Long.parseLong(digits) > maximum) {
+            throw new InvalidMoneyException(what + " " + text + " " + currency.code() + " is larger than "
+                    + (largest == null ? "the largest amount the ledger can hold"
+                    : largest + ", " + Money.of(maximum, currency)));
         }
         return new Money(currency, Long.parseLong(digits));
     }

@@ -2,6 +2,8 @@ package dev.ledger.domain.account;
 
 import static dev.ledger.domain.testing.Decisions.accepted;
 import static dev.ledger.domain.testing.Decisions.rejectedWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.api.AccountCommand.CloseAccount;
@@ -22,8 +24,10 @@ import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.InvalidMoneyException;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import java.math.BigInteger;
 import java.time.Instant;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.axonframework.test.aggregate.FixtureConfiguration;
@@ -124,6 +128,85 @@ class AccountTest {
                     .when(new PostEntry("bob", "t", Side.CREDIT, "bank", Money.of(6, EUR)))
                     .expectNoEvents()
                     .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.BALANCE_OVERFLOW));
+        }
+    }
+
+    /**
+     * Issue 10: limits and amounts near the largest amount. {@code LEGACY} is what an older ledger let
+     * any client open: 92233720368547758.00 EUR, 7 cents short of 2^63 - 1 cents.
+     */
+    @Nested
+    class NearTheLargestAmount {
+
+        private static final OverdraftLimit LEGACY = OverdraftLimit.of(9_223_372_036_854_775_800L);
+        /** The largest overdraft limit an account can be opened with: 10^18 minor units. */
+        private static final long MAX_LIMIT = 1_000_000_000_000_000_000L;
+
+        @Test
+        void aDebitWithinTheFundsOfAnAccountOpenedWithALimitNearTheLargestAmountIsPosted() {
+            fixture.given(opened("old", LEGACY), credited("old", "1.00"))
+                    .when(debit("old", "0.50"))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectEvents(new EntryPosted("old", "t", Side.DEBIT, "bob", eur("0.50")));
+        }
+
+        @Test
+        void theMoneyOfSuchAnAccountCanLeaveSoItCanClose() {
+            fixture.given(opened("old", LEGACY), credited("old", "1.00"),
+                            new EntryPosted("old", "t", Side.DEBIT, "bob", eur("1.00")))
+                    .when(new CloseAccount("old"))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectEvents(new AccountClosed("old"));
+        }
+
+        @Test
+        void anAccountWithTheLargestLimitIsDebitedDownToItsFloorAndNoFurther() {
+            fixture.given(opened("max", OverdraftLimit.of(MAX_LIMIT)), credited("max", "1.00"))
+                    .when(new PostEntry("max", "t", Side.DEBIT, "bob", Money.of(MAX_LIMIT + 100, EUR)))
+                    .expectResultMessagePayloadMatching(accepted());
+            fixture.given(opened("max", OverdraftLimit.of(MAX_LIMIT)), credited("max", "1.00"))
+                    .when(new PostEntry("max", "t", Side.DEBIT, "bob", Money.of(MAX_LIMIT + 101, EUR)))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.INSUFFICIENT_FUNDS));
+        }
+
+        @Test
+        void aCreditThatWouldTakeTheAvailableBalancePastTheLargestAmountIsRefused() {
+            // available = balance + credits pending + limit must stay a long: here the limit is 10.00.
+            fixture.given(opened("bob", OverdraftLimit.of(1000)))
+                    .when(new PostEntry("bob", "t", Side.CREDIT, "bank", Money.of(Long.MAX_VALUE - 1000, EUR)))
+                    .expectResultMessagePayloadMatching(accepted());
+            fixture.given(opened("bob", OverdraftLimit.of(1000)))
+                    .when(new PostEntry("bob", "t", Side.CREDIT, "bank", Money.of(Long.MAX_VALUE - 999, EUR)))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.BALANCE_OVERFLOW));
+            // A credit hold counts too, as posting it later is not checked again.
+            fixture.given(opened("bob", OverdraftLimit.of(1000)),
+                            new HoldPlaced("bob", "h", Side.CREDIT, "bank", Money.of(Long.MAX_VALUE - 1500, EUR), LATER))
+                    .when(new PostEntry("bob", "t", Side.CREDIT, "bank", Money.of(501, EUR)))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.BALANCE_OVERFLOW));
+        }
+
+        @Test
+        void anAccountCannotBeOpenedWithALimitAboveTheLargestNamingIt() {
+            assertThatThrownBy(() -> new OpenAccount("x", EUR, OverdraftLimit.of(MAX_LIMIT + 1)))
+                    .isInstanceOf(InvalidMoneyException.class)
+                    .hasMessageContaining("10000000000000000.00 EUR");
+            assertThatThrownBy(() -> new OpenAccount("x", EUR, LEGACY))
+                    .isInstanceOf(InvalidMoneyException.class);
+            fixture.givenNoPriorActivity()
+                    .when(new OpenAccount("x", EUR, OverdraftLimit.of(MAX_LIMIT)))
+                    .expectEvents(new AccountOpened("x", EUR, OverdraftLimit.of(MAX_LIMIT)));
+        }
+
+        @Test
+        void availableIsExactEvenPastTheLargestAmount() {
+            AccountState old = new AccountState("old", EUR, LEGACY, AccountStatus.OPEN, 50, 100, 0, 0);
+            assertThat(old.available()).contains(BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.valueOf(43)));
+            AccountState deep = new AccountState("deep", EUR, OverdraftLimit.of(0), AccountStatus.OPEN,
+                    Long.MAX_VALUE, 0, Long.MAX_VALUE, 0);
+            assertThat(deep.available()).contains(BigInteger.valueOf(Long.MAX_VALUE).multiply(BigInteger.TWO).negate());
         }
     }
 

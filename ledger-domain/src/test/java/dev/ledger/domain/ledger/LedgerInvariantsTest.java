@@ -12,6 +12,7 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +39,11 @@ class LedgerInvariantsTest {
     private static final CurrencyUnit JPY = CurrencyUnit.of("JPY");
     private static final int STEPS = 250;
 
-    private static final List<String> EUR_ACCOUNTS = List.of("eur-bank", "eur-a", "eur-b", "eur-c");
+    /** The largest overdraft limit an account can be opened with (issue 10): 10^18 minor units. */
+    private static final long MAX_LIMIT = 1_000_000_000_000_000_000L;
+
+    private static final List<String> EUR_ACCOUNTS = List.of("eur-bank", "eur-a", "eur-b", "eur-c", "eur-max",
+            "eur-near");
     private static final List<String> JPY_ACCOUNTS = List.of("jpy-bank", "jpy-a", "jpy-b");
 
     @TestFactory
@@ -70,6 +75,9 @@ class LedgerInvariantsTest {
             for (String id : List.of("eur-a", "eur-b", "eur-c")) {
                 open(id, EUR, random.nextBoolean() ? OverdraftLimit.NONE : OverdraftLimit.of(random.nextLong(1, 5000)));
             }
+            // Limits at and just under the largest one can be opened with.
+            open("eur-max", EUR, OverdraftLimit.of(MAX_LIMIT));
+            open("eur-near", EUR, OverdraftLimit.of(MAX_LIMIT - random.nextLong(0, 5000)));
             for (String id : List.of("jpy-a", "jpy-b")) {
                 open(id, JPY, OverdraftLimit.NONE);
             }
@@ -135,10 +143,20 @@ class LedgerInvariantsTest {
             // Now and then the wrong currency or the same account, to exercise the refusals.
             String credit = random.nextInt(15) == 0 ? (euro ? JPY_ACCOUNTS : EUR_ACCOUNTS).get(0)
                     : accounts.get(random.nextInt(accounts.size()));
-            Money amount = Money.of(random.nextLong(1, 4000), euro ? EUR : JPY);
+            Money amount = Money.of(amount(), euro ? EUR : JPY);
             boolean pending = random.nextInt(3) == 0;
             return new TransferRequest(debit, credit, amount, pending, pending ? random.nextLong(1, 120) : 0,
                     new TreeMap<>());
+        }
+
+        /** Mostly small amounts; now and then one near the largest overdraft limit or the largest amount. */
+        private long amount() {
+            return switch (random.nextInt(12)) {
+                case 0 -> MAX_LIMIT + random.nextLong(-4000, 4000);
+                case 1 -> Long.MAX_VALUE - random.nextLong(0, 4000);
+                case 2 -> random.nextLong(1, Long.MAX_VALUE);
+                default -> random.nextLong(1, 4000);
+            };
         }
 
         private String apply(String description, Supplier<LedgerResult> command) {
@@ -159,22 +177,26 @@ class LedgerInvariantsTest {
         }
 
         private void checkInvariants(String where) {
-            Map<String, Long> sumByCurrency = new TreeMap<>();
+            Map<String, BigInteger> sumByCurrency = new TreeMap<>();
             Map<String, long[]> pendingByAccount = new HashMap<>();
             for (StreamState state : log.states().values()) {
                 if (state instanceof TransferState transfer) {
                     long held = transfer.pendingAmount().minorUnits();
-                    pendingByAccount.computeIfAbsent(transfer.request().debitAccountId(), k -> new long[2])[0] += held;
-                    pendingByAccount.computeIfAbsent(transfer.request().creditAccountId(), k -> new long[2])[1] += held;
+                    long[] debited = pendingByAccount.computeIfAbsent(transfer.request().debitAccountId(), k -> new long[2]);
+                    debited[0] = Math.addExact(debited[0], held);
+                    long[] credited = pendingByAccount.computeIfAbsent(transfer.request().creditAccountId(), k -> new long[2]);
+                    credited[1] = Math.addExact(credited[1], held);
                 }
             }
             for (StreamState state : log.states().values()) {
                 if (state instanceof AccountState account) {
-                    sumByCurrency.merge(account.currency().code(), account.balance(), Math::addExact);
+                    sumByCurrency.merge(account.currency().code(), BigInteger.valueOf(account.balance()), BigInteger::add);
                     if (!account.overdraftLimit().unlimited()) {
-                        assertThat(account.available().getAsLong())
-                                .as("%s: %s is below its overdraft floor", where, account.accountId())
+                        BigInteger available = account.available().orElseThrow();
+                        assertThat(available).as("%s: %s is below its overdraft floor", where, account.accountId())
                                 .isNotNegative();
+                        assertThat(available).as("%s: %s has more available than the largest amount", where,
+                                account.accountId()).isLessThanOrEqualTo(BigInteger.valueOf(Long.MAX_VALUE));
                     }
                     long[] held = pendingByAccount.getOrDefault(account.accountId(), new long[2]);
                     assertThat(new long[] {account.debitsPending(), account.creditsPending()})
@@ -183,7 +205,7 @@ class LedgerInvariantsTest {
                 }
             }
             assertThat(sumByCurrency).as("%s: money is conserved per currency", where)
-                    .allSatisfy((currency, sum) -> assertThat(sum).isZero());
+                    .allSatisfy((currency, sum) -> assertThat(sum).isEqualTo(BigInteger.ZERO));
         }
 
         private Map<StreamId, StreamState> accountStates() {

@@ -18,6 +18,7 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferStatus;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,7 +126,7 @@ class LedgerTest {
     void aPartialPostMovesPartOfTheHoldAndReleasesTheRest() {
         commit(ledger.transfer("hold", TransferRequest.pending("alice", "bob", eur("40.00"), 60)));
         assertThat(account("alice").debitsPending()).isEqualTo(4000);
-        assertThat(account("alice").available()).hasValue(6000);
+        assertThat(account("alice").available()).contains(BigInteger.valueOf(6000));
 
         commit(ledger.postPendingTransfer("hold", eur("25.00")));
 
@@ -142,7 +143,7 @@ class LedgerTest {
 
         commit(ledger.voidPendingTransfer("hold"));
 
-        assertThat(account("alice").available()).hasValue(10000);
+        assertThat(account("alice").available()).contains(BigInteger.valueOf(10000));
         assertThat(account("bob").creditsPending()).isZero();
         assertRejected(ledger.postPendingTransfer("hold", null), RejectionCode.TRANSFER_NOT_PENDING);
     }
@@ -158,7 +159,7 @@ class LedgerTest {
         assertThat(late.changes()).flatExtracting(StreamChange::events)
                 .filteredOn(TransferLeg.class::isInstance).allMatch(HoldExpired.class::isInstance).hasSize(2);
         commit(late);
-        assertThat(account("alice").available()).hasValue(10000);
+        assertThat(account("alice").available()).contains(BigInteger.valueOf(10000));
         assertThat(ledger.postPendingTransfer("hold", null).changes()).isEmpty();
     }
 

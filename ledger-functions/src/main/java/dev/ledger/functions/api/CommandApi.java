@@ -101,13 +101,7 @@ public final class CommandApi implements ApiRoutes {
         RequestBody body = RequestBody.parse(request.body(), OPEN_FIELDS);
         String accountId = body.requiredId("accountId");
         CurrencyUnit currency = body.requiredCurrency("currency");
-        OverdraftLimit limit;
-        if (body.isNull("overdraftLimit")) {
-            limit = OverdraftLimit.UNLIMITED;
-        } else {
-            limit = OverdraftLimit.of(body.optionalAmount("overdraftLimit", currency, false)
-                    .map(Money::minorUnits).orElse(0L));
-        }
+        OverdraftLimit limit = body.overdraftLimit("overdraftLimit", currency);
         Committed done = commands.execute(correlationId,
                 ledger -> ledger.openAccount(new OpenAccount(accountId, currency, limit)));
         LedgerResult result = done.result();

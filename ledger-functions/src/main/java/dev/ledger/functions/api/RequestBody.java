@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.InvalidMoneyException;
 import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -144,6 +145,27 @@ public final class RequestBody {
         return value == null || value.isNull() ? Optional.empty() : Optional.of(amount(field, value, currency, positive));
     }
 
+    /**
+     * An account's overdraft limit: absent is none ("0"), null is unlimited, otherwise a decimal string
+     * of at most {@link OverdraftLimit#MAX_MINOR_UNITS} minor units; a larger one is refused with the
+     * maximum in the currency's decimal form.
+     */
+    public OverdraftLimit overdraftLimit(String field, CurrencyUnit currency) {
+        JsonNode value = node.get(field);
+        if (value == null) {
+            return OverdraftLimit.NONE;
+        }
+        if (value.isNull()) {
+            return OverdraftLimit.UNLIMITED;
+        }
+        requireDecimalString(field, value);
+        try {
+            return OverdraftLimit.parse(value.asText(), currency);
+        } catch (InvalidMoneyException e) {
+            throw ApiException.invalid("field '" + field + "': " + escaped(e.getMessage()));
+        }
+    }
+
     public boolean optionalBoolean(String field, boolean absent) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
@@ -207,14 +229,18 @@ public final class RequestBody {
     }
 
     private static Money amount(String field, JsonNode value, CurrencyUnit currency, boolean positive) {
-        if (!value.isTextual()) {
-            throw ApiException.invalid("field '" + field + "' must be a decimal string such as \"10.00\", not "
-                    + (value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase()));
-        }
+        requireDecimalString(field, value);
         try {
             return positive ? Money.parsePositive(value.asText(), currency) : Money.parse(value.asText(), currency);
         } catch (InvalidMoneyException e) {
             throw ApiException.invalid("field '" + field + "': " + escaped(e.getMessage()));
+        }
+    }
+
+    private static void requireDecimalString(String field, JsonNode value) {
+        if (!value.isTextual()) {
+            throw ApiException.invalid("field '" + field + "' must be a decimal string such as \"10.00\", not "
+                    + (value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase()));
         }
     }
 

@@ -7,7 +7,6 @@ import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transfer.TransferState;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
 
@@ -41,14 +40,12 @@ public final class Views {
     }
 
     /**
-     * Available funds, computed without a {@code long}: with an overdraft limit near the largest
-     * amount the sum can pass it, and the view must still be exact.
+     * Available funds, exact: within the largest amount for every account opened since the overdraft
+     * limit was bounded, and past it only for an account an older ledger opened with a limit near the
+     * largest amount (which {@code replay verify} reports).
      */
     private static BigDecimal available(AccountState account) {
-        BigInteger units = BigInteger.valueOf(account.balance())
-                .subtract(BigInteger.valueOf(account.debitsPending()))
-                .add(BigInteger.valueOf(account.overdraftLimit().minorUnits()));
-        return new BigDecimal(units, account.currency().minorDigits());
+        return new BigDecimal(account.available().orElseThrow(), account.currency().minorDigits());
     }
 
     /** One status a transfer had: set by which version of its stream, and when that was recorded. */

@@ -12,9 +12,10 @@ import java.util.stream.IntStream;
 
 /**
  * Hostile requests against the command API's routes, one category a method, each row with the
- * refusal the README documents for it. {@link #seed} writes the ledger the rows refer to: three
- * EUR accounts (bank unlimited, alice with 49.00 after a hold of 1.00 to bob, bob empty), and four
- * transfers the ledger refused and recorded, so that sending them again must change nothing.
+ * refusal the README documents for it. {@link #seed} writes the ledger the rows refer to: four EUR
+ * accounts (bank unlimited, alice with 49.00 after a hold of 1.00 to bob, bob empty, edge empty with
+ * the largest overdraft limit), and four transfers the ledger refused and recorded, so that sending
+ * them again must change nothing.
  */
 public final class CommandApiHostileCorpus {
 
@@ -32,6 +33,7 @@ public final class CommandApiHostileCorpus {
         expect(ledger.openAccount("bank", "EUR", "null"), 201);
         expect(ledger.openAccount("alice", "EUR", null), 201);
         expect(ledger.openAccount("bob", "EUR", null), 201);
+        expect(ledger.openAccount("edge", "EUR", "\"10000000000000000.00\""), 201);
         expect(ledger.transfer("fund", "bank", "alice", "50.00", "EUR"), 201);
         expect(ledger.post("/transfers", "{\"transferId\":\"held\",\"debitAccountId\":\"alice\","
                 + "\"creditAccountId\":\"bob\",\"amount\":\"1.00\",\"currency\":\"EUR\",\"pending\":true,"
@@ -269,6 +271,18 @@ public final class CommandApiHostileCorpus {
                         .is("four decimals in BHD").refused(400, INVALID),
                 post("/accounts").body(account("lim", "\"EUR\"", "\"" + PAST_LONG_EUR + "\""))
                         .is("an overdraft limit of 2^63 cents").refused(400, INVALID),
+                post("/accounts").body(account("lim", "\"EUR\"", "\"92233720368547758.00\""))
+                        .is("an overdraft limit 7 cents short of 2^63 cents").refused(400, INVALID),
+                post("/accounts").body(account("lim", "\"EUR\"", "\"" + MAX_LONG_EUR + "\""))
+                        .is("an overdraft limit of 2^63 - 1 cents").refused(400, INVALID),
+                post("/accounts").body(account("lim", "\"EUR\"", "\"10000000000000000.01\""))
+                        .is("an overdraft limit one cent past the largest").refused(400, INVALID),
+                post("/accounts").body(account("lim", "\"JPY\"", "\"1000000000000000001\""))
+                        .is("an overdraft limit one yen past the largest").refused(400, INVALID),
+                post("/transfers").body(transfer("edge-1", "bank", "edge", "82233720368547758.08", "EUR"))
+                        .is("a credit taking the available balance of an account with the largest overdraft limit"
+                                + " one cent past 2^63 - 1 cents").recordingItsRefusal()
+                        .refused(422, "balance_overflow"),
                 post("/accounts").body(account("lim", "\"EUR\"", "\"1.001\"")).is("an overdraft limit past EUR's scale")
                         .refused(400, INVALID),
                 post("/transfers/held/post").body("{\"amount\":\"" + PAST_LONG_EUR + "\"}")

@@ -67,6 +67,33 @@ class CommandApiIT {
         }
 
         @Test
+        void anOverdraftLimitAboveTheMaximumIsRefusedNamingTheMaximumInTheCurrency() {
+            Reply huge = ledger.openAccount("huge", "EUR", "\"92233720368547758.00\"");
+            assertThat(huge.status()).as(huge.body().toString()).isEqualTo(400);
+            assertThat(huge.error()).isEqualTo("invalid_request");
+            assertThat(huge.body().get("message").asText()).contains("overdraftLimit", "10000000000000000.00 EUR");
+
+            Reply yen = ledger.openAccount("huge-yen", "JPY", "\"1000000000000000001\"");
+            assertThat(yen.status()).isEqualTo(400);
+            assertThat(yen.body().get("message").asText()).contains("1000000000000000000 JPY");
+            Reply pastLong = ledger.openAccount("huge-bhd", "BHD", "\"9223372036854775.808\"");
+            assertThat(pastLong.status()).isEqualTo(400);
+            assertThat(pastLong.body().get("message").asText()).contains("1000000000000000.000 BHD");
+        }
+
+        @Test
+        void anAccountAtTheMaximumLimitTakesADebitWithinItsFunds() {
+            Reply opened = ledger.openAccount("at-max", "EUR", "\"10000000000000000.00\"");
+            assertThat(opened.status()).as(opened.body().toString()).isEqualTo(201);
+            assertThat(opened.body().get("available").asText()).isEqualTo("10000000000000000.00");
+            assertThat(ledger.transfer("at-max-in", "bank", "at-max", "1.00", "EUR").status()).isEqualTo(201);
+
+            Reply debit = ledger.transfer("at-max-out", "at-max", "bank", "0.50", "EUR");
+
+            assertThat(debit.status()).as(debit.body().toString()).isEqualTo(201);
+        }
+
+        @Test
         void anUnlimitedOverdraftShowsAsNull() {
             Reply bank = ledger.openAccount("bank", "EUR", "null");
             assertThat(bank.body().get("overdraftLimit").isNull()).isTrue();

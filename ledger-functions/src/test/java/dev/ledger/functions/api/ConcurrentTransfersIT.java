@@ -107,7 +107,7 @@ class ConcurrentTransfersIT {
         assertThat(folded.values().stream().mapToLong(AccountState::balance).sum()).as("money is conserved").isZero();
         Map<String, String> belowFloor = new HashMap<>();
         folded.forEach((id, account) -> {
-            if (account.available().isPresent() && account.available().getAsLong() < 0) {
+            if (account.available().isPresent() && account.available().get().signum() < 0) {
                 belowFloor.put(id, account.toString());
             }
             assertThat(StateCodec.decodeAccount(ledger.store().readHead(StreamId.account(id)).orElseThrow().state()))

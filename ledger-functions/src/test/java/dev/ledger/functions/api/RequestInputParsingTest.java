@@ -3,6 +3,9 @@ package dev.ledger.functions.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.OverdraftLimit;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +49,31 @@ class RequestInputParsingTest {
         assertThat(RequestBody.printable("a\u2028b\u0000")).isEqualTo("a\\u2028b\\u0000");
         // Visible text stays as it is, a pair of surrogates included.
         assertThat(RequestBody.printable("tr\u00e4nsfer \uD83D\uDCB8")).isEqualTo("tr\u00e4nsfer \uD83D\uDCB8");
+    }
+
+    @Test
+    void anOverdraftLimitAboveTheMaximumIsRefusedWithTheMaximumInTheCurrency() {
+        CurrencyUnit eur = CurrencyUnit.of("EUR");
+        for (String tooLarge : List.of("92233720368547758.00", "92233720368547758.07", "92233720368547758.08",
+                "10000000000000000.01")) {
+            RequestBody body = RequestBody.parse("{\"overdraftLimit\":\"" + tooLarge + "\"}", Set.of("overdraftLimit"));
+            assertThatThrownBy(() -> body.overdraftLimit("overdraftLimit", eur)).isInstanceOf(ApiException.class)
+                    .hasMessage("field 'overdraftLimit': overdraft limit " + tooLarge + " EUR is larger than the"
+                            + " largest overdraft limit an account can have, 10000000000000000.00 EUR");
+        }
+        RequestBody yen = RequestBody.parse("{\"overdraftLimit\":\"1000000000000000001\"}", Set.of("overdraftLimit"));
+        assertThatThrownBy(() -> yen.overdraftLimit("overdraftLimit", CurrencyUnit.of("JPY")))
+                .hasMessageEndingWith(", 1000000000000000000 JPY");
+        RequestBody huge = RequestBody.parse("{\"overdraftLimit\":\"1" + "0".repeat(60) + "\"}", Set.of("overdraftLimit"));
+        assertThatThrownBy(() -> huge.overdraftLimit("overdraftLimit", eur))
+                .hasMessageEndingWith("; the largest is 10000000000000000.00 EUR");
+
+        assertThat(RequestBody.parse("{\"overdraftLimit\":\"10000000000000000.00\"}", Set.of("overdraftLimit"))
+                .overdraftLimit("overdraftLimit", eur)).isEqualTo(OverdraftLimit.of(OverdraftLimit.MAX_MINOR_UNITS));
+        assertThat(RequestBody.parse("{\"overdraftLimit\":null}", Set.of("overdraftLimit"))
+                .overdraftLimit("overdraftLimit", eur)).isEqualTo(OverdraftLimit.UNLIMITED);
+        assertThat(RequestBody.parse("{}", Set.of("overdraftLimit")).overdraftLimit("overdraftLimit", eur))
+                .isEqualTo(OverdraftLimit.NONE);
     }
 
     @Test
