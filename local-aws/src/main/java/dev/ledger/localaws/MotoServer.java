@@ -256,11 +256,22 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    /** target/moto-logs when run from a Maven module (tests, exec:java), else the temp directory. */
+    /** Names the directory for the server's log files; {@code ./ledger local} and {@code demo} set it. */
+    public static final String LOG_DIR_ENV = "LEDGER_MOTO_LOG_DIR";
+
     private static Path logDirectory() {
+        return logDirectory(System.getenv());
+    }
+
+    /**
+     * {@value #LOG_DIR_ENV} when set (the ledger script sets .ledger/moto-logs); else target/moto-logs
+     * when run from a Maven module (tests, exec:java); else the temp directory's ledger-moto-logs.
+     */
+    static Path logDirectory(java.util.Map<String, String> environment) {
+        String named = environment.get(LOG_DIR_ENV);
         Path target = Path.of("target");
-        Path directory = Files.isDirectory(target)
-                ? target.resolve("moto-logs")
+        Path directory = named != null && !named.isBlank() ? Path.of(named)
+                : Files.isDirectory(target) ? target.resolve("moto-logs")
                 : Path.of(System.getProperty("java.io.tmpdir"), "ledger-moto-logs");
         try {
             return Files.createDirectories(directory);

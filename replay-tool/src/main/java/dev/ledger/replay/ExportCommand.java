@@ -2,6 +2,8 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.functions.store.CanonicalJson;
+import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.functions.store.StoredEvent;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,8 +27,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"JSON Lines of the events of some accounts (and transfers), with their hashes, in version "
                 + "order per stream: the form docs/verify_chain.py checks with Python's standard library alone.",
-                "Without --from every stream starts at version 1, so its chain can be checked from genesis; "
-                        + "with --from the first exported event's predecessor hash is in the summary."})
+                "Without --from every stream starts at version 1, so its chain is checked from genesis (64 zeros); "
+                        + "with --from a stream's first exported event past version 1 also carries previousHash, the "
+                        + "stored hash of the version before it, and the verifier checks the stream from there.",
+                "Check an export with: python3 docs/verify_chain.py FILE",
+                "Exit 1 if an account or transfer asked for is not in the log (nothing is exported)."})
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin
@@ -40,10 +46,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--transfers", split = ",", paramLabel = "ID", description = "transfers to export")
     List<String> transfers = new ArrayList<>();
 
-    @Option(names = "--from", paramLabel = "ISO-8601", description = "only events recorded at or after this instant")
+    @Option(names = "--from", paramLabel = "ISO-8601", converter = InstantOption.class, description = "only events recorded at or after this instant")
     Instant from;
 
-    @Option(names = "--to", paramLabel = "ISO-8601", description = "only events recorded at or before this instant")
+    @Option(names = "--to", paramLabel = "ISO-8601", converter = InstantOption.class, description = "only events recorded at or before this instant")
     Instant to;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "write here instead of standard output "
@@ -66,40 +72,61 @@ final class ExportCommand implements Callable<Integer> {
         ObjectNode summary = CommonOptions.object();
         ObjectNode perStream = summary.putObject("streams");
         long total = 0;
-        Writer sink = file == null ? out : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
         target.events(); // a missing table name is the clearer error, before any client is built
-        try (DynamoDbClient dynamo = target.dynamo();
-             Progress progress = common.progress("export", err, () -> 0)) {
+        try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
+            // Every stream asked for must exist: an export that silently lacks one proves nothing.
+            List<String> missing = new ArrayList<>();
+            long expected = 0;
             for (StreamId stream : streams) {
-                long count = 0;
-                String previousHash = null;
-                String lastHash = null;
-                for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
-                    StoredEvent event = events.next();
-                    if (to != null && event.recordedAt().isAfter(to)) {
-                        break;
-                    }
-                    if (from != null && event.recordedAt().isBefore(from)) {
-                        previousHash = event.hash();
-                        continue;
-                    }
-                    sink.write(event.toJsonLine());
-                    sink.write('\n');
-                    count++;
-                    lastHash = event.hash();
-                    progress.add(1);
+                Optional<DynamoEventStore.Head> head = log.store().readHead(stream);
+                if (head.isEmpty()) {
+                    missing.add((stream.type() == StreamId.StreamType.ACCOUNT ? "account " : "transfer ") + stream.id());
+                } else {
+                    expected += head.get().version();
                 }
-                ObjectNode s = perStream.putObject(stream.toString());
-                s.put("events", count);
-                s.put("previousHash", previousHash);
-                s.put("lastHash", lastHash);
-                total += count;
             }
-            sink.flush();
-        } finally {
-            if (file != null) {
-                sink.close();
+            if (!missing.isEmpty()) {
+                err.println("replay: not in the log (" + target.events() + "): " + String.join(", ", missing)
+                        + "; nothing exported");
+                err.flush();
+                return ReplayCli.DOES_NOT_HOLD;
+            }
+            long toRead = expected;
+            Writer sink = file == null ? out : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            try (Progress progress = common.progress("export", err, () -> toRead)) {
+                for (StreamId stream : streams) {
+                    long count = 0;
+                    String previousHash = null;
+                    String lastHash = null;
+                    for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
+                        StoredEvent event = events.next();
+                        progress.add(1);
+                        if (to != null && event.recordedAt().isAfter(to)) {
+                            break;
+                        }
+                        if (from != null && event.recordedAt().isBefore(from)) {
+                            previousHash = event.hash();
+                            continue;
+                        }
+                        // A stream's first exported event past version 1 carries the hash it chains from.
+                        sink.write(exportLine(event, count == 0 && event.version() > 1 ? previousHash : null));
+                        sink.write('\n');
+                        count++;
+                        lastHash = event.hash();
+                    }
+                    ObjectNode s = perStream.putObject(stream.toString());
+                    s.put("events", count);
+                    s.put("previousHash", previousHash);
+                    s.put("lastHash", lastHash);
+                    total += count;
+                }
+                sink.flush();
+                progress.finish();
+            } finally {
+                if (file != null) {
+                    sink.close();
+                }
             }
         }
         summary.put("events", total);
@@ -112,5 +139,21 @@ final class ExportCommand implements Callable<Integer> {
             summaryOut.flush();
         }
         return ReplayCli.OK;
+    }
+
+    /**
+     * The export form of an event: its stored line ({@link StoredEvent#toJsonLine}), plus, when
+     * given, {@code previousHash}: the stored hash of the version before it, which the first exported
+     * event of a stream that starts past version 1 carries so that its chain can be checked from there.
+     * The hash covers neither field.
+     */
+    static String exportLine(StoredEvent event, String previousHash) {
+        if (previousHash == null) {
+            return event.toJsonLine();
+        }
+        ObjectNode line = event.envelope();
+        line.put("previousHash", previousHash);
+        line.put("hash", event.hash());
+        return CanonicalJson.string(line);
     }
 }

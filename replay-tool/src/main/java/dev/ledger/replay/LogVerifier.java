@@ -99,11 +99,13 @@ final class LogVerifier {
         List<Future<?>> done = new ArrayList<>();
         try {
             log.forEachHead(segments, head -> {
+                progress.expect(head.version());
                 Future<?> future = workers.submit(() -> survive(head.stream(), () -> check(head)));
                 synchronized (done) {
                     done.add(future);
                 }
             });
+            progress.allExpected();
             EventLog.await(done);
         } finally {
             workers.shutdownNow();

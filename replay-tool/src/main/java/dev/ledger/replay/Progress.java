@@ -12,6 +12,11 @@ import java.util.function.LongSupplier;
 /**
  * Shows long work going: on a terminal one line redrawn in place (events done, events/s, ETA); else
  * a plain line every interval, which logs and CI keep readable. Counts are thread-safe.
+ *
+ * <p>The total is the caller's estimate until the work tells what it found: {@link #expect} adds the
+ * events of each stream found (its head's version), and {@link #allExpected} says every stream is
+ * found, so from then on the total is exactly that sum. {@link #finish} says the work completed: the
+ * last line then shows the events counted as the total, at 100%. Work that fails ends without it.
  */
 final class Progress implements AutoCloseable {
 
@@ -22,6 +27,9 @@ final class Progress implements AutoCloseable {
     private final boolean terminal;
     private final LongSupplier total;
     private final AtomicLong done = new AtomicLong();
+    private final AtomicLong found = new AtomicLong();
+    private volatile boolean allFound;
+    private volatile boolean finished;
     private final long startNanos = System.nanoTime();
     private final ScheduledExecutorService ticker;
 
@@ -49,6 +57,32 @@ final class Progress implements AutoCloseable {
         done.addAndGet(events);
     }
 
+    /** The events of a stream the work found and will count (e.g. its head's version). */
+    void expect(long events) {
+        found.addAndGet(events);
+    }
+
+    /** Every stream is found: the total is now what {@link #expect} added up, not the estimate. */
+    void allExpected() {
+        allFound = true;
+    }
+
+    /** The work completed: the last line shows the events counted as the total. */
+    void finish() {
+        finished = true;
+    }
+
+    /** The total shown: exact once finished or all is found, else the larger of estimate and found. */
+    long total() {
+        if (finished) {
+            return done.get();
+        }
+        if (allFound) {
+            return found.get();
+        }
+        return Math.max(total.getAsLong(), found.get());
+    }
+
     long done() {
         return done.get();
     }
@@ -64,12 +98,12 @@ final class Progress implements AutoCloseable {
 
     private synchronized void print() {
         long count = done.get();
-        long expected = total.getAsLong();
+        long expected = total();
         double rate = rate();
         StringBuilder line = new StringBuilder(label).append(": ").append(count);
-        if (expected > 0) {
+        if (expected > 0 || finished) {
             line.append('/').append(Math.max(expected, count)).append(" events (")
-                    .append(Math.min(100, count * 100 / Math.max(expected, 1))).append("%)");
+                    .append(finished ? 100 : Math.min(100, count * 100 / Math.max(expected, 1))).append("%)");
         } else {
             line.append(" events");
         }

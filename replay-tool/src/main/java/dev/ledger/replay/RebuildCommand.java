@@ -106,6 +106,7 @@ final class RebuildCommand implements Callable<Integer> {
                             try (Progress progress = common.progress("continue " + kind.label(), err, () -> 0)) {
                                 report = report(rebuilder.catchUp(kind, live, accounts, fromVersion, lock,
                                         event -> progress.add(1)));
+                                progress.finish();
                             }
                         } else {
                             String table = into == Into.SHADOW ? rebuilder.nextShadowName(deployedTable(kind)) : live;
@@ -119,7 +120,8 @@ final class RebuildCommand implements Callable<Integer> {
                                 // A new shadow table is written by this rebuild alone; a recreated live
                                 // table may already get writes from the projection's consumers.
                                 report = report(rebuilder.rebuild(kind, table, accounts, into == Into.SHADOW, lock,
-                                        event -> progress.add(1)));
+                                        counting(progress)));
+                                progress.finish();
                             }
                             if (swap) {
                                 swap(dynamo, control, rebuilder, kind, table, lock, err, report, clock);
@@ -176,7 +178,9 @@ final class RebuildCommand implements Callable<Integer> {
                       String table, RebuildLock lock, PrintWriter err, ObjectNode report, Clock clock) {
         LongSupplier catchUp = () -> {
             try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
-                return rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
+                long events = rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
+                progress.finish();
+                return events;
             }
         };
         long caughtUp = catchUp.getAsLong();
@@ -243,6 +247,26 @@ final class RebuildCommand implements Callable<Integer> {
                     + report.get("caughtUpEvents").asLong() + " events caught up around the swap");
         }
         out.flush();
+    }
+
+    /** Counts applied events, and takes the total from the streams the rebuild finds. */
+    private static Rebuilder.Listener counting(Progress progress) {
+        return new Rebuilder.Listener() {
+            @Override
+            public void applied(dev.ledger.functions.store.StoredEvent event) {
+                progress.add(1);
+            }
+
+            @Override
+            public void found(long events) {
+                progress.expect(events);
+            }
+
+            @Override
+            public void allFound() {
+                progress.allExpected();
+            }
+        };
     }
 
     /** The table the deployment named for a projection. */

@@ -79,6 +79,14 @@ final class Rebuilder {
     /** Called once per event applied (progress; tests use it to interrupt a rebuild). */
     interface Listener {
         void applied(StoredEvent event);
+
+        /** A stream to fold was found with this many events (its head's version). */
+        default void found(long events) {
+        }
+
+        /** Every stream to fold is found. */
+        default void allFound() {
+        }
     }
 
     record Outcome(Kind kind, String table, long streams, long events, double seconds) {
@@ -169,7 +177,7 @@ final class Rebuilder {
         }
         Projection projection = kind.projection(dynamo, table);
         ItemBatches writer = new ItemBatches(dynamo, table);
-        long[] totals = foldAll(kind, accounts, exclusive
+        long[] totals = foldAll(kind, accounts, listener, exclusive
                 ? stream -> foldIntoNewTable(projection, writer, stream, lock, listener)
                 : stream -> fold(projection, stream, EMPTY, lock, listener));
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -196,7 +204,7 @@ final class Rebuilder {
         long started = System.nanoTime();
         Projection projection = kind.projection(dynamo, table);
         List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
-        long[] totals = foldAll(kind, accounts, stream -> {
+        long[] totals = foldAll(kind, accounts, null, stream -> {
             Position position = projection.position(stream);
             if (position.blocked()) {
                 refused.add(stream + " is blocked in " + table + " (a dead-lettered event)");
@@ -224,20 +232,29 @@ final class Rebuilder {
         long fold(StreamId stream);
     }
 
-    /** Runs {@code fold} on every stream of the projection, many at once; returns {streams, events}. */
-    private long[] foldAll(Kind kind, List<String> accounts, StreamFold fold) {
+    /**
+     * Runs {@code fold} on every stream of the projection, many at once; returns {streams, events}.
+     * Tells {@code found} (when not null) the events of each stream the scan finds.
+     */
+    private long[] foldAll(Kind kind, List<String> accounts, Listener found, StreamFold fold) {
         ExecutorService workers = EventLog.boundedPool(threads, "rebuild-" + kind.label());
         List<Future<Long>> done = new ArrayList<>();
         try {
             if (accounts == null) {
                 log.forEachHead(segments, head -> {
                     if (head.stream().type() == kind.streams) {
+                        if (found != null) {
+                            found.found(head.version());
+                        }
                         Future<Long> f = workers.submit(() -> fold.fold(head.stream()));
                         synchronized (done) {
                             done.add(f);
                         }
                     }
                 });
+                if (found != null) {
+                    found.allFound();
+                }
             } else {
                 for (StreamId stream : streamsOf(kind, accounts)) {
                     done.add(workers.submit(() -> fold.fold(stream)));

@@ -33,6 +33,7 @@ public final class ReplayCli implements Runnable {
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new ReplayCli());
         commandLine.setOut(out).setErr(err).setCaseInsensitiveEnumValuesAllowed(true);
+        StateCommand.hideUnusedOptions(commandLine.getSubcommands().get("state").getCommandSpec());
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("replay: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (!(e instanceof Target.ConfigurationException || e instanceof RebuildLock.LockedException

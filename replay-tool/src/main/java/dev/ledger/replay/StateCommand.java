@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-@Command(name = "state", mixinStandardHelpOptions = true,
+// No mixinStandardHelpOptions: its -V/--version would clash with --version N, and picocli then drops
+// -h/--help as well. Help is declared below; the version is the parent command's.
+@Command(name = "state",
         description = {"An account exactly as it stood, folded from the log (not the projections), in the shape "
                 + "of the API's account view. The hash chain is checked up to that point.",
                 "Exit 1 if the account did not exist then, or its chain is broken before that point."})
@@ -30,16 +32,39 @@ final class StateCommand implements Callable<Integer> {
     Target target;
 
     @Mixin
-    CommonOptions common; // accepted for a uniform command line; the answer is always JSON
+    CommonOptions common; // accepted for a uniform command line (hidden, see below); the answer is always JSON
 
-    @Option(names = "--account", required = true, paramLabel = "ID")
+    /**
+     * Options every command accepts that mean nothing to state (it prints JSON, reads one partition of
+     * the events table, shows no progress): still accepted, so one set of options works for every
+     * command, but left out of its help.
+     */
+    static final java.util.Set<String> UNUSED_COMMON_OPTIONS = java.util.Set.of("--json", "--progress",
+            "--progress-every", "--threads", "--segments", "--balances-table", "--history-table", "--transfers-table",
+            "--control-table");
+
+    /** Hides {@link #UNUSED_COMMON_OPTIONS} from the state command's help. */
+    static void hideUnusedOptions(CommandSpec state) {
+        for (String name : UNUSED_COMMON_OPTIONS) {
+            picocli.CommandLine.Model.OptionSpec option = state.findOption(name);
+            state.remove(option);
+            state.addOption(picocli.CommandLine.Model.OptionSpec.builder(option).hidden(true).build());
+        }
+    }
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--account", required = true, paramLabel = "ID", description = "the account")
     String account;
 
     @ArgGroup(exclusive = true)
     Point point;
 
     static final class Point {
-        @Option(names = "--as-of", paramLabel = "ISO-8601", description = "every event recorded at or before this instant")
+        @Option(names = "--as-of", paramLabel = "ISO-8601", converter = InstantOption.class,
+                description = "every event recorded at or before this instant: date, time and zone, "
+                        + "e.g. 2026-11-29T00:00:00Z (a date alone is refused)")
         Instant asOf;
 
         @Option(names = "--version", paramLabel = "N", description = "the first N events")

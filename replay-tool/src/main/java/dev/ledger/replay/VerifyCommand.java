@@ -53,6 +53,7 @@ final class VerifyCommand implements Callable<Integer> {
                 LogVerifier verifier = new LogVerifier(log, new ProjectionReader(dynamo), tables, progress);
                 result = accounts == null ? verifier.verifyAll(common.segments, common.threads)
                         : verifier.verifyAccounts(accounts, common.threads);
+                progress.finish();
                 report(out, result, progress);
             }
             return result.ok() ? ReplayCli.OK : ReplayCli.DOES_NOT_HOLD;

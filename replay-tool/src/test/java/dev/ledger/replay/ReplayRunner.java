@@ -27,8 +27,11 @@ final class ReplayRunner {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--endpoint", endpoint, "--events-table", workload.events,
                 "--balances-table", workload.balances, "--history-table", workload.history,
-                "--transfers-table", workload.transfers, "--control-table", control, "--progress", "none",
+                "--transfers-table", workload.transfers, "--control-table", control,
                 "--state-file", "does-not-exist.json"));
+        if (!all.contains("--progress")) {
+            all.addAll(List.of("--progress", "none"));
+        }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = ReplayCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));

@@ -164,11 +164,101 @@ class ReplayToolIT {
         assertThat(run.code()).as(run.err()).isZero();
         long lines = Files.readAllLines(file).size();
         assertThat(run.json().get("events").asLong()).isEqualTo(lines).isGreaterThan(workload.accounts.size());
-        Process python = new ProcessBuilder("python3", Path.of("..", "docs", "verify_chain.py").toString())
-                .redirectInput(file.toFile()).redirectErrorStream(true).start();
+        // Exactly as the README says: the file as argument, and on standard input.
+        Verifier byArgument = verifyChain(file, false);
+        assertThat(byArgument.code()).as(byArgument.output()).isZero();
+        assertThat(byArgument.output()).contains("account:eur-0 ok", "transfer:t-1 ok",
+                "OK: " + (workload.accounts.size() + 2) + " streams, " + lines + " events").doesNotContain("BROKEN");
+        Verifier byStdin = verifyChain(file, true);
+        assertThat(byStdin.code()).as(byStdin.output()).isZero();
+        assertThat(byStdin.output()).isEqualTo(byArgument.output().replace(file.toString(), "standard input"));
+    }
+
+    @Test
+    void anExportFromAnInstantIsCheckedFromTheHashItsFirstEventFollows(@TempDir Path dir) throws Exception {
+        List<StoredEvent> events = new ArrayList<>();
+        workload.store().readStream(StreamId.account("eur-0"), 1).forEachRemaining(events::add);
+        StoredEvent firstExported = events.get(events.size() / 2);
+        assertThat(firstExported.version()).isGreaterThan(1);
+        assertThat(events.get((int) firstExported.version() - 2).recordedAt()).isBefore(firstExported.recordedAt());
+        Path file = dir.resolve("from.jsonl");
+
+        ReplayRunner.Run run = replay("export", "--accounts", "eur-0", "--from",
+                firstExported.recordedAt().toString(), "--out", file.toString());
+
+        assertThat(run.code()).as(run.err()).isZero();
+        List<String> lines = Files.readAllLines(file);
+        JsonNode first = JSON.readTree(lines.get(0));
+        assertThat(first.get("version").asLong()).isEqualTo(firstExported.version());
+        assertThat(first.get("previousHash").asText()).isEqualTo(events.get((int) firstExported.version() - 2).hash());
+        assertThat(lines.subList(1, lines.size())).noneMatch(l -> l.contains("previousHash"));
+        Verifier verified = verifyChain(file, false);
+        assertThat(verified.code()).as(verified.output()).isZero();
+        assertThat(verified.output()).contains("account:eur-0 ok " + lines.size() + " events (versions "
+                + firstExported.version() + "-" + events.size() + ", from previousHash ");
+
+        Files.write(file, lines.subList(1, lines.size()));
+        Verifier cut = verifyChain(file, false);
+        assertThat(cut.code()).as("the first line cut off: no hash to start from").isEqualTo(1);
+        assertThat(cut.output()).contains("account:eur-0 starts at version " + (firstExported.version() + 1)
+                + " without a previousHash");
+    }
+
+    @Test
+    void exportOfAnAccountTheLogDoesNotHaveExitsOneNamingIt(@TempDir Path dir) {
+        Path file = dir.resolve("events.jsonl");
+
+        ReplayRunner.Run run = replay("export", "--accounts", "eur-0,nosuch", "--transfers", "t-0,no-transfer",
+                "--out", file.toString());
+
+        assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("account nosuch", "transfer no-transfer").doesNotContain("account eur-0");
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void progressCountsEveryEventAndItsLastLineShowsTheTotal() {
+        ReplayRunner.Run verify = replay("verify", "--json", "--progress", "plain");
+
+        assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+        long events = verify.json().get("events").asLong();
+        assertThat(lastProgressLine(verify, "verify")).startsWith("verify: " + events + "/" + events + " events (100%)");
+
+        ReplayRunner.Run rebuild = replay("rebuild", "--projection", "balances", "--json", "--progress", "plain");
+
+        assertThat(rebuild.code()).as(rebuild.out() + rebuild.err()).isZero();
+        long applied = rebuild.json().get("projections").get(0).get("events").asLong();
+        assertThat(lastProgressLine(rebuild, "rebuild balances"))
+                .startsWith("rebuild balances: " + applied + "/" + applied + " events (100%)");
+    }
+
+    private static String lastProgressLine(ReplayRunner.Run run, String label) {
+        List<String> lines = run.err().lines().filter(l -> l.startsWith(label + ": ")).toList();
+        assertThat(lines).as(run.err()).isNotEmpty();
+        return lines.get(lines.size() - 1);
+    }
+
+    private record Verifier(int code, String output) {
+    }
+
+    /** docs/verify_chain.py on a file: as its argument, or redirected to standard input. */
+    private static Verifier verifyChain(Path file, boolean onStdin) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(System.getenv().getOrDefault("LEDGER_PYTHON", "python3"),
+                Path.of("..", "docs", "verify_chain.py").toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (onStdin) {
+            builder.redirectInput(file.toFile());
+        } else {
+            command.add(file.toString());
+            builder.command(command);
+        }
+        Process python = builder.start();
+        if (!onStdin) {
+            python.getOutputStream().close();
+        }
         String report = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(python.waitFor()).as(report).isZero();
-        assertThat(report).contains("account:eur-0 ok", "transfer:t-1 ok").doesNotContain("BROKEN");
+        assertThat(python.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new Verifier(python.exitValue(), report);
     }
 
     @Test

@@ -105,14 +105,7 @@ public final class DemoMain {
     boolean run() throws Exception {
         say("seed %d (run it again with --seed %d); %,d customers, %,d payments, %d clients", options.seed(),
                 options.seed(), options.customers(), options.payments(), options.clients());
-        List<String> localArguments = new ArrayList<>(List.of("--port", "0", "--state-file",
-                options.stateFile().toString()));
-        if (options.template() != null) {
-            localArguments.addAll(List.of("--template", options.template().toString()));
-        }
-        if (options.emulator() != null) {
-            localArguments.addAll(List.of("--emulator", options.emulator().toString()));
-        }
+        List<String> localArguments = localArguments(options);
         say("starting the local stack (emulator, template, handlers); its output goes to %s", options.log());
         try (LocalStackProcess stack = LocalStackProcess.start(localArguments, options.stateFile(), options.log(),
                 STACK_START_TIMEOUT)) {
@@ -404,5 +397,22 @@ public final class DemoMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + " takes a number, not '" + value + "'", e);
         }
+    }
+
+    /**
+     * The child {@code ./ledger local}'s arguments. Its output goes to the log file, which outlives the
+     * demo: it must not print the API tokens (the demo reads them from the state file, which the
+     * stack deletes when it stops).
+     */
+    static List<String> localArguments(Options options) {
+        List<String> arguments = new ArrayList<>(List.of("--port", "0", "--state-file",
+                options.stateFile().toString(), "--hide-tokens"));
+        if (options.template() != null) {
+            arguments.addAll(List.of("--template", options.template().toString()));
+        }
+        if (options.emulator() != null) {
+            arguments.addAll(List.of("--emulator", options.emulator().toString()));
+        }
+        return arguments;
     }
 }

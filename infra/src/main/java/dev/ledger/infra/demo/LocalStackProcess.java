@@ -110,10 +110,36 @@ final class LocalStackProcess implements AutoCloseable {
         try {
             if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
+                process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        // The stack is told not to print its tokens; should anything else have, the log keeps none.
+        List<String> tokens = new java.util.ArrayList<>();
+        state.path("tokens").forEach(token -> tokens.add(token.asText()));
+        redact(log, tokens);
+    }
+
+    /** Replaces every occurrence of the secrets in the file with {@code <redacted>}. */
+    static void redact(Path file, java.util.Collection<String> secrets) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                return;
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String redacted = text;
+            for (String secret : secrets) {
+                if (secret != null && !secret.isEmpty()) {
+                    redacted = redacted.replace(secret, "<redacted>");
+                }
+            }
+            if (!redacted.equals(text)) {
+                Files.writeString(file, redacted, StandardCharsets.UTF_8);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("demo: could not redact the tokens from " + file + ": " + e.getMessage());
         }
     }
 

@@ -63,12 +63,18 @@ public final class DeployMain implements Callable<Integer> {
             description = "S3 bucket for the artifact, created if missing (default: ledger-artifacts-<account>-<region>)")
     String codeBucket;
 
-    @Option(names = "--artifact", paramLabel = "FILE", required = true,
-            description = "the Lambda artifact (lambda-package/target/lambda-package-*.jar)")
+    // Not required by picocli: `./ledger deploy` builds the artifact and passes it, so its help must
+    // not show it as something to give. Run directly, call() asks for it.
+    @Option(names = "--artifact", paramLabel = "FILE",
+            description = "the Lambda artifact (lambda-package/target/lambda-package-*.jar), built and passed by "
+                    + "./ledger deploy; give it only to deploy another")
     Path artifact;
 
     @Option(names = "--template", paramLabel = "FILE", description = "default: the template built into this jar")
     Path template;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
 
     private final Map<String, String> environment;
     private PrintWriter out;
@@ -105,6 +111,10 @@ public final class DeployMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (artifact == null) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "no Lambda artifact: give --artifact FILE "
+                    + "(lambda-package/target/lambda-package-*.jar), or run ./ledger deploy, which builds and passes it");
+        }
         long started = System.nanoTime();
         Template parsed = template == null ? Template.bundled() : Template.read(template);
         Optional<URI> target = Optional.ofNullable(endpoint);

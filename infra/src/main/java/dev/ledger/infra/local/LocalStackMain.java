@@ -32,6 +32,8 @@ public final class LocalStackMain {
               --schedule-interval S   seconds between runs of scheduled functions (default 10)
               --artifact FILE         Lambda artifact to upload (default: the ledger-functions jar)
               --no-event-sources      do not run the stream consumers (publisher, projections)
+              --hide-tokens           do not print the API tokens (they are in the state file); for
+                                      output kept in a log file, as ./ledger demo keeps it
               -h, --help              this text
 
             Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,
@@ -55,6 +57,7 @@ public final class LocalStackMain {
             return;
         }
 
+        boolean hideTokens = hidesTokens(args);
         System.out.println("Starting the local stack (emulator, template, handlers)...");
         LocalStack stack;
         try {
@@ -74,7 +77,7 @@ public final class LocalStackMain {
             System.out.println("Stopped.");
             stopped.countDown();
         }, "local-stack-shutdown"));
-        printBanner(System.out, stack, options);
+        printBanner(System.out, stack, options, hideTokens);
         stopped.await();
     }
 
@@ -99,6 +102,9 @@ public final class LocalStackMain {
             boolean inline = arg.contains("=");
             if (name.equals("-h") || name.equals("--help")) {
                 throw new HelpRequested();
+            }
+            if (arg.equals(HIDE_TOKENS)) {
+                continue; // read by main (hidesTokens): it changes only what is printed
             }
             if (arg.equals("--no-event-sources")) {
                 options = options.withoutEventSources();
@@ -139,7 +145,33 @@ public final class LocalStackMain {
         }
     }
 
-    static void printBanner(PrintStream out, LocalStack stack, LocalStack.Options options) {
+    static final String HIDE_TOKENS = "--hide-tokens";
+
+    static boolean hidesTokens(String[] args) {
+        return java.util.Arrays.asList(args).contains(HIDE_TOKENS);
+    }
+
+    /**
+     * The banner's token lines: each role's token, or with {@code hide} where to find them instead
+     * (output that goes to a log file must not keep secrets after the run).
+     */
+    static java.util.List<String> tokenLines(java.util.List<LocalStack.ApiToken> tokens, boolean fromEnvironment,
+                                             java.util.Optional<Path> stateFile, boolean hide) {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        String origin = fromEnvironment ? "from LEDGER_API_TOKENS" : "generated for this run";
+        if (hide) {
+            lines.add("  tokens       " + origin + "; not printed (" + HIDE_TOKENS + "): "
+                    + stateFile.map(f -> "see \"tokens\" in " + f.toAbsolutePath()).orElse("no state file"));
+            return lines;
+        }
+        lines.add("  tokens       " + origin);
+        for (LocalStack.ApiToken token : tokens) {
+            lines.add(String.format("                 %-10s %s", token.role(), token.token()));
+        }
+        return lines;
+    }
+
+    static void printBanner(PrintStream out, LocalStack stack, LocalStack.Options options, boolean hideTokens) {
         out.println();
         out.println("Ledger local stack");
         out.println("  HTTP API     " + stack.httpUrl());
@@ -151,10 +183,8 @@ public final class LocalStackMain {
                 + stack.emulatorLog().map(log -> "  (log " + log + ")").orElse(""));
         out.println("  stack        " + stack.stackName() + " (Stage=" + LocalStack.STAGE + ")");
         new java.util.TreeMap<>(stack.outputs()).forEach((name, value) -> out.printf("                 %-30s %s%n", name, value));
-        out.println("  tokens       " + (options.apiTokens().isPresent() ? "from LEDGER_API_TOKENS" : "generated for this run"));
-        for (LocalStack.ApiToken token : stack.tokens()) {
-            out.printf("                 %-10s %s%n", token.role(), token.token());
-        }
+        tokenLines(stack.tokens(), options.apiTokens().isPresent(), options.stateFile(), hideTokens)
+                .forEach(out::println);
         for (Template.Schedule schedule : stack.template().schedules()) {
             out.println("  schedule     " + schedule.logicalId() + " -> " + String.join(", ", schedule.functionLogicalIds())
                     + " every " + options.scheduleInterval().toSeconds() + " s (" + schedule.expression() + " on AWS)");
@@ -175,7 +205,8 @@ public final class LocalStackMain {
         out.println();
         out.println("Try: curl -s " + stack.httpUrl() + "/health");
         stack.token("payments").ifPresent(token -> out.println("     curl -s -X POST " + stack.httpUrl()
-                + "/accounts -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json'"
+                + "/accounts -H 'Authorization: Bearer " + (hideTokens ? "$PAYMENTS_TOKEN" : token)
+                + "' -H 'Content-Type: application/json'"
                 + " -d '{\"accountId\":\"alice\",\"currency\":\"EUR\"}'"));
         out.println("Ctrl-C stops everything.");
         out.flush();

@@ -65,4 +65,19 @@ class DemoMainTest {
         assertThat(LagSampler.percentile(sorted, 0.99)).isEqualTo(10);
         assertThat(LagSampler.percentile(new double[0], 0.5)).isNaN();
     }
+
+    @Test
+    void the_local_stack_it_starts_keeps_the_tokens_out_of_its_log() throws Exception {
+        assertThat(DemoMain.localArguments(DemoMain.parse(new String[0]))).contains("--hide-tokens");
+
+        Path log = java.nio.file.Files.createTempFile("demo-local", ".log");
+        try {
+            java.nio.file.Files.writeString(log, "tokens\n  payments tok-pay-123\nBearer tok-aud-456 ok\n");
+            LocalStackProcess.redact(log, java.util.List.of("tok-pay-123", "tok-aud-456"));
+            assertThat(java.nio.file.Files.readString(log)).doesNotContain("tok-pay-123", "tok-aud-456")
+                    .contains("payments <redacted>", "Bearer <redacted> ok");
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
 }

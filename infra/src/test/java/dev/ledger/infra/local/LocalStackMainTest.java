@@ -60,4 +60,21 @@ class LocalStackMainTest {
         assertThat(tokens).allSatisfy(t -> assertThat(t.token()).hasSizeGreaterThan(30).doesNotContain(",", "="));
         assertThat(tokens).extracting(LocalStack.ApiToken::token).doesNotHaveDuplicates();
     }
+
+    @Test
+    void hide_tokens_is_accepted_and_the_banner_then_names_the_state_file_instead_of_printing_them() {
+        LocalStack.Options options = LocalStackMain.parse(new String[] {"--hide-tokens", "--port", "0"}, Map.of());
+        assertThat(options.port()).isZero();
+        assertThat(LocalStackMain.hidesTokens(new String[] {"--port", "0", "--hide-tokens"})).isTrue();
+        java.util.List<LocalStack.ApiToken> tokens = java.util.List.of(new LocalStack.ApiToken("s3cret-pay", "payments"),
+                new LocalStack.ApiToken("s3cret-aud", "auditor"));
+
+        String hidden = String.join("\n", LocalStackMain.tokenLines(tokens, false,
+                java.util.Optional.of(Path.of("/tmp/demo.json")), true));
+        String shown = String.join("\n", LocalStackMain.tokenLines(tokens, false,
+                java.util.Optional.of(Path.of("/tmp/demo.json")), false));
+
+        assertThat(hidden).doesNotContain("s3cret").contains("/tmp/demo.json");
+        assertThat(shown).contains("s3cret-pay", "s3cret-aud");
+    }
 }
