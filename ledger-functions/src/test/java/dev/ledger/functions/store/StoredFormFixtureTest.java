@@ -46,8 +46,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *   <li>every chain, recomputed from 64 zeros with the current canonical bytes, gives every recorded
  *       hash and the head's;</li>
  *   <li>every stream folds (the domain's {@code evolve}) to what the domain said when the log was written
- *       ({@code log-v1-expected.json}), and every head's snapshot decodes to that fold and is what
- *       {@link StateCodec} writes for it.</li>
+ *       ({@code log-v1-expected.json}), and every head item decodes to that fold and is the item the store
+ *       writes for it ({@link StateCodec} snapshot, version, hash, creation time, the sweeper's index keys).</li>
  * </ul>
  *
  * <p>If this fails, the change under test reads or writes logs already written differently. Fix the
@@ -126,7 +126,7 @@ class StoredFormFixtureTest {
     void everyEventDecodesAndEncodesBackToTheStoredBytes() {
         forEachEvent((stream, item, event) -> {
             String where = stream + " v" + event.version() + " (" + event.type() + ")";
-            LedgerEvent decoded = event.event();
+            LedgerEvent decoded = decode(event);
             EventCodec.Encoded encoded = EventCodec.encode(decoded);
             assertThat(encoded.type()).as("%s: the stored type name of the decoded event", where)
                     .isEqualTo(event.type());
@@ -238,6 +238,8 @@ class StoredFormFixtureTest {
                         .isEqualTo(EventsTable.sortable(transfer.expiresAt()));
             }
             assertThat(item.keySet()).as("%s: head attributes", stream.id()).isEqualTo(attributes);
+            assertThat(StoreSession.headItem(stream.id(), last.version(), last.hash(), folded, first.recordedAt()))
+                    .as("%s: the head item the store writes for this stream's fold", stream.id()).isEqualTo(item);
         }
     }
 
@@ -285,7 +287,7 @@ class StoredFormFixtureTest {
         Optional<AccountState> account = Optional.empty();
         Optional<TransferState> transfer = Optional.empty();
         for (Map<String, AttributeValue> item : stream.events()) {
-            LedgerEvent event = DynamoEventStore.toEvent(item).event();
+            LedgerEvent event = decode(DynamoEventStore.toEvent(item));
             if (stream.id().type() == StreamId.StreamType.ACCOUNT) {
                 account = Optional.of(AccountState.evolve(account, (AccountEvent) event));
             } else {
@@ -293,6 +295,16 @@ class StoredFormFixtureTest {
             }
         }
         return stream.id().type() == StreamId.StreamType.ACCOUNT ? account.orElseThrow() : transfer.orElseThrow();
+    }
+
+    /** The event decoded by the current code; a failure names the stored event it could not read. */
+    private static LedgerEvent decode(StoredEvent event) {
+        try {
+            return event.event();
+        } catch (RuntimeException e) {
+            throw new AssertionError(event.stream() + " v" + event.version() + " (" + event.type() + "): the current "
+                    + "code cannot decode this stored event: " + e.getMessage() + "; stored data: " + event.data(), e);
+        }
     }
 
     private static JsonNode expectedOf(StreamId stream) {
