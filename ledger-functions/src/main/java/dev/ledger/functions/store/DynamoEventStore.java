@@ -65,9 +65,13 @@ public final class DynamoEventStore {
         if (!response.hasItem() || response.item().isEmpty()) {
             return Optional.empty();
         }
-        Map<String, AttributeValue> item = response.item();
-        return Optional.of(new Head(stream, Long.parseLong(item.get(VERSION).n()), item.get(HASH).s(),
-                item.get(STATE).s(), Instant.parse(item.get(CREATED_AT).s())));
+        return Optional.of(toHead(response.item()));
+    }
+
+    /** Reads a head item (sk 0) as stored: the stream's version, last hash, snapshot and creation time. */
+    public static Head toHead(Map<String, AttributeValue> item) {
+        return new Head(EventsTable.streamOf(item.get(PK).s()), Long.parseLong(item.get(VERSION).n()),
+                item.get(HASH).s(), item.get(STATE).s(), Instant.parse(item.get(CREATED_AT).s()));
     }
 
     public Optional<StoredEvent> readEvent(StreamId stream, long version) {

@@ -11,6 +11,7 @@ import static dev.ledger.functions.store.EventsTable.VERSION;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.StreamChange;
@@ -102,15 +103,7 @@ public final class StoreSession implements LedgerStreams {
     }
 
     private Put headPut(StreamChange change, long version, String hash, Instant createdAt) {
-        Map<String, AttributeValue> item = DynamoEventStore.key(change.stream(), HEAD_SK);
-        item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
-        item.put(HASH, AttributeValue.fromS(hash));
-        item.put(STATE, AttributeValue.fromS(StateCodec.encode(change.stateAfter())));
-        item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
-        if (change.stateAfter() instanceof TransferState transfer && transfer.status() == TransferStatus.PENDING) {
-            item.put(PENDING_BUCKET, AttributeValue.fromS(EventsTable.pendingBucket(transfer.transferId())));
-            item.put(EXPIRES_AT, AttributeValue.fromS(EventsTable.sortable(transfer.expiresAt())));
-        }
+        Map<String, AttributeValue> item = headItem(change.stream(), version, hash, change.stateAfter(), createdAt);
         Put.Builder put = Put.builder().tableName(store.table()).item(item);
         if (change.expectedVersion() == 0) {
             put.conditionExpression("attribute_not_exists(pk)");
@@ -121,6 +114,24 @@ public final class StoreSession implements LedgerStreams {
                             AttributeValue.fromN(Long.toString(change.expectedVersion()))));
         }
         return put.build();
+    }
+
+    /**
+     * A stream's head item (sk 0) at {@code version}: its last hash, the snapshot of its state, when the
+     * stream began, and for a pending hold the sweeper's index keys.
+     */
+    static Map<String, AttributeValue> headItem(StreamId stream, long version, String hash, StreamState state,
+                                                Instant createdAt) {
+        Map<String, AttributeValue> item = DynamoEventStore.key(stream, HEAD_SK);
+        item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
+        item.put(HASH, AttributeValue.fromS(hash));
+        item.put(STATE, AttributeValue.fromS(StateCodec.encode(state)));
+        item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
+        if (state instanceof TransferState transfer && transfer.status() == TransferStatus.PENDING) {
+            item.put(PENDING_BUCKET, AttributeValue.fromS(EventsTable.pendingBucket(transfer.transferId())));
+            item.put(EXPIRES_AT, AttributeValue.fromS(EventsTable.sortable(transfer.expiresAt())));
+        }
+        return item;
     }
 
     private static StoredEvent withHash(StoredEvent event, String hash) {
