@@ -46,6 +46,10 @@ class LocalStackIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    // The awaits below wait for conditions (the sweeper's expiry event, the projection behind the
+    // route); their bound only guards against a hang, and is generous because on a loaded 2-core
+    // machine the stack's timers, stream consumers and emulator all run slowly.
+    private static final Duration HANG_GUARD = Duration.ofMinutes(3);
 
     @TempDir
     static Path directory;
@@ -136,7 +140,7 @@ class LocalStackIT {
 
         // Nothing touches the hold again: only the sweeper can record its expiry.
         String table = stack.outputs().get("EventsTableName");
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+        await().atMost(HANG_GUARD).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 assertThat(stack.clients().dynamoDb().scan(r -> r.tableName(table)).items())
                         .map(item -> item.getOrDefault("type", AttributeValue.fromS("")).s())
                         .anyMatch(type -> type.contains("Expired")));
@@ -171,7 +175,7 @@ class LocalStackIT {
 
         // The read API may serve a route it read up to five seconds ago; then it reads the new table.
         String auditor = stack.token("auditor").orElseThrow();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+        await().atMost(HANG_GUARD).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
                 assertThat(send(HttpRequest.newBuilder(uri("/accounts/after-swap"))
                         .header("Authorization", "Bearer " + auditor).GET()).statusCode()).isEqualTo(200));
         Map<String, AttributeValue> key = Map.of("id", AttributeValue.fromS("after-swap"));
