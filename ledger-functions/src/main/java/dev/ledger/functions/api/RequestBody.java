@@ -17,6 +17,7 @@ import dev.ledger.domain.money.Money;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -209,7 +210,7 @@ public final class RequestBody {
     private static Money amount(String field, JsonNode value, CurrencyUnit currency, boolean positive) {
         if (!value.isTextual()) {
             throw ApiException.invalid("field '" + field + "' must be a decimal string such as \"10.00\", not "
-                    + (value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase()));
+                    + (value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
         try {
             return positive ? Money.parsePositive(value.asText(), currency) : Money.parse(value.asText(), currency);
