@@ -57,13 +57,14 @@ class StackDeployerFailureTest {
         cloudFormation.statuses.add(StackStatus.CREATE_IN_PROGRESS);
         cloudFormation.statuses.add(StackStatus.ROLLBACK_IN_PROGRESS);
         cloudFormation.statuses.add(StackStatus.ROLLBACK_COMPLETE);
-        Instant now = Instant.now();
-        cloudFormation.events.add(event("CommandApiFunction", "AWS::Lambda::Function", ResourceStatus.DELETE_FAILED,
-                "cannot delete", now.plusSeconds(3)));
-        cloudFormation.events.add(event("EventsTable", "AWS::DynamoDB::Table", ResourceStatus.CREATE_FAILED,
-                "Resource handler returned message: \"Table already exists\"", now.plusSeconds(1)));
-        cloudFormation.events.add(event("LedgerEventsStream", "AWS::Kinesis::Stream", ResourceStatus.CREATE_FAILED,
-                "Resource creation cancelled", now.plusSeconds(2)));
+        // Stamped when the stack is created (seconds after it), as CloudFormation stamps its events:
+        // the deployer keeps the events from when it started, however long the test took to get there.
+        cloudFormation.events.add(createdAt -> event("CommandApiFunction", "AWS::Lambda::Function",
+                ResourceStatus.DELETE_FAILED, "cannot delete", createdAt.plusSeconds(3)));
+        cloudFormation.events.add(createdAt -> event("EventsTable", "AWS::DynamoDB::Table", ResourceStatus.CREATE_FAILED,
+                "Resource handler returned message: \"Table already exists\"", createdAt.plusSeconds(1)));
+        cloudFormation.events.add(createdAt -> event("LedgerEventsStream", "AWS::Kinesis::Stream",
+                ResourceStatus.CREATE_FAILED, "Resource creation cancelled", createdAt.plusSeconds(2)));
 
         assertThatThrownBy(() -> deployer(cloudFormation).deploy(deployment()))
                 .isInstanceOf(StackDeploymentException.class)
@@ -86,6 +87,8 @@ class StackDeployerFailureTest {
     void a_stack_that_never_settles_times_out() throws IOException {
         ScriptedCloudFormation cloudFormation = new ScriptedCloudFormation();
         cloudFormation.statuses.add(StackStatus.CREATE_IN_PROGRESS); // and so on, forever
+        // The short timeout is safe: the stack never settles, so a slow scheduler only makes the
+        // deployer reach the same TIMEOUT later; no speed gives another outcome.
 
         assertThatThrownBy(() -> new StackDeployer(cloudFormation, new ScriptedS3(), Duration.ofMillis(10),
                 Duration.ofMillis(100), m -> { }).deploy(deployment()))
@@ -93,8 +96,12 @@ class StackDeployerFailureTest {
                 .hasMessageContaining("did not settle");
     }
 
+    /**
+     * The scripted stack settles after a few polls; the timeout only guards against a hang (a slow
+     * scheduler must not turn a settled stack into a TIMEOUT), so it is far longer than needed.
+     */
     private StackDeployer deployer(ScriptedCloudFormation cloudFormation) {
-        return new StackDeployer(cloudFormation, new ScriptedS3(), Duration.ofMillis(1), Duration.ofSeconds(10), m -> { });
+        return new StackDeployer(cloudFormation, new ScriptedS3(), Duration.ofMillis(1), Duration.ofMinutes(10), m -> { });
     }
 
     private StackDeployer.Deployment deployment() throws IOException {
@@ -111,13 +118,14 @@ class StackDeployerFailureTest {
     /** CloudFormation's answers, scripted: no stack at first, then the listed statuses, the last one repeating. */
     private static final class ScriptedCloudFormation implements CloudFormationClient {
         final Deque<StackStatus> statuses = new ArrayDeque<>();
-        final List<StackEvent> events = new ArrayList<>();
+        /** The stack's events, each made from the instant the stack was created. */
+        final List<java.util.function.Function<Instant, StackEvent>> events = new ArrayList<>();
         String refuseCreate;
-        private boolean created;
+        private Instant created;
 
         @Override
         public DescribeStacksResponse describeStacks(DescribeStacksRequest request) {
-            if (!created) {
+            if (created == null) {
                 throw (CloudFormationException) CloudFormationException.builder().statusCode(400)
                         .message("Stack with id " + request.stackName() + " does not exist").build();
             }
@@ -133,13 +141,13 @@ class StackDeployerFailureTest {
                         .awsErrorDetails(AwsErrorDetails.builder().errorCode("ValidationError")
                                 .errorMessage(refuseCreate).build()).build();
             }
-            created = true;
+            created = Instant.now();
             return CreateStackResponse.builder().stackId("id").build();
         }
 
         @Override
         public DescribeStackEventsResponse describeStackEvents(DescribeStackEventsRequest request) {
-            List<StackEvent> newestFirst = new ArrayList<>(events);
+            List<StackEvent> newestFirst = new ArrayList<>(events.stream().map(e -> e.apply(created)).toList());
             newestFirst.sort((a, b) -> b.timestamp().compareTo(a.timestamp()));
             return DescribeStackEventsResponse.builder().stackEvents(newestFirst).build();
         }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
@@ -133,7 +134,7 @@ class TemplateDeployIT {
                         "HistoryTableName", ProjectionTables::createHistory,
                         "TransfersTableName", ProjectionTables::createTransfers);
         creators.forEach((output, create) -> {
-            String schemaTable = names.table(output.toLowerCase().replace("tablename", "") + "-schema");
+            String schemaTable = names.table(output.toLowerCase(Locale.ROOT).replace("tablename", "") + "-schema");
             create.accept(aws.dynamoDb(), schemaTable);
             TableDescription fromSchema = aws.dynamoDb().describeTable(r -> r.tableName(schemaTable)).table();
             TableDescription fromTemplate = aws.dynamoDb()

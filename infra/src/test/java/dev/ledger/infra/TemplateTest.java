@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -89,9 +90,9 @@ class TemplateTest {
                     .containsEntry("LEDGER_KINESIS_STREAM", "${LedgerEventsStream}");
             for (String projection : new String[] {"Balances", "History", "Transfers"}) {
                 assertThat(symbolicEnvironment(projection + "ProjectionFunction"))
-                        .containsOnlyKeys("LEDGER_" + projection.toUpperCase() + "_TABLE", "LEDGER_CONTROL_TABLE",
+                        .containsOnlyKeys("LEDGER_" + projection.toUpperCase(Locale.ROOT) + "_TABLE", "LEDGER_CONTROL_TABLE",
                                 "LEDGER_DEAD_LETTER_QUEUE_URL", "JAVA_TOOL_OPTIONS")
-                        .containsEntry("LEDGER_" + projection.toUpperCase() + "_TABLE", "${" + projection + "Table}")
+                        .containsEntry("LEDGER_" + projection.toUpperCase(Locale.ROOT) + "_TABLE", "${" + projection + "Table}")
                         .containsEntry("LEDGER_CONTROL_TABLE", "${ControlTable}")
                         .containsEntry("LEDGER_DEAD_LETTER_QUEUE_URL", "${DeadLetterQueue}");
             }

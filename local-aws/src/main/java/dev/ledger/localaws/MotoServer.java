@@ -3,8 +3,6 @@ package dev.ledger.localaws;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A moto server (every AWS service moto emulates, on one 127.0.0.1 port) running as a child
@@ -49,8 +50,8 @@ public final class MotoServer implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
-    // Another process can take the free port between our probe and moto's bind: retry then.
-    private static final int PORT_ATTEMPTS = 3;
+    // werkzeug's startup line, which moto (plain or through the launcher) prints once it listens.
+    private static final Pattern RUNNING_ON = Pattern.compile("Running on http://" + Pattern.quote(HOST) + ":(\\d+)");
 
     private final Variant variant;
     private final Process process;
@@ -88,25 +89,31 @@ public final class MotoServer implements AutoCloseable {
     static MotoServer start(Variant variant, String python) {
         Path launcherCopy = variant == Variant.LAUNCHER ? extractLauncher() : null;
         try {
-            for (int attempt = 1; ; attempt++) {
-                int port = freePort();
-                Path logFile = logDirectory().resolve("moto-" + variant.name().toLowerCase(Locale.ROOT) + "-" + port + ".log");
-                Process process = launch(python, command(variant, python, launcherCopy, port), logFile);
-                URI endpoint = URI.create("http://" + HOST + ":" + port);
-                if (awaitAnswer(process, endpoint)) {
-                    return new MotoServer(variant, process, endpoint, logFile, launcherCopy);
+            Path logFile = newLogFile(variant);
+            // Port 0: the operating system picks a free port when moto binds it, and moto (werkzeug)
+            // logs which one. Choosing a free port here and passing it to moto would leave a window,
+            // moto's 1-2 s of imports, in which another process can take it; and if that process
+            // answers HTTP, the tests would talk to it instead of to their own emulator.
+            Process process = launch(python, command(variant, python, launcherCopy, 0), logFile);
+            OptionalInt port = awaitBoundPort(process, logFile);
+            if (port.isEmpty()) {
+                if (process.isAlive()) {
+                    destroy(process);
+                    throw new IllegalStateException(variant + " moto did not start listening within "
+                            + START_TIMEOUT.toSeconds() + " s; see " + logFile);
                 }
+                throw startFailure(variant, python, process, readQuietly(logFile), logFile);
+            }
+            URI endpoint = URI.create("http://" + HOST + ":" + port.getAsInt());
+            if (!awaitAnswer(process, endpoint)) {
                 if (process.isAlive()) {
                     destroy(process);
                     throw new IllegalStateException(variant + " moto did not answer within "
                             + START_TIMEOUT.toSeconds() + " s; see " + logFile);
                 }
-                String log = readQuietly(logFile);
-                if (log.contains("Address already in use") && attempt < PORT_ATTEMPTS) {
-                    continue;
-                }
-                throw startFailure(variant, python, process, log, logFile);
+                throw startFailure(variant, python, process, readQuietly(logFile), logFile);
             }
+            return new MotoServer(variant, process, endpoint, logFile, launcherCopy);
         } catch (RuntimeException e) {
             deleteQuietly(launcherCopy);
             throw e;
@@ -172,7 +179,28 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    /** Polls until the server answers any HTTP request; false if the process ends or the time runs out first. */
+    /**
+     * The port moto bound, from werkzeug's startup line in the log ("Running on http://HOST:PORT");
+     * empty if the process ends or the time runs out first.
+     */
+    private static OptionalInt awaitBoundPort(Process process, Path logFile) {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (true) {
+            Matcher running = RUNNING_ON.matcher(readQuietly(logFile));
+            if (running.find()) {
+                return OptionalInt.of(Integer.parseInt(running.group(1)));
+            }
+            // Waiting on the process, not sleeping: this returns at once if moto exits (e.g. not installed).
+            if (waitFor(process, POLL_INTERVAL) || Instant.now().isAfter(deadline)) {
+                return OptionalInt.empty();
+            }
+        }
+    }
+
+    /**
+     * Polls until the server answers any HTTP request; false if the process ends or the time runs
+     * out first. The port is the one our moto bound, so whoever answers is our moto.
+     */
     private static boolean awaitAnswer(Process process, URI endpoint) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
         HttpRequest probe = HttpRequest.newBuilder(endpoint.resolve("/moto-api/"))
@@ -191,7 +219,6 @@ public final class MotoServer implements AutoCloseable {
                 destroy(process);
                 throw new IllegalStateException("Interrupted while waiting for moto at " + endpoint, e);
             }
-            // Waiting on the process, not sleeping: this returns at once if moto exits (e.g. not installed).
             if (waitFor(process, POLL_INTERVAL)) {
                 return false;
             }
@@ -248,11 +275,12 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return socket.getLocalPort();
+    /** A log file of its own for each server, in {@link #logDirectory()}. */
+    private static Path newLogFile(Variant variant) {
+        try {
+            return Files.createTempFile(logDirectory(), "moto-" + variant.name().toLowerCase(Locale.ROOT) + "-", ".log");
         } catch (IOException e) {
-            throw new UncheckedIOException("No free port on " + HOST, e);
+            throw new UncheckedIOException("Cannot create a log file for moto", e);
         }
     }
 

@@ -26,8 +26,10 @@ the one plain moto gives for the same requests (MotoLauncherDifferentialIT check
    nothing: a table the transaction names only by its ARN, and a TransactItems entry
    holding more than one operation (which the SDKs do not send).
 
-The Java side (MotoServer) polls the port with a short HTTP request until the server answers, so
-this script prints no READY line; that works the same way for plain moto.
+The Java side (MotoServer) passes `-p 0`, so that the port is picked when moto binds it (no other
+process can take it in between), reads the port from werkzeug's "Running on http://HOST:PORT" line,
+and then polls it with a short HTTP request until the server answers; so this script prints no
+READY line of its own, and the same works for plain moto.
 """
 
 import copy

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -55,7 +56,7 @@ final class Rebuilder {
         }
 
         String label() {
-            return name().toLowerCase();
+            return name().toLowerCase(Locale.ROOT);
         }
 
         void create(DynamoDbClient dynamo, String table) {

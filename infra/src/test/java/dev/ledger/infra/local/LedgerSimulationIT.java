@@ -1,7 +1,6 @@
 package dev.ledger.infra.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.store.StoredEvent;
@@ -25,7 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.DynamicTest;
@@ -58,8 +56,11 @@ class LedgerSimulationIT {
     private static final int CLIENTS = 4;
     private static final int ROUNDS = 5;
     private static final int COMMANDS_PER_CLIENT_AND_ROUND = 6;
-    private static final Duration CATCH_UP = Duration.ofSeconds(60);
-    private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(2);
+    // Catching up has no deadline (a deadline on a loaded 2-core machine is a timing assertion): a
+    // checkpoint fails only if the read path shows no movement at all for this long, i.e. it hangs.
+    private static final Duration STALL = Duration.ofSeconds(90);
+    // A hang guard on a client's round of 6 commands, not a time budget.
+    private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(5);
 
     @TestFactory
     Stream<DynamicTest> random_clients_with_a_faulty_restarted_read_path_keep_every_invariant(AwsClients aws,
@@ -184,19 +185,12 @@ class LedgerSimulationIT {
         /** Waits for the projections to reach the log's heads, then checks everything. */
         private void checkpoint(String when, ProjectionsAgainstLog projections, SimulationInvariants invariants) {
             long checkStarted = System.nanoTime();
-            try {
-                await(when).atMost(CATCH_UP).pollInterval(Duration.ofMillis(250))
-                        .until(() -> projections.caughtUp(invariants.accountIds(), invariants.transferIds()));
-            } catch (ConditionTimeoutException stuck) {
-                List<String> lagging = projections.lagging(invariants.accountIds(), invariants.transferIds());
-                List<String> reported;
+            projections.awaitCaughtUp(invariants.accountIds(), invariants.transferIds(), STALL, () -> {
                 synchronized (runtimeLog) {
-                    reported = List.copyOf(runtimeLog.subList(Math.max(0, runtimeLog.size() - 10), runtimeLog.size()));
+                    return "(" + when + ") The event-source runtime's last reports: "
+                            + List.copyOf(runtimeLog.subList(Math.max(0, runtimeLog.size() - 10), runtimeLog.size()));
                 }
-                throw new AssertionError("The projections did not catch up with the log within " + CATCH_UP + " "
-                        + when + ". Behind: " + lagging + ". The event-source runtime's last reports: " + reported,
-                        stuck);
-            }
+            });
             long caughtUp = System.nanoTime();
             Map<String, List<StoredEvent>> accountLogs = projections.read(invariants.accountIds(), StreamId::account);
             Map<String, List<StoredEvent>> transferLogs = projections.read(invariants.transferIds(), StreamId::transfer);

@@ -21,6 +21,7 @@ import dev.ledger.projections.Projection;
 import dev.ledger.projections.TransfersProjection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -38,6 +40,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 final class ProjectionsAgainstLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration POLL = Duration.ofMillis(250);
 
     private final DynamoEventStore store;
     private final BalancesProjection balances;
@@ -73,29 +76,77 @@ final class ProjectionsAgainstLog {
 
     /** The projections not at their stream's head, e.g. "balances of account:a1 at v3, the log at v5". */
     List<String> lagging(Collection<String> accountIds, Collection<String> transferIds) {
+        return survey(accountIds, transferIds).lagging();
+    }
+
+    /**
+     * Waits until every projection of these streams is at its stream's head. There is no deadline
+     * on catching up, which on a loaded machine would be a timing assertion: the wait fails only
+     * when neither the projections nor the log moved for {@code stall} (a hang: a stopped consumer,
+     * a blocked item, a lost record), however long the catching up takes while it moves. A
+     * projection's version only grows and stops at its head, so a wait that keeps moving ends.
+     *
+     * @param stall how long the read path may show no movement at all; far longer than any one step
+     *              of it (a batch, a retry backoff of at most 5 s), so it only catches a hang
+     * @param diagnosis what to add to the failure (e.g. the runtime's last reports)
+     */
+    void awaitCaughtUp(Collection<String> accountIds, Collection<String> transferIds, Duration stall,
+                       Supplier<String> diagnosis) {
+        long lastMovedAt = System.nanoTime();
+        long lastVersions = -1;
+        while (true) {
+            Survey survey = survey(accountIds, transferIds);
+            if (survey.lagging().isEmpty()) {
+                return;
+            }
+            if (survey.versions() != lastVersions) {
+                lastVersions = survey.versions();
+                lastMovedAt = System.nanoTime();
+            } else if (System.nanoTime() - lastMovedAt > stall.toNanos()) {
+                throw new AssertionError("The projections stopped catching up with the log: nothing moved for "
+                        + stall + ". Behind: " + survey.lagging() + ". " + diagnosis.get());
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("Interrupted while waiting for the projections", e);
+            }
+        }
+    }
+
+    /** What lags, and the sum of every head's and projection item's version (it grows while anything moves). */
+    private record Survey(List<String> lagging, long versions) {
+    }
+
+    private Survey survey(Collection<String> accountIds, Collection<String> transferIds) {
         List<String> lagging = new ArrayList<>();
+        long versions = 0;
         for (String account : accountIds) {
             StreamId stream = StreamId.account(account);
             long head = store.readHead(stream).map(DynamoEventStore.Head::version).orElse(0L);
-            lagBehind(lagging, "balances", stream, balances.position(stream), head);
-            lagBehind(lagging, "history", stream, history.position(stream), head);
+            versions += head + lagBehind(lagging, "balances", stream, balances.position(stream), head)
+                    + lagBehind(lagging, "history", stream, history.position(stream), head);
         }
         for (String transfer : transferIds) {
             StreamId stream = StreamId.transfer(transfer);
             Optional<DynamoEventStore.Head> head = store.readHead(stream);
             if (head.isPresent()) {
-                lagBehind(lagging, "transfers", stream, transfers.position(stream), head.get().version());
+                versions += head.get().version()
+                        + lagBehind(lagging, "transfers", stream, transfers.position(stream), head.get().version());
             }
         }
-        return lagging;
+        return new Survey(lagging, versions);
     }
 
-    private static void lagBehind(List<String> lagging, String projection, StreamId stream, Projection.Position at,
+    /** Adds the item to {@code lagging} if it is not at {@code head}; returns its version. */
+    private static long lagBehind(List<String> lagging, String projection, StreamId stream, Projection.Position at,
                                   long head) {
         if (at.version() != head) {
             lagging.add(projection + " of " + stream + " at v" + at.version() + (at.blocked() ? " (blocked)" : "")
                     + ", the log at v" + head);
         }
+        return at.version();
     }
 
     /**

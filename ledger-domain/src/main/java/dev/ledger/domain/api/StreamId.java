@@ -1,5 +1,6 @@
 package dev.ledger.domain.api;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -31,6 +32,6 @@ public record StreamId(StreamType type, String id) implements Comparable<StreamI
 
     @Override
     public String toString() {
-        return type.name().toLowerCase() + ":" + id;
+        return type.name().toLowerCase(Locale.ROOT) + ":" + id;
     }
 }

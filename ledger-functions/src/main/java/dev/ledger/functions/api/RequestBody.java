@@ -18,6 +18,7 @@ import dev.ledger.domain.money.OverdraftLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -240,7 +241,7 @@ public final class RequestBody {
     private static void requireDecimalString(String field, JsonNode value) {
         if (!value.isTextual()) {
             throw ApiException.invalid("field '" + field + "' must be a decimal string such as \"10.00\", not "
-                    + (value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase()));
+                    + (value.isNumber() ? "a number" : "a " + value.getNodeType().name().toLowerCase(Locale.ROOT)));
         }
     }
 

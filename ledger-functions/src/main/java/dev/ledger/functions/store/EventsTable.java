@@ -4,6 +4,7 @@ import dev.ledger.domain.api.StreamId;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /**
  * The layout of the events table. Partition key {@code pk} is the stream ("account:ID" or
@@ -52,7 +53,7 @@ public final class EventsTable {
         if (colon < 0) {
             throw new IllegalArgumentException("not a stream key: " + pk);
         }
-        return new StreamId(StreamId.StreamType.valueOf(pk.substring(0, colon).toUpperCase()), pk.substring(colon + 1));
+        return new StreamId(StreamId.StreamType.valueOf(pk.substring(0, colon).toUpperCase(Locale.ROOT)), pk.substring(colon + 1));
     }
 
     /** Fixed-width UTC time (nine fraction digits), so strings sort as instants do in the index. */
