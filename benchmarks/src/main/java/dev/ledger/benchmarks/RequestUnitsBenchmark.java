@@ -1,5 +1,6 @@
 package dev.ledger.benchmarks;
 
+import dev.ledger.benchmarks.metering.RequestUnitMeter;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
@@ -9,7 +10,6 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.functions.metering.RequestUnitMeter;
 import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.functions.store.EventsTableSchema;
 import dev.ledger.localaws.AwsClients;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.metering;
+package dev.ledger.benchmarks.metering;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.metering;
+package dev.ledger.benchmarks.metering;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
