@@ -26,9 +26,9 @@ import java.util.Set;
 
 /**
  * The CloudFormation template ({@code infra/template.yaml}) as data: its functions (handler class
- * and method, memory, timeout, environment, role), the roles' policies, the HTTP routes and their
- * authorizer, schedules and event source mappings. The local stack runs what this describes, and
- * tests check it, so the template stays the one description of the system.
+ * and method, memory, timeout, environment, role), the HTTP routes and their authorizer,
+ * schedules and event source mappings. The local stack runs what this describes, and tests check
+ * it (the roles' IAM policies too), so the template stays the one description of the system.
  *
  * <p>Values that are intrinsic function calls stay unevaluated {@link JsonNode}s in CloudFormation's
  * long form ({@code {"Ref": "EventsTable"}}); {@link Intrinsics#symbolic(JsonNode)} shows them
@@ -41,8 +41,6 @@ public final class Template {
 
     public static final String FUNCTION = "AWS::Lambda::Function";
     public static final String ROLE = "AWS::IAM::Role";
-    public static final String POLICY = "AWS::IAM::Policy";
-    public static final String MANAGED_POLICY = "AWS::IAM::ManagedPolicy";
     public static final String EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping";
     public static final String ALIAS = "AWS::Lambda::Alias";
     public static final String VERSION = "AWS::Lambda::Version";
@@ -181,7 +179,7 @@ public final class Template {
     }
 
     // ----------------------------------------------------------------------------------------
-    // Functions and roles
+    // Functions (their roles' policies are read by the tests: see TemplateRoles in test sources)
     // ----------------------------------------------------------------------------------------
 
     /**
@@ -220,70 +218,6 @@ public final class Template {
                 resource.property("MemorySize").asInt(128), resource.property("Timeout").asInt(3),
                 Collections.unmodifiableMap(environment), role,
                 applyOn.isMissingNode() ? Optional.empty() : Optional.of(applyOn.asText()), resource.condition());
-    }
-
-    /** One statement of an IAM policy document. Resources stay expressions: see {@link Intrinsics#symbolic}. */
-    public record Statement(Optional<String> sid, String effect, List<String> actions, List<String> notActions,
-                            List<JsonNode> resources, List<JsonNode> notResources, boolean hasCondition) {
-
-        static Statement of(JsonNode node) {
-            return new Statement(Optional.ofNullable(node.path("Sid").asText(null)), node.path("Effect").asText(""),
-                    texts(node.path("Action")), texts(node.path("NotAction")),
-                    nodes(node.path("Resource")), nodes(node.path("NotResource")), node.has("Condition"));
-        }
-
-        /** The resources in symbolic form, e.g. {@code ${EventsTable.Arn}}. */
-        public List<String> symbolicResources() {
-            return resources.stream().map(Intrinsics::symbolic).toList();
-        }
-    }
-
-    /** An inline policy of a role, or an AWS::IAM::Policy / ManagedPolicy resource attached to it. */
-    public record Policy(String name, List<Statement> statements) {
-    }
-
-    /**
-     * @param trustedServices the service principals its trust policy lets assume it
-     * @param managedPolicyArns ManagedPolicyArns, unevaluated
-     */
-    public record Role(String logicalId, Set<String> trustedServices, List<Policy> policies,
-                       List<JsonNode> managedPolicyArns) {
-
-        public List<Statement> statements() {
-            return policies.stream().flatMap(p -> p.statements().stream()).toList();
-        }
-    }
-
-    public Role role(String logicalId) {
-        Resource resource = requireType(logicalId, ROLE);
-        Set<String> services = new LinkedHashSet<>();
-        for (JsonNode statement : resource.property("AssumeRolePolicyDocument").path("Statement")) {
-            services.addAll(texts(statement.path("Principal").path("Service")));
-        }
-        List<Policy> policies = new ArrayList<>();
-        for (JsonNode policy : resource.property("Policies")) {
-            policies.add(policy(policy.path("PolicyName").asText(), policy.path("PolicyDocument")));
-        }
-        // Policies defined as their own resources and attached to this role count too.
-        for (Resource attached : resources.values()) {
-            if ((attached.type().equals(POLICY) || attached.type().equals(MANAGED_POLICY))
-                    && Intrinsics.references(attached.property("Roles")).contains(logicalId)) {
-                policies.add(policy(attached.logicalId(), attached.property("PolicyDocument")));
-            }
-        }
-        return new Role(logicalId, Collections.unmodifiableSet(services), List.copyOf(policies),
-                nodes(resource.property("ManagedPolicyArns")));
-    }
-
-    private static Policy policy(String name, JsonNode document) {
-        List<Statement> statements = new ArrayList<>();
-        JsonNode statementNode = document.path("Statement");
-        if (statementNode.isObject()) {
-            statements.add(Statement.of(statementNode));
-        } else {
-            statementNode.forEach(s -> statements.add(Statement.of(s)));
-        }
-        return new Policy(name, List.copyOf(statements));
     }
 
     // ----------------------------------------------------------------------------------------
@@ -554,7 +488,7 @@ public final class Template {
                 .findFirst();
     }
 
-    private static List<String> texts(JsonNode node) {
+    static List<String> texts(JsonNode node) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return List.of();
         }
@@ -566,7 +500,7 @@ public final class Template {
         return List.of(node.asText());
     }
 
-    private static List<JsonNode> nodes(JsonNode node) {
+    static List<JsonNode> nodes(JsonNode node) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return List.of();
         }

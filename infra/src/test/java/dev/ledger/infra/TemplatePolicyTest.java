@@ -3,8 +3,8 @@ package dev.ledger.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.infra.Template.Function;
-import dev.ledger.infra.Template.Role;
-import dev.ledger.infra.Template.Statement;
+import dev.ledger.infra.TemplateRoles.Role;
+import dev.ledger.infra.TemplateRoles.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -246,7 +246,7 @@ class TemplatePolicyTest {
     // ----------------------------------------------------------------------------------------
 
     private Role roleOf(Function function) {
-        return template.role(function.roleLogicalId());
+        return TemplateRoles.role(template, function.roleLogicalId());
     }
 
     /** action -> symbolic resources, over every statement of the role. */

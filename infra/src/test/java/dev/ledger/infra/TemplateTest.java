@@ -362,7 +362,7 @@ class TemplateTest {
                     Map.of("EventsTable.Arn", "arn:aws:dynamodb:eu-west-1:111122223333:table/t")));
             assertThat(Intrinsics.evaluate(template.function("CommandApiFunction").environment().get("LEDGER_EVENTS_TABLE"),
                     resolver).asText()).isEqualTo("ledger-prod-EventsTable-1");
-            JsonNode sweeperIndex = template.role("HoldExpirySweeperRole").statements().get(0).resources().get(0);
+            JsonNode sweeperIndex = TemplateRoles.role(template, "HoldExpirySweeperRole").statements().get(0).resources().get(0);
             assertThat(Intrinsics.evaluate(sweeperIndex, resolver).asText())
                     .isEqualTo("arn:aws:dynamodb:eu-west-1:111122223333:table/t/index/pending-holds-by-expiry");
             assertThat(Intrinsics.evaluate(template.resource("CommandApiLogGroup").property("LogGroupName"), resolver)

@@ -1,0 +1,93 @@
+package dev.ledger.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.infra.Template.Resource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The template's IAM roles and their policies, as the least-privilege tests read them. Test code
+ * only: neither the local stack nor the deploy reads IAM (the emulator enforces none), so none of
+ * this ships in infra's jar.
+ */
+final class TemplateRoles {
+
+    static final String POLICY = "AWS::IAM::Policy";
+    static final String MANAGED_POLICY = "AWS::IAM::ManagedPolicy";
+
+    private TemplateRoles() {
+    }
+
+    /** One statement of an IAM policy document. Resources stay expressions: see {@link Intrinsics#symbolic}. */
+    record Statement(Optional<String> sid, String effect, List<String> actions, List<String> notActions,
+                     List<JsonNode> resources, List<JsonNode> notResources, boolean hasCondition) {
+
+        static Statement of(JsonNode node) {
+            return new Statement(Optional.ofNullable(node.path("Sid").asText(null)), node.path("Effect").asText(""),
+                    Template.texts(node.path("Action")), Template.texts(node.path("NotAction")),
+                    Template.nodes(node.path("Resource")), Template.nodes(node.path("NotResource")),
+                    node.has("Condition"));
+        }
+
+        /** The resources in symbolic form, e.g. {@code ${EventsTable.Arn}}. */
+        List<String> symbolicResources() {
+            return resources.stream().map(Intrinsics::symbolic).toList();
+        }
+    }
+
+    /** An inline policy of a role, or an AWS::IAM::Policy / ManagedPolicy resource attached to it. */
+    record Policy(String name, List<Statement> statements) {
+    }
+
+    /**
+     * @param trustedServices the service principals its trust policy lets assume it
+     * @param managedPolicyArns ManagedPolicyArns, unevaluated
+     */
+    record Role(String logicalId, Set<String> trustedServices, List<Policy> policies,
+                List<JsonNode> managedPolicyArns) {
+
+        List<Statement> statements() {
+            return policies.stream().flatMap(p -> p.statements().stream()).toList();
+        }
+    }
+
+    /** The AWS::IAM::Role {@code logicalId} of {@code template}, with every policy attached to it. */
+    static Role role(Template template, String logicalId) {
+        Resource resource = template.resource(logicalId);
+        if (!resource.type().equals(Template.ROLE)) {
+            throw new IllegalArgumentException(logicalId + " is a " + resource.type() + ", not a " + Template.ROLE);
+        }
+        Set<String> services = new LinkedHashSet<>();
+        for (JsonNode statement : resource.property("AssumeRolePolicyDocument").path("Statement")) {
+            services.addAll(Template.texts(statement.path("Principal").path("Service")));
+        }
+        List<Policy> policies = new ArrayList<>();
+        for (JsonNode policy : resource.property("Policies")) {
+            policies.add(policy(policy.path("PolicyName").asText(), policy.path("PolicyDocument")));
+        }
+        // Policies defined as their own resources and attached to this role count too.
+        for (Resource attached : template.resources().values()) {
+            if ((attached.type().equals(POLICY) || attached.type().equals(MANAGED_POLICY))
+                    && Intrinsics.references(attached.property("Roles")).contains(logicalId)) {
+                policies.add(policy(attached.logicalId(), attached.property("PolicyDocument")));
+            }
+        }
+        return new Role(logicalId, Collections.unmodifiableSet(services), List.copyOf(policies),
+                Template.nodes(resource.property("ManagedPolicyArns")));
+    }
+
+    private static Policy policy(String name, JsonNode document) {
+        List<Statement> statements = new ArrayList<>();
+        JsonNode statementNode = document.path("Statement");
+        if (statementNode.isObject()) {
+            statements.add(Statement.of(statementNode));
+        } else {
+            statementNode.forEach(s -> statements.add(Statement.of(s)));
+        }
+        return new Policy(name, List.copyOf(statements));
+    }
+}
