@@ -127,4 +127,17 @@ class LambdaPackageIT {
                     .noneMatch(name -> name.startsWith("io/netty/") || name.startsWith("org/apache/hc/"));
         }
     }
+
+    /** The enforcer's ship-without-test-libraries rule keeps these off the path; this checks the result. */
+    @Test
+    void the_jar_holds_no_test_library_and_no_test_support() throws IOException {
+        List<String> testOnly = List.of("org/junit/", "junit/", "org/opentest4j/", "org/apiguardian/",
+                "org/assertj/", "org/hamcrest/", "org/awaitility/", "com/tngtech/archunit/",
+                "dev/ledger/localaws/", "dev/ledger/benchmarks/");
+        try (JarFile jar = new JarFile(artifact.toFile())) {
+            assertThat(jar.stream().map(e -> e.getName()).filter(name -> testOnly.stream().anyMatch(name::startsWith)))
+                    .as("test libraries or test support in %s", artifact)
+                    .isEmpty();
+        }
+    }
 }
