@@ -2,7 +2,7 @@ package dev.ledger.lambdapackage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledger.functions.store.EventsTableSchema;
+import dev.ledger.store.EventsTableSchema;
 import dev.ledger.infra.Template;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;

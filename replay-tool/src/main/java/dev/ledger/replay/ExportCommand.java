@@ -2,9 +2,9 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.CanonicalJson;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.CanonicalJson;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.StoredEvent;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;

@@ -2,8 +2,8 @@ package dev.ledger.replay;
 
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.HashChain;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.HashChain;
+import dev.ledger.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.Projection;

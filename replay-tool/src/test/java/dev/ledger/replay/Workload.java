@@ -14,8 +14,8 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.EventsTableSchema;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventsTableSchema;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
@@ -177,7 +177,7 @@ final class Workload {
         }
     }
 
-    private KinesisEventRecord record(dev.ledger.functions.store.StoredEvent event) {
+    private KinesisEventRecord record(dev.ledger.store.StoredEvent event) {
         Record kinesis = new Record();
         kinesis.setPartitionKey(event.stream().toString());
         kinesis.setSequenceNumber(Long.toString(++sequence));

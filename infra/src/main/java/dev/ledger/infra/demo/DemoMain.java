@@ -1,7 +1,7 @@
 package dev.ledger.infra.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.store.DynamoEventStore;
 import dev.ledger.infra.demo.PaymentPlan.Accounts;
 import dev.ledger.infra.demo.PaymentPlan.Payment;
 import dev.ledger.localaws.AwsClients;

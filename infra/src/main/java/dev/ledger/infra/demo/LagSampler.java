@@ -1,8 +1,8 @@
 package dev.ledger.infra.demo;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.ledger.infra.demo;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.store.DynamoEventStore;
 import dev.ledger.projections.Projection;
 import java.time.Duration;
 import java.util.ArrayDeque;

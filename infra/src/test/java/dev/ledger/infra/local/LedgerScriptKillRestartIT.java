@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.store.DynamoEventStore;
 import dev.ledger.infra.demo.LedgerHttp;
 import dev.ledger.infra.demo.ProjectionCatchUp;
 import dev.ledger.infra.demo.ReplayTool;

@@ -3,7 +3,7 @@ package dev.ledger.infra.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.StoredEvent;
 import dev.ledger.infra.local.SimulatedClient.AccountSpec;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.infra.local.streams.MappingStats;

@@ -21,7 +21,7 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.StoredEvent;
 import dev.ledger.infra.local.CommandJournal.Call;
 import dev.ledger.infra.local.CommandJournal.Kind;
 import dev.ledger.infra.local.SimulatedClient.AccountSpec;

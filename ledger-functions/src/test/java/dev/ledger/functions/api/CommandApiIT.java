@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.functions.LedgerFixture;
 import dev.ledger.functions.LedgerFixture.Reply;
-import dev.ledger.functions.store.MutableClock;
+import dev.ledger.store.MutableClock;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;

@@ -4,7 +4,7 @@ import dev.ledger.functions.api.ApiTokens;
 import dev.ledger.functions.api.HttpApiHandler;
 import dev.ledger.functions.api.RequestLog;
 import dev.ledger.functions.config.LedgerConfig;
-import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.store.DynamoEventStore;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.BalancesProjectionHandler;
 import dev.ledger.projections.HistoryProjectionHandler;

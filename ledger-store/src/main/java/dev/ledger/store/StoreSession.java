@@ -1,24 +1,15 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
-import static dev.ledger.functions.store.EventsTable.CREATED_AT;
-import static dev.ledger.functions.store.EventsTable.EXPIRES_AT;
-import static dev.ledger.functions.store.EventsTable.HASH;
-import static dev.ledger.functions.store.EventsTable.HEAD_SK;
-import static dev.ledger.functions.store.EventsTable.PENDING_BUCKET;
-import static dev.ledger.functions.store.EventsTable.STATE;
-import static dev.ledger.functions.store.EventsTable.VERSION;
+import static dev.ledger.store.EventsTable.VERSION;
 
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.domain.ledger.Versioned;
 import dev.ledger.domain.transfer.TransferState;
-import dev.ledger.domain.transfer.TransferStatus;
-import dev.ledger.functions.store.DynamoEventStore.Head;
+import dev.ledger.store.DynamoEventStore.Head;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,25 +64,15 @@ public final class StoreSession implements LedgerStreams {
         List<StoredEvent> stored = new ArrayList<>();
         for (StreamChange change : result.changes()) {
             Optional<Head> head = head(change.stream());
-            long loadedVersion = head.map(Head::version).orElse(0L);
-            if (loadedVersion != change.expectedVersion()) {
-                throw new IllegalStateException(change.stream() + " was decided at version "
-                        + change.expectedVersion() + " but loaded at " + loadedVersion);
-            }
+            long version = head.map(Head::version).orElse(0L);
             String hash = head.map(Head::hash).orElse(HashChain.GENESIS);
-            long version = change.expectedVersion();
-            for (LedgerEvent event : change.events()) {
-                version++;
-                EventCodec.Encoded encoded = EventCodec.encode(event);
-                StoredEvent unhashed = new StoredEvent(change.stream(), version, encoded.type(),
-                        encoded.schemaVersion(), recordedAt, EventCodec.transferIdOf(event), correlationId,
-                        CanonicalJson.string(encoded.body()), null);
-                hash = HashChain.next(hash, unhashed.canonicalBytes());
-                StoredEvent event1 = withHash(unhashed, hash);
-                stored.add(event1);
+            for (StoredEvent event : StreamAppend.events(change, version, hash, recordedAt, correlationId)) {
+                stored.add(event);
                 items.add(TransactWriteItem.builder().put(Put.builder().tableName(store.table())
-                        .item(DynamoEventStore.toItem(event1))
+                        .item(EventsTable.toItem(event))
                         .conditionExpression("attribute_not_exists(pk)").build()).build());
+                version = event.version();
+                hash = event.hash();
             }
             Instant createdAt = head.map(Head::createdAt).orElse(recordedAt);
             items.add(TransactWriteItem.builder().put(headPut(change, version, hash, createdAt)).build());
@@ -103,7 +84,8 @@ public final class StoreSession implements LedgerStreams {
     }
 
     private Put headPut(StreamChange change, long version, String hash, Instant createdAt) {
-        Map<String, AttributeValue> item = headItem(change.stream(), version, hash, change.stateAfter(), createdAt);
+        Map<String, AttributeValue> item = EventsTable.headItem(change.stream(), version, hash, change.stateAfter(),
+                createdAt);
         Put.Builder put = Put.builder().tableName(store.table()).item(item);
         if (change.expectedVersion() == 0) {
             put.conditionExpression("attribute_not_exists(pk)");
@@ -114,28 +96,5 @@ public final class StoreSession implements LedgerStreams {
                             AttributeValue.fromN(Long.toString(change.expectedVersion()))));
         }
         return put.build();
-    }
-
-    /**
-     * A stream's head item (sk 0) at {@code version}: its last hash, the snapshot of its state, when the
-     * stream began, and for a pending hold the sweeper's index keys.
-     */
-    static Map<String, AttributeValue> headItem(StreamId stream, long version, String hash, StreamState state,
-                                                Instant createdAt) {
-        Map<String, AttributeValue> item = DynamoEventStore.key(stream, HEAD_SK);
-        item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
-        item.put(HASH, AttributeValue.fromS(hash));
-        item.put(STATE, AttributeValue.fromS(StateCodec.encode(state)));
-        item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
-        if (state instanceof TransferState transfer && transfer.status() == TransferStatus.PENDING) {
-            item.put(PENDING_BUCKET, AttributeValue.fromS(EventsTable.pendingBucket(transfer.transferId())));
-            item.put(EXPIRES_AT, AttributeValue.fromS(EventsTable.sortable(transfer.expiresAt())));
-        }
-        return item;
-    }
-
-    private static StoredEvent withHash(StoredEvent event, String hash) {
-        return new StoredEvent(event.stream(), event.version(), event.type(), event.schemaVersion(),
-                event.recordedAt(), event.transferId(), event.correlationId(), event.data(), hash);
     }
 }
