@@ -8,8 +8,9 @@ import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
-import dev.ledger.store.ChainVerifier;
+import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventStore;
 import dev.ledger.store.EventsTable;
 import dev.ledger.store.StoredEvent;
 import java.time.Clock;
@@ -142,8 +143,8 @@ final class LogSeeder {
      */
     void checkStream(String table, StreamId stream) {
         DynamoEventStore store = new DynamoEventStore(dynamo, table);
-        ChainVerifier.Verification chain = ChainVerifier.verify(store.readStream(stream, 1));
-        DynamoEventStore.Head head = store.readHead(stream).orElseThrow(() -> new IllegalStateException(
+        HashChainCursor.Verification chain = HashChainCursor.verify(store.readStream(stream, 1));
+        EventStore.Head head = store.readHead(stream).orElseThrow(() -> new IllegalStateException(
                 stream + " has no head in " + table));
         if (!chain.valid() || chain.events() != head.version() || !chain.headHash().equals(head.hash())) {
             throw new IllegalStateException("seeded " + stream + " in " + table + " does not verify: " + chain

@@ -5,7 +5,6 @@ import static dev.ledger.store.EventsTable.PK;
 import static dev.ledger.store.EventsTable.SK;
 
 import dev.ledger.domain.api.StreamId;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +20,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * The event log on DynamoDB (layout in {@link EventsTable}). Appends go through a
- * {@link StoreSession}, one per command attempt; reads of whole streams page through a Query on the
- * stream's own partition.
+ * The event log on DynamoDB (layout and item mapping in {@link EventsTable}). Appends go through a
+ * session, one per command attempt, as one conditional TransactWriteItems; reads of whole streams page
+ * through a Query on the stream's own partition.
  */
-public final class DynamoEventStore {
+public final class DynamoEventStore implements EventStore {
 
     /** DynamoDB's limit on the items of one TransactWriteItems call. */
     static final int MAX_TRANSACTION_ITEMS = 100;
@@ -42,12 +41,13 @@ public final class DynamoEventStore {
         return table;
     }
 
-    /** A fresh unit of work: it remembers the heads it loads, and appends against them. */
+    @Override
     public StoreSession session() {
-        return new StoreSession(this);
+        return new DynamoStoreSession(this);
     }
 
     /** A stream's head, read strongly consistent so the version a command decides on is current. */
+    @Override
     public Optional<Head> readHead(StreamId stream) {
         GetItemResponse response = dynamo.getItem(request -> request.tableName(table).consistentRead(true)
                 .key(EventsTable.key(stream, HEAD_SK)));
@@ -57,6 +57,7 @@ public final class DynamoEventStore {
         return Optional.of(EventsTable.toHead(response.item()));
     }
 
+    @Override
     public Optional<StoredEvent> readEvent(StreamId stream, long version) {
         GetItemResponse response = dynamo.getItem(request -> request.tableName(table).consistentRead(true)
                 .key(EventsTable.key(stream, version)));
@@ -65,6 +66,7 @@ public final class DynamoEventStore {
     }
 
     /** The stream's events from {@code fromVersion} on, in version order, a page at a time. */
+    @Override
     public Iterator<StoredEvent> readStream(StreamId stream, long fromVersion) {
         return new StreamPages(stream, Math.max(1, fromVersion));
     }
@@ -86,10 +88,6 @@ public final class DynamoEventStore {
             }
             throw e;
         }
-    }
-
-    /** A stream's head item: where it stands, and the snapshot of its state there. */
-    public record Head(StreamId stream, long version, String hash, String state, Instant createdAt) {
     }
 
     /** Pages through a stream with Query on its own partition key (sk >= from), one page in memory. */

@@ -101,8 +101,8 @@ public final class EventsTable {
     }
 
     /** Reads a head item (sk 0) as stored: the stream's version, last hash, snapshot and creation time. */
-    public static DynamoEventStore.Head toHead(Map<String, AttributeValue> item) {
-        return new DynamoEventStore.Head(streamOf(item.get(PK).s()), Long.parseLong(item.get(VERSION).n()),
+    public static EventStore.Head toHead(Map<String, AttributeValue> item) {
+        return new EventStore.Head(streamOf(item.get(PK).s()), Long.parseLong(item.get(VERSION).n()),
                 item.get(HASH).s(), item.get(STATE).s(), Instant.parse(item.get(CREATED_AT).s()));
     }
 }

@@ -1,100 +1,45 @@
 package dev.ledger.store;
 
-import static dev.ledger.store.EventsTable.VERSION;
-
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
-import dev.ledger.domain.ledger.StreamChange;
-import dev.ledger.domain.ledger.Versioned;
 import dev.ledger.domain.transfer.TransferState;
-import dev.ledger.store.DynamoEventStore.Head;
+import dev.ledger.domain.ledger.Versioned;
+import dev.ledger.store.EventStore.Head;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * One command attempt against the log: the {@link LedgerStreams} the domain reads, remembering each
- * head it loaded (version, hash, creation time), then {@link #commit} of the domain's result as one
- * TransactWriteItems: every new event (conditional on its version being free) and every stream's
- * head (conditional on still being at the version this session read).
+ * head it loaded, then {@link #append} of the domain's result against exactly those heads. The
+ * expected version of every stream is the one this session read (none read: the stream must not
+ * exist yet); if any stream moved since, nothing is appended.
  */
-public final class StoreSession implements LedgerStreams {
+public interface StoreSession extends LedgerStreams {
 
-    private final DynamoEventStore store;
-    private final Map<StreamId, Optional<Head>> heads = new HashMap<>();
+    /** The head as this session loaded it (loading it now if it was not yet). */
+    Optional<Head> head(StreamId stream);
 
-    StoreSession(DynamoEventStore store) {
-        this.store = store;
-    }
+    /**
+     * Appends every change of the result atomically. Events get {@code recordedAt} and
+     * {@code correlationId} in their envelope and extend their stream's hash chain ({@link StreamAppend}).
+     *
+     * @return the events as stored, in append order
+     * @throws ConcurrentAppendException if any stream moved since this session read it
+     */
+    List<StoredEvent> append(LedgerResult result, Instant recordedAt, String correlationId);
 
     @Override
-    public Optional<Versioned<AccountState>> account(String accountId) {
+    default Optional<Versioned<AccountState>> account(String accountId) {
         return head(StreamId.account(accountId))
                 .map(head -> new Versioned<>(StateCodec.decodeAccount(head.state()), head.version()));
     }
 
     @Override
-    public Optional<Versioned<TransferState>> transfer(String transferId) {
+    default Optional<Versioned<TransferState>> transfer(String transferId) {
         return head(StreamId.transfer(transferId))
                 .map(head -> new Versioned<>(StateCodec.decodeTransfer(head.state()), head.version()));
-    }
-
-    /** The head as this session loaded it (loading it now if it was not yet). */
-    public Optional<Head> head(StreamId stream) {
-        return heads.computeIfAbsent(stream, store::readHead);
-    }
-
-    /**
-     * Appends every change of the result atomically. Events get {@code recordedAt} and
-     * {@code correlationId} in their envelope and extend their stream's hash chain.
-     *
-     * @return the events as stored, in append order
-     * @throws ConcurrentAppendException if any stream moved since this session read it
-     */
-    public List<StoredEvent> commit(LedgerResult result, Instant recordedAt, String correlationId) {
-        List<TransactWriteItem> items = new ArrayList<>();
-        List<StoredEvent> stored = new ArrayList<>();
-        for (StreamChange change : result.changes()) {
-            Optional<Head> head = head(change.stream());
-            long version = head.map(Head::version).orElse(0L);
-            String hash = head.map(Head::hash).orElse(HashChain.GENESIS);
-            for (StoredEvent event : StreamAppend.events(change, version, hash, recordedAt, correlationId)) {
-                stored.add(event);
-                items.add(TransactWriteItem.builder().put(Put.builder().tableName(store.table())
-                        .item(EventsTable.toItem(event))
-                        .conditionExpression("attribute_not_exists(pk)").build()).build());
-                version = event.version();
-                hash = event.hash();
-            }
-            Instant createdAt = head.map(Head::createdAt).orElse(recordedAt);
-            items.add(TransactWriteItem.builder().put(headPut(change, version, hash, createdAt)).build());
-        }
-        if (!items.isEmpty()) {
-            store.transact(items, "appending to " + result.subject());
-        }
-        return stored;
-    }
-
-    private Put headPut(StreamChange change, long version, String hash, Instant createdAt) {
-        Map<String, AttributeValue> item = EventsTable.headItem(change.stream(), version, hash, change.stateAfter(),
-                createdAt);
-        Put.Builder put = Put.builder().tableName(store.table()).item(item);
-        if (change.expectedVersion() == 0) {
-            put.conditionExpression("attribute_not_exists(pk)");
-        } else {
-            put.conditionExpression("#v = :expected")
-                    .expressionAttributeNames(Map.of("#v", VERSION))
-                    .expressionAttributeValues(Map.of(":expected",
-                            AttributeValue.fromN(Long.toString(change.expectedVersion()))));
-        }
-        return put.build();
     }
 }

@@ -60,9 +60,9 @@ class EventStoreIT {
         LedgerResult toCarol = new Ledger(second, clock).transfer("race-2",
                 TransferRequest.posted("alice", "racer", eur("1.00")));
 
-        first.commit(toBob, clock.instant(), "c1");
+        first.append(toBob, clock.instant(), "c1");
 
-        assertThatThrownBy(() -> second.commit(toCarol, clock.instant(), "c2"))
+        assertThatThrownBy(() -> second.append(toCarol, clock.instant(), "c2"))
                 .isInstanceOf(ConcurrentAppendException.class);
         assertThat(store.readHead(StreamId.transfer("race-2"))).isEmpty();
         assertThat(store.readHead(StreamId.account("racer")).orElseThrow().version()).isEqualTo(1);
@@ -100,7 +100,7 @@ class EventStoreIT {
         run(ledger -> ledger.openAccount(new OpenAccount("dave", EUR, OverdraftLimit.NONE)));
         run(ledger -> ledger.transfer("tamper-1", TransferRequest.posted("bank", "dave", eur("10.00"))));
         run(ledger -> ledger.transfer("tamper-2", TransferRequest.posted("bank", "dave", eur("20.00"))));
-        assertThat(ChainVerifier.verify(store.readStream(StreamId.account("dave"), 1)).valid()).isTrue();
+        assertThat(HashChainCursor.verify(store.readStream(StreamId.account("dave"), 1)).valid()).isTrue();
 
         // Someone with write access to the table turns 10.00 into 1000.00 in place.
         Map<String, AttributeValue> item = new java.util.HashMap<>(dynamo.getItem(r -> r.tableName(store.table())
@@ -108,7 +108,7 @@ class EventStoreIT {
         item.put(EventsTable.DATA, AttributeValue.fromS(item.get(EventsTable.DATA).s().replace("10.00", "1000.00")));
         dynamo.putItem(r -> r.tableName(store.table()).item(item));
 
-        ChainVerifier.Verification verification = ChainVerifier.verify(store.readStream(StreamId.account("dave"), 1));
+        HashChainCursor.Verification verification = HashChainCursor.verify(store.readStream(StreamId.account("dave"), 1));
         assertThat(verification.valid()).isFalse();
         assertThat(verification.firstBadVersion()).isEqualTo(2L);
     }
@@ -120,7 +120,7 @@ class EventStoreIT {
         run(ledger -> ledger.transfer("gap-2", TransferRequest.posted("bank", "erin", eur("1.00"))));
         dynamo.deleteItem(r -> r.tableName(store.table()).key(EventsTable.key(StreamId.account("erin"), 2)));
 
-        assertThat(ChainVerifier.verify(store.readStream(StreamId.account("erin"), 1)).firstBadVersion())
+        assertThat(HashChainCursor.verify(store.readStream(StreamId.account("erin"), 1)).firstBadVersion())
                 .isEqualTo(2L);
     }
 

@@ -27,7 +27,7 @@ final class LedgerWriter {
     Written execute(String correlationId, Function<Ledger, LedgerResult> command) {
         StoreSession session = store.session();
         LedgerResult result = command.apply(new Ledger(session, clock));
-        return new Written(result, session.commit(result, clock.instant(), correlationId));
+        return new Written(result, session.append(result, clock.instant(), correlationId));
     }
 
     DynamoEventStore store() {

@@ -206,7 +206,7 @@ class StoredFormFixtureGeneratorIT {
     private void refreshFromLog(String what, List<StreamId> streams) {
         StoreSession session = commands.store().session();
         for (StreamId stream : streams) {
-            DynamoEventStore.Head head = session.head(stream).orElseThrow();
+            EventStore.Head head = session.head(stream).orElseThrow();
             states.put(stream, stream.type() == StreamId.StreamType.ACCOUNT
                     ? StateCodec.decodeAccount(head.state()) : StateCodec.decodeTransfer(head.state()));
             lastEvents.put(stream, commands.store().readEvent(stream, head.version()).orElseThrow());

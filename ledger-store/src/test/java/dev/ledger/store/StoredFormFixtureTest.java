@@ -160,8 +160,8 @@ class StoredFormFixtureTest {
             }
             assertThat(EventsTable.toHead(stream.head()).hash()).as("%s: the head's hash", stream.id())
                     .isEqualTo(hash);
-            ChainVerifier.Verification verification = ChainVerifier.verify(events.iterator());
-            assertThat(verification.valid()).as("%s: ChainVerifier", stream.id()).isTrue();
+            HashChainCursor.Verification verification = HashChainCursor.verify(events.iterator());
+            assertThat(verification.valid()).as("%s: HashChainCursor", stream.id()).isTrue();
             assertThat(verification.headHash()).isEqualTo(hash);
             JsonNode recorded = expectedOf(stream.id());
             assertThat(hash).as("%s: the head hash recorded when the fixture was written", stream.id())
@@ -214,7 +214,7 @@ class StoredFormFixtureTest {
         for (Stream stream : streams.values()) {
             StreamState folded = fold(stream);
             Map<String, AttributeValue> item = stream.head();
-            DynamoEventStore.Head head = EventsTable.toHead(item);
+            EventStore.Head head = EventsTable.toHead(item);
             StoredEvent first = EventsTable.toEvent(stream.events().get(0));
             StoredEvent last = EventsTable.toEvent(stream.events().get(stream.events().size() - 1));
             assertThat(head.stream()).isEqualTo(stream.id());

@@ -60,6 +60,7 @@ final class Workload {
     private final List<String> usd = new ArrayList<>();
     private final List<String> pending = new ArrayList<>();
     private long sequence;
+    private final DynamoEventStore store;
 
     Workload(DynamoDbClient dynamo, String prefix, long seed) {
         this.dynamo = dynamo;
@@ -69,12 +70,12 @@ final class Workload {
         this.transfers = prefix + "transfers";
         this.random = new SplittableRandom(seed);
         EventsTableSchema.create(dynamo, events);
-        commands = new CommandService(new DynamoEventStore(dynamo, events), clock,
-                RetryPolicy.standard(new SplittableRandom(seed)));
+        store = new DynamoEventStore(dynamo, events);
+        commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(seed)));
     }
 
     DynamoEventStore store() {
-        return commands.store();
+        return store;
     }
 
     /** Opens the accounts and runs {@code steps} random commands. */
