@@ -3,7 +3,6 @@ package dev.ledger.functions;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTable;
 import dev.ledger.store.StoredEvent;
 import java.util.ArrayList;

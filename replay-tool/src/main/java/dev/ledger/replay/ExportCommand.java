@@ -3,7 +3,6 @@ package dev.ledger.replay;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.CanonicalJson;
-import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.StoredEvent;
 import java.io.IOException;

@@ -2,8 +2,6 @@ package dev.ledger.replay;
 
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.store.HashChainCursor;
-import dev.ledger.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.Projection;
@@ -11,6 +9,8 @@ import dev.ledger.projections.Projection.Position;
 import dev.ledger.projections.ProjectionTables;
 import dev.ledger.projections.StaleProjectionException;
 import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.HashChainCursor;
+import dev.ledger.store.StoredEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,10 +1,10 @@
 package dev.ledger.infra.demo;
 
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.projections.BalancesProjection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.StoredEvent;
-import dev.ledger.projections.BalancesProjection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

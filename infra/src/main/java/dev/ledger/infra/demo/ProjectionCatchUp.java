@@ -1,9 +1,9 @@
 package dev.ledger.infra.demo;
 
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.projections.Projection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventStore;
-import dev.ledger.projections.Projection;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

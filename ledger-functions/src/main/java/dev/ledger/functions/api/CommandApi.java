@@ -21,7 +21,6 @@ import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.CommandService.Committed;
 import dev.ledger.store.EventStore.Head;
-import dev.ledger.store.EventStore;
 import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoredEvent;
 import java.time.Instant;

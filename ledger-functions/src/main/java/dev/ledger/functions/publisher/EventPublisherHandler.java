@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.ledger.functions.config.LedgerConfig;
-import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTable;
 import dev.ledger.store.StoredEvent;
 import java.net.URI;
