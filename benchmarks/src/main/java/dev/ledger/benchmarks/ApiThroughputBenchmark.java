@@ -1,11 +1,11 @@
 package dev.ledger.benchmarks;
 
-import static dev.ledger.functions.store.EventsTable.HEAD_SK;
+import static dev.ledger.store.EventsTable.HEAD_SK;
 
-import dev.ledger.functions.store.EventsTableSchema;
 import dev.ledger.infra.local.LocalStack;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
+import dev.ledger.store.EventsTableSchema;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -12,11 +12,12 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.infra.local.LocalStack;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventsTable;
+import dev.ledger.store.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,7 +241,7 @@ public final class ColdStartBenchmark {
             ObjectNode dynamodb = record.putObject("dynamodb");
             dynamodb.put("ApproximateCreationDateTime", event.recordedAt().getEpochSecond());
             ObjectNode image = dynamodb.putObject("NewImage");
-            EventItems.eventItem(event).forEach((name, value) -> {
+            EventsTable.toItem(event).forEach((name, value) -> {
                 if (value.s() != null) {
                     image.putObject(name).put("S", value.s());
                 } else {

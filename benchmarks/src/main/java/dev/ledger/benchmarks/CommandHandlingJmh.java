@@ -67,8 +67,8 @@ public class CommandHandlingJmh {
     public void transferEncodedForTheStore(Blackhole sink) {
         LedgerResult result = new Ledger(log, clock).transfer("t", request);
         for (StreamChange change : result.changes()) {
-            EventItems.Head head = log.head(change.stream());
-            sink.consume(EventItems.encode(change, head, LogSeeder.START, "bench"));
+            MemoryLog.Head head = log.head(change.stream());
+            sink.consume(MemoryLog.encode(change, head, LogSeeder.START, "bench"));
         }
     }
 

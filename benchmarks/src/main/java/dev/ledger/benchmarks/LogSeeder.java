@@ -1,6 +1,5 @@
 package dev.ledger.benchmarks;
 
-import dev.ledger.benchmarks.EventItems.Head;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferRequest;
@@ -9,9 +8,11 @@ import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
-import dev.ledger.functions.store.ChainVerifier;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventStore;
+import dev.ledger.store.EventsTable;
+import dev.ledger.store.HashChainCursor;
+import dev.ledger.store.StoredEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -99,7 +100,6 @@ final class LogSeeder {
             String account = shape.customer(c);
             opened.add(decide.apply(l -> l.openAccount(new OpenAccount(account, EUR, OverdraftLimit.NONE))));
         }
-        EventItems.checkRoundTrip(opened.get(0).get(0));
         List<StoredEvent> pending = new ArrayList<>();
         opened.forEach(pending::addAll);
         for (int i = 0; events + pending.size() < targetEvents; i++) {
@@ -108,14 +108,15 @@ final class LogSeeder {
                     TransferRequest.posted(shape.funding(n), shape.customer(n), Money.parse("1.00", EUR)))));
             if (pending.size() >= BATCH * 40) {
                 events += pending.size();
-                items += queue(pending.stream().map(EventItems::eventItem).toList(), batch, table, pool, sent);
+                items += queue(pending.stream().map(EventsTable::toItem).toList(), batch, table, pool, sent);
                 pending.clear();
             }
         }
         events += pending.size();
-        items += queue(pending.stream().map(EventItems::eventItem).toList(), batch, table, pool, sent);
+        items += queue(pending.stream().map(EventsTable::toItem).toList(), batch, table, pool, sent);
         // Heads last, once each: a BatchWriteItem may not hold one key twice, and a head is final only now.
-        List<Map<String, AttributeValue>> heads = log.heads().stream().map(EventItems::headItem).toList();
+        List<Map<String, AttributeValue>> heads = log.heads().stream()
+                .map(h -> EventsTable.headItem(h.stream(), h.version(), h.hash(), h.state(), h.createdAt())).toList();
         items += queue(heads, batch, table, pool, sent);
         if (!batch.isEmpty()) {
             List<Map<String, AttributeValue>> last = List.copyOf(batch);
@@ -142,8 +143,8 @@ final class LogSeeder {
      */
     void checkStream(String table, StreamId stream) {
         DynamoEventStore store = new DynamoEventStore(dynamo, table);
-        ChainVerifier.Verification chain = ChainVerifier.verify(store.readStream(stream, 1));
-        DynamoEventStore.Head head = store.readHead(stream).orElseThrow(() -> new IllegalStateException(
+        HashChainCursor.Verification chain = HashChainCursor.verify(store.readStream(stream, 1));
+        EventStore.Head head = store.readHead(stream).orElseThrow(() -> new IllegalStateException(
                 stream + " has no head in " + table));
         if (!chain.valid() || chain.events() != head.version() || !chain.headHash().equals(head.hash())) {
             throw new IllegalStateException("seeded " + stream + " in " + table + " does not verify: " + chain

@@ -1,14 +1,16 @@
 package dev.ledger.benchmarks;
 
-import dev.ledger.benchmarks.EventItems.Head;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.domain.ledger.Versioned;
 import dev.ledger.domain.transfer.TransferState;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.HashChain;
+import dev.ledger.store.StoredEvent;
+import dev.ledger.store.StreamAppend;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,6 +25,10 @@ import java.util.Optional;
  * Events are handed back, not kept: memory holds one head per stream.
  */
 final class MemoryLog implements LedgerStreams {
+
+    /** Where a stream stands: its version, the last link of its hash chain and its state there. */
+    record Head(StreamId stream, long version, String hash, StreamState state, Instant createdAt) {
+    }
 
     private final Map<StreamId, Head> heads = new HashMap<>();
 
@@ -44,13 +50,19 @@ final class MemoryLog implements LedgerStreams {
         List<StoredEvent> stored = new ArrayList<>();
         for (StreamChange change : result.changes()) {
             Head head = heads.get(change.stream());
-            List<StoredEvent> events = EventItems.encode(change, head, recordedAt, correlationId);
+            List<StoredEvent> events = encode(change, head, recordedAt, correlationId);
             StoredEvent last = events.get(events.size() - 1);
             heads.put(change.stream(), new Head(change.stream(), last.version(), last.hash(), change.stateAfter(),
                     head == null ? recordedAt : head.createdAt()));
             stored.addAll(events);
         }
         return stored;
+    }
+
+    /** The stored form of a change's events, chained from {@code head} (null for a new stream) as the store does. */
+    static List<StoredEvent> encode(StreamChange change, Head head, Instant recordedAt, String correlationId) {
+        return StreamAppend.events(change, head == null ? 0 : head.version(),
+                head == null ? HashChain.GENESIS : head.hash(), recordedAt, correlationId);
     }
 
     /** A stream's head, or null before its first event. */

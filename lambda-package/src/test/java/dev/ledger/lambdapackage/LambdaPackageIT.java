@@ -2,11 +2,11 @@ package dev.ledger.lambdapackage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledger.functions.store.EventsTableSchema;
 import dev.ledger.infra.Template;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.store.EventsTableSchema;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.URL;

@@ -15,7 +15,7 @@ class DomainArchitectureTest {
     static final ArchRule noAwsSdkLambdaOrJackson = noClasses().should().dependOnClassesThat()
             .resideInAnyPackage("software.amazon..", "com.amazonaws..", "com.fasterxml.jackson..",
                     "tools.jackson..")
-            .because("storage and transport belong to ledger-functions, not the domain");
+            .because("storage and transport belong to ledger-store and ledger-functions, not the domain");
 
     @ArchTest
     static final ArchRule noIo = noClasses().should().dependOnClassesThat()

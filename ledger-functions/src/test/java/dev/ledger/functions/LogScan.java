@@ -3,9 +3,8 @@ package dev.ledger.functions;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.EventsTable;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.EventsTable;
+import dev.ledger.store.StoredEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class LogScan {
             for (Map<String, AttributeValue> item : page.items()) {
                 items.add(item);
                 if (Long.parseLong(item.get(EventsTable.SK).n()) != EventsTable.HEAD_SK) {
-                    events.add(DynamoEventStore.toEvent(item));
+                    events.add(EventsTable.toEvent(item));
                 }
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;

@@ -1,7 +1,7 @@
 package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.StoredEvent;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;

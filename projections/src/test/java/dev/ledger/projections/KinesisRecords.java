@@ -2,7 +2,7 @@ package dev.ledger.projections;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.StoredEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

@@ -1,9 +1,9 @@
 package dev.ledger.replay;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.EventsTable;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventsTable;
+import dev.ledger.store.StoredEvent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

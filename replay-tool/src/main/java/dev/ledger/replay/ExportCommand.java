@@ -2,9 +2,9 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.CanonicalJson;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.CanonicalJson;
+import dev.ledger.store.EventStore;
+import dev.ledger.store.StoredEvent;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -79,7 +79,7 @@ final class ExportCommand implements Callable<Integer> {
             List<String> missing = new ArrayList<>();
             long expected = 0;
             for (StreamId stream : streams) {
-                Optional<DynamoEventStore.Head> head = log.store().readHead(stream);
+                Optional<EventStore.Head> head = log.store().readHead(stream);
                 if (head.isEmpty()) {
                     missing.add((stream.type() == StreamId.StreamType.ACCOUNT ? "account " : "transfer ") + stream.id());
                 } else {

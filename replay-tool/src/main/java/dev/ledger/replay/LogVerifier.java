@@ -25,11 +25,11 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
-import dev.ledger.functions.store.CanonicalJson;
-import dev.ledger.functions.store.HashChain;
-import dev.ledger.functions.store.StateCodec;
-import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.HistoryProjection;
+import dev.ledger.store.CanonicalJson;
+import dev.ledger.store.HashChainCursor;
+import dev.ledger.store.StateCodec;
+import dev.ledger.store.StoredEvent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -270,7 +270,7 @@ final class LogVerifier {
     private AccountFold foldAccount(StreamId stream, Optional<EventLog.HeadRef> head) {
         accounts.incrementAndGet();
         String name = stream.toString();
-        Chain chain = new Chain(name);
+        HashChainFindings chain = new HashChainFindings(name);
         Iterator<Map<String, AttributeValue>> entries = tables.history() == null ? null
                 : projections.partition(tables.history(), stream.id(), 1);
         Map<String, AttributeValue> pendingEntry = null;
@@ -378,7 +378,7 @@ final class LogVerifier {
             transfers.incrementAndGet();
         }
         String name = stream.toString();
-        Chain chain = new Chain(name);
+        HashChainFindings chain = new HashChainFindings(name);
         TransferState state = null;
         StoredEvent first = null;
         StoredEvent last = null;
@@ -519,31 +519,30 @@ final class LogVerifier {
         return new long[] {Math.addExact(a[0], b[0]), Math.addExact(a[1], b[1])};
     }
 
-    /** One stream's hash chain, recomputed event by event. */
-    private final class Chain {
+    /**
+     * One stream's hash chain, walked by the store's {@link HashChainCursor}; a break, and a head that
+     * is not where the chain ends, become findings.
+     */
+    private final class HashChainFindings {
         private final String stream;
-        private String hash = HashChain.GENESIS;
-        private long version;
+        private final HashChainCursor cursor = HashChainCursor.fromGenesis();
 
-        Chain(String stream) {
+        HashChainFindings(String stream) {
             this.stream = stream;
         }
 
         boolean accept(StoredEvent event) {
-            if (event.version() != version + 1) {
-                findings.add(stream, version + 1, "version", "missing: the next stored event is version "
-                        + event.version());
-                return false;
+            if (cursor.accept(event)) {
+                return true;
             }
-            String recomputed = HashChain.next(hash, event.canonicalBytes());
-            if (!recomputed.equals(event.hash())) {
-                findings.add(stream, event.version(), "hash", "stored " + event.hash() + ", recomputed " + recomputed
-                        + " (the event or one before it was altered)");
-                return false;
+            if (cursor.breakReason() == HashChainCursor.Break.MISSING_VERSION) {
+                findings.add(stream, cursor.firstBadVersion(), "version", "missing: the next stored event is version "
+                        + cursor.badEvent().version());
+            } else {
+                findings.add(stream, cursor.firstBadVersion(), "hash", "stored " + cursor.badEvent().hash()
+                        + ", recomputed " + cursor.recomputedHash() + " (the event or one before it was altered)");
             }
-            hash = recomputed;
-            version = event.version();
-            return true;
+            return false;
         }
 
         /** Checks the head against the chain's end; an absent optional means "no head is expected". */
@@ -551,6 +550,8 @@ final class LogVerifier {
             if (head.isEmpty()) {
                 return true;
             }
+            long version = cursor.version();
+            String hash = cursor.headHash();
             boolean ok = true;
             if (head.get().version() != version) {
                 findings.add(stream, head.get().version(), "head.version", "the head says " + head.get().version()

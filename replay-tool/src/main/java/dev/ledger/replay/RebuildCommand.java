@@ -253,7 +253,7 @@ final class RebuildCommand implements Callable<Integer> {
     private static Rebuilder.Listener counting(Progress progress) {
         return new Rebuilder.Listener() {
             @Override
-            public void applied(dev.ledger.functions.store.StoredEvent event) {
+            public void applied(dev.ledger.store.StoredEvent event) {
                 progress.add(1);
             }
 

@@ -2,8 +2,6 @@ package dev.ledger.replay;
 
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.HashChain;
-import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.Projection;
@@ -11,6 +9,8 @@ import dev.ledger.projections.Projection.Position;
 import dev.ledger.projections.ProjectionTables;
 import dev.ledger.projections.StaleProjectionException;
 import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.HashChainCursor;
+import dev.ledger.store.StoredEvent;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -300,12 +300,13 @@ final class Rebuilder {
     private long fold(Projection projection, StreamId stream, Position start, RebuildLock lock, Listener listener) {
         Position position = start;
         long from = start.version() + 1;
-        ChainCheck chain = new ChainCheck(stream, from, from == 1 ? HashChain.GENESIS : previousHash(stream, from));
+        HashChainCursor chain = from == 1 ? HashChainCursor.fromGenesis()
+                : HashChainCursor.after(from - 1, previousHash(stream, from));
         long applied = 0;
         for (Iterator<StoredEvent> events = log.store().readStream(stream, from); events.hasNext(); ) {
             StoredEvent event = events.next();
             checkLock(lock);
-            chain.check(event);
+            checkChain(chain, stream, event);
             while (event.version() > position.version()) {
                 if (event.version() != position.version() + 1) {
                     throw new IllegalStateException(stream + ": the table holds version " + position.version()
@@ -336,13 +337,13 @@ final class Rebuilder {
     private long foldIntoNewTable(Projection projection, ItemBatches writer, StreamId stream, RebuildLock lock,
                                   Listener listener) {
         Position position = EMPTY;
-        ChainCheck chain = new ChainCheck(stream, 1, HashChain.GENESIS);
+        HashChainCursor chain = HashChainCursor.fromGenesis();
         Map<String, Map<String, AttributeValue>> pending = new java.util.LinkedHashMap<>();
         long applied = 0;
         for (Iterator<StoredEvent> events = log.store().readStream(stream, 1); events.hasNext(); ) {
             StoredEvent event = events.next();
             checkLock(lock);
-            chain.check(event);
+            checkChain(chain, stream, event);
             Projection.Step step = projection.next(event, position);
             if (pending.size() + step.items().size() > ItemBatches.MAX_ITEMS) {
                 writer.write(pending.values());
@@ -364,30 +365,14 @@ final class Rebuilder {
     }
 
     /** Each event must be the next version and chain from the one before: else the rebuild stops. */
-    private static final class ChainCheck {
-        private final StreamId stream;
-        private long expected;
-        private String hash;
-
-        ChainCheck(StreamId stream, long from, String previousHash) {
-            this.stream = stream;
-            this.expected = from;
-            this.hash = previousHash;
+    private static void checkChain(HashChainCursor chain, StreamId stream, StoredEvent event) {
+        if (chain.accept(event)) {
+            return;
         }
-
-        void check(StoredEvent event) {
-            if (event.version() != expected) {
-                throw new IllegalStateException(stream + " v" + expected + " is missing from the log: "
-                        + "run `replay verify` and repair the log before rebuilding");
-            }
-            String recomputed = HashChain.next(hash, event.canonicalBytes());
-            if (!recomputed.equals(event.hash())) {
-                throw new IllegalStateException(stream + " v" + event.version() + " does not match its hash: "
-                        + "run `replay verify` and repair the log before rebuilding");
-            }
-            hash = recomputed;
-            expected++;
-        }
+        throw new IllegalStateException(stream + " v" + chain.firstBadVersion()
+                + (chain.breakReason() == HashChainCursor.Break.MISSING_VERSION ? " is missing from the log: "
+                        : " does not match its hash: ")
+                + "run `replay verify` and repair the log before rebuilding");
     }
 
     /** The hash of version {@code from - 1}, which version {@code from}'s hash chains from. */

@@ -1,15 +1,13 @@
 package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.api.Views;
-import dev.ledger.functions.store.HashChain;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.AccountAsOf;
+import dev.ledger.store.HashChainCursor;
+import dev.ledger.store.HashChainCursor.Break;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -74,10 +72,6 @@ final class StateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** The fold up to a point, and the version it stands at. */
-    record AsItStood(AccountState state, long version) {
-    }
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -85,12 +79,13 @@ final class StateCommand implements Callable<Integer> {
         target.events(); // a missing table name is the clearer error, before any client is built
         try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
-            Optional<AsItStood> stood;
-            try {
-                stood = fold(log.events(StreamId.account(account)), point == null ? null : point.asOf,
-                        point == null ? null : point.version);
-            } catch (BrokenChainException broken) {
-                err.println("replay: account " + account + ": " + broken.getMessage());
+            HashChainCursor chain = HashChainCursor.fromGenesis();
+            Optional<AccountAsOf> stood = AccountAsOf.fold(log.events(StreamId.account(account)),
+                    point == null ? null : point.asOf, point == null ? null : point.version, chain);
+            if (!chain.intact()) {
+                err.println("replay: account " + account + ": " + (chain.breakReason() == Break.MISSING_VERSION
+                        ? "version " + chain.firstBadVersion() + " is missing from the log"
+                        : "the hash chain is broken at version " + chain.firstBadVersion()));
                 return ReplayCli.DOES_NOT_HOLD;
             }
             if (stood.isEmpty()) {
@@ -105,39 +100,6 @@ final class StateCommand implements Callable<Integer> {
             ObjectNode view = Views.account(stood.get().state(), stood.get().version());
             CommonOptions.print(out, view);
             return ReplayCli.OK;
-        }
-    }
-
-    /**
-     * Folds events up to the instant or version (both null: all), checking the chain on the way.
-     * Empty if no event is at or before the point.
-     */
-    static Optional<AsItStood> fold(Iterator<StoredEvent> events, Instant asOf, Long upToVersion) {
-        AccountState state = null;
-        long version = 0;
-        String hash = HashChain.GENESIS;
-        while (events.hasNext()) {
-            StoredEvent event = events.next();
-            if (asOf != null && event.recordedAt().isAfter(asOf) || upToVersion != null && event.version() > upToVersion) {
-                break;
-            }
-            if (event.version() != version + 1) {
-                throw new BrokenChainException("version " + (version + 1) + " is missing from the log");
-            }
-            String recomputed = HashChain.next(hash, event.canonicalBytes());
-            if (!recomputed.equals(event.hash())) {
-                throw new BrokenChainException("the hash chain is broken at version " + event.version());
-            }
-            hash = recomputed;
-            state = AccountState.evolve(Optional.ofNullable(state), (AccountEvent) event.event());
-            version = event.version();
-        }
-        return state == null ? Optional.empty() : Optional.of(new AsItStood(state, version));
-    }
-
-    static final class BrokenChainException extends RuntimeException {
-        BrokenChainException(String message) {
-            super(message);
         }
     }
 }

@@ -20,12 +20,13 @@ import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StateCodec;
-import dev.ledger.functions.store.StoreSession;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventStore;
+import dev.ledger.store.StateCodec;
+import dev.ledger.store.StoreSession;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -141,7 +142,7 @@ class VerifyBrokenAccountsIT {
         events.forEach(e -> byStream.computeIfAbsent(e.streamId(), s -> new ArrayList<>()).add(e));
         List<StreamChange> changes = new ArrayList<>();
         byStream.forEach((stream, streamEvents) -> {
-            Optional<DynamoEventStore.Head> head = session.head(stream);
+            Optional<EventStore.Head> head = session.head(stream);
             StreamState state = head.map(h -> stream.type() == StreamId.StreamType.ACCOUNT
                     ? (StreamState) StateCodec.decodeAccount(h.state()) : StateCodec.decodeTransfer(h.state()))
                     .orElse(null);
@@ -154,10 +155,10 @@ class VerifyBrokenAccountsIT {
                     // keep the last state that could be folded
                 }
             }
-            changes.add(new StreamChange(stream, head.map(DynamoEventStore.Head::version).orElse(0L), streamEvents,
+            changes.add(new StreamChange(stream, head.map(EventStore.Head::version).orElse(0L), streamEvents,
                     state));
         });
-        session.commit(new LedgerResult(LedgerResult.Status.APPLIED, changes.get(0).stream(), null, changes),
+        session.append(new LedgerResult(LedgerResult.Status.APPLIED, changes.get(0).stream(), null, changes),
                 workload.clock.instant(), correlationId);
     }
 

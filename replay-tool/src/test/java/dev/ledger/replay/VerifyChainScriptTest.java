@@ -3,8 +3,8 @@ package dev.ledger.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.HashChain;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.HashChain;
+import dev.ledger.store.StoredEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -14,14 +14,14 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.EventsTableSchema;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.ProjectionTables;
 import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventsTableSchema;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -60,6 +60,7 @@ final class Workload {
     private final List<String> usd = new ArrayList<>();
     private final List<String> pending = new ArrayList<>();
     private long sequence;
+    private final DynamoEventStore store;
 
     Workload(DynamoDbClient dynamo, String prefix, long seed) {
         this.dynamo = dynamo;
@@ -69,12 +70,12 @@ final class Workload {
         this.transfers = prefix + "transfers";
         this.random = new SplittableRandom(seed);
         EventsTableSchema.create(dynamo, events);
-        commands = new CommandService(new DynamoEventStore(dynamo, events), clock,
-                RetryPolicy.standard(new SplittableRandom(seed)));
+        store = new DynamoEventStore(dynamo, events);
+        commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(seed)));
     }
 
     DynamoEventStore store() {
-        return commands.store();
+        return store;
     }
 
     /** Opens the accounts and runs {@code steps} random commands. */
@@ -177,7 +178,7 @@ final class Workload {
         }
     }
 
-    private KinesisEventRecord record(dev.ledger.functions.store.StoredEvent event) {
+    private KinesisEventRecord record(dev.ledger.store.StoredEvent event) {
         Record kinesis = new Record();
         kinesis.setPartitionKey(event.stream().toString());
         kinesis.setSequenceNumber(Long.toString(++sequence));

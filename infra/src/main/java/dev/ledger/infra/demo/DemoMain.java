@@ -1,13 +1,13 @@
 package dev.ledger.infra.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.infra.demo.PaymentPlan.Accounts;
 import dev.ledger.infra.demo.PaymentPlan.Payment;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.DynamoEventStore;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.net.URI;

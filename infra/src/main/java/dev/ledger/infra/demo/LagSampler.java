@@ -1,9 +1,10 @@
 package dev.ledger.infra.demo;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventStore;
+import dev.ledger.store.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -67,7 +68,7 @@ final class LagSampler implements AutoCloseable {
 
     private long entryVersion(String accountId, String transferId) {
         StreamId account = StreamId.account(accountId);
-        long head = log.readHead(account).map(DynamoEventStore.Head::version).orElse(0L);
+        long head = log.readHead(account).map(EventStore.Head::version).orElse(0L);
         for (Iterator<StoredEvent> events = log.readStream(account, head - SEARCH_WINDOW); events.hasNext(); ) {
             StoredEvent event = events.next();
             if (transferId.equals(event.transferId())) {

@@ -1,8 +1,9 @@
 package dev.ledger.infra.demo;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.projections.Projection;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -65,10 +66,10 @@ public final class ProjectionCatchUp {
         ForkJoinPool pool = new ForkJoinPool(threads);
         try {
             // Every stream's head, in the order given (read in parallel, once)
-            List<Optional<DynamoEventStore.Head>> heads = inParallel(pool, () -> streams.parallelStream()
+            List<Optional<EventStore.Head>> heads = inParallel(pool, () -> streams.parallelStream()
                     .map(log::readHead).toList());
             Deque<Item> behind = new ArrayDeque<>();
-            for (Optional<DynamoEventStore.Head> head : heads) {
+            for (Optional<EventStore.Head> head : heads) {
                 head.ifPresent(h -> projections.stream().filter(p -> p.follows(h.stream()))
                         .forEach(p -> behind.add(new Item(p, h.stream(), h.version()))));
             }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.DynamoEventStore;
 import dev.ledger.infra.demo.LedgerHttp;
 import dev.ledger.infra.demo.ProjectionCatchUp;
 import dev.ledger.infra.demo.ReplayTool;
@@ -15,6 +14,7 @@ import dev.ledger.localaws.TestNames;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.DynamoEventStore;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;

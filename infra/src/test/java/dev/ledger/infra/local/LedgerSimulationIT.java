@@ -3,7 +3,6 @@ package dev.ledger.infra.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.infra.local.SimulatedClient.AccountSpec;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.infra.local.streams.MappingStats;
@@ -11,6 +10,7 @@ import dev.ledger.infra.local.streams.RandomDeliveryFaults;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.store.StoredEvent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -12,13 +12,14 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transfer.TransferState;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.Projection;
 import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventStore;
+import dev.ledger.store.StoredEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -124,13 +125,13 @@ final class ProjectionsAgainstLog {
         long versions = 0;
         for (String account : accountIds) {
             StreamId stream = StreamId.account(account);
-            long head = store.readHead(stream).map(DynamoEventStore.Head::version).orElse(0L);
+            long head = store.readHead(stream).map(EventStore.Head::version).orElse(0L);
             versions += head + lagBehind(lagging, "balances", stream, balances.position(stream), head)
                     + lagBehind(lagging, "history", stream, history.position(stream), head);
         }
         for (String transfer : transferIds) {
             StreamId stream = StreamId.transfer(transfer);
-            Optional<DynamoEventStore.Head> head = store.readHead(stream);
+            Optional<EventStore.Head> head = store.readHead(stream);
             if (head.isPresent()) {
                 versions += head.get().version()
                         + lagBehind(lagging, "transfers", stream, transfers.position(stream), head.get().version());

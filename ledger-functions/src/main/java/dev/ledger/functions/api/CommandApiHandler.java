@@ -3,7 +3,7 @@ package dev.ledger.functions.api;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
 import dev.ledger.functions.config.LedgerConfig;
-import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.store.DynamoEventStore;
 import java.security.SecureRandom;
 import java.time.Clock;
 

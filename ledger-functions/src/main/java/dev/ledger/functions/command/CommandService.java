@@ -3,10 +3,10 @@ package dev.ledger.functions.command;
 import dev.ledger.domain.ledger.InconsistentStreamsException;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
-import dev.ledger.functions.store.ConcurrentAppendException;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoreSession;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.ConcurrentAppendException;
+import dev.ledger.store.EventStore;
+import dev.ledger.store.StoreSession;
+import dev.ledger.store.StoredEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -15,9 +15,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Runs one ledger command against the event store: load, decide, append atomically; and if another
- * writer got in first (it appended first, or committed between two of this command's reads), do it
- * all again from a fresh read, a bounded number of times.
+ * Runs one ledger command against the event log ({@link EventStore}): load, decide, append
+ * atomically; and if another writer got in first (it appended first, or committed between two of this
+ * command's reads), do it all again from a fresh read, a bounded number of times.
  */
 public final class CommandService {
 
@@ -29,16 +29,16 @@ public final class CommandService {
         void conflicted(String correlationId, int attempt);
     }
 
-    private final DynamoEventStore store;
+    private final EventStore store;
     private final Clock clock;
     private final RetryPolicy retries;
     private final ConflictObserver conflicts;
 
-    public CommandService(DynamoEventStore store, Clock clock, RetryPolicy retries) {
+    public CommandService(EventStore store, Clock clock, RetryPolicy retries) {
         this(store, clock, retries, (correlationId, attempt) -> { });
     }
 
-    public CommandService(DynamoEventStore store, Clock clock, RetryPolicy retries, ConflictObserver conflicts) {
+    public CommandService(EventStore store, Clock clock, RetryPolicy retries, ConflictObserver conflicts) {
         this.store = store;
         this.clock = clock;
         this.retries = retries;
@@ -65,7 +65,7 @@ public final class CommandService {
             StoreSession session = store.session();
             try {
                 LedgerResult result = command.apply(new Ledger(session, clock));
-                return new Committed(result, session, session.commit(result, clock.instant(), correlationId));
+                return new Committed(result, session, session.append(result, clock.instant(), correlationId));
             } catch (ConcurrentAppendException conflict) {
                 lastConflict = conflict;
             } catch (InconsistentStreamsException disagreement) {
@@ -82,7 +82,7 @@ public final class CommandService {
                 + " races in a row (the last: " + lastConflict.getMessage() + ")", lastConflict);
     }
 
-    public DynamoEventStore store() {
+    public EventStore store() {
         return store;
     }
 

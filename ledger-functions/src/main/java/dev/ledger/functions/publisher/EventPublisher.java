@@ -1,6 +1,6 @@
 package dev.ledger.functions.publisher;
 
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -6,9 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.ledger.functions.config.LedgerConfig;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.EventsTable;
-import dev.ledger.functions.store.StoredEvent;
+import dev.ledger.store.EventsTable;
+import dev.ledger.store.StoredEvent;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +50,7 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
                     || Long.parseLong(image.get(EventsTable.SK).getN()) == EventsTable.HEAD_SK) {
                 continue;
             }
-            events.add(DynamoEventStore.toEvent(toSdk(image)));
+            events.add(EventsTable.toEvent(toSdk(image)));
             sequenceNumbers.add(record.getDynamodb().getSequenceNumber());
         }
         Optional<Integer> firstUnpublished = publisher.publish(events);

@@ -6,7 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
 import dev.ledger.functions.config.LedgerConfig;
-import dev.ledger.functions.store.DynamoEventStore;
+import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.PendingHolds;
 import java.security.SecureRandom;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -36,8 +37,9 @@ public final class HoldExpirySweeperHandler implements RequestHandler<ScheduledE
 
     private static HoldExpirySweeper sweeperFromEnvironment() {
         DynamoDbClient dynamo = LedgerConfig.dynamoDb();
-        DynamoEventStore store = new DynamoEventStore(dynamo, LedgerConfig.required(LedgerConfig.EVENTS_TABLE));
-        return new HoldExpirySweeper(dynamo,
+        String table = LedgerConfig.required(LedgerConfig.EVENTS_TABLE);
+        DynamoEventStore store = new DynamoEventStore(dynamo, table);
+        return new HoldExpirySweeper(new PendingHolds(dynamo, table),
                 new CommandService(store, Clock.systemUTC(), RetryPolicy.standard(new SecureRandom())));
     }
 }

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.functions.LedgerFixture;
 import dev.ledger.functions.LedgerFixture.Reply;
-import dev.ledger.functions.store.MutableClock;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.store.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;
 import dev.ledger.functions.api.ApiException;
@@ -16,15 +15,14 @@ import dev.ledger.functions.api.PathSegments;
 import dev.ledger.functions.api.RequestBody;
 import dev.ledger.functions.api.Role;
 import dev.ledger.functions.api.Views;
-import dev.ledger.functions.store.ChainVerifier;
-import dev.ledger.functions.store.DynamoEventStore;
-import dev.ledger.functions.store.StoredEvent;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.AccountAsOf;
+import dev.ledger.store.EventStore;
+import dev.ledger.store.HashChainCursor;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -51,16 +49,16 @@ public final class QueryApi implements ApiRoutes {
     }
 
     private final Supplier<ReadModels> readModels;
-    private final DynamoEventStore log;
+    private final EventStore log;
     private final ApiTokens tokens;
 
     public QueryApi(BalancesProjection balances, HistoryReader history, TransfersProjection transfers,
-                    DynamoEventStore log, ApiTokens tokens) {
+                    EventStore log, ApiTokens tokens) {
         this(() -> new ReadModels(balances, history, transfers), log, tokens);
     }
 
     /** @param readModels called once per request (the tables may be swapped by a rebuild) */
-    public QueryApi(Supplier<ReadModels> readModels, DynamoEventStore log, ApiTokens tokens) {
+    public QueryApi(Supplier<ReadModels> readModels, EventStore log, ApiTokens tokens) {
         this.readModels = readModels;
         this.log = log;
         this.tokens = tokens;
@@ -134,25 +132,15 @@ public final class QueryApi implements ApiRoutes {
     private HttpResponse balanceAsOf(String accountId, HttpRequest request) {
         Instant asOf = instant(request, "asOf").orElseThrow(() -> ApiException.invalid(
                 "query parameter 'asOf' is required, as an ISO-8601 instant such as 2026-01-31T23:59:59Z"));
-        AccountState state = null;
-        long version = 0;
-        for (Iterator<StoredEvent> events = log.readStream(StreamId.account(accountId), 1); events.hasNext(); ) {
-            StoredEvent event = events.next();
-            if (event.recordedAt().isAfter(asOf)) {
-                break;
-            }
-            state = AccountState.evolve(Optional.ofNullable(state), (AccountEvent) event.event());
-            version = event.version();
-        }
-        if (state == null) {
-            throw new ApiException(404, "account_not_found", "account " + accountId + " did not exist at " + asOf);
-        }
+        AccountAsOf stood = AccountAsOf.fold(log.readStream(StreamId.account(accountId), 1), asOf).orElseThrow(() ->
+                new ApiException(404, "account_not_found", "account " + accountId + " did not exist at " + asOf));
+        AccountState state = stood.state();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("accountId", accountId);
         body.put("asOf", asOf.toString());
         body.put("balance", Money.toDecimalString(state.balance(), state.currency().minorDigits()));
         body.put("currency", state.currency().code());
-        body.put("version", version);
+        body.put("version", stood.version());
         return new HttpResponse(200, body);
     }
 
@@ -167,7 +155,7 @@ public final class QueryApi implements ApiRoutes {
     }
 
     private HttpResponse verify(String accountId) {
-        ChainVerifier.Verification verification = ChainVerifier.verify(log.readStream(StreamId.account(accountId), 1));
+        HashChainCursor.Verification verification = HashChainCursor.verify(log.readStream(StreamId.account(accountId), 1));
         if (verification.events() == 0) {
             throw accountNotFound(accountId);
         }

@@ -1,10 +1,7 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
-import static dev.ledger.functions.store.EventsTable.EXPIRES_AT;
-import static dev.ledger.functions.store.EventsTable.PENDING_BUCKET;
-import static dev.ledger.functions.store.EventsTable.PENDING_INDEX;
-import static dev.ledger.functions.store.EventsTable.PK;
-import static dev.ledger.functions.store.EventsTable.SK;
+import static dev.ledger.store.EventsTable.PK;
+import static dev.ledger.store.EventsTable.SK;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
@@ -31,15 +28,15 @@ public final class EventsTableSchema {
                 .attributeDefinitions(
                         AttributeDefinition.builder().attributeName(PK).attributeType(ScalarAttributeType.S).build(),
                         AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.N).build(),
-                        AttributeDefinition.builder().attributeName(PENDING_BUCKET)
+                        AttributeDefinition.builder().attributeName(PendingHolds.BUCKET)
                                 .attributeType(ScalarAttributeType.S).build(),
-                        AttributeDefinition.builder().attributeName(EXPIRES_AT)
+                        AttributeDefinition.builder().attributeName(PendingHolds.EXPIRES_AT)
                                 .attributeType(ScalarAttributeType.S).build())
                 .keySchema(KeySchemaElement.builder().attributeName(PK).keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build())
-                .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(PENDING_INDEX)
-                        .keySchema(KeySchemaElement.builder().attributeName(PENDING_BUCKET).keyType(KeyType.HASH).build(),
-                                KeySchemaElement.builder().attributeName(EXPIRES_AT).keyType(KeyType.RANGE).build())
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(PendingHolds.INDEX)
+                        .keySchema(KeySchemaElement.builder().attributeName(PendingHolds.BUCKET).keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName(PendingHolds.EXPIRES_AT).keyType(KeyType.RANGE).build())
                         .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
                         .build())
                 .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE)));

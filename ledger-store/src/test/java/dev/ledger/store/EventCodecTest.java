@@ -1,4 +1,4 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
 /** Another writer appended to one of the streams first; reload and decide again. */
 public final class ConcurrentAppendException extends RuntimeException {

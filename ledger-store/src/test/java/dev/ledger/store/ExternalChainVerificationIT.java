@@ -1,4 +1,4 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,6 @@ import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
-import dev.ledger.functions.command.CommandService;
-import dev.ledger.functions.command.RetryPolicy;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,8 +40,7 @@ class ExternalChainVerificationIT {
         String table = names.table("events");
         EventsTableSchema.create(aws.dynamoDb(), table);
         DynamoEventStore store = new DynamoEventStore(aws.dynamoDb(), table);
-        CommandService commands = new CommandService(store, new MutableClock(Instant.parse("2026-07-01T10:00:00Z")),
-                RetryPolicy.standard(new SplittableRandom(3)));
+        LedgerWriter commands = new LedgerWriter(store, new MutableClock(Instant.parse("2026-07-01T10:00:00Z")));
         commands.execute("c-1", l -> l.openAccount(new OpenAccount("bank", EUR, OverdraftLimit.UNLIMITED)));
         commands.execute("c-2", l -> l.openAccount(new OpenAccount("z\u00fcrich-1", EUR, OverdraftLimit.NONE)));
         commands.execute("c-3", l -> l.transfer("t-1", new TransferRequest("bank", "z\u00fcrich-1",

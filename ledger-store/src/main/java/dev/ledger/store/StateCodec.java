@@ -1,4 +1,4 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -116,7 +116,7 @@ class StoredFormFixtureTest {
         forEachEvent((stream, item, event) -> {
             assertThat(item.keySet()).as("%s v%d: attributes", stream, event.version()).isSubsetOf(EVENT_ATTRIBUTES);
             assertThat(event.stream()).isEqualTo(stream);
-            assertThat(DynamoEventStore.toItem(event))
+            assertThat(EventsTable.toItem(event))
                     .as("%s v%d: the store's item for the event it read from the stored item", stream, event.version())
                     .isEqualTo(item);
         });
@@ -152,16 +152,16 @@ class StoredFormFixtureTest {
             String hash = HashChain.GENESIS;
             List<StoredEvent> events = new ArrayList<>();
             for (Map<String, AttributeValue> item : stream.events()) {
-                StoredEvent event = DynamoEventStore.toEvent(item);
+                StoredEvent event = EventsTable.toEvent(item);
                 events.add(event);
                 hash = HashChain.next(hash, event.canonicalBytes());
                 assertThat(hash).as("%s v%d (%s): the hash recomputed with the current canonical bytes",
                         stream.id(), event.version(), event.type()).isEqualTo(event.hash());
             }
-            assertThat(DynamoEventStore.toHead(stream.head()).hash()).as("%s: the head's hash", stream.id())
+            assertThat(EventsTable.toHead(stream.head()).hash()).as("%s: the head's hash", stream.id())
                     .isEqualTo(hash);
-            ChainVerifier.Verification verification = ChainVerifier.verify(events.iterator());
-            assertThat(verification.valid()).as("%s: ChainVerifier", stream.id()).isTrue();
+            HashChainCursor.Verification verification = HashChainCursor.verify(events.iterator());
+            assertThat(verification.valid()).as("%s: HashChainCursor", stream.id()).isTrue();
             assertThat(verification.headHash()).isEqualTo(hash);
             JsonNode recorded = expectedOf(stream.id());
             assertThat(hash).as("%s: the head hash recorded when the fixture was written", stream.id())
@@ -214,9 +214,9 @@ class StoredFormFixtureTest {
         for (Stream stream : streams.values()) {
             StreamState folded = fold(stream);
             Map<String, AttributeValue> item = stream.head();
-            DynamoEventStore.Head head = DynamoEventStore.toHead(item);
-            StoredEvent first = DynamoEventStore.toEvent(stream.events().get(0));
-            StoredEvent last = DynamoEventStore.toEvent(stream.events().get(stream.events().size() - 1));
+            EventStore.Head head = EventsTable.toHead(item);
+            StoredEvent first = EventsTable.toEvent(stream.events().get(0));
+            StoredEvent last = EventsTable.toEvent(stream.events().get(stream.events().size() - 1));
             assertThat(head.stream()).isEqualTo(stream.id());
             assertThat(head.version()).as("%s: head version", stream.id()).isEqualTo(last.version());
             assertThat(head.hash()).as("%s: head hash", stream.id()).isEqualTo(last.hash());
@@ -230,15 +230,15 @@ class StoredFormFixtureTest {
 
             Set<String> attributes = new HashSet<>(HEAD_ATTRIBUTES);
             if (folded instanceof TransferState transfer && transfer.status() == TransferStatus.PENDING) {
-                attributes.add(EventsTable.PENDING_BUCKET);
-                attributes.add(EventsTable.EXPIRES_AT);
-                assertThat(item.get(EventsTable.PENDING_BUCKET).s()).as("%s: pending bucket", stream.id())
-                        .isEqualTo(EventsTable.pendingBucket(transfer.transferId()));
-                assertThat(item.get(EventsTable.EXPIRES_AT).s()).as("%s: the sweeper's sortable expiry", stream.id())
-                        .isEqualTo(EventsTable.sortable(transfer.expiresAt()));
+                attributes.add(PendingHolds.BUCKET);
+                attributes.add(PendingHolds.EXPIRES_AT);
+                assertThat(item.get(PendingHolds.BUCKET).s()).as("%s: pending bucket", stream.id())
+                        .isEqualTo(PendingHolds.bucketOf(transfer.transferId()));
+                assertThat(item.get(PendingHolds.EXPIRES_AT).s()).as("%s: the sweeper's sortable expiry", stream.id())
+                        .isEqualTo(PendingHolds.sortable(transfer.expiresAt()));
             }
             assertThat(item.keySet()).as("%s: head attributes", stream.id()).isEqualTo(attributes);
-            assertThat(StoreSession.headItem(stream.id(), last.version(), last.hash(), folded, first.recordedAt()))
+            assertThat(EventsTable.headItem(stream.id(), last.version(), last.hash(), folded, first.recordedAt()))
                     .as("%s: the head item the store writes for this stream's fold", stream.id()).isEqualTo(item);
         }
     }
@@ -277,7 +277,7 @@ class StoredFormFixtureTest {
     private static void forEachEvent(EventCheck check) {
         for (Stream stream : streams.values()) {
             for (Map<String, AttributeValue> item : stream.events()) {
-                check.check(stream.id(), item, DynamoEventStore.toEvent(item));
+                check.check(stream.id(), item, EventsTable.toEvent(item));
             }
         }
     }
@@ -287,7 +287,7 @@ class StoredFormFixtureTest {
         Optional<AccountState> account = Optional.empty();
         Optional<TransferState> transfer = Optional.empty();
         for (Map<String, AttributeValue> item : stream.events()) {
-            LedgerEvent event = decode(DynamoEventStore.toEvent(item));
+            LedgerEvent event = decode(EventsTable.toEvent(item));
             if (stream.id().type() == StreamId.StreamType.ACCOUNT) {
                 account = Optional.of(AccountState.evolve(account, (AccountEvent) event));
             } else {

@@ -1,4 +1,4 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,9 +20,6 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
-import dev.ledger.functions.command.CommandService;
-import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.functions.sweeper.HoldExpirySweeper;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
@@ -37,7 +34,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -62,11 +58,15 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * file: {@code log-v1.jsonl} was written once, by commit {@code 3bb3913}'s code plus this generator.
  *
  * <p>Disabled unless {@code -Dledger.storedForm.out=DIR} is set; then, against the emulator, with a
- * fixed clock and fixed ids and correlation ids, it drives the real {@link CommandService} and
+ * fixed clock and fixed ids and correlation ids, it drives the real command path and
  * {@link Ledger} (and the hold-expiry sweeper) through the workload below, and writes both files
- * into DIR. Running it twice gives the same bytes:
+ * into DIR. Running it twice gives the same bytes. Since the store moved into {@code ledger-store} it
+ * decides and appends as one command attempt does ({@link LedgerWriter}: a fresh session, the
+ * {@link Ledger}, one append; it writes alone, so no attempt is ever retried) and sweeps as the sweeper
+ * does ({@link PendingHolds#forEachOverdue}, each overdue hold expired under the sweep's correlation
+ * id); it still writes {@code log-v1.jsonl} byte for byte:
  * <pre>
- * mvn -o -pl ledger-functions -am verify -Dit.test=StoredFormFixtureGeneratorIT -Dtest=none \
+ * mvn -o -pl ledger-store -am verify -Dit.test=StoredFormFixtureGeneratorIT -Dtest=none \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
  *     -Dledger.storedForm.out=$PWD/target/stored-form-new
  * </pre>
@@ -83,7 +83,8 @@ class StoredFormFixtureGeneratorIT {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-02-02T09:00:00Z"));
     private final Map<StreamId, StreamState> states = new TreeMap<>();
     private final Map<StreamId, StoredEvent> lastEvents = new TreeMap<>();
-    private CommandService commands;
+    private LedgerWriter commands;
+    private PendingHolds pendingHolds;
     private int step;
 
     @Test
@@ -92,10 +93,10 @@ class StoredFormFixtureGeneratorIT {
         DynamoDbClient dynamo = aws.dynamoDb();
         String table = names.table("stored-form");
         EventsTableSchema.create(dynamo, table);
-        commands = new CommandService(new DynamoEventStore(dynamo, table), clock,
-                RetryPolicy.standard(new SplittableRandom(11)));
+        commands = new LedgerWriter(new DynamoEventStore(dynamo, table), clock);
+        pendingHolds = new PendingHolds(dynamo, table);
 
-        workload(new HoldExpirySweeper(dynamo, commands));
+        workload();
 
         List<Map<String, AttributeValue>> items = scan(dynamo, table);
         Files.createDirectories(out);
@@ -106,7 +107,7 @@ class StoredFormFixtureGeneratorIT {
                 StandardOpenOption.CREATE_NEW);
     }
 
-    private void workload(HoldExpirySweeper sweeper) {
+    private void workload() {
         // A funding account per currency (unlimited overdraft) and the customers.
         apply("open-bank", l -> l.openAccount(new OpenAccount("bank", EUR, OverdraftLimit.UNLIMITED)));
         apply("open-bank-jpy", l -> l.openAccount(new OpenAccount("bank-jpy", JPY, OverdraftLimit.UNLIMITED)));
@@ -165,7 +166,7 @@ class StoredFormFixtureGeneratorIT {
         apply("hold-expire", l -> l.transfer("hold-expire", TransferRequest.pending("yuki", "bank-jpy",
                 jpy("20000"), 600)));
         clock.advance(Duration.ofMinutes(11));
-        assertThat(sweeper.sweep("fixture-sweep")).isEqualTo(1);
+        assertThat(sweep("fixture-sweep")).isEqualTo(1);
         refreshFromLog("hold-expire", List.of(StreamId.transfer("hold-expire"), StreamId.account("yuki"),
                 StreamId.account("bank-jpy")));
         clock.advance(Duration.ofMillis(250));
@@ -183,7 +184,7 @@ class StoredFormFixtureGeneratorIT {
     /** One command, under a fixed correlation id; the clock then moves on by an uneven step. */
     private LedgerResult apply(String name, Function<Ledger, LedgerResult> command) {
         step++;
-        CommandService.Committed committed = commands.execute(String.format("fixture-%02d-%s", step, name), command);
+        LedgerWriter.Written committed = commands.execute(String.format("fixture-%02d-%s", step, name), command);
         for (StreamChange change : committed.result().changes()) {
             states.put(change.stream(), change.stateAfter());
         }
@@ -193,11 +194,19 @@ class StoredFormFixtureGeneratorIT {
         return committed.result();
     }
 
+    /** What the hold-expiry sweeper does: every overdue hold expired, under the sweep's correlation id. */
+    private int sweep(String correlationId) {
+        int[] expired = {0};
+        pendingHolds.forEachOverdue(clock.instant(), transfer -> expired[0] += commands.execute(correlationId,
+                ledger -> ledger.expirePendingTransfer(transfer.id())).events().isEmpty() ? 0 : 1);
+        return expired[0];
+    }
+
     /** The sweeper runs its own commands: take what it left from the heads and last events it wrote. */
     private void refreshFromLog(String what, List<StreamId> streams) {
         StoreSession session = commands.store().session();
         for (StreamId stream : streams) {
-            DynamoEventStore.Head head = session.head(stream).orElseThrow();
+            EventStore.Head head = session.head(stream).orElseThrow();
             states.put(stream, stream.type() == StreamId.StreamType.ACCOUNT
                     ? StateCodec.decodeAccount(head.state()) : StateCodec.decodeTransfer(head.state()));
             lastEvents.put(stream, commands.store().readEvent(stream, head.version()).orElseThrow());

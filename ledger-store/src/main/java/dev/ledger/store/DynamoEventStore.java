@@ -1,22 +1,10 @@
-package dev.ledger.functions.store;
+package dev.ledger.store;
 
-import static dev.ledger.functions.store.EventsTable.CORRELATION_ID;
-import static dev.ledger.functions.store.EventsTable.CREATED_AT;
-import static dev.ledger.functions.store.EventsTable.DATA;
-import static dev.ledger.functions.store.EventsTable.HASH;
-import static dev.ledger.functions.store.EventsTable.HEAD_SK;
-import static dev.ledger.functions.store.EventsTable.PK;
-import static dev.ledger.functions.store.EventsTable.RECORDED_AT;
-import static dev.ledger.functions.store.EventsTable.SCHEMA_VERSION;
-import static dev.ledger.functions.store.EventsTable.SK;
-import static dev.ledger.functions.store.EventsTable.STATE;
-import static dev.ledger.functions.store.EventsTable.TRANSFER_ID;
-import static dev.ledger.functions.store.EventsTable.TYPE;
-import static dev.ledger.functions.store.EventsTable.VERSION;
+import static dev.ledger.store.EventsTable.HEAD_SK;
+import static dev.ledger.store.EventsTable.PK;
+import static dev.ledger.store.EventsTable.SK;
 
 import dev.ledger.domain.api.StreamId;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +20,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * The event log on DynamoDB (layout in {@link EventsTable}). Appends go through a
- * {@link StoreSession}, one per command attempt; reads of whole streams page through a Query on the
- * stream's own partition.
+ * The event log on DynamoDB (layout and item mapping in {@link EventsTable}). Appends go through a
+ * session, one per command attempt, as one conditional TransactWriteItems; reads of whole streams page
+ * through a Query on the stream's own partition.
  */
-public final class DynamoEventStore {
+public final class DynamoEventStore implements EventStore {
 
     /** DynamoDB's limit on the items of one TransactWriteItems call. */
     static final int MAX_TRANSACTION_ITEMS = 100;
@@ -53,35 +41,32 @@ public final class DynamoEventStore {
         return table;
     }
 
-    /** A fresh unit of work: it remembers the heads it loads, and appends against them. */
+    @Override
     public StoreSession session() {
-        return new StoreSession(this);
+        return new DynamoStoreSession(this);
     }
 
     /** A stream's head, read strongly consistent so the version a command decides on is current. */
+    @Override
     public Optional<Head> readHead(StreamId stream) {
         GetItemResponse response = dynamo.getItem(request -> request.tableName(table).consistentRead(true)
-                .key(key(stream, HEAD_SK)));
+                .key(EventsTable.key(stream, HEAD_SK)));
         if (!response.hasItem() || response.item().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(toHead(response.item()));
+        return Optional.of(EventsTable.toHead(response.item()));
     }
 
-    /** Reads a head item (sk 0) as stored: the stream's version, last hash, snapshot and creation time. */
-    public static Head toHead(Map<String, AttributeValue> item) {
-        return new Head(EventsTable.streamOf(item.get(PK).s()), Long.parseLong(item.get(VERSION).n()),
-                item.get(HASH).s(), item.get(STATE).s(), Instant.parse(item.get(CREATED_AT).s()));
-    }
-
+    @Override
     public Optional<StoredEvent> readEvent(StreamId stream, long version) {
         GetItemResponse response = dynamo.getItem(request -> request.tableName(table).consistentRead(true)
-                .key(key(stream, version)));
+                .key(EventsTable.key(stream, version)));
         return response.hasItem() && !response.item().isEmpty()
-                ? Optional.of(toEvent(response.item())) : Optional.empty();
+                ? Optional.of(EventsTable.toEvent(response.item())) : Optional.empty();
     }
 
     /** The stream's events from {@code fromVersion} on, in version order, a page at a time. */
+    @Override
     public Iterator<StoredEvent> readStream(StreamId stream, long fromVersion) {
         return new StreamPages(stream, Math.max(1, fromVersion));
     }
@@ -103,40 +88,6 @@ public final class DynamoEventStore {
             }
             throw e;
         }
-    }
-
-    static Map<String, AttributeValue> key(StreamId stream, long sk) {
-        Map<String, AttributeValue> key = new HashMap<>();
-        key.put(PK, AttributeValue.fromS(EventsTable.pk(stream)));
-        key.put(SK, AttributeValue.fromN(Long.toString(sk)));
-        return key;
-    }
-
-    static Map<String, AttributeValue> toItem(StoredEvent event) {
-        Map<String, AttributeValue> item = key(event.stream(), event.version());
-        item.put(TYPE, AttributeValue.fromS(event.type()));
-        item.put(SCHEMA_VERSION, AttributeValue.fromN(Integer.toString(event.schemaVersion())));
-        item.put(RECORDED_AT, AttributeValue.fromS(event.recordedAt().toString()));
-        if (event.transferId() != null) {
-            item.put(TRANSFER_ID, AttributeValue.fromS(event.transferId()));
-        }
-        item.put(CORRELATION_ID, AttributeValue.fromS(event.correlationId()));
-        item.put(DATA, AttributeValue.fromS(event.data()));
-        item.put(HASH, AttributeValue.fromS(event.hash()));
-        return item;
-    }
-
-    /** Reads an event item as stored: also used by stream consumers on the NEW_IMAGE of a record. */
-    public static StoredEvent toEvent(Map<String, AttributeValue> item) {
-        AttributeValue transferId = item.get(TRANSFER_ID);
-        return new StoredEvent(EventsTable.streamOf(item.get(PK).s()), Long.parseLong(item.get(SK).n()),
-                item.get(TYPE).s(), Integer.parseInt(item.get(SCHEMA_VERSION).n()),
-                Instant.parse(item.get(RECORDED_AT).s()), transferId == null ? null : transferId.s(),
-                item.get(CORRELATION_ID).s(), item.get(DATA).s(), item.get(HASH).s());
-    }
-
-    /** A stream's head item: where it stands, and the snapshot of its state there. */
-    public record Head(StreamId stream, long version, String hash, String state, Instant createdAt) {
     }
 
     /** Pages through a stream with Query on its own partition key (sk >= from), one page in memory. */
@@ -177,7 +128,7 @@ public final class DynamoEventStore {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return toEvent(page.next());
+            return EventsTable.toEvent(page.next());
         }
     }
 }

@@ -1,0 +1,78 @@
+package dev.ledger.store;
+
+import static dev.ledger.store.EventsTable.VERSION;
+
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.ledger.LedgerResult;
+import dev.ledger.domain.ledger.StreamChange;
+import dev.ledger.store.EventStore.Head;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+
+/**
+ * One command attempt against the DynamoDB log: the heads it loaded (version, hash, creation time),
+ * then {@link #append} of the domain's result as one TransactWriteItems: every new event (conditional
+ * on its version being free) and every stream's head (conditional on still being at the version this
+ * session read).
+ */
+final class DynamoStoreSession implements StoreSession {
+
+    private final DynamoEventStore store;
+    private final Map<StreamId, Optional<Head>> heads = new HashMap<>();
+
+    DynamoStoreSession(DynamoEventStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Optional<Head> head(StreamId stream) {
+        return heads.computeIfAbsent(stream, store::readHead);
+    }
+
+    @Override
+    public List<StoredEvent> append(LedgerResult result, Instant recordedAt, String correlationId) {
+        List<TransactWriteItem> items = new ArrayList<>();
+        List<StoredEvent> stored = new ArrayList<>();
+        for (StreamChange change : result.changes()) {
+            Optional<Head> head = head(change.stream());
+            long version = head.map(Head::version).orElse(0L);
+            String hash = head.map(Head::hash).orElse(HashChain.GENESIS);
+            for (StoredEvent event : StreamAppend.events(change, version, hash, recordedAt, correlationId)) {
+                stored.add(event);
+                items.add(TransactWriteItem.builder().put(Put.builder().tableName(store.table())
+                        .item(EventsTable.toItem(event))
+                        .conditionExpression("attribute_not_exists(pk)").build()).build());
+                version = event.version();
+                hash = event.hash();
+            }
+            Instant createdAt = head.map(Head::createdAt).orElse(recordedAt);
+            items.add(TransactWriteItem.builder().put(headPut(change, version, hash, createdAt)).build());
+        }
+        if (!items.isEmpty()) {
+            store.transact(items, "appending to " + result.subject());
+        }
+        return stored;
+    }
+
+    private Put headPut(StreamChange change, long version, String hash, Instant createdAt) {
+        Map<String, AttributeValue> item = EventsTable.headItem(change.stream(), version, hash, change.stateAfter(),
+                createdAt);
+        Put.Builder put = Put.builder().tableName(store.table()).item(item);
+        if (change.expectedVersion() == 0) {
+            put.conditionExpression("attribute_not_exists(pk)");
+        } else {
+            put.conditionExpression("#v = :expected")
+                    .expressionAttributeNames(Map.of("#v", VERSION))
+                    .expressionAttributeValues(Map.of(":expected",
+                            AttributeValue.fromN(Long.toString(change.expectedVersion()))));
+        }
+        return put.build();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.ledger.store;
+
+import dev.ledger.domain.api.StreamId;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Optional;
+
+/**
+ * The ledger's event log, as the command side and the readers of the log use it: one stream per
+ * account and per transfer, each a gap-free sequence of versions 1, 2, 3... under a head that says
+ * where the stream stands. A command reads heads and appends through a {@link #session()}; the
+ * append is conditional on every stream still being at the version the session read (EventStoreDB's
+ * expected revision), so of two writers deciding on the same version exactly one wins and the other
+ * gets a {@link ConcurrentAppendException}.
+ *
+ * <p>{@link DynamoEventStore} is the log in production; {@link InMemoryEventStore} keeps the same
+ * promises in memory for unit tests and benchmarks.
+ */
+public interface EventStore {
+
+    /** A fresh unit of work: it remembers the heads it loads, and appends against them. */
+    StoreSession session();
+
+    /** A stream's head as it is now; empty if the stream has no events yet. */
+    Optional<Head> readHead(StreamId stream);
+
+    /** One event of a stream, by version. */
+    Optional<StoredEvent> readEvent(StreamId stream, long version);
+
+    /** The stream's events from {@code fromVersion} on, in version order. */
+    Iterator<StoredEvent> readStream(StreamId stream, long fromVersion);
+
+    /**
+     * Where a stream stands: its version (the expected revision of the next append), the last link of
+     * its hash chain, the snapshot of its state there ({@link StateCodec}) and when the stream began.
+     */
+    record Head(StreamId stream, long version, String hash, String state, Instant createdAt) {
+    }
+}

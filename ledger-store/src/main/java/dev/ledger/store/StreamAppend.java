@@ -1,0 +1,47 @@
+package dev.ledger.store;
+
+import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.ledger.StreamChange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How an append extends a stream: the change's events in their stored form, numbered on from the
+ * version the change was decided at, each hashed onto the chain from the head's hash. Every writer of
+ * the log (the DynamoDB store, the in-memory one, the benchmarks' seeder) extends chains through here.
+ */
+public final class StreamAppend {
+
+    private StreamAppend() {
+    }
+
+    /**
+     * @param headVersion where the stream stands (0 before its first event); must be the version the
+     *     change was decided at
+     * @param headHash the stream's last hash ({@link HashChain#GENESIS} before its first event)
+     * @return the events as they are to be stored, in order, each carrying its link of the chain
+     */
+    public static List<StoredEvent> events(StreamChange change, long headVersion, String headHash, Instant recordedAt,
+                                           String correlationId) {
+        if (headVersion != change.expectedVersion()) {
+            throw new IllegalStateException(change.stream() + " was decided at version "
+                    + change.expectedVersion() + " but loaded at " + headVersion);
+        }
+        String hash = headHash;
+        long version = change.expectedVersion();
+        List<StoredEvent> stored = new ArrayList<>();
+        for (LedgerEvent event : change.events()) {
+            version++;
+            EventCodec.Encoded encoded = EventCodec.encode(event);
+            StoredEvent unhashed = new StoredEvent(change.stream(), version, encoded.type(),
+                    encoded.schemaVersion(), recordedAt, EventCodec.transferIdOf(event), correlationId,
+                    CanonicalJson.string(encoded.body()), null);
+            hash = HashChain.next(hash, unhashed.canonicalBytes());
+            stored.add(new StoredEvent(unhashed.stream(), unhashed.version(), unhashed.type(),
+                    unhashed.schemaVersion(), unhashed.recordedAt(), unhashed.transferId(), unhashed.correlationId(),
+                    unhashed.data(), hash));
+        }
+        return stored;
+    }
+}
