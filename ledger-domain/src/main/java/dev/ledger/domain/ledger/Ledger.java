@@ -29,6 +29,7 @@ import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.AxonAggregates.Handled;
+import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transfer.Transfer;
 import dev.ledger.domain.transfer.TransferState;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.axonframework.modelling.command.inspection.AggregateModel;
 import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
 
@@ -143,6 +145,21 @@ public final class Ledger {
         return settle(transferId, new PostPendingTransfer(transferId, amount, now), now);
     }
 
+    /**
+     * Posts part of a pending transfer, given as an amount only the transfer's currency can read (a
+     * request's decimal string): {@code amountInItsCurrency} gets that currency once the transfer is
+     * loaded, and may refuse the input by throwing. An unknown transfer is refused before it is asked.
+     */
+    public LedgerResult postPartOfPendingTransfer(String transferId,
+                                                  Function<CurrencyUnit, Money> amountInItsCurrency) {
+        Optional<Versioned<TransferState>> transfer = streams.transfer(transferId);
+        if (transfer.isEmpty()) {
+            return transferNotFound(transferId);
+        }
+        Money amount = amountInItsCurrency.apply(transfer.get().state().request().amount().currency());
+        return postPendingTransfer(transferId, amount);
+    }
+
     public LedgerResult voidPendingTransfer(String transferId) {
         Instant now = clock.instant();
         return settle(transferId, new VoidPendingTransfer(transferId, now), now);
@@ -172,8 +189,7 @@ public final class Ledger {
         StreamId subject = StreamId.transfer(transferId);
         Optional<Versioned<TransferState>> loaded = streams.transfer(transferId);
         if (loaded.isEmpty()) {
-            return LedgerResult.rejected(subject, new Rejection(RejectionCode.TRANSFER_NOT_FOUND,
-                    "transfer " + transferId + " does not exist"));
+            return transferNotFound(transferId);
         }
         Versioned<TransferState> transfer = loaded.get();
         Handled<Transfer> decided = AxonAggregates.handle(TRANSFERS, Transfer.fromState(transfer.state()), command);
@@ -263,6 +279,11 @@ public final class Ledger {
 
     private static Handled<Account> handleAccount(Versioned<AccountState> account, AccountCommand command) {
         return AxonAggregates.handle(ACCOUNTS, Account.fromState(account.state()), command);
+    }
+
+    private static LedgerResult transferNotFound(String transferId) {
+        return LedgerResult.rejected(StreamId.transfer(transferId), new Rejection(RejectionCode.TRANSFER_NOT_FOUND,
+                "transfer " + transferId + " does not exist"));
     }
 
     private static LedgerResult accountNotFound(StreamId subject) {

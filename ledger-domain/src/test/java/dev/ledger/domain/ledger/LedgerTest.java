@@ -138,6 +138,28 @@ class LedgerTest {
     }
 
     @Test
+    void aPartialPostGivenAsTextIsReadInTheTransfersCurrencyAndAnUnknownTransferIsRefusedFirst() {
+        commit(ledger.transfer("hold", TransferRequest.pending("alice", "bob", eur("40.00"), 60)));
+        java.util.List<CurrencyUnit> asked = new java.util.ArrayList<>();
+
+        LedgerResult unknown = ledger.postPartOfPendingTransfer("nothing", currency -> {
+            asked.add(currency);
+            return Money.parse("1.00", currency);
+        });
+        LedgerResult posted = ledger.postPartOfPendingTransfer("hold", currency -> {
+            asked.add(currency);
+            return Money.parse("25.00", currency);
+        });
+
+        assertRejected(unknown, RejectionCode.TRANSFER_NOT_FOUND);
+        assertThat(asked).containsExactly(EUR);
+        assertThat(posted.changes()).extracting(StreamChange::stream).containsExactly(StreamId.transfer("hold"),
+                StreamId.account("alice"), StreamId.account("bob"));
+        commit(posted);
+        assertThat(account("alice").balance()).isEqualTo(7500L);
+    }
+
+    @Test
     void aVoidReleasesTheHoldOnBothAccounts() {
         commit(ledger.transfer("hold", TransferRequest.pending("alice", "bob", eur("40.00"), 60)));
 
