@@ -12,7 +12,6 @@ import static dev.ledger.projections.ProjectionTables.SK;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ledger.functions.api.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,7 +97,11 @@ public final class HistoryReader {
                 .encodeToString((CURSOR_PREFIX + nextVersion).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The version a cursor points at; 1 without a cursor; a 400 for one this API did not issue. */
+    /**
+     * The version a cursor points at; 1 without a cursor.
+     *
+     * @throws IllegalArgumentException for a cursor this reader did not give out (the read API's 400)
+     */
     public static long decodeCursor(String cursor) {
         if (cursor == null || cursor.isEmpty()) {
             return 1;
@@ -115,6 +118,6 @@ public final class HistoryReader {
         } catch (IllegalArgumentException malformed) {
             // refused below
         }
-        throw ApiException.invalid("query parameter 'cursor' is not a cursor this API gave out");
+        throw new IllegalArgumentException("query parameter 'cursor' is not a cursor this API gave out");
     }
 }

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.ledger.functions.config.LedgerConfig;
+import dev.ledger.lambda.config.LedgerConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

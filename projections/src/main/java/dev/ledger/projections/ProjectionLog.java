@@ -2,8 +2,8 @@ package dev.ledger.projections;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ledger.functions.metrics.EmbeddedMetrics;
-import dev.ledger.functions.metrics.EmbeddedMetrics.Unit;
+import dev.ledger.lambda.metrics.EmbeddedMetrics;
+import dev.ledger.lambda.metrics.EmbeddedMetrics.Unit;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;

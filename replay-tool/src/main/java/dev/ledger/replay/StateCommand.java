@@ -2,10 +2,10 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.functions.api.Views;
 import dev.ledger.store.AccountAsOf;
 import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.HashChainCursor.Break;
+import dev.ledger.views.Views;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Optional;

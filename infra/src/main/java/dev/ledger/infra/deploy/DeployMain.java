@@ -1,6 +1,6 @@
 package dev.ledger.infra.deploy;
 
-import dev.ledger.functions.api.ApiTokens;
+import dev.ledger.http.ApiTokens;
 import dev.ledger.infra.StackDeployer;
 import dev.ledger.infra.StackDeploymentException;
 import dev.ledger.infra.Template;

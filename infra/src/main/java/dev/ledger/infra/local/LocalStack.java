@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizer
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ledger.functions.api.Role;
+import dev.ledger.http.Role;
 import dev.ledger.infra.Intrinsics;
 import dev.ledger.infra.StackDeployer;
 import dev.ledger.infra.Template;

@@ -2,7 +2,7 @@ package dev.ledger.infra.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledger.functions.api.RequestBody;
+import dev.ledger.http.RequestBody;
 import dev.ledger.infra.demo.PaymentPlan.Accounts;
 import dev.ledger.infra.demo.PaymentPlan.Kind;
 import dev.ledger.infra.demo.PaymentPlan.Payment;

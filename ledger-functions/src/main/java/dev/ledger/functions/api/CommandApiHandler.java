@@ -2,7 +2,10 @@ package dev.ledger.functions.api;
 
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.functions.config.LedgerConfig;
+import dev.ledger.http.ApiTokens;
+import dev.ledger.http.HttpApiHandler;
+import dev.ledger.http.RequestLog;
+import dev.ledger.lambda.config.LedgerConfig;
 import dev.ledger.store.DynamoEventStore;
 import java.security.SecureRandom;
 import java.time.Clock;

@@ -1,16 +1,25 @@
 package dev.ledger.functions.command;
 
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.ledger.InconsistentStreamsException;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
+import dev.ledger.domain.ledger.StreamChange;
+import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.ConcurrentAppendException;
 import dev.ledger.store.EventStore;
+import dev.ledger.store.EventStore.Head;
+import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoreSession;
 import dev.ledger.store.StoredEvent;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -45,8 +54,29 @@ public final class CommandService {
         this.conflicts = conflicts;
     }
 
-    /** What a command did: the domain's result, the session it read through, the events it stored. */
-    public record Committed(LedgerResult result, StoreSession session, List<StoredEvent> events) {
+    /**
+     * What a command did, with everything its answer needs (no reader has to go back to the log).
+     *
+     * @param result   the domain's decision
+     * @param events   the events it stored, in append order (empty if it stored none)
+     * @param subject  the stream the client named, as it stands after the command; empty if that stream
+     *                 does not exist (the command was refused for it)
+     * @param original for a transfer sent again ({@code ALREADY_APPLIED}): the transfer as its first event
+     *                 recorded it, the original answer; empty otherwise
+     */
+    public record Committed(LedgerResult result, List<StoredEvent> events, Optional<Subject> subject,
+                            Optional<Recorded> original) {
+    }
+
+    /**
+     * A stream after a command: its state and version (from the command's change to it, or else the head
+     * the command read) and when the stream began.
+     */
+    public record Subject(StreamState state, long version, Instant createdAt) {
+    }
+
+    /** A stream's state as one event left it, and when that event was recorded. */
+    public record Recorded(StreamState state, Instant recordedAt) {
     }
 
     /**
@@ -65,7 +95,9 @@ public final class CommandService {
             StoreSession session = store.session();
             try {
                 LedgerResult result = command.apply(new Ledger(session, clock));
-                return new Committed(result, session, session.append(result, clock.instant(), correlationId));
+                Instant recordedAt = clock.instant();
+                List<StoredEvent> events = session.append(result, recordedAt, correlationId);
+                return new Committed(result, events, subject(result, session, recordedAt), original(result));
             } catch (ConcurrentAppendException conflict) {
                 lastConflict = conflict;
             } catch (InconsistentStreamsException disagreement) {
@@ -82,8 +114,39 @@ public final class CommandService {
                 + " races in a row (the last: " + lastConflict.getMessage() + ")", lastConflict);
     }
 
-    public EventStore store() {
-        return store;
+    /**
+     * The subject after the command: the command's own change to it if it made one, else the head it
+     * read (the domain loads the subject of every command, so this reads nothing new).
+     */
+    private static Optional<Subject> subject(LedgerResult result, StoreSession session, Instant recordedAt) {
+        Optional<Head> head = session.head(result.subject());
+        for (StreamChange change : result.changes()) {
+            if (change.stream().equals(result.subject())) {
+                Instant createdAt = head.map(Head::createdAt).orElse(recordedAt);
+                return Optional.of(new Subject(change.stateAfter(), change.newVersion(), createdAt));
+            }
+        }
+        return head.map(read -> new Subject(decode(read), read.version(), read.createdAt()));
+    }
+
+    /**
+     * A transfer sent again is answered as it was first recorded, even if it was posted or voided since:
+     * its head holds the state now, so the first event is read, once, as part of the command.
+     */
+    private Optional<Recorded> original(LedgerResult result) {
+        if (result.status() != LedgerResult.Status.ALREADY_APPLIED
+                || result.subject().type() != StreamId.StreamType.TRANSFER) {
+            return Optional.empty();
+        }
+        StoredEvent first = store.readEvent(result.subject(), 1).orElseThrow(() -> new IllegalStateException(
+                result.subject() + " has a head but no first event"));
+        return Optional.of(new Recorded(TransferState.evolve(Optional.empty(), (TransferEvent) first.event()),
+                first.recordedAt()));
+    }
+
+    private static StreamState decode(Head head) {
+        return head.stream().type() == StreamId.StreamType.ACCOUNT ? StateCodec.decodeAccount(head.state())
+                : StateCodec.decodeTransfer(head.state());
     }
 
     public Clock clock() {

@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.DynamodbEvent.DynamodbStreamRecord;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
-import dev.ledger.functions.config.LedgerConfig;
+import dev.ledger.lambda.config.LedgerConfig;
 import dev.ledger.store.EventsTable;
 import dev.ledger.store.StoredEvent;
 import java.net.URI;

@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.functions.config.LedgerConfig;
+import dev.ledger.lambda.config.LedgerConfig;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.PendingHolds;
 import java.security.SecureRandom;

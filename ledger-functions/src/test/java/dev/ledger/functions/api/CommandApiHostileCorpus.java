@@ -5,6 +5,7 @@ import static dev.ledger.functions.LedgerFixture.OPERATOR;
 import static dev.ledger.functions.LedgerFixture.PAYMENTS;
 
 import dev.ledger.functions.LedgerFixture;
+import dev.ledger.http.RequestBody;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;

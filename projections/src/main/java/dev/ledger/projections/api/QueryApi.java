@@ -6,28 +6,29 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;
-import dev.ledger.functions.api.ApiException;
-import dev.ledger.functions.api.ApiRoutes;
-import dev.ledger.functions.api.ApiTokens;
-import dev.ledger.functions.api.HttpRequest;
-import dev.ledger.functions.api.HttpResponse;
-import dev.ledger.functions.api.PathSegments;
-import dev.ledger.functions.api.RequestBody;
-import dev.ledger.functions.api.Role;
-import dev.ledger.functions.api.Views;
+import dev.ledger.http.ApiException;
+import dev.ledger.http.ApiRoutes;
+import dev.ledger.http.ApiTokens;
+import dev.ledger.http.HttpRequest;
+import dev.ledger.http.HttpResponse;
+import dev.ledger.http.Role;
+import dev.ledger.http.Route;
+import dev.ledger.http.Route.Answer;
+import dev.ledger.http.RouteTable;
+import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.HashChainCursor;
+import dev.ledger.views.Views;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -36,11 +37,7 @@ import java.util.regex.Pattern;
  */
 public final class QueryApi implements ApiRoutes {
 
-    private static final Pattern ACCOUNT = Pattern.compile("/accounts/([^/]+)");
-    private static final Pattern ACCOUNT_HISTORY = Pattern.compile("/accounts/([^/]+)/history");
-    private static final Pattern ACCOUNT_BALANCE = Pattern.compile("/accounts/([^/]+)/balance");
-    private static final Pattern TRANSFER = Pattern.compile("/transfers/([^/]+)");
-    private static final Pattern VERIFY = Pattern.compile("/audit/accounts/([^/]+)/verify");
+    private static final Set<Role> ANY_ROLE = Set.of(Role.AUDITOR, Role.PAYMENTS, Role.OPERATOR);
     /** At most 18 digits, so that every match fits a long. */
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
 
@@ -50,60 +47,35 @@ public final class QueryApi implements ApiRoutes {
 
     private final Supplier<ReadModels> readModels;
     private final EventStore log;
-    private final ApiTokens tokens;
+    private final RouteTable routes;
 
     public QueryApi(BalancesProjection balances, HistoryReader history, TransfersProjection transfers,
                     EventStore log, ApiTokens tokens) {
         this(() -> new ReadModels(balances, history, transfers), log, tokens);
     }
 
-    /** @param readModels called once per request (the tables may be swapped by a rebuild) */
+    /**
+     * Every read is a GET with any role's token (operators read what they rebuilt or repaired) and a
+     * valid id.
+     *
+     * @param readModels called once per request (the tables may be swapped by a rebuild)
+     */
     public QueryApi(Supplier<ReadModels> readModels, EventStore log, ApiTokens tokens) {
         this.readModels = readModels;
         this.log = log;
-        this.tokens = tokens;
+        this.routes = new RouteTable(tokens, MethodRefusal.HERE, List.of(
+                new Route("GET", "/accounts/{accountId}", ANY_ROLE, call -> Answer.of(account(readModels.get(), call.id()))),
+                new Route("GET", "/accounts/{accountId}/history", ANY_ROLE,
+                        call -> Answer.of(history(readModels.get(), call.id(), call.request()))),
+                new Route("GET", "/accounts/{accountId}/balance", ANY_ROLE,
+                        call -> Answer.of(balanceAsOf(call.id(), call.request()))),
+                new Route("GET", "/transfers/{transferId}", ANY_ROLE, call -> Answer.of(transfer(readModels.get(), call.id()))),
+                new Route("GET", "/audit/accounts/{accountId}/verify", ANY_ROLE, call -> Answer.of(verify(call.id())))));
     }
 
     @Override
     public Handled handle(HttpRequest request, String correlationId) {
-        String path = request.path();
-        Matcher verify = VERIFY.matcher(path);
-        if (verify.matches()) {
-            return read(request, "GET /audit/accounts/{id}/verify", verify, "account id", this::verify);
-        }
-        Matcher history = ACCOUNT_HISTORY.matcher(path);
-        if (history.matches()) {
-            return read(request, "GET /accounts/{id}/history", history, "account id",
-                    id -> history(readModels.get(), id, request));
-        }
-        Matcher balance = ACCOUNT_BALANCE.matcher(path);
-        if (balance.matches()) {
-            return read(request, "GET /accounts/{id}/balance", balance, "account id", id -> balanceAsOf(id, request));
-        }
-        Matcher account = ACCOUNT.matcher(path);
-        if (account.matches()) {
-            return read(request, "GET /accounts/{id}", account, "account id", id -> account(readModels.get(), id));
-        }
-        Matcher transfer = TRANSFER.matcher(path);
-        if (transfer.matches()) {
-            return read(request, "GET /transfers/{id}", transfer, "transfer id",
-                    id -> transfer(readModels.get(), id));
-        }
-        throw new ApiException(404, "not_found", "there is no route " + RequestBody.printable(path));
-    }
-
-    /**
-     * Every read: GET only, any role's token (operators read what they rebuilt or repaired), a valid
-     * id; then the answer.
-     */
-    private Handled read(HttpRequest request, String route, Matcher path, String idName,
-                         Function<String, HttpResponse> answer) {
-        if (!request.method().equals("GET")) {
-            throw new ApiException(405, "method_not_allowed", request.method() + " is not allowed here; use GET");
-        }
-        tokens.authorize(request, Role.AUDITOR, Role.PAYMENTS, Role.OPERATOR);
-        String id = RequestBody.validId(idName, PathSegments.decode(path.group(1)));
-        return new Handled(answer.apply(id), route, null);
+        return routes.handle(request, correlationId);
     }
 
     private HttpResponse account(ReadModels models, String accountId) {
@@ -116,7 +88,7 @@ public final class QueryApi implements ApiRoutes {
         int limit = (int) wholeNumber(request, "limit", 1, HistoryReader.MAX_PAGE, 100);
         Optional<Instant> from = instant(request, "from");
         Optional<Instant> to = instant(request, "to");
-        long startVersion = HistoryReader.decodeCursor(request.query().get("cursor"));
+        long startVersion = cursor(request);
         HistoryReader.Page page = models.history().page(accountId, startVersion, limit, from, to);
         if (page.entries().isEmpty() && startVersion <= 1 && models.balances().balance(accountId).isEmpty()) {
             throw accountNotFound(accountId);
@@ -170,6 +142,14 @@ public final class QueryApi implements ApiRoutes {
 
     private static ApiException accountNotFound(String accountId) {
         return new ApiException(404, "account_not_found", "account " + accountId + " does not exist");
+    }
+
+    private static long cursor(HttpRequest request) {
+        try {
+            return HistoryReader.decodeCursor(request.query().get("cursor"));
+        } catch (IllegalArgumentException notOurs) {
+            throw ApiException.invalid(notOurs.getMessage());
+        }
     }
 
     private static Optional<Instant> instant(HttpRequest request, String name) {

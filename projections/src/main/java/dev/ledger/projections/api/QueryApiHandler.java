@@ -1,9 +1,9 @@
 package dev.ledger.projections.api;
 
-import dev.ledger.functions.api.ApiTokens;
-import dev.ledger.functions.api.HttpApiHandler;
-import dev.ledger.functions.api.RequestLog;
-import dev.ledger.functions.config.LedgerConfig;
+import dev.ledger.http.ApiTokens;
+import dev.ledger.http.HttpApiHandler;
+import dev.ledger.http.RequestLog;
+import dev.ledger.lambda.config.LedgerConfig;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.BalancesProjectionHandler;
 import dev.ledger.projections.HistoryProjectionHandler;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.metrics;
+package dev.ledger.lambda.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ledger.functions.api.RequestLog;
-import dev.ledger.functions.metrics.EmbeddedMetrics.Unit;
+import dev.ledger.http.RequestLog;
+import dev.ledger.lambda.metrics.EmbeddedMetrics.Unit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

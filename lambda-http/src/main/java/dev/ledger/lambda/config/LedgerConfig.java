@@ -1,4 +1,4 @@
-package dev.ledger.functions.config;
+package dev.ledger.lambda.config;
 
 import java.net.URI;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 /**
  * A request the API refuses before or instead of running a command: bad input (400), no or a wrong

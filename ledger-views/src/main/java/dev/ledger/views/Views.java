@@ -1,4 +1,4 @@
-package dev.ledger.functions.api;
+package dev.ledger.views;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,10 +1,9 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.ledger.functions.command.ConcurrentModificationException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
@@ -49,9 +48,6 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
             response = handled.response();
         } catch (ApiException refused) {
             response = refused.toResponse();
-        } catch (ConcurrentModificationException contention) {
-            response = HttpResponse.error(409, "concurrent_modification",
-                    "other requests kept changing the same accounts; retry this request as it is");
         } catch (RuntimeException unexpected) {
             log.failure(clock.instant(), route, correlationId, unexpected);
             response = HttpResponse.error(500, "internal_error",

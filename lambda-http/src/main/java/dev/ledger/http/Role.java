@@ -1,4 +1,4 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 import java.util.Locale;
 

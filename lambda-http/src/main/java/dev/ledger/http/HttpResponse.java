@@ -1,4 +1,4 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.metrics;
+package dev.ledger.lambda.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 /** A set of HTTP routes behind one Lambda: the command routes, or the read routes. */
 public interface ApiRoutes {

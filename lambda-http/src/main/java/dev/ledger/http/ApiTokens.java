@@ -1,4 +1,4 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -28,8 +28,26 @@ public final class ApiTokens {
         this.entries = List.copyOf(entries);
     }
 
+    /** One configured token and the role it grants. */
+    public record Grant(String token, Role role) {
+    }
+
     public static ApiTokens parse(String spec) {
         List<Entry> entries = new ArrayList<>();
+        for (Grant grant : grants(spec)) {
+            entries.add(new Entry(digest(grant.token()), grant.role()));
+        }
+        return new ApiTokens(entries);
+    }
+
+    /**
+     * The tokens of a {@code token=role,token=role} value, in order: the one reading of it, for the
+     * handlers and for the tools that generate or hand out tokens (the local stack).
+     *
+     * @throws IllegalArgumentException for a pair without both parts, an unknown role, or no token at all
+     */
+    public static List<Grant> grants(String spec) {
+        List<Grant> grants = new ArrayList<>();
         for (String pair : spec.split(",")) {
             String trimmed = pair.trim();
             if (trimmed.isEmpty()) {
@@ -39,12 +57,12 @@ public final class ApiTokens {
             if (equals <= 0 || equals == trimmed.length() - 1) {
                 throw new IllegalArgumentException("API tokens are given as token=role pairs separated by commas");
             }
-            entries.add(new Entry(digest(trimmed.substring(0, equals)), Role.fromLabel(trimmed.substring(equals + 1))));
+            grants.add(new Grant(trimmed.substring(0, equals), Role.fromLabel(trimmed.substring(equals + 1))));
         }
-        if (entries.isEmpty()) {
+        if (grants.isEmpty()) {
             throw new IllegalArgumentException("no API tokens configured");
         }
-        return new ApiTokens(entries);
+        return List.copyOf(grants);
     }
 
     /** The role of a presented token, if it is one of ours. */

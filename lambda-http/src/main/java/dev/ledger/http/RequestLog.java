@@ -1,9 +1,9 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ledger.functions.metrics.EmbeddedMetrics;
-import dev.ledger.functions.metrics.EmbeddedMetrics.Unit;
+import dev.ledger.lambda.metrics.EmbeddedMetrics;
+import dev.ledger.lambda.metrics.EmbeddedMetrics.Unit;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;

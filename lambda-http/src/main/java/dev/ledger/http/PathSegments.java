@@ -1,4 +1,4 @@
-package dev.ledger.functions.api;
+package dev.ledger.http;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
