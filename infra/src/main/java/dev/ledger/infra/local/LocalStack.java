@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizer
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.http.ApiTokens;
 import dev.ledger.http.Role;
 import dev.ledger.infra.Intrinsics;
 import dev.ledger.infra.StackDeployer;
@@ -487,22 +488,13 @@ public final class LocalStack implements AutoCloseable {
         return String.join(",", pairs);
     }
 
+    /** The tokens of a {@code token=role,...} value, read by the handlers' own parser ({@link ApiTokens#grants}). */
     static List<ApiToken> parseTokens(String spec) {
-        List<ApiToken> tokens = new ArrayList<>();
-        for (String pair : spec.split(",")) {
-            String trimmed = pair.trim();
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            int equals = trimmed.lastIndexOf('=');
-            if (equals <= 0 || equals == trimmed.length() - 1) {
-                throw new IllegalArgumentException(API_TOKENS_PROPERTY + " must be token=role pairs separated by commas");
-            }
-            tokens.add(new ApiToken(trimmed.substring(0, equals), trimmed.substring(equals + 1)));
+        try {
+            return ApiTokens.grants(spec).stream().map(grant -> new ApiToken(grant.token(), grant.role().label()))
+                    .toList();
+        } catch (IllegalArgumentException malformed) {
+            throw new IllegalArgumentException(API_TOKENS_PROPERTY + ": " + malformed.getMessage(), malformed);
         }
-        if (tokens.isEmpty()) {
-            throw new IllegalArgumentException(API_TOKENS_PROPERTY + " names no token");
-        }
-        return List.copyOf(tokens);
     }
 }
