@@ -19,6 +19,7 @@ import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.projections.api.QueryApi;
 import java.io.IOException;
@@ -316,7 +317,7 @@ class ReplayToolIT {
         int[] applied = {0};
         try (RebuildLock lock = RebuildLock.acquire(table, "history", "crashing-run", Duration.ofMinutes(1),
                 Clock.systemUTC())) {
-            assertThatThrownBy(() -> rebuilder.rebuild(Rebuilder.Kind.HISTORY, partial, null, true, lock, event -> {
+            assertThatThrownBy(() -> rebuilder.rebuild(ProjectionCatalog.HISTORY, partial, null, true, lock, event -> {
                 if (++applied[0] == 25) {
                     throw new IllegalStateException("killed");
                 }

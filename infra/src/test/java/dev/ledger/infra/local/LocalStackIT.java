@@ -11,7 +11,7 @@ import dev.ledger.functions.store.EventsTable;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
-import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ReadRoutes;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -184,7 +184,7 @@ class LocalStackIT {
         new ProjectionsAgainstLog(dynamo, stack.outputs()).awaitCaughtUp(accounts, transfers, HANG_GUARD, () -> "");
         String deployed = stack.outputs().get("BalancesTableName");
         String rebuilt = deployed + "-rebuild-1";
-        ProjectionTables.createBalances(dynamo, rebuilt);
+        ProjectionCatalog.BALANCES.createTable(dynamo, rebuilt);
         ReadRoutes.switchTo(dynamo, stack.outputs().get("ControlTableName"), "balances", deployed, false, rebuilt,
                 Instant.parse("2026-11-27T08:00:00Z"), "LocalStackIT");
 
