@@ -108,6 +108,33 @@ class ReplayToolIT {
     }
 
     @Test
+    void verifyNamesTheVersionAndFieldOfAnAlteredHistoryEntryAndAMissingTransferItem() {
+        Map<String, AttributeValue> entryKey = Map.of("id", AttributeValue.fromS("eur-2"), "sk", AttributeValue.fromN("1"));
+        Map<String, AttributeValue> entry = dynamo.getItem(r -> r.tableName(workload.history).key(entryKey)).item();
+        String transferId = workload.transferIds.get(0);
+        Map<String, AttributeValue> transferKey = Map.of("id", AttributeValue.fromS(transferId));
+        Map<String, AttributeValue> transfer = dynamo.getItem(r -> r.tableName(workload.transfers).key(transferKey))
+                .item();
+        Map<String, AttributeValue> altered = new HashMap<>(entry);
+        altered.put("balanceAfter", AttributeValue.fromS("999.99"));
+        dynamo.putItem(r -> r.tableName(workload.history).item(altered));
+        dynamo.deleteItem(r -> r.tableName(workload.transfers).key(transferKey));
+        try {
+            ReplayRunner.Run run = replay("verify");
+
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.out()).contains("account:eur-2 v1 history.balanceAfter: projection \"999.99\", log \"0.00\"",
+                    "transfer:" + transferId + " v" + transfer.get("version").n() + " transfers: no item; the log is at "
+                            + "version " + transfer.get("version").n());
+            assertThat(run.out().lines().filter(l -> l.startsWith("account:") || l.startsWith("transfer:")))
+                    .as("only the altered entry and the missing item are reported").hasSize(2);
+        } finally {
+            dynamo.putItem(r -> r.tableName(workload.history).item(entry));
+            dynamo.putItem(r -> r.tableName(workload.transfers).item(transfer));
+        }
+    }
+
+    @Test
     void verifyNamesTheAccountAndVersionOfAnAlteredEvent() {
         Map<String, AttributeValue> key = Map.of(EventsTable.PK, AttributeValue.fromS("account:eur-3"),
                 EventsTable.SK, AttributeValue.fromN("2"));
