@@ -15,6 +15,7 @@ import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.infra.local.streams.MappingStats;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ProjectionTables;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.StoredEvent;
@@ -550,7 +551,7 @@ public final class ProjectionLagBenchmark {
 
         // One conditional PutItem per event, each key's versions in order, keys spread over threads
         String scratch = "bench-raw-projection";
-        ProjectionTables.createBalances(aws.dynamoDb(), scratch);
+        ProjectionCatalog.BALANCES.createTable(aws.dynamoDb(), scratch);
         List<List<String>> parts = new ArrayList<>();
         for (int t = 0; t < RAW_PUT_THREADS; t++) {
             parts.add(new ArrayList<>());

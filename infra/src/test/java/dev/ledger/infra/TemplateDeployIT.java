@@ -9,6 +9,8 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
+import dev.ledger.store.EventsTableSchema;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
@@ -22,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
@@ -129,19 +130,16 @@ class TemplateDeployIT {
 
     @Test
     void the_deployed_read_tables_match_the_ones_the_projections_create_for_their_tests() {
-        Map<String, java.util.function.BiConsumer<software.amazon.awssdk.services.dynamodb.DynamoDbClient, String>> creators =
-                Map.of("BalancesTableName", ProjectionTables::createBalances,
-                        "HistoryTableName", ProjectionTables::createHistory,
-                        "TransfersTableName", ProjectionTables::createTransfers);
-        creators.forEach((output, create) -> {
-            String schemaTable = names.table(output.toLowerCase(Locale.ROOT).replace("tablename", "") + "-schema");
-            create.accept(aws.dynamoDb(), schemaTable);
+        for (ProjectionCatalog projection : ProjectionCatalog.values()) {
+            String output = projection.templateOutput();
+            String schemaTable = names.table(projection.label() + "-schema");
+            projection.createTable(aws.dynamoDb(), schemaTable);
             TableDescription fromSchema = aws.dynamoDb().describeTable(r -> r.tableName(schemaTable)).table();
             TableDescription fromTemplate = aws.dynamoDb()
                     .describeTable(r -> r.tableName(created.outputs().get(output))).table();
 
             assertThat(shape(fromTemplate)).as(output).isEqualTo(shape(fromSchema));
-        });
+        }
     }
 
     /** What the event store relies on: keys, attribute types, indexes and their projection, stream, billing. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.ledger.projections.ProjectionCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -81,6 +82,20 @@ class TemplateTest {
             assertThat(Intrinsics.symbolic(template.function("HoldExpirySweeperFunction").environment()
                     .get("LEDGER_EVENTS_TABLE"))).isEqualTo("${EventsTable}");
             assertThat(template.function("HoldExpirySweeperFunction").environment()).doesNotContainKey("LEDGER_API_TOKENS");
+        }
+
+        @Test
+        void agrees_with_the_projection_catalog_on_each_projections_variable_table_and_output() {
+            for (ProjectionCatalog projection : ProjectionCatalog.values()) {
+                String name = projection.label().substring(0, 1).toUpperCase(Locale.ROOT) + projection.label().substring(1);
+                String table = "${" + name + "Table}";
+                assertThat(symbolicEnvironment(name + "ProjectionFunction"))
+                        .containsEntry(projection.environmentVariable(), table);
+                assertThat(symbolicEnvironment("QueryApiFunction")).containsEntry(projection.environmentVariable(), table);
+                assertThat(template.outputs()).containsKey(projection.templateOutput());
+                assertThat(template.resource(name + "Table").property("KeySchema").size())
+                        .as(projection + " key schema").isEqualTo(projection.sorted() ? 2 : 1);
+            }
         }
 
         @Test

@@ -3,10 +3,8 @@ package dev.ledger.projections;
 /** The balances projection's Lambda, on the ledger's Kinesis stream. */
 public final class BalancesProjectionHandler extends ProjectionHandler {
 
-    public static final String TABLE = "LEDGER_BALANCES_TABLE";
-
     public BalancesProjectionHandler() {
-        super(fromEnvironment(TABLE, BalancesProjection::new));
+        super(fromEnvironment(ProjectionCatalog.BALANCES));
     }
 
     public BalancesProjectionHandler(ProjectionConsumer consumer) {

@@ -1,8 +1,6 @@
 package dev.ledger.projections;
 
-import static dev.ledger.projections.ProjectionItems.VERSION;
 import static dev.ledger.projections.ProjectionTables.ID;
-import static dev.ledger.projections.ProjectionTables.SK;
 
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
@@ -15,9 +13,7 @@ import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;
-import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoredEvent;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,18 +26,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 /**
  * Each account's history: one entry per event, in version order, with the balance after it. The
  * cursor item ({@code sk = 0}) keeps the running state, so an entry is computed from the one
- * before without reading the log; entry and cursor are written in one transaction.
+ * before without reading the log; entry and cursor are written in one transaction. The items'
+ * format is {@link HistoryItemCodec}'s.
  */
 public final class HistoryProjection implements Projection {
-
-    static final String STATE = "state";
-    public static final String TYPE = "type";
-    public static final String TRANSFER_ID = "transferId";
-    public static final String COUNTERPARTY = "counterpartyAccountId";
-    public static final String AMOUNT = "amount";
-    public static final String BALANCE_AFTER = "balanceAfter";
-    public static final String RECORDED_AT = "recordedAt";
-    public static final String HASH = "hash";
 
     private final ProjectionItems cursors;
 
@@ -50,13 +38,8 @@ public final class HistoryProjection implements Projection {
     }
 
     @Override
-    public String name() {
-        return "history";
-    }
-
-    @Override
-    public boolean follows(StreamId stream) {
-        return stream.type() == StreamId.StreamType.ACCOUNT;
+    public ProjectionCatalog catalog() {
+        return ProjectionCatalog.HISTORY;
     }
 
     @Override
@@ -90,27 +73,14 @@ public final class HistoryProjection implements Projection {
     @Override
     public Step next(StoredEvent event, Position current) {
         Optional<AccountState> before = current.version() == 0 ? Optional.empty()
-                : Optional.of(StateCodec.decodeAccount(current.item().get(STATE).s()));
+                : Optional.of(HistoryItemCodec.account(current.item()));
         AccountEvent accountEvent = (AccountEvent) event.event();
         AccountState after = AccountState.evolve(before, accountEvent);
-
-        Map<String, AttributeValue> entry = new HashMap<>();
-        entry.put(ID, AttributeValue.fromS(event.stream().id()));
-        entry.put(SK, AttributeValue.fromN(Long.toString(event.version())));
-        entry.put(TYPE, AttributeValue.fromS(event.type()));
-        entry.put(RECORDED_AT, AttributeValue.fromS(event.recordedAt().toString()));
-        entry.put(HASH, AttributeValue.fromS(event.hash()));
-        entry.put(BALANCE_AFTER, AttributeValue.fromS(Money.toDecimalString(after.balance(),
-                after.currency().minorDigits())));
-        if (accountEvent instanceof TransferLeg leg) {
-            entry.put(TRANSFER_ID, AttributeValue.fromS(leg.transferId()));
-            entry.put(COUNTERPARTY, AttributeValue.fromS(leg.counterpartyAccountId()));
-            entry.put(AMOUNT, AttributeValue.fromS(signedAmount(leg).toDecimalString()));
-        }
-
-        Map<String, AttributeValue> cursor = new HashMap<>(cursors.key(event.stream().id()));
-        cursor.put(VERSION, AttributeValue.fromN(Long.toString(event.version())));
-        cursor.put(STATE, AttributeValue.fromS(StateCodec.encode(after)));
+        HistoryItemCodec.Leg leg = accountEvent instanceof TransferLeg l
+                ? new HistoryItemCodec.Leg(l.transferId(), l.counterpartyAccountId(), signedAmount(l)) : null;
+        Map<String, AttributeValue> entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(),
+                event.recordedAt(), event.hash(), after, leg);
+        Map<String, AttributeValue> cursor = HistoryItemCodec.cursor(event.stream().id(), event.version(), after);
         return new Step(new Position(event.version(), false, cursor), List.of(entry, cursor));
     }
 
@@ -138,5 +108,10 @@ public final class HistoryProjection implements Projection {
     @Override
     public void block(StreamId stream, String reason) {
         cursors.block(stream.id(), reason);
+    }
+
+    @Override
+    public Map<String, String> fields(Map<String, AttributeValue> item) {
+        return ItemJson.fields(item, HistoryItemCodec.STATE);
     }
 }

@@ -3,10 +3,8 @@ package dev.ledger.projections;
 /** The history projection's Lambda, on the ledger's Kinesis stream. */
 public final class HistoryProjectionHandler extends ProjectionHandler {
 
-    public static final String TABLE = "LEDGER_HISTORY_TABLE";
-
     public HistoryProjectionHandler() {
-        super(fromEnvironment(TABLE, HistoryProjection::new));
+        super(fromEnvironment(ProjectionCatalog.HISTORY));
     }
 
     public HistoryProjectionHandler(ProjectionConsumer consumer) {

@@ -1,12 +1,12 @@
 package dev.ledger.projections;
 
-import static dev.ledger.projections.HistoryProjection.AMOUNT;
-import static dev.ledger.projections.HistoryProjection.BALANCE_AFTER;
-import static dev.ledger.projections.HistoryProjection.COUNTERPARTY;
-import static dev.ledger.projections.HistoryProjection.HASH;
-import static dev.ledger.projections.HistoryProjection.RECORDED_AT;
-import static dev.ledger.projections.HistoryProjection.TRANSFER_ID;
-import static dev.ledger.projections.HistoryProjection.TYPE;
+import static dev.ledger.projections.HistoryItemCodec.AMOUNT;
+import static dev.ledger.projections.HistoryItemCodec.BALANCE_AFTER;
+import static dev.ledger.projections.HistoryItemCodec.COUNTERPARTY;
+import static dev.ledger.projections.HistoryItemCodec.HASH;
+import static dev.ledger.projections.HistoryItemCodec.RECORDED_AT;
+import static dev.ledger.projections.HistoryItemCodec.TRANSFER_ID;
+import static dev.ledger.projections.HistoryItemCodec.TYPE;
 import static dev.ledger.projections.ProjectionTables.ID;
 import static dev.ledger.projections.ProjectionTables.SK;
 
@@ -88,8 +88,7 @@ public final class HistoryReader {
     }
 
     private static String text(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
-        return value == null ? null : value.s();
+        return HistoryItemCodec.text(item, name);
     }
 
     public static String encodeCursor(long nextVersion) {

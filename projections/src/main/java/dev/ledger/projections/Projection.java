@@ -13,10 +13,17 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public interface Projection {
 
-    String name();
+    /** Its entry in the catalog: name, streams, table and key schema. */
+    ProjectionCatalog catalog();
+
+    default String name() {
+        return catalog().label();
+    }
 
     /** Whether this projection reads this kind of stream at all. */
-    boolean follows(StreamId stream);
+    default boolean follows(StreamId stream) {
+        return catalog().follows(stream);
+    }
 
     /** Where the projection stands for one stream: version 0 and not blocked if it has nothing yet. */
     Position position(StreamId stream);
@@ -40,10 +47,21 @@ public interface Projection {
     void block(StreamId stream, String reason);
 
     /**
+     * One of this projection's items as named, printable fields (its key left out, stored JSON spread
+     * into its fields), so that two items can be compared field by field: {@code replay verify}
+     * names the field that differs.
+     */
+    Map<String, String> fields(Map<String, AttributeValue> item);
+
+    /**
      * How far a projection has applied one stream, with the item it read (so applying the next
      * event needs no second read).
      */
     record Position(long version, boolean blocked, Map<String, AttributeValue> item) {
+
+        /** Where every stream starts: nothing applied, no item. */
+        public static final Position NONE = new Position(0, false, Map.of());
+
         public Position {
             item = Map.copyOf(item);
         }

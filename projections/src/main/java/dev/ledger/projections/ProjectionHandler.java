@@ -8,7 +8,6 @@ import dev.ledger.lambda.config.LedgerConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.function.BiFunction;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -16,7 +15,7 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * The shape every projection Lambda shares: a Kinesis batch in, the first failed record out
- * ({@code ReportBatchItemFailures}). Subclasses only name their projection and its table.
+ * ({@code ReportBatchItemFailures}). Subclasses only name their projection's catalog entry.
  */
 public abstract class ProjectionHandler implements RequestHandler<KinesisEvent, StreamsEventResponse> {
 
@@ -29,19 +28,18 @@ public abstract class ProjectionHandler implements RequestHandler<KinesisEvent, 
     }
 
     /**
-     * Builds the consumer from the environment: the table named by {@code tableVariable} or, after a
-     * blue/green rebuild, the one its route names (read at every batch), and the DLQ.
+     * Builds the consumer from the environment: the table named by the projection's variable (see
+     * {@link ProjectionCatalog}) or, after a blue/green rebuild, the one its route names (read at
+     * every batch), and the DLQ.
      */
-    protected static ProjectionConsumer fromEnvironment(String tableVariable,
-                                                        BiFunction<DynamoDbClient, String, Projection> projection) {
+    protected static ProjectionConsumer fromEnvironment(ProjectionCatalog projection) {
         SqsClientBuilder sqs = SqsClient.builder().httpClient(UrlConnectionHttpClient.create());
         LedgerConfig.optional(LedgerConfig.AWS_ENDPOINT).map(URI::create).ifPresent(sqs::endpointOverride);
         DynamoDbClient dynamo = LedgerConfig.dynamoDb();
-        String deployed = LedgerConfig.required(tableVariable);
-        String name = projection.apply(dynamo, deployed).name();
+        String deployed = LedgerConfig.required(projection.environmentVariable());
         ReadRoutes routes = new ReadRoutes(dynamo, LedgerConfig.optional(ReadRoutes.CONTROL_TABLE).orElse(null),
                 Clock.systemUTC(), Duration.ZERO);
-        return new ProjectionConsumer(() -> projection.apply(dynamo, routes.tableFor(name, deployed)),
+        return new ProjectionConsumer(() -> projection.projection(dynamo, routes.tableFor(projection.label(), deployed)),
                 new DeadLetters(sqs.build(), LedgerConfig.required(DEAD_LETTER_QUEUE_URL)),
                 new ProjectionLog(System.out, Clock.systemUTC()));
     }

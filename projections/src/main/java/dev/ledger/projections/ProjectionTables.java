@@ -8,8 +8,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * The read tables, created directly for tests and the replay tool's shadow tables. They must match
- * {@code infra/template.yaml}, which is what deployments use.
+ * The read tables' key schemas, for {@link ProjectionCatalog#createTable} (tests and the replay
+ * tool's shadow tables). They must match {@code infra/template.yaml}, which is what deployments use.
  *
  * <ul>
  *   <li>balances: one item per account, key {@code id}.
@@ -26,19 +26,7 @@ public final class ProjectionTables {
     private ProjectionTables() {
     }
 
-    public static void createBalances(DynamoDbClient dynamo, String table) {
-        createKeyed(dynamo, table, false);
-    }
-
-    public static void createHistory(DynamoDbClient dynamo, String table) {
-        createKeyed(dynamo, table, true);
-    }
-
-    public static void createTransfers(DynamoDbClient dynamo, String table) {
-        createKeyed(dynamo, table, false);
-    }
-
-    private static void createKeyed(DynamoDbClient dynamo, String table, boolean sorted) {
+    static void create(DynamoDbClient dynamo, String table, boolean sorted) {
         dynamo.createTable(request -> {
             request.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST);
             if (sorted) {

@@ -3,10 +3,8 @@ package dev.ledger.projections;
 /** The transfers projection's Lambda, on the ledger's Kinesis stream. */
 public final class TransfersProjectionHandler extends ProjectionHandler {
 
-    public static final String TABLE = "LEDGER_TRANSFERS_TABLE";
-
     public TransfersProjectionHandler() {
-        super(fromEnvironment(TABLE, TransfersProjection::new));
+        super(fromEnvironment(ProjectionCatalog.TRANSFERS));
     }
 
     public TransfersProjectionHandler(ProjectionConsumer consumer) {

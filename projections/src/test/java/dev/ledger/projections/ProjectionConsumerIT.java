@@ -173,9 +173,9 @@ class ProjectionConsumerIT {
     @Test
     void historyAndTransfersFollowTheirStreamsInOrder() {
         String historyTable = names.table("history-" + TABLES.incrementAndGet());
-        ProjectionTables.createHistory(dynamo, historyTable);
+        ProjectionCatalog.HISTORY.createTable(dynamo, historyTable);
         String transfersTable = names.table("transfers-" + TABLES.incrementAndGet());
-        ProjectionTables.createTransfers(dynamo, transfersTable);
+        ProjectionCatalog.TRANSFERS.createTable(dynamo, transfersTable);
         HistoryProjection history = new HistoryProjection(dynamo, historyTable);
         TransfersProjection transfers = new TransfersProjection(dynamo, transfersTable);
         List<KinesisEventRecord> all = records(StreamId.account("a"), StreamId.account("b"),
@@ -195,14 +195,14 @@ class ProjectionConsumerIT {
                         .AttributeValue.fromS("a"), ":zero", software.amazon.awssdk.services.dynamodb.model
                         .AttributeValue.fromN("0")))).items();
         assertThat(entries).extracting(e -> e.get("sk").n()).containsExactly("1", "2", "3", "4", "5");
-        assertThat(entries).extracting(e -> e.get(HistoryProjection.BALANCE_AFTER).s())
+        assertThat(entries).extracting(e -> e.get(HistoryItemCodec.BALANCE_AFTER).s())
                 .containsExactly("0.00", "10.00", "10.00", "7.00", "6.00");
-        assertThat(entries.get(2).get(HistoryProjection.AMOUNT).s()).isEqualTo("-4.00");
+        assertThat(entries.get(2).get(HistoryItemCodec.AMOUNT).s()).isEqualTo("-4.00");
     }
 
     private String newBalancesTable() {
         String table = names.table("balances-" + TABLES.incrementAndGet());
-        ProjectionTables.createBalances(dynamo, table);
+        ProjectionCatalog.BALANCES.createTable(dynamo, table);
         return table;
     }
 

@@ -23,7 +23,7 @@ class ReadRoutesIT {
     void aProjectionIsServedByItsDeployedTableUntilARouteNamesAnother(AwsClients aws, TestNames names) {
         DynamoDbClient dynamo = aws.dynamoDb();
         String control = names.table("control");
-        ProjectionTables.createBalances(dynamo, control); // the same key shape: id
+        ProjectionCatalog.BALANCES.createTable(dynamo, control); // the same key shape: id
         ReadRoutes everyTime = new ReadRoutes(dynamo, control, Clock.systemUTC(), Duration.ZERO);
         ReadRoutes cachedForADay = new ReadRoutes(dynamo, control, Clock.systemUTC(), Duration.ofDays(1));
         assertThat(new ReadRoutes(dynamo, null, Clock.systemUTC(), Duration.ZERO).tableFor("balances", "deployed"))
@@ -46,7 +46,7 @@ class ReadRoutesIT {
     void aSwapIsRefusedWhenTheRouteMovedSinceItWasRead(AwsClients aws, TestNames names) {
         DynamoDbClient dynamo = aws.dynamoDb();
         String control = names.table("control-moved");
-        ProjectionTables.createBalances(dynamo, control);
+        ProjectionCatalog.BALANCES.createTable(dynamo, control);
         ReadRoutes.switchTo(dynamo, control, "history", "deployed", false, "deployed-rebuild-1", AT, "operator-a");
 
         assertThatThrownBy(() -> ReadRoutes.switchTo(dynamo, control, "history", "deployed", false,

@@ -1,15 +1,5 @@
 package dev.ledger.replay;
 
-import static dev.ledger.replay.ProjectionReader.BLOCKED;
-import static dev.ledger.replay.ProjectionReader.CREATED_AT;
-import static dev.ledger.replay.ProjectionReader.STATE;
-import static dev.ledger.replay.ProjectionReader.STATUS_HISTORY;
-import static dev.ledger.replay.ProjectionReader.UPDATED_AT;
-import static dev.ledger.replay.ProjectionReader.VERSION;
-import static dev.ledger.replay.ProjectionReader.n;
-import static dev.ledger.replay.ProjectionReader.s;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
@@ -25,11 +15,9 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
-import dev.ledger.projections.HistoryProjection;
-import dev.ledger.store.CanonicalJson;
 import dev.ledger.store.HashChainCursor;
-import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoredEvent;
+import dev.ledger.projections.ProjectionCatalog;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -47,7 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Recomputes the ledger from its log and checks it: every stream's hash chain and head, the folds
@@ -59,10 +47,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class LogVerifier {
 
-    /** Where the projections live; null tables mean "compare with nothing" ({@code --log-only}). */
-    record ProjectionNames(String balances, String history, String transfers) {
-    }
-
     /** What one run found and checked. */
     record Result(long accounts, long transfers, long events, Map<String, String> currencyTotals,
                   List<String> notChecked, Findings findings) {
@@ -72,8 +56,7 @@ final class LogVerifier {
     }
 
     private final EventLog log;
-    private final ProjectionReader projections;
-    private final ProjectionNames tables;
+    private final List<ProjectionCheck> projections;
     private final Progress progress;
     private final Findings findings = new Findings();
     private final AtomicLong accounts = new AtomicLong();
@@ -86,11 +69,20 @@ final class LogVerifier {
     private final Map<String, Long> lastVersion = new ConcurrentHashMap<>();
     private final Set<String> brokenStreams = ConcurrentHashMap.newKeySet();
 
-    LogVerifier(EventLog log, ProjectionReader projections, ProjectionNames tables, Progress progress) {
+    /**
+     * @param tables the live table of each projection to compare with the log; empty compares none
+     *               ({@code --log-only})
+     */
+    LogVerifier(EventLog log, DynamoDbClient dynamo, Map<ProjectionCatalog, String> tables, Progress progress) {
         this.log = log;
-        this.projections = projections;
-        this.tables = tables;
+        this.projections = tables.entrySet().stream()
+                .map(t -> new ProjectionCheck(dynamo, t.getKey(), t.getValue(), findings)).toList();
         this.progress = progress;
+    }
+
+    /** The comparisons of one stream with the projections that follow it. */
+    private List<ProjectionCheck.Stream> projectionChecks(StreamId stream) {
+        return projections.stream().filter(p -> p.follows(stream)).map(p -> p.stream(stream)).toList();
     }
 
     /** Every stream of the log, found by its head. */
@@ -271,9 +263,7 @@ final class LogVerifier {
         accounts.incrementAndGet();
         String name = stream.toString();
         HashChainFindings chain = new HashChainFindings(name);
-        Iterator<Map<String, AttributeValue>> entries = tables.history() == null ? null
-                : projections.partition(tables.history(), stream.id(), 1);
-        Map<String, AttributeValue> pendingEntry = null;
+        List<ProjectionCheck.Stream> projected = projectionChecks(stream);
         AccountState state = null;
         Map<String, TransferLeg> openHolds = new LinkedHashMap<>();
         StoredEvent last = null;
@@ -297,22 +287,7 @@ final class LogVerifier {
                 openedVersion = event.version();
             }
             last = event;
-            if (entries != null) {
-                // Entries and events both come in version order: compare them in lockstep.
-                Map<String, AttributeValue> entry = pendingEntry != null ? pendingEntry
-                        : entries.hasNext() ? entries.next() : null;
-                pendingEntry = null;
-                while (entry != null && n(entry, "sk") < event.version()) {
-                    findings.add(name, n(entry, "sk"), "history", "an entry the log does not have");
-                    entry = entries.hasNext() ? entries.next() : null;
-                }
-                if (entry == null || n(entry, "sk") > event.version()) {
-                    findings.add(name, event.version(), "history", "no entry for this version");
-                    pendingEntry = entry;
-                } else {
-                    compareEntry(name, event, accountEvent, state, entry);
-                }
-            }
+            projected.forEach(check -> check.accept(event));
         }
         if (!chain.finish(head)) {
             return broken(name);
@@ -322,22 +297,7 @@ final class LogVerifier {
             return broken(name);
         }
         long version = last.version();
-        if (entries != null) {
-            Map<String, AttributeValue> entry = pendingEntry != null ? pendingEntry : entries.hasNext() ? entries.next() : null;
-            while (entry != null) {
-                findings.add(name, n(entry, "sk"), "history", "an entry beyond the log's last version " + version);
-                entry = entries.hasNext() ? entries.next() : null;
-            }
-            Map<String, AttributeValue> cursor = projections.item(tables.history(), stream.id(), 0L);
-            compareStateItem(name, version, "history.cursor", cursor, StateCodec.encode(state));
-        }
-        if (tables.balances() != null) {
-            Map<String, AttributeValue> item = projections.item(tables.balances(), stream.id(), null);
-            if (compareStateItem(name, version, "balances", item, StateCodec.encode(state))) {
-                findings.compare(name, version, "balances." + UPDATED_AT, s(item, UPDATED_AT),
-                        last.recordedAt().toString());
-            }
-        }
+        projected.forEach(ProjectionCheck.Stream::finish);
         checkOverdraft(name, openedVersion, version, state);
         return new AccountFold(state, version, openHolds);
     }
@@ -380,9 +340,7 @@ final class LogVerifier {
         String name = stream.toString();
         HashChainFindings chain = new HashChainFindings(name);
         TransferState state = null;
-        StoredEvent first = null;
-        StoredEvent last = null;
-        List<AttributeValue> statuses = new ArrayList<>();
+        List<ProjectionCheck.Stream> projected = checkAll ? projectionChecks(stream) : List.of();
         for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
             StoredEvent event = events.next();
             if (checkAll) {
@@ -400,12 +358,7 @@ final class LogVerifier {
                 }
                 return null;
             }
-            first = first == null ? event : first;
-            last = event;
-            statuses.add(AttributeValue.fromM(Map.of(
-                    "status", AttributeValue.fromS(state.status().name()),
-                    "version", AttributeValue.fromN(Long.toString(event.version())),
-                    "recordedAt", AttributeValue.fromS(event.recordedAt().toString()))));
+            projected.forEach(check -> check.accept(event));
         }
         if (!checkAll) {
             return state;
@@ -418,18 +371,7 @@ final class LogVerifier {
                     : "the log has no such transfer");
             return broken(name);
         }
-        if (tables.transfers() != null) {
-            Map<String, AttributeValue> item = projections.item(tables.transfers(), stream.id(), null);
-            if (compareStateItem(name, last.version(), "transfers", item, StateCodec.encode(state))) {
-                findings.compare(name, last.version(), "transfers." + CREATED_AT, s(item, CREATED_AT),
-                        first.recordedAt().toString());
-                AttributeValue projected = item.get(STATUS_HISTORY);
-                if (projected == null || !statuses.equals(projected.l())) {
-                    findings.add(name, last.version(), "transfers." + STATUS_HISTORY, "projection "
-                            + describe(projected) + ", log " + describe(AttributeValue.fromL(statuses)));
-                }
-            }
-        }
+        projected.forEach(ProjectionCheck.Stream::finish);
         return state;
     }
 
@@ -438,81 +380,12 @@ final class LogVerifier {
         return null;
     }
 
-    /**
-     * Compares a per-stream projection item (version, state, not blocked) with the fold.
-     *
-     * @return whether the item exists, so its other attributes can be compared too
-     */
-    private boolean compareStateItem(String stream, long version, String projection,
-                                     Map<String, AttributeValue> item, String expectedState) {
-        if (item.isEmpty()) {
-            findings.add(stream, version, projection, "no item; the log is at version " + version);
-            return false;
-        }
-        if (item.containsKey(BLOCKED)) {
-            findings.add(stream, n(item, VERSION), projection + "." + BLOCKED, s(item, BLOCKED));
-        }
-        findings.compare(stream, version, projection + "." + VERSION, n(item, VERSION), version);
-        String projected = s(item, STATE);
-        if (projected == null) {
-            findings.add(stream, version, projection + "." + STATE, "absent");
-            return true;
-        }
-        JsonNode have = CanonicalJson.parse(projected);
-        JsonNode want = CanonicalJson.parse(expectedState);
-        Set<String> fields = new java.util.TreeSet<>();
-        have.fieldNames().forEachRemaining(fields::add);
-        want.fieldNames().forEachRemaining(fields::add);
-        for (String field : fields) {
-            findings.compare(stream, version, projection + "." + field, text(have.get(field)), text(want.get(field)));
-        }
-        return true;
-    }
-
-    private void compareEntry(String stream, StoredEvent event, AccountEvent accountEvent, AccountState after,
-                              Map<String, AttributeValue> entry) {
-        long v = event.version();
-        findings.compare(stream, v, "history.type", s(entry, HistoryProjection.TYPE), event.type());
-        findings.compare(stream, v, "history.recordedAt", s(entry, HistoryProjection.RECORDED_AT),
-                event.recordedAt().toString());
-        findings.compare(stream, v, "history.hash", s(entry, HistoryProjection.HASH), event.hash());
-        findings.compare(stream, v, "history.balanceAfter", s(entry, HistoryProjection.BALANCE_AFTER),
-                Money.toDecimalString(after.balance(), after.currency().minorDigits()));
-        TransferLeg leg = accountEvent instanceof TransferLeg l ? l : null;
-        findings.compare(stream, v, "history.transferId", s(entry, HistoryProjection.TRANSFER_ID),
-                leg == null ? null : leg.transferId());
-        findings.compare(stream, v, "history.counterpartyAccountId", s(entry, HistoryProjection.COUNTERPARTY),
-                leg == null ? null : leg.counterpartyAccountId());
-        findings.compare(stream, v, "history.amount", s(entry, HistoryProjection.AMOUNT),
-                leg == null ? null : HistoryProjection.signedAmount(leg).toDecimalString());
-    }
-
     private static void trackHolds(Map<String, TransferLeg> openHolds, AccountEvent event) {
         if (event instanceof HoldPlaced placed) {
             openHolds.put(placed.transferId(), placed);
         } else if (event instanceof HoldPosted || event instanceof HoldVoided || event instanceof HoldExpired) {
             openHolds.remove(((TransferLeg) event).transferId());
         }
-    }
-
-    private static String text(JsonNode node) {
-        return node == null ? null : node.isTextual() ? node.asText() : node.toString();
-    }
-
-    private static String describe(AttributeValue value) {
-        if (value == null) {
-            return "absent";
-        }
-        if (value.hasL()) {
-            List<String> parts = new ArrayList<>();
-            value.l().forEach(v -> parts.add(describe(v)));
-            return parts.toString();
-        }
-        if (value.hasM()) {
-            return new TreeMap<>(value.m()).entrySet().stream().map(e -> e.getKey() + "=" + describe(e.getValue()))
-                    .toList().toString();
-        }
-        return value.s() != null ? value.s() : String.valueOf(value.n());
     }
 
     private static long[] plus(long[] a, long[] b) {

@@ -2,12 +2,15 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ReadRoutes;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -36,7 +39,18 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
                 "Exit 0: built (and equal to live); 1: built, but the live table differs (listed); 2: not built."})
 final class RebuildCommand implements Callable<Integer> {
 
-    enum Which { BALANCES, HISTORY, TRANSFERS, ALL }
+    /** What {@code --projection} takes: each projection of the catalog, or all of them. */
+    static final class ProjectionNames implements Iterable<String> {
+        static final String ALL = "all";
+
+        @Override
+        public Iterator<String> iterator() {
+            List<String> names = new ArrayList<>();
+            Arrays.stream(ProjectionCatalog.values()).map(ProjectionCatalog::label).forEach(names::add);
+            names.add(ALL);
+            return names.iterator();
+        }
+    }
 
     enum Into { SHADOW, LIVE }
 
@@ -46,9 +60,10 @@ final class RebuildCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--projection", paramLabel = "NAME", defaultValue = "ALL",
-            description = "balances, history, transfers or all; default ${DEFAULT-VALUE}")
-    Which which;
+    @Option(names = "--projection", paramLabel = "NAME", defaultValue = ProjectionNames.ALL,
+            completionCandidates = ProjectionNames.class,
+            description = "one of ${COMPLETION-CANDIDATES}; default ${DEFAULT-VALUE}")
+    String projection;
 
     @Option(names = "--into", paramLabel = "WHERE", defaultValue = "SHADOW",
             description = "shadow or live; default ${DEFAULT-VALUE}")
@@ -78,10 +93,10 @@ final class RebuildCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkOptions();
+        projections(); // an unknown name is refused before any client is built
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Rebuilder.Kind> kinds = which == Which.ALL ? List.of(Rebuilder.Kind.values())
-                : List.of(Rebuilder.Kind.valueOf(which.name()));
+        List<ProjectionCatalog> kinds = projections();
         Clock clock = Clock.systemUTC();
         List<ObjectNode> reports = new ArrayList<>();
         boolean allEqual = true;
@@ -90,8 +105,8 @@ final class RebuildCommand implements Callable<Integer> {
             EventLog log = new EventLog(dynamo, target.events());
             ControlTable control = new ControlTable(dynamo, target.control()).ensureExists();
             Rebuilder rebuilder = new Rebuilder(dynamo, log, control, clock, common.segments, common.threads);
-            for (Rebuilder.Kind kind : kinds) {
-                String live = target.serving(dynamo, kind.label(), deployedTable(kind));
+            for (ProjectionCatalog kind : kinds) {
+                String live = target.serving(dynamo, kind);
                 try (RebuildLock lock = RebuildLock.acquire(control, kind.label(), owner(), Duration.ofSeconds(lockTtlSeconds),
                         clock)) {
                     Thread release = new Thread(lock::close, "release-rebuild-lock");
@@ -109,7 +124,7 @@ final class RebuildCommand implements Callable<Integer> {
                                 progress.finish();
                             }
                         } else {
-                            String table = into == Into.SHADOW ? rebuilder.nextShadowName(deployedTable(kind)) : live;
+                            String table = into == Into.SHADOW ? rebuilder.nextShadowName(target.deployed(kind)) : live;
                             if (into == Into.LIVE && ControlTable.Tables.exists(dynamo, live)
                                     && !ControlTable.Tables.isEmpty(dynamo, live)) {
                                 throw new Target.ConfigurationException("the live table " + live + " still has items: "
@@ -147,6 +162,21 @@ final class RebuildCommand implements Callable<Integer> {
         return allEqual ? ReplayCli.OK : ReplayCli.DOES_NOT_HOLD;
     }
 
+    private List<ProjectionCatalog> projections() {
+        String name = projection.toLowerCase(Locale.ROOT);
+        if (name.equals(ProjectionNames.ALL)) {
+            return List.of(ProjectionCatalog.values());
+        }
+        try {
+            return List.of(ProjectionCatalog.named(name));
+        } catch (IllegalArgumentException unknown) {
+            List<String> names = new ArrayList<>();
+            new ProjectionNames().forEach(names::add);
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--projection': '" + projection
+                    + "' is not one of " + String.join(", ", names));
+        }
+    }
+
     private void checkOptions() {
         if (swap && into == Into.LIVE) {
             throw new ParameterException(spec.commandLine(), "--swap switches to a new table; it cannot be used with "
@@ -174,7 +204,7 @@ final class RebuildCommand implements Callable<Integer> {
      * (conditional on the route not having moved), then catches up again with what consumers still
      * wrote to the old table before they read the new route.
      */
-    private void swap(DynamoDbClient dynamo, ControlTable control, Rebuilder rebuilder, Rebuilder.Kind kind,
+    private void swap(DynamoDbClient dynamo, ControlTable control, Rebuilder rebuilder, ProjectionCatalog kind,
                       String table, RebuildLock lock, PrintWriter err, ObjectNode report, Clock clock) {
         LongSupplier catchUp = () -> {
             try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
@@ -185,7 +215,7 @@ final class RebuildCommand implements Callable<Integer> {
         };
         long caughtUp = catchUp.getAsLong();
         Optional<ReadRoutes.Route> route = ReadRoutes.read(dynamo, control.table(), kind.label());
-        String before = route.map(ReadRoutes.Route::table).orElse(deployedTable(kind));
+        String before = route.map(ReadRoutes.Route::table).orElse(target.deployed(kind));
         ReadRoutes.switchTo(dynamo, control.table(), kind.label(), before, route.isPresent(), table, clock.instant(),
                 lock.owner());
         caughtUp += catchUp.getAsLong();
@@ -194,15 +224,15 @@ final class RebuildCommand implements Callable<Integer> {
         report.put("caughtUpEvents", caughtUp);
     }
 
-    private boolean compare(DynamoDbClient dynamo, Rebuilder.Kind kind, Rebuilder rebuilder, String table, String live,
+    private boolean compare(DynamoDbClient dynamo, ProjectionCatalog kind, Rebuilder rebuilder, String table, String live,
                             ObjectNode report) {
         if (!ControlTable.Tables.exists(dynamo, live)) {
             report.put("comparedWithLive", false);
             report.put("note", "the live table " + live + " does not exist");
             return true;
         }
-        TableDiff.Result diff = accounts == null ? TableDiff.compare(dynamo, kind.sorted, table, live)
-                : TableDiff.compare(dynamo, kind.sorted, table, live,
+        TableDiff.Result diff = accounts == null ? TableDiff.compare(dynamo, kind.sorted(), table, live)
+                : TableDiff.compare(dynamo, kind.sorted(), table, live,
                 rebuilder.streamsOf(kind, accounts).stream().map(s -> s.id()).toList());
         report.put("comparedWithLive", true);
         report.put("itemsCompared", diff.items());
@@ -266,15 +296,6 @@ final class RebuildCommand implements Callable<Integer> {
             public void allFound() {
                 progress.allExpected();
             }
-        };
-    }
-
-    /** The table the deployment named for a projection. */
-    private String deployedTable(Rebuilder.Kind kind) {
-        return switch (kind) {
-            case BALANCES -> target.balances();
-            case HISTORY -> target.history();
-            case TRANSFERS -> target.transfers();
         };
     }
 

@@ -2,21 +2,17 @@ package dev.ledger.replay;
 
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.projections.BalancesProjection;
-import dev.ledger.projections.HistoryProjection;
-import dev.ledger.projections.Projection;
-import dev.ledger.projections.Projection.Position;
-import dev.ledger.projections.ProjectionTables;
-import dev.ledger.projections.StaleProjectionException;
-import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.StoredEvent;
+import dev.ledger.projections.Projection;
+import dev.ledger.projections.Projection.Position;
+import dev.ledger.projections.ProjectionCatalog;
+import dev.ledger.projections.StaleProjectionException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -42,41 +38,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class Rebuilder {
 
-    enum Kind {
-        BALANCES(false, StreamId.StreamType.ACCOUNT),
-        HISTORY(true, StreamId.StreamType.ACCOUNT),
-        TRANSFERS(false, StreamId.StreamType.TRANSFER);
-
-        final boolean sorted;
-        final StreamId.StreamType streams;
-
-        Kind(boolean sorted, StreamId.StreamType streams) {
-            this.sorted = sorted;
-            this.streams = streams;
-        }
-
-        String label() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        void create(DynamoDbClient dynamo, String table) {
-            switch (this) {
-                case BALANCES -> ProjectionTables.createBalances(dynamo, table);
-                case HISTORY -> ProjectionTables.createHistory(dynamo, table);
-                case TRANSFERS -> ProjectionTables.createTransfers(dynamo, table);
-            }
-            dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
-        }
-
-        Projection projection(DynamoDbClient dynamo, String table) {
-            return switch (this) {
-                case BALANCES -> new BalancesProjection(dynamo, table);
-                case HISTORY -> new HistoryProjection(dynamo, table);
-                case TRANSFERS -> new TransfersProjection(dynamo, table);
-            };
-        }
-    }
-
     /** Called once per event applied (progress; tests use it to interrupt a rebuild). */
     interface Listener {
         void applied(StoredEvent event);
@@ -90,13 +51,11 @@ final class Rebuilder {
         }
     }
 
-    record Outcome(Kind kind, String table, long streams, long events, double seconds) {
+    record Outcome(ProjectionCatalog kind, String table, long streams, long events, double seconds) {
         double eventsPerSecond() {
             return seconds <= 0 ? 0 : events / seconds;
         }
     }
-
-    private static final Position EMPTY = new Position(0, false, Map.of());
 
     static final String STATUS = "status";
     static final String BUILDING = "BUILDING";
@@ -142,7 +101,7 @@ final class Rebuilder {
      *
      * @return the tables deleted
      */
-    List<String> abandonUnfinished(Kind kind) {
+    List<String> abandonUnfinished(ProjectionCatalog kind) {
         List<String> deleted = new ArrayList<>();
         for (Map<String, AttributeValue> record : control.withPrefix("rebuild#" + kind.label() + "#")) {
             if (BUILDING.equals(record.get(STATUS).s())) {
@@ -167,20 +126,20 @@ final class Rebuilder {
      *                  each stream is folded in memory and written in batches; otherwise (a live
      *                  table its consumers also write) every event is applied with a conditional write
      */
-    Outcome rebuild(Kind kind, String table, List<String> accounts, boolean exclusive, RebuildLock lock,
+    Outcome rebuild(ProjectionCatalog kind, String table, List<String> accounts, boolean exclusive, RebuildLock lock,
                     Listener listener) {
         long started = System.nanoTime();
         String recordId = "rebuild#" + kind.label() + "#" + table;
         control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(BUILDING),
                 "startedAt", AttributeValue.fromS(clock.instant().toString())));
         if (!ControlTable.Tables.exists(dynamo, table)) {
-            kind.create(dynamo, table);
+            kind.createTable(dynamo, table);
         }
         Projection projection = kind.projection(dynamo, table);
         ItemBatches writer = new ItemBatches(dynamo, table);
         long[] totals = foldAll(kind, accounts, listener, exclusive
                 ? stream -> foldIntoNewTable(projection, writer, stream, lock, listener)
-                : stream -> fold(projection, stream, EMPTY, lock, listener));
+                : stream -> fold(projection, stream, Position.NONE, lock, listener));
         double seconds = (System.nanoTime() - started) / 1e9;
         control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(COMPLETE),
                 "finishedAt", AttributeValue.fromS(clock.instant().toString()),
@@ -200,7 +159,7 @@ final class Rebuilder {
      *                               {@code fromVersion - 1} (events the log was not asked for), or is
      *                               blocked by a dead-lettered event
      */
-    Outcome catchUp(Kind kind, String table, List<String> accounts, long fromVersion, RebuildLock lock,
+    Outcome catchUp(ProjectionCatalog kind, String table, List<String> accounts, long fromVersion, RebuildLock lock,
                     Listener listener) {
         long started = System.nanoTime();
         Projection projection = kind.projection(dynamo, table);
@@ -237,13 +196,13 @@ final class Rebuilder {
      * Runs {@code fold} on every stream of the projection, many at once; returns {streams, events}.
      * Tells {@code found} (when not null) the events of each stream the scan finds.
      */
-    private long[] foldAll(Kind kind, List<String> accounts, Listener found, StreamFold fold) {
+    private long[] foldAll(ProjectionCatalog kind, List<String> accounts, Listener found, StreamFold fold) {
         ExecutorService workers = EventLog.boundedPool(threads, "rebuild-" + kind.label());
         List<Future<Long>> done = new ArrayList<>();
         try {
             if (accounts == null) {
                 log.forEachHead(segments, head -> {
-                    if (head.stream().type() == kind.streams) {
+                    if (head.stream().type() == kind.streams()) {
                         if (found != null) {
                             found.found(head.version());
                         }
@@ -277,8 +236,8 @@ final class Rebuilder {
     }
 
     /** The streams of some accounts: the accounts, or for transfers those their legs name. */
-    List<StreamId> streamsOf(Kind kind, List<String> accounts) {
-        if (kind.streams == StreamId.StreamType.ACCOUNT) {
+    List<StreamId> streamsOf(ProjectionCatalog kind, List<String> accounts) {
+        if (kind.streams() == StreamId.StreamType.ACCOUNT) {
             return accounts.stream().map(StreamId::account).toList();
         }
         Set<String> transfers = new LinkedHashSet<>();
@@ -336,7 +295,7 @@ final class Rebuilder {
      */
     private long foldIntoNewTable(Projection projection, ItemBatches writer, StreamId stream, RebuildLock lock,
                                   Listener listener) {
-        Position position = EMPTY;
+        Position position = Position.NONE;
         HashChainCursor chain = HashChainCursor.fromGenesis();
         Map<String, Map<String, AttributeValue>> pending = new java.util.LinkedHashMap<>();
         long applied = 0;

@@ -2,6 +2,7 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ReadRoutes;
 import java.io.IOException;
 import java.net.URI;
@@ -25,11 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
  */
 public final class Target {
 
-    /** Stack outputs naming the tables (infra/template.yaml). */
+    /** Stack outputs naming the tables (infra/template.yaml); the projections' are in their catalog. */
     static final String EVENTS_OUTPUT = "EventsTableName";
-    static final String BALANCES_OUTPUT = "BalancesTableName";
-    static final String HISTORY_OUTPUT = "HistoryTableName";
-    static final String TRANSFERS_OUTPUT = "TransfersTableName";
     static final String CONTROL_OUTPUT = "ControlTableName";
 
     @Option(names = "--endpoint", paramLabel = "URL", description = "AWS endpoint (e.g. a local emulator); "
@@ -46,13 +44,13 @@ public final class Target {
     @Option(names = "--events-table", paramLabel = "NAME", description = "default: output " + EVENTS_OUTPUT)
     String eventsTable;
 
-    @Option(names = "--balances-table", paramLabel = "NAME", description = "default: output " + BALANCES_OUTPUT)
+    @Option(names = "--balances-table", paramLabel = "NAME", description = "default: the stack output the projection catalog names (BalancesTableName)")
     String balancesTable;
 
-    @Option(names = "--history-table", paramLabel = "NAME", description = "default: output " + HISTORY_OUTPUT)
+    @Option(names = "--history-table", paramLabel = "NAME", description = "default: the stack output the projection catalog names (HistoryTableName)")
     String historyTable;
 
-    @Option(names = "--transfers-table", paramLabel = "NAME", description = "default: output " + TRANSFERS_OUTPUT)
+    @Option(names = "--transfers-table", paramLabel = "NAME", description = "default: the stack output the projection catalog names (TransfersTableName)")
     String transfersTable;
 
     @Option(names = "--control-table", paramLabel = "NAME",
@@ -86,16 +84,19 @@ public final class Target {
         return table(eventsTable, EVENTS_OUTPUT, "--events-table");
     }
 
-    String balances() {
-        return table(balancesTable, BALANCES_OUTPUT, "--balances-table");
+    /** The table the deployment named for a projection: its option, else its stack output. */
+    String deployed(ProjectionCatalog projection) {
+        String option = switch (projection) {
+            case BALANCES -> balancesTable;
+            case HISTORY -> historyTable;
+            case TRANSFERS -> transfersTable;
+        };
+        return table(option, projection.templateOutput(), "--" + projection.label() + "-table");
     }
 
-    String history() {
-        return table(historyTable, HISTORY_OUTPUT, "--history-table");
-    }
-
-    String transfers() {
-        return table(transfersTable, TRANSFERS_OUTPUT, "--transfers-table");
+    /** The table serving a projection now: its route, else the deployed one. */
+    String serving(DynamoDbClient dynamo, ProjectionCatalog projection) {
+        return serving(dynamo, projection.label(), deployed(projection));
     }
 
     String control() {

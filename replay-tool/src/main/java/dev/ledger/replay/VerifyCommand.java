@@ -2,9 +2,12 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.projections.ProjectionCatalog;
 import java.io.PrintWriter;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,14 +46,16 @@ final class VerifyCommand implements Callable<Integer> {
         target.events(); // a missing table name is the clearer error, before any client is built
         try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
-            LogVerifier.ProjectionNames tables = logOnly ? new LogVerifier.ProjectionNames(null, null, null)
-                    : new LogVerifier.ProjectionNames(target.serving(dynamo, "balances", target.balances()),
-                    target.serving(dynamo, "history", target.history()),
-                    target.serving(dynamo, "transfers", target.transfers()));
+            Map<ProjectionCatalog, String> tables = new EnumMap<>(ProjectionCatalog.class);
+            if (!logOnly) {
+                for (ProjectionCatalog projection : ProjectionCatalog.values()) {
+                    tables.put(projection, target.serving(dynamo, projection));
+                }
+            }
             LogVerifier.Result result;
             long estimate = accounts == null ? log.approximateItems() : 0;
             try (Progress progress = common.progress("verify", err, () -> estimate)) {
-                LogVerifier verifier = new LogVerifier(log, new ProjectionReader(dynamo), tables, progress);
+                LogVerifier verifier = new LogVerifier(log, dynamo, tables, progress);
                 result = accounts == null ? verifier.verifyAll(common.segments, common.threads)
                         : verifier.verifyAccounts(accounts, common.threads);
                 progress.finish();

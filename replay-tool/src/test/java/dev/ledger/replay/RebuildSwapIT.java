@@ -1,6 +1,7 @@
 package dev.ledger.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.localaws.AwsClients;
@@ -12,11 +13,13 @@ import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.ProjectionLog;
 import dev.ledger.projections.ReadRoutes;
+import dev.ledger.projections.StoredFormException;
 import dev.ledger.projections.TransfersProjection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +116,44 @@ class RebuildSwapIT {
         assertThat(continued.json().get("projections").get(0).get("streams").asLong()).isEqualTo(2);
         assertThat(items(dynamo, workload.balances)).isEqualTo(complete);
         assertThat(cli.run("verify").code()).isZero();
+    }
+
+    /**
+     * The migration of a read table's format is {@code rebuild --swap}: items in a shape this code
+     * does not write (here, as an older format might have left them: totals under other names, no
+     * {@code updatedAt}) are named by verify field by field, refused by the reader rather than
+     * misread, and replaced by a rebuilt table in today's shape.
+     */
+    @Test
+    void itemsInAnotherShapeAreFlaggedByVerifyAndMigratedByRebuildSwap(AwsClients aws, TestNames names) {
+        DynamoDbClient dynamo = aws.dynamoDb();
+        Workload workload = new Workload(dynamo, names.prefix() + "shape-", 13).run(30);
+        workload.project(aws.sqs(), names.queue("dlq-shape"));
+        List<Map<String, AttributeValue>> current = items(dynamo, workload.balances);
+        for (Map<String, AttributeValue> item : current) {
+            Map<String, AttributeValue> older = new HashMap<>(item);
+            older.put("state", AttributeValue.fromS(item.get("state").s()
+                    .replace("\"creditsPosted\"", "\"credits\"").replace("\"debitsPosted\"", "\"debits\"")));
+            older.remove("updatedAt");
+            dynamo.putItem(r -> r.tableName(workload.balances).item(older));
+        }
+        ReplayRunner cli = new ReplayRunner(aws.endpoint().toString(), workload, names.table("control-shape"));
+
+        ReplayRunner.Run flagged = cli.run("verify", "--accounts", "eur-0");
+
+        assertThat(flagged.code()).as(flagged.out() + flagged.err()).isEqualTo(1);
+        assertThat(flagged.out()).contains("balances.creditsPosted: projection absent, log \"",
+                "balances.credits: projection \"", "balances.updatedAt: projection absent, log \"");
+        assertThatThrownBy(() -> new BalancesProjection(dynamo, workload.balances).balance("eur-0"))
+                .isInstanceOf(StoredFormException.class).hasMessageContaining("replay rebuild --swap");
+
+        ReplayRunner.Run swap = cli.run("rebuild", "--projection", "balances", "--swap");
+
+        assertThat(swap.code()).as(swap.out() + swap.err()).isZero();
+        assertThat(items(dynamo, workload.balances + "-rebuild-1")).isEqualTo(current);
+        assertThat(new BalancesProjection(dynamo, workload.balances + "-rebuild-1").balance("eur-0")).isPresent();
+        ReplayRunner.Run verify = cli.run("verify");
+        assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
     }
 
     /** Every item of a table, ordered by key, so two tables compare item for item. */

@@ -16,6 +16,7 @@ import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.projections.api.QueryApi;
 import dev.ledger.store.EventsTable;
@@ -103,6 +104,33 @@ class ReplayToolIT {
                     .as("only the altered item is reported").hasSize(1);
         } finally {
             dynamo.putItem(r -> r.tableName(workload.balances).item(original));
+        }
+    }
+
+    @Test
+    void verifyNamesTheVersionAndFieldOfAnAlteredHistoryEntryAndAMissingTransferItem() {
+        Map<String, AttributeValue> entryKey = Map.of("id", AttributeValue.fromS("eur-2"), "sk", AttributeValue.fromN("1"));
+        Map<String, AttributeValue> entry = dynamo.getItem(r -> r.tableName(workload.history).key(entryKey)).item();
+        String transferId = workload.transferIds.get(0);
+        Map<String, AttributeValue> transferKey = Map.of("id", AttributeValue.fromS(transferId));
+        Map<String, AttributeValue> transfer = dynamo.getItem(r -> r.tableName(workload.transfers).key(transferKey))
+                .item();
+        Map<String, AttributeValue> altered = new HashMap<>(entry);
+        altered.put("balanceAfter", AttributeValue.fromS("999.99"));
+        dynamo.putItem(r -> r.tableName(workload.history).item(altered));
+        dynamo.deleteItem(r -> r.tableName(workload.transfers).key(transferKey));
+        try {
+            ReplayRunner.Run run = replay("verify");
+
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.out()).contains("account:eur-2 v1 history.balanceAfter: projection \"999.99\", log \"0.00\"",
+                    "transfer:" + transferId + " v" + transfer.get("version").n() + " transfers: no item; the log is at "
+                            + "version " + transfer.get("version").n());
+            assertThat(run.out().lines().filter(l -> l.startsWith("account:") || l.startsWith("transfer:")))
+                    .as("only the altered entry and the missing item are reported").hasSize(2);
+        } finally {
+            dynamo.putItem(r -> r.tableName(workload.history).item(entry));
+            dynamo.putItem(r -> r.tableName(workload.transfers).item(transfer));
         }
     }
 
@@ -316,7 +344,7 @@ class ReplayToolIT {
         int[] applied = {0};
         try (RebuildLock lock = RebuildLock.acquire(table, "history", "crashing-run", Duration.ofMinutes(1),
                 Clock.systemUTC())) {
-            assertThatThrownBy(() -> rebuilder.rebuild(Rebuilder.Kind.HISTORY, partial, null, true, lock, event -> {
+            assertThatThrownBy(() -> rebuilder.rebuild(ProjectionCatalog.HISTORY, partial, null, true, lock, event -> {
                 if (++applied[0] == 25) {
                     throw new IllegalStateException("killed");
                 }

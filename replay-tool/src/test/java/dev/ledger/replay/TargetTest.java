@@ -3,6 +3,7 @@ package dev.ledger.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ledger.projections.ProjectionCatalog;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ class TargetTest {
 
         assertThat(target.endpointUri()).contains(URI.create("http://127.0.0.1:5055"));
         assertThat(target.events()).isEqualTo("ledger-events");
-        assertThat(target.balances()).isEqualTo("ledger-balances");
+        assertThat(target.deployed(ProjectionCatalog.BALANCES)).isEqualTo("ledger-balances");
         assertThat(target.control()).isEqualTo("ledger-events-replay");
     }
 
@@ -53,7 +54,7 @@ class TargetTest {
     void aMissingTableNameSaysWhichOptionGivesIt() {
         Target target = parse("--state-file", dir.resolve("absent.json").toString());
 
-        assertThatThrownBy(target::history).hasMessageContaining("--history-table");
+        assertThatThrownBy(() -> target.deployed(ProjectionCatalog.HISTORY)).hasMessageContaining("--history-table");
     }
 
     private Path stateFile(long pid) throws IOException {

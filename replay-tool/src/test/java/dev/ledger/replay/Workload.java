@@ -18,7 +18,7 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.ProjectionConsumer;
-import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTableSchema;
@@ -153,9 +153,9 @@ final class Workload {
 
     /** Creates the projection tables and feeds them every stream's events, as Kinesis records. */
     void project(SqsClient sqs, String queueName) {
-        ProjectionTables.createBalances(dynamo, balances);
-        ProjectionTables.createHistory(dynamo, history);
-        ProjectionTables.createTransfers(dynamo, transfers);
+        ProjectionCatalog.BALANCES.createTable(dynamo, balances);
+        ProjectionCatalog.HISTORY.createTable(dynamo, history);
+        ProjectionCatalog.TRANSFERS.createTable(dynamo, transfers);
         DeadLetters deadLetters = new DeadLetters(sqs, sqs.createQueue(r -> r.queueName(queueName)).queueUrl());
         feed(List.of(new ProjectionConsumer(new BalancesProjection(dynamo, balances), deadLetters),
                 new ProjectionConsumer(new HistoryProjection(dynamo, history), deadLetters),

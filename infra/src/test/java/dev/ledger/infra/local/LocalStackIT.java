@@ -10,7 +10,7 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
-import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ReadRoutes;
 import dev.ledger.store.EventsTable;
 import java.io.IOException;
@@ -184,7 +184,7 @@ class LocalStackIT {
         new ProjectionsAgainstLog(dynamo, stack.outputs()).awaitCaughtUp(accounts, transfers, HANG_GUARD, () -> "");
         String deployed = stack.outputs().get("BalancesTableName");
         String rebuilt = deployed + "-rebuild-1";
-        ProjectionTables.createBalances(dynamo, rebuilt);
+        ProjectionCatalog.BALANCES.createTable(dynamo, rebuilt);
         ReadRoutes.switchTo(dynamo, stack.outputs().get("ControlTableName"), "balances", deployed, false, rebuilt,
                 Instant.parse("2026-11-27T08:00:00Z"), "LocalStackIT");
 

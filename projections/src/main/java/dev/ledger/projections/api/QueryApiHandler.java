@@ -5,15 +5,16 @@ import dev.ledger.http.HttpApiHandler;
 import dev.ledger.http.RequestLog;
 import dev.ledger.lambda.config.LedgerConfig;
 import dev.ledger.projections.BalancesProjection;
-import dev.ledger.projections.BalancesProjectionHandler;
-import dev.ledger.projections.HistoryProjectionHandler;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ReadRoutes;
 import dev.ledger.projections.TransfersProjection;
-import dev.ledger.projections.TransfersProjectionHandler;
 import dev.ledger.store.DynamoEventStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The read Lambda behind the HTTP API's GET routes (auditors and payment services). */
@@ -34,16 +35,26 @@ public final class QueryApiHandler extends HttpApiHandler {
     static final Duration ROUTE_MAX_AGE = Duration.ofSeconds(5);
 
     private static QueryApi fromEnvironment(DynamoDbClient dynamo) {
-        String balances = LedgerConfig.required(BalancesProjectionHandler.TABLE);
-        String history = LedgerConfig.required(HistoryProjectionHandler.TABLE);
-        String transfers = LedgerConfig.required(TransfersProjectionHandler.TABLE);
         ReadRoutes routes = new ReadRoutes(dynamo, LedgerConfig.optional(ReadRoutes.CONTROL_TABLE).orElse(null),
                 Clock.systemUTC(), ROUTE_MAX_AGE);
+        Function<ProjectionCatalog, String> serving = serving(routes);
         return new QueryApi(() -> new QueryApi.ReadModels(
-                new BalancesProjection(dynamo, routes.tableFor("balances", balances)),
-                new HistoryReader(dynamo, routes.tableFor("history", history)),
-                new TransfersProjection(dynamo, routes.tableFor("transfers", transfers))),
+                new BalancesProjection(dynamo, serving.apply(ProjectionCatalog.BALANCES)),
+                new HistoryReader(dynamo, serving.apply(ProjectionCatalog.HISTORY)),
+                new TransfersProjection(dynamo, serving.apply(ProjectionCatalog.TRANSFERS))),
                 new DynamoEventStore(dynamo, LedgerConfig.required(LedgerConfig.EVENTS_TABLE)),
                 ApiTokens.parse(LedgerConfig.required(LedgerConfig.API_TOKENS)));
+    }
+
+    /**
+     * The table serving each projection now: its route, else the deployed table its variable names
+     * (each variable is required at once, so a missing one fails the cold start, not a request).
+     */
+    private static Function<ProjectionCatalog, String> serving(ReadRoutes routes) {
+        Map<ProjectionCatalog, String> deployed = new EnumMap<>(ProjectionCatalog.class);
+        for (ProjectionCatalog projection : ProjectionCatalog.values()) {
+            deployed.put(projection, LedgerConfig.required(projection.environmentVariable()));
+        }
+        return projection -> routes.tableFor(projection.label(), deployed.get(projection));
     }
 }

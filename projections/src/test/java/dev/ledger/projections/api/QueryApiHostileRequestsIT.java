@@ -20,7 +20,7 @@ import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.KinesisRecords;
 import dev.ledger.projections.ProjectionConsumer;
-import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.MutableClock;
 import dev.ledger.store.StoredEvent;
@@ -70,9 +70,9 @@ class QueryApiHostileRequestsIT {
         String balancesTable = names.table("balances");
         String historyTable = names.table("history");
         String transfersTable = names.table("transfers");
-        ProjectionTables.createBalances(dynamo, balancesTable);
-        ProjectionTables.createHistory(dynamo, historyTable);
-        ProjectionTables.createTransfers(dynamo, transfersTable);
+        ProjectionCatalog.BALANCES.createTable(dynamo, balancesTable);
+        ProjectionCatalog.HISTORY.createTable(dynamo, historyTable);
+        ProjectionCatalog.TRANSFERS.createTable(dynamo, transfersTable);
         projectionTables = List.of(balancesTable, historyTable, transfersTable);
 
         // The projections get the whole log, each stream in version order, as the Kinesis stream would carry it.

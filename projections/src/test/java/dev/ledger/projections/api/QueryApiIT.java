@@ -30,7 +30,7 @@ import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.KinesisRecords;
 import dev.ledger.projections.ProjectionConsumer;
-import dev.ledger.projections.ProjectionTables;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTableSchema;
@@ -75,9 +75,9 @@ class QueryApiIT {
         String balancesTable = names.table("balances");
         String historyTable = names.table("history");
         String transfersTable = names.table("transfers");
-        ProjectionTables.createBalances(dynamo, balancesTable);
-        ProjectionTables.createHistory(dynamo, historyTable);
-        ProjectionTables.createTransfers(dynamo, transfersTable);
+        ProjectionCatalog.BALANCES.createTable(dynamo, balancesTable);
+        ProjectionCatalog.HISTORY.createTable(dynamo, historyTable);
+        ProjectionCatalog.TRANSFERS.createTable(dynamo, transfersTable);
 
         // Every command is recorded one second after the one before.
         Clock seconds = new Clock() {

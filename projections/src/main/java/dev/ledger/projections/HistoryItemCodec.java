@@ -1,0 +1,90 @@
+package dev.ledger.projections;
+
+import static dev.ledger.projections.ProjectionItems.VERSION;
+import static dev.ledger.projections.ProjectionTables.ID;
+import static dev.ledger.projections.ProjectionTables.SK;
+
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.money.Money;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The history table's items, per account ({@code id}):
+ *
+ * <ul>
+ *   <li>the entry of version n ({@code sk = n}): {@code type}, {@code recordedAt}, {@code hash},
+ *       {@code balanceAfter}, and for a transfer leg {@code transferId}, {@code counterpartyAccountId}
+ *       and {@code amount} (signed, see {@link HistoryProjection#signedAmount}); amounts as decimal
+ *       strings;
+ *   <li>the cursor ({@code sk = 0}): {@code version} and {@code state}, the running account (see
+ *       {@link AccountJson}), so the next entry is computed without reading the log.
+ * </ul>
+ *
+ * Pinned by {@code HistoryProjectionTest}: a change here changes what the table holds, and is
+ * deployed with {@code replay rebuild --swap}.
+ */
+final class HistoryItemCodec {
+
+    static final String STATE = "state";
+    static final String TYPE = "type";
+    static final String TRANSFER_ID = "transferId";
+    static final String COUNTERPARTY = "counterpartyAccountId";
+    static final String AMOUNT = "amount";
+    static final String BALANCE_AFTER = "balanceAfter";
+    static final String RECORDED_AT = "recordedAt";
+    static final String HASH = "hash";
+
+    /** What a transfer leg adds to its entry. */
+    record Leg(String transferId, String counterpartyAccountId, Money signedAmount) {
+    }
+
+    private HistoryItemCodec() {
+    }
+
+    /** @param leg null for an event that is not a transfer leg (opening, freezing...) */
+    static Map<String, AttributeValue> entry(String accountId, long version, String type, Instant recordedAt,
+                                             String hash, AccountState after, Leg leg) {
+        Map<String, AttributeValue> entry = new HashMap<>();
+        entry.put(ID, AttributeValue.fromS(accountId));
+        entry.put(SK, AttributeValue.fromN(Long.toString(version)));
+        entry.put(TYPE, AttributeValue.fromS(type));
+        entry.put(RECORDED_AT, AttributeValue.fromS(recordedAt.toString()));
+        entry.put(HASH, AttributeValue.fromS(hash));
+        entry.put(BALANCE_AFTER, AttributeValue.fromS(Money.toDecimalString(after.balance(),
+                after.currency().minorDigits())));
+        if (leg != null) {
+            entry.put(TRANSFER_ID, AttributeValue.fromS(leg.transferId()));
+            entry.put(COUNTERPARTY, AttributeValue.fromS(leg.counterpartyAccountId()));
+            entry.put(AMOUNT, AttributeValue.fromS(leg.signedAmount().toDecimalString()));
+        }
+        return entry;
+    }
+
+    static Map<String, AttributeValue> cursor(String accountId, long version, AccountState account) {
+        Map<String, AttributeValue> cursor = new HashMap<>();
+        cursor.put(ID, AttributeValue.fromS(accountId));
+        cursor.put(SK, AttributeValue.fromN("0"));
+        cursor.put(VERSION, AttributeValue.fromN(Long.toString(version)));
+        cursor.put(STATE, AttributeValue.fromS(AccountJson.encode(account)));
+        return cursor;
+    }
+
+    /** The running account a cursor holds. */
+    static AccountState account(Map<String, AttributeValue> cursor) {
+        String what = "history cursor " + cursor.get(ID).s();
+        AttributeValue state = cursor.get(STATE);
+        if (state == null || state.s() == null) {
+            throw new StoredFormException(what + " has no '" + STATE + "'");
+        }
+        return AccountJson.decode(state.s(), what);
+    }
+
+    /** The text of an entry's attribute; null if the entry has none. */
+    static String text(Map<String, AttributeValue> entry, String name) {
+        AttributeValue value = entry.get(name);
+        return value == null ? null : value.s();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ledger.projections;
+
+import dev.ledger.domain.api.StreamId;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.BiFunction;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Every read projection, once: its name (as {@code replay rebuild --projection} and the read route
+ * {@code route#<name>} spell it), which streams it follows, the stack output and the Lambda
+ * environment variable naming its deployed table, its table's key schema, and how to build it on a
+ * table. The projection Lambdas, the read API, {@code replay rebuild} and {@code replay verify} all
+ * take their projections from here; {@code infra/template.yaml} must agree (infra's tests check it).
+ */
+public enum ProjectionCatalog {
+
+    /** One item per account: its balances. */
+    BALANCES(StreamId.StreamType.ACCOUNT, "BalancesTableName", "LEDGER_BALANCES_TABLE", false,
+            BalancesProjection::new),
+    /** Per account, a cursor ({@code sk = 0}) and one entry per event ({@code sk = version}). */
+    HISTORY(StreamId.StreamType.ACCOUNT, "HistoryTableName", "LEDGER_HISTORY_TABLE", true,
+            HistoryProjection::new),
+    /** One item per transfer: its state and status history. */
+    TRANSFERS(StreamId.StreamType.TRANSFER, "TransfersTableName", "LEDGER_TRANSFERS_TABLE", false,
+            TransfersProjection::new);
+
+    private final StreamId.StreamType streams;
+    private final String templateOutput;
+    private final String environmentVariable;
+    private final boolean sorted;
+    private final BiFunction<DynamoDbClient, String, Projection> factory;
+
+    ProjectionCatalog(StreamId.StreamType streams, String templateOutput, String environmentVariable, boolean sorted,
+                      BiFunction<DynamoDbClient, String, Projection> factory) {
+        this.streams = streams;
+        this.templateOutput = templateOutput;
+        this.environmentVariable = environmentVariable;
+        this.sorted = sorted;
+        this.factory = factory;
+    }
+
+    /** The projection's name: {@code balances}, {@code history}, {@code transfers}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The kind of stream it follows (it ignores the others). */
+    public StreamId.StreamType streams() {
+        return streams;
+    }
+
+    public boolean follows(StreamId stream) {
+        return stream.type() == streams;
+    }
+
+    /** The stack output naming the deployed table (e.g. {@code BalancesTableName}). */
+    public String templateOutput() {
+        return templateOutput;
+    }
+
+    /** The Lambda environment variable naming the deployed table (e.g. {@code LEDGER_BALANCES_TABLE}). */
+    public String environmentVariable() {
+        return environmentVariable;
+    }
+
+    /** Whether the table's key is {@code id} + {@code sk} (else {@code id} alone): see {@link ProjectionTables}. */
+    public boolean sorted() {
+        return sorted;
+    }
+
+    /** Creates the projection's table (tests, shadow tables of a rebuild) and waits until it exists. */
+    public void createTable(DynamoDbClient dynamo, String table) {
+        ProjectionTables.create(dynamo, table, sorted);
+        dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+    }
+
+    /** The projection, reading and writing {@code table}. */
+    public Projection projection(DynamoDbClient dynamo, String table) {
+        return factory.apply(dynamo, table);
+    }
+
+    /** The projection called {@code label}. */
+    public static ProjectionCatalog named(String label) {
+        return Arrays.stream(values()).filter(p -> p.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no projection " + label));
+    }
+}

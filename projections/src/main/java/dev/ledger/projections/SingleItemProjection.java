@@ -1,0 +1,68 @@
+package dev.ledger.projections;
+
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.store.StoredEvent;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A projection that keeps one item per stream ({@code id} = the stream's id) holding the version it
+ * reflects and what the stream's events folded to: balances and transfers. Subclasses say only how
+ * an event turns the item before it into the item after it; reading, the conditional write and
+ * blocking are here.
+ */
+abstract class SingleItemProjection implements Projection {
+
+    private final ProjectionCatalog catalog;
+    private final ProjectionItems items;
+
+    SingleItemProjection(ProjectionCatalog catalog, DynamoDbClient dynamo, String table) {
+        this.catalog = catalog;
+        this.items = new ProjectionItems(dynamo, table, false);
+    }
+
+    /**
+     * The stream's item after {@code event}, computed without I/O.
+     *
+     * @param before the item before it; empty for the stream's first event
+     */
+    abstract Map<String, AttributeValue> next(StoredEvent event, Optional<Map<String, AttributeValue>> before);
+
+    @Override
+    public final ProjectionCatalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public final Position position(StreamId stream) {
+        return ProjectionItems.position(items.read(stream.id()));
+    }
+
+    @Override
+    public final Step next(StoredEvent event, Position current) {
+        Map<String, AttributeValue> item = next(event, current.version() == 0 ? Optional.empty()
+                : Optional.of(current.item()));
+        return new Step(new Position(event.version(), false, item), List.of(item));
+    }
+
+    @Override
+    public final Position apply(StoredEvent event, Position current) {
+        Step step = next(event, current);
+        items.putIfAt(step.after().item(), current.version());
+        return step.after();
+    }
+
+    @Override
+    public final void block(StreamId stream, String reason) {
+        items.block(stream.id(), reason);
+    }
+
+    /** The stream's item, once an event was applied to it (a blocked stream keeps its last one). */
+    final Optional<Map<String, AttributeValue>> stored(String id) {
+        Map<String, AttributeValue> item = items.read(id);
+        return item.containsKey(ProjectionItems.VERSION) ? Optional.of(item) : Optional.empty();
+    }
+}

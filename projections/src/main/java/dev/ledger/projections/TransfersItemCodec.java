@@ -1,0 +1,135 @@
+package dev.ledger.projections;
+
+import static dev.ledger.projections.ProjectionItems.VERSION;
+import static dev.ledger.projections.ProjectionTables.ID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.Rejection;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.domain.transfer.TransferStatus;
+import dev.ledger.projections.TransfersProjection.StatusChange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The transfers item: {@code id} (the transfer), {@code version}, {@code state} (JSON:
+ * {@code {"expiresAt","postedAmount","rejectionCode"?,"rejectionMessage"?,"request":{"amount",
+ * "creditAccountId","currency","debitAccountId","metadata","pending","timeoutSeconds"},"status",
+ * "transferId"}}, amounts as decimal strings), {@code statusHistory} (a list of maps
+ * {@code {"status","version","recordedAt"}}) and {@code createdAt}. Pinned by
+ * {@code TransfersProjectionTest}: a change here changes what the table holds, and is deployed with
+ * {@code replay rebuild --swap}.
+ */
+final class TransfersItemCodec {
+
+    static final String STATE = "state";
+    static final String HISTORY = "statusHistory";
+    static final String CREATED_AT = "createdAt";
+
+    private TransfersItemCodec() {
+    }
+
+    static Map<String, AttributeValue> encode(String transferId, long version, TransferState state,
+                                              List<StatusChange> history, Instant createdAt) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(ID, AttributeValue.fromS(transferId));
+        item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
+        item.put(STATE, AttributeValue.fromS(encodeState(state)));
+        item.put(HISTORY, AttributeValue.fromL(history.stream().map(change -> AttributeValue.fromM(Map.of(
+                "status", AttributeValue.fromS(change.status()),
+                "version", AttributeValue.fromN(Long.toString(change.version())),
+                "recordedAt", AttributeValue.fromS(change.recordedAt().toString())))).toList()));
+        item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
+        return item;
+    }
+
+    static TransferState state(Map<String, AttributeValue> item) {
+        String what = what(item);
+        AttributeValue state = item.get(STATE);
+        if (state == null || state.s() == null) {
+            throw new StoredFormException(what + " has no '" + STATE + "'");
+        }
+        JsonNode node = ItemJson.read(state.s(), what);
+        JsonNode request = ItemJson.field(node, "request", what);
+        CurrencyUnit currency = CurrencyUnit.of(ItemJson.text(request, "currency", what));
+        TreeMap<String, String> metadata = new TreeMap<>();
+        ItemJson.field(request, "metadata", what).fields()
+                .forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+        TransferRequest transferRequest = new TransferRequest(ItemJson.text(request, "debitAccountId", what),
+                ItemJson.text(request, "creditAccountId", what),
+                Money.parse(ItemJson.text(request, "amount", what), currency),
+                ItemJson.field(request, "pending", what).asBoolean(), ItemJson.number(request, "timeoutSeconds", what),
+                metadata);
+        JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
+        JsonNode code = node.get("rejectionCode");
+        return new TransferState(ItemJson.text(node, "transferId", what), transferRequest,
+                TransferStatus.valueOf(ItemJson.text(node, "status", what)),
+                expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
+                Money.parse(ItemJson.text(node, "postedAmount", what), currency),
+                code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
+                        ItemJson.text(node, "rejectionMessage", what)));
+    }
+
+    static List<StatusChange> history(Map<String, AttributeValue> item) {
+        AttributeValue history = item.get(HISTORY);
+        if (history == null || !history.hasL()) {
+            throw new StoredFormException(what(item) + " has no '" + HISTORY + "'");
+        }
+        List<StatusChange> changes = new ArrayList<>();
+        for (AttributeValue change : history.l()) {
+            Map<String, AttributeValue> m = change.m();
+            changes.add(new StatusChange(m.get("status").s(), Long.parseLong(m.get("version").n()),
+                    Instant.parse(m.get("recordedAt").s())));
+        }
+        return changes;
+    }
+
+    static Instant createdAt(Map<String, AttributeValue> item) {
+        AttributeValue createdAt = item.get(CREATED_AT);
+        if (createdAt == null || createdAt.s() == null) {
+            throw new StoredFormException(what(item) + " has no '" + CREATED_AT + "'");
+        }
+        return Instant.parse(createdAt.s());
+    }
+
+    static long version(Map<String, AttributeValue> item) {
+        return Long.parseLong(item.get(VERSION).n());
+    }
+
+    private static String encodeState(TransferState t) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("transferId", t.transferId());
+        ObjectNode request = node.putObject("request");
+        request.put("debitAccountId", t.request().debitAccountId());
+        request.put("creditAccountId", t.request().creditAccountId());
+        request.put("amount", t.request().amount().toDecimalString());
+        request.put("currency", t.request().amount().currency().code());
+        request.put("pending", t.request().pending());
+        request.put("timeoutSeconds", t.request().timeoutSeconds());
+        ObjectNode metadata = request.putObject("metadata");
+        t.request().metadata().forEach(metadata::put);
+        node.put("status", t.status().name());
+        node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
+        node.put("postedAmount", t.postedAmount().toDecimalString());
+        if (t.rejection() != null) {
+            node.put("rejectionCode", t.rejection().code().code());
+            node.put("rejectionMessage", t.rejection().message());
+        }
+        return ItemJson.write(node);
+    }
+
+    private static String what(Map<String, AttributeValue> item) {
+        return "transfers item " + item.get(ID).s();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.ledger.projections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.store.StoredEvent;
+import dev.ledger.projections.Projection.Step;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The history projection's pure {@code next()}, without the emulator (no client at all). */
+class HistoryProjectionTest {
+
+    private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
+
+    private final Projection history = ProjectionCatalog.HISTORY.projection(null, "no-table");
+
+    private final List<StoredEvent> alice = StoredEvents.stream(
+            new AccountOpened("alice", EUR, OverdraftLimit.NONE),
+            new EntryPosted("alice", "t-1", Side.CREDIT, "bank", Money.parse("25.00", EUR)),
+            new HoldPlaced("alice", "hold-1", Side.DEBIT, "bank", Money.parse("10.00", EUR),
+                    Instant.parse("2026-03-01T10:00:00Z")),
+            new HoldPosted("alice", "hold-1", Side.DEBIT, "bank", Money.parse("10.00", EUR),
+                    Money.parse("4.00", EUR)));
+
+    @Test
+    void anEventWritesItsEntryThenTheAccountsCursorPinnedByteForByte() {
+        Step posted = StoredEvents.fold(history, alice).get(3);
+
+        assertThat(posted.items()).containsExactly(
+                Map.of("id", AttributeValue.fromS("alice"),
+                        "sk", AttributeValue.fromN("4"),
+                        "type", AttributeValue.fromS("HoldPosted"),
+                        "recordedAt", AttributeValue.fromS("2026-03-01T09:00:04Z"),
+                        "hash", AttributeValue.fromS("hash-4"),
+                        "balanceAfter", AttributeValue.fromS("21.00"),
+                        "transferId", AttributeValue.fromS("hold-1"),
+                        "counterpartyAccountId", AttributeValue.fromS("bank"),
+                        "amount", AttributeValue.fromS("-4.00")),
+                Map.of("id", AttributeValue.fromS("alice"),
+                        "sk", AttributeValue.fromN("0"),
+                        "version", AttributeValue.fromN("4"),
+                        "state", AttributeValue.fromS("{\"accountId\":\"alice\",\"creditsPending\":0,"
+                                + "\"creditsPosted\":2500,\"currency\":\"EUR\",\"debitsPending\":0,"
+                                + "\"debitsPosted\":400,\"overdraftLimit\":0,\"status\":\"OPEN\"}")));
+        assertThat(posted.after().item()).isEqualTo(posted.items().get(1));
+        assertThat(posted.after().version()).isEqualTo(4);
+    }
+
+    @Test
+    void anEventThatIsNoTransferLegHasNoAmountOrCounterparty() {
+        Step opened = StoredEvents.fold(history, alice).get(0);
+
+        assertThat(opened.items().get(0)).containsOnlyKeys("id", "sk", "type", "recordedAt", "hash", "balanceAfter")
+                .containsEntry("type", AttributeValue.fromS("AccountOpened"))
+                .containsEntry("balanceAfter", AttributeValue.fromS("0.00"));
+    }
+
+    @Test
+    void amountsAreSignedAsTheBalanceSeesThemAndTheBalanceAfterOnlyMovesWhenPosted() {
+        List<Step> steps = StoredEvents.fold(history, alice);
+
+        assertThat(steps).extracting(s -> s.items().get(0).get("amount"))
+                .containsExactly(null, AttributeValue.fromS("25.00"), AttributeValue.fromS("-10.00"),
+                        AttributeValue.fromS("-4.00"));
+        assertThat(steps).extracting(s -> s.items().get(0).get("balanceAfter").s())
+                .containsExactly("0.00", "25.00", "25.00", "21.00");
+    }
+
+    @Test
+    void eachStepContinuesFromTheCursorAlone() {
+        Step fromScratch = StoredEvents.fold(history, alice).get(3);
+
+        // The cursor of version 3, as a table would hold it, is all next() needs: it reads no log.
+        Step fromCursor = history.next(alice.get(3), StoredEvents.fold(history, alice).get(2).after());
+
+        assertThat(fromCursor).isEqualTo(fromScratch);
+    }
+}
