@@ -1,18 +1,12 @@
 package dev.ledger.infra.local;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.ledger.infra.Template;
 import java.net.URLDecoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -38,17 +32,12 @@ import java.util.Optional;
  */
 final class HttpApiGateway implements AutoCloseable {
 
-    static final String API_ID = "local";
-    static final String STAGE = "$default";
-    private static final DateTimeFormatter REQUEST_TIME =
-            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final RouteTable routes;
     private final Map<String, LocalFunction> functions;
     private final Map<String, Template.Authorizer> authorizers;
-    private final String region;
-    private final String accountId;
+    private final GatewayEvents events;
     private LocalHttpServer server;
 
     private HttpApiGateway(RouteTable routes, Map<String, LocalFunction> functions,
@@ -56,8 +45,7 @@ final class HttpApiGateway implements AutoCloseable {
         this.routes = routes;
         this.functions = functions;
         this.authorizers = authorizers;
-        this.region = region;
-        this.accountId = accountId;
+        this.events = new GatewayEvents(region, accountId);
     }
 
     /**
@@ -130,7 +118,7 @@ final class HttpApiGateway implements AutoCloseable {
         }
         Template.Route route = match.get().route();
         Instant now = Instant.now();
-        Request request = new Request(requestId, now, method, rawPath, decodePath(rawPath), rawQuery,
+        GatewayEvents.Request request = new GatewayEvents.Request(requestId, now, method, rawPath, decodePath(rawPath), rawQuery,
                 headers(httpRequest), cookies(httpRequest), query(rawQuery), match.get().pathParameters(),
                 httpRequest.remote().getAddress().getHostAddress(), route);
 
@@ -141,7 +129,7 @@ final class HttpApiGateway implements AutoCloseable {
             if (identity == null) {
                 return gatewayAnswer(requestId, 401, "Unauthorized");
             }
-            Object answer = functions.get(authorizer.functionLogicalId()).invoke(authorizerEvent(request, identity));
+            Object answer = functions.get(authorizer.functionLogicalId()).invoke(events.authorizerEvent(request, identity));
             if (!(answer instanceof Map<?, ?> simple) || !Boolean.TRUE.equals(simple.get("isAuthorized"))) {
                 return gatewayAnswer(requestId, 403, "Forbidden");
             }
@@ -156,7 +144,7 @@ final class HttpApiGateway implements AutoCloseable {
                     + " is not supported locally");
         }
 
-        Object result = functions.get(route.functionLogicalId()).invoke(httpEvent(request, body, authorizerContext));
+        Object result = functions.get(route.functionLogicalId()).invoke(events.httpEvent(request, body, authorizerContext));
         if (!(result instanceof APIGatewayV2HTTPResponse response)) {
             throw new IllegalStateException("Function " + route.functionLogicalId() + " returned "
                     + (result == null ? "null" : result.getClass().getName()) + ", not an APIGatewayV2HTTPResponse");
@@ -164,94 +152,8 @@ final class HttpApiGateway implements AutoCloseable {
         return response(requestId, response);
     }
 
-    /** The parts of one request that both events are made of. */
-    private record Request(String requestId, Instant time, String method, String rawPath, String path, String rawQuery,
-                           Map<String, String> headers, List<String> cookies, Map<String, String> query,
-                           Map<String, String> pathParameters, String sourceIp, Template.Route route) {
-    }
-
-    private APIGatewayV2HTTPEvent httpEvent(Request request, byte[] body, Map<String, Object> authorizerContext) {
-        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
-        http.setMethod(request.method());
-        http.setPath(request.path());
-        http.setProtocol("HTTP/1.1");
-        http.setSourceIp(request.sourceIp());
-        http.setUserAgent(request.headers().get("user-agent"));
-
-        APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
-        context.setAccountId(accountId);
-        context.setApiId(API_ID);
-        context.setDomainName(request.headers().getOrDefault("host", "127.0.0.1"));
-        context.setDomainPrefix(API_ID);
-        context.setHttp(http);
-        context.setRequestId(request.requestId());
-        context.setRouteKey(request.route().routeKey());
-        context.setStage(STAGE);
-        context.setTime(REQUEST_TIME.format(request.time()));
-        context.setTimeEpoch(request.time().toEpochMilli());
-        if (authorizerContext != null) {
-            APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
-            authorizer.setLambda(authorizerContext);
-            context.setAuthorizer(authorizer);
-        }
-
-        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-        event.setVersion("2.0");
-        event.setRouteKey(request.route().routeKey());
-        event.setRawPath(request.rawPath());
-        event.setRawQueryString(request.rawQuery());
-        event.setCookies(request.cookies().isEmpty() ? null : request.cookies());
-        event.setHeaders(request.headers());
-        event.setQueryStringParameters(request.query().isEmpty() ? null : request.query());
-        event.setPathParameters(request.pathParameters().isEmpty() ? null : request.pathParameters());
-        event.setRequestContext(context);
-        if (body.length > 0) {
-            Optional<String> text = isText(request.headers().get("content-type")) ? utf8(body) : Optional.empty();
-            event.setBody(text.orElseGet(() -> Base64.getEncoder().encodeToString(body)));
-            event.setIsBase64Encoded(text.isEmpty());
-        }
-        return event;
-    }
-
-    private APIGatewayV2CustomAuthorizerEvent authorizerEvent(Request request, List<String> identity) {
-        APIGatewayV2CustomAuthorizerEvent.Http http = new APIGatewayV2CustomAuthorizerEvent.Http();
-        http.setMethod(request.method());
-        http.setPath(request.path());
-        http.setProtocol("HTTP/1.1");
-        http.setSourceIp(request.sourceIp());
-        http.setUserAgent(request.headers().get("user-agent"));
-
-        APIGatewayV2CustomAuthorizerEvent.RequestContext context = new APIGatewayV2CustomAuthorizerEvent.RequestContext();
-        context.setAccountId(accountId);
-        context.setApiId(API_ID);
-        context.setDomainName(request.headers().getOrDefault("host", "127.0.0.1"));
-        context.setDomainPrefix(API_ID);
-        context.setHttp(http);
-        context.setRequestId(request.requestId());
-        context.setRouteKey(request.route().routeKey());
-        context.setStage(STAGE);
-        context.setTime(REQUEST_TIME.format(request.time()));
-        context.setTimeEpoch(request.time().toEpochMilli());
-
-        APIGatewayV2CustomAuthorizerEvent event = new APIGatewayV2CustomAuthorizerEvent();
-        event.setVersion("2.0");
-        event.setType("REQUEST");
-        event.setRouteArn("arn:aws:execute-api:" + region + ":" + accountId + ":" + API_ID + "/" + STAGE + "/"
-                + request.method() + request.rawPath());
-        event.setIdentitySource(identity);
-        event.setRouteKey(request.route().routeKey());
-        event.setRawPath(request.rawPath());
-        event.setRawQueryString(request.rawQuery());
-        event.setCookies(request.cookies().isEmpty() ? null : request.cookies());
-        event.setHeaders(request.headers());
-        event.setQueryStringParameters(request.query().isEmpty() ? null : request.query());
-        event.setPathParameters(request.pathParameters().isEmpty() ? null : request.pathParameters());
-        event.setRequestContext(context);
-        return event;
-    }
-
     /** The identity source values, or null if one is missing or empty (API Gateway then answers 401 itself). */
-    private static List<String> identity(Template.Authorizer authorizer, Request request) {
+    private static List<String> identity(Template.Authorizer authorizer, GatewayEvents.Request request) {
         List<String> values = new ArrayList<>();
         for (String source : authorizer.identitySources()) {
             String value = source.startsWith("$request.header.")
@@ -350,27 +252,6 @@ final class HttpApiGateway implements AutoCloseable {
 
     private static String decodePath(String rawPath) {
         return URLDecoder.decode(rawPath.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
-    /** Whether API Gateway would pass the body as text rather than base64. */
-    private static boolean isText(String contentType) {
-        if (contentType == null) {
-            return true;
-        }
-        String type = contentType.toLowerCase(Locale.ROOT);
-        return type.startsWith("text/") || type.contains("json") || type.contains("xml") || type.contains("javascript")
-                || type.startsWith("application/x-www-form-urlencoded");
-    }
-
-    private static Optional<String> utf8(byte[] bytes) {
-        try {
-            return Optional.of(StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString());
-        } catch (CharacterCodingException notText) {
-            return Optional.empty();
-        }
     }
 
     /** Shaped like API Gateway's request ids (e.g. "JKJaXmPLvHcESHA="), unique per request. */

@@ -3,7 +3,6 @@ package dev.ledger.infra.local;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.http.ApiTokens;
 import dev.ledger.http.Role;
 import dev.ledger.infra.Intrinsics;
@@ -13,15 +12,8 @@ import dev.ledger.infra.local.streams.CheckpointStore;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * The whole system on one machine: the emulator (moto, through {@link MotoServer}), the template
@@ -57,9 +47,6 @@ public final class LocalStack implements AutoCloseable {
     public static final String API_TOKENS_PROPERTY = "LEDGER_API_TOKENS";
     /** The template parameter that carries the tokens. */
     public static final String API_TOKENS_PARAMETER = "ApiTokens";
-
-    /** Lambda variables that configure the JVM or the runtime, not the handler: not copied into system properties. */
-    private static final List<String> RUNTIME_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
 
     /**
      * How to run it.
@@ -164,7 +151,7 @@ public final class LocalStack implements AutoCloseable {
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<AutoCloseable> resources = new ArrayList<>(); // closed in reverse order
-    private final Map<String, String> previousProperties = new LinkedHashMap<>();
+    private final HandlerProperties handlerProperties = new HandlerProperties();
     private MotoServer moto;
     private AwsClients clients;
     private Template template;
@@ -172,7 +159,6 @@ public final class LocalStack implements AutoCloseable {
     private Map<String, String> handlerConfiguration = Map.of();
     private List<ApiToken> tokens = List.of();
     private HttpApiGateway gateway;
-    private Intrinsics.Resolver resolver;
     private EventSourceRuntime eventSources;
     private Optional<Path> stateFile = Optional.empty();
 
@@ -196,7 +182,20 @@ public final class LocalStack implements AutoCloseable {
         String tokenSpec = options.apiTokens().filter(s -> !s.isBlank()).orElseGet(LocalStack::generateTokens);
         tokens = parseTokens(tokenSpec);
 
-        // 1. The emulator
+        URI endpoint = startEmulator(options);
+        Map<String, String> physicalIds = deploy(options, tokenSpec);
+        HandlerEnvironment environment = HandlerEnvironment.evaluate(template, deployment, physicalIds, REGION, ACCOUNT_ID);
+        configureHandlers(environment, endpoint);
+        LocalFunctions functions = LocalFunctions.load(template, deployment.parameters(), physicalIds, REGION, ACCOUNT_ID,
+                resources::add);
+        startGateway(options, functions);
+        startSchedules(options, functions, physicalIds);
+        startEventSources(options, functions, environment.resolver());
+        writeStateFile(options);
+    }
+
+    /** The emulator: the one given, or a moto server of its own. */
+    private URI startEmulator(Options options) {
         URI endpoint;
         if (options.emulator().isPresent()) {
             endpoint = options.emulator().get();
@@ -207,65 +206,60 @@ public final class LocalStack implements AutoCloseable {
         }
         clients = AwsClients.forEndpoint(endpoint);
         resources.add(clients);
+        return endpoint;
+    }
 
-        // 2. The template, deployed as CloudFormation would deploy it on AWS
-        Path artifact = options.artifact().orElseGet(this::functionsArtifact);
+    /** The template, deployed as CloudFormation would deploy it on AWS; its resources' physical ids. */
+    private Map<String, String> deploy(Options options, String tokenSpec) {
+        Path artifact = options.artifact().orElseGet(() -> FunctionArtifact.find(template, resources::add));
         StackDeployer deployer = new StackDeployer(clients.cloudFormation(), clients.s3(), Duration.ofMillis(100),
                 Duration.ofMinutes(2), message -> { });
         deployment = deployer.deploy(new StackDeployer.Deployment(options.stackName(), template, artifact,
                 options.codeBucket(), Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec), true));
-        Map<String, String> physicalIds = deployer.physicalIds(options.stackName());
+        return deployer.physicalIds(options.stackName());
+    }
 
-        // 3. The handlers' configuration: what Lambda would put in their environment, and the emulator
-        Map<String, String> configuration = new LinkedHashMap<>(functionEnvironment(physicalIds));
+    /** The handlers' configuration: what Lambda would put in their environment, and the emulator. */
+    private void configureHandlers(HandlerEnvironment environment, URI endpoint) {
+        Map<String, String> configuration = new LinkedHashMap<>(environment.variables());
         configuration.put(ENDPOINT_PROPERTY, endpoint.toString());
         configuration.put("aws.region", REGION);
         configuration.put("aws.accessKeyId", "local");
         configuration.put("aws.secretAccessKey", "local");
         configuration.put("aws.cborEnabled", "false");
         handlerConfiguration = Map.copyOf(configuration);
-        setSystemProperties(configuration);
+        handlerProperties.set(configuration);
+    }
 
-        // 4. The functions, in-process
-        Map<String, String> parameters = deployment.parameters();
-        Map<String, LocalFunction> functions = new LinkedHashMap<>();
-        for (Template.Function spec : template.functions()) {
-            if (!template.isCreated(spec.logicalId(), parameters)) {
-                continue;
-            }
-            String name = physicalIds.getOrDefault(spec.logicalId(), spec.logicalId());
-            LocalFunction function = LocalFunction.load(spec, name,
-                    "arn:aws:lambda:" + REGION + ":" + ACCOUNT_ID + ":function:" + name);
-            resources.add(function);
-            functions.put(spec.logicalId(), function);
-        }
-
-        // 5. The HTTP API: the template's routes, whatever their Condition (moto cannot create them)
+    /** The HTTP API: the template's routes, whatever their Condition (moto cannot create them). */
+    private void startGateway(Options options, LocalFunctions functions) {
         List<Template.Route> routes = template.routes();
         Map<String, Template.Authorizer> authorizers = new LinkedHashMap<>();
         for (Template.Route route : routes) {
-            require(functions, route.functionLogicalId(), "route " + route.routeKey())
+            functions.require(route.functionLogicalId(), "route " + route.routeKey())
                     .requireInput(APIGatewayV2HTTPEvent.class, "the HTTP route " + route.routeKey());
             route.authorizerLogicalId().ifPresent(id -> authorizers.computeIfAbsent(id, template::authorizer));
         }
         for (Template.Authorizer authorizer : authorizers.values()) {
-            require(functions, authorizer.functionLogicalId(), "authorizer " + authorizer.logicalId())
+            functions.require(authorizer.functionLogicalId(), "authorizer " + authorizer.logicalId())
                     .requireInput(APIGatewayV2CustomAuthorizerEvent.class, "the HTTP API authorizer");
         }
-        gateway = HttpApiGateway.start(routes, authorizers, functions, options.port(),
+        gateway = HttpApiGateway.start(routes, authorizers, functions.byLogicalId(), options.port(),
                 LocalHttpServer.Settings.defaults().withMaxConcurrentRequests(options.httpConcurrency()), REGION,
                 ACCOUNT_ID);
         resources.add(gateway);
+    }
 
-        // 6. Schedules, on a local period
+    /** Schedules, on a local period. */
+    private void startSchedules(Options options, LocalFunctions functions, Map<String, String> physicalIds) {
         List<ScheduleRunner.Job> jobs = new ArrayList<>();
         for (Template.Schedule schedule : template.schedules()) {
-            if (!schedule.enabled() || !template.isCreated(schedule.logicalId(), parameters)) {
+            if (!schedule.enabled() || !template.isCreated(schedule.logicalId(), deployment.parameters())) {
                 continue;
             }
             List<LocalFunction> targets = new ArrayList<>();
             for (String id : schedule.functionLogicalIds()) {
-                LocalFunction target = require(functions, id, "schedule " + schedule.logicalId());
+                LocalFunction target = functions.require(id, "schedule " + schedule.logicalId());
                 target.requireInput(ScheduledEvent.class, "the schedule " + schedule.logicalId());
                 targets.add(target);
             }
@@ -276,10 +270,15 @@ public final class LocalStack implements AutoCloseable {
         if (!jobs.isEmpty()) {
             resources.add(ScheduleRunner.start(jobs, options.scheduleInterval(), REGION, ACCOUNT_ID));
         }
+    }
 
-        // 7. Stream consumers: the template's event source mappings (not created in moto on
-        // Stage=local, where it would swallow the streams), run in-process with Lambda's semantics
-        List<EventSourceRuntime.Binding> bindings = EventSourceRuntime.bindings(template, resolver, functions, ACCOUNT_ID);
+    /**
+     * Stream consumers: the template's event source mappings (not created in moto on
+     * Stage=local, where it would swallow the streams), run in-process with Lambda's semantics.
+     */
+    private void startEventSources(Options options, LocalFunctions functions, Intrinsics.Resolver resolver) {
+        List<EventSourceRuntime.Binding> bindings = EventSourceRuntime.bindings(template, resolver,
+                functions.byLogicalId(), ACCOUNT_ID);
         if (!bindings.isEmpty() && options.runEventSources()) {
             eventSources = EventSourceRuntime.create(bindings, clients,
                     new CheckpointStore(clients.dynamoDb(), CheckpointStore.tableFor(options.stackName()),
@@ -288,8 +287,10 @@ public final class LocalStack implements AutoCloseable {
             resources.add(eventSources);
             eventSources.start();
         }
+    }
 
-        // 8. The state file, for later tools
+    /** The state file, for later tools. */
+    private void writeStateFile(Options options) {
         if (options.stateFile().isPresent()) {
             StateFile.write(options.stateFile().get(), this);
             stateFile = options.stateFile();
@@ -364,117 +365,10 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         resources.clear();
-        previousProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
-        previousProperties.clear();
+        handlerProperties.restore();
     }
 
     // ----------------------------------------------------------------------------------------
-
-    /**
-     * Every function's Environment.Variables, evaluated against the deployed stack. All functions
-     * share this JVM's system properties, so two functions may not give one variable different values.
-     */
-    private Map<String, String> functionEnvironment(Map<String, String> physicalIds) {
-        // GetAtt values moto does not list as resources come from outputs that show the same expression.
-        Map<String, String> attributes = new LinkedHashMap<>();
-        template.outputs().values().forEach(output -> {
-            JsonNode getAtt = output.value().path("Fn::GetAtt");
-            String value = deployment.outputs().get(output.name());
-            if (getAtt.isArray() && getAtt.size() == 2 && value != null) {
-                attributes.put(getAtt.get(0).asText() + "." + getAtt.get(1).asText(), value);
-            }
-        });
-        resolver = template.resolver(new Template.StackFacts(deployment.parameters(),
-                deployment.stackName(), REGION, ACCOUNT_ID, physicalIds, attributes));
-        Map<String, String> environment = new LinkedHashMap<>();
-        Map<String, String> setBy = new LinkedHashMap<>();
-        for (Template.Function function : template.functions()) {
-            if (!template.isCreated(function.logicalId(), deployment.parameters())) {
-                continue;
-            }
-            function.environment().forEach((name, expression) -> {
-                if (RUNTIME_VARIABLES.contains(name)) {
-                    return;
-                }
-                String value = Intrinsics.evaluate(expression, resolver).asText();
-                String previous = environment.putIfAbsent(name, value);
-                if (previous != null && !previous.equals(value)) {
-                    throw new IllegalStateException("Functions " + setBy.get(name) + " and " + function.logicalId()
-                            + " give " + name + " different values; in one JVM they share one system property");
-                }
-                setBy.putIfAbsent(name, function.logicalId());
-            });
-        }
-        return environment;
-    }
-
-    private void setSystemProperties(Map<String, String> properties) {
-        properties.forEach((name, value) -> {
-            String fromEnvironment = System.getenv(name);
-            if (fromEnvironment != null && !fromEnvironment.isBlank() && !fromEnvironment.equals(value)) {
-                throw new IllegalStateException("The environment variable " + name + " is set, and the handlers would"
-                        + " read it instead of the local stack's value; unset it to run the local stack");
-            }
-        });
-        properties.forEach((name, value) -> {
-            previousProperties.putIfAbsent(name, System.getProperty(name));
-            System.setProperty(name, value);
-        });
-    }
-
-    private static LocalFunction require(Map<String, LocalFunction> functions, String logicalId, String user) {
-        LocalFunction function = functions.get(logicalId);
-        if (function == null) {
-            throw new IllegalStateException("The " + user + " needs function " + logicalId
-                    + ", which is not created on Stage=" + STAGE);
-        }
-        return function;
-    }
-
-    /**
-     * The jar that holds the handler classes (ledger-functions), which is what AWS would run. moto
-     * cannot run Java, so when the classes come from a directory (an IDE, a test) a small
-     * placeholder jar stands in.
-     */
-    private Path functionsArtifact() {
-        for (Template.Function function : template.functions()) {
-            try {
-                CodeSource source = Class.forName(function.handlerClass(), false, LocalStack.class.getClassLoader())
-                        .getProtectionDomain().getCodeSource();
-                if (source != null && source.getLocation() != null) {
-                    Path location = Path.of(source.getLocation().toURI());
-                    if (Files.isRegularFile(location)) {
-                        return location;
-                    }
-                }
-            } catch (ClassNotFoundException | URISyntaxException | SecurityException | IllegalArgumentException e) {
-                // try the next function; a missing class is reported when the functions load
-            }
-        }
-        return placeholderArtifact();
-    }
-
-    private Path placeholderArtifact() {
-        try {
-            Path jar = Files.createTempFile("ledger-functions-placeholder", ".jar");
-            try (OutputStream out = Files.newOutputStream(jar); ZipOutputStream zip = new ZipOutputStream(out)) {
-                zip.putNextEntry(new ZipEntry("README.txt"));
-                zip.write(("Placeholder code for the emulator, which cannot run Java: the local stack runs the"
-                        + " handlers in-process.\n").getBytes(StandardCharsets.UTF_8));
-                zip.closeEntry();
-            }
-            resources.add(() -> Files.deleteIfExists(jar));
-            return jar;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write a placeholder artifact", e);
-        }
-    }
 
     /** One random token per role, {@code token=role,...} (also what {@code ./ledger deploy} gives a new stack). */
     public static String generateTokens() {

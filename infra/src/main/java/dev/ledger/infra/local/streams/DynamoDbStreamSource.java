@@ -1,20 +1,15 @@
 package dev.ledger.infra.local.streams;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
 import software.amazon.awssdk.services.dynamodb.model.Record;
-import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.model.StreamRecord;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
@@ -24,23 +19,14 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  * eventSource, awsRegion, dynamodb{ApproximateCreationDateTime in epoch seconds, Keys, NewImage,
  * OldImage, SequenceNumber, SizeBytes, StreamViewType}, userIdentity) plus {@code eventSourceARN}.
  */
-final class DynamoDbStreamSource implements StreamSource {
-
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+final class DynamoDbStreamSource extends ServiceStreamSource<Record> {
 
     private final DynamoDbStreamsClient streams;
-    private final String arn;
-    private final String region;
 
     DynamoDbStreamSource(DynamoDbStreamsClient streams, String arn, String region) {
+        super(arn, region, record -> record.dynamodb().sequenceNumber(),
+                record -> record.dynamodb().approximateCreationDateTime());
         this.streams = streams;
-        this.arn = arn;
-        this.region = region;
-    }
-
-    @Override
-    public String arn() {
-        return arn;
     }
 
     @Override
@@ -49,50 +35,28 @@ final class DynamoDbStreamSource implements StreamSource {
     }
 
     @Override
-    public List<Shard> shards() {
-        List<Shard> shards = new ArrayList<>();
-        String start = null;
-        do {
-            String exclusiveStart = start;
-            DescribeStreamResponse response = streams.describeStream(r -> r.streamArn(arn).exclusiveStartShardId(exclusiveStart));
-            response.streamDescription().shards().forEach(shard ->
-                    shards.add(new Shard(shard.shardId(), Optional.ofNullable(shard.parentShardId()))));
-            start = response.streamDescription().lastEvaluatedShardId();
-        } while (start != null);
-        return shards;
+    ShardPage shardPage(String start) {
+        DescribeStreamResponse response = streams.describeStream(r -> r.streamArn(arn()).exclusiveStartShardId(start));
+        return new ShardPage(response.streamDescription().shards().stream()
+                .map(shard -> shardOf(shard.shardId(), shard.parentShardId())).toList(),
+                response.streamDescription().lastEvaluatedShardId());
     }
 
     @Override
-    public String iterator(String shardId, Position position) {
-        return streams.getShardIterator(request -> {
-            request.streamArn(arn).shardId(shardId);
-            if (position instanceof Position.AfterSequenceNumber after) {
-                request.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).sequenceNumber(after.sequenceNumber());
-            } else if (position instanceof Position.AtSequenceNumber at) {
-                request.shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).sequenceNumber(at.sequenceNumber());
-            } else if (position instanceof Position.Latest) {
-                request.shardIteratorType(ShardIteratorType.LATEST);
-            } else {
-                request.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-            }
-        }).shardIterator();
+    String iterator(String shardId, IteratorStart start) {
+        return streams.getShardIterator(r -> r.streamArn(arn()).shardId(shardId)
+                .shardIteratorType(start.type()).sequenceNumber(start.sequenceNumber())).shardIterator();
     }
 
     @Override
-    public Page read(String shardId, String iterator, int limit) {
-        GetRecordsResponse response = streams.getRecords(r -> r.shardIterator(iterator)
-                .limit(Math.min(limit, kind().maxRecordsPerRead())));
-        List<dev.ledger.infra.local.streams.StreamRecord> records = new ArrayList<>();
-        for (Record record : response.records()) {
-            StreamRecord stream = record.dynamodb();
-            Instant created = stream.approximateCreationDateTime() == null ? Instant.now() : stream.approximateCreationDateTime();
-            records.add(new dev.ledger.infra.local.streams.StreamRecord(shardId, stream.sequenceNumber(), created,
-                    lambdaRecord(record)));
-        }
-        return new Page(records, response.nextShardIterator());
+    Records<Record> getRecords(String iterator, int limit) {
+        GetRecordsResponse response = streams.getRecords(r -> r.shardIterator(iterator).limit(limit));
+        return new Records<>(response.records(), response.nextShardIterator());
     }
 
-    private ObjectNode lambdaRecord(Record record) {
+    /** {@code time} is not used: ApproximateCreationDateTime is there only when the stream gave one. */
+    @Override
+    ObjectNode lambdaRecord(String shardId, Record record, Instant time) {
         ObjectNode json = NODES.objectNode();
         json.put("eventID", record.eventID());
         json.put("eventName", record.eventNameAsString());
@@ -120,7 +84,7 @@ final class DynamoDbStreamSource implements StreamSource {
         if (stream.streamViewType() != null) {
             dynamodb.put("StreamViewType", stream.streamViewTypeAsString());
         }
-        json.put("eventSourceARN", arn);
+        json.put("eventSourceARN", arn());
         if (record.userIdentity() != null) {
             json.putObject("userIdentity").put("type", record.userIdentity().type())
                     .put("principalId", record.userIdentity().principalId());

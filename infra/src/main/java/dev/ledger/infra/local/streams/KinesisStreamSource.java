@@ -1,18 +1,13 @@
 package dev.ledger.infra.local.streams;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.Optional;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
-import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 /**
  * A Kinesis data stream, through the Kinesis API (shared-throughput consumer, as a standard
@@ -21,27 +16,17 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  * approximateArrivalTimestamp (epoch seconds)}, eventSource, eventVersion, eventID
  * ("shardId-...:sequence"), eventName, invokeIdentityArn, awsRegion, eventSourceARN}.
  */
-final class KinesisStreamSource implements StreamSource {
-
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+final class KinesisStreamSource extends ServiceStreamSource<Record> {
 
     private final KinesisClient kinesis;
-    private final String arn;
     private final String streamName;
-    private final String region;
     private final String invokeIdentityArn;
 
     KinesisStreamSource(KinesisClient kinesis, String arn, String region, String invokeIdentityArn) {
+        super(arn, region, Record::sequenceNumber, Record::approximateArrivalTimestamp);
         this.kinesis = kinesis;
-        this.arn = arn;
         this.streamName = arn.substring(arn.indexOf(":stream/") + ":stream/".length());
-        this.region = region;
         this.invokeIdentityArn = invokeIdentityArn;
-    }
-
-    @Override
-    public String arn() {
-        return arn;
     }
 
     @Override
@@ -50,50 +35,28 @@ final class KinesisStreamSource implements StreamSource {
     }
 
     @Override
-    public List<Shard> shards() {
-        List<Shard> shards = new ArrayList<>();
-        String token = null;
-        do {
-            String next = token;
-            ListShardsResponse response = next == null
-                    ? kinesis.listShards(r -> r.streamName(streamName))
-                    : kinesis.listShards(r -> r.nextToken(next));
-            response.shards().forEach(shard ->
-                    shards.add(new Shard(shard.shardId(), Optional.ofNullable(shard.parentShardId()))));
-            token = response.nextToken();
-        } while (token != null);
-        return shards;
+    ShardPage shardPage(String start) {
+        ListShardsResponse response = start == null
+                ? kinesis.listShards(r -> r.streamName(streamName))
+                : kinesis.listShards(r -> r.nextToken(start));
+        return new ShardPage(response.shards().stream()
+                .map(shard -> shardOf(shard.shardId(), shard.parentShardId())).toList(), response.nextToken());
     }
 
     @Override
-    public String iterator(String shardId, Position position) {
-        return kinesis.getShardIterator(request -> {
-            request.streamName(streamName).shardId(shardId);
-            if (position instanceof Position.AfterSequenceNumber after) {
-                request.shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).startingSequenceNumber(after.sequenceNumber());
-            } else if (position instanceof Position.AtSequenceNumber at) {
-                request.shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).startingSequenceNumber(at.sequenceNumber());
-            } else if (position instanceof Position.Latest) {
-                request.shardIteratorType(ShardIteratorType.LATEST);
-            } else {
-                request.shardIteratorType(ShardIteratorType.TRIM_HORIZON);
-            }
-        }).shardIterator();
+    String iterator(String shardId, IteratorStart start) {
+        return kinesis.getShardIterator(r -> r.streamName(streamName).shardId(shardId)
+                .shardIteratorType(start.type()).startingSequenceNumber(start.sequenceNumber())).shardIterator();
     }
 
     @Override
-    public Page read(String shardId, String iterator, int limit) {
-        GetRecordsResponse response = kinesis.getRecords(r -> r.shardIterator(iterator)
-                .limit(Math.min(limit, kind().maxRecordsPerRead())));
-        List<StreamRecord> records = new ArrayList<>();
-        for (Record record : response.records()) {
-            Instant arrival = record.approximateArrivalTimestamp() == null ? Instant.now() : record.approximateArrivalTimestamp();
-            records.add(new StreamRecord(shardId, record.sequenceNumber(), arrival, lambdaRecord(shardId, record, arrival)));
-        }
-        return new Page(records, response.nextShardIterator());
+    Records<Record> getRecords(String iterator, int limit) {
+        GetRecordsResponse response = kinesis.getRecords(r -> r.shardIterator(iterator).limit(limit));
+        return new Records<>(response.records(), response.nextShardIterator());
     }
 
-    private ObjectNode lambdaRecord(String shardId, Record record, Instant arrival) {
+    @Override
+    ObjectNode lambdaRecord(String shardId, Record record, Instant arrival) {
         ObjectNode json = NODES.objectNode();
         ObjectNode kinesisRecord = json.putObject("kinesis");
         kinesisRecord.put("kinesisSchemaVersion", "1.0");
@@ -107,7 +70,7 @@ final class KinesisStreamSource implements StreamSource {
         json.put("eventName", "aws:kinesis:record");
         json.put("invokeIdentityArn", invokeIdentityArn);
         json.put("awsRegion", region);
-        json.put("eventSourceARN", arn);
+        json.put("eventSourceARN", arn());
         return json;
     }
 }
