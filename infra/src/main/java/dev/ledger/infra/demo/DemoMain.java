@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.infra.demo.PaymentPlan.Accounts;
 import dev.ledger.infra.demo.PaymentPlan.Payment;
 import dev.ledger.localaws.AwsClients;
-import dev.ledger.projections.BalancesProjection;
-import dev.ledger.projections.HistoryProjection;
-import dev.ledger.projections.TransfersProjection;
-import dev.ledger.store.DynamoEventStore;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -34,6 +30,10 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
  * table is dropped), rebuilds it with the replay tool and verifies everything with it. Ends with a
  * short report; the exit code is 0 only if the verification passed (and the projections caught
  * up, and every currency sums to zero).
+ *
+ * <p>A client like any other: it reads the ledger through the HTTP API only (catch-up, lag, totals)
+ * and the replay tool's command line, never a projection's or the log's table; the one table it
+ * touches itself is the one it drops to simulate the failure.
  */
 public final class DemoMain {
 
@@ -124,9 +124,7 @@ public final class DemoMain {
 
     private boolean runAgainst(LocalStackProcess stack, DynamoDbClient dynamo) throws Exception {
         LedgerHttp api = new LedgerHttp(stack.httpUrl(), stack.token("payments"));
-        DynamoEventStore log = new DynamoEventStore(dynamo, stack.output("EventsTableName"));
         String balancesTable = stack.output("BalancesTableName");
-        BalancesProjection balances = new BalancesProjection(dynamo, balancesTable);
         Report report = new Report();
 
         // 1. Accounts
@@ -139,18 +137,16 @@ public final class DemoMain {
         // 2. The workload, with the projection lag sampled meanwhile
         List<Payment> plan = PaymentPlan.plan(options.seed(), options.payments(), accounts);
         report.tally = new Tally();
-        try (LagSampler lag = new LagSampler(log, balances)) {
+        try (LagSampler lag = new LagSampler(api)) {
             PaymentRunner runner = new PaymentRunner(api, report.tally, lag, options.sampleEvery(),
                     accounts.funding());
             report.workloadSeconds = runner.run(plan, options.clients(), PROGRESS_EVERY, line -> say("%s", line));
             long workloadEnded = System.nanoTime();
 
-            // 3. Caught up: every stream's item in every projection at the log head
-            ProjectionCatchUp catchUp = new ProjectionCatchUp(log, List.of(balances,
-                    new HistoryProjection(dynamo, stack.output("HistoryTableName")),
-                    new TransfersProjection(dynamo, stack.output("TransfersTableName"))), 4);
-            report.catchUp = catchUp.await(ProjectionCatchUp.streams(accounts.all(),
-                    plan.stream().map(Payment::transferId).toList()), options.catchUpTimeout(), line -> say("%s", line));
+            // 3. Caught up: every stream's item in every projection at the log head, seen through the API
+            ApiCatchUp catchUp = new ApiCatchUp(api, 4);
+            report.catchUp = catchUp.await(accounts.all(), plan.stream().map(Payment::transferId).toList(),
+                    runner.transferVersions(), options.catchUpTimeout(), line -> say("%s", line));
             report.catchUpSeconds = seconds(workloadEnded);
             say("%s", report.catchUp.summary());
             lag.finish(Duration.ofSeconds(30));
@@ -253,7 +249,7 @@ public final class DemoMain {
         double openSeconds;
         Tally tally;
         double workloadSeconds;
-        ProjectionCatchUp.Outcome catchUp;
+        ApiCatchUp.Outcome catchUp;
         double catchUpSeconds;
         double[] lagsMillis = new double[0];
         long lagUnresolved;

@@ -1,10 +1,5 @@
 package dev.ledger.infra.demo;
 
-import dev.ledger.domain.api.StreamId;
-import dev.ledger.projections.BalancesProjection;
-import dev.ledger.store.DynamoEventStore;
-import dev.ledger.store.EventStore;
-import dev.ledger.store.StoredEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,27 +11,28 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Projection lag, sampled: for a posted transfer the API accepted, the time from its 2xx to the
- * first poll that finds the credited account's item in the balances projection at the version
- * that transfer's entry has in the log.
+ * first poll that finds the credited account in the balances projection ({@code GET /accounts/{id}})
+ * at the version its stream had in the log right after that 2xx ({@code GET
+ * /audit/accounts/{id}/verify}, whose {@code events} is read from the log itself). That version is
+ * the credit leg's, or a little later when other commands on the account landed between the 2xx
+ * and the read: then the figure includes the wait for those few events too. HTTP answers only: the
+ * demo reads no table itself.
  *
  * <p>One poller thread, gentle with the emulator (which the pipeline under test needs): each round
- * it reads (consistent GetItem) the outstanding samples oldest first and stops at the first one not
- * visible yet, then pauses {@link #POLL_PAUSE}. The projection applies the log in commit order (one
- * ordered stream from the events table to Kinesis to the consumer), so a later sample is almost
- * never visible before an earlier one; when it is, its figure is late by at most the earlier one's
- * wait. Otherwise a figure is at most one round (plus one read) late.
+ * it reads the outstanding samples oldest first and stops at the first one not visible yet, then
+ * pauses {@link #POLL_PAUSE}. The projection applies the log in commit order (one ordered stream
+ * from the events table to Kinesis to the consumer), so a later sample is almost never visible
+ * before an earlier one; when it is, its figure is late by at most the earlier one's wait.
+ * Otherwise a figure is at most one round (plus one request) late.
  */
 final class LagSampler implements AutoCloseable {
 
     static final Duration POLL_PAUSE = Duration.ofMillis(20);
-    /** The entry is looked for among the account's last events: a few commands may land after it. */
-    private static final long SEARCH_WINDOW = 64;
 
     private record Sample(String accountId, long version, long answeredNanos) {
     }
 
-    private final DynamoEventStore log;
-    private final BalancesProjection balances;
+    private final LedgerHttp api;
     private final ConcurrentLinkedQueue<Sample> incoming = new ConcurrentLinkedQueue<>();
     private final List<Long> lagsNanos = new ArrayList<>();
     private final LongAdder unresolved = new LongAdder();
@@ -45,20 +41,19 @@ final class LagSampler implements AutoCloseable {
     private volatile Deadline stopBy;
     private volatile long unseenAtStop;
 
-    LagSampler(DynamoEventStore log, BalancesProjection balances) {
-        this.log = log;
-        this.balances = balances;
+    LagSampler(LedgerHttp api) {
+        this.api = api;
         this.poller = new Thread(this::poll, "lag-sampler");
         poller.setDaemon(true);
         poller.start();
     }
 
     /** Called by a worker right after the transfer's 2xx ({@code answeredNanos}: System.nanoTime then). */
-    void sample(String creditAccountId, String transferId, long answeredNanos) {
+    void sample(String creditAccountId, long answeredNanos) {
         if (!accepting.get()) {
             return;
         }
-        long version = entryVersion(creditAccountId, transferId);
+        long version = logHead(creditAccountId);
         if (version == 0) {
             unresolved.increment();
             return;
@@ -66,16 +61,24 @@ final class LagSampler implements AutoCloseable {
         incoming.add(new Sample(creditAccountId, version, answeredNanos));
     }
 
-    private long entryVersion(String accountId, String transferId) {
-        StreamId account = StreamId.account(accountId);
-        long head = log.readHead(account).map(EventStore.Head::version).orElse(0L);
-        for (Iterator<StoredEvent> events = log.readStream(account, head - SEARCH_WINDOW); events.hasNext(); ) {
-            StoredEvent event = events.next();
-            if (transferId.equals(event.transferId())) {
-                return event.version();
-            }
+    /** The account stream's head version in the log, or 0 if the log could not be read. */
+    private long logHead(String accountId) {
+        try {
+            LedgerHttp.Answer verified = api.verify(accountId);
+            return verified.ok() ? verified.body().path("events").asLong(0) : 0;
+        } catch (LedgerHttp.NoAnswer noAnswer) {
+            return 0;
         }
-        return 0;
+    }
+
+    /** The account's version in the balances projection (0 before it has the account, or without an answer). */
+    private long projected(String accountId) {
+        try {
+            LedgerHttp.Answer account = api.account(accountId);
+            return account.ok() ? account.body().path("version").asLong(0) : 0;
+        } catch (LedgerHttp.NoAnswer noAnswer) {
+            return 0;
+        }
     }
 
     private void poll() {
@@ -87,7 +90,7 @@ final class LagSampler implements AutoCloseable {
             outstanding.sort(Comparator.comparingLong(Sample::answeredNanos));
             for (Iterator<Sample> samples = outstanding.iterator(); samples.hasNext(); ) {
                 Sample sample = samples.next();
-                long projected = balances.position(StreamId.account(sample.accountId())).version();
+                long projected = projected(sample.accountId());
                 if (projected < sample.version()) {
                     break; // the ones after it are (almost always) not visible either
                 }
@@ -125,7 +128,7 @@ final class LagSampler implements AutoCloseable {
         }
     }
 
-    /** Samples whose entry was not among the account's last events (not measured). */
+    /** Samples whose account head could not be read from the log right after the 2xx (not measured). */
     long unresolved() {
         return unresolved.sum();
     }

@@ -127,6 +127,29 @@ public final class LedgerHttp {
                 "GET /accounts/" + accountId);
     }
 
+    /** The transfer as the transfers projection has it (the query API). */
+    public Answer transferById(String transferId) {
+        return get("/transfers/" + encode(transferId));
+    }
+
+    /**
+     * One page of the account's history as the history projection has it, oldest first: from the
+     * start when {@code cursor} is null, else from where the page that gave that cursor ended.
+     */
+    public Answer history(String accountId, String cursor, int limit) {
+        return get("/accounts/" + encode(accountId) + "/history?limit=" + limit
+                + (cursor == null ? "" : "&cursor=" + encode(cursor)));
+    }
+
+    /** The account's hash chain checked on the log itself: {@code events} is the stream's head version. */
+    public Answer verify(String accountId) {
+        return get("/audit/accounts/" + encode(accountId) + "/verify");
+    }
+
+    private Answer get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(baseUrl.resolve(pathAndQuery)).GET(), "GET " + pathAndQuery);
+    }
+
     private Answer post(String path, ObjectNode body) {
         return send(HttpRequest.newBuilder(baseUrl.resolve(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())), "POST " + path);

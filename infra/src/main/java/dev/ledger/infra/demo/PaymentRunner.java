@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
  * Runs a {@link PaymentPlan} against the HTTP API with a fixed number of concurrent clients, each
  * payment's commands in order (a hold before its post or void, a retry after the first try), and
  * counts every answer in a {@link Tally}. Every {@code sampleEvery}-th accepted posted transfer is
- * handed to the {@link LagSampler}.
+ * handed to the {@link LagSampler}. The answers also tell each transfer's version in the log
+ * ({@link #transferVersions}), which the demo waits for the transfers projection to reach.
  */
 final class PaymentRunner {
 
@@ -38,6 +40,7 @@ final class PaymentRunner {
     private final Map<String, ReentrantLock> oneAtATime;
     private final AtomicLong postedAccepted = new AtomicLong();
     private final AtomicLong paymentsDone = new AtomicLong();
+    private final Map<String, Long> transferVersions = new ConcurrentHashMap<>();
 
     /**
      * @param hotAccounts accounts whose payments the clients send one at a time (the funding
@@ -79,6 +82,16 @@ final class PaymentRunner {
         }
         progress.accept(line(plan.size(), started));
         return (System.nanoTime() - started) / 1e9;
+    }
+
+    /**
+     * Each transfer's stream version in the log as the answers show it: the highest {@code version}
+     * of its 2xx answers, or 1 for a transfer the ledger refused (422: the refusal is recorded as
+     * the transfer's only event). A transfer whose every request went unanswered, or lost every
+     * race, is missing (its outcome is unknown, or nothing was recorded).
+     */
+    Map<String, Long> transferVersions() {
+        return Map.copyOf(transferVersions);
     }
 
     private String line(int payments, long started) {
@@ -133,7 +146,7 @@ final class PaymentRunner {
         long answered = System.nanoTime();
         tally.record(payment.kind() == Kind.DEPOSIT ? "deposit" : "transfer", answer);
         if (answer.status() == 201 && postedAccepted.incrementAndGet() % sampleEvery == 0) {
-            lag.sample(payment.creditAccountId(), payment.transferId(), answered);
+            lag.sample(payment.creditAccountId(), answered);
         }
     }
 
@@ -164,7 +177,12 @@ final class PaymentRunner {
      * payment, so the plan stays the seed's.
      */
     private LedgerHttp.Answer uncontended(Payment payment, Supplier<LedgerHttp.Answer> command) {
-        return LedgerHttp.retryingContention(command, CONTENTION_ATTEMPTS, new SplittableRandom(payment.index()),
-                () -> tally.retried(LedgerHttp.CONTENTION));
+        LedgerHttp.Answer answer = LedgerHttp.retryingContention(command, CONTENTION_ATTEMPTS,
+                new SplittableRandom(payment.index()), () -> tally.retried(LedgerHttp.CONTENTION));
+        long version = answer.ok() ? answer.body().path("version").asLong(0) : answer.status() == 422 ? 1 : 0;
+        if (version > 0) {
+            transferVersions.merge(payment.transferId(), version, Math::max);
+        }
+        return answer;
     }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.infra.demo.LedgerHttp;
-import dev.ledger.infra.demo.ProjectionCatchUp;
 import dev.ledger.infra.demo.ReplayTool;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;

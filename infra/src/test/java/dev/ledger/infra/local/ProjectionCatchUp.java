@@ -1,4 +1,4 @@
-package dev.ledger.infra.demo;
+package dev.ledger.infra.local;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.projections.Projection;
@@ -17,14 +17,15 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 
 /**
- * Waits until the projections have caught up with the log: every stream's item in each projection
+ * A test helper reading the log and the projections' tables directly (the demo itself waits over
+ * the HTTP API only, with {@code dev.ledger.infra.demo.ApiCatchUp}). Waits until the projections have caught up with the log: every stream's item in each projection
  * that follows it is at the version of the stream's head in the events table. The heads are read
  * once (no command may run meanwhile). Then, round after round, the items still behind are read
  * in a fixed order until the first one that is still behind: an item never falls back once at the
  * head, and while the pipeline is far behind a round costs one read, which leaves the emulator to
  * the pipeline being waited for. A blocked item never catches up, so one ends the wait at once.
  */
-public final class ProjectionCatchUp {
+final class ProjectionCatchUp {
 
     private static final Duration ROUND_PAUSE = Duration.ofMillis(100);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
@@ -33,7 +34,7 @@ public final class ProjectionCatchUp {
     private final List<Projection> projections;
     private final int threads;
 
-    public ProjectionCatchUp(DynamoEventStore log, List<Projection> projections, int threads) {
+    ProjectionCatchUp(DynamoEventStore log, List<Projection> projections, int threads) {
         this.log = log;
         this.projections = List.copyOf(projections);
         this.threads = threads;
@@ -62,7 +63,7 @@ public final class ProjectionCatchUp {
     public Outcome await(Collection<StreamId> streams, Duration timeout, Consumer<String> progress)
             throws InterruptedException {
         long started = System.nanoTime();
-        Deadline deadline = Deadline.in(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
         ForkJoinPool pool = new ForkJoinPool(threads);
         try {
             // Every stream's head, in the order given (read in parallel, once)
@@ -74,7 +75,7 @@ public final class ProjectionCatchUp {
                         .forEach(p -> behind.add(new Item(p, h.stream(), h.version()))));
             }
             int items = behind.size();
-            Deadline nextLine = Deadline.in(PROGRESS_EVERY);
+            long nextLine = System.nanoTime() + PROGRESS_EVERY.toNanos();
             while (true) {
                 Optional<String> blocked = Optional.empty();
                 while (!behind.isEmpty() && blocked.isEmpty()) {
@@ -89,13 +90,13 @@ public final class ProjectionCatchUp {
                     }
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
-                if (behind.isEmpty() || blocked.isPresent() || deadline.passed()) {
+                if (behind.isEmpty() || blocked.isPresent() || System.nanoTime() - deadline > 0) {
                     return new Outcome(items, behind.size(), blocked.stream().toList(), seconds);
                 }
-                if (nextLine.passed()) {
+                if (System.nanoTime() - nextLine > 0) {
                     progress.accept(String.format(Locale.ROOT, "catching up: %d of %d projection items at the log"
                             + " head (%.0f s)", items - behind.size(), items, seconds));
-                    nextLine = Deadline.in(PROGRESS_EVERY);
+                    nextLine = System.nanoTime() + PROGRESS_EVERY.toNanos();
                 }
                 Thread.sleep(ROUND_PAUSE.toMillis());
             }
