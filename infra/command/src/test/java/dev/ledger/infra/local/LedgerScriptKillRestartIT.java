@@ -1,0 +1,295 @@
+package dev.ledger.infra.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.infra.demo.LedgerHttp;
+import dev.ledger.infra.demo.ReplayTool;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.TestNames;
+import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.TransfersProjection;
+import dev.ledger.store.DynamoEventStore;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The real {@code ./ledger local} (the bash script, which execs the JVM) killed with SIGKILL in the
+ * middle of a payment workload, then started again on the same emulator: the emulator is this
+ * test's (LEDGER_AWS_ENDPOINT), so the tables, streams and the event-source runtime's checkpoints
+ * survive the kill, as they would on AWS. After the restart the client re-sends, with the same
+ * transfer ids, the requests the kill left without an answer, and goes on. Then the projections
+ * must converge to the fold of the log: every projection item at its stream's head, every balance
+ * equal to the client's own account of what the API accepted, and the replay tool's verify at exit 0.
+ *
+ * <p>The script runs with LEDGER_SKIP_BUILD=1: this runs in Maven's integration-test phase, after
+ * {@code package} built the infra jar and target/lib; a Maven inside Maven must not rebuild them.
+ */
+@ExtendWith(LocalAwsExtension.class)
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class LedgerScriptKillRestartIT {
+
+    private static final long SEED = Long.getLong("ledger.kill.seed", 20_261_127L);
+    private static final String TOKEN = "kill-restart-payments";
+    private static final int CUSTOMERS = 6;
+    private static final int CLIENTS = 4;
+    private static final int ACCEPTED_BEFORE_KILL = 80;
+    private static final int PAYMENTS_AFTER_RESTART = 40;
+    private static final int PLANNED = 400;
+    // Hang guards, not time budgets: the JVM's start (and the emulator's first requests) on a loaded machine.
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    // Converging has no deadline (a deadline on a loaded 2-core machine is a timing assertion): the
+    // wait goes on while projection items keep reaching the log's head, and fails only if none does
+    // for this long, i.e. the read path hangs.
+    private static final Duration CONVERGE_STALL = Duration.ofSeconds(90);
+
+    @TempDir
+    Path directory;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopWhatIsLeft() throws InterruptedException {
+        for (Process process : started) {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** One transfer of the workload: posted, from {@code debit} to {@code credit}, in EUR minor units. */
+    private record Payment(String transferId, String debit, String credit, long amountMinor) {
+        String amount() {
+            return BigDecimal.valueOf(amountMinor, 2).toPlainString();
+        }
+    }
+
+    @Test
+    void a_local_stack_killed_mid_workload_restarts_on_the_same_emulator_and_its_projections_converge_to_the_log(
+            AwsClients aws, TestNames names) throws Exception {
+        System.out.println("LedgerScriptKillRestartIT seed " + SEED + " (-Dledger.kill.seed=" + SEED + " repeats it)");
+        String stackName = names.stack("killed");
+        Path stateFile = directory.resolve("local.json");
+        String tag = names.prefix() + "k";
+        String funding = tag + "-funding";
+        List<String> customers = new ArrayList<>();
+        for (int i = 0; i < CUSTOMERS; i++) {
+            customers.add(tag + "-c" + i);
+        }
+        List<Payment> plan = plan(tag, funding, customers);
+
+        // Given a local stack started by the script, on the test's emulator
+        Process first = startLedgerLocal(aws.endpoint(), stackName, stateFile, directory.resolve("local-1.log"));
+        JsonNode state = awaitServing(first, stateFile);
+        AtomicReference<LedgerHttp> api = new AtomicReference<>(new LedgerHttp(URI.create(state.path("httpUrl").asText()),
+                TOKEN));
+        assertThat(api.get().openAccount(funding, "EUR", null).status()).isEqualTo(201);
+        for (String customer : customers) {
+            assertThat(api.get().openAccount(customer, "EUR", "0.00").status()).isEqualTo(201);
+        }
+
+        // When it is killed with SIGKILL while clients send payments
+        Map<String, LedgerHttp.Answer> answers = new ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<Payment> unanswered = new ConcurrentLinkedQueue<>();
+        AtomicInteger next = new AtomicInteger();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            Thread client = new Thread(() -> {
+                // Each client sends until its first request gets no answer: the stack is gone.
+                for (int i = next.getAndIncrement(); i < plan.size() - PAYMENTS_AFTER_RESTART; i = next.getAndIncrement()) {
+                    Payment payment = plan.get(i);
+                    try {
+                        answers.put(payment.transferId(), send(api.get(), payment));
+                    } catch (LedgerHttp.NoAnswer noAnswer) {
+                        unanswered.add(payment);
+                        return;
+                    }
+                }
+            }, "client-" + c);
+            client.start();
+            clients.add(client);
+        }
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> answers.values().stream().filter(LedgerHttp.Answer::ok).count() >= ACCEPTED_BEFORE_KILL);
+        // The script execs java, so the script's process is the stack's JVM: its pid is in the state file.
+        assertThat(state.path("pid").asLong()).isEqualTo(first.pid());
+        first.destroyForcibly(); // SIGKILL on Unix: no shutdown hook runs, the state file stays behind
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
+        for (Thread client : clients) {
+            client.join(Duration.ofMinutes(2).toMillis());
+            assertThat(client.isAlive()).as(client.getName() + " stopped").isFalse();
+        }
+        assertThat(Files.exists(stateFile)).as("a killed stack cannot delete its state file").isTrue();
+
+        // ... and started again by the script on the same emulator (same stack, tables and checkpoints)
+        Process second = startLedgerLocal(aws.endpoint(), stackName, stateFile, directory.resolve("local-2.log"));
+        JsonNode restarted = awaitServing(second, stateFile);
+        assertThat(restarted.path("outputs")).isEqualTo(state.path("outputs"));
+        api.set(new LedgerHttp(URI.create(restarted.path("httpUrl").asText()), TOKEN));
+        // The client does not know what became of the requests the kill cut off: it sends them again,
+        // with the same transfer ids, and takes the answer (the original one if they were recorded).
+        for (Payment payment : unanswered) {
+            answers.put(payment.transferId(), send(api.get(), payment));
+        }
+        // Every payment before `next` was taken by a client: answered, or in `unanswered`.
+        int resumeAt = Math.min(next.get(), plan.size() - PAYMENTS_AFTER_RESTART);
+        for (Payment payment : plan.subList(resumeAt, resumeAt + PAYMENTS_AFTER_RESTART)) {
+            answers.put(payment.transferId(), send(api.get(), payment));
+        }
+        List<Payment> sent = plan.stream().filter(p -> answers.containsKey(p.transferId())).toList();
+        // Every request got an answer: accepted, refused by the ledger, or (rarely, on a busy machine)
+        // still contended after all retries, which the API guarantees changed nothing.
+        assertThat(answers.values()).allSatisfy(answer -> assertThat(answer.ok() || answer.status() == 422
+                || answer.errorCode().equals(LedgerHttp.CONTENTION)).as(answer.body().toString()).isTrue());
+
+        // Then every projection reaches the log's head for every stream the workload touched
+        try (AwsClients clientsOfStack = AwsClients.forEndpoint(aws.endpoint())) {
+            DynamoDbClient dynamo = clientsOfStack.dynamoDb();
+            JsonNode outputs = restarted.path("outputs");
+            DynamoEventStore log = new DynamoEventStore(dynamo, outputs.path("EventsTableName").asText());
+            List<String> accounts = new ArrayList<>(customers);
+            accounts.add(funding);
+            ProjectionCatchUp catchUp = new ProjectionCatchUp(log, List.of(
+                    new BalancesProjection(dynamo, outputs.path("BalancesTableName").asText()),
+                    new HistoryProjection(dynamo, outputs.path("HistoryTableName").asText()),
+                    new TransfersProjection(dynamo, outputs.path("TransfersTableName").asText())), 2);
+            List<StreamId> streams = ProjectionCatchUp.streams(accounts, sent.stream().map(Payment::transferId).toList());
+            ProjectionCatchUp.Outcome outcome = catchUp.await(streams, CONVERGE_STALL, System.out::println);
+            // Each wait ends at its stall bound; another follows as long as the last one saw progress.
+            int atHeadBefore = -1;
+            while (!outcome.caughtUp() && outcome.blocked().isEmpty() && outcome.items() - outcome.behind() > atHeadBefore) {
+                atHeadBefore = outcome.items() - outcome.behind();
+                outcome = catchUp.await(streams, CONVERGE_STALL, System.out::println);
+            }
+            assertThat(outcome.caughtUp()).as(outcome.summary()).isTrue();
+        }
+
+        // ... every balance is what the client saw the API accept, each transfer counted once
+        Map<String, Long> expected = expectedBalances(sent, answers, funding, customers);
+        Map<String, Long> projected = new TreeMap<>();
+        for (String account : expected.keySet()) {
+            LedgerHttp.Answer answer = api.get().account(account);
+            assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+            projected.put(account, new BigDecimal(answer.body().path("balance").asText()).movePointRight(2)
+                    .longValueExact());
+        }
+        assertThat(projected).isEqualTo(expected);
+        assertThat(expected.values().stream().mapToLong(Long::longValue).sum()).isZero();
+
+        // ... and the replay tool finds the log intact and every projection equal to its fold
+        ReplayTool.Run verify = new ReplayTool(stateFile, Duration.ofMinutes(5)).verify(System.out::println);
+        assertThat(verify.exitCode()).as(verify.stdout()).isZero();
+        assertThat(verify.summary().path("findingCount").asLong()).isZero();
+        assertThat(verify.summary().path("transfers").asLong()).isGreaterThanOrEqualTo(sent.size());
+
+        // A clean stop (SIGTERM, as Ctrl-C) deletes the state file
+        second.destroy();
+        assertThat(second.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("stopped").isTrue();
+        assertThat(Files.exists(stateFile)).isFalse();
+    }
+
+    /** Deposits first (so customers have funds), then seeded transfers between customers, some refused. */
+    private static List<Payment> plan(String tag, String funding, List<String> customers) {
+        SplittableRandom random = new SplittableRandom(SEED);
+        List<Payment> plan = new ArrayList<>();
+        for (int i = 0; i < PLANNED; i++) {
+            String id = tag + "-t" + i;
+            String credit = customers.get(random.nextInt(customers.size()));
+            if (i < customers.size() || random.nextInt(4) == 0) {
+                plan.add(new Payment(id, funding, i < customers.size() ? customers.get(i) : credit,
+                        random.nextLong(1_000, 20_001)));
+            } else {
+                String debit;
+                do {
+                    debit = customers.get(random.nextInt(customers.size()));
+                } while (debit.equals(credit));
+                plan.add(new Payment(id, debit, credit, random.nextLong(100, 15_001)));
+            }
+        }
+        return plan;
+    }
+
+    /** A transfer, sent again while the API answers that other requests kept changing its accounts. */
+    private static LedgerHttp.Answer send(LedgerHttp api, Payment payment) {
+        return LedgerHttp.retryingContention(() -> api.transfer(payment.transferId(), payment.debit(), payment.credit(),
+                payment.amount(), "EUR", 0), 10, new SplittableRandom(payment.transferId().hashCode()), () -> { });
+    }
+
+    /** The client's own ledger: a transfer moved money iff its final answer says POSTED. */
+    private static Map<String, Long> expectedBalances(List<Payment> sent, Map<String, LedgerHttp.Answer> answers,
+                                                      String funding, List<String> customers) {
+        Map<String, Long> balances = new TreeMap<>();
+        balances.put(funding, 0L);
+        customers.forEach(c -> balances.put(c, 0L));
+        for (Payment payment : sent) {
+            LedgerHttp.Answer answer = answers.get(payment.transferId());
+            if (answer.ok() && answer.body().path("status").asText().equals("POSTED")) {
+                balances.merge(payment.debit(), -payment.amountMinor(), Long::sum);
+                balances.merge(payment.credit(), payment.amountMinor(), Long::sum);
+            }
+        }
+        return balances;
+    }
+
+    private Process startLedgerLocal(URI emulator, String stackName, Path stateFile, Path log) throws IOException {
+        Path script = repositoryRoot().resolve("ledger");
+        ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), "local", "--port", "0",
+                "--stack-name", stackName)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.put("LEDGER_AWS_ENDPOINT", emulator.toString());
+        environment.put("LEDGER_SKIP_BUILD", "1");
+        environment.put("LEDGER_STATE_FILE", stateFile.toString());
+        environment.put("LEDGER_API_TOKENS", TOKEN + "=payments");
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    /** The state file once it names this process: the stack writes it only when it serves. */
+    private static JsonNode awaitServing(Process process, Path stateFile) {
+        AtomicReference<JsonNode> state = new AtomicReference<>();
+        await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            assertThat(process.isAlive()).as("ledger local is running").isTrue();
+            StateFile.readIfRunning(stateFile).filter(s -> s.path("pid").asLong() == process.pid()).ifPresent(state::set);
+            return state.get() != null;
+        });
+        return state.get();
+    }
+
+    private static Path repositoryRoot() {
+        // Maven runs the tests in this module's folder, infra/command.
+        Path root = Path.of("..", "..").toAbsolutePath().normalize();
+        assertThat(root.resolve("ledger")).as("the ledger script").isRegularFile();
+        return root;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.ledger.infra.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ledger.infra.GeneratedTokens;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class LocalStackMainTest {
+
+    @Test
+    void defaults_to_port_8080_and_generated_tokens() {
+        LocalStack.Options options = LocalStackMain.parse(new String[0], Map.of());
+        assertThat(options.port()).isEqualTo(8080);
+        assertThat(options.apiTokens()).isEmpty();
+        assertThat(options.scheduleInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.runEventSources()).isTrue();
+    }
+
+    @Test
+    void can_leave_the_stream_consumers_out() {
+        LocalStack.Options options = LocalStackMain.parse(new String[] {"--no-event-sources", "--port", "9090"}, Map.of());
+        assertThat(options.runEventSources()).isFalse();
+        assertThat(options.port()).isEqualTo(9090);
+    }
+
+    @Test
+    void reads_options_in_both_spellings_and_tokens_from_the_environment() {
+        LocalStack.Options options = LocalStackMain.parse(new String[] {"--port", "9090", "--state-file=/tmp/s.json",
+                "--emulator", "http://127.0.0.1:5000", "--schedule-interval", "3"}, Map.of("LEDGER_API_TOKENS", "t=payments"));
+        assertThat(options.port()).isEqualTo(9090);
+        assertThat(options.stateFile()).contains(Path.of("/tmp/s.json"));
+        assertThat(options.emulator()).contains(URI.create("http://127.0.0.1:5000"));
+        assertThat(options.scheduleInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(options.apiTokens()).contains("t=payments");
+    }
+
+    @Test
+    void rejects_bad_ports_and_unknown_options() {
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--port", "eighty"}, Map.of()))
+                .hasMessageContaining("--port takes a number");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--port", "70000"}, Map.of()))
+                .hasMessageContaining("between 0 and 65535");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--colour", "red"}, Map.of()))
+                .hasMessageContaining("unknown option --colour");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--port"}, Map.of()))
+                .hasMessageContaining("missing value");
+    }
+
+    @Test
+    void generated_tokens_give_every_role_one_token_that_parses_back() {
+        var tokens = LocalStack.parseTokens(GeneratedTokens.oneForEachRole());
+        assertThat(tokens).extracting(LocalStack.ApiToken::role).containsExactly("payments", "auditor", "operator");
+        assertThat(tokens).allSatisfy(t -> assertThat(t.token()).hasSizeGreaterThan(30).doesNotContain(",", "="));
+        assertThat(tokens).extracting(LocalStack.ApiToken::token).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void hide_tokens_is_accepted_and_the_banner_then_names_the_state_file_instead_of_printing_them() {
+        LocalStack.Options options = LocalStackMain.parse(new String[] {"--hide-tokens", "--port", "0"}, Map.of());
+        assertThat(options.port()).isZero();
+        assertThat(LocalStackMain.hidesTokens(new String[] {"--port", "0", "--hide-tokens"})).isTrue();
+        java.util.List<LocalStack.ApiToken> tokens = java.util.List.of(new LocalStack.ApiToken("s3cret-pay", "payments"),
+                new LocalStack.ApiToken("s3cret-aud", "auditor"));
+
+        String hidden = String.join("\n", LocalStackMain.tokenLines(tokens, false,
+                java.util.Optional.of(Path.of("/tmp/demo.json")), true));
+        String shown = String.join("\n", LocalStackMain.tokenLines(tokens, false,
+                java.util.Optional.of(Path.of("/tmp/demo.json")), false));
+
+        assertThat(hidden).doesNotContain("s3cret").contains("/tmp/demo.json");
+        assertThat(shown).contains("s3cret-pay", "s3cret-aud");
+    }
+}

@@ -1,0 +1,209 @@
+package dev.ledger.infra.deploy;
+
+import dev.ledger.http.ApiTokens;
+import dev.ledger.infra.GeneratedTokens;
+import dev.ledger.infra.StackDeployer;
+import dev.ledger.infra.StackDeploymentException;
+import dev.ledger.infra.Template;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * {@code ./ledger deploy}: uploads the Lambda artifact and creates or updates the stack from the
+ * template with the same {@link StackDeployer} the local stack uses, then prints the API URL and
+ * the table names from the stack's outputs.
+ *
+ * <p>Exit codes: 0 the stack is CREATE_COMPLETE or UPDATE_COMPLETE (or had nothing to update);
+ * 1 the stack did not settle there (the first failed resource, its status and reason are printed);
+ * 2 the deployment could not start (options, credentials, an AWS error before CloudFormation ran).
+ */
+@Command(name = "deploy", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Upload the Lambda artifact and create or update the ledger's CloudFormation stack.",
+                "Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role)."},
+        footer = {"", "Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,"
+                + " operator). Unset, an existing stack keeps its tokens and a new one gets one random token per role,"
+                + " printed once."})
+public final class DeployMain implements Callable<Integer> {
+
+    static final int OK = 0;
+    static final int STACK_FAILED = 1;
+    static final int NOT_STARTED = 2;
+
+    static final String API_TOKENS_ENV = "LEDGER_API_TOKENS";
+    private static final String API_TOKENS_PARAMETER = "ApiTokens";
+
+    /** Outputs printed after a deployment, in this order, with these labels. */
+    private static final Map<String, String> PRINTED_OUTPUTS = outputsToPrint();
+
+    @Option(names = "--stage", paramLabel = "NAME", defaultValue = "dev",
+            description = "the template's Stage: dev, prod... (default ${DEFAULT-VALUE}); `local` is what the emulator can create")
+    String stage;
+
+    @Option(names = "--region", paramLabel = "R", description = "AWS region (default: the SDK's chain; us-east-1 with --endpoint)")
+    String region;
+
+    @Option(names = "--endpoint", paramLabel = "URL", description = "an AWS-compatible endpoint, e.g. a moto server")
+    URI endpoint;
+
+    @Option(names = "--stack-name", paramLabel = "NAME", description = "default: ledger-<stage>")
+    String stackName;
+
+    @Option(names = "--code-bucket", paramLabel = "NAME",
+            description = "S3 bucket for the artifact, created if missing (default: ledger-artifacts-<account>-<region>)")
+    String codeBucket;
+
+    // Not required by picocli: `./ledger deploy` builds the artifact and passes it, so its help must
+    // not show it as something to give. Run directly, call() asks for it.
+    @Option(names = "--artifact", paramLabel = "FILE",
+            description = "the Lambda artifact (lambda-package/target/lambda-package-*.jar), built and passed by "
+                    + "./ledger deploy; give it only to deploy another")
+    Path artifact;
+
+    @Option(names = "--template", paramLabel = "FILE", description = "default: the template built into this jar")
+    Path template;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    private final Map<String, String> environment;
+    private PrintWriter out;
+    private PrintWriter err;
+
+    DeployMain(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line with this environment and these streams: what tests call. */
+    static int run(String[] args, Map<String, String> environment, PrintWriter out, PrintWriter err) {
+        DeployMain command = new DeployMain(environment);
+        command.out = out;
+        command.err = err;
+        CommandLine commandLine = new CommandLine(command).setOut(out).setErr(err);
+        commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
+            err.println("deploy: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (!(e instanceof IllegalArgumentException || e instanceof SdkException)) {
+                e.printStackTrace(err);
+            }
+            command.hintAtTheEmulatorsLimits();
+            err.flush();
+            return NOT_STARTED;
+        });
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public Integer call() {
+        if (artifact == null) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "no Lambda artifact: give --artifact FILE "
+                    + "(lambda-package/target/lambda-package-*.jar), or run ./ledger deploy, which builds and passes it");
+        }
+        long started = System.nanoTime();
+        Template parsed = template == null ? Template.bundled() : Template.read(template);
+        Optional<URI> target = Optional.ofNullable(endpoint);
+        try (DeployClients clients = DeployClients.create(target, Optional.ofNullable(region))) {
+            String stack = stackName != null ? stackName : "ledger-" + stage;
+            String bucket = codeBucket != null ? codeBucket
+                    : "ledger-artifacts-" + clients.accountId() + "-" + clients.region().id();
+            // The emulator settles in well under a second; AWS takes minutes.
+            StackDeployer deployer = target.isPresent()
+                    ? new StackDeployer(clients.cloudFormation(), clients.s3(), Duration.ofMillis(100), Duration.ofMinutes(2),
+                    this::progress)
+                    : new StackDeployer(clients.cloudFormation(), clients.s3(), Duration.ofSeconds(5), Duration.ofMinutes(30),
+                    this::progress);
+
+            Map<String, String> parameters = new LinkedHashMap<>();
+            parameters.put("Stage", stage);
+            Set<String> keepPrevious = Set.of();
+            Optional<String> generatedTokens = Optional.empty();
+            String tokens = environment.get(API_TOKENS_ENV);
+            if (tokens != null && !tokens.isBlank()) {
+                ApiTokens.parse(tokens); // refuse a malformed value before anything is uploaded
+                parameters.put(API_TOKENS_PARAMETER, tokens);
+            } else if (deployer.describe(stack).isPresent()) {
+                keepPrevious = Set.of(API_TOKENS_PARAMETER); // NoEcho: CloudFormation keeps it, nobody reads it back
+            } else {
+                generatedTokens = Optional.of(GeneratedTokens.oneForEachRole());
+                parameters.put(API_TOKENS_PARAMETER, generatedTokens.get());
+            }
+
+            progress("Deploying stack " + stack + " (Stage=" + stage + ") to " + target.map(URI::toString)
+                    .orElse("AWS") + " in " + clients.region().id());
+            StackDeployer.Result result;
+            try {
+                result = deployer.deploy(new StackDeployer.Deployment(stack, parsed, artifact, bucket, parameters, true,
+                        keepPrevious));
+            } catch (StackDeploymentException failed) {
+                err.println("deploy: " + failed.getMessage());
+                hintAtTheEmulatorsLimits();
+                err.flush();
+                return STACK_FAILED;
+            }
+            printResult(result, bucket, generatedTokens, Duration.ofNanos(System.nanoTime() - started));
+            return OK;
+        }
+    }
+
+    private void printResult(StackDeployer.Result result, String bucket, Optional<String> generatedTokens, Duration took) {
+        out.printf("Stack %s %s in %.1f s%n", result.stackName(),
+                result.changed() ? result.status().toString() : "unchanged (" + result.status() + ")", took.toMillis() / 1000.0);
+        Map<String, String> outputs = result.outputs();
+        out.printf("  %-18s %s%n", "API URL", Optional.ofNullable(outputs.get("ApiUrl"))
+                .orElse("none: Stage=" + stage + " has no HTTP API (`./ledger local` serves the routes itself)"));
+        PRINTED_OUTPUTS.forEach((output, label) -> {
+            if (outputs.containsKey(output)) {
+                out.printf("  %-18s %s%n", label, outputs.get(output));
+            }
+        });
+        out.printf("  %-18s s3://%s/%s%n", "code", bucket, result.codeKey());
+        generatedTokens.ifPresent(spec -> {
+            out.println("  API tokens (generated for this new stack; shown only now, set LEDGER_API_TOKENS to change them):");
+            for (String pair : spec.split(",")) {
+                int equals = pair.lastIndexOf('=');
+                out.printf("    %-16s %s%n", pair.substring(equals + 1), pair.substring(0, equals));
+            }
+        });
+        out.flush();
+    }
+
+    /** moto answers such a stack with HTTP 500 before creating anything, which explains nothing by itself. */
+    private void hintAtTheEmulatorsLimits() {
+        if (endpoint != null && !"local".equals(stage)) {
+            err.println("deploy: note: moto's CloudFormation cannot create AWS::ApiGatewayV2::* or AWS::Lambda::Alias,"
+                    + " which Stage=" + stage + " has; against the emulator use --stage local");
+        }
+    }
+
+    private void progress(String message) {
+        err.println("deploy: " + message);
+        err.flush();
+    }
+
+    private static Map<String, String> outputsToPrint() {
+        Map<String, String> printed = new LinkedHashMap<>();
+        printed.put("EventsTableName", "events table");
+        printed.put("BalancesTableName", "balances table");
+        printed.put("HistoryTableName", "history table");
+        printed.put("TransfersTableName", "transfers table");
+        printed.put("LedgerStreamName", "ledger stream");
+        printed.put("DeadLetterQueueUrl", "dead letters");
+        return printed;
+    }
+}
