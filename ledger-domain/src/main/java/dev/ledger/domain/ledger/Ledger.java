@@ -68,7 +68,8 @@ import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaMode
 
 /**
  * The ledger's unit of work. Each method loads the streams one command touches, runs the command
- * handlers of every aggregate involved (a transfer: the transfer and both accounts), and returns all
+ * handlers of every aggregate involved (a transfer: the transfer and both accounts; a multi-leg
+ * transaction: the transaction and each of its distinct accounts), and returns all
  * their events as one {@link LedgerResult}, to be appended together or not at all. Nothing here does
  * I/O: reads go through {@link LedgerStreams}, time comes from the {@link Clock} passed in.
  */
@@ -480,7 +481,7 @@ public final class Ledger {
     private Versioned<AccountState> existingAccount(String accountId) {
         // A recorded transfer's accounts existed when it was recorded, and accounts are never deleted.
         return streams.account(accountId).orElseThrow(() -> new IllegalStateException(
-                "account " + accountId + " of a recorded transfer is missing from the log"));
+                "account " + accountId + " of a recorded transfer or transaction is missing from the log"));
     }
 
     /**

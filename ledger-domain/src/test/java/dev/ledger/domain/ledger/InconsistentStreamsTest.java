@@ -116,7 +116,7 @@ class InconsistentStreamsTest {
 
         assertThatThrownBy(() -> new Ledger(withoutBob, clock).postPendingTransfer("hold", null))
                 .isExactlyInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("account bob of a recorded transfer is missing from the log");
+                .hasMessageContaining("account bob of a recorded transfer or transaction is missing from the log");
     }
 
     /**
