@@ -1,6 +1,7 @@
 package dev.ledger.domain.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
@@ -18,11 +19,13 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transaction.TransactionStatus;
+import dev.ledger.domain.transfer.TransferState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -212,6 +215,34 @@ class LedgerTransactionTest {
         assertThat(account("card").debitsPending()).isZero();
         assertThat(account("fees").creditsPending()).isZero();
         assertThat(account("card").balance()).isEqualTo(15000);
+    }
+
+    @Test
+    void aTransactionReadBeforeAnotherCommandSettledItIsARaceNotADecision() {
+        commit(ledger.transaction("tx-1", request(true, entry("card", Side.DEBIT, eur("10.00")),
+                entry("merchant", Side.CREDIT, eur("10.00")))));
+        Versioned<TransactionState> readFirst = log.transaction("tx-1").orElseThrow();
+        commit(ledger.voidPendingTransaction("tx-1"));
+        Ledger stale = new Ledger(new LedgerStreams() {
+            @Override
+            public Optional<Versioned<AccountState>> account(String accountId) {
+                return log.account(accountId);
+            }
+
+            @Override
+            public Optional<Versioned<TransferState>> transfer(String transferId) {
+                return log.transfer(transferId);
+            }
+
+            @Override
+            public Optional<Versioned<TransactionState>> transaction(String transactionId) {
+                return Optional.of(readFirst);
+            }
+        }, clock);
+
+        assertThatThrownBy(() -> stale.postPendingTransaction("tx-1"))
+                .isInstanceOf(InconsistentStreamsException.class)
+                .hasMessageContaining("transaction tx-1 at version 1 is PENDING");
     }
 
     @Test
