@@ -48,9 +48,16 @@ public final class RequestBody {
             .build();
 
     private final JsonNode node;
+    /** How messages name this body's fields: "" for the request, "entries[2]." for an element of an array. */
+    private final String prefix;
 
     private RequestBody(JsonNode node) {
+        this(node, "");
+    }
+
+    private RequestBody(JsonNode node, String prefix) {
         this.node = node;
+        this.prefix = prefix;
     }
 
     /** Parses a body that must be a JSON object with only the allowed fields. */
@@ -100,6 +107,44 @@ public final class RequestBody {
         return new RequestBody(node);
     }
 
+    /**
+     * An array of objects, each read as strictly as a body (only the allowed fields, each of its type), at
+     * most {@code max} long; messages about an element's fields name it ("entries[2].amount").
+     *
+     * @return the elements in order; empty when the field is absent or null
+     */
+    public java.util.List<RequestBody> objects(String field, Set<String> allowedFields) {
+        JsonNode value = node.get(field);
+        java.util.List<RequestBody> elements = new java.util.ArrayList<>();
+        if (value == null || value.isNull()) {
+            return elements;
+        }
+        if (!value.isArray()) {
+            throw ApiException.invalid("field '" + name(field) + "' must be an array of objects");
+        }
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode element = value.get(i);
+            String where = name(field) + "[" + i + "]";
+            if (!element.isObject()) {
+                throw ApiException.invalid("'" + where + "' must be an object");
+            }
+            for (Iterator<String> names = element.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!allowedFields.contains(name)) {
+                    throw ApiException.invalid("unknown field '" + printable(name) + "' in '" + where + "'; an element"
+                            + " takes " + String.join(", ", new java.util.TreeSet<>(allowedFields)));
+                }
+            }
+            elements.add(new RequestBody(element, where + "."));
+        }
+        return elements;
+    }
+
+    /** How a message names one of this body's fields. */
+    public String name(String field) {
+        return prefix + field;
+    }
+
     public boolean has(String field) {
         return node.has(field);
     }
@@ -109,16 +154,16 @@ public final class RequestBody {
     }
 
     public String requiredId(String field) {
-        return validId(field, requiredString(field));
+        return validId(name(field), requiredString(field));
     }
 
     public String requiredString(String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
-            throw ApiException.invalid("field '" + field + "' is required");
+            throw ApiException.invalid("field '" + name(field) + "' is required");
         }
         if (!value.isTextual()) {
-            throw ApiException.invalid("field '" + field + "' must be a string");
+            throw ApiException.invalid("field '" + name(field) + "' must be a string");
         }
         return value.asText();
     }
@@ -128,7 +173,7 @@ public final class RequestBody {
         try {
             return CurrencyUnit.of(code);
         } catch (InvalidMoneyException e) {
-            throw ApiException.invalid("field '" + field + "': " + escaped(e.getMessage()));
+            throw ApiException.invalid("field '" + name(field) + "': " + escaped(e.getMessage()));
         }
     }
 
@@ -136,14 +181,14 @@ public final class RequestBody {
     public Money requiredAmount(String field, CurrencyUnit currency, boolean positive) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
-            throw ApiException.invalid("field '" + field + "' is required");
+            throw ApiException.invalid("field '" + name(field) + "' is required");
         }
-        return amount(field, value, currency, positive);
+        return amount(name(field), value, currency, positive);
     }
 
     public Optional<Money> optionalAmount(String field, CurrencyUnit currency, boolean positive) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? Optional.empty() : Optional.of(amount(field, value, currency, positive));
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(amount(name(field), value, currency, positive));
     }
 
     /**
@@ -159,11 +204,11 @@ public final class RequestBody {
         if (value.isNull()) {
             return OverdraftLimit.UNLIMITED;
         }
-        requireDecimalString(field, value);
+        requireDecimalString(name(field), value);
         try {
             return OverdraftLimit.parse(value.asText(), currency);
         } catch (InvalidMoneyException e) {
-            throw ApiException.invalid("field '" + field + "': " + escaped(e.getMessage()));
+            throw ApiException.invalid("field '" + name(field) + "': " + escaped(e.getMessage()));
         }
     }
 
@@ -173,7 +218,7 @@ public final class RequestBody {
             return absent;
         }
         if (!value.isBoolean()) {
-            throw ApiException.invalid("field '" + field + "' must be true or false");
+            throw ApiException.invalid("field '" + name(field) + "' must be true or false");
         }
         return value.asBoolean();
     }
@@ -186,7 +231,7 @@ public final class RequestBody {
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong()
                 || value.asLong() < min || value.asLong() > max) {
-            throw ApiException.invalid("field '" + field + "' must be a whole number from " + min + " to " + max);
+            throw ApiException.invalid("field '" + name(field) + "' must be a whole number from " + min + " to " + max);
         }
         return Optional.of(value.asLong());
     }
@@ -199,10 +244,10 @@ public final class RequestBody {
             return metadata;
         }
         if (!value.isObject()) {
-            throw ApiException.invalid("field '" + field + "' must be an object of strings");
+            throw ApiException.invalid("field '" + name(field) + "' must be an object of strings");
         }
         if (value.size() > MAX_METADATA_KEYS) {
-            throw ApiException.invalid("field '" + field + "' has " + value.size() + " keys; at most "
+            throw ApiException.invalid("field '" + name(field) + "' has " + value.size() + " keys; at most "
                     + MAX_METADATA_KEYS + " are allowed");
         }
         for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {

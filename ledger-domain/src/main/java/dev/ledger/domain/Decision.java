@@ -16,6 +16,10 @@ public sealed interface Decision {
         return new Rejected(new Rejection(code, message));
     }
 
+    static Decision rejected(Rejection rejection) {
+        return new Rejected(rejection);
+    }
+
     default boolean isAccepted() {
         return this instanceof Accepted;
     }

@@ -2,11 +2,28 @@ package dev.ledger.domain;
 
 import java.util.Objects;
 
-/** A business refusal: a stable code and a sentence a person understands. */
-public record Rejection(RejectionCode code, String message) {
+/**
+ * A business refusal: a stable code and a sentence a person understands.
+ *
+ * @param failedEntry for a multi-leg transaction, the index of the first entry that failed; null for
+ *     every other refusal, and for one about a transaction as a whole
+ */
+public record Rejection(RejectionCode code, String message, Integer failedEntry) {
 
     public Rejection {
         Objects.requireNonNull(code, "code");
         Objects.requireNonNull(message, "message");
+        if (failedEntry != null && failedEntry < 0) {
+            throw new IllegalArgumentException("an entry index is never negative");
+        }
+    }
+
+    public Rejection(RejectionCode code, String message) {
+        this(code, message, null);
+    }
+
+    /** The same refusal, naming the transaction entry that failed. */
+    public Rejection atEntry(int index) {
+        return new Rejection(code, message, index);
     }
 }

@@ -2,7 +2,7 @@ package dev.ledger.domain;
 
 /**
  * Why the ledger refused a command. The {@link #code()} strings are part of the public API and of
- * stored {@code TransferRejected} events: never rename one, only add.
+ * stored {@code TransferRejected} and {@code TransactionRejected} events: never rename one, only add.
  */
 public enum RejectionCode {
     /** The debit would take available funds below the account's overdraft floor. */
@@ -35,7 +35,15 @@ public enum RejectionCode {
     /** An account with that id exists with other settings. */
     ACCOUNT_EXISTS("account_exists"),
     /** The transfer id was used before for a different request. */
-    IDEMPOTENCY_CONFLICT("idempotency_conflict");
+    IDEMPOTENCY_CONFLICT("idempotency_conflict"),
+    /** In some currency, a transaction's debits do not equal its credits. */
+    UNBALANCED("unbalanced"),
+    /** No multi-leg transaction with that id. */
+    TRANSACTION_NOT_FOUND("transaction_not_found"),
+    /** The transaction is not (or no longer) pending: posted, voided, expired or rejected. */
+    TRANSACTION_NOT_PENDING("transaction_not_pending"),
+    /** The pending transaction's timeout has passed; it can no longer be posted or voided. */
+    TRANSACTION_EXPIRED("transaction_expired");
 
     private final String code;
 

@@ -14,9 +14,22 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
+import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
+import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
@@ -27,7 +40,10 @@ import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -35,6 +51,11 @@ import java.util.TreeMap;
  * field order: an explicit type name, a schema version, and a JSON body whose amounts are decimal
  * strings in the event's currency. A new shape of an event gets a new schema version here, and the
  * old version stays decodable forever.
+ *
+ * <p>Multi-leg transactions (issue 12) added event types, never fields of the old ones: their account
+ * events ({@code TransactionEntriesPosted}, {@code TransactionHold*}) carry every entry of the transaction,
+ * each with its own amount and currency, and the transaction's own stream holds {@code TransactionRecorded},
+ * {@code TransactionRejected} and {@code PendingTransaction*}. Their envelope's transfer id is null.
  */
 public final class EventCodec {
 
@@ -75,6 +96,33 @@ public final class EventCodec {
             } else if (leg instanceof HoldExpired e) {
                 putAmount(body, "amount", e.amount());
             }
+        } else if (event instanceof TransactionLeg leg) {
+            body.put("accountId", leg.accountId());
+            body.put("transactionId", leg.transactionId());
+            body.set("entries", entries(leg.entries()));
+            if (leg instanceof TransactionHoldPlaced e) {
+                body.put("expiresAt", e.expiresAt().toString());
+            }
+        } else if (event instanceof TransactionRecorded e) {
+            body.put("transactionId", e.transactionId());
+            body.set("request", transactionRequest(e.request()));
+            body.put("expiresAt", e.expiresAt() == null ? null : e.expiresAt().toString());
+        } else if (event instanceof TransactionRejected e) {
+            body.put("transactionId", e.transactionId());
+            body.set("request", transactionRequest(e.request()));
+            body.put("code", e.code().code());
+            body.put("message", e.message());
+            if (e.failedEntry() == null) {
+                body.putNull("failedEntry");
+            } else {
+                body.put("failedEntry", e.failedEntry().intValue());
+            }
+        } else if (event instanceof PendingTransactionPosted e) {
+            body.put("transactionId", e.transactionId());
+        } else if (event instanceof PendingTransactionVoided e) {
+            body.put("transactionId", e.transactionId());
+        } else if (event instanceof PendingTransactionExpired e) {
+            body.put("transactionId", e.transactionId());
         } else if (event instanceof TransferRecorded e) {
             body.put("transferId", e.transferId());
             body.set("request", request(e.request()));
@@ -128,6 +176,26 @@ public final class EventCodec {
             return "PendingTransferVoided";
         } else if (event instanceof PendingTransferExpired) {
             return "PendingTransferExpired";
+        } else if (event instanceof TransactionEntriesPosted) {
+            return "TransactionEntriesPosted";
+        } else if (event instanceof TransactionHoldPlaced) {
+            return "TransactionHoldPlaced";
+        } else if (event instanceof TransactionHoldPosted) {
+            return "TransactionHoldPosted";
+        } else if (event instanceof TransactionHoldVoided) {
+            return "TransactionHoldVoided";
+        } else if (event instanceof TransactionHoldExpired) {
+            return "TransactionHoldExpired";
+        } else if (event instanceof TransactionRecorded) {
+            return "TransactionRecorded";
+        } else if (event instanceof TransactionRejected) {
+            return "TransactionRejected";
+        } else if (event instanceof PendingTransactionPosted) {
+            return "PendingTransactionPosted";
+        } else if (event instanceof PendingTransactionVoided) {
+            return "PendingTransactionVoided";
+        } else if (event instanceof PendingTransactionExpired) {
+            return "PendingTransactionExpired";
         }
         throw new IllegalArgumentException("no stored form for " + event.getClass().getName());
     }
@@ -167,6 +235,25 @@ public final class EventCodec {
             case "PendingTransferVoided" -> new PendingTransferVoided(text(body, "transferId"), amount(body, "amount"));
             case "PendingTransferExpired" -> new PendingTransferExpired(text(body, "transferId"),
                     amount(body, "amount"));
+            case "TransactionEntriesPosted" -> new TransactionEntriesPosted(text(body, "accountId"),
+                    text(body, "transactionId"), entries(body.get("entries")));
+            case "TransactionHoldPlaced" -> new TransactionHoldPlaced(text(body, "accountId"),
+                    text(body, "transactionId"), entries(body.get("entries")), Instant.parse(text(body, "expiresAt")));
+            case "TransactionHoldPosted" -> new TransactionHoldPosted(text(body, "accountId"),
+                    text(body, "transactionId"), entries(body.get("entries")));
+            case "TransactionHoldVoided" -> new TransactionHoldVoided(text(body, "accountId"),
+                    text(body, "transactionId"), entries(body.get("entries")));
+            case "TransactionHoldExpired" -> new TransactionHoldExpired(text(body, "accountId"),
+                    text(body, "transactionId"), entries(body.get("entries")));
+            case "TransactionRecorded" -> new TransactionRecorded(text(body, "transactionId"),
+                    transactionRequest(body.get("request")),
+                    body.get("expiresAt").isNull() ? null : Instant.parse(text(body, "expiresAt")));
+            case "TransactionRejected" -> new TransactionRejected(text(body, "transactionId"),
+                    transactionRequest(body.get("request")), RejectionCode.fromCode(text(body, "code")),
+                    text(body, "message"), body.get("failedEntry").isNull() ? null : body.get("failedEntry").asInt());
+            case "PendingTransactionPosted" -> new PendingTransactionPosted(text(body, "transactionId"));
+            case "PendingTransactionVoided" -> new PendingTransactionVoided(text(body, "transactionId"));
+            case "PendingTransactionExpired" -> new PendingTransactionExpired(text(body, "transactionId"));
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }
@@ -196,6 +283,48 @@ public final class EventCodec {
         node.get("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
         return new TransferRequest(text(node, "debitAccountId"), text(node, "creditAccountId"), amount(node, "amount"),
                 node.get("pending").asBoolean(), node.get("timeoutSeconds").asLong(), metadata);
+    }
+
+    public static ObjectNode transactionRequest(TransactionRequest request) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.set("entries", entries(request.entries()));
+        node.put("pending", request.pending());
+        node.put("timeoutSeconds", request.timeoutSeconds());
+        ObjectNode metadata = node.putObject("metadata");
+        request.metadata().forEach(metadata::put);
+        return node;
+    }
+
+    public static TransactionRequest transactionRequest(JsonNode node) {
+        TreeMap<String, String> metadata = new TreeMap<>();
+        node.get("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+        return new TransactionRequest(entries(node.get("entries")), node.get("pending").asBoolean(),
+                node.get("timeoutSeconds").asLong(), metadata);
+    }
+
+    /** A transaction's entries in order: {@code [{"index","accountId","direction","amount","currency"}]}. */
+    private static ArrayNode entries(List<TransactionEntry> entries) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (TransactionEntry entry : entries) {
+            ObjectNode node = array.addObject();
+            node.put("index", entry.index());
+            node.put("accountId", entry.accountId());
+            node.put("direction", entry.direction().name());
+            putAmount(node, "amount", entry.amount());
+        }
+        return array;
+    }
+
+    private static List<TransactionEntry> entries(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw new IllegalArgumentException("stored event lacks the array field entries");
+        }
+        List<TransactionEntry> entries = new ArrayList<>();
+        for (JsonNode node : array) {
+            entries.add(new TransactionEntry(node.get("index").asInt(), text(node, "accountId"),
+                    Side.valueOf(text(node, "direction")), amount(node, "amount")));
+        }
+        return entries;
     }
 
     /** An amount is stored as its decimal string plus the currency, both exact. */

@@ -9,11 +9,11 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The layout of the events table. Partition key {@code pk} is the stream ("account:ID" or
- * "transfer:ID"); sort key {@code sk} is the event version (1, 2, 3... gap-free). The item at
+ * The layout of the events table. Partition key {@code pk} is the stream ("account:ID",
+ * "transfer:ID" or "transaction:ID"); sort key {@code sk} is the event version (1, 2, 3... gap-free). The item at
  * {@code sk = 0} is the stream's head: its version, last hash and a snapshot of its state, updated in
  * the same transaction as every append, so loading a stream reads one item whatever its length. The heads
- * of pending holds also carry the keys of a sparse index, which {@link PendingHolds} owns.
+ * of pending holds (transfers and transactions) also carry the keys of a sparse index, which {@link PendingHolds} owns.
  *
  * <p>This class is the one mapping between events and heads and their items: the store writes and
  * reads through it, and so do the stream consumers, the tools and the benchmarks.

@@ -2,6 +2,7 @@ package dev.ledger.store;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import java.time.Instant;
@@ -40,7 +41,7 @@ public final class PendingHolds {
     }
 
     /**
-     * Hands every pending transfer whose expiry is at or before {@code now} to {@code overdue}, bucket
+     * Hands every pending transfer or transaction (its stream) whose expiry is at or before {@code now} to {@code overdue}, bucket
      * by bucket, a page at a time (what it does with one may change the index under the next page).
      */
     public void forEachOverdue(Instant now, Consumer<StreamId> overdue) {
@@ -66,11 +67,17 @@ public final class PendingHolds {
         }
     }
 
-    /** Puts the index keys into a head item when its state is a pending transfer; else leaves it alone. */
+    /**
+     * Puts the index keys into a head item when its state is a pending transfer or a pending multi-leg
+     * transaction; else leaves it alone. The sweeper tells the two apart by the head's stream.
+     */
     static void addIndexKeys(Map<String, AttributeValue> headItem, StreamState state) {
         if (state instanceof TransferState transfer && transfer.status() == TransferStatus.PENDING) {
             headItem.put(BUCKET, AttributeValue.fromS(bucketOf(transfer.transferId())));
             headItem.put(EXPIRES_AT, AttributeValue.fromS(sortable(transfer.expiresAt())));
+        } else if (state instanceof TransactionState transaction && transaction.isPending()) {
+            headItem.put(BUCKET, AttributeValue.fromS(bucketOf(transaction.transactionId())));
+            headItem.put(EXPIRES_AT, AttributeValue.fromS(sortable(transaction.expiresAt())));
         }
     }
 

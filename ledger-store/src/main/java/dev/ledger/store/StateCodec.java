@@ -7,10 +7,13 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.AccountStatus;
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.transaction.TransactionState;
+import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import java.time.Instant;
@@ -46,6 +49,18 @@ public final class StateCodec {
                 node.put("rejectionCode", t.rejection().code().code());
                 node.put("rejectionMessage", t.rejection().message());
             }
+        } else if (state instanceof TransactionState t) {
+            node.put("transactionId", t.transactionId());
+            node.set("request", EventCodec.transactionRequest(t.request()));
+            node.put("status", t.status().name());
+            node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
+            if (t.rejection() != null) {
+                node.put("rejectionCode", t.rejection().code().code());
+                node.put("rejectionMessage", t.rejection().message());
+                if (t.rejection().failedEntry() != null) {
+                    node.put("failedEntry", t.rejection().failedEntry().intValue());
+                }
+            }
         } else {
             throw new IllegalArgumentException("no snapshot form for " + state.getClass().getName());
         }
@@ -74,5 +89,27 @@ public final class StateCodec {
                 Money.parse(node.get("postedAmount").asText(), request.amount().currency()),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
                         node.get("rejectionMessage").asText()));
+    }
+
+    public static TransactionState decodeTransaction(String json) {
+        JsonNode node = CanonicalJson.parse(json);
+        JsonNode expiresAt = node.get("expiresAt");
+        JsonNode code = node.get("rejectionCode");
+        JsonNode failedEntry = node.get("failedEntry");
+        return new TransactionState(node.get("transactionId").asText(),
+                EventCodec.transactionRequest(node.get("request")),
+                TransactionStatus.valueOf(node.get("status").asText()),
+                expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
+                code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
+                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()));
+    }
+
+    /** A head's snapshot decoded as what its stream holds: an account, a transfer or a transaction. */
+    public static StreamState decode(StreamId stream, String json) {
+        return switch (stream.type()) {
+            case ACCOUNT -> decodeAccount(json);
+            case TRANSFER -> decodeTransfer(json);
+            case TRANSACTION -> decodeTransaction(json);
+        };
     }
 }

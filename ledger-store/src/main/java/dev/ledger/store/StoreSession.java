@@ -5,6 +5,7 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.Versioned;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.EventStore.Head;
 import java.time.Instant;
@@ -41,5 +42,11 @@ public interface StoreSession extends LedgerStreams {
     default Optional<Versioned<TransferState>> transfer(String transferId) {
         return head(StreamId.transfer(transferId))
                 .map(head -> new Versioned<>(StateCodec.decodeTransfer(head.state()), head.version()));
+    }
+
+    @Override
+    default Optional<Versioned<TransactionState>> transaction(String transactionId) {
+        return head(StreamId.transaction(transactionId))
+                .map(head -> new Versioned<>(StateCodec.decodeTransaction(head.state()), head.version()));
     }
 }

@@ -11,7 +11,8 @@ import java.time.Instant;
  * One event as the log keeps it: the domain event's body under an explicit type name and schema
  * version, with where and when it was recorded, and its link in the stream's hash chain.
  *
- * @param transferId the transfer the event belongs to, or null (account opening, freezing...)
+ * @param transferId the transfer the event belongs to, or null (account opening, freezing..., and every
+ *     event of a multi-leg transaction, whose id is in the body)
  * @param data the event body as canonical JSON
  */
 public record StoredEvent(StreamId stream, long version, String type, int schemaVersion, Instant recordedAt,
@@ -20,8 +21,8 @@ public record StoredEvent(StreamId stream, long version, String type, int schema
     /**
      * The bytes the hash covers: the canonical JSON of
      * {@code {"correlationId","data","recordedAt","schemaVersion","stream","transferId","type","version"}}
-     * where {@code data} is the body object (not its string), {@code stream} is "account:ID" or
-     * "transfer:ID", {@code recordedAt} is ISO-8601 UTC as written, and an absent transfer id is null.
+     * where {@code data} is the body object (not its string), {@code stream} is "account:ID",
+     * "transfer:ID" or "transaction:ID", {@code recordedAt} is ISO-8601 UTC as written, and an absent transfer id is null.
      */
     public byte[] canonicalBytes() {
         return CanonicalJson.bytes(envelope());

@@ -12,7 +12,22 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
+import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
+import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionRequest;
+import dev.ledger.domain.transaction.TransactionState;
+import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
@@ -25,6 +40,7 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,7 +70,60 @@ class EventCodecTest {
                 new TransferRejected("t", request, RejectionCode.INSUFFICIENT_FUNDS, "not enough"),
                 new PendingTransferPosted("t", Money.parse("0.500", BHD), Money.parse("0.505", BHD)),
                 new PendingTransferVoided("t", Money.parse("1.005", BHD)),
-                new PendingTransferExpired("t", Money.parse("1.005", BHD)));
+                new PendingTransferExpired("t", Money.parse("1.005", BHD)),
+                new TransactionEntriesPosted("a", "tx", TX_ENTRIES),
+                new TransactionHoldPlaced("a", "tx", TX_ENTRIES, AT),
+                new TransactionHoldPosted("a", "tx", TX_ENTRIES),
+                new TransactionHoldVoided("a", "tx", TX_ENTRIES),
+                new TransactionHoldExpired("a", "tx", TX_ENTRIES),
+                new TransactionRecorded("tx", TX, AT),
+                new TransactionRecorded("tx", new TransactionRequest(TX_ENTRIES, false, 0, new TreeMap<>()), null),
+                new TransactionRejected("tx", TX, RejectionCode.INSUFFICIENT_FUNDS, "not enough", 1),
+                new TransactionRejected("tx", TX, RejectionCode.UNBALANCED, "unbalanced", null),
+                new PendingTransactionPosted("tx"), new PendingTransactionVoided("tx"),
+                new PendingTransactionExpired("tx"));
+    }
+
+    private static final List<TransactionEntry> TX_ENTRIES = List.of(
+            new TransactionEntry(0, "a", Side.DEBIT, Money.parse("1.005", BHD)),
+            new TransactionEntry(1, "b", Side.CREDIT, Money.parse("1.000", BHD)),
+            new TransactionEntry(2, "a", Side.CREDIT, Money.of(Long.MAX_VALUE, EUR)),
+            new TransactionEntry(3, "c", Side.DEBIT, Money.of(Long.MAX_VALUE, EUR)));
+    private static final TransactionRequest TX = new TransactionRequest(TX_ENTRIES, true, 60,
+            new TreeMap<>(java.util.Map.of("order", "A-17")));
+
+    @Test
+    void theStoredFormOfATransactionsAccountEventIsExactlyThis() {
+        EventCodec.Encoded encoded = EventCodec.encode(new TransactionEntriesPosted("fees", "tx-1", List.of(
+                new TransactionEntry(0, "card", Side.DEBIT, Money.parse("100.00", EUR)),
+                new TransactionEntry(1, "fees", Side.CREDIT, Money.parse("100.00", EUR)))));
+
+        assertThat(encoded.type()).isEqualTo("TransactionEntriesPosted");
+        assertThat(CanonicalJson.string(encoded.body())).isEqualTo("{\"accountId\":\"fees\",\"entries\":["
+                + "{\"accountId\":\"card\",\"amount\":\"100.00\",\"currency\":\"EUR\",\"direction\":\"DEBIT\",\"index\":0},"
+                + "{\"accountId\":\"fees\",\"amount\":\"100.00\",\"currency\":\"EUR\",\"direction\":\"CREDIT\",\"index\":1}],"
+                + "\"transactionId\":\"tx-1\"}");
+        assertThat(EventCodec.transferIdOf(new TransactionEntriesPosted("fees", "tx-1", TX_ENTRIES))).isNull();
+    }
+
+    @Test
+    void transactionSnapshotsRoundTripAndAPendingOneCarriesTheSweepersKeys() {
+        for (TransactionState state : List.of(
+                new TransactionState("tx", TX, TransactionStatus.PENDING, AT, null),
+                new TransactionState("tx", TX, TransactionStatus.REJECTED, null,
+                        new dev.ledger.domain.Rejection(RejectionCode.ACCOUNT_FROZEN, "frozen", 2)),
+                new TransactionState("tx", TX, TransactionStatus.REJECTED, null,
+                        new dev.ledger.domain.Rejection(RejectionCode.UNBALANCED, "unbalanced")))) {
+            assertThat(StateCodec.decodeTransaction(StateCodec.encode(state))).isEqualTo(state);
+        }
+        var head = EventsTable.headItem(StreamId.transaction("tx"), 1, HashChain.GENESIS,
+                new TransactionState("tx", TX, TransactionStatus.PENDING, AT, null), AT);
+        assertThat(head.get(PendingHolds.EXPIRES_AT).s()).isEqualTo(PendingHolds.sortable(AT));
+        assertThat(head.get(PendingHolds.BUCKET).s()).isEqualTo(PendingHolds.bucketOf("tx"));
+        var posted = EventsTable.headItem(StreamId.transaction("tx"), 2, HashChain.GENESIS,
+                new TransactionState("tx", TX, TransactionStatus.POSTED, AT, null), AT);
+        assertThat(posted).doesNotContainKeys(PendingHolds.BUCKET, PendingHolds.EXPIRES_AT);
+        assertThat(EventsTable.streamOf("transaction:tx")).isEqualTo(StreamId.transaction("tx"));
     }
 
     @ParameterizedTest

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.money.Money;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /** The JSON shapes of the public API. Amounts are always decimal strings in their currency. */
 public final class Views {
@@ -84,6 +87,37 @@ public final class Views {
         ArrayNode statuses = node.putArray("statusHistory");
         statusHistory.forEach(change -> statuses.addObject().put("status", change.status())
                 .put("version", change.version()).put("recordedAt", change.recordedAt().toString()));
+        return node;
+    }
+
+    /**
+     * A multi-leg transaction as every route answers it, the POST that recorded, posted or voided it and
+     * the GET alike: {@code {"transactionId","status","entries":[{"index","accountId","direction","amount",
+     * "currency"}],"recordedAt","expiresAt","metadata","version","rejectionCode","rejectionMessage",
+     * "failedEntry"}}; {@code direction} is "debit" or "credit" as the request gave it, {@code recordedAt}
+     * is when the transaction was first recorded, {@code expiresAt} is null unless it is a hold, and the
+     * rejection fields are null unless it was refused ({@code failedEntry} also for a refusal of the whole
+     * transaction, such as {@code unbalanced}).
+     */
+    public static ObjectNode transaction(TransactionState transaction, long version, Instant recordedAt) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("transactionId", transaction.transactionId());
+        node.put("status", transaction.status().name());
+        ArrayNode entries = node.putArray("entries");
+        for (TransactionEntry entry : transaction.request().entries()) {
+            entries.addObject().put("index", entry.index()).put("accountId", entry.accountId())
+                    .put("direction", entry.direction().name().toLowerCase(Locale.ROOT))
+                    .put("amount", entry.amount().toDecimalString())
+                    .put("currency", entry.amount().currency().code());
+        }
+        node.put("recordedAt", recordedAt.toString());
+        node.put("expiresAt", transaction.expiresAt() == null ? null : transaction.expiresAt().toString());
+        ObjectNode metadata = node.putObject("metadata");
+        transaction.request().metadata().forEach(metadata::put);
+        node.put("version", version);
+        node.put("rejectionCode", transaction.rejection() == null ? null : transaction.rejection().code().code());
+        node.put("rejectionMessage", transaction.rejection() == null ? null : transaction.rejection().message());
+        node.put("failedEntry", transaction.rejection() == null ? null : transaction.rejection().failedEntry());
         return node;
     }
 }

@@ -17,8 +17,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <ul>
  *   <li>the entry of version n ({@code sk = n}): {@code type}, {@code recordedAt}, {@code hash},
  *       {@code balanceAfter}, and for a transfer leg {@code transferId}, {@code counterpartyAccountId}
- *       and {@code amount} (signed, see {@link HistoryProjection#signedAmount}); amounts as decimal
- *       strings;
+ *       and {@code amount} (signed, see {@link HistoryProjection#signedAmount}); for a multi-leg
+ *       transaction's event {@code transactionId}, {@code amount} (the account's net, signed) and
+ *       {@code entries} (every entry of the transaction, JSON); amounts as decimal strings;
  *   <li>the cursor ({@code sk = 0}): {@code version} and {@code state}, the running account (see
  *       {@link AccountJson}), so the next entry is computed without reading the log.
  * </ul>
@@ -36,12 +37,32 @@ final class HistoryItemCodec {
     static final String BALANCE_AFTER = "balanceAfter";
     static final String RECORDED_AT = "recordedAt";
     static final String HASH = "hash";
+    static final String TRANSACTION_ID = "transactionId";
+    static final String ENTRIES = "entries";
 
     /** What a transfer leg adds to its entry. */
     record Leg(String transferId, String counterpartyAccountId, Money signedAmount) {
     }
 
+    /**
+     * What a multi-leg transaction's account event adds to its entry: the transaction, the account's net
+     * movement (signed as {@link Leg}'s amount) and every entry of the transaction, its own and its
+     * counterparts', as JSON {@code [{"accountId","amount","currency","direction","index"}]}.
+     */
+    record TransactionLeg(String transactionId, Money signedAmount, String entries) {
+    }
+
     private HistoryItemCodec() {
+    }
+
+    /** An entry for an event of a multi-leg transaction. */
+    static Map<String, AttributeValue> entry(String accountId, long version, String type, Instant recordedAt,
+                                             String hash, AccountState after, TransactionLeg leg) {
+        Map<String, AttributeValue> entry = entry(accountId, version, type, recordedAt, hash, after, (Leg) null);
+        entry.put(TRANSACTION_ID, AttributeValue.fromS(leg.transactionId()));
+        entry.put(AMOUNT, AttributeValue.fromS(leg.signedAmount().toDecimalString()));
+        entry.put(ENTRIES, AttributeValue.fromS(leg.entries()));
+        return entry;
     }
 
     /** @param leg null for an event that is not a transfer leg (opening, freezing...) */

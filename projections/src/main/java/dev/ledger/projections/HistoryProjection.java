@@ -9,6 +9,7 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
@@ -76,10 +77,18 @@ public final class HistoryProjection implements Projection {
                 : Optional.of(HistoryItemCodec.account(current.item()));
         AccountEvent accountEvent = (AccountEvent) event.event();
         AccountState after = AccountState.evolve(before, accountEvent);
-        HistoryItemCodec.Leg leg = accountEvent instanceof TransferLeg l
-                ? new HistoryItemCodec.Leg(l.transferId(), l.counterpartyAccountId(), signedAmount(l)) : null;
-        Map<String, AttributeValue> entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(),
-                event.recordedAt(), event.hash(), after, leg);
+        Map<String, AttributeValue> entry;
+        if (accountEvent instanceof TransactionLeg l) {
+            entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(), event.recordedAt(),
+                    event.hash(), after, new HistoryItemCodec.TransactionLeg(l.transactionId(),
+                            Money.of(l.netCredit(), after.currency()),
+                            ItemJson.write(TransactionsItemCodec.entries(l.entries()))));
+        } else {
+            HistoryItemCodec.Leg leg = accountEvent instanceof TransferLeg l
+                    ? new HistoryItemCodec.Leg(l.transferId(), l.counterpartyAccountId(), signedAmount(l)) : null;
+            entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(), event.recordedAt(),
+                    event.hash(), after, leg);
+        }
         Map<String, AttributeValue> cursor = HistoryItemCodec.cursor(event.stream().id(), event.version(), after);
         return new Step(new Position(event.version(), false, cursor), List.of(entry, cursor));
     }
@@ -87,7 +96,7 @@ public final class HistoryProjection implements Projection {
     /**
      * What the event did to the account, signed as the balance sees it: credits positive, debits
      * negative. For a hold placed, voided or expired it is the amount held or released, which does
-     * not change the balance.
+     * not change the balance. (A multi-leg transaction's event shows the account's net the same way.)
      */
     public static Money signedAmount(TransferLeg leg) {
         Money amount;

@@ -10,6 +10,7 @@ import static dev.ledger.projections.HistoryItemCodec.TYPE;
 import static dev.ledger.projections.ProjectionTables.ID;
 import static dev.ledger.projections.ProjectionTables.SK;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,20 @@ public final class HistoryReader {
         entry.put("balanceAfter", item.get(BALANCE_AFTER).s());
         entry.put("recordedAt", item.get(RECORDED_AT).s());
         entry.put("hash", item.get(HASH).s());
+        if (item.containsKey(HistoryItemCodec.TRANSACTION_ID)) {
+            // A multi-leg transaction's leg: the transaction and every entry of it, this account's and its counterparts'.
+            entry.put("transactionId", item.get(HistoryItemCodec.TRANSACTION_ID).s());
+            entry.set("entries", entries(item.get(HistoryItemCodec.ENTRIES).s()));
+        }
         return entry;
+    }
+
+    /** The stored entries with directions as the API writes them ("debit", "credit"). */
+    private static ArrayNode entries(String json) {
+        ArrayNode entries = ItemJson.readArray(json, "a history entry's transaction entries");
+        entries.forEach(entry -> ((ObjectNode) entry).put("direction",
+                entry.get("direction").asText().toLowerCase(java.util.Locale.ROOT)));
+        return entries;
     }
 
     private static String text(Map<String, AttributeValue> item, String name) {

@@ -45,6 +45,19 @@ final class ItemJson {
         }
     }
 
+    /** A JSON array an item holds as a string (a history entry's transaction entries). */
+    static com.fasterxml.jackson.databind.node.ArrayNode readArray(String json, String what) {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            if (node == null || !node.isArray()) {
+                throw new StoredFormException(what + " holds no JSON array");
+            }
+            return (com.fasterxml.jackson.databind.node.ArrayNode) node;
+        } catch (JsonProcessingException e) {
+            throw new StoredFormException(what + " holds no valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
     /** A field the format requires (it may hold null). */
     static JsonNode field(JsonNode node, String name, String what) {
         JsonNode value = node.get(name);

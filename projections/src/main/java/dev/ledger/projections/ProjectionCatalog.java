@@ -2,7 +2,10 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.BiFunction;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -21,17 +24,26 @@ public enum ProjectionCatalog {
     /** Per account, a cursor ({@code sk = 0}) and one entry per event ({@code sk = version}). */
     HISTORY(StreamId.StreamType.ACCOUNT, "HistoryTableName", "LEDGER_HISTORY_TABLE", true,
             HistoryProjection::new),
-    /** One item per transfer: its state and status history. */
-    TRANSFERS(StreamId.StreamType.TRANSFER, "TransfersTableName", "LEDGER_TRANSFERS_TABLE", false,
-            TransfersProjection::new);
+    /**
+     * One item per transfer and one per multi-leg transaction: its state and status history. A
+     * transaction's item is keyed {@code transaction#ID} ({@link #itemId}): '#' is never in an id, so
+     * it cannot meet a transfer's.
+     */
+    TRANSFERS(EnumSet.of(StreamId.StreamType.TRANSFER, StreamId.StreamType.TRANSACTION), "TransfersTableName",
+            "LEDGER_TRANSFERS_TABLE", false, TransfersProjection::new);
 
-    private final StreamId.StreamType streams;
+    private final Set<StreamId.StreamType> streams;
     private final String templateOutput;
     private final String environmentVariable;
     private final boolean sorted;
     private final BiFunction<DynamoDbClient, String, Projection> factory;
 
     ProjectionCatalog(StreamId.StreamType streams, String templateOutput, String environmentVariable, boolean sorted,
+                      BiFunction<DynamoDbClient, String, Projection> factory) {
+        this(EnumSet.of(streams), templateOutput, environmentVariable, sorted, factory);
+    }
+
+    ProjectionCatalog(Set<StreamId.StreamType> streams, String templateOutput, String environmentVariable, boolean sorted,
                       BiFunction<DynamoDbClient, String, Projection> factory) {
         this.streams = streams;
         this.templateOutput = templateOutput;
@@ -45,14 +57,25 @@ public enum ProjectionCatalog {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The kind of stream it follows (it ignores the others). */
-    public StreamId.StreamType streams() {
-        return streams;
+    /** The kinds of stream it follows (it ignores the others). */
+    public Set<StreamId.StreamType> streams() {
+        return Collections.unmodifiableSet(streams);
     }
 
     public boolean follows(StreamId stream) {
-        return stream.type() == streams;
+        return streams.contains(stream.type());
     }
+
+    /**
+     * The {@code id} of a stream's item (or partition) in the projection's table: the stream's id, but
+     * {@code transaction#ID} for a multi-leg transaction, which shares the transfers table.
+     */
+    public String itemId(StreamId stream) {
+        return stream.type() == StreamId.StreamType.TRANSACTION ? TRANSACTION_PREFIX + stream.id() : stream.id();
+    }
+
+    /** How a transaction's item id begins; '#' is not an id character, so no transfer's id does. */
+    static final String TRANSACTION_PREFIX = "transaction#";
 
     /** The stack output naming the deployed table (e.g. {@code BalancesTableName}). */
     public String templateOutput() {

@@ -38,7 +38,7 @@ abstract class SingleItemProjection implements Projection {
 
     @Override
     public final Position position(StreamId stream) {
-        return ProjectionItems.position(items.read(stream.id()));
+        return ProjectionItems.position(items.read(catalog.itemId(stream)));
     }
 
     @Override
@@ -57,7 +57,7 @@ abstract class SingleItemProjection implements Projection {
 
     @Override
     public final void block(StreamId stream, String reason) {
-        items.block(stream.id(), reason);
+        items.block(catalog.itemId(stream), reason);
     }
 
     /** The stream's item, once an event was applied to it (a blocked stream keeps its last one). */

@@ -42,10 +42,16 @@ final class TransfersItemCodec {
 
     static Map<String, AttributeValue> encode(String transferId, long version, TransferState state,
                                               List<StatusChange> history, Instant createdAt) {
+        return encodeItem(transferId, version, encodeState(state), history, createdAt);
+    }
+
+    /** The item around a stream's state JSON: a transfer's, or a transaction's ({@link TransactionsItemCodec}). */
+    static Map<String, AttributeValue> encodeItem(String id, long version, String state, List<StatusChange> history,
+                                                  Instant createdAt) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put(ID, AttributeValue.fromS(transferId));
+        item.put(ID, AttributeValue.fromS(id));
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
-        item.put(STATE, AttributeValue.fromS(encodeState(state)));
+        item.put(STATE, AttributeValue.fromS(state));
         item.put(HISTORY, AttributeValue.fromL(history.stream().map(change -> AttributeValue.fromM(Map.of(
                 "status", AttributeValue.fromS(change.status()),
                 "version", AttributeValue.fromN(Long.toString(change.version())),

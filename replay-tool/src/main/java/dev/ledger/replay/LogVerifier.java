@@ -7,12 +7,21 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.transaction.TransactionState;
+import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.store.HashChainCursor;
@@ -29,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -39,16 +49,19 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Recomputes the ledger from its log and checks it: every stream's hash chain and head, the folds
- * of every account and transfer, per-currency conservation, overdraft floors, pending totals against
- * open holds, and the live projections against the folds.
+ * of every account, transfer and multi-leg transaction, per-currency conservation (of all balances,
+ * and of every transaction: what its account events post balances in each currency and is what the
+ * transaction recorded), overdraft floors, pending totals against open holds, and the live projections
+ * against the folds.
  *
  * <p>Memory: one page of events per worker, plus a few numbers per account (pending totals, for the
- * holds check) and per currency; never the log.
+ * holds check), per currency, and per transaction and account it touches (the net each posted and the
+ * net each should have); never the log.
  */
 final class LogVerifier {
 
     /** What one run found and checked. */
-    record Result(long accounts, long transfers, long events, Map<String, String> currencyTotals,
+    record Result(long accounts, long transfers, long transactions, long events, Map<String, String> currencyTotals,
                   List<String> notChecked, Findings findings) {
         boolean ok() {
             return findings.count() == 0;
@@ -61,6 +74,11 @@ final class LogVerifier {
     private final Findings findings = new Findings();
     private final AtomicLong accounts = new AtomicLong();
     private final AtomicLong transfers = new AtomicLong();
+    private final AtomicLong transactions = new AtomicLong();
+    // Per transaction, per account: the net (credit +, debit -) its account events posted, and the net
+    // the transaction says each account moves (for a posted one; empty for one that moved nothing).
+    private final Map<String, Map<String, BigInteger>> postedByTransaction = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, BigInteger>> expectedByTransaction = new ConcurrentHashMap<>();
     private final Map<String, BigInteger> balancesByCurrency = new ConcurrentHashMap<>();
     private final Map<String, String> currencyOf = new ConcurrentHashMap<>();
     // Pending totals {debits, credits} per account: as the accounts' folds say, and as open holds say.
@@ -109,6 +127,7 @@ final class LogVerifier {
         } else {
             checkConservation();
             checkPendingAgainstHolds();
+            checkTransactions();
         }
         return result(notChecked);
     }
@@ -136,7 +155,8 @@ final class LogVerifier {
     private Result result(List<String> notChecked) {
         Map<String, String> totals = new TreeMap<>();
         balancesByCurrency.forEach((currency, sum) -> totals.put(currency, sum.toString()));
-        return new Result(accounts.get(), transfers.get(), progress.done(), totals, notChecked, findings);
+        return new Result(accounts.get(), transfers.get(), transactions.get(), progress.done(), totals, notChecked,
+                findings);
     }
 
     private void check(EventLog.HeadRef head) {
@@ -150,12 +170,95 @@ final class LogVerifier {
                         new long[] {fold.state.debitsPending(), fold.state.creditsPending()});
                 lastVersion.put(fold.state.accountId(), fold.version);
             }
+        } else if (head.stream().type() == StreamId.StreamType.TRANSACTION) {
+            TransactionState state = foldTransaction(head.stream(), Optional.of(head));
+            if (state != null) {
+                checkTransactionRecord(head.stream().toString(), state);
+            }
         } else {
             TransferState state = foldTransfer(head.stream(), Optional.of(head));
             if (state != null && state.status() == TransferStatus.PENDING) {
                 long amount = state.request().amount().minorUnits();
                 pendingByHolds.merge(state.request().debitAccountId(), new long[] {amount, 0}, LogVerifier::plus);
                 pendingByHolds.merge(state.request().creditAccountId(), new long[] {0, amount}, LogVerifier::plus);
+            }
+        }
+    }
+
+    /**
+     * A transaction as recorded: an accepted one balances in each currency; a pending one holds each
+     * account's net (for the holds check); a posted one is what its accounts' events must post.
+     */
+    private void checkTransactionRecord(String name, TransactionState state) {
+        Map<String, BigInteger> expected = new TreeMap<>();
+        if (state.status() != TransactionStatus.REJECTED) {
+            Map<String, BigInteger> byCurrency = new TreeMap<>();
+            for (TransactionEntry entry : state.request().entries()) {
+                BigInteger units = BigInteger.valueOf(entry.amount().minorUnits());
+                byCurrency.merge(entry.amount().currency().code(),
+                        entry.direction() == Side.CREDIT ? units : units.negate(), BigInteger::add);
+            }
+            byCurrency.forEach((currency, sum) -> {
+                if (sum.signum() != 0) {
+                    findings.add(name, 1L, "conservation." + currency, "its entries do not balance: credits minus "
+                            + "debits is " + sum + " minor units");
+                }
+            });
+        }
+        for (String accountId : state.request().accountIds()) {
+            BigInteger net = TransactionEntry.netCredit(state.request().entries(), accountId);
+            if (state.status() == TransactionStatus.POSTED) {
+                expected.put(accountId, net);
+            } else if (state.status() == TransactionStatus.PENDING) {
+                long amount = net.abs().longValueExact();
+                pendingByHolds.merge(accountId, net.signum() < 0 ? new long[] {amount, 0} : new long[] {0, amount},
+                        LogVerifier::plus);
+            }
+        }
+        expectedByTransaction.put(state.transactionId(), expected);
+    }
+
+    /**
+     * Per-currency conservation of every transaction across its account events (what they posted in
+     * each currency sums to zero), and each account's posted net against the transaction's record.
+     */
+    private void checkTransactions() {
+        Set<String> all = new HashSet<>(expectedByTransaction.keySet());
+        all.addAll(postedByTransaction.keySet());
+        for (String transactionId : all) {
+            String name = StreamId.transaction(transactionId).toString();
+            Map<String, BigInteger> posted = postedByTransaction.getOrDefault(transactionId, Map.of());
+            Map<String, BigInteger> expected = expectedByTransaction.get(transactionId);
+            Map<String, BigInteger[]> byCurrency = new TreeMap<>();
+            posted.forEach((accountId, net) -> {
+                BigInteger[] sides = byCurrency.computeIfAbsent(currencyOf.getOrDefault(accountId, "?"),
+                        c -> new BigInteger[] {BigInteger.ZERO, BigInteger.ZERO});
+                if (net.signum() < 0) {
+                    sides[0] = sides[0].add(net.negate());
+                } else {
+                    sides[1] = sides[1].add(net);
+                }
+            });
+            byCurrency.forEach((currency, sides) -> {
+                if (!sides[0].equals(sides[1])) {
+                    findings.add(name, null, "conservation." + currency, "its account events post debits of "
+                            + sides[0] + " and credits of " + sides[1] + " minor units");
+                }
+            });
+            if (expected == null) {
+                findings.add(name, null, "legs", "account events of " + posted.keySet()
+                        + " post it, but the log has no such transaction");
+                continue;
+            }
+            Set<String> accountIds = new java.util.TreeSet<>(expected.keySet());
+            accountIds.addAll(posted.keySet());
+            for (String accountId : accountIds) {
+                BigInteger want = expected.getOrDefault(accountId, BigInteger.ZERO);
+                BigInteger have = posted.get(accountId);
+                if (have == null ? expected.containsKey(accountId) : !have.equals(want)) {
+                    findings.add(name, null, "legs." + accountId, "the transaction posts " + want
+                            + " minor units on it, its account events " + (have == null ? "nothing" : have));
+                }
             }
         }
     }
@@ -244,6 +347,30 @@ final class LogVerifier {
                 held[side] = Math.addExact(held[side], amount);
             }
         }
+        for (Map.Entry<String, TransactionLeg> hold : fold.openTransactionHolds.entrySet()) {
+            String transactionId = hold.getKey();
+            StreamId transactionStream = StreamId.transaction(transactionId);
+            TransactionState transaction = transfersChecked.add(transactionStream.toString())
+                    ? foldTransaction(transactionStream, log.store().readHead(transactionStream)
+                    .map(h -> new EventLog.HeadRef(transactionStream, h.version(), h.hash())))
+                    : foldTransaction(transactionStream, null);
+            if (transaction == null) {
+                continue;
+            }
+            long net = hold.getValue().netCredit();
+            if (transaction.status() != TransactionStatus.PENDING) {
+                findings.add(stream.toString(), fold.version, "holds." + transactionStream,
+                        "the account still holds it, but the transaction is " + transaction.status());
+            } else if (!TransactionEntry.netCredit(transaction.request().entries(), accountId)
+                    .equals(BigInteger.valueOf(net))) {
+                findings.add(stream.toString(), fold.version, "holds." + transactionStream, "the account holds a net "
+                        + net + " minor units, the transaction " + TransactionEntry.netCredit(
+                        transaction.request().entries(), accountId));
+            } else {
+                int side = net < 0 ? 0 : 1;
+                held[side] = Math.addExact(held[side], Math.abs(net));
+            }
+        }
         if (fold.state.debitsPending() != held[0]) {
             findings.add(stream.toString(), fold.version, "debitsPending", "account " + fold.state.debitsPending()
                     + " minor units, its pending transfers " + held[0]);
@@ -254,8 +381,12 @@ final class LogVerifier {
         }
     }
 
-    /** An account's fold: its state, version, and open holds (transfer id to the leg that placed it). */
-    private record AccountFold(AccountState state, long version, Map<String, TransferLeg> openHolds) {
+    /**
+     * An account's fold: its state, version, and open holds (transfer id to the leg that placed it; and
+     * transaction id to its leg).
+     */
+    private record AccountFold(AccountState state, long version, Map<String, TransferLeg> openHolds,
+                               Map<String, TransactionLeg> openTransactionHolds) {
     }
 
     /** Folds an account, checking chain, head, floor and its projections; null if it cannot be folded. */
@@ -266,6 +397,7 @@ final class LogVerifier {
         List<ProjectionCheck.Stream> projected = projectionChecks(stream);
         AccountState state = null;
         Map<String, TransferLeg> openHolds = new LinkedHashMap<>();
+        Map<String, TransactionLeg> openTransactionHolds = new LinkedHashMap<>();
         StoredEvent last = null;
         long openedVersion = 0;
         for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
@@ -283,6 +415,7 @@ final class LogVerifier {
                 return broken(name);
             }
             trackHolds(openHolds, accountEvent);
+            trackTransactionLegs(state.accountId(), openTransactionHolds, accountEvent);
             if (accountEvent instanceof AccountOpened) {
                 openedVersion = event.version();
             }
@@ -299,7 +432,7 @@ final class LogVerifier {
         long version = last.version();
         projected.forEach(ProjectionCheck.Stream::finish);
         checkOverdraft(name, openedVersion, version, state);
-        return new AccountFold(state, version, openHolds);
+        return new AccountFold(state, version, openHolds, openTransactionHolds);
     }
 
     /**
@@ -333,13 +466,26 @@ final class LogVerifier {
      * null means "already checked, fold only"); null if it cannot be folded.
      */
     private TransferState foldTransfer(StreamId stream, Optional<EventLog.HeadRef> head) {
+        return foldStream(stream, head, transfers,
+                (state, event) -> TransferState.evolve(state, (TransferEvent) event));
+    }
+
+    /** As {@link #foldTransfer}, for a multi-leg transaction. */
+    private TransactionState foldTransaction(StreamId stream, Optional<EventLog.HeadRef> head) {
+        return foldStream(stream, head, transactions,
+                (state, event) -> TransactionState.evolve(state, (TransactionEvent) event));
+    }
+
+    /** Folds a transfer's or transaction's stream: see {@link #foldTransfer}. */
+    private <S> S foldStream(StreamId stream, Optional<EventLog.HeadRef> head, AtomicLong counted,
+                             BiFunction<Optional<S>, LedgerEvent, S> evolve) {
         boolean checkAll = head != null;
         if (checkAll) {
-            transfers.incrementAndGet();
+            counted.incrementAndGet();
         }
         String name = stream.toString();
         HashChainFindings chain = new HashChainFindings(name);
-        TransferState state = null;
+        S state = null;
         List<ProjectionCheck.Stream> projected = checkAll ? projectionChecks(stream) : List.of();
         for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
             StoredEvent event = events.next();
@@ -350,7 +496,7 @@ final class LogVerifier {
                 return checkAll ? broken(name) : null;
             }
             try {
-                state = TransferState.evolve(Optional.ofNullable(state), (TransferEvent) event.event());
+                state = evolve.apply(Optional.ofNullable(state), event.event());
             } catch (RuntimeException unfoldable) {
                 if (checkAll) {
                     findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
@@ -368,7 +514,7 @@ final class LogVerifier {
         }
         if (state == null) {
             findings.add(name, null, "events", head.isPresent() ? "the stream has a head but no events"
-                    : "the log has no such transfer");
+                    : "the log has no such " + stream.type().name().toLowerCase(java.util.Locale.ROOT));
             return broken(name);
         }
         projected.forEach(ProjectionCheck.Stream::finish);
@@ -385,6 +531,25 @@ final class LogVerifier {
             openHolds.put(placed.transferId(), placed);
         } else if (event instanceof HoldPosted || event instanceof HoldVoided || event instanceof HoldExpired) {
             openHolds.remove(((TransferLeg) event).transferId());
+        }
+    }
+
+    /**
+     * A transaction's account event: one that posts records the account's net for the transaction's
+     * conservation check; a hold placed is open until posted, voided or expired.
+     */
+    private void trackTransactionLegs(String accountId, Map<String, TransactionLeg> openHolds, AccountEvent event) {
+        if (!(event instanceof TransactionLeg leg)) {
+            return;
+        }
+        if (leg instanceof TransactionEntriesPosted || leg instanceof TransactionHoldPosted) {
+            postedByTransaction.computeIfAbsent(leg.transactionId(), id -> new ConcurrentHashMap<>())
+                    .merge(accountId, BigInteger.valueOf(leg.netCredit()), BigInteger::add);
+        }
+        if (leg instanceof TransactionHoldPlaced) {
+            openHolds.put(leg.transactionId(), leg);
+        } else if (!(leg instanceof TransactionEntriesPosted)) {
+            openHolds.remove(leg.transactionId());
         }
     }
 

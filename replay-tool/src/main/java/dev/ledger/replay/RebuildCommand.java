@@ -233,7 +233,7 @@ final class RebuildCommand implements Callable<Integer> {
         }
         TableDiff.Result diff = accounts == null ? TableDiff.compare(dynamo, kind.sorted(), table, live)
                 : TableDiff.compare(dynamo, kind.sorted(), table, live,
-                rebuilder.streamsOf(kind, accounts).stream().map(s -> s.id()).toList());
+                rebuilder.streamsOf(kind, accounts).stream().map(kind::itemId).toList());
         report.put("comparedWithLive", true);
         report.put("itemsCompared", diff.items());
         report.put("equalToLive", diff.equal());

@@ -1,6 +1,8 @@
 package dev.ledger.replay;
 
+import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.StoredEvent;
@@ -202,7 +204,7 @@ final class Rebuilder {
         try {
             if (accounts == null) {
                 log.forEachHead(segments, head -> {
-                    if (head.stream().type() == kind.streams()) {
+                    if (kind.follows(head.stream())) {
                         if (found != null) {
                             found.found(head.version());
                         }
@@ -235,21 +237,26 @@ final class Rebuilder {
         return new long[] {done.size(), events};
     }
 
-    /** The streams of some accounts: the accounts, or for transfers those their legs name. */
+    /**
+     * The streams of some accounts: the accounts, or for transfers (and transactions) those their legs
+     * name.
+     */
     List<StreamId> streamsOf(ProjectionCatalog kind, List<String> accounts) {
-        if (kind.streams() == StreamId.StreamType.ACCOUNT) {
+        if (kind.streams().contains(StreamId.StreamType.ACCOUNT)) {
             return accounts.stream().map(StreamId::account).toList();
         }
-        Set<String> transfers = new LinkedHashSet<>();
+        Set<StreamId> named = new LinkedHashSet<>();
         for (String account : accounts) {
             for (Iterator<StoredEvent> events = log.events(StreamId.account(account)); events.hasNext(); ) {
-                StoredEvent event = events.next();
-                if (event.transferId() != null && event.event() instanceof TransferLeg) {
-                    transfers.add(event.transferId());
+                LedgerEvent event = events.next().event();
+                if (event instanceof TransferLeg leg) {
+                    named.add(StreamId.transfer(leg.transferId()));
+                } else if (event instanceof TransactionLeg leg) {
+                    named.add(StreamId.transaction(leg.transactionId()));
                 }
             }
         }
-        return transfers.stream().map(StreamId::transfer).toList();
+        return named.stream().filter(kind::follows).toList();
     }
 
     /**

@@ -6,6 +6,9 @@ import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRec
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
@@ -52,6 +55,7 @@ final class Workload {
     final String transfers;
     final List<String> accounts = new ArrayList<>();
     final List<String> transferIds = new ArrayList<>();
+    final List<String> transactionIds = new ArrayList<>();
     final SteppingClock clock = new SteppingClock(Instant.parse("2026-03-01T09:00:00Z"));
     private final DynamoDbClient dynamo;
     private final CommandService commands;
@@ -132,6 +136,54 @@ final class Workload {
         return this;
     }
 
+    /**
+     * Runs {@code steps} random multi-leg transactions on the accounts {@link #run} opened: card payments
+     * with a fee, netted entries, exchanges through both banks, pending ones posted, voided or expired,
+     * and refusals (unbalanced, insufficient funds).
+     */
+    Workload transactions(int steps) {
+        for (int step = 0; step < steps; step++) {
+            String id = "tx-" + transactionIds.size();
+            transactionIds.add(id);
+            String payer = eur.get(random.nextInt(eur.size()));
+            String payee = eur.get((eur.indexOf(payer) + 1) % eur.size());
+            Money amount = Money.of(1 + random.nextInt(30_00), EUR);
+            Money fee = Money.of(amount.minorUnits() / 10, EUR);
+            List<TransactionEntry> entries = new ArrayList<>(List.of(
+                    new TransactionEntry(0, payer, Side.DEBIT, amount),
+                    new TransactionEntry(1, payee, Side.CREDIT, amount.minus(fee)),
+                    new TransactionEntry(2, "bank-eur", Side.CREDIT, fee)));
+            switch (random.nextInt(6)) {
+                case 0 -> entries.add(new TransactionEntry(3, payer, Side.CREDIT, Money.of(1, EUR))); // unbalanced
+                case 1 -> {
+                    String wallet = usd.get(random.nextInt(usd.size()));
+                    Money dollars = Money.of(amount.minorUnits() + 7, USD);
+                    entries.add(new TransactionEntry(3, "bank-usd", Side.DEBIT, dollars));
+                    entries.add(new TransactionEntry(4, wallet, Side.CREDIT, dollars));
+                }
+                case 2 -> entries.add(new TransactionEntry(3, payer, Side.DEBIT, Money.of(500_00, EUR))); // nets short
+                default -> { }
+            }
+            if (entries.size() == 4 && entries.get(3).direction() == Side.DEBIT) {
+                entries.add(new TransactionEntry(4, "bank-eur", Side.CREDIT, Money.of(500_00, EUR)));
+            }
+            boolean pending = random.nextBoolean();
+            execute(l -> l.transaction(id, new TransactionRequest(entries, pending, pending ? 3600 : 0, null)));
+            if (pending) {
+                switch (random.nextInt(4)) {
+                    case 0 -> execute(l -> l.voidPendingTransaction(id));
+                    case 1 -> execute(l -> l.postPendingTransaction(id));
+                    case 2 -> {
+                        clock.step(Duration.ofHours(2));
+                        execute(l -> l.expirePendingTransaction(id));
+                    }
+                    default -> { } // stays pending
+                }
+            }
+        }
+        return this;
+    }
+
     private String open(String id, CurrencyUnit currency, OverdraftLimit limit) {
         execute(l -> l.openAccount(new OpenAccount(id, currency, limit)));
         accounts.add(id);
@@ -170,6 +222,8 @@ final class Workload {
         List<KinesisEventRecord> records = new ArrayList<>();
         accounts.forEach(a -> store().readStream(StreamId.account(a), 1).forEachRemaining(e -> records.add(record(e))));
         transferIds.forEach(t -> store().readStream(StreamId.transfer(t), 1).forEachRemaining(e -> records.add(record(e))));
+        transactionIds.forEach(t -> store().readStream(StreamId.transaction(t), 1)
+                .forEachRemaining(e -> records.add(record(e))));
         for (ProjectionConsumer consumer : consumers) {
             for (int i = 0; i < records.size(); i += 100) {
                 assertThat(consumer.consume(records.subList(i, Math.min(i + 100, records.size())))

@@ -184,7 +184,9 @@ class TemplateTest {
                     "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void",
                     "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",
                     "GET /accounts/{accountId}/balance", "GET /transfers/{transferId}",
-                    "GET /audit/accounts/{accountId}/verify");
+                    "GET /audit/accounts/{accountId}/verify", "POST /transactions",
+                    "POST /transactions/{transactionId}/post", "POST /transactions/{transactionId}/void",
+                    "GET /transactions/{transactionId}");
             assertThat(template.routes()).allSatisfy(route -> {
                 boolean read = route.method().equals("GET") && !route.routeKey().equals("GET /health");
                 assertThat(route.functionLogicalId()).as(route.routeKey())

@@ -3,6 +3,7 @@ package dev.ledger.domain.account;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import dev.ledger.domain.Decision;
+import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.api.AccountCommand.CloseAccount;
 import dev.ledger.domain.api.AccountCommand.ExpireHold;
@@ -13,6 +14,11 @@ import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
+import dev.ledger.domain.api.AccountCommand.ExpireTransactionHold;
+import dev.ledger.domain.api.AccountCommand.PlaceTransactionHold;
+import dev.ledger.domain.api.AccountCommand.PostTransactionEntries;
+import dev.ledger.domain.api.AccountCommand.PostTransactionHold;
+import dev.ledger.domain.api.AccountCommand.VoidTransactionHold;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
@@ -23,10 +29,17 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.money.Money;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Optional;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
@@ -103,7 +116,7 @@ public class Account {
 
     @CommandHandler
     public Decision handle(PostEntry command) {
-        return refuseMovement(command.side(), command.amount()).orElseGet(() -> {
+        return refuseMovement(command.side(), command.amount(), "transfer").orElseGet(() -> {
             apply(new EntryPosted(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
                     command.amount()));
             return Decision.accepted();
@@ -112,7 +125,7 @@ public class Account {
 
     @CommandHandler
     public Decision handle(PlaceHold command) {
-        return refuseMovement(command.side(), command.amount()).orElseGet(() -> {
+        return refuseMovement(command.side(), command.amount(), "transfer").orElseGet(() -> {
             apply(new HoldPlaced(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
                     command.amount(), command.expiresAt()));
             return Decision.accepted();
@@ -148,6 +161,46 @@ public class Account {
         return Decision.accepted();
     }
 
+    @CommandHandler
+    public Decision handle(PostTransactionEntries command) {
+        return refuseTransactionMovement(command.entries()).orElseGet(() -> {
+            apply(new TransactionEntriesPosted(accountId, command.transactionId(), command.entries()));
+            return Decision.accepted();
+        });
+    }
+
+    @CommandHandler
+    public Decision handle(PlaceTransactionHold command) {
+        return refuseTransactionMovement(command.entries()).orElseGet(() -> {
+            apply(new TransactionHoldPlaced(accountId, command.transactionId(), command.entries(),
+                    command.expiresAt()));
+            return Decision.accepted();
+        });
+    }
+
+    /** As {@link #handle(PostHold)}: funds were checked when the hold was placed; a freeze still stops it. */
+    @CommandHandler
+    public Decision handle(PostTransactionHold command) {
+        if (state.status() == AccountStatus.FROZEN) {
+            return Decision.rejected(((Decision.Rejected) frozen()).rejection()
+                    .atEntry(ownEntries(command.entries()).get(0).index()));
+        }
+        apply(new TransactionHoldPosted(accountId, command.transactionId(), command.entries()));
+        return Decision.accepted();
+    }
+
+    @CommandHandler
+    public Decision handle(VoidTransactionHold command) {
+        apply(new TransactionHoldVoided(accountId, command.transactionId(), command.entries()));
+        return Decision.accepted();
+    }
+
+    @CommandHandler
+    public Decision handle(ExpireTransactionHold command) {
+        apply(new TransactionHoldExpired(accountId, command.transactionId(), command.entries()));
+        return Decision.accepted();
+    }
+
     @EventSourcingHandler
     void on(AccountEvent event) {
         state = AccountState.evolve(Optional.ofNullable(state), event);
@@ -155,7 +208,7 @@ public class Account {
     }
 
     /** The rules every new debit or credit must pass, in the order a person would check them. */
-    private Optional<Decision> refuseMovement(Side side, Money amount) {
+    private Optional<Decision> refuseMovement(Side side, Money amount, String what) {
         if (state.status() == AccountStatus.CLOSED) {
             return Optional.of(closed());
         }
@@ -164,7 +217,7 @@ public class Account {
         }
         if (!amount.currency().equals(state.currency())) {
             return Optional.of(Decision.rejected(RejectionCode.CURRENCY_MISMATCH, "account " + accountId + " holds "
-                    + state.currency() + " but the transfer is in " + amount.currency()));
+                    + state.currency() + " but the " + what + " is in " + amount.currency()));
         }
         long units = amount.minorUnits();
         try {
@@ -181,7 +234,7 @@ public class Account {
         // Decided by comparison, never by an available balance that could overflow (issue 10).
         if (side == Side.DEBIT && !state.covers(units)) {
             return Optional.of(Decision.rejected(RejectionCode.INSUFFICIENT_FUNDS, "account " + accountId
-                    + " has " + format(state.available().orElseThrow()) + " available but the transfer needs "
+                    + " has " + format(state.available().orElseThrow()) + " available but the " + what + " needs "
                     + amount));
         }
         if (side == Side.CREDIT && !state.acceptsCredit(units)) {
@@ -191,6 +244,44 @@ public class Account {
                     + ") would exceed the largest amount the ledger can hold"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The rules of a new movement for this account's part of a multi-leg transaction, naming the entry
+     * that fails: a closed or frozen account fails at its first entry, a currency other than the
+     * account's at that entry, and the net movement (what the floor sees) at the account's first entry
+     * on the net's side. The net goes through the same rules as a transfer's amount.
+     */
+    private Optional<Decision> refuseTransactionMovement(List<TransactionEntry> entries) {
+        List<TransactionEntry> own = ownEntries(entries);
+        int first = own.get(0).index();
+        if (state.status() == AccountStatus.CLOSED) {
+            return Optional.of(Decision.rejected(((Decision.Rejected) closed()).rejection().atEntry(first)));
+        }
+        if (state.status() == AccountStatus.FROZEN) {
+            return Optional.of(Decision.rejected(((Decision.Rejected) frozen()).rejection().atEntry(first)));
+        }
+        for (TransactionEntry entry : own) {
+            if (!entry.amount().currency().equals(state.currency())) {
+                return Optional.of(Decision.rejected(new Rejection(RejectionCode.CURRENCY_MISMATCH, "account "
+                        + accountId + " holds " + state.currency() + " but entry " + entry.index() + " is in "
+                        + entry.amount().currency(), entry.index())));
+            }
+        }
+        BigInteger net = TransactionEntry.netCredit(entries, accountId);
+        Side side = net.signum() < 0 ? Side.DEBIT : Side.CREDIT;
+        int at = own.stream().filter(entry -> entry.direction() == side).findFirst().orElse(own.get(0)).index();
+        if (net.abs().compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
+            return Optional.of(Decision.rejected(new Rejection(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
+                    + " would move by " + format(net) + " in this transaction, more than the largest amount the"
+                    + " ledger can hold", at)));
+        }
+        return refuseMovement(side, Money.of(net.abs().longValueExact(), state.currency()), "transaction")
+                .map(refused -> Decision.rejected(((Decision.Rejected) refused).rejection().atEntry(at)));
+    }
+
+    private List<TransactionEntry> ownEntries(List<TransactionEntry> entries) {
+        return entries.stream().filter(entry -> entry.accountId().equals(accountId)).toList();
     }
 
     private Decision closed() {

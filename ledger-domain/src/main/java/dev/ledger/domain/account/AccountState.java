@@ -10,6 +10,12 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
@@ -70,10 +76,35 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
             return release(e.side(), e.amount().minorUnits());
         } else if (event instanceof HoldExpired e) {
             return release(e.side(), e.amount().minorUnits());
+        } else if (event instanceof TransactionLeg leg) {
+            return evolveTransactionLeg(leg);
         } else if (event instanceof AccountOpened) {
             throw new IllegalStateException("account " + accountId + " is opened twice in its stream");
         }
         throw new IllegalArgumentException("unknown account event " + event.getClass().getSimpleName());
+    }
+
+    /** A multi-leg transaction moves the account by the net of its own entries, on that net's side. */
+    private AccountState evolveTransactionLeg(TransactionLeg leg) {
+        long net = leg.netCredit();
+        Side side = net < 0 ? Side.DEBIT : Side.CREDIT;
+        long amount = net < 0 ? Math.negateExact(net) : net;
+        if (leg instanceof TransactionEntriesPosted) {
+            return side == Side.DEBIT
+                    ? totals(Math.addExact(debitsPosted, amount), creditsPosted, debitsPending, creditsPending)
+                    : totals(debitsPosted, Math.addExact(creditsPosted, amount), debitsPending, creditsPending);
+        } else if (leg instanceof TransactionHoldPlaced) {
+            return side == Side.DEBIT
+                    ? totals(debitsPosted, creditsPosted, Math.addExact(debitsPending, amount), creditsPending)
+                    : totals(debitsPosted, creditsPosted, debitsPending, Math.addExact(creditsPending, amount));
+        } else if (leg instanceof TransactionHoldPosted) {
+            return side == Side.DEBIT
+                    ? totals(Math.addExact(debitsPosted, amount), creditsPosted, debitsPending - amount, creditsPending)
+                    : totals(debitsPosted, Math.addExact(creditsPosted, amount), debitsPending, creditsPending - amount);
+        } else if (leg instanceof TransactionHoldVoided || leg instanceof TransactionHoldExpired) {
+            return release(side, amount);
+        }
+        throw new IllegalArgumentException("unknown transaction leg " + leg.getClass().getSimpleName());
     }
 
     @Override

@@ -4,12 +4,14 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.time.Instant;
+import java.util.List;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**
  * Commands one account handles. The leg commands ({@link PostEntry}, {@link PlaceHold},
  * {@link PostHold}, {@link VoidHold}, {@link ExpireHold}) are issued by the ledger's unit of work,
- * once per side of a transfer, never by a client directly.
+ * once per side of a transfer, never by a client directly; so are the transaction commands, once per
+ * distinct account of a multi-leg transaction.
  */
 public sealed interface AccountCommand {
 
@@ -55,5 +57,31 @@ public sealed interface AccountCommand {
 
     record ExpireHold(@TargetAggregateIdentifier String accountId, String transferId, Side side,
                       String counterpartyAccountId, Money amount) implements AccountCommand {
+    }
+
+    /**
+     * This account's part of a multi-leg transaction that posts at once: {@code entries} are all of the
+     * transaction's entries (the account's own and their counterparts), and the account moves by the net
+     * of its own.
+     */
+    record PostTransactionEntries(@TargetAggregateIdentifier String accountId, String transactionId,
+                                  List<TransactionEntry> entries) implements AccountCommand {
+    }
+
+    /** Holds this account's net movement in a pending multi-leg transaction until it is posted, voided or expires. */
+    record PlaceTransactionHold(@TargetAggregateIdentifier String accountId, String transactionId,
+                                List<TransactionEntry> entries, Instant expiresAt) implements AccountCommand {
+    }
+
+    record PostTransactionHold(@TargetAggregateIdentifier String accountId, String transactionId,
+                               List<TransactionEntry> entries) implements AccountCommand {
+    }
+
+    record VoidTransactionHold(@TargetAggregateIdentifier String accountId, String transactionId,
+                               List<TransactionEntry> entries) implements AccountCommand {
+    }
+
+    record ExpireTransactionHold(@TargetAggregateIdentifier String accountId, String transactionId,
+                                 List<TransactionEntry> entries) implements AccountCommand {
     }
 }

@@ -4,6 +4,7 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.time.Instant;
+import java.util.List;
 
 /** Events of one account's stream. */
 public sealed interface AccountEvent extends LedgerEvent {
@@ -55,5 +56,64 @@ public sealed interface AccountEvent extends LedgerEvent {
 
     record HoldExpired(String accountId, String transferId, Side side, String counterpartyAccountId,
                        Money amount) implements TransferLeg {
+    }
+
+    /**
+     * This account's part of a multi-leg transaction. It carries every entry of the transaction (with its
+     * index), the account's own and their counterparts, so the account's history shows the whole
+     * transaction without reading another stream; the account moves by the net of its own entries.
+     */
+    sealed interface TransactionLeg extends AccountEvent {
+        String transactionId();
+
+        List<TransactionEntry> entries();
+
+        /** The account's own entries, in order. */
+        default List<TransactionEntry> ownEntries() {
+            return entries().stream().filter(entry -> entry.accountId().equals(accountId())).toList();
+        }
+
+        /** Credits minus debits of the account's own entries, in minor units (positive: a net credit). */
+        default long netCredit() {
+            return TransactionEntry.netCredit(entries(), accountId()).longValueExact();
+        }
+    }
+
+    /** A multi-leg transaction posted at once. */
+    record TransactionEntriesPosted(String accountId, String transactionId, List<TransactionEntry> entries)
+            implements TransactionLeg {
+        public TransactionEntriesPosted {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** A pending multi-leg transaction holds the account's net movement until {@code expiresAt}. */
+    record TransactionHoldPlaced(String accountId, String transactionId, List<TransactionEntry> entries,
+                                 Instant expiresAt) implements TransactionLeg {
+        public TransactionHoldPlaced {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** The pending transaction was posted in full: the hold became a posted amount. */
+    record TransactionHoldPosted(String accountId, String transactionId, List<TransactionEntry> entries)
+            implements TransactionLeg {
+        public TransactionHoldPosted {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    record TransactionHoldVoided(String accountId, String transactionId, List<TransactionEntry> entries)
+            implements TransactionLeg {
+        public TransactionHoldVoided {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    record TransactionHoldExpired(String accountId, String transactionId, List<TransactionEntry> entries)
+            implements TransactionLeg {
+        public TransactionHoldExpired {
+            entries = List.copyOf(entries);
+        }
     }
 }

@@ -6,6 +6,8 @@ import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransactionEvent;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,11 @@ final class InMemoryLog implements LedgerStreams {
         return versioned(StreamId.transfer(transferId), TransferState.class);
     }
 
+    @Override
+    public Optional<Versioned<TransactionState>> transaction(String transactionId) {
+        return versioned(StreamId.transaction(transactionId), TransactionState.class);
+    }
+
     List<LedgerEvent> events(StreamId stream) {
         return List.copyOf(events.getOrDefault(stream, List.of()));
     }
@@ -65,14 +72,18 @@ final class InMemoryLog implements LedgerStreams {
         events.forEach((stream, streamEvents) -> {
             Optional<AccountState> account = Optional.empty();
             Optional<TransferState> transfer = Optional.empty();
+            Optional<TransactionState> transaction = Optional.empty();
             for (LedgerEvent event : streamEvents) {
                 if (event instanceof AccountEvent accountEvent) {
                     account = Optional.of(AccountState.evolve(account, accountEvent));
+                } else if (event instanceof TransactionEvent transactionEvent) {
+                    transaction = Optional.of(TransactionState.evolve(transaction, transactionEvent));
                 } else {
                     transfer = Optional.of(TransferState.evolve(transfer, (TransferEvent) event));
                 }
             }
-            replayed.put(stream, account.isPresent() ? account.get() : transfer.orElseThrow());
+            replayed.put(stream, account.isPresent() ? account.get()
+                    : transaction.isPresent() ? transaction.get() : transfer.orElseThrow());
         });
         return replayed;
     }

@@ -12,6 +12,7 @@ import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,11 +107,16 @@ class InconsistentStreamsTest {
             public Optional<Versioned<TransferState>> transfer(String transferId) {
                 return log.transfer(transferId);
             }
+
+            @Override
+            public Optional<Versioned<TransactionState>> transaction(String transactionId) {
+                return log.transaction(transactionId);
+            }
         };
 
         assertThatThrownBy(() -> new Ledger(withoutBob, clock).postPendingTransfer("hold", null))
                 .isExactlyInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("account bob of a recorded transfer is missing from the log");
+                .hasMessageContaining("account bob of a recorded transfer or transaction is missing from the log");
     }
 
     /**
@@ -131,6 +137,11 @@ class InconsistentStreamsTest {
             @Override
             public Optional<Versioned<TransferState>> transfer(String transferId) {
                 return transferId.equals("hold") ? Optional.of(readFirst) : log.transfer(transferId);
+            }
+
+            @Override
+            public Optional<Versioned<TransactionState>> transaction(String transactionId) {
+                return log.transaction(transactionId);
             }
         }, clock);
     }

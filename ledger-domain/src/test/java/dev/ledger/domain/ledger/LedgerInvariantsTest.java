@@ -7,10 +7,14 @@ import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamId.StreamType;
 import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Property test: random command sequences over several accounts in two currencies, with the
+ * Property test: random command sequences over several accounts in two currencies (transfers, holds,
+ * multi-leg transactions with netting entries, exchanges, pending ones posted, voided or expired), with the
  * invariants of a double-entry ledger checked after every step (as Blnk's and Formance's invariant
  * harnesses do). Each seed is one test; a failure names its seed and step. Rerun a seed with
  * {@code -Dledger.seed=N} (and {@code -Dledger.seeds=1}).
@@ -63,6 +68,8 @@ class LedgerInvariantsTest {
         private final Ledger ledger = new Ledger(log, clock);
         private final Map<String, TransferRequest> usedTransferIds = new HashMap<>();
         private final List<String> transferIds = new ArrayList<>();
+        private final Map<String, TransactionRequest> usedTransactionIds = new HashMap<>();
+        private final List<String> transactionIds = new ArrayList<>();
 
         Run(long seed) {
             this.seed = seed;
@@ -90,8 +97,18 @@ class LedgerInvariantsTest {
 
         private String step(int step) {
             int choice = random.nextInt(100);
-            if (choice < 45) {
+            if (choice < 30) {
                 return apply("transfer", () -> transfer(step));
+            } else if (choice < 45) {
+                return apply("transaction", () -> transaction(step));
+            } else if (choice < 50) {
+                String id = someTransactionId();
+                int outcome = random.nextInt(3);
+                return apply((outcome == 0 ? "post " : outcome == 1 ? "void " : "expire ") + id, () -> switch (outcome) {
+                    case 0 -> ledger.postPendingTransaction(id);
+                    case 1 -> ledger.voidPendingTransaction(id);
+                    default -> ledger.expirePendingTransaction(id);
+                });
             } else if (choice < 60) {
                 String id = someTransferId();
                 Money amount = random.nextBoolean() ? null : Money.of(random.nextLong(1, 3000), currencyOf(id));
@@ -136,6 +153,74 @@ class LedgerInvariantsTest {
             return ledger.transfer(id, request);
         }
 
+        private LedgerResult transaction(int step) {
+            if (!usedTransactionIds.isEmpty() && random.nextInt(10) == 0) {
+                // A client retry: the same id, with the same request or (rarely) another.
+                String id = transactionIds.get(random.nextInt(transactionIds.size()));
+                TransactionRequest request = random.nextInt(4) == 0 ? randomTransaction() : usedTransactionIds.get(id);
+                return ledger.transaction(id, request);
+            }
+            String id = "tx" + step;
+            TransactionRequest request = randomTransaction();
+            usedTransactionIds.put(id, request);
+            transactionIds.add(id);
+            LedgerResult result = ledger.transaction(id, request);
+            int items = result.changes().stream().mapToInt(change -> change.events().size() + 1).sum();
+            assertThat(items).as("seed %d: %s fits one DynamoDB transaction", seed, id).isLessThanOrEqualTo(100);
+            return result;
+        }
+
+        /**
+         * Entries that balance in one currency, or two (an exchange through the other currency's bank);
+         * accounts drawn with repeats (so entries net), now and then the wrong currency for an account or
+         * one minor unit off balance, to exercise the refusals.
+         */
+        private TransactionRequest randomTransaction() {
+            List<TransactionEntry> entries = new ArrayList<>();
+            boolean euro = random.nextInt(3) > 0;
+            balancedLegs(entries, euro);
+            if (random.nextInt(4) == 0) {
+                balancedLegs(entries, !euro);
+            }
+            if (random.nextInt(12) == 0) {
+                TransactionEntry last = entries.remove(entries.size() - 1);
+                long units = last.amount().minorUnits();
+                entries.add(new TransactionEntry(last.index(), last.accountId(), last.direction(),
+                        Money.of(units == Long.MAX_VALUE ? units - 1 : units + 1, last.amount().currency())));
+            }
+            boolean pending = random.nextInt(3) == 0;
+            return new TransactionRequest(entries, pending, pending ? random.nextLong(1, 120) : 0, new TreeMap<>());
+        }
+
+        private void balancedLegs(List<TransactionEntry> entries, boolean euro) {
+            List<String> accounts = euro ? EUR_ACCOUNTS : JPY_ACCOUNTS;
+            CurrencyUnit currency = euro ? EUR : JPY;
+            long total = amount();
+            // Mostly from the bank, so that many are accepted and later posted, voided or expired.
+            String debit = random.nextBoolean() ? accounts.get(0) : accounts.get(random.nextInt(accounts.size()));
+            entries.add(new TransactionEntry(entries.size(), debit, Side.DEBIT, Money.of(total, currency)));
+            int credits = 1 + random.nextInt(2);
+            long remaining = total;
+            for (int i = 0; i < credits && remaining > 0; i++) {
+                long part = i == credits - 1 || remaining < 2 ? remaining : 1 + random.nextLong(remaining - 1);
+                remaining -= part;
+                String credit = random.nextInt(15) == 0 ? (euro ? JPY_ACCOUNTS : EUR_ACCOUNTS).get(0)
+                        : accounts.get(random.nextInt(accounts.size()));
+                entries.add(new TransactionEntry(entries.size(), credit, Side.CREDIT, Money.of(part, currency)));
+            }
+        }
+
+        /** Mostly a pending transaction; now and then any, or one that does not exist. */
+        private String someTransactionId() {
+            List<String> pending = transactionIds.stream()
+                    .filter(id -> log.transaction(id).map(t -> t.state().isPending()).orElse(false)).toList();
+            if (!pending.isEmpty() && random.nextInt(4) > 0) {
+                return pending.get(random.nextInt(pending.size()));
+            }
+            return transactionIds.isEmpty() || random.nextInt(20) == 0 ? "unknown"
+                    : transactionIds.get(random.nextInt(transactionIds.size()));
+        }
+
         private TransferRequest randomRequest() {
             boolean euro = random.nextInt(3) > 0;
             List<String> accounts = euro ? EUR_ACCOUNTS : JPY_ACCOUNTS;
@@ -167,7 +252,8 @@ class LedgerInvariantsTest {
                 // A refusal may record itself in the transfer's stream, or record an overdue
                 // hold's expiry, but never moves money the client asked to move.
                 boolean recordedExpiry = result.changes().stream().anyMatch(c -> c.events().stream()
-                        .anyMatch(e -> e instanceof dev.ledger.domain.api.TransferEvent.PendingTransferExpired));
+                        .anyMatch(e -> e instanceof dev.ledger.domain.api.TransferEvent.PendingTransferExpired
+                                || e instanceof dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired));
                 if (!recordedExpiry) {
                     assertThat(accountStates()).as("seed %d: %s was rejected (%s) but changed an account", seed,
                             description, result.rejection().code()).isEqualTo(before);
@@ -186,6 +272,17 @@ class LedgerInvariantsTest {
                     debited[0] = Math.addExact(debited[0], held);
                     long[] credited = pendingByAccount.computeIfAbsent(transfer.request().creditAccountId(), k -> new long[2]);
                     credited[1] = Math.addExact(credited[1], held);
+                } else if (state instanceof TransactionState transaction && transaction.isPending()) {
+                    // A pending transaction holds each account's net, on the net's side.
+                    for (String accountId : transaction.request().accountIds()) {
+                        long net = TransactionEntry.netCredit(transaction.request().entries(), accountId).longValueExact();
+                        long[] held = pendingByAccount.computeIfAbsent(accountId, k -> new long[2]);
+                        if (net < 0) {
+                            held[0] = Math.addExact(held[0], Math.negateExact(net));
+                        } else {
+                            held[1] = Math.addExact(held[1], net);
+                        }
+                    }
                 }
             }
             for (StreamState state : log.states().values()) {

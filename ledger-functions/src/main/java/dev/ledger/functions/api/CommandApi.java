@@ -6,6 +6,9 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
@@ -13,6 +16,7 @@ import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.functions.command.CommandService;
@@ -34,6 +38,7 @@ import dev.ledger.http.RouteTable;
 import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.views.Views;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -56,6 +61,9 @@ public final class CommandApi implements ApiRoutes {
     private static final Set<String> TRANSFER_FIELDS = Set.of("transferId", "debitAccountId", "creditAccountId",
             "amount", "currency", "pending", "timeoutSeconds", "metadata");
     private static final Set<String> POST_FIELDS = Set.of("amount");
+    private static final Set<String> TRANSACTION_FIELDS = Set.of("transactionId", "entries", "pending", "timeoutSeconds",
+            "metadata");
+    private static final Set<String> ENTRY_FIELDS = Set.of("accountId", "direction", "amount", "currency");
 
     private final CommandService commands;
     private final RouteTable routes;
@@ -70,7 +78,10 @@ public final class CommandApi implements ApiRoutes {
                 new Route("POST", "/accounts/{accountId}/close", PAYMENTS, onAccount(Ledger::closeAccount)),
                 new Route("POST", "/transfers", PAYMENTS, this::transfer),
                 new Route("POST", "/transfers/{transferId}/post", PAYMENTS, this::post),
-                new Route("POST", "/transfers/{transferId}/void", PAYMENTS, this::voidHold)));
+                new Route("POST", "/transfers/{transferId}/void", PAYMENTS, this::voidHold),
+                new Route("POST", "/transactions", PAYMENTS, this::transaction),
+                new Route("POST", "/transactions/{transactionId}/post", PAYMENTS, settleTransaction(Ledger::postPendingTransaction)),
+                new Route("POST", "/transactions/{transactionId}/void", PAYMENTS, settleTransaction(Ledger::voidPendingTransaction))));
     }
 
     @Override
@@ -143,6 +154,91 @@ public final class CommandApi implements ApiRoutes {
                 List.of(new Views.TransferStatusChange(recorded.status().name(), 1, recordedAt)));
     }
 
+    /**
+     * A multi-leg transaction: at least two entries, at most {@link TransactionRequest#MAX_ENTRIES}, on at
+     * most {@link TransactionRequest#MAX_ACCOUNTS} distinct accounts (what one DynamoDB transaction holds);
+     * whether it balances and every account's rules are the ledger's to decide, and to record.
+     */
+    private Answer transaction(Call call) {
+        RequestBody body = RequestBody.parse(call.request().body(), TRANSACTION_FIELDS);
+        String transactionId = body.requiredId("transactionId");
+        if (!body.has("entries") || body.isNull("entries")) {
+            throw ApiException.invalid("field 'entries' is required");
+        }
+        List<RequestBody> elements = body.objects("entries", ENTRY_FIELDS);
+        if (elements.size() < 2) {
+            throw new ApiException(400, "too_few_entries", "a transaction needs at least two entries, a debit and a"
+                    + " credit; this one has " + elements.size());
+        }
+        if (elements.size() > TransactionRequest.MAX_ENTRIES) {
+            throw new ApiException(400, "too_many_entries", "a transaction has at most "
+                    + TransactionRequest.MAX_ENTRIES + " entries; this one has " + elements.size());
+        }
+        List<TransactionEntry> entries = new ArrayList<>();
+        for (RequestBody element : elements) {
+            String accountId = element.requiredId("accountId");
+            Side direction = direction(element);
+            CurrencyUnit currency = element.requiredCurrency("currency");
+            Money amount = element.requiredAmount("amount", currency, true);
+            entries.add(new TransactionEntry(entries.size(), accountId, direction, amount));
+        }
+        long accounts = entries.stream().map(TransactionEntry::accountId).distinct().count();
+        if (accounts > TransactionRequest.MAX_ACCOUNTS) {
+            throw new ApiException(400, "too_many_entries", "a transaction touches at most "
+                    + TransactionRequest.MAX_ACCOUNTS + " distinct accounts (one atomic write of at most 100 items:"
+                    + " 2 for the transaction, 2 per account); this one touches " + accounts);
+        }
+        boolean pending = body.optionalBoolean("pending", false);
+        Optional<Long> timeout = body.optionalWholeNumber("timeoutSeconds", 1, MAX_TIMEOUT_SECONDS);
+        if (pending && timeout.isEmpty()) {
+            throw ApiException.invalid("a pending transaction needs 'timeoutSeconds'");
+        }
+        if (!pending && timeout.isPresent()) {
+            throw ApiException.invalid("'timeoutSeconds' is only for a pending transaction");
+        }
+        TransactionRequest request = new TransactionRequest(entries, pending, timeout.orElse(0L),
+                body.metadata("metadata"));
+        Committed done = execute(call, ledger -> ledger.transaction(transactionId, request));
+        return Answer.of(refusedOr(done, () -> recordedTransaction(done)));
+    }
+
+    private static Side direction(RequestBody entry) {
+        String direction = entry.requiredString("direction");
+        return switch (direction) {
+            case "debit" -> Side.DEBIT;
+            case "credit" -> Side.CREDIT;
+            default -> throw ApiException.invalid("field '" + entry.name("direction") + "' must be \"debit\" or"
+                    + " \"credit\", got '" + RequestBody.printable(direction) + "'");
+        };
+    }
+
+    /**
+     * 201 with the transaction as just recorded; for the same request again, 200 with the original
+     * answer: the transaction as its first event recorded it, even if it was posted or voided since.
+     */
+    private static HttpResponse recordedTransaction(Committed done) {
+        if (done.original().isPresent()) {
+            Recorded original = done.original().get();
+            return new HttpResponse(200, Views.transaction((TransactionState) original.state(), 1,
+                    original.recordedAt()));
+        }
+        Subject created = subject(done);
+        return new HttpResponse(201, Views.transaction((TransactionState) created.state(), 1, created.createdAt()));
+    }
+
+    /** Post (in full) or void a pending transaction; no body, or an empty object. 200 with the transaction after it. */
+    private Route.Action settleTransaction(BiFunction<Ledger, String, LedgerResult> action) {
+        return call -> {
+            RequestBody.parseOptional(call.request().body(), Set.of());
+            Committed done = execute(call, ledger -> action.apply(ledger, call.id()));
+            return Answer.of(refusedOr(done, () -> {
+                Subject transaction = subject(done);
+                return new HttpResponse(200, Views.transaction((TransactionState) transaction.state(),
+                        transaction.version(), transaction.createdAt()));
+            }));
+        };
+    }
+
     /** A post in full, or in part: the amount is exact in the transfer's currency, which the command reads. */
     private Answer post(Call call) {
         RequestBody body = RequestBody.parseOptional(call.request().body(), POST_FIELDS);
@@ -201,13 +297,19 @@ public final class CommandApi implements ApiRoutes {
         return done.result().isRejected() ? rejection(done.result().rejection()) : accepted.get();
     }
 
+    /** {@code {"error","message"}}, and for a refused multi-leg transaction the entry that failed: {@code "failedEntry"}. */
     static HttpResponse rejection(Rejection rejection) {
-        return HttpResponse.error(statusOf(rejection.code()), rejection.code().code(), rejection.message());
+        HttpResponse response = HttpResponse.error(statusOf(rejection.code()), rejection.code().code(),
+                rejection.message());
+        if (rejection.failedEntry() != null) {
+            ((ObjectNode) response.body()).put("failedEntry", rejection.failedEntry().intValue());
+        }
+        return response;
     }
 
     static int statusOf(RejectionCode code) {
         return switch (code) {
-            case ACCOUNT_NOT_FOUND, TRANSFER_NOT_FOUND -> 404;
+            case ACCOUNT_NOT_FOUND, TRANSFER_NOT_FOUND, TRANSACTION_NOT_FOUND -> 404;
             case ACCOUNT_EXISTS, IDEMPOTENCY_CONFLICT -> 409;
             default -> 422;
         };

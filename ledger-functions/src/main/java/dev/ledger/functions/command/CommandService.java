@@ -7,6 +7,8 @@ import dev.ledger.domain.ledger.InconsistentStreamsException;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.StreamChange;
+import dev.ledger.domain.api.TransactionEvent;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.ConcurrentAppendException;
 import dev.ledger.store.EventStore;
@@ -61,7 +63,7 @@ public final class CommandService {
      * @param events   the events it stored, in append order (empty if it stored none)
      * @param subject  the stream the client named, as it stands after the command; empty if that stream
      *                 does not exist (the command was refused for it)
-     * @param original for a transfer sent again ({@code ALREADY_APPLIED}): the transfer as its first event
+     * @param original for a transfer or transaction sent again ({@code ALREADY_APPLIED}): the transfer as its first event
      *                 recorded it, the original answer; empty otherwise
      */
     public record Committed(LedgerResult result, List<StoredEvent> events, Optional<Subject> subject,
@@ -130,23 +132,24 @@ public final class CommandService {
     }
 
     /**
-     * A transfer sent again is answered as it was first recorded, even if it was posted or voided since:
+     * A transfer or transaction sent again is answered as it was first recorded, even if it was posted or voided since:
      * its head holds the state now, so the first event is read, once, as part of the command.
      */
     private Optional<Recorded> original(LedgerResult result) {
         if (result.status() != LedgerResult.Status.ALREADY_APPLIED
-                || result.subject().type() != StreamId.StreamType.TRANSFER) {
+                || result.subject().type() == StreamId.StreamType.ACCOUNT) {
             return Optional.empty();
         }
         StoredEvent first = store.readEvent(result.subject(), 1).orElseThrow(() -> new IllegalStateException(
                 result.subject() + " has a head but no first event"));
-        return Optional.of(new Recorded(TransferState.evolve(Optional.empty(), (TransferEvent) first.event()),
-                first.recordedAt()));
+        StreamState recorded = first.event() instanceof TransactionEvent transactionEvent
+                ? TransactionState.evolve(Optional.empty(), transactionEvent)
+                : TransferState.evolve(Optional.empty(), (TransferEvent) first.event());
+        return Optional.of(new Recorded(recorded, first.recordedAt()));
     }
 
     private static StreamState decode(Head head) {
-        return head.stream().type() == StreamId.StreamType.ACCOUNT ? StateCodec.decodeAccount(head.state())
-                : StateCodec.decodeTransfer(head.state());
+        return StateCodec.decode(head.stream(), head.state());
     }
 
     public Clock clock() {

@@ -5,8 +5,8 @@ import dev.ledger.store.PendingHolds;
 import java.time.Instant;
 
 /**
- * Records the expiry of every pending hold whose timeout has passed. Pending transfers' heads sit in
- * a sparse index by expiry ({@link PendingHolds}), read up to now. Expiring is idempotent, so a sweep
+ * Records the expiry of every pending hold whose timeout has passed: pending transfers and pending
+ * multi-leg transactions. Their heads sit in a sparse index by expiry ({@link PendingHolds}), read up to now. Expiring is idempotent, so a sweep
  * that runs late, twice, or beside a post that got there first is harmless.
  */
 public final class HoldExpirySweeper {
@@ -23,9 +23,12 @@ public final class HoldExpirySweeper {
     public int sweep(String correlationId) {
         Instant now = commands.clock().instant();
         int[] expired = {0};
-        pendingHolds.forEachOverdue(now, transfer -> {
-            boolean recorded = !commands.execute(correlationId,
-                    ledger -> ledger.expirePendingTransfer(transfer.id())).events().isEmpty();
+        pendingHolds.forEachOverdue(now, stream -> {
+            boolean recorded = !commands.execute(correlationId, ledger -> switch (stream.type()) {
+                case TRANSFER -> ledger.expirePendingTransfer(stream.id());
+                case TRANSACTION -> ledger.expirePendingTransaction(stream.id());
+                case ACCOUNT -> throw new IllegalStateException("an account head " + stream + " is in the pending-holds index");
+            }).events().isEmpty();
             expired[0] += recorded ? 1 : 0;
         });
         return expired[0];

@@ -14,9 +14,9 @@ import java.util.stream.IntStream;
 /**
  * Hostile requests against the command API's routes, one category a method, each row with the
  * refusal the README documents for it. {@link #seed} writes the ledger the rows refer to: four EUR
- * accounts (bank unlimited, alice with 49.00 after a hold of 1.00 to bob, bob empty, edge empty with
- * the largest overdraft limit), and four transfers the ledger refused and recorded, so that sending
- * them again must change nothing.
+ * accounts (bank unlimited, alice with 47.00 after a hold of 1.00 to bob and a transaction of 2.00, bob
+ * 1.50, edge empty with the largest overdraft limit), four transfers and two transactions the ledger
+ * refused and recorded, so that sending them again must change nothing, and a posted transaction.
  */
 public final class CommandApiHostileCorpus {
 
@@ -44,6 +44,14 @@ public final class CommandApiHostileCorpus {
         expect(ledger.transfer("usd-1", "alice", "bob", "1.00", "USD"), 422);
         expect(ledger.transfer("overflow-1", "bank", "alice", MAX_LONG_EUR, "EUR"), 422);
         expect(ledger.transfer("broke-1", "alice", "bob", "1000.00", "EUR"), 422);
+        // Multi-leg transactions: one accepted and posted, two refused and recorded.
+        expect(ledger.post("/transactions", transaction("tx-ok", true, entry("alice", "debit", "2.00", "EUR"),
+                entry("bob", "credit", "1.50", "EUR"), entry("bank", "credit", "0.50", "EUR"))), 201);
+        expect(ledger.post("/transactions/tx-ok/post", ""), 200);
+        expect(ledger.post("/transactions", transaction("tx-unbalanced-1", false, entry("alice", "debit", "1.00", "EUR"),
+                entry("bob", "credit", "0.99", "EUR"))), 422);
+        expect(ledger.post("/transactions", transaction("tx-broke-1", false, entry("alice", "debit", "1000.00", "EUR"),
+                entry("bob", "credit", "1000.00", "EUR"))), 422);
     }
 
     private static void expect(LedgerFixture.Reply reply, int status) {
@@ -73,6 +81,9 @@ public final class CommandApiHostileCorpus {
         add(rows, "hold timeouts", holdTimeouts());
         add(rows, "currencies", currencies());
         add(rows, "business refusals", businessRefusals());
+        add(rows, "transaction bodies", transactionBodies());
+        add(rows, "transaction entries", transactionEntries());
+        add(rows, "transaction refusals", transactionRefusals());
         return rows;
     }
 
@@ -667,6 +678,169 @@ public final class CommandApiHostileCorpus {
                 post("/transfers/nothing/post").is("posting an unknown transfer").refused(404, "transfer_not_found"),
                 post("/transfers/nothing/post").body("{\"amount\":\"1.00\"}").is("part-posting an unknown transfer")
                         .refused(404, "transfer_not_found"));
+    }
+
+    static List<HostileRequest> transactionBodies() {
+        String valid = entry("alice", "debit", "1.00", "EUR") + "," + entry("bob", "credit", "1.00", "EUR");
+        List<String> manyEntries = new ArrayList<>();
+        for (int i = 0; i <= 100; i++) {
+            manyEntries.add(entry(i % 2 == 0 ? "alice" : "bob", i % 2 == 0 ? "debit" : "credit", "0.01", "EUR"));
+        }
+        List<String> manyAccounts = new ArrayList<>();
+        manyAccounts.add(entry("bank", "debit", "0.50", "EUR"));
+        for (int i = 1; i <= 50; i++) {
+            manyAccounts.add(entry("shop-" + i, "credit", "0.01", "EUR"));
+        }
+        return List.of(
+                post("/transactions").body("{\"transactionId\":\"tb-1\"}").is("no entries").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-2\",\"entries\":null}").is("null entries")
+                        .refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-3\",\"entries\":[]}").is("empty entries")
+                        .refused(400, "too_few_entries"),
+                post("/transactions").body(transaction("tb-4", false, entry("alice", "debit", "1.00", "EUR")))
+                        .is("a single entry").refused(400, "too_few_entries"),
+                post("/transactions").body("{\"transactionId\":\"tb-5\",\"entries\":{\"0\":" + entry("alice", "debit",
+                        "1.00", "EUR") + "}}").is("entries as an object").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-6\",\"entries\":\"alice->bob\"}")
+                        .is("entries as a string").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-7\",\"entries\":[[" + valid + "]]}")
+                        .is("entries nested in an array").refused(400, INVALID),
+                post("/transactions").body("{\"entries\":[" + valid + "]}").is("no transaction id").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb 9\",\"entries\":[" + valid + "]}")
+                        .is("a space in the transaction id").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"../tb\",\"entries\":[" + valid + "]}")
+                        .is("a path in the transaction id").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-11\",\"transactionId\":\"tb-12\",\"entries\":["
+                        + valid + "]}").is("a duplicate transaction id key").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-13\",\"entries\":[" + valid
+                        + "],\"debitAccountId\":\"alice\"}").is("a transfer's field in a transaction")
+                        .refused(400, INVALID),
+                post("/transactions").body(transaction("tb-14", false, manyEntries.toArray(String[]::new)))
+                        .is("101 entries").refused(400, "too_many_entries"),
+                post("/transactions").body(transaction("tb-15", false, manyAccounts.toArray(String[]::new)))
+                        .is("50 distinct accounts, one past the limit").refused(400, "too_many_entries"),
+                post("/transactions").body("{\"transactionId\":\"tb-16\",\"entries\":[" + valid
+                        + "],\"pending\":true}").is("a pending transaction without a timeout").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-17\",\"entries\":[" + valid
+                        + "],\"timeoutSeconds\":60}").is("a timeout without pending").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-18\",\"entries\":[" + valid
+                        + "],\"pending\":true,\"timeoutSeconds\":0}").is("a zero timeout").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-19\",\"entries\":[" + valid
+                        + "],\"metadata\":[\"a\"]}").is("metadata as an array").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-20\",\"entries\":[" + valid + "],\"metadata\":{"
+                        + IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\":\"v\"").collect(Collectors.joining(","))
+                        + "}}").is("metadata with 17 keys").refused(400, INVALID),
+                post("/transactions").body("{\"transactionId\":\"tb-21\",\"entries\":[" + valid
+                        + "],\"pending\":\"yes\"}").is("pending as a string").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> transactionEntries() {
+        String credit = entry("bob", "credit", "1.00", "EUR");
+        return List.of(
+                post("/transactions").body(transaction("te-1", false, "42", credit)).is("an entry that is a number")
+                        .refused(400, INVALID),
+                post("/transactions").body(transaction("te-2", false, "{\"accountId\":\"alice\",\"side\":\"DEBIT\","
+                        + "\"amount\":\"1.00\",\"currency\":\"EUR\"}", credit)).is("an entry with a transfer's 'side'")
+                        .refused(400, INVALID),
+                post("/transactions").body(transaction("te-3", false, "{\"direction\":\"debit\",\"amount\":\"1.00\","
+                        + "\"currency\":\"EUR\"}", credit)).is("an entry without an account").refused(400, INVALID),
+                post("/transactions").body(transaction("te-4", false, "{\"accountId\":\"alice\",\"amount\":\"1.00\","
+                        + "\"currency\":\"EUR\"}", credit)).is("an entry without a direction").refused(400, INVALID),
+                post("/transactions").body(transaction("te-5", false, entry("alice", "DEBIT", "1.00", "EUR"), credit))
+                        .is("an upper-case direction").refused(400, INVALID),
+                post("/transactions").body(transaction("te-6", false, entry("alice", "withdraw", "1.00", "EUR"), credit))
+                        .is("a direction that is no side").refused(400, INVALID),
+                post("/transactions").body(transaction("te-7", false, entry("alice", "debit", "1.00", "EUR")
+                        .replace("\"debit\"", "1"), credit)).is("a direction as a number").refused(400, INVALID),
+                post("/transactions").body(transaction("te-8", false, entry("alice", "debit", "1.00", "EUR")
+                        .replace("\"1.00\"", "1.00"), credit)).is("an entry amount as a JSON number")
+                        .refused(400, INVALID),
+                post("/transactions").body(transaction("te-9", false, entry("alice", "debit", "1.00", "EUR")
+                        .replace("\"1.00\"", "null"), credit)).is("a null entry amount").refused(400, INVALID),
+                post("/transactions").body(transaction("te-10", false, entry("alice", "debit", "0.00", "EUR"),
+                        entry("bob", "credit", "0.00", "EUR"))).is("zero amounts").refused(400, INVALID),
+                post("/transactions").body(transaction("te-11", false, entry("alice", "debit", "-1.00", "EUR"),
+                        entry("bob", "debit", "1.00", "EUR"))).is("a negative amount to balance a debit")
+                        .refused(400, INVALID),
+                post("/transactions").body(transaction("te-12", false, entry("alice", "debit", "1.001", "EUR"),
+                        entry("bob", "credit", "1.001", "EUR"))).is("three decimals in euros").refused(400, INVALID),
+                post("/transactions").body(transaction("te-13", false, entry("alice", "debit", PAST_LONG_EUR, "EUR"),
+                        entry("bob", "credit", PAST_LONG_EUR, "EUR"))).is("amounts one past the largest")
+                        .refused(400, INVALID),
+                post("/transactions").body(transaction("te-14", false, entry("alice", "debit", "1e3", "EUR"),
+                        entry("bob", "credit", "1e3", "EUR"))).is("an exponent in an amount").refused(400, INVALID),
+                post("/transactions").body(transaction("te-15", false, entry("alice", "debit", "1.00", "XYZ"),
+                        entry("bob", "credit", "1.00", "XYZ"))).is("an unknown currency").refused(400, INVALID),
+                post("/transactions").body(transaction("te-16", false, entry("../bob", "debit", "1.00", "EUR"), credit))
+                        .is("a path as an entry's account").refused(400, INVALID),
+                post("/transactions").body(transaction("te-17", false, entry("al\u202Eice", "debit", "1.00", "EUR"),
+                        credit)).is("a direction override in an entry's account").refused(400, INVALID),
+                post("/transactions").body(transaction("te-18", false, entry("alice", "debit", "1.00", "EUR")
+                        .replace("}", ",\"amount\":\"2.00\"}"), credit)).is("a duplicate amount in an entry")
+                        .refused(400, INVALID));
+    }
+
+    static List<HostileRequest> transactionRefusals() {
+        return List.of(
+                post("/transactions").body(transaction("tr-1", false, entry("alice", "debit", "1.00", "EUR"),
+                        entry("bob", "credit", "0.90", "EUR"))).is("debits above credits").recordingItsRefusal()
+                        .refused(422, "unbalanced"),
+                post("/transactions").body(transaction("tr-2", false, entry("alice", "debit", "1.00", "EUR"),
+                        entry("bob", "credit", "1.00", "EUR"), entry("bank", "debit", "1.00", "USD"),
+                        entry("bob", "credit", "0.99", "USD"))).is("two currencies, the second one not balancing")
+                        .recordingItsRefusal().refused(422, "unbalanced"),
+                post("/transactions").body(transaction("tr-3", false, entry("alice", "debit", "30.00", "EUR"),
+                        entry("alice", "credit", "1.00", "EUR"), entry("alice", "debit", "30.00", "EUR"),
+                        entry("bob", "credit", "59.00", "EUR"))).is("one account's entries netting below its floor")
+                        .recordingItsRefusal().refused(422, "insufficient_funds"),
+                post("/transactions").body(transaction("tr-4", false, entry("alice", "debit", "1.00", "USD"),
+                        entry("bob", "credit", "1.00", "USD"))).is("dollars on euro accounts").recordingItsRefusal()
+                        .refused(422, "currency_mismatch"),
+                post("/transactions").body(transaction("tr-5", false, entry("alice", "debit", "1.00", "EUR"),
+                        entry("alice", "credit", "1.00", "EUR"))).is("every entry on one account").recordingItsRefusal()
+                        .refused(422, "same_account"),
+                post("/transactions").body(transaction("tr-6", false, entry("bank", "debit", MAX_LONG_EUR, "EUR"),
+                        entry("bank", "debit", MAX_LONG_EUR, "EUR"), entry("alice", "credit", MAX_LONG_EUR, "EUR"),
+                        entry("bob", "credit", MAX_LONG_EUR, "EUR"))).is("amounts near 2^63 whose sums pass it")
+                        .recordingItsRefusal().refused(422, "balance_overflow"),
+                post("/transactions").body(transaction("tr-7", false, entry("alice", "debit", "1.00", "EUR"),
+                        entry("nobody", "credit", "1.00", "EUR"))).is("an entry on an unknown account")
+                        .refused(404, "account_not_found"),
+                post("/transactions").body(transaction("tx-unbalanced-1", false, entry("alice", "debit", "1.00", "EUR"),
+                        entry("bob", "credit", "0.99", "EUR"))).is("an unbalanced transaction, sent again")
+                        .refused(422, "unbalanced"),
+                post("/transactions").body(transaction("tx-broke-1", false, entry("alice", "debit", "1000.00", "EUR"),
+                        entry("bob", "credit", "1000.00", "EUR"))).is("an overdrawing transaction, sent again")
+                        .refused(422, "insufficient_funds"),
+                post("/transactions").body(transaction("tx-ok", true, entry("alice", "debit", "2.00", "EUR"),
+                        entry("bob", "credit", "2.00", "EUR"))).is("a used transaction id with other entries")
+                        .refused(409, "idempotency_conflict"),
+                post("/transactions").body(transaction("tx-ok", false, entry("alice", "debit", "2.00", "EUR"),
+                        entry("bob", "credit", "1.50", "EUR"), entry("bank", "credit", "0.50", "EUR")))
+                        .is("a used transaction id, pending then, posted now").refused(409, "idempotency_conflict"),
+                post("/transactions/tx-ok/post").is("posting a posted transaction").refused(422, "transaction_not_pending"),
+                post("/transactions/tx-ok/void").is("voiding a posted transaction").refused(422, "transaction_not_pending"),
+                post("/transactions/tx-broke-1/post").is("posting a refused transaction")
+                        .refused(422, "transaction_not_pending"),
+                post("/transactions/nothing/void").is("voiding an unknown transaction")
+                        .refused(404, "transaction_not_found"),
+                post("/transactions/tx-ok/post").body("{\"amount\":\"1.00\"}").is("a partial post of a transaction")
+                        .refused(400, INVALID),
+                post("/transactions/.%2e/post").is("a traversal as the transaction id").refused(400, INVALID),
+                request("POST", "/transactions", AUDITOR).body(transaction("tr-8", false,
+                        entry("alice", "debit", "1.00", "EUR"), entry("bob", "credit", "1.00", "EUR")))
+                        .is("an auditor recording a transaction").refused(403, "forbidden"));
+    }
+
+    /** A transaction's body; a pending one has a timeout of an hour. */
+    static String transaction(String transactionId, boolean pending, String... entries) {
+        return "{\"transactionId\":\"" + transactionId + "\",\"entries\":[" + String.join(",", entries) + "]"
+                + (pending ? ",\"pending\":true,\"timeoutSeconds\":3600" : "") + "}";
+    }
+
+    static String entry(String accountId, String direction, String amount, String currency) {
+        return "{\"accountId\":\"" + accountId + "\",\"direction\":\"" + direction + "\",\"amount\":\"" + amount
+                + "\",\"currency\":\"" + currency + "\"}";
     }
 
     private static HostileRequest.Builder post(String path) {

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * What every refusal of the HTTP API looks like: the documented status, a JSON body of exactly
- * {@code {"error","message"}} with a stable code and a sentence for humans, and nothing of the
+ * {@code {"error","message"}} (and for a refused multi-leg transaction, {@code "failedEntry"}) with a stable code and a sentence for humans, and nothing of the
  * implementation: no stack trace, no exception or class name, no parser internals, and no
  * characters that could hide or reorder text in a client's log or terminal.
  */
@@ -47,6 +47,12 @@ public final class ErrorBodies {
         assertThat(body.isObject()).as("an object: %s", raw).isTrue();
         List<String> fields = new ArrayList<>();
         body.fieldNames().forEachRemaining(fields::add);
+        if (body.has("failedEntry")) {
+            // A refused multi-leg transaction names the entry that failed: a non-negative index.
+            assertThat(body.get("failedEntry").isInt() && body.get("failedEntry").asInt() >= 0)
+                    .as("failedEntry is an entry index: %s", raw).isTrue();
+            fields.remove("failedEntry");
+        }
         assertThat(fields).as("fields of %s", raw).containsExactlyInAnyOrder("error", "message");
         assertThat(body.get("error").isTextual()).as("error is a string: %s", raw).isTrue();
         assertThat(body.get("error").asText()).as("error code").matches(CODE).isEqualTo(code);

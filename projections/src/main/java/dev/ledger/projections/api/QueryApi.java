@@ -32,7 +32,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The read routes for auditors and payment services. Balances, history and transfers come from
+ * The read routes for auditors and payment services. Balances, history, transfers and transactions come from
  * the projections; a balance as of an instant and the hash-chain check come from the log itself.
  */
 public final class QueryApi implements ApiRoutes {
@@ -70,6 +70,8 @@ public final class QueryApi implements ApiRoutes {
                 new Route("GET", "/accounts/{accountId}/balance", ANY_ROLE,
                         call -> Answer.of(balanceAsOf(call.id(), call.request()))),
                 new Route("GET", "/transfers/{transferId}", ANY_ROLE, call -> Answer.of(transfer(readModels.get(), call.id()))),
+                new Route("GET", "/transactions/{transactionId}", ANY_ROLE,
+                        call -> Answer.of(transaction(readModels.get(), call.id()))),
                 new Route("GET", "/audit/accounts/{accountId}/verify", ANY_ROLE, call -> Answer.of(verify(call.id())))));
     }
 
@@ -124,6 +126,14 @@ public final class QueryApi implements ApiRoutes {
                 .toList();
         ObjectNode body = Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses);
         return new HttpResponse(200, body);
+    }
+
+    /** A multi-leg transaction from the transfers projection, as its POST answered it (Views.transaction). */
+    private HttpResponse transaction(ReadModels models, String transactionId) {
+        TransfersProjection.ProjectedTransaction projected = models.transfers().transaction(transactionId)
+                .orElseThrow(() -> new ApiException(404, "transaction_not_found", "transaction " + transactionId
+                        + " does not exist"));
+        return new HttpResponse(200, Views.transaction(projected.state(), projected.version(), projected.createdAt()));
     }
 
     private HttpResponse verify(String accountId) {

@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Hostile requests against the read API's routes, one category a method, each row with the
  * refusal the README documents for it. The ledger behind them is the command corpus' seed
- * (accounts bank, alice and bob; transfers fund and held), recorded on 2026-05-01.
+ * (accounts bank, alice and bob; transfers fund and held; transaction tx-ok, posted), recorded on
+ * 2026-05-01.
  */
 final class QueryApiHostileCorpus {
 
@@ -33,6 +34,7 @@ final class QueryApiHostileCorpus {
         add(rows, "history parameters", historyParameters());
         add(rows, "balance instants", balanceInstants());
         add(rows, "unknown subjects", unknownSubjects());
+        add(rows, "transactions", transactions());
         return rows;
     }
 
@@ -191,6 +193,36 @@ final class QueryApiHostileCorpus {
                         .refused(404, "account_not_found"),
                 get("/transfers/nothing").is("an unknown transfer").refused(404, "transfer_not_found"),
                 get("/transfers/alice").is("an account id as transfer id").refused(404, "transfer_not_found"));
+    }
+
+    /** GET /transactions/{id}: the transaction tx-ok exists (in the transfers table, as transaction#tx-ok). */
+    static List<HostileRequest> transactions() {
+        return List.of(
+                get("/transactions/nothing").is("an unknown transaction").refused(404, "transaction_not_found"),
+                get("/transactions/fund").is("a transfer id as transaction id").refused(404, "transaction_not_found"),
+                get("/transactions/alice").is("an account id as transaction id").refused(404, "transaction_not_found"),
+                get("/transactions/TX-OK").is("a transaction id in another case")
+                        .refused(404, "transaction_not_found"),
+                get("/transactions/tx-unbalanced-2").is("a transaction id never sent")
+                        .refused(404, "transaction_not_found"),
+                get("/transactions/transaction%23tx-ok").is("the projection's item key as the id")
+                        .refused(400, INVALID),
+                get("/transactions/..").is("dot-dot as the transaction id").refused(400, INVALID),
+                get("/transactions/%2E%2E%2Ftx-ok").is("encoded ../tx-ok").refused(400, INVALID),
+                get("/transactions/" + "t".repeat(65)).is("a 65-character transaction id").refused(400, INVALID),
+                get("/transactions/%E2%80%AEtx-ok").is("a percent-encoded override in a transaction id")
+                        .refused(400, INVALID),
+                get("/transactions/tx-ok%00").is("a NUL after a transaction id").refused(400, INVALID),
+                get("/transactions/\u0442x-ok").is("a raw Cyrillic t in a transaction id").refused(400, INVALID),
+                get("/transactions/tx-ok").withoutAuthorization().is("no token on a transaction")
+                        .refused(401, "unauthenticated"),
+                request("POST", "/transactions/tx-ok").is("POST on a transaction").refused(405, "method_not_allowed"),
+                request("DELETE", "/transactions/tx-ok").is("DELETE on a transaction")
+                        .refused(405, "method_not_allowed"),
+                get("/transactions").is("the transaction collection").refused(404, "not_found"),
+                get("/transactions/tx-ok/entries").is("a segment after a transaction").refused(404, "not_found"),
+                get("/TRANSACTIONS/tx-ok").is("an upper-case transactions route").refused(404, "not_found"),
+                get("/transactions/tx-ok/").is("a trailing slash after a transaction").refused(404, "not_found"));
     }
 
     private static HostileRequest.Builder history() {

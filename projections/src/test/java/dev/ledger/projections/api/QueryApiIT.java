@@ -11,6 +11,9 @@ import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
@@ -108,6 +111,18 @@ class QueryApiIT {
         }
         run(commands, l -> l.transfer("hold", TransferRequest.pending("alice", "bob", Money.parse("5.00", EUR), 600)));
         run(commands, l -> l.postPendingTransfer("hold", Money.parse("2.00", EUR)));
+        run(commands, l -> l.openAccount(new OpenAccount("carol", EUR, OverdraftLimit.NONE)));
+        run(commands, l -> l.openAccount(new OpenAccount("dave", EUR, OverdraftLimit.NONE)));
+        run(commands, l -> l.transaction("tx-1", new TransactionRequest(List.of(
+                new TransactionEntry(0, "bank", Side.DEBIT, Money.parse("10.00", EUR)),
+                new TransactionEntry(1, "carol", Side.CREDIT, Money.parse("7.00", EUR)),
+                new TransactionEntry(2, "dave", Side.CREDIT, Money.parse("3.00", EUR))), true, 600,
+                new java.util.TreeMap<>(Map.of("order", "A-17")))));
+        run(commands, l -> l.postPendingTransaction("tx-1"));
+        assertThat(commands.execute("setup", l -> l.transaction("tx-bad", new TransactionRequest(List.of(
+                new TransactionEntry(0, "bank", Side.DEBIT, Money.parse("1.00", EUR)),
+                new TransactionEntry(1, "carol", Side.CREDIT, Money.parse("2.00", EUR))), false, 0, null)))
+                .result().rejection().code().code()).isEqualTo("unbalanced");
 
         String queue = aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl();
         DeadLetters deadLetters = new DeadLetters(aws.sqs(), queue);
@@ -115,7 +130,8 @@ class QueryApiIT {
         TransfersProjection transfers = new TransfersProjection(dynamo, transfersTable);
         List<KinesisEventRecord> records = new ArrayList<>();
         for (StreamId stream : List.of(StreamId.account("bank"), StreamId.account("alice"), StreamId.account("bob"),
-                StreamId.transfer("hold"))) {
+                StreamId.transfer("hold"), StreamId.account("carol"), StreamId.account("dave"),
+                StreamId.transaction("tx-1"), StreamId.transaction("tx-bad"))) {
             store.readStream(stream, 1).forEachRemaining(event -> records.add(KinesisRecords.of(event, records.size())));
         }
         new ProjectionConsumer(balances, deadLetters).consume(records);
@@ -192,6 +208,44 @@ class QueryApiIT {
         assertThat(hold.get("legs")).extracting(l -> l.get("accountId").asText()).containsExactly("alice", "bob");
         assertThat(hold.get("statusHistory")).extracting(s -> s.get("status").asText())
                 .containsExactly("PENDING", "POSTED");
+    }
+
+    @Test
+    void aTransactionReadsAsItsPostAnsweredItFromTheProjection() {
+        Reply tx = get("/transactions/tx-1", "audit");
+        assertThat(tx.status()).isEqualTo(200);
+        var head = store.readHead(StreamId.transaction("tx-1")).orElseThrow();
+        assertThat(tx.body().toString()).isEqualTo(dev.ledger.views.Views.transaction(
+                dev.ledger.store.StateCodec.decodeTransaction(head.state()), head.version(), head.createdAt()).toString());
+        assertThat(tx.body().get("status").asText()).isEqualTo("POSTED");
+        assertThat(tx.body().get("entries")).extracting(e -> e.get("accountId").asText())
+                .containsExactly("bank", "carol", "dave");
+
+        JsonNode refused = get("/transactions/tx-bad", "ops").body();
+        assertThat(refused.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(refused.get("rejectionCode").asText()).isEqualTo("unbalanced");
+        Reply missing = get("/transactions/nothing", "audit");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.body().get("error").asText()).isEqualTo("transaction_not_found");
+        assertThat(get("/transfers/tx-1", "audit").status()).isEqualTo(404);
+    }
+
+    @Test
+    void historyShowsEveryLegOfATransactionWithItsCounterpartEntries() {
+        List<JsonNode> entries = new ArrayList<>();
+        get("/accounts/carol/history", "audit").body().get("entries").forEach(entries::add);
+
+        assertThat(entries).extracting(e -> e.get("type").asText())
+                .containsExactly("AccountOpened", "TransactionHoldPlaced", "TransactionHoldPosted");
+        JsonNode posted = entries.get(2);
+        assertThat(posted.get("transactionId").asText()).isEqualTo("tx-1");
+        assertThat(posted.get("amount").asText()).isEqualTo("7.00");
+        assertThat(posted.get("balanceAfter").asText()).isEqualTo("7.00");
+        assertThat(posted.get("transferId").isNull()).isTrue();
+        assertThat(posted.get("entries")).extracting(e -> e.get("accountId").asText() + " "
+                + e.get("direction").asText() + " " + e.get("amount").asText() + " " + e.get("index").asInt())
+                .containsExactly("bank debit 10.00 0", "carol credit 7.00 1", "dave credit 3.00 2");
+        assertThat(get("/accounts/dave", "audit").body().get("balance").asText()).isEqualTo("3.00");
     }
 
     @Test

@@ -249,6 +249,7 @@ class ApiContractIT {
                 "201 -"));
         cases.add(new Case("a cent more to big", transfer("max-plus", "bank", "big", "0.01", "EUR"),
                 "422 balance_overflow"));
+        cases.addAll(transactions());
         cases.addAll(expiredHold());
         cases.add(Case.later("an operator reading a balance as of now", () -> get("/accounts/alice/balance?asOf="
                 + Instant.now(), operator), "200 -"));
@@ -267,6 +268,56 @@ class ApiContractIT {
                             .until(() -> Instant.now().isAfter(expiresAt));
                     return post("/transfers/hold-2/post", payments, "");
                 }, "422 transfer_expired"));
+    }
+
+    /** Multi-leg transactions: recorded, repeated, refused, settled, and one left to expire. */
+    private static List<Case> transactions() {
+        String payment = transactionBody("tx-1", false, 0, entry("alice", "debit", "1.00"), entry("bob", "credit", "0.90"),
+                entry("bank", "credit", "0.10"));
+        StringBuilder fifty = new StringBuilder(entry("bank", "debit", "0.50"));
+        for (int i = 1; i <= 50; i++) {
+            fifty.append(',').append(entry("shop-" + i, "credit", "0.01"));
+        }
+        return List.of(
+                new Case("a card payment with its fee", post("/transactions", payments, payment), "201 -"),
+                new Case("the card payment again", post("/transactions", payments, payment), "200 -"),
+                new Case("tx-1 reused for other entries", post("/transactions", payments, transactionBody("tx-1", false, 0,
+                        entry("alice", "debit", "2.00"), entry("bob", "credit", "2.00"))), "409 idempotency_conflict"),
+                new Case("a transaction of one entry", post("/transactions", payments, transactionBody("tx-2", false, 0,
+                        entry("alice", "debit", "1.00"))), "400 too_few_entries"),
+                new Case("a transaction on 51 accounts", post("/transactions", payments, transactionBody("tx-3", false, 0,
+                        fifty.toString())), "400 too_many_entries"),
+                new Case("debits above credits", post("/transactions", payments, transactionBody("tx-4", false, 0,
+                        entry("alice", "debit", "1.00"), entry("bob", "credit", "0.99"))), "422 unbalanced"),
+                new Case("an unknown transaction", get("/transactions/nothing", auditor), "404 transaction_not_found"),
+                new Case("posting an unknown transaction", post("/transactions/nothing/post", payments, ""),
+                        "404 transaction_not_found"),
+                new Case("a pending transaction", post("/transactions", payments, transactionBody("tx-5", true, 600,
+                        entry("alice", "debit", "1.00"), entry("bob", "credit", "1.00"))), "201 -"),
+                new Case("void the pending transaction", post("/transactions/tx-5/void", payments, ""), "200 -"),
+                new Case("post the voided transaction", post("/transactions/tx-5/post", payments, ""),
+                        "422 transaction_not_pending"),
+                new Case("a pending transaction of one second", post("/transactions", payments, transactionBody("tx-6",
+                        true, 1, entry("alice", "debit", "1.00"), entry("bob", "credit", "1.00"))), "201 -"),
+                Case.later("post the transaction once it expired", () -> {
+                    HttpResponse<String> held = HTTP.send(post("/transactions", payments, transactionBody("tx-6", true, 1,
+                            entry("alice", "debit", "1.00"), entry("bob", "credit", "1.00"))),
+                            HttpResponse.BodyHandlers.ofString());
+                    Instant expiresAt = Instant.parse(JSON.readTree(held.body()).get("expiresAt").asText());
+                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                            .until(() -> Instant.now().isAfter(expiresAt));
+                    return post("/transactions/tx-6/post", payments, "");
+                }, "422 transaction_expired"));
+    }
+
+    private static String transactionBody(String id, boolean pending, int timeoutSeconds, String... entries) {
+        return "{\"transactionId\":\"" + id + "\",\"entries\":[" + String.join(",", entries) + "]"
+                + (pending ? ",\"pending\":true,\"timeoutSeconds\":" + timeoutSeconds : "") + "}";
+    }
+
+    private static String entry(String accountId, String direction, String amount) {
+        return "{\"accountId\":\"" + accountId + "\",\"direction\":\"" + direction + "\",\"amount\":\"" + amount
+                + "\",\"currency\":\"EUR\"}";
     }
 
     private static HttpRequest hold(String id, String amount, int timeoutSeconds) {

@@ -1,0 +1,104 @@
+package dev.ledger.projections;
+
+import static dev.ledger.projections.ProjectionTables.ID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.Rejection;
+import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionRequest;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.transaction.TransactionState;
+import dev.ledger.domain.transaction.TransactionStatus;
+import dev.ledger.projections.TransfersProjection.StatusChange;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * A multi-leg transaction's item in the transfers table: the transfers item's attributes
+ * ({@link TransfersItemCodec}: {@code id}, {@code version}, {@code statusHistory}, {@code createdAt}),
+ * with {@code id} = {@code transaction#ID} and {@code state} the JSON
+ * {@code {"entries":[{"accountId","amount","currency","direction","index"}],"expiresAt","failedEntry"?,
+ * "metadata","pending","rejectionCode"?,"rejectionMessage"?,"status","timeoutSeconds","transactionId"}},
+ * amounts as decimal strings. Pinned by {@code TransfersProjectionTest}.
+ */
+final class TransactionsItemCodec {
+
+    private TransactionsItemCodec() {
+    }
+
+    static Map<String, AttributeValue> encode(String itemId, long version, TransactionState state,
+                                              List<StatusChange> history, Instant createdAt) {
+        return TransfersItemCodec.encodeItem(itemId, version, encodeState(state), history, createdAt);
+    }
+
+    static TransactionState state(Map<String, AttributeValue> item) {
+        String what = "transfers item " + item.get(ID).s();
+        AttributeValue state = item.get(TransfersItemCodec.STATE);
+        if (state == null || state.s() == null) {
+            throw new StoredFormException(what + " has no '" + TransfersItemCodec.STATE + "'");
+        }
+        JsonNode node = ItemJson.read(state.s(), what);
+        List<TransactionEntry> entries = new ArrayList<>();
+        for (JsonNode entry : ItemJson.field(node, "entries", what)) {
+            entries.add(new TransactionEntry((int) ItemJson.number(entry, "index", what),
+                    ItemJson.text(entry, "accountId", what), Side.valueOf(ItemJson.text(entry, "direction", what)),
+                    Money.parse(ItemJson.text(entry, "amount", what),
+                            CurrencyUnit.of(ItemJson.text(entry, "currency", what)))));
+        }
+        TreeMap<String, String> metadata = new TreeMap<>();
+        ItemJson.field(node, "metadata", what).fields()
+                .forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+        TransactionRequest request = new TransactionRequest(entries, ItemJson.field(node, "pending", what).asBoolean(),
+                ItemJson.number(node, "timeoutSeconds", what), metadata);
+        JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
+        JsonNode code = node.get("rejectionCode");
+        JsonNode failedEntry = node.get("failedEntry");
+        return new TransactionState(ItemJson.text(node, "transactionId", what), request,
+                TransactionStatus.valueOf(ItemJson.text(node, "status", what)),
+                expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
+                code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
+                        ItemJson.text(node, "rejectionMessage", what),
+                        failedEntry == null ? null : failedEntry.asInt()));
+    }
+
+    private static String encodeState(TransactionState t) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("transactionId", t.transactionId());
+        node.set("entries", entries(t.request().entries()));
+        node.put("pending", t.request().pending());
+        node.put("timeoutSeconds", t.request().timeoutSeconds());
+        ObjectNode metadata = node.putObject("metadata");
+        t.request().metadata().forEach(metadata::put);
+        node.put("status", t.status().name());
+        node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
+        if (t.rejection() != null) {
+            node.put("rejectionCode", t.rejection().code().code());
+            node.put("rejectionMessage", t.rejection().message());
+            if (t.rejection().failedEntry() != null) {
+                node.put("failedEntry", t.rejection().failedEntry().intValue());
+            }
+        }
+        return ItemJson.write(node);
+    }
+
+    /** Entries as the projections write them (the transfers item and the history entries alike). */
+    static ArrayNode entries(List<TransactionEntry> entries) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (TransactionEntry entry : entries) {
+            array.addObject().put("index", entry.index()).put("accountId", entry.accountId())
+                    .put("direction", entry.direction().name()).put("amount", entry.amount().toDecimalString())
+                    .put("currency", entry.amount().currency().code());
+        }
+        return array;
+    }
+}
