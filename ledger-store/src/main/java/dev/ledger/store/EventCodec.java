@@ -16,6 +16,7 @@ import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
@@ -39,6 +40,14 @@ import java.util.TreeMap;
 public final class EventCodec {
 
     public static final int SCHEMA_VERSION = 1;
+
+    /**
+     * What a post of a hold asked for (issue 12): the amount as a decimal string in the event's
+     * currency, or {@link #NO_AMOUNT} for a post that named none. Absent from posts logged before it was
+     * recorded; such a post is matched by {@code TransferState#isCompletedByPost}.
+     */
+    static final String REQUESTED_AMOUNT = "requestedAmount";
+    static final String NO_AMOUNT = "none";
 
     private EventCodec() {
     }
@@ -88,6 +97,9 @@ public final class EventCodec {
             body.put("transferId", e.transferId());
             putAmount(body, "postedAmount", e.postedAmount());
             putAmount(body, "releasedAmount", e.releasedAmount());
+            if (e.requested() != null) {
+                body.put(REQUESTED_AMOUNT, postRequest(e.requested()));
+            }
         } else if (event instanceof PendingTransferVoided e) {
             body.put("transferId", e.transferId());
             putAmount(body, "amount", e.amount());
@@ -163,7 +175,9 @@ public final class EventCodec {
             case "TransferRejected" -> new TransferRejected(text(body, "transferId"), request(body.get("request")),
                     RejectionCode.fromCode(text(body, "code")), text(body, "message"));
             case "PendingTransferPosted" -> new PendingTransferPosted(text(body, "transferId"),
-                    amount(body, "postedAmount"), amount(body, "releasedAmount"));
+                    amount(body, "postedAmount"), amount(body, "releasedAmount"),
+                    body.has(REQUESTED_AMOUNT) ? postRequest(text(body, REQUESTED_AMOUNT),
+                            CurrencyUnit.of(text(body, "currency"))) : null);
             case "PendingTransferVoided" -> new PendingTransferVoided(text(body, "transferId"), amount(body, "amount"));
             case "PendingTransferExpired" -> new PendingTransferExpired(text(body, "transferId"),
                     amount(body, "amount"));
@@ -196,6 +210,16 @@ public final class EventCodec {
         node.get("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
         return new TransferRequest(text(node, "debitAccountId"), text(node, "creditAccountId"), amount(node, "amount"),
                 node.get("pending").asBoolean(), node.get("timeoutSeconds").asLong(), metadata);
+    }
+
+    /** What a post asked for, in its stored form: {@link #NO_AMOUNT} or the amount's decimal string. */
+    public static String postRequest(PostRequest request) {
+        return request.isWhole() ? NO_AMOUNT : request.amount().toDecimalString();
+    }
+
+    /** Reads {@link #postRequest(PostRequest)}'s form back, the amount in {@code currency}. */
+    public static PostRequest postRequest(String stored, CurrencyUnit currency) {
+        return NO_AMOUNT.equals(stored) ? PostRequest.whole() : PostRequest.of(Money.parse(stored, currency));
     }
 
     /** An amount is stored as its decimal string plus the currency, both exact. */

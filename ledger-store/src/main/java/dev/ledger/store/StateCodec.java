@@ -7,6 +7,7 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.AccountStatus;
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -46,10 +47,22 @@ public final class StateCodec {
                 node.put("rejectionCode", t.rejection().code().code());
                 node.put("rejectionMessage", t.rejection().message());
             }
+            // Only where recorded, so that the heads of logs written before issue 12 stay as they were.
+            if (t.postRequest() != null) {
+                node.put("postRequest", EventCodec.postRequest(t.postRequest()));
+            }
         } else {
             throw new IllegalArgumentException("no snapshot form for " + state.getClass().getName());
         }
         return CanonicalJson.string(node);
+    }
+
+    /** The snapshot of a stream of this kind. */
+    public static StreamState decode(StreamId.StreamType type, String json) {
+        return switch (type) {
+            case ACCOUNT -> decodeAccount(json);
+            case TRANSFER -> decodeTransfer(json);
+        };
     }
 
     public static AccountState decodeAccount(String json) {
@@ -68,11 +81,13 @@ public final class StateCodec {
         var request = EventCodec.request(node.get("request"));
         JsonNode expiresAt = node.get("expiresAt");
         JsonNode code = node.get("rejectionCode");
+        JsonNode postRequest = node.get("postRequest");
         return new TransferState(node.get("transferId").asText(), request,
                 TransferStatus.valueOf(node.get("status").asText()),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 Money.parse(node.get("postedAmount").asText(), request.amount().currency()),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
-                        node.get("rejectionMessage").asText()));
+                        node.get("rejectionMessage").asText()),
+                postRequest == null ? null : EventCodec.postRequest(postRequest.asText(), request.amount().currency()));
     }
 }

@@ -13,6 +13,7 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
@@ -53,6 +54,9 @@ class EventCodecTest {
                 new TransferRecorded("t", TransferRequest.posted("a", "b", Money.parse("2.00", EUR)), null),
                 new TransferRejected("t", request, RejectionCode.INSUFFICIENT_FUNDS, "not enough"),
                 new PendingTransferPosted("t", Money.parse("0.500", BHD), Money.parse("0.505", BHD)),
+                new PendingTransferPosted("t", Money.parse("0.500", BHD), Money.parse("0.505", BHD),
+                        PostRequest.of(Money.parse("0.500", BHD))),
+                new PendingTransferPosted("t", Money.parse("1.005", BHD), Money.parse("0.000", BHD), PostRequest.whole()),
                 new PendingTransferVoided("t", Money.parse("1.005", BHD)),
                 new PendingTransferExpired("t", Money.parse("1.005", BHD)));
     }
@@ -80,6 +84,21 @@ class EventCodecTest {
     }
 
     @Test
+    void aPostRecordsWhatItAskedForAndAPostFromBeforeThatKeepsItsBytes() {
+        String old = CanonicalJson.string(EventCodec.encode(new PendingTransferPosted("t", Money.parse("4.00", EUR),
+                Money.parse("6.00", EUR))).body());
+        String whole = CanonicalJson.string(EventCodec.encode(new PendingTransferPosted("t", Money.parse("10.00", EUR),
+                Money.parse("0.00", EUR), PostRequest.whole())).body());
+        String part = CanonicalJson.string(EventCodec.encode(new PendingTransferPosted("t", Money.parse("4.00", EUR),
+                Money.parse("6.00", EUR), PostRequest.of(Money.parse("4.00", EUR)))).body());
+
+        assertThat(old).isEqualTo("{\"currency\":\"EUR\",\"postedAmount\":\"4.00\",\"releasedAmount\":\"6.00\","
+                + "\"transferId\":\"t\"}");
+        assertThat(whole).contains("\"requestedAmount\":\"none\"");
+        assertThat(part).contains("\"requestedAmount\":\"4.00\"");
+    }
+
+    @Test
     void snapshotsRoundTrip() {
         var account = new dev.ledger.domain.account.AccountState("a", EUR, OverdraftLimit.UNLIMITED,
                 dev.ledger.domain.account.AccountStatus.FROZEN, 1, 2, 3, 4);
@@ -89,6 +108,11 @@ class EventCodecTest {
                 dev.ledger.domain.transfer.TransferStatus.REJECTED, AT, Money.zero(EUR),
                 new dev.ledger.domain.Rejection(RejectionCode.SAME_ACCOUNT, "same"));
         assertThat(StateCodec.decodeTransfer(StateCodec.encode(transfer))).isEqualTo(transfer);
+        var posted = new dev.ledger.domain.transfer.TransferState("t",
+                TransferRequest.pending("a", "b", Money.parse("1.00", EUR), 5),
+                dev.ledger.domain.transfer.TransferStatus.POSTED, AT, Money.parse("0.40", EUR), null,
+                PostRequest.of(Money.parse("0.40", EUR)));
+        assertThat(StateCodec.decodeTransfer(StateCodec.encode(posted))).isEqualTo(posted);
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -26,7 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The transfers item: {@code id} (the transfer), {@code version}, {@code state} (JSON:
  * {@code {"expiresAt","postedAmount","rejectionCode"?,"rejectionMessage"?,"request":{"amount",
  * "creditAccountId","currency","debitAccountId","metadata","pending","timeoutSeconds"},"status",
- * "transferId"}}, amounts as decimal strings), {@code statusHistory} (a list of maps
+ * "transferId","postRequest"?}}, amounts as decimal strings; {@code postRequest} only once a post of a hold
+ * recorded what it asked for: the amount, or "none"), {@code statusHistory} (a list of maps
  * {@code {"status","version","recordedAt"}}) and {@code createdAt}. Pinned by
  * {@code TransfersProjectionTest}: a change here changes what the table holds, and is deployed with
  * {@code replay rebuild --swap}.
@@ -36,6 +38,8 @@ final class TransfersItemCodec {
     static final String STATE = "state";
     static final String HISTORY = "statusHistory";
     static final String CREATED_AT = "createdAt";
+    /** A post's request in {@code state.postRequest}: the amount asked for, or this for none. */
+    static final String NO_AMOUNT = "none";
 
     private TransfersItemCodec() {
     }
@@ -73,12 +77,15 @@ final class TransfersItemCodec {
                 metadata);
         JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
         JsonNode code = node.get("rejectionCode");
+        JsonNode postRequest = node.get("postRequest");
         return new TransferState(ItemJson.text(node, "transferId", what), transferRequest,
                 TransferStatus.valueOf(ItemJson.text(node, "status", what)),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 Money.parse(ItemJson.text(node, "postedAmount", what), currency),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
-                        ItemJson.text(node, "rejectionMessage", what)));
+                        ItemJson.text(node, "rejectionMessage", what)),
+                postRequest == null ? null : NO_AMOUNT.equals(postRequest.asText()) ? PostRequest.whole()
+                        : PostRequest.of(Money.parse(postRequest.asText(), currency)));
     }
 
     static List<StatusChange> history(Map<String, AttributeValue> item) {
@@ -125,6 +132,9 @@ final class TransfersItemCodec {
         if (t.rejection() != null) {
             node.put("rejectionCode", t.rejection().code().code());
             node.put("rejectionMessage", t.rejection().message());
+        }
+        if (t.postRequest() != null) {
+            node.put("postRequest", t.postRequest().isWhole() ? NO_AMOUNT : t.postRequest().amount().toDecimalString());
         }
         return ItemJson.write(node);
     }

@@ -55,6 +55,9 @@ public final class Ledger {
     private static final AggregateModel<Transfer> TRANSFERS =
             AnnotatedAggregateMetaModelFactory.inspectAggregate(Transfer.class);
 
+    /** A hold's stream: its record at version 1, and what became of it (post, void, expiry) at 2. */
+    private static final long SETTLEMENT_VERSION = 2;
+
     private final LedgerStreams streams;
     private final Clock clock;
 
@@ -108,7 +111,7 @@ public final class Ledger {
                         "transfer id " + transferId + " was already used for a different request"));
             }
             return first.isRejected() ? LedgerResult.rejected(subject, first.rejection())
-                    : LedgerResult.alreadyApplied(subject);
+                    : LedgerResult.alreadyApplied(subject, 1);
         }
         if (request.debitAccountId().equals(request.creditAccountId())) {
             return recordRefusal(transferId, request, new Rejection(RejectionCode.SAME_ACCOUNT,
@@ -139,7 +142,11 @@ public final class Ledger {
                 accountChange(credit.get().version(), creditLeg)));
     }
 
-    /** Posts a pending transfer, in full ({@code amount} null) or in part, releasing the rest. */
+    /**
+     * Posts a pending transfer, in full ({@code amount} null) or in part, releasing the rest. The same
+     * post again once it succeeded is {@code ALREADY_APPLIED}, answered as the hold's post left it
+     * (version 2); any other post of a posted hold is refused.
+     */
     public LedgerResult postPendingTransfer(String transferId, Money amount) {
         Instant now = clock.instant();
         return settle(transferId, new PostPendingTransfer(transferId, amount, now), now);
@@ -160,6 +167,7 @@ public final class Ledger {
         return postPendingTransfer(transferId, amount);
     }
 
+    /** Voids a pending transfer; a void again after a void is {@code ALREADY_APPLIED} (version 2). */
     public LedgerResult voidPendingTransfer(String transferId) {
         Instant now = clock.instant();
         return settle(transferId, new VoidPendingTransfer(transferId, now), now);
@@ -193,6 +201,9 @@ public final class Ledger {
         }
         Versioned<TransferState> transfer = loaded.get();
         Handled<Transfer> decided = AxonAggregates.handle(TRANSFERS, Transfer.fromState(transfer.state()), command);
+        if (decided.decision() instanceof Decision.AlreadyApplied) {
+            return LedgerResult.alreadyApplied(subject, SETTLEMENT_VERSION);
+        }
         if (decided.decision() instanceof Decision.Rejected refused) {
             // A post or void that finds the hold overdue records the expiry the sweeper has not written yet.
             List<StreamChange> expiry = transfer.state().isOverdue(now)

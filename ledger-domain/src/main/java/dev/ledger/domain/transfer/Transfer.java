@@ -4,6 +4,7 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import dev.ledger.domain.Decision;
 import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
 import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
 import dev.ledger.domain.api.TransferCommand.RecordTransfer;
@@ -61,6 +62,9 @@ public class Transfer {
 
     @CommandHandler
     public Decision handle(PostPendingTransfer command) {
+        if (state.isCompletedByPost(command.amount())) {
+            return Decision.alreadyApplied();
+        }
         Optional<Decision> refusal = refuseChange(command.now());
         if (refusal.isPresent()) {
             return refusal.get();
@@ -78,12 +82,16 @@ public class Transfer {
             return Decision.rejected(RejectionCode.AMOUNT_EXCEEDS_PENDING, "transfer " + transferId + " holds "
                     + held + "; cannot post " + posted);
         }
-        apply(new PendingTransferPosted(transferId, posted, held.minus(posted)));
+        apply(new PendingTransferPosted(transferId, posted, held.minus(posted), PostRequest.of(command.amount())));
         return Decision.accepted();
     }
 
+    /** A void sent again after it voided the hold is answered as the first; a void asks for nothing more. */
     @CommandHandler
     public Decision handle(VoidPendingTransfer command) {
+        if (state.status() == TransferStatus.VOIDED) {
+            return Decision.alreadyApplied();
+        }
         Optional<Decision> refusal = refuseChange(command.now());
         if (refusal.isPresent()) {
             return refusal.get();

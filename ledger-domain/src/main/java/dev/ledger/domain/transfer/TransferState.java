@@ -2,6 +2,7 @@ package dev.ledger.domain.transfer;
 
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.api.TransferEvent;
@@ -21,9 +22,16 @@ import java.util.Optional;
  * @param expiresAt when a pending hold times out; null for a transfer that posted at once
  * @param postedAmount what actually moved: the amount, a partial post, or zero
  * @param rejection why the first attempt was refused; null unless {@code REJECTED}
+ * @param postRequest what the post of a hold asked for; null unless a post recorded it (issue 12 on)
  */
 public record TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
-                            Money postedAmount, Rejection rejection) implements StreamState {
+                            Money postedAmount, Rejection rejection, PostRequest postRequest) implements StreamState {
+
+    /** A transfer with no recorded post request. */
+    public TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
+                         Money postedAmount, Rejection rejection) {
+        this(transferId, request, status, expiresAt, postedAmount, rejection, null);
+    }
 
     public static TransferState evolve(Optional<TransferState> state, TransferEvent event) {
         if (event instanceof TransferRecorded recorded) {
@@ -48,7 +56,8 @@ public record TransferState(String transferId, TransferRequest request, Transfer
                     + " and cannot change again");
         }
         if (event instanceof PendingTransferPosted posted) {
-            return current.with(TransferStatus.POSTED, posted.postedAmount());
+            return new TransferState(current.transferId, current.request, TransferStatus.POSTED, current.expiresAt,
+                    posted.postedAmount(), current.rejection, posted.requested());
         } else if (event instanceof PendingTransferVoided) {
             return current.with(TransferStatus.VOIDED, current.postedAmount);
         } else if (event instanceof PendingTransferExpired) {
@@ -80,8 +89,25 @@ public record TransferState(String transferId, TransferRequest request, Transfer
         return rejection == null ? null : rejection.code();
     }
 
+    /**
+     * Whether a post asking for {@code asked} (null: no amount) repeats the post that completed this
+     * hold, so that it is answered as that post was. A post that recorded what it asked for is repeated
+     * only by exactly that request. A post recorded before requests were (issue 12) is matched by what
+     * its amounts allow: a full post by no amount or the full amount (the same capture either way); a
+     * partial post by its amount, the only request that could have made it.
+     */
+    public boolean isCompletedByPost(Money asked) {
+        if (status != TransferStatus.POSTED || !request.pending()) {
+            return false;
+        }
+        if (postRequest != null) {
+            return PostRequest.of(asked).equals(postRequest);
+        }
+        return asked == null ? postedAmount.equals(request.amount()) : asked.equals(postedAmount);
+    }
+
     private TransferState with(TransferStatus newStatus, Money newPostedAmount) {
-        return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection);
+        return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection, postRequest);
     }
 
     private static void requireFirst(Optional<TransferState> state, TransferEvent event) {

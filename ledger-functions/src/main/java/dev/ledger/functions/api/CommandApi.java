@@ -161,16 +161,28 @@ public final class CommandApi implements ApiRoutes {
     }
 
     /**
-     * A settled transfer is its record (version 1, a pending hold) and this one settlement (version 2):
-     * TransferState refuses any event after that.
+     * 200 with the transfer as this post or void left it; for the same post or void again, as the first
+     * one left it (its stream up to version 2), even if it was reversed since.
      */
     private static HttpResponse settled(Committed done) {
+        if (done.original().isPresent()) {
+            Recorded original = done.original().get();
+            return new HttpResponse(200, settled((TransferState) original.state(), original.version(),
+                    original.createdAt(), original.recordedAt()));
+        }
         Subject transfer = subject(done);
-        TransferState settled = (TransferState) transfer.state();
-        Instant settledAt = done.events().get(0).recordedAt();
-        return new HttpResponse(200, Views.transfer(settled, transfer.version(), transfer.createdAt(), List.of(
-                new Views.TransferStatusChange(TransferStatus.PENDING.name(), 1, transfer.createdAt()),
-                new Views.TransferStatusChange(settled.status().name(), transfer.version(), settledAt))));
+        return new HttpResponse(200, settled((TransferState) transfer.state(), transfer.version(),
+                transfer.createdAt(), done.events().get(0).recordedAt()));
+    }
+
+    /**
+     * A settled transfer is its record (version 1, a pending hold) and its settlement (version 2):
+     * TransferState refuses any other status change after that.
+     */
+    private static ObjectNode settled(TransferState settled, long version, Instant createdAt, Instant settledAt) {
+        return Views.transfer(settled, version, createdAt, List.of(
+                new Views.TransferStatusChange(TransferStatus.PENDING.name(), 1, createdAt),
+                new Views.TransferStatusChange(settled.status().name(), version, settledAt)));
     }
 
     private static ObjectNode account(Committed done) {
