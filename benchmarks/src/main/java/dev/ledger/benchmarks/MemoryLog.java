@@ -7,6 +7,7 @@ import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.domain.ledger.Versioned;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.HashChain;
 import dev.ledger.store.StoredEvent;
@@ -40,6 +41,11 @@ final class MemoryLog implements LedgerStreams {
     @Override
     public Optional<Versioned<TransferState>> transfer(String transferId) {
         return versioned(StreamId.transfer(transferId), TransferState.class);
+    }
+
+    @Override
+    public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+        return versioned(StreamId.reversal(reversalId), ReversalState.class);
     }
 
     /** Appends every change of an applied result and returns its events as stored, in append order. */

@@ -34,8 +34,14 @@ public enum RejectionCode {
     TRANSFER_NOT_FOUND("transfer_not_found"),
     /** An account with that id exists with other settings. */
     ACCOUNT_EXISTS("account_exists"),
-    /** The transfer id was used before for a different request. */
-    IDEMPOTENCY_CONFLICT("idempotency_conflict");
+    /** The id was used before for a different request. */
+    IDEMPOTENCY_CONFLICT("idempotency_conflict"),
+    /** Reversing a transfer that is not posted: pending, voided, expired or refused. */
+    TRANSFER_NOT_POSTED("transfer_not_posted"),
+    /** A reversal would give back more than the transfer posted, less what its reversals gave back. */
+    REVERSAL_EXCEEDS_POSTED("reversal_exceeds_posted"),
+    /** The id to reverse is a reversal's: a reversal is not reversed; book a new transfer instead. */
+    CANNOT_REVERSE_REVERSAL("cannot_reverse_reversal");
 
     private final String code;
 

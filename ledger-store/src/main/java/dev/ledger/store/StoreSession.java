@@ -5,6 +5,7 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.Versioned;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.EventStore.Head;
 import java.time.Instant;
@@ -41,5 +42,11 @@ public interface StoreSession extends LedgerStreams {
     default Optional<Versioned<TransferState>> transfer(String transferId) {
         return head(StreamId.transfer(transferId))
                 .map(head -> new Versioned<>(StateCodec.decodeTransfer(head.state()), head.version()));
+    }
+
+    @Override
+    default Optional<Versioned<ReversalState>> reversal(String reversalId) {
+        return head(StreamId.reversal(reversalId))
+                .map(head -> new Versioned<>(StateCodec.decodeReversal(head.state()), head.version()));
     }
 }

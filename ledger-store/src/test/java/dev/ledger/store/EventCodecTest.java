@@ -13,19 +13,28 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
+import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.PostRequest;
+import dev.ledger.domain.api.ReversalEvent;
+import dev.ledger.domain.api.ReversalEvent.ReversalRecorded;
+import dev.ledger.domain.api.ReversalEvent.ReversalRejected;
+import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -58,7 +67,15 @@ class EventCodecTest {
                         PostRequest.of(Money.parse("0.500", BHD))),
                 new PendingTransferPosted("t", Money.parse("1.005", BHD), Money.parse("0.000", BHD), PostRequest.whole()),
                 new PendingTransferVoided("t", Money.parse("1.005", BHD)),
-                new PendingTransferExpired("t", Money.parse("1.005", BHD)));
+                new PendingTransferExpired("t", Money.parse("1.005", BHD)),
+                new TransferReversed("t", "r-1", Money.parse("0.250", BHD), true),
+                new EntryReversed("b", "t", "r-1", Side.DEBIT, "a", Money.parse("0.250", BHD), false),
+                new ReversalRecorded("r-1", new ReversalRequest(OriginalKind.TRANSFER, "t",
+                        Money.parse("0.250", BHD), true, new TreeMap<>(java.util.Map.of("case", "C-9"))),
+                        Money.parse("0.250", BHD), List.of(new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("0.250", BHD)),
+                        new ReversalEvent.Leg("a", Side.CREDIT, Money.parse("0.250", BHD)))),
+                new ReversalRejected("r-2", ReversalRequest.ofTransfer("t", null), RejectionCode.REVERSAL_EXCEEDS_POSTED,
+                        "nothing left"));
     }
 
     @ParameterizedTest
@@ -113,6 +130,23 @@ class EventCodecTest {
                 dev.ledger.domain.transfer.TransferStatus.POSTED, AT, Money.parse("0.40", EUR), null,
                 PostRequest.of(Money.parse("0.40", EUR)));
         assertThat(StateCodec.decodeTransfer(StateCodec.encode(posted))).isEqualTo(posted);
+        var reversed = new dev.ledger.domain.transfer.TransferState("t",
+                TransferRequest.posted("a", "b", Money.parse("1.00", EUR)),
+                dev.ledger.domain.transfer.TransferStatus.POSTED, null, Money.parse("1.00", EUR), null, null,
+                Money.parse("0.60", EUR));
+        assertThat(StateCodec.decodeTransfer(StateCodec.encode(reversed))).isEqualTo(reversed);
+        var reversal = new ReversalState("r", ReversalRequest.ofTransfer("t", null), Money.parse("0.40", EUR),
+                List.of(new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("0.40", EUR))), null);
+        assertThat(StateCodec.decodeReversal(StateCodec.encode(reversal))).isEqualTo(reversal);
+        var refused = new ReversalState("r", ReversalRequest.ofTransfer("t", Money.parse("9.00", EUR)), null, List.of(),
+                new dev.ledger.domain.Rejection(RejectionCode.TRANSFER_NOT_POSTED, "pending"));
+        assertThat(StateCodec.decodeReversal(StateCodec.encode(refused))).isEqualTo(refused);
+    }
+
+    @Test
+    void aReversalsEventsBelongToTheTransferTheyReverseInTheEnvelope() {
+        assertThat(EventCodec.transferIdOf(new ReversalRejected("r", ReversalRequest.ofTransfer("t-9", null),
+                RejectionCode.TRANSFER_NOT_POSTED, "no"))).isEqualTo("t-9");
     }
 
     @Test

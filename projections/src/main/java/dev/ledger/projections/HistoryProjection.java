@@ -5,6 +5,7 @@ import static dev.ledger.projections.ProjectionTables.ID;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -76,7 +77,10 @@ public final class HistoryProjection implements Projection {
                 : Optional.of(HistoryItemCodec.account(current.item()));
         AccountEvent accountEvent = (AccountEvent) event.event();
         AccountState after = AccountState.evolve(before, accountEvent);
-        HistoryItemCodec.Leg leg = accountEvent instanceof TransferLeg l
+        HistoryItemCodec.Leg leg = accountEvent instanceof EntryReversed r
+                ? new HistoryItemCodec.Leg(r.transferId(), r.counterpartyAccountId(), signedAmount(r), r.reversalId(),
+                        r.forced())
+                : accountEvent instanceof TransferLeg l
                 ? new HistoryItemCodec.Leg(l.transferId(), l.counterpartyAccountId(), signedAmount(l)) : null;
         Map<String, AttributeValue> entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(),
                 event.recordedAt(), event.hash(), after, leg);
@@ -87,7 +91,8 @@ public final class HistoryProjection implements Projection {
     /**
      * What the event did to the account, signed as the balance sees it: credits positive, debits
      * negative. For a hold placed, voided or expired it is the amount held or released, which does
-     * not change the balance.
+     * not change the balance; for a reversal's leg, the amount given back (the original's credit account
+     * debited, its debit account credited).
      */
     public static Money signedAmount(TransferLeg leg) {
         Money amount;
@@ -98,6 +103,8 @@ public final class HistoryProjection implements Projection {
         } else if (leg instanceof HoldPosted e) {
             amount = e.postedAmount();
         } else if (leg instanceof HoldVoided e) {
+            amount = e.amount();
+        } else if (leg instanceof EntryReversed e) {
             amount = e.amount();
         } else {
             amount = ((HoldExpired) leg).amount();

@@ -84,6 +84,11 @@ public final class HistoryReader {
         entry.put("balanceAfter", item.get(BALANCE_AFTER).s());
         entry.put("recordedAt", item.get(RECORDED_AT).s());
         entry.put("hash", item.get(HASH).s());
+        // A reversal's entry also names the reversal, and says whether an operator forced it.
+        if (item.containsKey(HistoryItemCodec.REVERSAL_ID)) {
+            entry.put("reversalId", text(item, HistoryItemCodec.REVERSAL_ID));
+            entry.put("forced", item.get(HistoryItemCodec.FORCED).bool());
+        }
         return entry;
     }
 

@@ -27,9 +27,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The transfers item: {@code id} (the transfer), {@code version}, {@code state} (JSON:
  * {@code {"expiresAt","postedAmount","rejectionCode"?,"rejectionMessage"?,"request":{"amount",
  * "creditAccountId","currency","debitAccountId","metadata","pending","timeoutSeconds"},"status",
- * "transferId","postRequest"?}}, amounts as decimal strings; {@code postRequest} only once a post of a hold
- * recorded what it asked for: the amount, or "none"), {@code statusHistory} (a list of maps
- * {@code {"status","version","recordedAt"}}) and {@code createdAt}. Pinned by
+ * "transferId","postRequest"?,"reversedAmount"?}}, amounts as decimal strings; {@code postRequest} only once
+ * a post of a hold recorded what it asked for: the amount, or "none"; {@code reversedAmount} only once a
+ * reversal gave some back), {@code statusHistory} (a list of maps {@code {"status","version","recordedAt"}}),
+ * {@code reversals} once there are some (a list of maps {@code {"reversalId","amount","forced","version",
+ * "recordedAt"}}) and {@code createdAt}. Pinned by
  * {@code TransfersProjectionTest}: a change here changes what the table holds, and is deployed with
  * {@code replay rebuild --swap}.
  */
@@ -38,6 +40,7 @@ final class TransfersItemCodec {
     static final String STATE = "state";
     static final String HISTORY = "statusHistory";
     static final String CREATED_AT = "createdAt";
+    static final String REVERSALS = "reversals";
     /** A post's request in {@code state.postRequest}: the amount asked for, or this for none. */
     static final String NO_AMOUNT = "none";
 
@@ -46,6 +49,13 @@ final class TransfersItemCodec {
 
     static Map<String, AttributeValue> encode(String transferId, long version, TransferState state,
                                               List<StatusChange> history, Instant createdAt) {
+        return encode(transferId, version, state, history, createdAt, List.of());
+    }
+
+    /** @param reversals written only when there are some, so items of transfers never reversed keep their shape */
+    static Map<String, AttributeValue> encode(String transferId, long version, TransferState state,
+                                              List<StatusChange> history, Instant createdAt,
+                                              List<TransfersProjection.Reversal> reversals) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, AttributeValue.fromS(transferId));
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
@@ -55,7 +65,31 @@ final class TransfersItemCodec {
                 "version", AttributeValue.fromN(Long.toString(change.version())),
                 "recordedAt", AttributeValue.fromS(change.recordedAt().toString())))).toList()));
         item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
+        if (!reversals.isEmpty()) {
+            item.put(REVERSALS, AttributeValue.fromL(reversals.stream().map(r -> AttributeValue.fromM(Map.of(
+                    "reversalId", AttributeValue.fromS(r.reversalId()),
+                    "amount", AttributeValue.fromS(r.amount().toDecimalString()),
+                    "forced", AttributeValue.fromBool(r.forced()),
+                    "version", AttributeValue.fromN(Long.toString(r.version())),
+                    "recordedAt", AttributeValue.fromS(r.recordedAt().toString())))).toList()));
+        }
         return item;
+    }
+
+    /** The reversals an item lists; none if it has no {@code reversals}. */
+    static List<TransfersProjection.Reversal> reversals(Map<String, AttributeValue> item) {
+        AttributeValue reversals = item.get(REVERSALS);
+        if (reversals == null) {
+            return List.of();
+        }
+        CurrencyUnit currency = state(item).request().amount().currency();
+        List<TransfersProjection.Reversal> list = new ArrayList<>();
+        for (AttributeValue reversal : reversals.l()) {
+            Map<String, AttributeValue> m = reversal.m();
+            list.add(new TransfersProjection.Reversal(m.get("reversalId").s(), Money.parse(m.get("amount").s(), currency),
+                    m.get("forced").bool(), Long.parseLong(m.get("version").n()), Instant.parse(m.get("recordedAt").s())));
+        }
+        return list;
     }
 
     static TransferState state(Map<String, AttributeValue> item) {
@@ -85,7 +119,8 @@ final class TransfersItemCodec {
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
                         ItemJson.text(node, "rejectionMessage", what)),
                 postRequest == null ? null : NO_AMOUNT.equals(postRequest.asText()) ? PostRequest.whole()
-                        : PostRequest.of(Money.parse(postRequest.asText(), currency)));
+                        : PostRequest.of(Money.parse(postRequest.asText(), currency)),
+                node.has("reversedAmount") ? Money.parse(ItemJson.text(node, "reversedAmount", what), currency) : null);
     }
 
     static List<StatusChange> history(Map<String, AttributeValue> item) {
@@ -135,6 +170,9 @@ final class TransfersItemCodec {
         }
         if (t.postRequest() != null) {
             node.put("postRequest", t.postRequest().isWhole() ? NO_AMOUNT : t.postRequest().amount().toDecimalString());
+        }
+        if (t.reversedAmount().isPositive()) {
+            node.put("reversedAmount", t.reversedAmount().toDecimalString());
         }
         return ItemJson.write(node);
     }

@@ -1,6 +1,8 @@
 package dev.ledger.projections;
 
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
+import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.StoredEvent;
 import java.time.Instant;
@@ -11,7 +13,7 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** Each transfer's state (both legs, amounts, status) and the history of its status. */
+/** Each transfer's state (both legs, amounts, status), the history of its status, and its reversals. */
 public final class TransfersProjection extends SingleItemProjection {
 
     public TransfersProjection(DynamoDbClient dynamo, String table) {
@@ -22,21 +24,35 @@ public final class TransfersProjection extends SingleItemProjection {
     public record StatusChange(String status, long version, Instant recordedAt) {
     }
 
-    public record ProjectedTransfer(TransferState state, long version, Instant createdAt, List<StatusChange> history) {
+    /** One reversal of the transfer: which, how much, whether forced, from which version and when. */
+    public record Reversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+    }
+
+    public record ProjectedTransfer(TransferState state, long version, Instant createdAt, List<StatusChange> history,
+                                    List<Reversal> reversals) {
     }
 
     public Optional<ProjectedTransfer> transfer(String transferId) {
         return stored(transferId).map(item -> new ProjectedTransfer(TransfersItemCodec.state(item),
-                TransfersItemCodec.version(item), TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item)));
+                TransfersItemCodec.version(item), TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item),
+                TransfersItemCodec.reversals(item)));
     }
 
+    /** A status change adds to the status history; a reversal, which leaves the status, to the reversals. */
     @Override
     Map<String, AttributeValue> next(StoredEvent event, Optional<Map<String, AttributeValue>> before) {
-        TransferState after = TransferState.evolve(before.map(TransfersItemCodec::state), (TransferEvent) event.event());
+        TransferEvent transferEvent = (TransferEvent) event.event();
+        TransferState after = TransferState.evolve(before.map(TransfersItemCodec::state), transferEvent);
         List<StatusChange> history = new ArrayList<>(before.map(TransfersItemCodec::history).orElse(List.of()));
-        history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
+        List<Reversal> reversals = new ArrayList<>(before.map(TransfersItemCodec::reversals).orElse(List.of()));
+        if (transferEvent instanceof TransferReversed reversed) {
+            reversals.add(new Reversal(reversed.reversalId(), reversed.amount(), reversed.forced(), event.version(),
+                    event.recordedAt()));
+        } else {
+            history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
+        }
         Instant createdAt = before.map(TransfersItemCodec::createdAt).orElse(event.recordedAt());
-        return TransfersItemCodec.encode(event.stream().id(), event.version(), after, history, createdAt);
+        return TransfersItemCodec.encode(event.stream().id(), event.version(), after, history, createdAt, reversals);
     }
 
     @Override

@@ -25,13 +25,13 @@ import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"JSON Lines of the events of some accounts (and transfers), with their hashes, in version "
+        description = {"JSON Lines of the events of some accounts (and transfers, reversals), with their hashes, in version "
                 + "order per stream: the form docs/verify_chain.py checks with Python's standard library alone.",
                 "Without --from every stream starts at version 1, so its chain is checked from genesis (64 zeros); "
                         + "with --from a stream's first exported event past version 1 also carries previousHash, the "
                         + "stored hash of the version before it, and the verifier checks the stream from there.",
                 "Check an export with: python3 docs/verify_chain.py FILE",
-                "Exit 1 if an account or transfer asked for is not in the log (nothing is exported)."})
+                "Exit 1 if an account, transfer or reversal asked for is not in the log (nothing is exported)."})
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin
@@ -45,6 +45,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--transfers", split = ",", paramLabel = "ID", description = "transfers to export")
     List<String> transfers = new ArrayList<>();
+
+    @Option(names = "--reversals", split = ",", paramLabel = "ID", description = "reversals to export")
+    List<String> reversals = new ArrayList<>();
 
     @Option(names = "--from", paramLabel = "ISO-8601", converter = InstantOption.class, description = "only events recorded at or after this instant")
     Instant from;
@@ -61,12 +64,14 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (accounts.isEmpty() && transfers.isEmpty()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --accounts and/or --transfers");
+        if (accounts.isEmpty() && transfers.isEmpty() && reversals.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "give --accounts, --transfers and/or --reversals");
         }
         List<StreamId> streams = new ArrayList<>();
         accounts.forEach(id -> streams.add(StreamId.account(id)));
         transfers.forEach(id -> streams.add(StreamId.transfer(id)));
+        reversals.forEach(id -> streams.add(StreamId.reversal(id)));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ObjectNode summary = CommonOptions.object();
@@ -81,7 +86,7 @@ final class ExportCommand implements Callable<Integer> {
             for (StreamId stream : streams) {
                 Optional<EventStore.Head> head = log.store().readHead(stream);
                 if (head.isEmpty()) {
-                    missing.add((stream.type() == StreamId.StreamType.ACCOUNT ? "account " : "transfer ") + stream.id());
+                    missing.add(stream.type().name().toLowerCase(java.util.Locale.ROOT) + " " + stream.id());
                 } else {
                     expected += head.get().version();
                 }

@@ -1,6 +1,7 @@
 package dev.ledger.replay;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.account.OverdraftFloor;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
@@ -8,11 +9,13 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.store.HashChainCursor;
@@ -140,7 +143,9 @@ final class LogVerifier {
     }
 
     private void check(EventLog.HeadRef head) {
-        if (head.stream().type() == StreamId.StreamType.ACCOUNT) {
+        if (head.stream().type() == StreamId.StreamType.REVERSAL) {
+            foldReversal(head.stream(), head);
+        } else if (head.stream().type() == StreamId.StreamType.ACCOUNT) {
             AccountFold fold = foldAccount(head.stream(), Optional.of(head));
             if (fold != null) {
                 String currency = fold.state.currency().code();
@@ -265,6 +270,7 @@ final class LogVerifier {
         HashChainFindings chain = new HashChainFindings(name);
         List<ProjectionCheck.Stream> projected = projectionChecks(stream);
         AccountState state = null;
+        OverdraftFloor floor = new OverdraftFloor();
         Map<String, TransferLeg> openHolds = new LinkedHashMap<>();
         StoredEvent last = null;
         long openedVersion = 0;
@@ -278,6 +284,7 @@ final class LogVerifier {
             try {
                 accountEvent = (AccountEvent) event.event();
                 state = AccountState.evolve(Optional.ofNullable(state), accountEvent);
+                floor.accept(accountEvent, state);
             } catch (RuntimeException unfoldable) {
                 findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
                 return broken(name);
@@ -298,7 +305,7 @@ final class LogVerifier {
         }
         long version = last.version();
         projected.forEach(ProjectionCheck.Stream::finish);
-        checkOverdraft(name, openedVersion, version, state);
+        checkOverdraft(name, openedVersion, version, state, floor);
         return new AccountFold(state, version, openHolds);
     }
 
@@ -307,7 +314,8 @@ final class LogVerifier {
      * above the largest an account can be opened with, and an available balance past the largest
      * amount. Computed exactly: no account, however large its totals, stops the check.
      */
-    private void checkOverdraft(String name, long openedVersion, long version, AccountState state) {
+    private void checkOverdraft(String name, long openedVersion, long version, AccountState state,
+                                OverdraftFloor floor) {
         Optional<BigInteger> available = state.available();
         if (available.isEmpty()) {
             return;
@@ -318,7 +326,7 @@ final class LogVerifier {
                     state.currency()) + " is above the largest overdraft limit an account can have, "
                     + OverdraftLimit.maximum(state.currency()));
         }
-        if (available.get().signum() < 0) {
+        if (available.get().signum() < 0 && !floor.held()) {
             findings.add(name, version, "available", "below the overdraft floor: "
                     + new BigDecimal(available.get(), digits).toPlainString());
         } else if (available.get().compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
@@ -372,7 +380,40 @@ final class LogVerifier {
             return broken(name);
         }
         projected.forEach(ProjectionCheck.Stream::finish);
+        if (state.reversedAmount().isGreaterThan(state.postedAmount())) {
+            findings.add(name, head.map(EventLog.HeadRef::version).orElse(null), "reversedAmount",
+                    "its reversals gave back " + state.reversedAmount() + ", more than it posted, "
+                    + state.postedAmount());
+        }
         return state;
+    }
+
+    /** Folds a reversal's stream (its one event), checking its chain and head. */
+    private void foldReversal(StreamId stream, EventLog.HeadRef head) {
+        String name = stream.toString();
+        HashChainFindings chain = new HashChainFindings(name);
+        ReversalState state = null;
+        for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            progress.add(1);
+            if (!chain.accept(event)) {
+                broken(name);
+                return;
+            }
+            try {
+                state = ReversalState.evolve(Optional.ofNullable(state), (ReversalEvent) event.event());
+            } catch (RuntimeException unfoldable) {
+                findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
+                broken(name);
+                return;
+            }
+        }
+        if (!chain.finish(Optional.of(head))) {
+            broken(name);
+        } else if (state == null) {
+            findings.add(name, null, "events", "the stream has a head but no events");
+            broken(name);
+        }
     }
 
     private <T> T broken(String stream) {

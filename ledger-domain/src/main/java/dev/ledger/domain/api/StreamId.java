@@ -4,12 +4,12 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Names one event stream of the log: an account's or a transfer's. Accounts and transfers have
- * separate id spaces, so an account and a transfer may share an id.
+ * Names one event stream of the log: an account's, a transfer's or a reversal's. Each kind has its
+ * own id space, so an account, a transfer and a reversal may share an id.
  */
 public record StreamId(StreamType type, String id) implements Comparable<StreamId> {
 
-    public enum StreamType { ACCOUNT, TRANSFER }
+    public enum StreamType { ACCOUNT, TRANSFER, REVERSAL }
 
     public StreamId {
         Objects.requireNonNull(type, "type");
@@ -22,6 +22,10 @@ public record StreamId(StreamType type, String id) implements Comparable<StreamI
 
     public static StreamId transfer(String transferId) {
         return new StreamId(StreamType.TRANSFER, transferId);
+    }
+
+    public static StreamId reversal(String reversalId) {
+        return new StreamId(StreamType.REVERSAL, reversalId);
     }
 
     @Override

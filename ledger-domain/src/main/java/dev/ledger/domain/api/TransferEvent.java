@@ -41,6 +41,14 @@ public sealed interface TransferEvent extends LedgerEvent {
     record PendingTransferVoided(String transferId, Money amount) implements TransferEvent {
     }
 
+    /**
+     * Part or all of a posted transfer went back, by the reversal {@code reversalId}; {@code forced}
+     * when an operator allowed it past a floor or a freeze.
+     */
+    record TransferReversed(String transferId, String reversalId, Money amount, boolean forced)
+            implements TransferEvent {
+    }
+
     record PendingTransferExpired(String transferId, Money amount) implements TransferEvent {
     }
 }

@@ -1,6 +1,7 @@
 package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.TransferState;
 import java.util.Optional;
 
@@ -10,4 +11,6 @@ public interface LedgerStreams {
     Optional<Versioned<AccountState>> account(String accountId);
 
     Optional<Versioned<TransferState>> transfer(String transferId);
+
+    Optional<Versioned<ReversalState>> reversal(String reversalId);
 }

@@ -3,14 +3,16 @@ package dev.ledger.domain.ledger;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.TransferState;
 import java.util.Optional;
 
 /**
  * The fold of any stream, by the kind of its events: each kind's own {@code evolve} (accounts,
- * transfers), chosen here once, for readers that fold a stream without knowing its kind.
+ * transfers, reversals), chosen here once, for readers that fold a stream without knowing its kind.
  */
 public final class StreamFold {
 
@@ -23,6 +25,8 @@ public final class StreamFold {
             return AccountState.evolve(Optional.ofNullable((AccountState) before), accountEvent);
         } else if (event instanceof TransferEvent transferEvent) {
             return TransferState.evolve(Optional.ofNullable((TransferState) before), transferEvent);
+        } else if (event instanceof ReversalEvent reversalEvent) {
+            return ReversalState.evolve(Optional.ofNullable((ReversalState) before), reversalEvent);
         }
         throw new IllegalArgumentException("no fold for " + event.getClass().getSimpleName());
     }

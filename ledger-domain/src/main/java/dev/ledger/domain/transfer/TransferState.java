@@ -11,6 +11,7 @@ import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.Money;
 import java.time.Instant;
@@ -23,14 +24,28 @@ import java.util.Optional;
  * @param postedAmount what actually moved: the amount, a partial post, or zero
  * @param rejection why the first attempt was refused; null unless {@code REJECTED}
  * @param postRequest what the post of a hold asked for; null unless a post recorded it (issue 12 on)
+ * @param reversedAmount what its reversals gave back so far (zero until one does)
  */
 public record TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
-                            Money postedAmount, Rejection rejection, PostRequest postRequest) implements StreamState {
+                            Money postedAmount, Rejection rejection, PostRequest postRequest, Money reversedAmount)
+        implements StreamState {
 
-    /** A transfer with no recorded post request. */
+    public TransferState {
+        if (reversedAmount == null) {
+            reversedAmount = Money.zero(request.amount().currency());
+        }
+    }
+
+    /** A transfer with no recorded post request, never reversed. */
     public TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
                          Money postedAmount, Rejection rejection) {
-        this(transferId, request, status, expiresAt, postedAmount, rejection, null);
+        this(transferId, request, status, expiresAt, postedAmount, rejection, null, null);
+    }
+
+    /** A transfer never reversed. */
+    public TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
+                         Money postedAmount, Rejection rejection, PostRequest postRequest) {
+        this(transferId, request, status, expiresAt, postedAmount, rejection, postRequest, null);
     }
 
     public static TransferState evolve(Optional<TransferState> state, TransferEvent event) {
@@ -51,13 +66,23 @@ public record TransferState(String transferId, TransferRequest request, Transfer
         }
         TransferState current = state.orElseThrow(() -> new IllegalStateException(
                 "transfer " + event.transferId() + " has an event before it was recorded"));
+        if (event instanceof TransferReversed reversed) {
+            if (current.status != TransferStatus.POSTED) {
+                throw new IllegalStateException("transfer " + event.transferId() + " is " + current.status
+                        + " and cannot be reversed");
+            }
+            // A total past the posted amount folds (replay verify reports it) rather than hiding the log.
+            return new TransferState(current.transferId, current.request, current.status, current.expiresAt,
+                    current.postedAmount, current.rejection, current.postRequest,
+                    current.reversedAmount.plus(reversed.amount()));
+        }
         if (current.status != TransferStatus.PENDING) {
             throw new IllegalStateException("transfer " + event.transferId() + " is " + current.status
                     + " and cannot change again");
         }
         if (event instanceof PendingTransferPosted posted) {
             return new TransferState(current.transferId, current.request, TransferStatus.POSTED, current.expiresAt,
-                    posted.postedAmount(), current.rejection, posted.requested());
+                    posted.postedAmount(), current.rejection, posted.requested(), current.reversedAmount);
         } else if (event instanceof PendingTransferVoided) {
             return current.with(TransferStatus.VOIDED, current.postedAmount);
         } else if (event instanceof PendingTransferExpired) {
@@ -74,6 +99,11 @@ public record TransferState(String transferId, TransferRequest request, Transfer
     /** The amount still held on both accounts: the whole amount while pending, else zero. */
     public Money pendingAmount() {
         return status == TransferStatus.PENDING ? request.amount() : Money.zero(request.amount().currency());
+    }
+
+    /** What reversals may still give back: the posted amount less what reversals gave back. */
+    public Money reversibleAmount() {
+        return postedAmount.minus(reversedAmount);
     }
 
     /** A pending hold whose timeout has passed, but whose expiry is not yet recorded. */
@@ -107,7 +137,8 @@ public record TransferState(String transferId, TransferRequest request, Transfer
     }
 
     private TransferState with(TransferStatus newStatus, Money newPostedAmount) {
-        return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection, postRequest);
+        return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection, postRequest,
+                reversedAmount);
     }
 
     private static void requireFirst(Optional<TransferState> state, TransferEvent event) {

@@ -12,6 +12,7 @@ import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.TransferState;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,6 +107,11 @@ class InconsistentStreamsTest {
             public Optional<Versioned<TransferState>> transfer(String transferId) {
                 return log.transfer(transferId);
             }
+
+            @Override
+            public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+                return log.reversal(reversalId);
+            }
         };
 
         assertThatThrownBy(() -> new Ledger(withoutBob, clock).postPendingTransfer("hold", null))
@@ -131,6 +137,11 @@ class InconsistentStreamsTest {
             @Override
             public Optional<Versioned<TransferState>> transfer(String transferId) {
                 return transferId.equals("hold") ? Optional.of(readFirst) : log.transfer(transferId);
+            }
+
+            @Override
+            public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+                return log.reversal(reversalId);
             }
         }, clock);
     }

@@ -11,12 +11,14 @@ import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
 import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
 import dev.ledger.domain.api.TransferCommand.RecordTransfer;
 import dev.ledger.domain.api.TransferCommand.RejectTransfer;
+import dev.ledger.domain.api.TransferCommand.ReverseTransfer;
 import dev.ledger.domain.api.TransferCommand.VoidPendingTransfer;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -168,6 +170,47 @@ class TransferTest {
                 .when(new VoidPendingTransfer("h", START))
                 .expectNoEvents()
                 .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_EXPIRED));
+    }
+
+    @Test
+    void aPostedTransferIsReversedInPartsNeverPastWhatItPosted() {
+        TransferRecorded paid = new TransferRecorded("t", TransferRequest.posted("alice", "bob", eur("40.00")), null);
+        fixture.given(paid, new TransferReversed("t", "r-1", eur("30.00"), false))
+                .when(new ReverseTransfer("t", "r-2", eur("10.00"), true))
+                .expectResultMessagePayloadMatching(accepted())
+                .expectEvents(new TransferReversed("t", "r-2", eur("10.00"), true));
+        fixture.given(paid, new TransferReversed("t", "r-1", eur("30.00"), false))
+                .when(new ReverseTransfer("t", "r-2", eur("10.01"), false))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.REVERSAL_EXCEEDS_POSTED));
+    }
+
+    @Test
+    void aReversalWithoutAnAmountGivesBackAllThatIsLeftAndThenNothingIs() {
+        TransferRecorded paid = new TransferRecorded("t", TransferRequest.posted("alice", "bob", eur("40.00")), null);
+        fixture.given(paid, new TransferReversed("t", "r-1", eur("30.00"), false))
+                .when(new ReverseTransfer("t", "r-2", null, false))
+                .expectEvents(new TransferReversed("t", "r-2", eur("10.00"), false));
+        fixture.given(paid, new TransferReversed("t", "r-1", eur("40.00"), false))
+                .when(new ReverseTransfer("t", "r-2", null, false))
+                .expectNoEvents()
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.REVERSAL_EXCEEDS_POSTED));
+    }
+
+    @Test
+    void aPendingVoidedOrExpiredHoldCannotBeReversedButOnePostedInPartCanUpToItsPost() {
+        fixture.given(HELD)
+                .when(new ReverseTransfer("h", "r", null, false))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_NOT_POSTED));
+        fixture.given(HELD, new PendingTransferVoided("h", eur("40.00")))
+                .when(new ReverseTransfer("h", "r", null, false))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_NOT_POSTED));
+        fixture.given(HELD, new PendingTransferExpired("h", eur("40.00")))
+                .when(new ReverseTransfer("h", "r", null, false))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSFER_NOT_POSTED));
+        fixture.given(HELD, new PendingTransferPosted("h", eur("15.00"), eur("25.00"), PostRequest.of(eur("15.00"))))
+                .when(new ReverseTransfer("h", "r", null, false))
+                .expectEvents(new TransferReversed("h", "r", eur("15.00"), false));
     }
 
     @Test
