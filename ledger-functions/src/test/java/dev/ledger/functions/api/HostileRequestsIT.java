@@ -3,6 +3,7 @@ package dev.ledger.functions.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.LedgerFixture;
@@ -71,7 +72,10 @@ class HostileRequestsIT {
         if (hostile.logEffect() == HostileRequest.LogEffect.NONE) {
             assertThat(after).as("every item of the events table, heads included").isEqualTo(before);
         } else {
-            String refused = EventsTable.pk(StreamId.transfer(JSON.readTree(hostile.body()).get("transferId").asText()));
+            JsonNode body = JSON.readTree(hostile.body());
+            boolean reversal = body.has("reversalId");
+            String refused = EventsTable.pk(reversal ? StreamId.reversal(body.get("reversalId").asText())
+                    : StreamId.transfer(body.get("transferId").asText()));
             List<Map<String, AttributeValue>> added = new ArrayList<>(after);
             added.removeAll(before);
             assertThat(after).as("nothing that was there changed").containsAll(before);
@@ -80,7 +84,8 @@ class HostileRequestsIT {
                     .extracting(item -> item.get(EventsTable.SK).n())
                     .containsExactlyInAnyOrder(Long.toString(EventsTable.HEAD_SK), "1");
             assertThat(added).filteredOn(item -> item.get(EventsTable.SK).n().equals("1"))
-                    .extracting(item -> item.get(EventsTable.TYPE).s()).containsExactly("TransferRejected");
+                    .extracting(item -> item.get(EventsTable.TYPE).s())
+                    .containsExactly(reversal ? "ReversalRejected" : "TransferRejected");
         }
     }
 
