@@ -7,6 +7,7 @@ import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.domain.ledger.Versioned;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.HashChain;
@@ -46,6 +47,11 @@ final class MemoryLog implements LedgerStreams {
     @Override
     public Optional<Versioned<TransactionState>> transaction(String transactionId) {
         return versioned(StreamId.transaction(transactionId), TransactionState.class);
+    }
+
+    @Override
+    public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+        return versioned(StreamId.reversal(reversalId), ReversalState.class);
     }
 
     /** Appends every change of an applied result and returns its events as stored, in append order. */

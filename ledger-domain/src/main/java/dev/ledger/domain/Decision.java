@@ -8,8 +8,15 @@ public sealed interface Decision {
 
     Decision ACCEPTED = new Accepted();
 
+    Decision ALREADY_APPLIED = new AlreadyApplied();
+
     static Decision accepted() {
         return ACCEPTED;
+    }
+
+    /** The same command was already applied: nothing new happens, and the first answer stands. */
+    static Decision alreadyApplied() {
+        return ALREADY_APPLIED;
     }
 
     static Decision rejected(RejectionCode code, String message) {
@@ -26,6 +33,13 @@ public sealed interface Decision {
 
     /** The command was accepted; its events (possibly none, for a no-op) were applied. */
     record Accepted() implements Decision {
+    }
+
+    /**
+     * The command repeats the one that already brought the aggregate where it is (a post or void sent
+     * again): it applies nothing, and the caller answers as the first time.
+     */
+    record AlreadyApplied() implements Decision {
     }
 
     /** The command was refused and changed nothing. */

@@ -34,7 +34,7 @@ public enum RejectionCode {
     TRANSFER_NOT_FOUND("transfer_not_found"),
     /** An account with that id exists with other settings. */
     ACCOUNT_EXISTS("account_exists"),
-    /** The transfer id was used before for a different request. */
+    /** The id was used before for a different request. */
     IDEMPOTENCY_CONFLICT("idempotency_conflict"),
     /** In some currency, a transaction's debits do not equal its credits. */
     UNBALANCED("unbalanced"),
@@ -43,7 +43,13 @@ public enum RejectionCode {
     /** The transaction is not (or no longer) pending: posted, voided, expired or rejected. */
     TRANSACTION_NOT_PENDING("transaction_not_pending"),
     /** The pending transaction's timeout has passed; it can no longer be posted or voided. */
-    TRANSACTION_EXPIRED("transaction_expired");
+    TRANSACTION_EXPIRED("transaction_expired"),
+    /** Reversing a transfer that is not posted: pending, voided, expired or refused. */
+    TRANSFER_NOT_POSTED("transfer_not_posted"),
+    /** A reversal would give back more than the transfer posted, less what its reversals gave back. */
+    REVERSAL_EXCEEDS_POSTED("reversal_exceeds_posted"),
+    /** The id to reverse is a reversal's: a reversal is not reversed; book a new transfer instead. */
+    CANNOT_REVERSE_REVERSAL("cannot_reverse_reversal");
 
     private final String code;
 

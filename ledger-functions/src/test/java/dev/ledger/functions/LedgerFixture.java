@@ -47,9 +47,23 @@ public final class LedgerFixture {
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
 
     public LedgerFixture(DynamoDbClient dynamo, String table, Clock clock) {
+        this(dynamo, table, clock, true);
+    }
+
+    /**
+     * A fresh command handler (a cold start: nothing in memory) over an events table that exists
+     * already, such as another fixture's.
+     */
+    public static LedgerFixture onExistingTable(DynamoDbClient dynamo, String table, Clock clock) {
+        return new LedgerFixture(dynamo, table, clock, false);
+    }
+
+    private LedgerFixture(DynamoDbClient dynamo, String table, Clock clock, boolean createTable) {
         this.dynamo = dynamo;
         this.table = table;
-        EventsTableSchema.create(dynamo, table);
+        if (createTable) {
+            EventsTableSchema.create(dynamo, table);
+        }
         this.store = new DynamoEventStore(dynamo, table);
         CommandService commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(7)));
         this.handler = new CommandApiHandler(new CommandApi(commands,

@@ -1,15 +1,16 @@
 package dev.ledger.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.RejectionCode;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -21,7 +22,14 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.PostRequest;
+import dev.ledger.domain.api.ReversalEvent.ReversalRecorded;
+import dev.ledger.domain.api.ReversalEvent.ReversalRejected;
+import dev.ledger.domain.api.ReversalEvent;
+import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired;
@@ -30,20 +38,21 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
 import dev.ledger.domain.api.TransactionRequest;
-import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
+import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 
 /**
@@ -60,6 +69,14 @@ import java.util.TreeMap;
 public final class EventCodec {
 
     public static final int SCHEMA_VERSION = 1;
+
+    /**
+     * What a post of a hold asked for (issue 12): the amount as a decimal string in the event's
+     * currency, or {@link #NO_AMOUNT} for a post that named none. Absent from posts logged before it was
+     * recorded; such a post is matched by {@code TransferState#isCompletedByPost}.
+     */
+    static final String REQUESTED_AMOUNT = "requestedAmount";
+    static final String NO_AMOUNT = "none";
 
     private EventCodec() {
     }
@@ -95,6 +112,10 @@ public final class EventCodec {
                 putAmount(body, "amount", e.amount());
             } else if (leg instanceof HoldExpired e) {
                 putAmount(body, "amount", e.amount());
+            } else if (leg instanceof EntryReversed e) {
+                putAmount(body, "amount", e.amount());
+                body.put("reversalId", e.reversalId());
+                body.put("forced", e.forced());
             }
         } else if (event instanceof TransactionLeg leg) {
             body.put("accountId", leg.accountId());
@@ -136,12 +157,34 @@ public final class EventCodec {
             body.put("transferId", e.transferId());
             putAmount(body, "postedAmount", e.postedAmount());
             putAmount(body, "releasedAmount", e.releasedAmount());
+            if (e.requested() != null) {
+                body.put(REQUESTED_AMOUNT, postRequest(e.requested()));
+            }
         } else if (event instanceof PendingTransferVoided e) {
             body.put("transferId", e.transferId());
             putAmount(body, "amount", e.amount());
         } else if (event instanceof PendingTransferExpired e) {
             body.put("transferId", e.transferId());
             putAmount(body, "amount", e.amount());
+        } else if (event instanceof TransferReversed e) {
+            body.put("transferId", e.transferId());
+            body.put("reversalId", e.reversalId());
+            putAmount(body, "amount", e.amount());
+            body.put("forced", e.forced());
+        } else if (event instanceof ReversalRecorded e) {
+            body.put("reversalId", e.reversalId());
+            body.set("request", reversalRequest(e.request()));
+            putAmount(body, "amount", e.amount());
+            ArrayNode legs = body.putArray("legs");
+            for (ReversalEvent.Leg leg : e.legs()) {
+                legs.addObject().put("accountId", leg.accountId()).put("side", leg.side().name())
+                        .put("amount", leg.amount().toDecimalString());
+            }
+        } else if (event instanceof ReversalRejected e) {
+            body.put("reversalId", e.reversalId());
+            body.set("request", reversalRequest(e.request()));
+            body.put("code", e.code().code());
+            body.put("message", e.message());
         }
         return new Encoded(type, SCHEMA_VERSION, body);
     }
@@ -196,6 +239,14 @@ public final class EventCodec {
             return "PendingTransactionVoided";
         } else if (event instanceof PendingTransactionExpired) {
             return "PendingTransactionExpired";
+        } else if (event instanceof EntryReversed) {
+            return "EntryReversed";
+        } else if (event instanceof TransferReversed) {
+            return "TransferReversed";
+        } else if (event instanceof ReversalRecorded) {
+            return "ReversalRecorded";
+        } else if (event instanceof ReversalRejected) {
+            return "ReversalRejected";
         }
         throw new IllegalArgumentException("no stored form for " + event.getClass().getName());
     }
@@ -231,7 +282,9 @@ public final class EventCodec {
             case "TransferRejected" -> new TransferRejected(text(body, "transferId"), request(body.get("request")),
                     RejectionCode.fromCode(text(body, "code")), text(body, "message"));
             case "PendingTransferPosted" -> new PendingTransferPosted(text(body, "transferId"),
-                    amount(body, "postedAmount"), amount(body, "releasedAmount"));
+                    amount(body, "postedAmount"), amount(body, "releasedAmount"),
+                    body.has(REQUESTED_AMOUNT) ? postRequest(text(body, REQUESTED_AMOUNT),
+                            CurrencyUnit.of(text(body, "currency"))) : null);
             case "PendingTransferVoided" -> new PendingTransferVoided(text(body, "transferId"), amount(body, "amount"));
             case "PendingTransferExpired" -> new PendingTransferExpired(text(body, "transferId"),
                     amount(body, "amount"));
@@ -254,14 +307,38 @@ public final class EventCodec {
             case "PendingTransactionPosted" -> new PendingTransactionPosted(text(body, "transactionId"));
             case "PendingTransactionVoided" -> new PendingTransactionVoided(text(body, "transactionId"));
             case "PendingTransactionExpired" -> new PendingTransactionExpired(text(body, "transactionId"));
+            case "EntryReversed" -> new EntryReversed(text(body, "accountId"), text(body, "transferId"),
+                    text(body, "reversalId"), side(body), text(body, "counterpartyAccountId"), amount(body, "amount"),
+                    bool(body, "forced"));
+            case "TransferReversed" -> new TransferReversed(text(body, "transferId"), text(body, "reversalId"),
+                    amount(body, "amount"), bool(body, "forced"));
+            case "ReversalRecorded" -> {
+                CurrencyUnit currency = CurrencyUnit.of(text(body, "currency"));
+                List<ReversalEvent.Leg> legs = new ArrayList<>();
+                for (JsonNode leg : body.get("legs")) {
+                    legs.add(new ReversalEvent.Leg(text(leg, "accountId"), Side.valueOf(text(leg, "side")),
+                            Money.parse(text(leg, "amount"), currency)));
+                }
+                yield new ReversalRecorded(text(body, "reversalId"), reversalRequest(body.get("request")),
+                        amount(body, "amount"), legs);
+            }
+            case "ReversalRejected" -> new ReversalRejected(text(body, "reversalId"),
+                    reversalRequest(body.get("request")), RejectionCode.fromCode(text(body, "code")),
+                    text(body, "message"));
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }
 
-    /** The transfer an event belongs to, for the envelope; null for account lifecycle events. */
+    /**
+     * The transfer an event belongs to, for the envelope; null for account lifecycle events. A
+     * reversal's events belong to the transfer they reverse.
+     */
     public static String transferIdOf(LedgerEvent event) {
         if (event instanceof TransferLeg leg) {
             return leg.transferId();
+        }
+        if (event instanceof ReversalEvent reversal) {
+            return reversal.request().originalKind() == OriginalKind.TRANSFER ? reversal.request().originalId() : null;
         }
         return event instanceof TransferEvent transferEvent ? transferEvent.transferId() : null;
     }
@@ -290,6 +367,25 @@ public final class EventCodec {
         node.set("entries", entries(request.entries()));
         node.put("pending", request.pending());
         node.put("timeoutSeconds", request.timeoutSeconds());
+        ObjectNode metadata = node.putObject("metadata");
+        request.metadata().forEach(metadata::put);
+        return node;
+    }
+
+    /**
+     * A reversal request: {@code {"originalKind":"transfer","originalId","amount","currency"?,"force",
+     * "metadata"}}; {@code amount} null for all that is reversible (and then no currency).
+     */
+    public static ObjectNode reversalRequest(ReversalRequest request) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("originalKind", request.originalKind().name().toLowerCase(Locale.ROOT));
+        node.put("originalId", request.originalId());
+        if (request.amount() == null) {
+            node.putNull("amount");
+        } else {
+            putAmount(node, "amount", request.amount());
+        }
+        node.put("force", request.force());
         ObjectNode metadata = node.putObject("metadata");
         request.metadata().forEach(metadata::put);
         return node;
@@ -327,6 +423,25 @@ public final class EventCodec {
         return entries;
     }
 
+    public static ReversalRequest reversalRequest(JsonNode node) {
+        TreeMap<String, String> metadata = new TreeMap<>();
+        node.get("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+        JsonNode amount = node.get("amount");
+        return new ReversalRequest(OriginalKind.valueOf(text(node, "originalKind").toUpperCase(Locale.ROOT)),
+                text(node, "originalId"), amount == null || amount.isNull() ? null : amount(node, "amount"),
+                bool(node, "force"), metadata);
+    }
+
+    /** What a post asked for, in its stored form: {@link #NO_AMOUNT} or the amount's decimal string. */
+    public static String postRequest(PostRequest request) {
+        return request.isWhole() ? NO_AMOUNT : request.amount().toDecimalString();
+    }
+
+    /** Reads {@link #postRequest(PostRequest)}'s form back, the amount in {@code currency}. */
+    public static PostRequest postRequest(String stored, CurrencyUnit currency) {
+        return NO_AMOUNT.equals(stored) ? PostRequest.whole() : PostRequest.of(Money.parse(stored, currency));
+    }
+
     /** An amount is stored as its decimal string plus the currency, both exact. */
     private static void putAmount(ObjectNode body, String field, Money amount) {
         body.put("currency", amount.currency().code());
@@ -335,6 +450,14 @@ public final class EventCodec {
 
     private static Money amount(JsonNode body, String field) {
         return Money.parse(text(body, field), CurrencyUnit.of(text(body, "currency")));
+    }
+
+    private static boolean bool(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isBoolean()) {
+            throw new IllegalArgumentException("stored event lacks the boolean field " + field);
+        }
+        return value.asBoolean();
     }
 
     private static Side side(JsonNode body) {

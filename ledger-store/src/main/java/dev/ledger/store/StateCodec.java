@@ -1,22 +1,29 @@
 package dev.ledger.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.AccountStatus;
+import dev.ledger.domain.api.ReversalEvent;
+import dev.ledger.domain.api.ReversalRequest;
+import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The snapshot form of a stream's state, kept in the stream's head item so a command loads one item
@@ -49,6 +56,26 @@ public final class StateCodec {
                 node.put("rejectionCode", t.rejection().code().code());
                 node.put("rejectionMessage", t.rejection().message());
             }
+            // Only where recorded, so that the heads of logs written before issue 12 stay as they were.
+            if (t.postRequest() != null) {
+                node.put("postRequest", EventCodec.postRequest(t.postRequest()));
+            }
+            if (t.reversedAmount().isPositive()) {
+                node.put("reversedAmount", t.reversedAmount().toDecimalString());
+            }
+        } else if (state instanceof ReversalState r) {
+            node.put("reversalId", r.reversalId());
+            node.set("request", EventCodec.reversalRequest(r.request()));
+            if (r.isRejected()) {
+                node.put("rejectionCode", r.rejection().code().code());
+                node.put("rejectionMessage", r.rejection().message());
+            } else {
+                node.put("currency", r.amount().currency().code());
+                node.put("amount", r.amount().toDecimalString());
+                ArrayNode legs = node.putArray("legs");
+                r.legs().forEach(leg -> legs.addObject().put("accountId", leg.accountId())
+                        .put("side", leg.side().name()).put("amount", leg.amount().toDecimalString()));
+            }
         } else if (state instanceof TransactionState t) {
             node.put("transactionId", t.transactionId());
             node.set("request", EventCodec.transactionRequest(t.request()));
@@ -78,17 +105,39 @@ public final class StateCodec {
                 node.get("debitsPending").asLong(), node.get("creditsPending").asLong());
     }
 
+    public static ReversalState decodeReversal(String json) {
+        JsonNode node = CanonicalJson.parse(json);
+        ReversalRequest request = EventCodec.reversalRequest(node.get("request"));
+        JsonNode code = node.get("rejectionCode");
+        if (code != null) {
+            return new ReversalState(node.get("reversalId").asText(), request, null, List.of(),
+                    new Rejection(RejectionCode.fromCode(code.asText()), node.get("rejectionMessage").asText()));
+        }
+        CurrencyUnit currency = CurrencyUnit.of(node.get("currency").asText());
+        List<ReversalEvent.Leg> legs = new ArrayList<>();
+        for (JsonNode leg : node.get("legs")) {
+            legs.add(new ReversalEvent.Leg(leg.get("accountId").asText(), Side.valueOf(leg.get("side").asText()),
+                    Money.parse(leg.get("amount").asText(), currency)));
+        }
+        return new ReversalState(node.get("reversalId").asText(), request,
+                Money.parse(node.get("amount").asText(), currency), legs, null);
+    }
+
     public static TransferState decodeTransfer(String json) {
         JsonNode node = CanonicalJson.parse(json);
         var request = EventCodec.request(node.get("request"));
         JsonNode expiresAt = node.get("expiresAt");
         JsonNode code = node.get("rejectionCode");
+        JsonNode postRequest = node.get("postRequest");
+        JsonNode reversed = node.get("reversedAmount");
         return new TransferState(node.get("transferId").asText(), request,
                 TransferStatus.valueOf(node.get("status").asText()),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 Money.parse(node.get("postedAmount").asText(), request.amount().currency()),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
-                        node.get("rejectionMessage").asText()));
+                        node.get("rejectionMessage").asText()),
+                postRequest == null ? null : EventCodec.postRequest(postRequest.asText(), request.amount().currency()),
+                reversed == null ? null : Money.parse(reversed.asText(), request.amount().currency()));
     }
 
     public static TransactionState decodeTransaction(String json) {
@@ -104,12 +153,13 @@ public final class StateCodec {
                         node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()));
     }
 
-    /** A head's snapshot decoded as what its stream holds: an account, a transfer or a transaction. */
+    /** A head's snapshot decoded as what its stream holds: an account, a transfer, a transaction or a reversal. */
     public static StreamState decode(StreamId stream, String json) {
         return switch (stream.type()) {
             case ACCOUNT -> decodeAccount(json);
             case TRANSFER -> decodeTransfer(json);
             case TRANSACTION -> decodeTransaction(json);
+            case REVERSAL -> decodeReversal(json);
         };
     }
 }

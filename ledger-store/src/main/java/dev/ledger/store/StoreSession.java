@@ -5,6 +5,7 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
 import dev.ledger.domain.ledger.Versioned;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.EventStore.Head;
@@ -48,5 +49,10 @@ public interface StoreSession extends LedgerStreams {
     default Optional<Versioned<TransactionState>> transaction(String transactionId) {
         return head(StreamId.transaction(transactionId))
                 .map(head -> new Versioned<>(StateCodec.decodeTransaction(head.state()), head.version()));
+    }
+
+    default Optional<Versioned<ReversalState>> reversal(String reversalId) {
+        return head(StreamId.reversal(reversalId))
+                .map(head -> new Versioned<>(StateCodec.decodeReversal(head.state()), head.version()));
     }
 }

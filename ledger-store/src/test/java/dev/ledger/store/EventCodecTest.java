@@ -8,6 +8,7 @@ import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -18,6 +19,13 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.PostRequest;
+import dev.ledger.domain.api.ReversalEvent.ReversalRecorded;
+import dev.ledger.domain.api.ReversalEvent.ReversalRejected;
+import dev.ledger.domain.api.ReversalEvent;
+import dev.ledger.domain.api.ReversalRequest;
+import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired;
@@ -26,18 +34,19 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
 import dev.ledger.domain.api.TransactionRequest;
-import dev.ledger.domain.transaction.TransactionState;
-import dev.ledger.domain.transaction.TransactionStatus;
-import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
+import dev.ledger.domain.transaction.TransactionState;
+import dev.ledger.domain.transaction.TransactionStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -69,6 +78,9 @@ class EventCodecTest {
                 new TransferRecorded("t", TransferRequest.posted("a", "b", Money.parse("2.00", EUR)), null),
                 new TransferRejected("t", request, RejectionCode.INSUFFICIENT_FUNDS, "not enough"),
                 new PendingTransferPosted("t", Money.parse("0.500", BHD), Money.parse("0.505", BHD)),
+                new PendingTransferPosted("t", Money.parse("0.500", BHD), Money.parse("0.505", BHD),
+                        PostRequest.of(Money.parse("0.500", BHD))),
+                new PendingTransferPosted("t", Money.parse("1.005", BHD), Money.parse("0.000", BHD), PostRequest.whole()),
                 new PendingTransferVoided("t", Money.parse("1.005", BHD)),
                 new PendingTransferExpired("t", Money.parse("1.005", BHD)),
                 new TransactionEntriesPosted("a", "tx", TX_ENTRIES),
@@ -81,7 +93,15 @@ class EventCodecTest {
                 new TransactionRejected("tx", TX, RejectionCode.INSUFFICIENT_FUNDS, "not enough", 1),
                 new TransactionRejected("tx", TX, RejectionCode.UNBALANCED, "unbalanced", null),
                 new PendingTransactionPosted("tx"), new PendingTransactionVoided("tx"),
-                new PendingTransactionExpired("tx"));
+                new PendingTransactionExpired("tx"),
+                new TransferReversed("t", "r-1", Money.parse("0.250", BHD), true),
+                new EntryReversed("b", "t", "r-1", Side.DEBIT, "a", Money.parse("0.250", BHD), false),
+                new ReversalRecorded("r-1", new ReversalRequest(OriginalKind.TRANSFER, "t",
+                        Money.parse("0.250", BHD), true, new TreeMap<>(java.util.Map.of("case", "C-9"))),
+                        Money.parse("0.250", BHD), List.of(new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("0.250", BHD)),
+                        new ReversalEvent.Leg("a", Side.CREDIT, Money.parse("0.250", BHD)))),
+                new ReversalRejected("r-2", ReversalRequest.ofTransfer("t", null), RejectionCode.REVERSAL_EXCEEDS_POSTED,
+                        "nothing left"));
     }
 
     private static final List<TransactionEntry> TX_ENTRIES = List.of(
@@ -149,6 +169,21 @@ class EventCodecTest {
     }
 
     @Test
+    void aPostRecordsWhatItAskedForAndAPostFromBeforeThatKeepsItsBytes() {
+        String old = CanonicalJson.string(EventCodec.encode(new PendingTransferPosted("t", Money.parse("4.00", EUR),
+                Money.parse("6.00", EUR))).body());
+        String whole = CanonicalJson.string(EventCodec.encode(new PendingTransferPosted("t", Money.parse("10.00", EUR),
+                Money.parse("0.00", EUR), PostRequest.whole())).body());
+        String part = CanonicalJson.string(EventCodec.encode(new PendingTransferPosted("t", Money.parse("4.00", EUR),
+                Money.parse("6.00", EUR), PostRequest.of(Money.parse("4.00", EUR)))).body());
+
+        assertThat(old).isEqualTo("{\"currency\":\"EUR\",\"postedAmount\":\"4.00\",\"releasedAmount\":\"6.00\","
+                + "\"transferId\":\"t\"}");
+        assertThat(whole).contains("\"requestedAmount\":\"none\"");
+        assertThat(part).contains("\"requestedAmount\":\"4.00\"");
+    }
+
+    @Test
     void snapshotsRoundTrip() {
         var account = new dev.ledger.domain.account.AccountState("a", EUR, OverdraftLimit.UNLIMITED,
                 dev.ledger.domain.account.AccountStatus.FROZEN, 1, 2, 3, 4);
@@ -158,6 +193,28 @@ class EventCodecTest {
                 dev.ledger.domain.transfer.TransferStatus.REJECTED, AT, Money.zero(EUR),
                 new dev.ledger.domain.Rejection(RejectionCode.SAME_ACCOUNT, "same"));
         assertThat(StateCodec.decodeTransfer(StateCodec.encode(transfer))).isEqualTo(transfer);
+        var posted = new dev.ledger.domain.transfer.TransferState("t",
+                TransferRequest.pending("a", "b", Money.parse("1.00", EUR), 5),
+                dev.ledger.domain.transfer.TransferStatus.POSTED, AT, Money.parse("0.40", EUR), null,
+                PostRequest.of(Money.parse("0.40", EUR)));
+        assertThat(StateCodec.decodeTransfer(StateCodec.encode(posted))).isEqualTo(posted);
+        var reversed = new dev.ledger.domain.transfer.TransferState("t",
+                TransferRequest.posted("a", "b", Money.parse("1.00", EUR)),
+                dev.ledger.domain.transfer.TransferStatus.POSTED, null, Money.parse("1.00", EUR), null, null,
+                Money.parse("0.60", EUR));
+        assertThat(StateCodec.decodeTransfer(StateCodec.encode(reversed))).isEqualTo(reversed);
+        var reversal = new ReversalState("r", ReversalRequest.ofTransfer("t", null), Money.parse("0.40", EUR),
+                List.of(new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("0.40", EUR))), null);
+        assertThat(StateCodec.decodeReversal(StateCodec.encode(reversal))).isEqualTo(reversal);
+        var refused = new ReversalState("r", ReversalRequest.ofTransfer("t", Money.parse("9.00", EUR)), null, List.of(),
+                new dev.ledger.domain.Rejection(RejectionCode.TRANSFER_NOT_POSTED, "pending"));
+        assertThat(StateCodec.decodeReversal(StateCodec.encode(refused))).isEqualTo(refused);
+    }
+
+    @Test
+    void aReversalsEventsBelongToTheTransferTheyReverseInTheEnvelope() {
+        assertThat(EventCodec.transferIdOf(new ReversalRejected("r", ReversalRequest.ofTransfer("t-9", null),
+                RejectionCode.TRANSFER_NOT_POSTED, "no"))).isEqualTo("t-9");
     }
 
     @Test

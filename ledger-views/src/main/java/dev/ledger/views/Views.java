@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.money.Money;
 import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.math.BigDecimal;
@@ -55,15 +56,28 @@ public final class Views {
     public record TransferStatusChange(String status, long version, Instant recordedAt) {
     }
 
+    /** One reversal of a transfer: by which version of its stream, and when that was recorded. */
+    public record TransferReversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+    }
+
+    /** A transfer as the POST that made or settled it answers it: no reversal yet. */
+    public static ObjectNode transfer(TransferState transfer, long version, Instant recordedAt,
+                                      List<TransferStatusChange> statusHistory) {
+        return transfer(transfer, version, recordedAt, statusHistory, List.of());
+    }
+
     /**
      * A transfer as every route answers it, the POST that made or settled it and the GET alike:
      * {@code {"transferId","debitAccountId","creditAccountId","amount","currency","status","postedAmount",
-     * "pendingAmount","recordedAt","expiresAt","metadata","version","rejectionCode","rejectionMessage",
-     * "legs","statusHistory"}}; {@code recordedAt} is when the transfer was first recorded, the rejection
-     * fields are null unless it was refused, and {@code expiresAt} is null unless it was a hold.
+     * "pendingAmount","reversedAmount","reversibleAmount","recordedAt","expiresAt","metadata","version",
+     * "rejectionCode","rejectionMessage","legs","statusHistory","reversals"}}; {@code recordedAt} is when
+     * the transfer was first recorded, the rejection fields are null unless it was refused, and
+     * {@code expiresAt} is null unless it was a hold. {@code reversals} are
+     * {@code {"reversalId","amount","forced","version","recordedAt"}}, and {@code reversibleAmount} is
+     * the posted amount less what they gave back.
      */
     public static ObjectNode transfer(TransferState transfer, long version, Instant recordedAt,
-                                      List<TransferStatusChange> statusHistory) {
+                                      List<TransferStatusChange> statusHistory, List<TransferReversal> reversals) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         String amount = transfer.request().amount().toDecimalString();
         node.put("transferId", transfer.transferId());
@@ -74,6 +88,8 @@ public final class Views {
         node.put("status", transfer.status().name());
         node.put("postedAmount", transfer.postedAmount().toDecimalString());
         node.put("pendingAmount", transfer.pendingAmount().toDecimalString());
+        node.put("reversedAmount", transfer.reversedAmount().toDecimalString());
+        node.put("reversibleAmount", transfer.reversibleAmount().toDecimalString());
         node.put("recordedAt", recordedAt.toString());
         node.put("expiresAt", transfer.expiresAt() == null ? null : transfer.expiresAt().toString());
         ObjectNode metadata = node.putObject("metadata");
@@ -87,6 +103,32 @@ public final class Views {
         ArrayNode statuses = node.putArray("statusHistory");
         statusHistory.forEach(change -> statuses.addObject().put("status", change.status())
                 .put("version", change.version()).put("recordedAt", change.recordedAt().toString()));
+        ArrayNode reversed = node.putArray("reversals");
+        reversals.forEach(r -> reversed.addObject().put("reversalId", r.reversalId())
+                .put("amount", r.amount().toDecimalString()).put("forced", r.forced()).put("version", r.version())
+                .put("recordedAt", r.recordedAt().toString()));
+        return node;
+    }
+
+    /**
+     * A reversal as its POST answers it, the first time and every time it is sent again:
+     * {@code {"reversalId","originalKind","originalId","amount","currency","forced","metadata","legs",
+     * "recordedAt"}}; {@code legs} are the account movements {@code {"accountId","side","amount"}}.
+     */
+    public static ObjectNode reversal(ReversalState reversal, Instant recordedAt) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("reversalId", reversal.reversalId());
+        node.put("originalKind", reversal.request().originalKind().name().toLowerCase(java.util.Locale.ROOT));
+        node.put("originalId", reversal.request().originalId());
+        node.put("amount", reversal.amount().toDecimalString());
+        node.put("currency", reversal.amount().currency().code());
+        node.put("forced", reversal.request().force());
+        ObjectNode metadata = node.putObject("metadata");
+        reversal.request().metadata().forEach(metadata::put);
+        ArrayNode legs = node.putArray("legs");
+        reversal.legs().forEach(leg -> legs.addObject().put("accountId", leg.accountId())
+                .put("side", leg.side().name()).put("amount", leg.amount().toDecimalString()));
+        node.put("recordedAt", recordedAt.toString());
         return node;
     }
 

@@ -17,9 +17,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <ul>
  *   <li>the entry of version n ({@code sk = n}): {@code type}, {@code recordedAt}, {@code hash},
  *       {@code balanceAfter}, and for a transfer leg {@code transferId}, {@code counterpartyAccountId}
- *       and {@code amount} (signed, see {@link HistoryProjection#signedAmount}); for a multi-leg
- *       transaction's event {@code transactionId}, {@code amount} (the account's net, signed) and
- *       {@code entries} (every entry of the transaction, JSON); amounts as decimal strings;
+ *       and {@code amount} (signed, see {@link HistoryProjection#signedAmount}), for a reversal's leg
+ *       also {@code reversalId} and {@code forced} (a boolean); for a multi-leg transaction's event
+ *       {@code transactionId}, {@code amount} (the account's net, signed) and {@code entries} (every
+ *       entry of the transaction, JSON); amounts as decimal strings;
  *   <li>the cursor ({@code sk = 0}): {@code version} and {@code state}, the running account (see
  *       {@link AccountJson}), so the next entry is computed without reading the log.
  * </ul>
@@ -39,9 +40,17 @@ final class HistoryItemCodec {
     static final String HASH = "hash";
     static final String TRANSACTION_ID = "transactionId";
     static final String ENTRIES = "entries";
+    static final String REVERSAL_ID = "reversalId";
+    static final String FORCED = "forced";
 
-    /** What a transfer leg adds to its entry. */
-    record Leg(String transferId, String counterpartyAccountId, Money signedAmount) {
+    /**
+     * What a transfer leg adds to its entry; a reversal's leg also its reversal id and whether it was
+     * forced (both null for other legs, and then not written).
+     */
+    record Leg(String transferId, String counterpartyAccountId, Money signedAmount, String reversalId, Boolean forced) {
+        Leg(String transferId, String counterpartyAccountId, Money signedAmount) {
+            this(transferId, counterpartyAccountId, signedAmount, null, null);
+        }
     }
 
     /**
@@ -80,6 +89,10 @@ final class HistoryItemCodec {
             entry.put(TRANSFER_ID, AttributeValue.fromS(leg.transferId()));
             entry.put(COUNTERPARTY, AttributeValue.fromS(leg.counterpartyAccountId()));
             entry.put(AMOUNT, AttributeValue.fromS(leg.signedAmount().toDecimalString()));
+            if (leg.reversalId() != null) {
+                entry.put(REVERSAL_ID, AttributeValue.fromS(leg.reversalId()));
+                entry.put(FORCED, AttributeValue.fromBool(leg.forced()));
+            }
         }
         return entry;
     }

@@ -3,14 +3,15 @@ package dev.ledger.projections;
 import static dev.ledger.projections.ProjectionTables.ID;
 
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;
@@ -84,7 +85,10 @@ public final class HistoryProjection implements Projection {
                             Money.of(l.netCredit(), after.currency()),
                             ItemJson.write(TransactionsItemCodec.entries(l.entries()))));
         } else {
-            HistoryItemCodec.Leg leg = accountEvent instanceof TransferLeg l
+            HistoryItemCodec.Leg leg = accountEvent instanceof EntryReversed r
+                    ? new HistoryItemCodec.Leg(r.transferId(), r.counterpartyAccountId(), signedAmount(r), r.reversalId(),
+                            r.forced())
+                    : accountEvent instanceof TransferLeg l
                     ? new HistoryItemCodec.Leg(l.transferId(), l.counterpartyAccountId(), signedAmount(l)) : null;
             entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(), event.recordedAt(),
                     event.hash(), after, leg);
@@ -96,7 +100,9 @@ public final class HistoryProjection implements Projection {
     /**
      * What the event did to the account, signed as the balance sees it: credits positive, debits
      * negative. For a hold placed, voided or expired it is the amount held or released, which does
-     * not change the balance. (A multi-leg transaction's event shows the account's net the same way.)
+     * not change the balance; for a reversal's leg, the amount given back (the original's credit account
+     * debited, its debit account credited). (A multi-leg transaction's event shows the account's net the
+     * same way.)
      */
     public static Money signedAmount(TransferLeg leg) {
         Money amount;
@@ -107,6 +113,8 @@ public final class HistoryProjection implements Projection {
         } else if (leg instanceof HoldPosted e) {
             amount = e.postedAmount();
         } else if (leg instanceof HoldVoided e) {
+            amount = e.amount();
+        } else if (leg instanceof EntryReversed e) {
             amount = e.amount();
         } else {
             amount = ((HoldExpired) leg).amount();

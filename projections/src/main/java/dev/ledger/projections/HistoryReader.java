@@ -90,6 +90,11 @@ public final class HistoryReader {
             entry.put("transactionId", item.get(HistoryItemCodec.TRANSACTION_ID).s());
             entry.set("entries", entries(item.get(HistoryItemCodec.ENTRIES).s()));
         }
+        // A reversal's entry also names the reversal, and says whether an operator forced it.
+        if (item.containsKey(HistoryItemCodec.REVERSAL_ID)) {
+            entry.put("reversalId", text(item, HistoryItemCodec.REVERSAL_ID));
+            entry.put("forced", item.get(HistoryItemCodec.FORCED).bool());
+        }
         return entry;
     }
 

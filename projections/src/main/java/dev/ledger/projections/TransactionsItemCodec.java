@@ -38,7 +38,7 @@ final class TransactionsItemCodec {
 
     static Map<String, AttributeValue> encode(String itemId, long version, TransactionState state,
                                               List<StatusChange> history, Instant createdAt) {
-        return TransfersItemCodec.encodeItem(itemId, version, encodeState(state), history, createdAt);
+        return TransfersItemCodec.encodeItem(itemId, version, encodeState(state), history, createdAt, List.of());
     }
 
     static TransactionState state(Map<String, AttributeValue> item) {

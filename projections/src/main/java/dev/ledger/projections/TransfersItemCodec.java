@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -26,8 +27,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The transfers item: {@code id} (the transfer), {@code version}, {@code state} (JSON:
  * {@code {"expiresAt","postedAmount","rejectionCode"?,"rejectionMessage"?,"request":{"amount",
  * "creditAccountId","currency","debitAccountId","metadata","pending","timeoutSeconds"},"status",
- * "transferId"}}, amounts as decimal strings), {@code statusHistory} (a list of maps
- * {@code {"status","version","recordedAt"}}) and {@code createdAt}. Pinned by
+ * "transferId","postRequest"?,"reversedAmount"?}}, amounts as decimal strings; {@code postRequest} only once
+ * a post of a hold recorded what it asked for: the amount, or "none"; {@code reversedAmount} only once a
+ * reversal gave some back), {@code statusHistory} (a list of maps {@code {"status","version","recordedAt"}}),
+ * {@code reversals} once there are some (a list of maps {@code {"reversalId","amount","forced","version",
+ * "recordedAt"}}) and {@code createdAt}. Pinned by
  * {@code TransfersProjectionTest}: a change here changes what the table holds, and is deployed with
  * {@code replay rebuild --swap}.
  */
@@ -36,18 +40,28 @@ final class TransfersItemCodec {
     static final String STATE = "state";
     static final String HISTORY = "statusHistory";
     static final String CREATED_AT = "createdAt";
+    static final String REVERSALS = "reversals";
+    /** A post's request in {@code state.postRequest}: the amount asked for, or this for none. */
+    static final String NO_AMOUNT = "none";
 
     private TransfersItemCodec() {
     }
 
     static Map<String, AttributeValue> encode(String transferId, long version, TransferState state,
                                               List<StatusChange> history, Instant createdAt) {
-        return encodeItem(transferId, version, encodeState(state), history, createdAt);
+        return encode(transferId, version, state, history, createdAt, List.of());
+    }
+
+    /** @param reversals written only when there are some, so items of transfers never reversed keep their shape */
+    static Map<String, AttributeValue> encode(String transferId, long version, TransferState state,
+                                              List<StatusChange> history, Instant createdAt,
+                                              List<TransfersProjection.Reversal> reversals) {
+        return encodeItem(transferId, version, encodeState(state), history, createdAt, reversals);
     }
 
     /** The item around a stream's state JSON: a transfer's, or a transaction's ({@link TransactionsItemCodec}). */
     static Map<String, AttributeValue> encodeItem(String id, long version, String state, List<StatusChange> history,
-                                                  Instant createdAt) {
+                                                  Instant createdAt, List<TransfersProjection.Reversal> reversals) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, AttributeValue.fromS(id));
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
@@ -57,7 +71,31 @@ final class TransfersItemCodec {
                 "version", AttributeValue.fromN(Long.toString(change.version())),
                 "recordedAt", AttributeValue.fromS(change.recordedAt().toString())))).toList()));
         item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
+        if (!reversals.isEmpty()) {
+            item.put(REVERSALS, AttributeValue.fromL(reversals.stream().map(r -> AttributeValue.fromM(Map.of(
+                    "reversalId", AttributeValue.fromS(r.reversalId()),
+                    "amount", AttributeValue.fromS(r.amount().toDecimalString()),
+                    "forced", AttributeValue.fromBool(r.forced()),
+                    "version", AttributeValue.fromN(Long.toString(r.version())),
+                    "recordedAt", AttributeValue.fromS(r.recordedAt().toString())))).toList()));
+        }
         return item;
+    }
+
+    /** The reversals an item lists; none if it has no {@code reversals}. */
+    static List<TransfersProjection.Reversal> reversals(Map<String, AttributeValue> item) {
+        AttributeValue reversals = item.get(REVERSALS);
+        if (reversals == null) {
+            return List.of();
+        }
+        CurrencyUnit currency = state(item).request().amount().currency();
+        List<TransfersProjection.Reversal> list = new ArrayList<>();
+        for (AttributeValue reversal : reversals.l()) {
+            Map<String, AttributeValue> m = reversal.m();
+            list.add(new TransfersProjection.Reversal(m.get("reversalId").s(), Money.parse(m.get("amount").s(), currency),
+                    m.get("forced").bool(), Long.parseLong(m.get("version").n()), Instant.parse(m.get("recordedAt").s())));
+        }
+        return list;
     }
 
     static TransferState state(Map<String, AttributeValue> item) {
@@ -79,12 +117,16 @@ final class TransfersItemCodec {
                 metadata);
         JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
         JsonNode code = node.get("rejectionCode");
+        JsonNode postRequest = node.get("postRequest");
         return new TransferState(ItemJson.text(node, "transferId", what), transferRequest,
                 TransferStatus.valueOf(ItemJson.text(node, "status", what)),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 Money.parse(ItemJson.text(node, "postedAmount", what), currency),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
-                        ItemJson.text(node, "rejectionMessage", what)));
+                        ItemJson.text(node, "rejectionMessage", what)),
+                postRequest == null ? null : NO_AMOUNT.equals(postRequest.asText()) ? PostRequest.whole()
+                        : PostRequest.of(Money.parse(postRequest.asText(), currency)),
+                node.has("reversedAmount") ? Money.parse(ItemJson.text(node, "reversedAmount", what), currency) : null);
     }
 
     static List<StatusChange> history(Map<String, AttributeValue> item) {
@@ -131,6 +173,12 @@ final class TransfersItemCodec {
         if (t.rejection() != null) {
             node.put("rejectionCode", t.rejection().code().code());
             node.put("rejectionMessage", t.rejection().message());
+        }
+        if (t.postRequest() != null) {
+            node.put("postRequest", t.postRequest().isWhole() ? NO_AMOUNT : t.postRequest().amount().toDecimalString());
+        }
+        if (t.reversedAmount().isPositive()) {
+            node.put("reversedAmount", t.reversedAmount().toDecimalString());
         }
         return ItemJson.write(node);
     }

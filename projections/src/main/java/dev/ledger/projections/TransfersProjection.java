@@ -2,7 +2,9 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionEvent;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.StoredEvent;
@@ -15,11 +17,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Each transfer's state (both legs, amounts, status) and the history of its status; and in the same
- * table, each multi-leg transaction's (its entries, status, metadata), under its own key. One table
- * rather than a projection of its own: the transactions' read model is the transfers' in shape (one
- * item per stream, its status history), and sharing it adds no table, Lambda, stream mapping or
- * permission to the stack.
+ * Each transfer's state (both legs, amounts, status), the history of its status, and its reversals;
+ * and in the same table, each multi-leg transaction's (its entries, status, metadata), under its own
+ * key. One table rather than a projection of its own: the transactions' read model is the transfers'
+ * in shape (one item per stream, its status history), and sharing it adds no table, Lambda, stream
+ * mapping or permission to the stack.
  */
 public final class TransfersProjection extends SingleItemProjection {
 
@@ -31,12 +33,18 @@ public final class TransfersProjection extends SingleItemProjection {
     public record StatusChange(String status, long version, Instant recordedAt) {
     }
 
-    public record ProjectedTransfer(TransferState state, long version, Instant createdAt, List<StatusChange> history) {
+    /** One reversal of the transfer: which, how much, whether forced, from which version and when. */
+    public record Reversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+    }
+
+    public record ProjectedTransfer(TransferState state, long version, Instant createdAt, List<StatusChange> history,
+                                    List<Reversal> reversals) {
     }
 
     public Optional<ProjectedTransfer> transfer(String transferId) {
         return stored(transferId).map(item -> new ProjectedTransfer(TransfersItemCodec.state(item),
-                TransfersItemCodec.version(item), TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item)));
+                TransfersItemCodec.version(item), TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item),
+                TransfersItemCodec.reversals(item)));
     }
 
     public record ProjectedTransaction(TransactionState state, long version, Instant createdAt,
@@ -49,26 +57,28 @@ public final class TransfersProjection extends SingleItemProjection {
                 TransfersItemCodec.history(item)));
     }
 
+    /** A status change adds to the status history; a transfer's reversal, which leaves the status, to its reversals. */
     @Override
     Map<String, AttributeValue> next(StoredEvent event, Optional<Map<String, AttributeValue>> before) {
+        Instant createdAt = before.map(TransfersItemCodec::createdAt).orElse(event.recordedAt());
+        List<StatusChange> history = new ArrayList<>(before.map(TransfersItemCodec::history).orElse(List.of()));
         if (event.stream().type() == StreamId.StreamType.TRANSACTION) {
             TransactionState after = TransactionState.evolve(before.map(TransactionsItemCodec::state),
                     (TransactionEvent) event.event());
-            return TransactionsItemCodec.encode(catalog().itemId(event.stream()), event.version(), after,
-                    history(event, before, after.status().name()),
-                    before.map(TransfersItemCodec::createdAt).orElse(event.recordedAt()));
+            history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
+            return TransactionsItemCodec.encode(catalog().itemId(event.stream()), event.version(), after, history,
+                    createdAt);
         }
-        TransferState after = TransferState.evolve(before.map(TransfersItemCodec::state), (TransferEvent) event.event());
-        Instant createdAt = before.map(TransfersItemCodec::createdAt).orElse(event.recordedAt());
-        return TransfersItemCodec.encode(event.stream().id(), event.version(), after,
-                history(event, before, after.status().name()), createdAt);
-    }
-
-    private static List<StatusChange> history(StoredEvent event, Optional<Map<String, AttributeValue>> before,
-                                              String status) {
-        List<StatusChange> history = new ArrayList<>(before.map(TransfersItemCodec::history).orElse(List.of()));
-        history.add(new StatusChange(status, event.version(), event.recordedAt()));
-        return history;
+        TransferEvent transferEvent = (TransferEvent) event.event();
+        TransferState after = TransferState.evolve(before.map(TransfersItemCodec::state), transferEvent);
+        List<Reversal> reversals = new ArrayList<>(before.map(TransfersItemCodec::reversals).orElse(List.of()));
+        if (transferEvent instanceof TransferReversed reversed) {
+            reversals.add(new Reversal(reversed.reversalId(), reversed.amount(), reversed.forced(), event.version(),
+                    event.recordedAt()));
+        } else {
+            history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
+        }
+        return TransfersItemCodec.encode(event.stream().id(), event.version(), after, history, createdAt, reversals);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -78,5 +79,28 @@ class TransfersProjectionTest {
                 new StatusChange("POSTED", 2, Instant.parse("2026-03-01T09:00:02Z")));
         assertThat(TransfersItemCodec.createdAt(item)).isEqualTo(hold.get(0).recordedAt());
         assertThat(TransfersItemCodec.state(item).postedAmount()).isEqualTo(Money.parse("4.00", EUR));
+    }
+
+    @Test
+    void aReversalIsListedApartFromTheStatusHistoryAndItsTotalIsInTheState() {
+        List<Step> steps = StoredEvents.fold(transfers, StoredEvents.stream(
+                new TransferRecorded("pay", TransferRequest.posted("alice", "shop", Money.parse("40.00", EUR)), null),
+                new TransferReversed("pay", "r-1", Money.parse("10.00", EUR), false),
+                new TransferReversed("pay", "r-2", Money.parse("5.00", EUR), true)));
+
+        Map<String, AttributeValue> item = steps.get(2).after().item();
+        assertThat(TransfersItemCodec.history(item)).extracting(StatusChange::status).containsExactly("POSTED");
+        assertThat(TransfersItemCodec.reversals(item)).containsExactly(
+                new TransfersProjection.Reversal("r-1", Money.parse("10.00", EUR), false, 2,
+                        Instant.parse("2026-03-01T09:00:02Z")),
+                new TransfersProjection.Reversal("r-2", Money.parse("5.00", EUR), true, 3,
+                        Instant.parse("2026-03-01T09:00:03Z")));
+        assertThat(TransfersItemCodec.state(item).reversibleAmount()).isEqualTo(Money.parse("25.00", EUR));
+        assertThat(item.get("state").s()).contains("\"reversedAmount\":\"15.00\"");
+        assertThat(item.get("reversals").l().get(1).m()).isEqualTo(Map.of(
+                "reversalId", AttributeValue.fromS("r-2"), "amount", AttributeValue.fromS("5.00"),
+                "forced", AttributeValue.fromBool(true), "version", AttributeValue.fromN("3"),
+                "recordedAt", AttributeValue.fromS("2026-03-01T09:00:03Z")));
+        assertThat(steps.get(0).after().item()).as("an item never reversed has no reversals").doesNotContainKey("reversals");
     }
 }

@@ -1,7 +1,7 @@
 package dev.ledger.replay;
 
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.account.OverdraftFloor;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
@@ -12,7 +12,9 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionEntry;
@@ -20,13 +22,14 @@ import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.StoredEvent;
-import dev.ledger.projections.ProjectionCatalog;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -38,12 +41,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.BiFunction;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -160,7 +163,9 @@ final class LogVerifier {
     }
 
     private void check(EventLog.HeadRef head) {
-        if (head.stream().type() == StreamId.StreamType.ACCOUNT) {
+        if (head.stream().type() == StreamId.StreamType.REVERSAL) {
+            foldReversal(head.stream(), head);
+        } else if (head.stream().type() == StreamId.StreamType.ACCOUNT) {
             AccountFold fold = foldAccount(head.stream(), Optional.of(head));
             if (fold != null) {
                 String currency = fold.state.currency().code();
@@ -396,6 +401,7 @@ final class LogVerifier {
         HashChainFindings chain = new HashChainFindings(name);
         List<ProjectionCheck.Stream> projected = projectionChecks(stream);
         AccountState state = null;
+        OverdraftFloor floor = new OverdraftFloor();
         Map<String, TransferLeg> openHolds = new LinkedHashMap<>();
         Map<String, TransactionLeg> openTransactionHolds = new LinkedHashMap<>();
         StoredEvent last = null;
@@ -410,6 +416,7 @@ final class LogVerifier {
             try {
                 accountEvent = (AccountEvent) event.event();
                 state = AccountState.evolve(Optional.ofNullable(state), accountEvent);
+                floor.accept(accountEvent, state);
             } catch (RuntimeException unfoldable) {
                 findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
                 return broken(name);
@@ -431,7 +438,7 @@ final class LogVerifier {
         }
         long version = last.version();
         projected.forEach(ProjectionCheck.Stream::finish);
-        checkOverdraft(name, openedVersion, version, state);
+        checkOverdraft(name, openedVersion, version, state, floor);
         return new AccountFold(state, version, openHolds, openTransactionHolds);
     }
 
@@ -440,7 +447,8 @@ final class LogVerifier {
      * above the largest an account can be opened with, and an available balance past the largest
      * amount. Computed exactly: no account, however large its totals, stops the check.
      */
-    private void checkOverdraft(String name, long openedVersion, long version, AccountState state) {
+    private void checkOverdraft(String name, long openedVersion, long version, AccountState state,
+                                OverdraftFloor floor) {
         Optional<BigInteger> available = state.available();
         if (available.isEmpty()) {
             return;
@@ -451,7 +459,7 @@ final class LogVerifier {
                     state.currency()) + " is above the largest overdraft limit an account can have, "
                     + OverdraftLimit.maximum(state.currency()));
         }
-        if (available.get().signum() < 0) {
+        if (available.get().signum() < 0 && !floor.held()) {
             findings.add(name, version, "available", "below the overdraft floor: "
                     + new BigDecimal(available.get(), digits).toPlainString());
         } else if (available.get().compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
@@ -466,8 +474,15 @@ final class LogVerifier {
      * null means "already checked, fold only"); null if it cannot be folded.
      */
     private TransferState foldTransfer(StreamId stream, Optional<EventLog.HeadRef> head) {
-        return foldStream(stream, head, transfers,
-                (state, event) -> TransferState.evolve(state, (TransferEvent) event));
+        TransferState state = foldStream(stream, head, transfers,
+                (before, event) -> TransferState.evolve(before, (TransferEvent) event));
+        // Checked once, where the stream is checked in full (a head is given): never more back than posted.
+        if (head != null && state != null && state.reversedAmount().isGreaterThan(state.postedAmount())) {
+            findings.add(stream.toString(), head.map(EventLog.HeadRef::version).orElse(null), "reversedAmount",
+                    "its reversals gave back " + state.reversedAmount() + ", more than it posted, "
+                    + state.postedAmount());
+        }
+        return state;
     }
 
     /** As {@link #foldTransfer}, for a multi-leg transaction. */
@@ -519,6 +534,34 @@ final class LogVerifier {
         }
         projected.forEach(ProjectionCheck.Stream::finish);
         return state;
+    }
+
+    /** Folds a reversal's stream (its one event), checking its chain and head. */
+    private void foldReversal(StreamId stream, EventLog.HeadRef head) {
+        String name = stream.toString();
+        HashChainFindings chain = new HashChainFindings(name);
+        ReversalState state = null;
+        for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            progress.add(1);
+            if (!chain.accept(event)) {
+                broken(name);
+                return;
+            }
+            try {
+                state = ReversalState.evolve(Optional.ofNullable(state), (ReversalEvent) event.event());
+            } catch (RuntimeException unfoldable) {
+                findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
+                broken(name);
+                return;
+            }
+        }
+        if (!chain.finish(Optional.of(head))) {
+            broken(name);
+        } else if (state == null) {
+            findings.add(name, null, "events", "the stream has a head but no events");
+            broken(name);
+        }
     }
 
     private <T> T broken(String stream) {

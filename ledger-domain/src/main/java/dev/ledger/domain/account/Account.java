@@ -12,6 +12,7 @@ import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountCommand.PlaceHold;
 import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
+import dev.ledger.domain.api.AccountCommand.ReverseEntry;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountCommand.ExpireTransactionHold;
@@ -25,6 +26,7 @@ import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -154,6 +156,20 @@ public class Account {
         return Decision.accepted();
     }
 
+    /**
+     * One side of a reversal: money moves back as a new entry. A closed account takes no reversal (it
+     * was closed at zero for good). A frozen account, and the floor of the paying side, stop it unless
+     * an operator forced it; the largest amount is never passed, forced or not.
+     */
+    @CommandHandler
+    public Decision handle(ReverseEntry command) {
+        return refuseMovement(command.side(), command.amount(), "reversal", command.forced()).orElseGet(() -> {
+            apply(new EntryReversed(accountId, command.transferId(), command.reversalId(), command.side(),
+                    command.counterpartyAccountId(), command.amount(), command.forced()));
+            return Decision.accepted();
+        });
+    }
+
     @CommandHandler
     public Decision handle(ExpireHold command) {
         apply(new HoldExpired(accountId, command.transferId(), command.side(), command.counterpartyAccountId(),
@@ -209,10 +225,19 @@ public class Account {
 
     /** The rules every new debit or credit must pass, in the order a person would check them. */
     private Optional<Decision> refuseMovement(Side side, Money amount, String what) {
+        return refuseMovement(side, amount, what, false);
+    }
+
+    /**
+     * @param what what moves the money, as the refusal names it ("transfer", "reversal"...)
+     * @param forced an operator's reversal: a freeze and the overdraft floor do not stop it; a closed
+     *     account, another currency and the largest amount still do
+     */
+    private Optional<Decision> refuseMovement(Side side, Money amount, String what, boolean forced) {
         if (state.status() == AccountStatus.CLOSED) {
             return Optional.of(closed());
         }
-        if (state.status() == AccountStatus.FROZEN) {
+        if (state.status() == AccountStatus.FROZEN && !forced) {
             return Optional.of(frozen());
         }
         if (!amount.currency().equals(state.currency())) {
@@ -232,7 +257,7 @@ public class Account {
                     + " cannot take " + amount + ": its totals would exceed the largest amount the ledger can hold"));
         }
         // Decided by comparison, never by an available balance that could overflow (issue 10).
-        if (side == Side.DEBIT && !state.covers(units)) {
+        if (side == Side.DEBIT && !forced && !state.covers(units)) {
             return Optional.of(Decision.rejected(RejectionCode.INSUFFICIENT_FUNDS, "account " + accountId
                     + " has " + format(state.available().orElseThrow()) + " available but the " + what + " needs "
                     + amount));

@@ -6,6 +6,7 @@ import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
@@ -58,6 +59,10 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
         } else if (event instanceof AccountClosed) {
             return withStatus(AccountStatus.CLOSED);
         } else if (event instanceof EntryPosted e) {
+            return e.side() == Side.DEBIT
+                    ? totals(Math.addExact(debitsPosted, e.amount().minorUnits()), creditsPosted, debitsPending, creditsPending)
+                    : totals(debitsPosted, Math.addExact(creditsPosted, e.amount().minorUnits()), debitsPending, creditsPending);
+        } else if (event instanceof EntryReversed e) {
             return e.side() == Side.DEBIT
                     ? totals(Math.addExact(debitsPosted, e.amount().minorUnits()), creditsPosted, debitsPending, creditsPending)
                     : totals(debitsPosted, Math.addExact(creditsPosted, e.amount().minorUnits()), debitsPending, creditsPending);

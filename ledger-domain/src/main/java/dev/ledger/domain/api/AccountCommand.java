@@ -55,6 +55,11 @@ public sealed interface AccountCommand {
                     String counterpartyAccountId, Money amount) implements AccountCommand {
     }
 
+    /** One side of a reversal of a transfer (see {@link dev.ledger.domain.api.AccountEvent.EntryReversed}). */
+    record ReverseEntry(@TargetAggregateIdentifier String accountId, String transferId, String reversalId, Side side,
+                        String counterpartyAccountId, Money amount, boolean forced) implements AccountCommand {
+    }
+
     record ExpireHold(@TargetAggregateIdentifier String accountId, String transferId, Side side,
                       String counterpartyAccountId, Money amount) implements AccountCommand {
     }

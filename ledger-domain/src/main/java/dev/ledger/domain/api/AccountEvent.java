@@ -54,6 +54,15 @@ public sealed interface AccountEvent extends LedgerEvent {
                       Money amount) implements TransferLeg {
     }
 
+    /**
+     * One side of a reversal of a transfer: {@code side} as the reversal moves the money (the original's
+     * credit account is debited), {@code transferId} the original; {@code forced} when an operator
+     * allowed it past this account's floor or freeze.
+     */
+    record EntryReversed(String accountId, String transferId, String reversalId, Side side,
+                         String counterpartyAccountId, Money amount, boolean forced) implements TransferLeg {
+    }
+
     record HoldExpired(String accountId, String transferId, Side side, String counterpartyAccountId,
                        Money amount) implements TransferLeg {
     }

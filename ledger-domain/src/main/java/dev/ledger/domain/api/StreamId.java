@@ -4,12 +4,13 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Names one event stream of the log: an account's, a transfer's or a multi-leg transaction's. Each
- * has its own id space, so an account, a transfer and a transaction may share an id.
+ * Names one event stream of the log: an account's, a transfer's, a multi-leg transaction's or a
+ * reversal's. Each kind has its own id space, so an account, a transfer, a transaction and a reversal
+ * may share an id.
  */
 public record StreamId(StreamType type, String id) implements Comparable<StreamId> {
 
-    public enum StreamType { ACCOUNT, TRANSFER, TRANSACTION }
+    public enum StreamType { ACCOUNT, TRANSFER, TRANSACTION, REVERSAL }
 
     public StreamId {
         Objects.requireNonNull(type, "type");
@@ -26,6 +27,10 @@ public record StreamId(StreamType type, String id) implements Comparable<StreamI
 
     public static StreamId transaction(String transactionId) {
         return new StreamId(StreamType.TRANSACTION, transactionId);
+    }
+
+    public static StreamId reversal(String reversalId) {
+        return new StreamId(StreamType.REVERSAL, reversalId);
     }
 
     @Override

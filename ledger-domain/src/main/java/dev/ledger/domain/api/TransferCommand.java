@@ -29,6 +29,14 @@ public sealed interface TransferCommand {
             implements TransferCommand {
     }
 
+    /**
+     * Gives back part or all of a posted transfer by the reversal {@code reversalId}; {@code amount}
+     * null means all that is still reversible.
+     */
+    record ReverseTransfer(@TargetAggregateIdentifier String transferId, String reversalId, Money amount,
+                           boolean forced) implements TransferCommand {
+    }
+
     record ExpirePendingTransfer(@TargetAggregateIdentifier String transferId, Instant now)
             implements TransferCommand {
     }

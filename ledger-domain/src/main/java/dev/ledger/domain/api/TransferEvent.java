@@ -23,12 +23,30 @@ public sealed interface TransferEvent extends LedgerEvent {
             implements TransferEvent {
     }
 
-    /** A hold was posted: {@code postedAmount} moved, {@code releasedAmount} went back. */
-    record PendingTransferPosted(String transferId, Money postedAmount, Money releasedAmount)
+    /**
+     * A hold was posted: {@code postedAmount} moved, {@code releasedAmount} went back.
+     *
+     * @param requested what the post asked for; null in logs written before it was recorded (issue 12),
+     *     where it can only be inferred from the amounts
+     */
+    record PendingTransferPosted(String transferId, Money postedAmount, Money releasedAmount, PostRequest requested)
             implements TransferEvent {
+
+        /** A post as logs before issue 12 recorded it: without what the post asked for. */
+        public PendingTransferPosted(String transferId, Money postedAmount, Money releasedAmount) {
+            this(transferId, postedAmount, releasedAmount, null);
+        }
     }
 
     record PendingTransferVoided(String transferId, Money amount) implements TransferEvent {
+    }
+
+    /**
+     * Part or all of a posted transfer went back, by the reversal {@code reversalId}; {@code forced}
+     * when an operator allowed it past a floor or a freeze.
+     */
+    record TransferReversed(String transferId, String reversalId, Money amount, boolean forced)
+            implements TransferEvent {
     }
 
     record PendingTransferExpired(String transferId, Money amount) implements TransferEvent {

@@ -5,63 +5,73 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.Account;
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.api.AccountCommand;
 import dev.ledger.domain.api.AccountCommand.CloseAccount;
 import dev.ledger.domain.api.AccountCommand.ExpireHold;
+import dev.ledger.domain.api.AccountCommand.ExpireTransactionHold;
 import dev.ledger.domain.api.AccountCommand.FreezeAccount;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountCommand.PlaceHold;
+import dev.ledger.domain.api.AccountCommand.PlaceTransactionHold;
 import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
-import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
-import dev.ledger.domain.api.AccountCommand.VoidHold;
-import dev.ledger.domain.api.Side;
-import dev.ledger.domain.api.StreamId;
-import dev.ledger.domain.api.TransferCommand;
-import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
-import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
-import dev.ledger.domain.api.TransferCommand.RecordTransfer;
-import dev.ledger.domain.api.TransferCommand.RejectTransfer;
-import dev.ledger.domain.api.TransferCommand.VoidPendingTransfer;
-import dev.ledger.domain.api.TransferEvent;
-import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
-import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
-import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
-import dev.ledger.domain.api.TransferRequest;
-import dev.ledger.domain.ledger.AxonAggregates.Handled;
-import dev.ledger.domain.money.CurrencyUnit;
-import dev.ledger.domain.money.Money;
-import dev.ledger.domain.api.AccountCommand.ExpireTransactionHold;
-import dev.ledger.domain.api.AccountCommand.PlaceTransactionHold;
 import dev.ledger.domain.api.AccountCommand.PostTransactionEntries;
 import dev.ledger.domain.api.AccountCommand.PostTransactionHold;
+import dev.ledger.domain.api.AccountCommand.ReverseEntry;
+import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
+import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountCommand.VoidTransactionHold;
-import dev.ledger.domain.api.TransactionCommand;
+import dev.ledger.domain.api.AccountCommand;
+import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.ReversalCommand.RecordReversal;
+import dev.ledger.domain.api.ReversalCommand.RejectReversal;
+import dev.ledger.domain.api.ReversalEvent;
+import dev.ledger.domain.api.ReversalRequest;
+import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionCommand.ExpirePendingTransaction;
 import dev.ledger.domain.api.TransactionCommand.PostPendingTransaction;
 import dev.ledger.domain.api.TransactionCommand.RecordTransaction;
 import dev.ledger.domain.api.TransactionCommand.RejectTransaction;
 import dev.ledger.domain.api.TransactionCommand.VoidPendingTransaction;
+import dev.ledger.domain.api.TransactionCommand;
 import dev.ledger.domain.api.TransactionEntry;
-import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
+import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransactionRequest;
+import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
+import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
+import dev.ledger.domain.api.TransferCommand.RecordTransfer;
+import dev.ledger.domain.api.TransferCommand.RejectTransfer;
+import dev.ledger.domain.api.TransferCommand.ReverseTransfer;
+import dev.ledger.domain.api.TransferCommand.VoidPendingTransfer;
+import dev.ledger.domain.api.TransferCommand;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
+import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
+import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
+import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.ledger.AxonAggregates.Handled;
+import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
+import dev.ledger.domain.reversal.Reversal;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.Transaction;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.Transfer;
 import dev.ledger.domain.transfer.TransferState;
-import java.time.Clock;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.axonframework.modelling.command.inspection.AggregateModel;
 import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
@@ -81,6 +91,12 @@ public final class Ledger {
             AnnotatedAggregateMetaModelFactory.inspectAggregate(Transfer.class);
     private static final AggregateModel<Transaction> TRANSACTIONS =
             AnnotatedAggregateMetaModelFactory.inspectAggregate(Transaction.class);
+
+    private static final AggregateModel<Reversal> REVERSALS =
+            AnnotatedAggregateMetaModelFactory.inspectAggregate(Reversal.class);
+
+    /** A hold's stream: its record at version 1, and what became of it (post, void, expiry) at 2. */
+    private static final long SETTLEMENT_VERSION = 2;
 
     private final LedgerStreams streams;
     private final Clock clock;
@@ -135,7 +151,7 @@ public final class Ledger {
                         "transfer id " + transferId + " was already used for a different request"));
             }
             return first.isRejected() ? LedgerResult.rejected(subject, first.rejection())
-                    : LedgerResult.alreadyApplied(subject);
+                    : LedgerResult.alreadyApplied(subject, 1);
         }
         if (request.debitAccountId().equals(request.creditAccountId())) {
             return recordRefusal(transferId, request, new Rejection(RejectionCode.SAME_ACCOUNT,
@@ -166,7 +182,11 @@ public final class Ledger {
                 accountChange(credit.get().version(), creditLeg)));
     }
 
-    /** Posts a pending transfer, in full ({@code amount} null) or in part, releasing the rest. */
+    /**
+     * Posts a pending transfer, in full ({@code amount} null) or in part, releasing the rest. The same
+     * post again once it succeeded is {@code ALREADY_APPLIED}, answered as the hold's post left it
+     * (version 2); any other post of a posted hold is refused.
+     */
     public LedgerResult postPendingTransfer(String transferId, Money amount) {
         Instant now = clock.instant();
         return settle(transferId, new PostPendingTransfer(transferId, amount, now), now);
@@ -187,6 +207,7 @@ public final class Ledger {
         return postPendingTransfer(transferId, amount);
     }
 
+    /** Voids a pending transfer; a void again after a void is {@code ALREADY_APPLIED} (version 2). */
     public LedgerResult voidPendingTransfer(String transferId) {
         Instant now = clock.instant();
         return settle(transferId, new VoidPendingTransfer(transferId, now), now);
@@ -214,7 +235,7 @@ public final class Ledger {
                         "transaction id " + transactionId + " was already used for a different request"));
             }
             return first.isRejected() ? LedgerResult.rejected(subject, first.rejection())
-                    : LedgerResult.alreadyApplied(subject);
+                    : LedgerResult.alreadyApplied(subject, 1);
         }
         Optional<Rejection> unbalanced = unbalanced(request);
         if (unbalanced.isPresent()) {
@@ -399,6 +420,96 @@ public final class Ledger {
                 handled.root().state());
     }
 
+    /**
+     * What a client asks of a reversal whose amount only the original's currency can read (a request's
+     * decimal string): given that currency, the whole request. It may refuse the input by throwing.
+     */
+    @FunctionalInterface
+    public interface ReversalAsked {
+        ReversalRequest inCurrency(CurrencyUnit currency);
+    }
+
+    /**
+     * Gives back part or all of a posted transfer: the opposite legs (its credit account pays its debit
+     * account back), as one unit of work over the new reversal's stream, the transfer's (conditional on
+     * its version, so concurrent reversals never give back more than was posted) and both accounts.
+     * The reversal id is the idempotency key, as a transfer id is: the same request again is
+     * {@code ALREADY_APPLIED} (answered at version 1 of the reversal), a refused first attempt stays
+     * refused, another request under the id is an {@code idempotency_conflict}. An unknown transfer is
+     * refused without a record (it may be recorded later), as is a reversal's id given as the
+     * transfer's ({@code cannot_reverse_reversal}).
+     */
+    public LedgerResult reverseTransfer(String reversalId, String transferId, ReversalAsked asked) {
+        StreamId subject = StreamId.reversal(reversalId);
+        Optional<Versioned<ReversalState>> earlier = streams.reversal(reversalId);
+        Optional<Versioned<TransferState>> loaded = streams.transfer(transferId);
+        if (earlier.isPresent()) {
+            ReversalState first = earlier.get().state();
+            ReversalRequest request = loaded.isEmpty() ? null
+                    : asked.inCurrency(loaded.get().state().request().amount().currency());
+            if (!first.request().equals(request)) {
+                return LedgerResult.rejected(subject, new Rejection(RejectionCode.IDEMPOTENCY_CONFLICT,
+                        "reversal id " + reversalId + " was already used for a different request"));
+            }
+            return first.isRejected() ? LedgerResult.rejected(subject, first.rejection())
+                    : LedgerResult.alreadyApplied(subject, 1);
+        }
+        if (loaded.isEmpty()) {
+            if (streams.reversal(transferId).isPresent()) {
+                return LedgerResult.rejected(subject, new Rejection(RejectionCode.CANNOT_REVERSE_REVERSAL,
+                        transferId + " is a reversal, not a transfer; a reversal cannot be reversed: book a new "
+                        + "transfer to move the money again"));
+            }
+            return transferNotFound(transferId, subject);
+        }
+        Versioned<TransferState> transfer = loaded.get();
+        TransferRequest original = transfer.state().request();
+        ReversalRequest request = asked.inCurrency(original.amount().currency());
+        if (!request.originalId().equals(transferId) || request.originalKind() != OriginalKind.TRANSFER) {
+            throw new IllegalArgumentException("the reversal request names " + request.originalKind() + " "
+                    + request.originalId() + ", not transfer " + transferId);
+        }
+        Handled<Transfer> decided = AxonAggregates.handle(TRANSFERS, Transfer.fromState(transfer.state()),
+                new ReverseTransfer(transferId, reversalId, request.amount(), request.force()));
+        if (decided.decision() instanceof Decision.Rejected refused) {
+            return recordRefusal(reversalId, request, refused.rejection());
+        }
+        TransferReversed reversed = (TransferReversed) decided.events().get(0);
+        Money amount = reversed.amount();
+        // The original's credit account pays back: it is the reversal's debit side.
+        Versioned<AccountState> payer = existingAccount(original.creditAccountId());
+        Versioned<AccountState> payee = existingAccount(original.debitAccountId());
+        Handled<Account> debitLeg = handleAccount(payer, new ReverseEntry(original.creditAccountId(), transferId,
+                reversalId, Side.DEBIT, original.debitAccountId(), amount, request.force()));
+        if (debitLeg.decision() instanceof Decision.Rejected refused) {
+            return recordRefusal(reversalId, request, refused.rejection());
+        }
+        Handled<Account> creditLeg = handleAccount(payee, new ReverseEntry(original.debitAccountId(), transferId,
+                reversalId, Side.CREDIT, original.creditAccountId(), amount, request.force()));
+        if (creditLeg.decision() instanceof Decision.Rejected refused) {
+            return recordRefusal(reversalId, request, refused.rejection());
+        }
+        List<ReversalEvent.Leg> legs = List.of(new ReversalEvent.Leg(original.creditAccountId(), Side.DEBIT, amount),
+                new ReversalEvent.Leg(original.debitAccountId(), Side.CREDIT, amount));
+        Handled<Reversal> recorded = AxonAggregates.create(REVERSALS,
+                () -> new Reversal(new RecordReversal(reversalId, request, amount, legs)));
+        return LedgerResult.applied(subject, List.of(
+                reversalChange(recorded),
+                transferChange(transfer.version(), decided),
+                accountChange(payer.version(), debitLeg),
+                accountChange(payee.version(), creditLeg)));
+    }
+
+    private LedgerResult recordRefusal(String reversalId, ReversalRequest request, Rejection rejection) {
+        Handled<Reversal> refused = AxonAggregates.create(REVERSALS,
+                () -> new Reversal(new RejectReversal(reversalId, request, rejection)));
+        return LedgerResult.rejected(StreamId.reversal(reversalId), rejection, List.of(reversalChange(refused)));
+    }
+
+    private static StreamChange reversalChange(Handled<Reversal> handled) {
+        return new StreamChange(handled.root().state().streamId(), 0, handled.events(), handled.root().state());
+    }
+
     private LedgerResult onAccount(AccountCommand command) {
         StreamId subject = StreamId.account(command.accountId());
         Optional<Versioned<AccountState>> account = streams.account(command.accountId());
@@ -421,6 +532,9 @@ public final class Ledger {
         }
         Versioned<TransferState> transfer = loaded.get();
         Handled<Transfer> decided = AxonAggregates.handle(TRANSFERS, Transfer.fromState(transfer.state()), command);
+        if (decided.decision() instanceof Decision.AlreadyApplied) {
+            return LedgerResult.alreadyApplied(subject, SETTLEMENT_VERSION);
+        }
         if (decided.decision() instanceof Decision.Rejected refused) {
             // A post or void that finds the hold overdue records the expiry the sweeper has not written yet.
             List<StreamChange> expiry = transfer.state().isOverdue(now)
@@ -510,7 +624,11 @@ public final class Ledger {
     }
 
     private static LedgerResult transferNotFound(String transferId) {
-        return LedgerResult.rejected(StreamId.transfer(transferId), new Rejection(RejectionCode.TRANSFER_NOT_FOUND,
+        return transferNotFound(transferId, StreamId.transfer(transferId));
+    }
+
+    private static LedgerResult transferNotFound(String transferId, StreamId subject) {
+        return LedgerResult.rejected(subject, new Rejection(RejectionCode.TRANSFER_NOT_FOUND,
                 "transfer " + transferId + " does not exist"));
     }
 

@@ -10,15 +10,20 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code APPLIED}: accepted; {@code changes} may be empty for a no-op such as freezing a frozen account.
- *   <li>{@code ALREADY_APPLIED}: the same request was accepted before; nothing to append.
+ *   <li>{@code ALREADY_APPLIED}: the same request was accepted before; nothing to append. The answer
+ *       is the subject as the first request left it: at {@code originalVersion} of its stream.
  *   <li>{@code REJECTED}: refused. {@code changes} is empty, except that a transfer's first refusal
  *       is recorded in the transfer's own stream, and an overdue hold touched by a post or void is
  *       recorded as expired: never an account movement the client asked for.
  * </ul>
  *
- * @param subject the stream the answer is about (the account or transfer the client named)
+ * @param subject the stream the answer is about (the account, transfer or reversal the client named)
+ * @param originalVersion for {@code ALREADY_APPLIED}: the version of the subject's stream that the first
+ *     request wrote last, whose state the first answer showed (0 when the answer is the stream as it is
+ *     now, as for an account opened again); 0 otherwise
  */
-public record LedgerResult(Status status, StreamId subject, Rejection rejection, List<StreamChange> changes) {
+public record LedgerResult(Status status, StreamId subject, Rejection rejection, List<StreamChange> changes,
+                           long originalVersion) {
 
     public enum Status { APPLIED, ALREADY_APPLIED, REJECTED }
 
@@ -27,14 +32,30 @@ public record LedgerResult(Status status, StreamId subject, Rejection rejection,
         if ((status == Status.REJECTED) != (rejection != null)) {
             throw new IllegalArgumentException("a rejection goes with REJECTED and only with it");
         }
+        if (originalVersion != 0 && status != Status.ALREADY_APPLIED) {
+            throw new IllegalArgumentException("only a request applied before has an original version");
+        }
+    }
+
+    public LedgerResult(Status status, StreamId subject, Rejection rejection, List<StreamChange> changes) {
+        this(status, subject, rejection, changes, 0);
     }
 
     static LedgerResult applied(StreamId subject, List<StreamChange> changes) {
         return new LedgerResult(Status.APPLIED, subject, null, changes);
     }
 
+    /** Applied before; answered with the subject as it is now. */
     static LedgerResult alreadyApplied(StreamId subject) {
-        return new LedgerResult(Status.ALREADY_APPLIED, subject, null, List.of());
+        return new LedgerResult(Status.ALREADY_APPLIED, subject, null, List.of(), 0);
+    }
+
+    /** Applied before; answered with the subject as version {@code originalVersion} of its stream left it. */
+    static LedgerResult alreadyApplied(StreamId subject, long originalVersion) {
+        if (originalVersion < 1) {
+            throw new IllegalArgumentException("an original answer is at version 1 or later");
+        }
+        return new LedgerResult(Status.ALREADY_APPLIED, subject, null, List.of(), originalVersion);
     }
 
     static LedgerResult rejected(StreamId subject, Rejection rejection) {

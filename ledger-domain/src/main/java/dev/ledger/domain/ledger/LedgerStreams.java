@@ -1,6 +1,7 @@
 package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.util.Optional;
@@ -13,4 +14,6 @@ public interface LedgerStreams {
     Optional<Versioned<TransferState>> transfer(String transferId);
 
     Optional<Versioned<TransactionState>> transaction(String transactionId);
+
+    Optional<Versioned<ReversalState>> reversal(String reversalId);
 }

@@ -4,10 +4,12 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import dev.ledger.domain.Decision;
 import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
 import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
 import dev.ledger.domain.api.TransferCommand.RecordTransfer;
 import dev.ledger.domain.api.TransferCommand.RejectTransfer;
+import dev.ledger.domain.api.TransferCommand.ReverseTransfer;
 import dev.ledger.domain.api.TransferCommand.VoidPendingTransfer;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
@@ -15,6 +17,7 @@ import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.money.Money;
 import java.time.Instant;
 import java.util.Optional;
@@ -61,6 +64,9 @@ public class Transfer {
 
     @CommandHandler
     public Decision handle(PostPendingTransfer command) {
+        if (state.isCompletedByPost(command.amount())) {
+            return Decision.alreadyApplied();
+        }
         Optional<Decision> refusal = refuseChange(command.now());
         if (refusal.isPresent()) {
             return refusal.get();
@@ -78,17 +84,51 @@ public class Transfer {
             return Decision.rejected(RejectionCode.AMOUNT_EXCEEDS_PENDING, "transfer " + transferId + " holds "
                     + held + "; cannot post " + posted);
         }
-        apply(new PendingTransferPosted(transferId, posted, held.minus(posted)));
+        apply(new PendingTransferPosted(transferId, posted, held.minus(posted), PostRequest.of(command.amount())));
         return Decision.accepted();
     }
 
+    /** A void sent again after it voided the hold is answered as the first; a void asks for nothing more. */
     @CommandHandler
     public Decision handle(VoidPendingTransfer command) {
+        if (state.status() == TransferStatus.VOIDED) {
+            return Decision.alreadyApplied();
+        }
         Optional<Decision> refusal = refuseChange(command.now());
         if (refusal.isPresent()) {
             return refusal.get();
         }
         apply(new PendingTransferVoided(transferId, state.request().amount()));
+        return Decision.accepted();
+    }
+
+    /**
+     * A posted transfer gives back part or all of what it posted, never more in total: what its
+     * reversals gave back is in its state, and the reversal appends to this stream conditional on its
+     * version, so of two reversals decided on the same version only one is written.
+     */
+    @CommandHandler
+    public Decision handle(ReverseTransfer command) {
+        if (state.status() != TransferStatus.POSTED) {
+            return Decision.rejected(RejectionCode.TRANSFER_NOT_POSTED, "transfer " + transferId + " is "
+                    + state.status() + "; only a posted transfer can be reversed");
+        }
+        Money reversible = state.reversibleAmount();
+        Money amount = command.amount() == null ? reversible : command.amount();
+        if (!amount.currency().equals(reversible.currency())) {
+            return Decision.rejected(RejectionCode.CURRENCY_MISMATCH, "transfer " + transferId + " is in "
+                    + reversible.currency() + " but the amount to reverse is in " + amount.currency());
+        }
+        if (!reversible.isPositive()) {
+            return Decision.rejected(RejectionCode.REVERSAL_EXCEEDS_POSTED, "transfer " + transferId + " posted "
+                    + state.postedAmount() + " and its reversals gave all of it back; nothing is left to reverse");
+        }
+        if (!amount.isPositive() || amount.isGreaterThan(reversible)) {
+            return Decision.rejected(RejectionCode.REVERSAL_EXCEEDS_POSTED, "transfer " + transferId + " posted "
+                    + state.postedAmount() + ", of which " + reversible + " can still be reversed; cannot reverse "
+                    + amount);
+        }
+        apply(new TransferReversed(transferId, command.reversalId(), amount, command.forced()));
         return Decision.accepted();
     }
 

@@ -2,6 +2,7 @@ package dev.ledger.domain.transfer;
 
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.api.TransferEvent;
@@ -10,6 +11,7 @@ import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.Money;
 import java.time.Instant;
@@ -21,9 +23,30 @@ import java.util.Optional;
  * @param expiresAt when a pending hold times out; null for a transfer that posted at once
  * @param postedAmount what actually moved: the amount, a partial post, or zero
  * @param rejection why the first attempt was refused; null unless {@code REJECTED}
+ * @param postRequest what the post of a hold asked for; null unless a post recorded it (issue 12 on)
+ * @param reversedAmount what its reversals gave back so far (zero until one does)
  */
 public record TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
-                            Money postedAmount, Rejection rejection) implements StreamState {
+                            Money postedAmount, Rejection rejection, PostRequest postRequest, Money reversedAmount)
+        implements StreamState {
+
+    public TransferState {
+        if (reversedAmount == null) {
+            reversedAmount = Money.zero(request.amount().currency());
+        }
+    }
+
+    /** A transfer with no recorded post request, never reversed. */
+    public TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
+                         Money postedAmount, Rejection rejection) {
+        this(transferId, request, status, expiresAt, postedAmount, rejection, null, null);
+    }
+
+    /** A transfer never reversed. */
+    public TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
+                         Money postedAmount, Rejection rejection, PostRequest postRequest) {
+        this(transferId, request, status, expiresAt, postedAmount, rejection, postRequest, null);
+    }
 
     public static TransferState evolve(Optional<TransferState> state, TransferEvent event) {
         if (event instanceof TransferRecorded recorded) {
@@ -43,12 +66,23 @@ public record TransferState(String transferId, TransferRequest request, Transfer
         }
         TransferState current = state.orElseThrow(() -> new IllegalStateException(
                 "transfer " + event.transferId() + " has an event before it was recorded"));
+        if (event instanceof TransferReversed reversed) {
+            if (current.status != TransferStatus.POSTED) {
+                throw new IllegalStateException("transfer " + event.transferId() + " is " + current.status
+                        + " and cannot be reversed");
+            }
+            // A total past the posted amount folds (replay verify reports it) rather than hiding the log.
+            return new TransferState(current.transferId, current.request, current.status, current.expiresAt,
+                    current.postedAmount, current.rejection, current.postRequest,
+                    current.reversedAmount.plus(reversed.amount()));
+        }
         if (current.status != TransferStatus.PENDING) {
             throw new IllegalStateException("transfer " + event.transferId() + " is " + current.status
                     + " and cannot change again");
         }
         if (event instanceof PendingTransferPosted posted) {
-            return current.with(TransferStatus.POSTED, posted.postedAmount());
+            return new TransferState(current.transferId, current.request, TransferStatus.POSTED, current.expiresAt,
+                    posted.postedAmount(), current.rejection, posted.requested(), current.reversedAmount);
         } else if (event instanceof PendingTransferVoided) {
             return current.with(TransferStatus.VOIDED, current.postedAmount);
         } else if (event instanceof PendingTransferExpired) {
@@ -67,6 +101,11 @@ public record TransferState(String transferId, TransferRequest request, Transfer
         return status == TransferStatus.PENDING ? request.amount() : Money.zero(request.amount().currency());
     }
 
+    /** What reversals may still give back: the posted amount less what reversals gave back. */
+    public Money reversibleAmount() {
+        return postedAmount.minus(reversedAmount);
+    }
+
     /** A pending hold whose timeout has passed, but whose expiry is not yet recorded. */
     public boolean isOverdue(Instant now) {
         return status == TransferStatus.PENDING && !now.isBefore(expiresAt);
@@ -80,8 +119,26 @@ public record TransferState(String transferId, TransferRequest request, Transfer
         return rejection == null ? null : rejection.code();
     }
 
+    /**
+     * Whether a post asking for {@code asked} (null: no amount) repeats the post that completed this
+     * hold, so that it is answered as that post was. A post that recorded what it asked for is repeated
+     * only by exactly that request. A post recorded before requests were (issue 12) is matched by what
+     * its amounts allow: a full post by no amount or the full amount (the same capture either way); a
+     * partial post by its amount, the only request that could have made it.
+     */
+    public boolean isCompletedByPost(Money asked) {
+        if (status != TransferStatus.POSTED || !request.pending()) {
+            return false;
+        }
+        if (postRequest != null) {
+            return PostRequest.of(asked).equals(postRequest);
+        }
+        return asked == null ? postedAmount.equals(request.amount()) : asked.equals(postedAmount);
+    }
+
     private TransferState with(TransferStatus newStatus, Money newPostedAmount) {
-        return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection);
+        return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection, postRequest,
+                reversedAmount);
     }
 
     private static void requireFirst(Optional<TransferState> state, TransferEvent event) {

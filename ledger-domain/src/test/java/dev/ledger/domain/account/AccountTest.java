@@ -12,6 +12,7 @@ import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountCommand.PlaceHold;
 import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
+import dev.ledger.domain.api.AccountCommand.ReverseEntry;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
@@ -19,6 +20,7 @@ import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
@@ -282,6 +284,55 @@ class AccountTest {
                         new HoldPlaced("alice", "h", Side.DEBIT, "bob", eur("30.00"), LATER))
                 .when(new PostHold("alice", "h", Side.DEBIT, "bob", eur("30.00"), eur("12.50")))
                 .expectEvents(new HoldPosted("alice", "h", Side.DEBIT, "bob", eur("30.00"), eur("12.50")));
+    }
+
+    @Nested
+    class Reversals {
+
+        @Test
+        void aReversalDebitWithinTheAvailableBalanceIsBookedAsAReversedEntry() {
+            fixture.given(opened("shop", OverdraftLimit.NONE), credited("shop", "40.00"))
+                    .when(reverse("shop", Side.DEBIT, "40.00", false))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectEvents(new EntryReversed("shop", "t", "r", Side.DEBIT, "alice", eur("40.00"), false));
+        }
+
+        @Test
+        void aReversalDebitPastTheFloorIsRefusedUnlessForced() {
+            fixture.given(opened("shop", OverdraftLimit.NONE), credited("shop", "5.00"))
+                    .when(reverse("shop", Side.DEBIT, "10.00", false))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.INSUFFICIENT_FUNDS));
+            fixture.given(opened("shop", OverdraftLimit.NONE), credited("shop", "5.00"))
+                    .when(reverse("shop", Side.DEBIT, "10.00", true))
+                    .expectEvents(new EntryReversed("shop", "t", "r", Side.DEBIT, "alice", eur("10.00"), true));
+        }
+
+        @Test
+        void aFrozenAccountTakesAReversalOnlyWhenForcedAndAClosedOneNever() {
+            fixture.given(opened("alice", OverdraftLimit.NONE), new AccountFrozen("alice"))
+                    .when(reverse("alice", Side.CREDIT, "1.00", false))
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_FROZEN));
+            fixture.given(opened("alice", OverdraftLimit.NONE), new AccountFrozen("alice"))
+                    .when(reverse("alice", Side.CREDIT, "1.00", true))
+                    .expectEvents(new EntryReversed("alice", "t", "r", Side.CREDIT, "alice", eur("1.00"), true));
+            fixture.given(opened("alice", OverdraftLimit.NONE), new AccountClosed("alice"))
+                    .when(reverse("alice", Side.CREDIT, "1.00", true))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_CLOSED));
+        }
+
+        @Test
+        void aForcedReversalStillNeverPassesTheLargestAmount() {
+            fixture.given(opened("alice", OverdraftLimit.NONE), credited("alice", "92233720368547758.07"))
+                    .when(reverse("alice", Side.CREDIT, "0.01", true))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.BALANCE_OVERFLOW));
+        }
+
+        private ReverseEntry reverse(String id, Side side, String amount, boolean forced) {
+            return new ReverseEntry(id, "t", "r", side, "alice", eur(amount), forced);
+        }
     }
 
     private static AccountOpened opened(String id, OverdraftLimit limit) {

@@ -1,12 +1,12 @@
 package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.account.AccountState;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
-import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransactionEvent;
+import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.util.ArrayList;
@@ -53,6 +53,11 @@ final class InMemoryLog implements LedgerStreams {
         return versioned(StreamId.transaction(transactionId), TransactionState.class);
     }
 
+    @Override
+    public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+        return versioned(StreamId.reversal(reversalId), ReversalState.class);
+    }
+
     List<LedgerEvent> events(StreamId stream) {
         return List.copyOf(events.getOrDefault(stream, List.of()));
     }
@@ -70,20 +75,11 @@ final class InMemoryLog implements LedgerStreams {
     Map<StreamId, StreamState> replay() {
         Map<StreamId, StreamState> replayed = new TreeMap<>();
         events.forEach((stream, streamEvents) -> {
-            Optional<AccountState> account = Optional.empty();
-            Optional<TransferState> transfer = Optional.empty();
-            Optional<TransactionState> transaction = Optional.empty();
+            StreamState state = null;
             for (LedgerEvent event : streamEvents) {
-                if (event instanceof AccountEvent accountEvent) {
-                    account = Optional.of(AccountState.evolve(account, accountEvent));
-                } else if (event instanceof TransactionEvent transactionEvent) {
-                    transaction = Optional.of(TransactionState.evolve(transaction, transactionEvent));
-                } else {
-                    transfer = Optional.of(TransferState.evolve(transfer, (TransferEvent) event));
-                }
+                state = StreamFold.evolve(state, event);
             }
-            replayed.put(stream, account.isPresent() ? account.get()
-                    : transaction.isPresent() ? transaction.get() : transfer.orElseThrow());
+            replayed.put(stream, state);
         });
         return replayed;
     }

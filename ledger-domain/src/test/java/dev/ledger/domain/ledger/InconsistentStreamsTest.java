@@ -12,6 +12,7 @@ import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import java.time.Duration;
@@ -112,6 +113,11 @@ class InconsistentStreamsTest {
             public Optional<Versioned<TransactionState>> transaction(String transactionId) {
                 return log.transaction(transactionId);
             }
+
+            @Override
+            public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+                return log.reversal(reversalId);
+            }
         };
 
         assertThatThrownBy(() -> new Ledger(withoutBob, clock).postPendingTransfer("hold", null))
@@ -142,6 +148,11 @@ class InconsistentStreamsTest {
             @Override
             public Optional<Versioned<TransactionState>> transaction(String transactionId) {
                 return log.transaction(transactionId);
+            }
+
+            @Override
+            public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+                return log.reversal(reversalId);
             }
         }, clock);
     }

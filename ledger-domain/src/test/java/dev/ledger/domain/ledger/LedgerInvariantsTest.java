@@ -3,13 +3,19 @@ package dev.ledger.domain.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.account.OverdraftFloor;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
-import dev.ledger.domain.api.StreamId;
-import dev.ledger.domain.api.StreamId.StreamType;
-import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.StreamId.StreamType;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionRequest;
+import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
+import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -43,6 +49,9 @@ class LedgerInvariantsTest {
     private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
     private static final CurrencyUnit JPY = CurrencyUnit.of("JPY");
     private static final int STEPS = 250;
+    /** The command that completed a hold: a void, or a post with its amount (null: none named). */
+    private record Settlement(String transferId, boolean voided, Money amount) {
+    }
 
     /** The largest overdraft limit an account can be opened with (issue 10): 10^18 minor units. */
     private static final long MAX_LIMIT = 1_000_000_000_000_000_000L;
@@ -67,6 +76,9 @@ class LedgerInvariantsTest {
         private final InMemoryLog log = new InMemoryLog();
         private final Ledger ledger = new Ledger(log, clock);
         private final Map<String, TransferRequest> usedTransferIds = new HashMap<>();
+        private final List<Map.Entry<String, ReversalRequest>> reversalIds = new ArrayList<>();
+        private final List<Settlement> settlements = new ArrayList<>();
+        private final Map<String, OverdraftFloor> floors = new HashMap<>();
         private final List<String> transferIds = new ArrayList<>();
         private final Map<String, TransactionRequest> usedTransactionIds = new HashMap<>();
         private final List<String> transactionIds = new ArrayList<>();
@@ -113,9 +125,11 @@ class LedgerInvariantsTest {
                 String id = someTransferId();
                 Money amount = random.nextBoolean() ? null : Money.of(random.nextLong(1, 3000), currencyOf(id));
                 return apply("post " + id + " " + amount, () -> ledger.postPendingTransfer(id, amount));
-            } else if (choice < 68) {
+            } else if (choice < 64) {
                 String id = someTransferId();
                 return apply("void " + id, () -> ledger.voidPendingTransfer(id));
+            } else if (choice < 68) {
+                return reversal(step);
             } else if (choice < 74) {
                 String id = someTransferId();
                 return apply("expire " + id, () -> ledger.expirePendingTransfer(id));
@@ -131,11 +145,46 @@ class LedgerInvariantsTest {
             } else if (choice < 91) {
                 String id = someAccount();
                 return apply("reopen " + id, () -> ledger.openAccount(new OpenAccount(id, EUR, OverdraftLimit.NONE)));
+            } else if (choice < 94 && !settlements.isEmpty()) {
+                // A client whose answer was lost sends the post or void that completed a hold again.
+                Settlement settled = settlements.get(random.nextInt(settlements.size()));
+                String id = settled.transferId();
+                boolean voided = settled.voided();
+                Money amount = settled.amount();
+                LedgerResult repeated = voided ? ledger.voidPendingTransfer(id) : ledger.postPendingTransfer(id, amount);
+                assertThat(repeated.status()).as("seed %d: repeating the %s that completed %s", seed,
+                        voided ? "void" : "post " + amount, id).isEqualTo(LedgerResult.Status.ALREADY_APPLIED);
+                return apply("repeat " + (voided ? "void " : "post " + amount + " ") + id, () -> repeated);
             } else {
                 Duration tick = Duration.ofSeconds(random.nextLong(0, 40));
                 clock.advance(tick);
                 return "tick " + tick;
             }
+        }
+
+        /** A reversal under a fresh id (now and then a retry of an earlier one, or forced), of some transfer. */
+        private String reversal(int step) {
+            if (!reversalIds.isEmpty() && random.nextInt(6) == 0) {
+                Map.Entry<String, ReversalRequest> earlier = reversalIds.get(random.nextInt(reversalIds.size()));
+                return apply("reverse again " + earlier.getKey(), () -> ledger.reverseTransfer(earlier.getKey(),
+                        earlier.getValue().originalId(), currency -> earlier.getValue()));
+            }
+            String id = "r" + step;
+            String transferId = someTransferId();
+            boolean force = random.nextInt(8) == 0;
+            boolean all = random.nextInt(3) == 0;
+            long units = random.nextInt(10) == 0 ? random.nextLong(1, Long.MAX_VALUE) : random.nextLong(1, 3000);
+            ReversalRequest[] asked = new ReversalRequest[1];
+            String description = apply("reverse " + transferId + (all ? " all" : " " + units) + (force ? " forced" : "")
+                    + " as " + id, () -> ledger.reverseTransfer(id, transferId, currency -> {
+                        asked[0] = new ReversalRequest(OriginalKind.TRANSFER, transferId,
+                                all ? null : Money.of(units, currency), force, new TreeMap<>());
+                        return asked[0];
+                    }));
+            if (asked[0] != null) {
+                reversalIds.add(Map.entry(id, asked[0]));
+            }
+            return description;
         }
 
         private LedgerResult transfer(int step) {
@@ -248,6 +297,28 @@ class LedgerInvariantsTest {
             Map<StreamId, StreamState> before = accountStates();
             LedgerResult result = command.get();
             log.append(result);
+            if (result.status() == LedgerResult.Status.ALREADY_APPLIED) {
+                assertThat(result.changes()).as("seed %d: %s was already applied but appended", seed, description)
+                        .isEmpty();
+            }
+            for (StreamChange change : result.changes()) {
+                if (change.stream().type() == StreamType.ACCOUNT) {
+                    // Each event against the account as it stood after it: the floor, walked event by event.
+                    AccountState state = (AccountState) before.get(change.stream());
+                    OverdraftFloor floor = floors.computeIfAbsent(change.stream().id(), k -> new OverdraftFloor());
+                    for (var event : change.events()) {
+                        state = AccountState.evolve(java.util.Optional.ofNullable(state), (AccountEvent) event);
+                        floor.accept((AccountEvent) event, state);
+                    }
+                }
+                for (var event : change.events()) {
+                    if (event instanceof PendingTransferPosted posted) {
+                        settlements.add(new Settlement(posted.transferId(), false, posted.requested().amount()));
+                    } else if (event instanceof PendingTransferVoided voided) {
+                        settlements.add(new Settlement(voided.transferId(), true, null));
+                    }
+                }
+            }
             if (result.isRejected()) {
                 // A refusal may record itself in the transfer's stream, or record an overdue
                 // hold's expiry, but never moves money the client asked to move.
@@ -286,12 +357,17 @@ class LedgerInvariantsTest {
                 }
             }
             for (StreamState state : log.states().values()) {
+                if (state instanceof TransferState transfer) {
+                    assertThat(transfer.reversedAmount().minorUnits()).as("%s: %s reversed no more than it posted",
+                            where, transfer.transferId()).isLessThanOrEqualTo(transfer.postedAmount().minorUnits());
+                }
                 if (state instanceof AccountState account) {
                     sumByCurrency.merge(account.currency().code(), BigInteger.valueOf(account.balance()), BigInteger::add);
                     if (!account.overdraftLimit().unlimited()) {
                         BigInteger available = account.available().orElseThrow();
-                        assertThat(available).as("%s: %s is below its overdraft floor", where, account.accountId())
-                                .isNotNegative();
+                        OverdraftFloor floor = floors.get(account.accountId());
+                        assertThat(floor == null || floor.held()).as("%s: %s is below its overdraft floor other than "
+                                + "by forced reversals (available %s)", where, account.accountId(), available).isTrue();
                         assertThat(available).as("%s: %s has more available than the largest amount", where,
                                 account.accountId()).isLessThanOrEqualTo(BigInteger.valueOf(Long.MAX_VALUE));
                     }

@@ -17,6 +17,7 @@ import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.transfer.TransferState;
@@ -237,6 +238,11 @@ class LedgerTransactionTest {
             @Override
             public Optional<Versioned<TransactionState>> transaction(String transactionId) {
                 return Optional.of(readFirst);
+            }
+
+            @Override
+            public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+                return log.reversal(reversalId);
             }
         }, clock);
 

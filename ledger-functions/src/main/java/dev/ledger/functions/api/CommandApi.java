@@ -6,23 +6,26 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
-import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerResult.Status;
+import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
-import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.CommandService.Committed;
 import dev.ledger.functions.command.CommandService.Recorded;
 import dev.ledger.functions.command.CommandService.Subject;
+import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.ConcurrentModificationException;
 import dev.ledger.http.ApiException;
 import dev.ledger.http.ApiRoutes;
@@ -31,17 +34,18 @@ import dev.ledger.http.HttpRequest;
 import dev.ledger.http.HttpResponse;
 import dev.ledger.http.RequestBody;
 import dev.ledger.http.Role;
-import dev.ledger.http.Route;
 import dev.ledger.http.Route.Answer;
 import dev.ledger.http.Route.Call;
-import dev.ledger.http.RouteTable;
+import dev.ledger.http.Route;
 import dev.ledger.http.RouteTable.MethodRefusal;
+import dev.ledger.http.RouteTable;
 import dev.ledger.views.Views;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -64,12 +68,17 @@ public final class CommandApi implements ApiRoutes {
     private static final Set<String> TRANSACTION_FIELDS = Set.of("transactionId", "entries", "pending", "timeoutSeconds",
             "metadata");
     private static final Set<String> ENTRY_FIELDS = Set.of("accountId", "direction", "amount", "currency");
+    /** A reversal is a payments service's refund; an operator may also force one past a floor or a freeze. */
+    private static final Set<Role> PAYMENTS_OR_OPERATOR = Set.of(Role.PAYMENTS, Role.OPERATOR);
+    private static final Set<String> REVERSAL_FIELDS = Set.of("reversalId", "amount", "force", "metadata");
 
     private final CommandService commands;
+    private final ApiTokens tokens;
     private final RouteTable routes;
 
     public CommandApi(CommandService commands, ApiTokens tokens) {
         this.commands = commands;
+        this.tokens = tokens;
         this.routes = new RouteTable(tokens, MethodRefusal.NAMES_THE_PATH, List.of(
                 Route.open("GET", "/health", call -> Answer.of(healthy())),
                 new Route("POST", "/accounts", PAYMENTS, this::openAccount),
@@ -79,6 +88,7 @@ public final class CommandApi implements ApiRoutes {
                 new Route("POST", "/transfers", PAYMENTS, this::transfer),
                 new Route("POST", "/transfers/{transferId}/post", PAYMENTS, this::post),
                 new Route("POST", "/transfers/{transferId}/void", PAYMENTS, this::voidHold),
+                new Route("POST", "/transfers/{transferId}/reverse", PAYMENTS_OR_OPERATOR, this::reverse),
                 new Route("POST", "/transactions", PAYMENTS, this::transaction),
                 new Route("POST", "/transactions/{transactionId}/post", PAYMENTS, settleTransaction(Ledger::postPendingTransaction)),
                 new Route("POST", "/transactions/{transactionId}/void", PAYMENTS, settleTransaction(Ledger::voidPendingTransaction))));
@@ -257,16 +267,65 @@ public final class CommandApi implements ApiRoutes {
     }
 
     /**
-     * A settled transfer is its record (version 1, a pending hold) and this one settlement (version 2):
-     * TransferState refuses any event after that.
+     * 200 with the transfer as this post or void left it; for the same post or void again, as the first
+     * one left it (its stream up to version 2), even if it was reversed since.
      */
     private static HttpResponse settled(Committed done) {
+        if (done.original().isPresent()) {
+            Recorded original = done.original().get();
+            return new HttpResponse(200, settled((TransferState) original.state(), original.version(),
+                    original.createdAt(), original.recordedAt()));
+        }
         Subject transfer = subject(done);
-        TransferState settled = (TransferState) transfer.state();
-        Instant settledAt = done.events().get(0).recordedAt();
-        return new HttpResponse(200, Views.transfer(settled, transfer.version(), transfer.createdAt(), List.of(
-                new Views.TransferStatusChange(TransferStatus.PENDING.name(), 1, transfer.createdAt()),
-                new Views.TransferStatusChange(settled.status().name(), transfer.version(), settledAt))));
+        return new HttpResponse(200, settled((TransferState) transfer.state(), transfer.version(),
+                transfer.createdAt(), done.events().get(0).recordedAt()));
+    }
+
+    /**
+     * A settled transfer is its record (version 1, a pending hold) and its settlement (version 2):
+     * TransferState refuses any other status change after that.
+     */
+    private static ObjectNode settled(TransferState settled, long version, Instant createdAt, Instant settledAt) {
+        return Views.transfer(settled, version, createdAt, List.of(
+                new Views.TransferStatusChange(TransferStatus.PENDING.name(), 1, createdAt),
+                new Views.TransferStatusChange(settled.status().name(), version, settledAt)));
+    }
+
+    /**
+     * Gives back part or all of a posted transfer. {@code force} is an operator's alone: a payments
+     * token sending it is refused before anything is read, so the refusal is not recorded under the id.
+     */
+    private Answer reverse(Call call) {
+        RequestBody body = RequestBody.parse(call.request().body(), REVERSAL_FIELDS);
+        String transferId = call.id();
+        String reversalId = body.requiredId("reversalId");
+        boolean force = body.optionalBoolean("force", false);
+        SortedMap<String, String> metadata = body.metadata("metadata");
+        boolean allReversible = !body.has("amount") || body.isNull("amount");
+        if (force && roleOf(call) != Role.OPERATOR) {
+            throw new ApiException(403, "force_requires_operator", "only the operator role may force a reversal "
+                    + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
+        }
+        Committed done = execute(call, ledger -> ledger.reverseTransfer(reversalId, transferId, currency ->
+                new ReversalRequest(OriginalKind.TRANSFER, transferId,
+                        allReversible ? null : body.requiredAmount("amount", currency, true), force, metadata)));
+        return new Answer(refusedOr(done, () -> reversalAnswer(done)), transferId);
+    }
+
+    /** 201 with the reversal as just recorded; for the same request again, 200 with that same answer. */
+    private static HttpResponse reversalAnswer(Committed done) {
+        if (done.original().isPresent()) {
+            Recorded original = done.original().get();
+            return new HttpResponse(200, Views.reversal((ReversalState) original.state(), original.recordedAt()));
+        }
+        Subject created = subject(done);
+        return new HttpResponse(201, Views.reversal((ReversalState) created.state(), created.createdAt()));
+    }
+
+    /** The role of the request's token, which the route table has already authorized. */
+    private Role roleOf(Call call) {
+        return ApiTokens.bearerToken(call.request().header("authorization")).flatMap(tokens::roleOf)
+                .orElseThrow(() -> new IllegalStateException("an authorized request without a known token"));
     }
 
     private static ObjectNode account(Committed done) {

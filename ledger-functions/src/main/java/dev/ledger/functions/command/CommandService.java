@@ -1,18 +1,14 @@
 package dev.ledger.functions.command;
 
-import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
-import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.ledger.InconsistentStreamsException;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.StreamChange;
-import dev.ledger.domain.api.TransactionEvent;
-import dev.ledger.domain.transaction.TransactionState;
-import dev.ledger.domain.transfer.TransferState;
+import dev.ledger.domain.ledger.StreamFold;
 import dev.ledger.store.ConcurrentAppendException;
-import dev.ledger.store.EventStore;
 import dev.ledger.store.EventStore.Head;
+import dev.ledger.store.EventStore;
 import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoreSession;
 import dev.ledger.store.StoredEvent;
@@ -20,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -63,8 +60,8 @@ public final class CommandService {
      * @param events   the events it stored, in append order (empty if it stored none)
      * @param subject  the stream the client named, as it stands after the command; empty if that stream
      *                 does not exist (the command was refused for it)
-     * @param original for a transfer or transaction sent again ({@code ALREADY_APPLIED}): the transfer as its first event
-     *                 recorded it, the original answer; empty otherwise
+     * @param original for a request sent again ({@code ALREADY_APPLIED} with an original version): its
+     *                 subject as the first attempt left it, the original answer; empty otherwise
      */
     public record Committed(LedgerResult result, List<StoredEvent> events, Optional<Subject> subject,
                             Optional<Recorded> original) {
@@ -77,8 +74,11 @@ public final class CommandService {
     public record Subject(StreamState state, long version, Instant createdAt) {
     }
 
-    /** A stream's state as one event left it, and when that event was recorded. */
-    public record Recorded(StreamState state, Instant recordedAt) {
+    /**
+     * A stream's state as one of its events left it: that event's version and when it was recorded, and
+     * when the stream began.
+     */
+    public record Recorded(StreamState state, long version, Instant createdAt, Instant recordedAt) {
     }
 
     /**
@@ -132,20 +132,28 @@ public final class CommandService {
     }
 
     /**
-     * A transfer or transaction sent again is answered as it was first recorded, even if it was posted or voided since:
-     * its head holds the state now, so the first event is read, once, as part of the command.
+     * A request sent again ({@code ALREADY_APPLIED} with an original version) is answered as its first
+     * attempt was: the subject's stream up to that version is read and folded, once, as part of the
+     * command (its head holds the state now, which later commands may have changed).
      */
     private Optional<Recorded> original(LedgerResult result) {
-        if (result.status() != LedgerResult.Status.ALREADY_APPLIED
-                || result.subject().type() == StreamId.StreamType.ACCOUNT) {
+        if (result.status() != LedgerResult.Status.ALREADY_APPLIED || result.originalVersion() == 0) {
             return Optional.empty();
         }
-        StoredEvent first = store.readEvent(result.subject(), 1).orElseThrow(() -> new IllegalStateException(
-                result.subject() + " has a head but no first event"));
-        StreamState recorded = first.event() instanceof TransactionEvent transactionEvent
-                ? TransactionState.evolve(Optional.empty(), transactionEvent)
-                : TransferState.evolve(Optional.empty(), (TransferEvent) first.event());
-        return Optional.of(new Recorded(recorded, first.recordedAt()));
+        StreamState state = null;
+        Instant createdAt = null;
+        Instant recordedAt = null;
+        Iterator<StoredEvent> events = store.readStream(result.subject(), 1);
+        for (long version = 1; version <= result.originalVersion(); version++) {
+            if (!events.hasNext()) {
+                throw new IllegalStateException(result.subject() + " has a head but no event " + version);
+            }
+            StoredEvent event = events.next();
+            state = StreamFold.evolve(state, event.event());
+            createdAt = createdAt == null ? event.recordedAt() : createdAt;
+            recordedAt = event.recordedAt();
+        }
+        return Optional.of(new Recorded(state, result.originalVersion(), createdAt, recordedAt));
     }
 
     private static StreamState decode(Head head) {

@@ -14,9 +14,11 @@ import java.util.stream.IntStream;
 /**
  * Hostile requests against the command API's routes, one category a method, each row with the
  * refusal the README documents for it. {@link #seed} writes the ledger the rows refer to: four EUR
- * accounts (bank unlimited, alice with 47.00 after a hold of 1.00 to bob and a transaction of 2.00, bob
- * 1.50, edge empty with the largest overdraft limit), four transfers and two transactions the ledger
- * refused and recorded, so that sending them again must change nothing, and a posted transaction.
+ * accounts (bank unlimited, alice with 46.00 available after a hold of 1.00 to bob, a transaction of
+ * 2.00 and a hold of 1.00 posted in full, bob 2.50, edge empty with the largest overdraft limit), four
+ * transfers and two transactions the ledger refused and recorded, so that sending them again must
+ * change nothing, a posted transaction, a voided hold, a reversal of 1.00 of "fund" (rev-1) and a
+ * reversal the ledger refused and recorded (rev-refused).
  */
 public final class CommandApiHostileCorpus {
 
@@ -52,6 +54,25 @@ public final class CommandApiHostileCorpus {
                 entry("bob", "credit", "0.99", "EUR"))), 422);
         expect(ledger.post("/transactions", transaction("tx-broke-1", false, entry("alice", "debit", "1000.00", "EUR"),
                 entry("bob", "credit", "1000.00", "EUR"))), 422);
+        // Issue 12: a hold posted in full (no amount named), a voided hold, a reversal of 1.00 of "fund",
+        // and a reversal the ledger refused and recorded.
+        expect(ledger.post("/transfers", hold("posted-hold")), 201);
+        expect(ledger.post("/transfers/posted-hold/post", null), 200);
+        expect(ledger.post("/transfers", hold("voided")), 201);
+        expect(ledger.post("/transfers/voided/void", null), 200);
+        expect(ledger.post("/transfers/fund/reverse", reversal("rev-1", "\"1.00\"")), 201);
+        expect(ledger.post("/transfers/held/reverse", reversal("rev-refused", null)), 422);
+    }
+
+    /** A hold of 1.00 EUR from alice to bob for an hour. */
+    private static String hold(String transferId) {
+        return "{\"transferId\":\"" + transferId + "\",\"debitAccountId\":\"alice\",\"creditAccountId\":\"bob\","
+                + "\"amount\":\"1.00\",\"currency\":\"EUR\",\"pending\":true,\"timeoutSeconds\":3600}";
+    }
+
+    /** A reversal body; the amount as raw JSON, or left out where null. */
+    static String reversal(String reversalId, String amountJson) {
+        return "{\"reversalId\":\"" + reversalId + "\"" + (amountJson == null ? "" : ",\"amount\":" + amountJson) + "}";
     }
 
     private static void expect(LedgerFixture.Reply reply, int status) {
@@ -84,6 +105,8 @@ public final class CommandApiHostileCorpus {
         add(rows, "transaction bodies", transactionBodies());
         add(rows, "transaction entries", transactionEntries());
         add(rows, "transaction refusals", transactionRefusals());
+        add(rows, "reversals", reversals());
+        add(rows, "repeated post and void", repeatedPostAndVoid());
         return rows;
     }
 
@@ -841,6 +864,73 @@ public final class CommandApiHostileCorpus {
     static String entry(String accountId, String direction, String amount, String currency) {
         return "{\"accountId\":\"" + accountId + "\",\"direction\":\"" + direction + "\",\"amount\":\"" + amount
                 + "\",\"currency\":\"" + currency + "\"}";
+    }
+
+    static List<HostileRequest> reversals() {
+        String fund = "/transfers/fund/reverse";
+        return List.of(
+                post(fund).body(reversal("rv-1", "\"-1.00\"")).is("a negative reversal amount").refused(400, INVALID),
+                post(fund).body(reversal("rv-1", "\"0\"")).is("a zero reversal amount").refused(400, INVALID),
+                post(fund).body(reversal("rv-1", "\"0.00\"")).is("a reversal of 0.00").refused(400, INVALID),
+                post(fund).body(reversal("rv-1", "\"1.001\"")).is("a reversal amount past the cent")
+                        .refused(400, INVALID),
+                post(fund).body(reversal("rv-1", "1.00")).is("a reversal amount as a JSON number").refused(400, INVALID),
+                post(fund).body(reversal("rv-1", "\"1e2\"")).is("a reversal amount with an exponent")
+                        .refused(400, INVALID),
+                post(fund).body(reversal("rv-1", "\"" + PAST_LONG_EUR + "\"")).is("a reversal amount past 2^63 cents")
+                        .refused(400, INVALID),
+                post(fund).body(reversal("rv-1", "\"\"")).is("an empty reversal amount").refused(400, INVALID),
+                post(fund).body("{\"amount\":\"1.00\"}").is("a reversal without a reversal id").refused(400, INVALID),
+                post(fund).body(reversal("r\u00e9v-1", null)).is("an accented reversal id").refused(400, INVALID),
+                post(fund).body(reversal("r".repeat(65), null)).is("a 65-character reversal id").refused(400, INVALID),
+                post(fund).body("{\"reversalId\":7}").is("a reversal id as a number").refused(400, INVALID),
+                post(fund).body("{\"reversalId\":\"rv-1\",\"currency\":\"EUR\"}").is("a currency on a reversal")
+                        .refused(400, INVALID),
+                post(fund).body("{\"reversalId\":\"rv-1\",\"force\":\"true\"}").is("force as a string")
+                        .refused(400, INVALID),
+                post(fund).body("{\"reversalId\":\"rv-1\",\"metadata\":{\"k\":1}}").is("a reversal's metadata value number")
+                        .refused(400, INVALID),
+                post(fund).body("[]").is("a reversal body that is an array").refused(400, INVALID),
+                post(fund).body("").is("an empty reversal body").refused(400, INVALID),
+                post(fund).body("{\"reversalId\":\"rv-1\",\"force\":true}").is("force with the payments role")
+                        .refused(403, "force_requires_operator"),
+                request("POST", fund, AUDITOR).body(reversal("rv-1", null)).is("a reversal by an auditor")
+                        .refused(403, "forbidden"),
+                request("POST", fund, null).body(reversal("rv-1", null)).is("a reversal without a token")
+                        .refused(401, "unauthenticated"),
+                request("GET", fund, PAYMENTS).is("GET on the reversal route").refused(405, "method_not_allowed"),
+                post("/transfers/a%20b/reverse").body(reversal("rv-1", null)).is("a space in the reversed transfer's id")
+                        .refused(400, INVALID),
+                post("/transfers/nothing/reverse").body(reversal("rv-1", null)).is("a reversal of an unknown transfer")
+                        .refused(404, "transfer_not_found"),
+                post("/transfers/rev-1/reverse").body(reversal("rv-1", null)).is("a reversal of a reversal")
+                        .refused(422, "cannot_reverse_reversal"),
+                post(fund).body(reversal("rv-big", "\"49.01\"")).is("a reversal past what is left of the posted amount")
+                        .recordingItsRefusal().refused(422, "reversal_exceeds_posted"),
+                post("/transfers/held/reverse").body(reversal("rv-pending", null)).is("a reversal of a pending hold")
+                        .recordingItsRefusal().refused(422, "transfer_not_posted"),
+                post("/transfers/voided/reverse").body(reversal("rv-voided", "\"1.00\"")).is("a reversal of a voided hold")
+                        .recordingItsRefusal().refused(422, "transfer_not_posted"),
+                post("/transfers/same-1/reverse").body(reversal("rv-refused", null)).is("a reversal of a refused transfer")
+                        .recordingItsRefusal().refused(422, "transfer_not_posted"),
+                post("/transfers/held/reverse").body(reversal("rev-refused", null)).is("a refused reversal, sent again")
+                        .refused(422, "transfer_not_posted"),
+                post(fund).body(reversal("rev-1", "\"2.00\"")).is("a used reversal id with another amount")
+                        .refused(409, "idempotency_conflict"),
+                post("/transfers/posted-hold/reverse").body(reversal("rev-1", "\"1.00\""))
+                        .is("a used reversal id on another transfer").refused(409, "idempotency_conflict"));
+    }
+
+    static List<HostileRequest> repeatedPostAndVoid() {
+        return List.of(
+                post("/transfers/posted-hold/post").body("{\"amount\":\"0.50\"}")
+                        .is("a post of a posted hold with another amount").refused(422, "transfer_not_pending"),
+                post("/transfers/posted-hold/post").body("{\"amount\":\"1.00\"}")
+                        .is("a post naming the full amount where the first named none").refused(422, "transfer_not_pending"),
+                post("/transfers/posted-hold/void").is("a void after a post").refused(422, "transfer_not_pending"),
+                post("/transfers/voided/post").is("a post after a void").refused(422, "transfer_not_pending"),
+                post("/transfers/voided/post").body("{\"amount\":\"1.00\"}").is("a partial post after a void")
+                        .refused(422, "transfer_not_pending"));
     }
 
     private static HostileRequest.Builder post(String path) {

@@ -201,9 +201,23 @@ class CommandApiIT {
             assertThat(posted.body().get("status").asText()).isEqualTo("POSTED");
             assertThat(posted.body().get("postedAmount").asText()).isEqualTo("7.50");
 
-            Reply twice = ledger.post("/transfers/hold-1/post", null);
-            assertThat(twice.status()).isEqualTo(422);
-            assertThat(twice.error()).isEqualTo("transfer_not_pending");
+            clock.advance(Duration.ofSeconds(3));
+            long events = ledger.eventCount();
+            Reply again = ledger.post("/transfers/hold-1/post", "{\"amount\":\"7.50\"}");
+            assertThat(again.status()).isEqualTo(200);
+            assertThat(again.body()).as("the original answer").isEqualTo(posted.body());
+            assertThat(ledger.eventCount()).isEqualTo(events);
+
+            Reply wholeHold = ledger.post("/transfers/hold-1/post", null);
+            assertThat(wholeHold.status()).isEqualTo(422);
+            assertThat(wholeHold.error()).isEqualTo("transfer_not_pending");
+            Reply otherAmount = ledger.post("/transfers/hold-1/post", "{\"amount\":\"7.49\"}");
+            assertThat(otherAmount.status()).isEqualTo(422);
+            assertThat(otherAmount.error()).isEqualTo("transfer_not_pending");
+            Reply voidAfterPost = ledger.post("/transfers/hold-1/void", null);
+            assertThat(voidAfterPost.status()).isEqualTo(422);
+            assertThat(voidAfterPost.error()).isEqualTo("transfer_not_pending");
+            assertThat(ledger.eventCount()).isEqualTo(events);
         }
 
         @Test
@@ -212,8 +226,13 @@ class CommandApiIT {
                     + "\"bob\",\"amount\":\"5.00\",\"currency\":\"EUR\",\"pending\":true,\"timeoutSeconds\":60}");
             ledger.post("/transfers", "{\"transferId\":\"hold-3\",\"debitAccountId\":\"alice\",\"creditAccountId\":"
                     + "\"bob\",\"amount\":\"5.00\",\"currency\":\"EUR\",\"pending\":true,\"timeoutSeconds\":600}");
-            assertThat(ledger.post("/transfers/hold-3/void", null).body().get("status").asText()).isEqualTo("VOIDED");
+            Reply voided = ledger.post("/transfers/hold-3/void", null);
+            assertThat(voided.body().get("status").asText()).isEqualTo("VOIDED");
             clock.advance(Duration.ofSeconds(61));
+            Reply voidedAgain = ledger.post("/transfers/hold-3/void", null);
+            assertThat(voidedAgain.status()).isEqualTo(200);
+            assertThat(voidedAgain.body()).isEqualTo(voided.body());
+            assertThat(ledger.post("/transfers/hold-3/post", null).error()).isEqualTo("transfer_not_pending");
 
             Reply late = ledger.post("/transfers/hold-2/post", null);
             assertThat(late.status()).isEqualTo(422);

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,11 +67,18 @@ class HoldRaceOverHttpIT {
 
             assertThat(replies).as("server errors in round %s: %s", round, replies)
                     .noneMatch(reply -> reply.status() >= 500);
-            // The hold ends settled (below), and only these clients wrote: the one whose append won answers 200.
-            assertThat(replies).filteredOn(reply -> reply.status() == 200).as("winners").hasSize(1);
-            assertThat(replies).filteredOn(reply -> reply.status() != 200).allSatisfy(reply ->
+            // The hold ends settled (below), and only these clients wrote: the one whose append won answers
+            // 200, and so does every client that sent that very command (issue 12: a repeat of the command
+            // that completed the hold gets its answer), with the same body.
+            List<Integer> winners = IntStream.range(0, CLIENTS).filter(c -> replies.get(c).status() == 200).boxed().toList();
+            assertThat(winners).as("winners in round %s", round).isNotEmpty();
+            assertThat(winners).as("the 200s all sent the winning command")
+                    .allSatisfy(c -> assertThat(command(c)).isEqualTo(command(winners.get(0))));
+            assertThat(winners).allSatisfy(c -> assertThat(replies.get(c).body()).isEqualTo(replies.get(winners.get(0)).body()));
+            assertThat(IntStream.range(0, CLIENTS).filter(c -> !command(c).equals(command(winners.get(0)))))
+                    .as("clients that sent another command").allSatisfy(c ->
                     assertThat(List.of("422 transfer_not_pending", "409 concurrent_modification"))
-                            .contains(reply.status() + " " + reply.error()));
+                            .contains(replies.get(c).status() + " " + replies.get(c).error()));
             assertSettledOnce(hold);
         }
         assertThat(ledger.log()).doesNotContain("internal_error");
@@ -107,8 +115,8 @@ class HoldRaceOverHttpIT {
         CyclicBarrier start = new CyclicBarrier(CLIENTS);
         List<Future<Reply>> answers = new ArrayList<>();
         for (int client = 0; client < CLIENTS; client++) {
-            String action = client % 3 == 0 ? "void" : "post";
-            String body = client % 3 == 1 ? "{\"amount\":\"25.00\"}" : "{}";
+            String action = command(client).substring(0, command(client).indexOf(' '));
+            String body = command(client).substring(command(client).indexOf(' ') + 1);
             answers.add(clients.submit(() -> {
                 start.await(30, TimeUnit.SECONDS);
                 return ledger.post("/transfers/" + hold + "/" + action, body);
@@ -119,6 +127,11 @@ class HoldRaceOverHttpIT {
             replies.add(answer.get(60, TimeUnit.SECONDS));
         }
         return replies;
+    }
+
+    /** What a client sends: its action and body. */
+    private static String command(int client) {
+        return (client % 3 == 0 ? "void" : "post") + " " + (client % 3 == 1 ? "{\"amount\":\"25.00\"}" : "{}");
     }
 
     /** The transfer changed once after it was recorded, and neither account holds anything any more. */

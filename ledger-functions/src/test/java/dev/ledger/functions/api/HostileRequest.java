@@ -23,9 +23,10 @@ public record HostileRequest(String category, String description, String method,
         /** Nothing at all: every item of the events table, heads included, stays byte-identical. */
         NONE,
         /**
-         * A first attempt the ledger refused is recorded, by design, so that the same transfer id stays
-         * refused: exactly one new stream, {@code transfer:<id>}, holding a single TransferRejected
-         * event and its head. No account changes.
+         * A first attempt the ledger refused is recorded, by design, so that the same transfer (or
+         * reversal) id stays refused: exactly one new stream, {@code transfer:<id>} holding a single
+         * TransferRejected event and its head, or {@code reversal:<id>} holding a ReversalRejected. No
+         * account changes.
          */
         RECORDED_REFUSAL
     }

@@ -73,19 +73,25 @@ class HostileRequestsIT {
             assertThat(after).as("every item of the events table, heads included").isEqualTo(before);
         } else {
             JsonNode body = JSON.readTree(hostile.body());
-            boolean transaction = body.has("transactionId");
-            String refused = EventsTable.pk(transaction ? StreamId.transaction(body.get("transactionId").asText())
-                    : StreamId.transfer(body.get("transferId").asText()));
+            // The refused request's own stream: a transaction's, a reversal's or a transfer's.
+            StreamId refusedStream = body.has("transactionId") ? StreamId.transaction(body.get("transactionId").asText())
+                    : body.has("reversalId") ? StreamId.reversal(body.get("reversalId").asText())
+                    : StreamId.transfer(body.get("transferId").asText());
+            String refused = EventsTable.pk(refusedStream);
             List<Map<String, AttributeValue>> added = new ArrayList<>(after);
             added.removeAll(before);
             assertThat(after).as("nothing that was there changed").containsAll(before);
-            assertThat(added).as("only the refused transfer's or transaction's stream is new")
+            assertThat(added).as("only the refused request's own stream is new")
                     .allSatisfy(item -> assertThat(item.get(EventsTable.PK).s()).isEqualTo(refused))
                     .extracting(item -> item.get(EventsTable.SK).n())
                     .containsExactlyInAnyOrder(Long.toString(EventsTable.HEAD_SK), "1");
             assertThat(added).filteredOn(item -> item.get(EventsTable.SK).n().equals("1"))
                     .extracting(item -> item.get(EventsTable.TYPE).s())
-                    .containsExactly(transaction ? "TransactionRejected" : "TransferRejected");
+                    .containsExactly(switch (refusedStream.type()) {
+                        case TRANSACTION -> "TransactionRejected";
+                        case REVERSAL -> "ReversalRejected";
+                        default -> "TransferRejected";
+                    });
         }
     }
 

@@ -124,7 +124,11 @@ public final class QueryApi implements ApiRoutes {
         List<Views.TransferStatusChange> statuses = projected.history().stream()
                 .map(change -> new Views.TransferStatusChange(change.status(), change.version(), change.recordedAt()))
                 .toList();
-        ObjectNode body = Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses);
+        List<Views.TransferReversal> reversals = projected.reversals().stream()
+                .map(r -> new Views.TransferReversal(r.reversalId(), r.amount(), r.forced(), r.version(), r.recordedAt()))
+                .toList();
+        ObjectNode body = Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses,
+                reversals);
         return new HttpResponse(200, body);
     }
 
