@@ -203,8 +203,11 @@ public final class Ledger {
      * moves. The transaction id is the idempotency key, as a transfer's is: the same request again is
      * {@code ALREADY_APPLIED} (or the same refusal), another request under the same id an
      * {@code idempotency_conflict}. A refusal of one account names the lowest entry index that fails.
+     *
+     * @throws IllegalArgumentException past the limits of one atomic append, which the API refuses first
      */
     public LedgerResult transaction(String transactionId, TransactionRequest request) {
+        request.requireWithinLimits();
         StreamId subject = StreamId.transaction(transactionId);
         Optional<Versioned<TransactionState>> earlier = streams.transaction(transactionId);
         if (earlier.isPresent()) {
