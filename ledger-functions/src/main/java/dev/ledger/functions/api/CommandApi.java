@@ -199,7 +199,7 @@ public final class CommandApi implements ApiRoutes {
         TransactionRequest request = new TransactionRequest(entries, pending, timeout.orElse(0L),
                 body.metadata("metadata"));
         Committed done = execute(call, ledger -> ledger.transaction(transactionId, request));
-        return Answer.of(refusedOr(done, () -> recordedTransaction(done)));
+        return Answer.ofTransaction(refusedOr(done, () -> recordedTransaction(done)), transactionId);
     }
 
     private static Side direction(RequestBody entry) {
@@ -231,11 +231,11 @@ public final class CommandApi implements ApiRoutes {
         return call -> {
             RequestBody.parseOptional(call.request().body(), Set.of());
             Committed done = execute(call, ledger -> action.apply(ledger, call.id()));
-            return Answer.of(refusedOr(done, () -> {
+            return Answer.ofTransaction(refusedOr(done, () -> {
                 Subject transaction = subject(done);
                 return new HttpResponse(200, Views.transaction((TransactionState) transaction.state(),
                         transaction.version(), transaction.createdAt()));
-            }));
+            }), call.id());
         };
     }
 

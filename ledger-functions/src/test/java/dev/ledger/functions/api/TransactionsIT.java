@@ -218,7 +218,8 @@ class TransactionsIT {
         assertThat(other.status()).isEqualTo(409);
         assertThat(other.error()).isEqualTo("idempotency_conflict");
         assertThat(ledger.eventCount()).isEqualTo(events);
-        assertThat(ledger.log()).contains("\"route\":\"POST /transactions\"", "\"route\":\"POST /transactions/{id}/post\"");
+        assertThat(ledger.log()).contains("\"route\":\"POST /transactions\"", "\"route\":\"POST /transactions/{id}/post\"",
+                "\"transactionId\":\"tx-again\"");
     }
 
     private AccountState account(String id) {
