@@ -11,6 +11,10 @@ public interface ApiRoutes {
     Handled handle(HttpRequest request, String correlationId);
 
     /** What one request did, for the handler's log line. */
-    record Handled(HttpResponse response, String route, String transferId) {
+    record Handled(HttpResponse response, String route, String transferId, String transactionId) {
+
+        public Handled(HttpResponse response, String route, String transferId) {
+            this(response, route, transferId, null);
+        }
     }
 }

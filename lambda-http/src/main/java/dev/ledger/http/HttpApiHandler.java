@@ -40,11 +40,13 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
         String correlationId = correlationId(request);
         String route = request.method() + " " + request.path();
         String transferId = null;
+        String transactionId = null;
         HttpResponse response;
         try {
             ApiRoutes.Handled handled = routes.handle(request, correlationId);
             route = handled.route();
             transferId = handled.transferId();
+            transactionId = handled.transactionId();
             response = handled.response();
         } catch (ApiException refused) {
             response = refused.toResponse();
@@ -54,7 +56,7 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
                     "the ledger could not complete the request; it changed nothing unless a retry says otherwise");
         }
         log.request(clock.instant(), route, response.status(), (System.nanoTime() - started) / 1000, transferId,
-                correlationId, response.errorCode());
+                transactionId, correlationId, response.errorCode());
         return response;
     }
 

@@ -29,6 +29,12 @@ public final class RequestLog {
 
     public void request(Instant at, String route, int status, long latencyMicros, String transferId,
                         String correlationId, String errorCode) {
+        request(at, route, status, latencyMicros, transferId, null, correlationId, errorCode);
+    }
+
+    /** As above, naming the multi-leg transaction the request was about ({@code transactionId}, when not null). */
+    public void request(Instant at, String route, int status, long latencyMicros, String transferId,
+                        String transactionId, String correlationId, String errorCode) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
         line.put("ts", at.toString());
         line.put("level", status >= 500 ? "ERROR" : "INFO");
@@ -37,6 +43,9 @@ public final class RequestLog {
         line.put("latencyMs", latencyMicros / 1000.0);
         if (transferId != null) {
             line.put("transferId", transferId);
+        }
+        if (transactionId != null) {
+            line.put("transactionId", transactionId);
         }
         line.put("correlationId", correlationId);
         if (errorCode != null) {

@@ -34,11 +34,20 @@ public record Route(String method, String path, Set<Role> roles, Action action) 
      * An action's answer.
      *
      * @param transferId the transfer the request was about, for the request's log line; may be null
+     * @param transactionId the multi-leg transaction the request was about, likewise; may be null
      */
-    public record Answer(HttpResponse response, String transferId) {
+    public record Answer(HttpResponse response, String transferId, String transactionId) {
+
+        public Answer(HttpResponse response, String transferId) {
+            this(response, transferId, null);
+        }
 
         public static Answer of(HttpResponse response) {
-            return new Answer(response, null);
+            return new Answer(response, null, null);
+        }
+
+        public static Answer ofTransaction(HttpResponse response, String transactionId) {
+            return new Answer(response, null, transactionId);
         }
     }
 

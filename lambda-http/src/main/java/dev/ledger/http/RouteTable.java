@@ -54,7 +54,7 @@ public final class RouteTable implements ApiRoutes {
             String id = candidate.idName() == null ? null
                     : RequestBody.validId(candidate.idName(), PathSegments.decode(path.group(1)));
             Route.Answer answer = route.action().answer(new Route.Call(request, id, correlationId));
-            return new Handled(answer.response(), route.name(), answer.transferId());
+            return new Handled(answer.response(), route.name(), answer.transferId(), answer.transactionId());
         }
         if (allowed.isEmpty()) {
             throw new ApiException(404, "not_found", "there is no route " + RequestBody.printable(request.path()));

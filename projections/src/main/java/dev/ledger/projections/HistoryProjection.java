@@ -3,6 +3,7 @@ package dev.ledger.projections;
 import static dev.ledger.projections.ProjectionTables.ID;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
@@ -11,7 +12,6 @@ import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;

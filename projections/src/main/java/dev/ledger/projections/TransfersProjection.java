@@ -2,8 +2,8 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionEvent;
-import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;

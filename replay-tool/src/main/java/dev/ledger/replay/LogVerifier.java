@@ -2,6 +2,7 @@ package dev.ledger.replay;
 
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.OverdraftFloor;
+import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
@@ -12,7 +13,6 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
-import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.Side;

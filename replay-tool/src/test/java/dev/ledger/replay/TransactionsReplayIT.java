@@ -28,12 +28,16 @@ import dev.ledger.store.EventStore;
 import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoreSession;
 import dev.ledger.store.StoredEvent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -41,6 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The replay tool over a log with multi-leg transactions: verify checks them (and finds a forged one
@@ -53,6 +58,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TransactionsReplayIT {
 
+    @TempDir
+    Path directory;
     private Workload workload;
     private String endpoint;
     private String control;
@@ -80,6 +87,18 @@ class TransactionsReplayIT {
 
     @Test
     @Order(2)
+    void verifyOfTheAccountsAloneChecksTheirOpenTransactionHolds() {
+        assertThat(workload.transactionIds).anySatisfy(id -> assertThat(StateCodec.decodeTransaction(
+                workload.store().readHead(StreamId.transaction(id)).orElseThrow().state()).isPending()).isTrue());
+
+        ReplayRunner.Run run = replay("verify", "--accounts", String.join(",", workload.accounts));
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("OK: " + workload.accounts.size() + " accounts");
+    }
+
+    @Test
+    @Order(2)
     void rebuildReproducesEveryProjectionItemTransactionsIncluded() {
         ReplayRunner.Run run = replay("rebuild", "--projection", "all", "--json");
 
@@ -94,7 +113,7 @@ class TransactionsReplayIT {
 
     @Test
     @Order(3)
-    void stateFoldsAnAccountsTransactionEventsAndExportWritesATransactionsStream() {
+    void stateFoldsAnAccountsTransactionEventsAndExportWritesATransactionsStream() throws Exception {
         String account = "eur-1";
         EventStore.Head head = workload.store().readHead(StreamId.account(account)).orElseThrow();
         AccountState now = StateCodec.decodeAccount(head.state());
@@ -104,9 +123,20 @@ class TransactionsReplayIT {
         assertThat(state.json().get("balance").asText())
                 .isEqualTo(Money.toDecimalString(now.balance(), 2));
 
-        ReplayRunner.Run export = replay("export", "--transactions", "tx-0,tx-1", "--accounts", account, "--json");
+        Path file = directory.resolve("transactions.jsonl");
+        ReplayRunner.Run export = replay("export", "--transactions", "tx-0,tx-1", "--accounts", account,
+                "--out", file.toString());
         assertThat(export.code()).as(export.err()).isZero();
-        assertThat(export.out().lines().filter(l -> l.contains("\"stream\":\"transaction:tx-0\""))).isNotEmpty();
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"stream\":\"transaction:tx-0\""));
+        // The auditors' Python check reads a transaction's stream like any other.
+        Process python = new ProcessBuilder(System.getenv().getOrDefault("LEDGER_PYTHON", "python3"),
+                Path.of("..", "docs", "verify_chain.py").toString(), file.toString()).redirectErrorStream(true).start();
+        python.getOutputStream().close();
+        String report = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(python.exitValue()).as(report).isZero();
+        assertThat(report).contains("transaction:tx-0 ok", "transaction:tx-1 ok", "OK: 3 streams, " + lines.size());
         assertThat(replay("export", "--transactions", "nothing").code()).isEqualTo(1);
     }
 

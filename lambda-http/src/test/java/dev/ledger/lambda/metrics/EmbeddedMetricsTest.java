@@ -43,6 +43,21 @@ class EmbeddedMetricsTest {
     }
 
     @Test
+    void aTransactionsRequestLineNamesTheTransactionAndKeepsTheSameDimensions() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RequestLog log = new RequestLog(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        log.request(AT, "POST /transactions", 422, 4_000, null, "tx-1", "corr-4", "unbalanced");
+
+        JsonNode line = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        assertValidEmf(line);
+        assertThat(line.path("transactionId").asText()).isEqualTo("tx-1");
+        assertThat(line.has("transferId")).isFalse();
+        assertThat(line.path("route").asText()).isEqualTo("POST /transactions");
+        assertThat(line.path("outcome").asText()).isEqualTo("unbalanced");
+    }
+
+    @Test
     void aSuccessfulRequestHasOutcomeOkAndAConflictLineCountsOneConflict() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         RequestLog log = new RequestLog(new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -51,9 +51,6 @@ public record TransactionRequest(List<TransactionEntry> entries, boolean pending
         if (entries.size() < 2) {
             throw new IllegalArgumentException("a transaction needs at least two entries");
         }
-        if (entries.size() > MAX_ENTRIES) {
-            throw new IllegalArgumentException("a transaction has at most " + MAX_ENTRIES + " entries");
-        }
         for (int i = 0; i < entries.size(); i++) {
             if (entries.get(i).index() != i) {
                 throw new IllegalArgumentException("entry " + i + " carries index " + entries.get(i).index());
@@ -65,9 +62,22 @@ public record TransactionRequest(List<TransactionEntry> entries, boolean pending
                     : "only a pending transaction has a timeout");
         }
         metadata = Collections.unmodifiableSortedMap(new TreeMap<>(metadata == null ? Map.of() : metadata));
-        if (accountIds(entries).size() > MAX_ACCOUNTS) {
+    }
+
+    /**
+     * Refuses a request past {@link #MAX_ENTRIES} or {@link #MAX_ACCOUNTS}, as every new transaction must
+     * be refused. Checked where a transaction comes in (the API, with a 400, and the ledger), never by
+     * the constructor: a log keeps what the limits of its day allowed, and must decode whatever the
+     * limits become.
+     */
+    public TransactionRequest requireWithinLimits() {
+        if (entries.size() > MAX_ENTRIES) {
+            throw new IllegalArgumentException("a transaction has at most " + MAX_ENTRIES + " entries");
+        }
+        if (accountIds().size() > MAX_ACCOUNTS) {
             throw new IllegalArgumentException("a transaction touches at most " + MAX_ACCOUNTS + " accounts");
         }
+        return this;
     }
 
     /** The distinct accounts, in the order of their first entry. */

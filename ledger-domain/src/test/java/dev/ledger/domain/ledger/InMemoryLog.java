@@ -4,8 +4,6 @@ import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
-import dev.ledger.domain.api.TransactionEvent;
-import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;

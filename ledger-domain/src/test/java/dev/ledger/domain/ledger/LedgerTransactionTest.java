@@ -270,6 +270,22 @@ class LedgerTransactionTest {
         assertThat(settled).isLessThanOrEqualTo(100);
     }
 
+    @Test
+    void oneAccountPastTheLimitIsRefusedWhereItComesInYetSuchARequestStillDecodes() {
+        List<TransactionEntry> entries = new ArrayList<>();
+        entries.add(new TransactionEntry(0, "bank", Side.DEBIT, eur("0.49")));
+        for (int i = 1; i <= TransactionRequest.MAX_ACCOUNTS; i++) {
+            entries.add(new TransactionEntry(i, "shop-" + i, Side.CREDIT, eur("0.01")));
+        }
+        // The record itself takes it: a log keeps what the limits of its day allowed.
+        TransactionRequest pastTheLimit = new TransactionRequest(entries, false, 0, new TreeMap<>());
+
+        assertThatThrownBy(() -> ledger.transaction("tx-past", pastTheLimit))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(Integer.toString(TransactionRequest.MAX_ACCOUNTS));
+        assertThat(TransactionRequest.MAX_ACCOUNTS).isEqualTo(49);
+    }
+
     private static TransactionEntry entry(String account, Side side, Money amount) {
         return new TransactionEntry(0, account, side, amount);
     }

@@ -13,8 +13,8 @@ import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
-import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.ledger.LedgerResult;
+import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
@@ -22,10 +22,10 @@ import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
+import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.CommandService.Committed;
 import dev.ledger.functions.command.CommandService.Recorded;
 import dev.ledger.functions.command.CommandService.Subject;
-import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.ConcurrentModificationException;
 import dev.ledger.http.ApiException;
 import dev.ledger.http.ApiRoutes;
@@ -34,11 +34,11 @@ import dev.ledger.http.HttpRequest;
 import dev.ledger.http.HttpResponse;
 import dev.ledger.http.RequestBody;
 import dev.ledger.http.Role;
+import dev.ledger.http.Route;
 import dev.ledger.http.Route.Answer;
 import dev.ledger.http.Route.Call;
-import dev.ledger.http.Route;
-import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.http.RouteTable;
+import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.views.Views;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -209,7 +209,7 @@ public final class CommandApi implements ApiRoutes {
         TransactionRequest request = new TransactionRequest(entries, pending, timeout.orElse(0L),
                 body.metadata("metadata"));
         Committed done = execute(call, ledger -> ledger.transaction(transactionId, request));
-        return Answer.of(refusedOr(done, () -> recordedTransaction(done)));
+        return Answer.ofTransaction(refusedOr(done, () -> recordedTransaction(done)), transactionId);
     }
 
     private static Side direction(RequestBody entry) {
@@ -241,11 +241,11 @@ public final class CommandApi implements ApiRoutes {
         return call -> {
             RequestBody.parseOptional(call.request().body(), Set.of());
             Committed done = execute(call, ledger -> action.apply(ledger, call.id()));
-            return Answer.of(refusedOr(done, () -> {
+            return Answer.ofTransaction(refusedOr(done, () -> {
                 Subject transaction = subject(done);
                 return new HttpResponse(200, Views.transaction((TransactionState) transaction.state(),
                         transaction.version(), transaction.createdAt()));
-            }));
+            }), call.id());
         };
     }
 

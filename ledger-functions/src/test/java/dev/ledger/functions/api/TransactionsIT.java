@@ -6,8 +6,8 @@ import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.transaction.TransactionStatus;
-import dev.ledger.functions.LedgerFixture;
 import dev.ledger.functions.LedgerFixture.Reply;
+import dev.ledger.functions.LedgerFixture;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
 import dev.ledger.functions.sweeper.HoldExpirySweeper;
@@ -218,7 +218,8 @@ class TransactionsIT {
         assertThat(other.status()).isEqualTo(409);
         assertThat(other.error()).isEqualTo("idempotency_conflict");
         assertThat(ledger.eventCount()).isEqualTo(events);
-        assertThat(ledger.log()).contains("\"route\":\"POST /transactions\"", "\"route\":\"POST /transactions/{id}/post\"");
+        assertThat(ledger.log()).contains("\"route\":\"POST /transactions\"", "\"route\":\"POST /transactions/{id}/post\"",
+                "\"transactionId\":\"tx-again\"");
     }
 
     private AccountState account(String id) {
