@@ -23,6 +23,10 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.BatchEvent;
+import dev.ledger.domain.api.BatchEvent.BatchRecorded;
+import dev.ledger.domain.api.BatchEvent.BatchRejected;
+import dev.ledger.domain.api.BatchEvent.ItemOutcome;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.PostRequest;
@@ -65,6 +69,12 @@ import java.util.TreeMap;
  * events ({@code TransactionEntriesPosted}, {@code TransactionHold*}) carry every entry of the transaction,
  * each with its own amount and currency, and the transaction's own stream holds {@code TransactionRecorded},
  * {@code TransactionRejected} and {@code PendingTransaction*}. Their envelope's transfer id is null.
+ *
+ * <p>Batches (issue 12) added a stream type ({@code batch:ID}) with its own two event types,
+ * {@code BatchRecorded} and {@code BatchRejected}, and nothing else: the items of a batch are stored exactly
+ * as the same transfers and transactions sent singly. The append they share is what ties them to the
+ * batch: every event of one append carries the same {@code recordedAt} and {@code correlationId}, both
+ * under the hash chain, and the batch's record lists each item with its digest.
  */
 public final class EventCodec {
 
@@ -185,6 +195,23 @@ public final class EventCodec {
             body.set("request", reversalRequest(e.request()));
             body.put("code", e.code().code());
             body.put("message", e.message());
+        } else if (event instanceof BatchRecorded e) {
+            body.put("batchId", e.batchId());
+            body.put("atomic", e.atomic());
+            body.put("digest", e.digest());
+            body.set("items", batchItems(e.items()));
+        } else if (event instanceof BatchRejected e) {
+            body.put("batchId", e.batchId());
+            body.put("digest", e.digest());
+            body.put("itemCount", e.itemCount());
+            body.put("code", e.code().code());
+            body.put("message", e.message());
+            body.put("failedItem", e.failedItem());
+            if (e.failedEntry() == null) {
+                body.putNull("failedEntry");
+            } else {
+                body.put("failedEntry", e.failedEntry().intValue());
+            }
         }
         return new Encoded(type, SCHEMA_VERSION, body);
     }
@@ -247,6 +274,10 @@ public final class EventCodec {
             return "ReversalRecorded";
         } else if (event instanceof ReversalRejected) {
             return "ReversalRejected";
+        } else if (event instanceof BatchRecorded) {
+            return "BatchRecorded";
+        } else if (event instanceof BatchRejected) {
+            return "BatchRejected";
         }
         throw new IllegalArgumentException("no stored form for " + event.getClass().getName());
     }
@@ -325,6 +356,12 @@ public final class EventCodec {
             case "ReversalRejected" -> new ReversalRejected(text(body, "reversalId"),
                     reversalRequest(body.get("request")), RejectionCode.fromCode(text(body, "code")),
                     text(body, "message"));
+            case "BatchRecorded" -> new BatchRecorded(text(body, "batchId"), bool(body, "atomic"), text(body, "digest"),
+                    batchItems(body.get("items")));
+            case "BatchRejected" -> new BatchRejected(text(body, "batchId"), text(body, "digest"),
+                    body.get("itemCount").asInt(), RejectionCode.fromCode(text(body, "code")), text(body, "message"),
+                    body.get("failedItem").asInt(),
+                    body.get("failedEntry").isNull() ? null : body.get("failedEntry").asInt());
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }
@@ -430,6 +467,48 @@ public final class EventCodec {
         return new ReversalRequest(OriginalKind.valueOf(text(node, "originalKind").toUpperCase(Locale.ROOT)),
                 text(node, "originalId"), amount == null || amount.isNull() ? null : amount(node, "amount"),
                 bool(node, "force"), metadata);
+    }
+
+    /**
+     * A batch's items as it records them: {@code [{"index","kind","id","outcome","digest"?,"code"?,
+     * "message"?,"failedEntry"?}]}, the optional fields only where they have a value (a batch of 1,000
+     * items stays well inside one 400 KB item).
+     */
+    public static ArrayNode batchItems(List<ItemOutcome> items) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (ItemOutcome item : items) {
+            ObjectNode node = array.addObject();
+            node.put("index", item.index());
+            node.put("kind", item.kind());
+            node.put("id", item.id());
+            node.put("outcome", item.outcome().name());
+            if (item.digest() != null) {
+                node.put("digest", item.digest());
+            }
+            if (item.code() != null) {
+                node.put("code", item.code());
+                node.put("message", item.message());
+            }
+            if (item.failedEntry() != null) {
+                node.put("failedEntry", item.failedEntry().intValue());
+            }
+        }
+        return array;
+    }
+
+    public static List<ItemOutcome> batchItems(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw new IllegalArgumentException("stored event lacks the array field items");
+        }
+        List<ItemOutcome> items = new ArrayList<>();
+        for (JsonNode node : array) {
+            items.add(new ItemOutcome(node.get("index").asInt(), text(node, "kind"), text(node, "id"),
+                    node.has("digest") ? text(node, "digest") : null,
+                    BatchEvent.Outcome.valueOf(text(node, "outcome")),
+                    node.has("code") ? text(node, "code") : null, node.has("message") ? text(node, "message") : null,
+                    node.has("failedEntry") ? node.get("failedEntry").asInt() : null));
+        }
+        return items;
     }
 
     /** What a post asked for, in its stored form: {@link #NO_AMOUNT} or the amount's decimal string. */

@@ -8,6 +8,7 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.AccountStatus;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
@@ -88,6 +89,20 @@ public final class StateCodec {
                     node.put("failedEntry", t.rejection().failedEntry().intValue());
                 }
             }
+        } else if (state instanceof BatchState b) {
+            node.put("batchId", b.batchId());
+            node.put("atomic", b.atomic());
+            node.put("digest", b.digest());
+            node.put("itemCount", b.itemCount());
+            node.set("items", EventCodec.batchItems(b.items()));
+            if (b.rejection() != null) {
+                node.put("rejectionCode", b.rejection().code().code());
+                node.put("rejectionMessage", b.rejection().message());
+                node.put("failedItem", b.rejection().failedItem().intValue());
+                if (b.rejection().failedEntry() != null) {
+                    node.put("failedEntry", b.rejection().failedEntry().intValue());
+                }
+            }
         } else {
             throw new IllegalArgumentException("no snapshot form for " + state.getClass().getName());
         }
@@ -153,6 +168,17 @@ public final class StateCodec {
                         node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()));
     }
 
+    public static BatchState decodeBatch(String json) {
+        JsonNode node = CanonicalJson.parse(json);
+        JsonNode code = node.get("rejectionCode");
+        JsonNode failedEntry = node.get("failedEntry");
+        return new BatchState(node.get("batchId").asText(), node.get("atomic").asBoolean(),
+                node.get("digest").asText(), node.get("itemCount").asInt(), EventCodec.batchItems(node.get("items")),
+                code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
+                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt(),
+                        node.get("failedItem").asInt()));
+    }
+
     /** A head's snapshot decoded as what its stream holds: an account, a transfer, a transaction or a reversal. */
     public static StreamState decode(StreamId stream, String json) {
         return switch (stream.type()) {
@@ -160,6 +186,7 @@ public final class StateCodec {
             case TRANSFER -> decodeTransfer(json);
             case TRANSACTION -> decodeTransaction(json);
             case REVERSAL -> decodeReversal(json);
+            case BATCH -> decodeBatch(json);
         };
     }
 }

@@ -18,7 +18,14 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
+import dev.ledger.domain.api.BatchEvent.BatchRecorded;
+import dev.ledger.domain.api.BatchEvent.BatchRejected;
+import dev.ledger.domain.api.BatchEvent.ItemOutcome;
+import dev.ledger.domain.api.BatchEvent.Outcome;
+import dev.ledger.domain.api.BatchItem;
+import dev.ledger.domain.api.BatchRequest;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.ReversalEvent;
@@ -101,7 +108,45 @@ class EventCodecTest {
                         Money.parse("0.250", BHD), List.of(new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("0.250", BHD)),
                         new ReversalEvent.Leg("a", Side.CREDIT, Money.parse("0.250", BHD)))),
                 new ReversalRejected("r-2", ReversalRequest.ofTransfer("t", null), RejectionCode.REVERSAL_EXCEEDS_POSTED,
-                        "nothing left"));
+                        "nothing left"),
+                new BatchRecorded("b-1", true, "d".repeat(64), BATCH_ITEMS),
+                new BatchRecorded("b-2", false, "e".repeat(64), List.of(
+                        new ItemOutcome(0, "transfer", "t", null, Outcome.REJECTED, "concurrent_modification", "lost",
+                                null))),
+                new BatchRejected("b-3", "f".repeat(64), 3, RejectionCode.INSUFFICIENT_FUNDS, "item 2 refused", 2, 1),
+                new BatchRejected("b-4", "f".repeat(64), 1, RejectionCode.SAME_ACCOUNT, "item 0 refused", 0, null));
+    }
+
+    private static final List<ItemOutcome> BATCH_ITEMS = List.of(
+            new ItemOutcome(0, "transfer", "t", "a".repeat(64), Outcome.APPLIED, null, null, null),
+            new ItemOutcome(1, "transaction", "tx", "b".repeat(64), Outcome.ALREADY_APPLIED, null, null, null),
+            new ItemOutcome(2, "transaction", "tx-2", null, Outcome.REJECTED, "unbalanced", "no", 3));
+
+    @Test
+    void batchSnapshotsRoundTripAndABatchStreamIsNamedBatch() {
+        for (BatchState state : List.of(
+                new BatchState("b-1", true, "d".repeat(64), 3, BATCH_ITEMS, null),
+                new BatchState("b-2", true, "d".repeat(64), 4, List.of(),
+                        new dev.ledger.domain.Rejection(RejectionCode.ACCOUNT_FROZEN, "frozen", 2, 3)),
+                new BatchState("b-3", true, "d".repeat(64), 4, List.of(),
+                        new dev.ledger.domain.Rejection(RejectionCode.SAME_ACCOUNT, "same", null, 0)))) {
+            assertThat(StateCodec.decodeBatch(StateCodec.encode(state))).isEqualTo(state);
+        }
+        assertThat(EventsTable.streamOf("batch:b-1")).isEqualTo(StreamId.batch("b-1"));
+        assertThat(EventCodec.transferIdOf(new BatchRecorded("b-1", true, "d".repeat(64), BATCH_ITEMS))).isNull();
+    }
+
+    @Test
+    void aBatchsDigestIsOfItsItemsStoredFormsAndTellsOtherContentApart() {
+        BatchItem.TransferItem item = new BatchItem.TransferItem("t", TransferRequest.posted("a", "b",
+                Money.parse("1.00", EUR)));
+        BatchRequest once = BatchDigest.request(true, List.of(item));
+
+        assertThat(BatchDigest.request(true, List.of(item))).isEqualTo(once);
+        assertThat(once.itemDigests()).containsExactly(BatchDigest.item(item));
+        assertThat(BatchDigest.request(false, List.of(item)).digest()).isNotEqualTo(once.digest());
+        assertThat(BatchDigest.request(true, List.of(new BatchItem.TransferItem("t", TransferRequest.posted("a", "b",
+                Money.parse("1.01", EUR))))).digest()).isNotEqualTo(once.digest());
     }
 
     private static final List<TransactionEntry> TX_ENTRIES = List.of(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.StreamId;
@@ -163,11 +164,12 @@ abstract class StoredFormFixtureChecks {
             assertThat(EventCodec.transferIdOf(decoded)).as("%s: the envelope's transfer id", where)
                     .isEqualTo(event.transferId());
             assertThat(decoded).as("%s: each stream holds events of its own kind (account, transfer, "
-                    + "transaction, reversal)", where).isInstanceOf(switch (stream.type()) {
+                    + "transaction, reversal, batch)", where).isInstanceOf(switch (stream.type()) {
                         case ACCOUNT -> AccountEvent.class;
                         case TRANSFER -> TransferEvent.class;
                         case TRANSACTION -> TransactionEvent.class;
                         case REVERSAL -> ReversalEvent.class;
+                        case BATCH -> BatchEvent.class;
                     });
             assertThat(StoredEvent.fromJsonLine(event.toJsonLine())).as("%s: the export / Kinesis line", where)
                     .isEqualTo(event);
@@ -351,6 +353,7 @@ abstract class StoredFormFixtureChecks {
             case TRANSFER -> "transfers";
             case TRANSACTION -> "transactions";
             case REVERSAL -> "reversals";
+            case BATCH -> "batches";
         }).get(stream.id());
         assertThat(node).as("%s in %s", stream, expectedResource).isNotNull();
         return node;

@@ -17,7 +17,18 @@ import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.BatchEvent;
+import dev.ledger.domain.api.BatchEvent.ItemOutcome;
+import dev.ledger.domain.api.BatchEvent.Outcome;
+import dev.ledger.domain.api.BatchItem;
+import dev.ledger.domain.api.BatchItem.TransactionItem;
+import dev.ledger.domain.api.BatchItem.TransferItem;
+import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
+import dev.ledger.domain.batch.BatchState;
+import dev.ledger.store.BatchDigest;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransferEvent;
@@ -185,6 +196,8 @@ final class LogVerifier {
                         new long[] {fold.state.debitsPending(), fold.state.creditsPending()});
                 lastVersion.put(fold.state.accountId(), fold.version);
             }
+        } else if (head.stream().type() == StreamId.StreamType.BATCH) {
+            checkBatch(head);
         } else if (head.stream().type() == StreamId.StreamType.TRANSACTION) {
             TransactionState state = foldTransaction(head.stream(), Optional.of(head));
             if (state != null) {
@@ -603,6 +616,96 @@ final class LogVerifier {
                         + recorded.amount() + " of transfer " + recorded.transferId() + ", the transfer's stream "
                         + inTransfer.amount() + " of " + inTransfer.transferId());
             }
+        }
+    }
+
+    /**
+     * A batch's stream (its one event, chain and head) and, for an accepted atomic batch, its atomicity:
+     * every item it lists as recorded in its append has its own stream, whose first event is an accepted
+     * record with the content the batch recorded (its digest) and was written in the same append as the
+     * batch's record (the same {@code recordedAt} and {@code correlationId}, both under the items' own hash
+     * chains); an item it found done before was recorded, with that content, no later than the batch.
+     * Anything else is a partial batch.
+     */
+    private void checkBatch(EventLog.HeadRef head) {
+        String name = head.stream().toString();
+        HashChainFindings chain = new HashChainFindings(name);
+        BatchState state = null;
+        StoredEvent record = null;
+        for (Iterator<StoredEvent> events = log.events(head.stream()); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            progress.add(1);
+            if (!chain.accept(event)) {
+                broken(name);
+                return;
+            }
+            try {
+                state = BatchState.evolve(Optional.ofNullable(state), (BatchEvent) event.event());
+            } catch (RuntimeException unfoldable) {
+                findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
+                broken(name);
+                return;
+            }
+            record = record == null ? event : record;
+        }
+        if (!chain.finish(Optional.of(head))) {
+            broken(name);
+            return;
+        }
+        if (state == null) {
+            findings.add(name, null, "events", "the stream has a head but no events");
+            broken(name);
+            return;
+        }
+        if (!state.atomic() || state.isRejected()) {
+            return;
+        }
+        for (ItemOutcome item : state.items()) {
+            checkBatchItem(name, record, item);
+        }
+    }
+
+    private void checkBatchItem(String batch, StoredEvent record, ItemOutcome item) {
+        String field = "items[" + item.index() + "]";
+        String what = item.kind() + " " + item.id();
+        if (item.outcome() == Outcome.REJECTED) {
+            findings.add(batch, 1L, field, "an accepted atomic batch lists " + what + " as refused");
+            return;
+        }
+        Iterator<StoredEvent> events = log.events(item.stream());
+        if (!events.hasNext()) {
+            findings.add(batch, 1L, field, "the batch lists " + what + " as recorded, but the log has no such "
+                    + item.kind() + ": a partial batch");
+            return;
+        }
+        StoredEvent first = events.next();
+        BatchItem recorded;
+        try {
+            LedgerEvent event = first.event();
+            recorded = event instanceof TransferRecorded t ? new TransferItem(t.transferId(), t.request())
+                    : event instanceof TransactionRecorded t ? new TransactionItem(t.transactionId(), t.request()) : null;
+        } catch (RuntimeException unreadable) {
+            findings.add(batch, 1L, field, what + " cannot be read: " + unreadable.getMessage());
+            return;
+        }
+        if (recorded == null) {
+            findings.add(batch, 1L, field, "the batch lists " + what + " as recorded, but its first event is "
+                    + first.type());
+            return;
+        }
+        if (!BatchDigest.item(recorded).equals(item.digest())) {
+            findings.add(batch, 1L, field, what + " was recorded with other content than the batch lists (digest "
+                    + BatchDigest.item(recorded) + ", the batch's " + item.digest() + ")");
+        }
+        boolean sameAppend = first.recordedAt().equals(record.recordedAt())
+                && first.correlationId().equals(record.correlationId());
+        if (item.outcome() == Outcome.APPLIED && !sameAppend) {
+            findings.add(batch, 1L, field, what + " was not recorded in the batch's append (recorded at "
+                    + first.recordedAt() + " by " + first.correlationId() + "; the batch at " + record.recordedAt()
+                    + " by " + record.correlationId() + "): a partial batch");
+        } else if (item.outcome() == Outcome.ALREADY_APPLIED && first.recordedAt().isAfter(record.recordedAt())) {
+            findings.add(batch, 1L, field, "the batch found " + what + " done before it, but it was recorded after it, at "
+                    + first.recordedAt());
         }
     }
 

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.OverdraftFloor;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.BatchItem;
+import dev.ledger.domain.api.BatchItem.TransactionItem;
+import dev.ledger.domain.api.BatchItem.TransferItem;
+import dev.ledger.domain.api.BatchRequest;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
@@ -39,7 +44,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Property test: random command sequences over several accounts in two currencies (transfers, holds,
- * multi-leg transactions with netting entries, exchanges, pending ones posted, voided or expired), with the
+ * multi-leg transactions with netting entries, exchanges, pending ones posted, voided or expired, atomic
+ * batches of them), with the
  * invariants of a double-entry ledger checked after every step (as Blnk's and Formance's invariant
  * harnesses do). Each seed is one test; a failure names its seed and step. Rerun a seed with
  * {@code -Dledger.seed=N} (and {@code -Dledger.seeds=1}).
@@ -82,6 +88,7 @@ class LedgerInvariantsTest {
         private final List<String> transferIds = new ArrayList<>();
         private final Map<String, TransactionRequest> usedTransactionIds = new HashMap<>();
         private final List<String> transactionIds = new ArrayList<>();
+        private final List<Map.Entry<String, BatchRequest>> batches = new ArrayList<>();
 
         Run(long seed) {
             this.seed = seed;
@@ -109,8 +116,10 @@ class LedgerInvariantsTest {
 
         private String step(int step) {
             int choice = random.nextInt(100);
-            if (choice < 30) {
+            if (choice < 25) {
                 return apply("transfer", () -> transfer(step));
+            } else if (choice < 30) {
+                return batch(step);
             } else if (choice < 45) {
                 return apply("transaction", () -> transaction(step));
             } else if (choice < 50) {
@@ -160,6 +169,77 @@ class LedgerInvariantsTest {
                 clock.advance(tick);
                 return "tick " + tick;
             }
+        }
+
+        /**
+         * An atomic batch of one to four items: new transfers and transactions, now and then an item recorded
+         * before (the same request: done; another: a conflict), and now and then the same batch again. After
+         * it, either every item it lists as recorded is in the log, or (refused) nothing but its record is.
+         */
+        private String batch(int step) {
+            if (!batches.isEmpty() && random.nextInt(8) == 0) {
+                Map.Entry<String, BatchRequest> earlier = batches.get(random.nextInt(batches.size()));
+                LedgerResult again = ledger.atomicBatch(earlier.getKey(), earlier.getValue());
+                assertThat(again.status()).as("seed %d: the same batch %s again", seed, earlier.getKey())
+                        .isNotEqualTo(LedgerResult.Status.APPLIED);
+                return apply("batch again " + earlier.getKey(), () -> again);
+            }
+            String id = "b" + step;
+            List<BatchItem> items = new ArrayList<>();
+            int count = 1 + random.nextInt(4);
+            for (int i = 0; i < count; i++) {
+                int kind = random.nextInt(10);
+                if (kind < 1 && !transferIds.isEmpty()) {
+                    String earlier = transferIds.get(random.nextInt(transferIds.size()));
+                    if (items.stream().noneMatch(item -> item.id().equals(earlier) && item instanceof TransferItem)) {
+                        items.add(new TransferItem(earlier, random.nextInt(4) == 0 ? randomRequest()
+                                : usedTransferIds.get(earlier)));
+                    }
+                } else if (kind < 4) {
+                    items.add(new TransactionItem(id + "-" + i, randomTransaction()));
+                } else {
+                    items.add(new TransferItem(id + "-" + i, randomRequest()));
+                }
+            }
+            if (items.isEmpty()) {
+                items.add(new TransferItem(id + "-0", randomRequest()));
+            }
+            BatchRequest request = BatchLedgerTest.batch(true, items.toArray(BatchItem[]::new));
+            batches.add(Map.entry(id, request));
+            LedgerResult result = ledger.atomicBatch(id, request);
+            String description = apply("batch " + id + " of " + items.size(), () -> result);
+            if (result.status() == LedgerResult.Status.APPLIED) {
+                int written = result.changes().stream().mapToInt(change -> change.events().size() + 1).sum();
+                assertThat(written).as("seed %d: batch %s fits one DynamoDB transaction", seed, id)
+                        .isLessThanOrEqualTo(100);
+                BatchState recorded = log.batch(id).orElseThrow().state();
+                for (var item : recorded.items()) {
+                    assertThat(item.stream().type() == StreamType.TRANSFER ? log.transfer(item.id()).isPresent()
+                            : log.transaction(item.id()).isPresent())
+                            .as("seed %d: batch %s lists %s and the log has it", seed, id, item.stream()).isTrue();
+                }
+                for (BatchItem item : items) {
+                    if (item instanceof TransferItem transfer && !usedTransferIds.containsKey(transfer.transferId())) {
+                        usedTransferIds.put(transfer.transferId(), transfer.request());
+                        transferIds.add(transfer.transferId());
+                    } else if (item instanceof TransactionItem transaction) {
+                        usedTransactionIds.put(transaction.transactionId(), transaction.request());
+                        transactionIds.add(transaction.transactionId());
+                    }
+                }
+            } else if (result.isRejected()) {
+                assertThat(result.changes()).as("seed %d: refused batch %s writes only its own record", seed, id)
+                        .allSatisfy(change -> assertThat(change.stream()).isEqualTo(StreamId.batch(id)));
+                for (BatchItem item : items) {
+                    if (!usedTransferIds.containsKey(item.id()) && !usedTransactionIds.containsKey(item.id())) {
+                        boolean recorded = item instanceof TransferItem ? log.transfer(item.id()).isPresent()
+                                : log.transaction(item.id()).isPresent();
+                        assertThat(recorded).as("seed %d: refused batch %s recorded %s", seed, id, item.stream())
+                                .isFalse();
+                    }
+                }
+            }
+            return description;
         }
 
         /** A reversal under a fresh id (now and then a retry of an earlier one, or forced), of some transfer. */

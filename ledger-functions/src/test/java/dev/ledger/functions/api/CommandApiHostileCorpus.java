@@ -107,6 +107,9 @@ public final class CommandApiHostileCorpus {
         add(rows, "transaction refusals", transactionRefusals());
         add(rows, "reversals", reversals());
         add(rows, "repeated post and void", repeatedPostAndVoid());
+        add(rows, "batch bodies", batchBodies());
+        add(rows, "batch items", batchItems());
+        add(rows, "batch refusals", batchRefusals());
         return rows;
     }
 
@@ -931,6 +934,109 @@ public final class CommandApiHostileCorpus {
                 post("/transfers/voided/post").is("a post after a void").refused(422, "transfer_not_pending"),
                 post("/transfers/voided/post").body("{\"amount\":\"1.00\"}").is("a partial post after a void")
                         .refused(422, "transfer_not_pending"));
+    }
+
+    static List<HostileRequest> batchBodies() {
+        String one = item(transfer("bb-1"));
+        List<String> thousandAndOne = new ArrayList<>();
+        List<String> twentyFive = new ArrayList<>();
+        for (int i = 0; i <= 1000; i++) {
+            thousandAndOne.add(item(transfer("bk-" + i)));
+            if (i < 25) {
+                twentyFive.add(item(transfer("bq-" + i)));
+            }
+        }
+        return List.of(
+                post("/batches").body(batch("bb-1", "true", "")).is("a batch with no items").refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true}").is("a batch without items")
+                        .refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"items\":[" + one + "]}")
+                        .is("a batch that does not say whether it is atomic").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "\"true\"", one)).is("atomic as a string").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "1", one)).is("atomic as a number").refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true,\"items\":" + one + "}")
+                        .is("items as an object, not an array").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "true", "42")).is("an item that is a number").refused(400, INVALID),
+                post("/batches").body(batch("../bb", "true", one)).is("a batch id with a path in it")
+                        .refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true,\"items\":[" + one + "],\"force\":true}")
+                        .is("an unknown field beside the items").refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true,\"items\":[],\"items\":[" + one + "]}")
+                        .is("items twice").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "false", String.join(",", thousandAndOne)))
+                        .is("1,001 items").refused(400, "batch_too_large"),
+                post("/batches").body(batch("bb-1", "true", String.join(",", twentyFive)))
+                        .is("25 items in an atomic batch").refused(400, "batch_too_large"),
+                post("/batches").body(batch("bb-1", "true", one) + " ".repeat(BatchApi.MAX_BODY_BYTES))
+                        .is("a batch body over a megabyte").refused(400, INVALID),
+                request("POST", "/batches", AUDITOR).body(batch("bb-1", "true", one)).is("a batch by an auditor")
+                        .refused(403, "forbidden"));
+    }
+
+    static List<HostileRequest> batchItems() {
+        return List.of(
+                post("/batches").body(batch("bi-1", "true", "{\"type\":\"batch\",\"batchId\":\"inner\","
+                        + "\"atomic\":true,\"items\":[" + item(transfer("bi-in")) + "]}"))
+                        .is("a batch nested in a batch").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transfer("bi-t1").replace("{", "{\"type\":\"refund\",")))
+                        .is("an item of an unknown type").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transfer("bi-t1"))).is("an item without a type")
+                        .refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transfer("bi-t1").replace("{", "{\"type\":1,")))
+                        .is("an item whose type is a number").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1")) + "," + item(transfer("bi-t1"))))
+                        .is("the same transfer id twice in one batch").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1")) + ","
+                        + item(transfer("bi-t2", "alice", "bob", "1.001", "EUR"))))
+                        .is("a valid item, then one with an amount past the currency's scale").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "false", item(transfer("bi-t1", "alice", "bob", "-1.00", "EUR"))))
+                        .is("an item with a negative amount").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1")).replace("}",
+                        ",\"entries\":[]}"))).is("a transfer item with a transaction's entries").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transactionItem(transaction("bi-x1", false,
+                        entry("alice", "debit", "1.00", "EUR"), entry("bob", "credit", "1.00", "EUR")))
+                        .replace("\"entries\"", "\"debitAccountId\":\"alice\",\"entries\"")))
+                        .is("a transaction item with a transfer's debit account").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transactionItem(transaction("bi-x1", false,
+                        entry("alice", "debit", "1.00", "EUR")))))
+                        .is("a transaction item with one entry").refused(400, "too_few_entries"),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1", "alice", "bob", "1.00", "EUR"))
+                        .replace("}", ",\"pending\":true}"))).is("a pending transfer item without a timeout")
+                        .refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1", "alice", "bob", "1.00", "ZZZ"))))
+                        .is("an item in an unknown currency").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> batchRefusals() {
+        return List.of(
+                post("/batches").body(batch("br-1", "true", item(transfer("br-t1")) + ","
+                        + item(transfer("fund", "bank", "alice", "51.00", "EUR"))))
+                        .is("an item whose id was used for other content").refused(409, "idempotency_conflict"),
+                post("/batches").body(batch("br-2", "true", item(transfer("br-t2")) + ","
+                        + item(transfer("br-t3", "alice", "nobody", "1.00", "EUR"))))
+                        .is("an item on an account that does not exist").refused(404, "account_not_found"),
+                post("/batches").body(batch("br-3", "true", item(transfer("br-t4")) + ","
+                        + item(transfer("br-t5", "alice", "bob", "1000.00", "EUR"))))
+                        .is("a valid item, then one past the funds").recordingItsRefusal()
+                        .refused(422, "insufficient_funds"),
+                post("/batches").body(batch("br-4", "true", item(transfer("br-t6", "alice", "alice", "1.00", "EUR"))))
+                        .is("an item on one account").recordingItsRefusal().refused(422, "same_account"),
+                post("/batches").body(batch("br-5", "true", transactionItem(transaction("br-x1", false,
+                        entry("alice", "debit", "1.00", "EUR"), entry("bob", "credit", "0.99", "EUR")))))
+                        .is("an unbalanced transaction item").recordingItsRefusal().refused(422, "unbalanced"));
+    }
+
+    static String batch(String batchId, String atomicJson, String items) {
+        return "{\"batchId\":\"" + batchId + "\",\"atomic\":" + atomicJson + ",\"items\":[" + items + "]}";
+    }
+
+    /** A transfer body as a batch's item. */
+    static String item(String transfer) {
+        return transfer.replaceFirst("\\{", "{\"type\":\"transfer\",");
+    }
+
+    static String transactionItem(String transaction) {
+        return transaction.replaceFirst("\\{", "{\"type\":\"transaction\",");
     }
 
     private static HostileRequest.Builder post(String path) {

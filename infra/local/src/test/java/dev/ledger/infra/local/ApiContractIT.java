@@ -263,6 +263,7 @@ class ApiContractIT {
         cases.add(new Case("a cent more to big", transfer("max-plus", "bank", "big", "0.01", "EUR"),
                 "422 balance_overflow"));
         cases.addAll(transactions());
+        cases.addAll(batches());
         cases.addAll(expiredHold());
         cases.add(Case.later("an operator reading a balance as of now", () -> get("/accounts/alice/balance?asOf="
                 + Instant.now(), operator), "200 -"));
@@ -321,6 +322,25 @@ class ApiContractIT {
                             .until(() -> Instant.now().isAfter(expiresAt));
                     return post("/transactions/tx-6/post", payments, "");
                 }, "422 transaction_expired"));
+    }
+
+    /** Batches: one recorded, the same again, one too large for one atomic write. */
+    private static List<Case> batches() {
+        String batch = "{\"batchId\":\"batch-1\",\"atomic\":true,\"items\":[{\"type\":\"transfer\","
+                + transferBody("batch-t-1", "alice", "bob", "0.01", "EUR").substring(1) + ",{\"type\":\"transaction\","
+                + transactionBody("batch-x-1", false, 0, entry("bob", "debit", "0.01"), entry("alice", "credit", "0.01"))
+                .substring(1) + "]}";
+        StringBuilder twentyFive = new StringBuilder();
+        for (int i = 0; i < 25; i++) {
+            twentyFive.append(i == 0 ? "" : ",").append("{\"type\":\"transfer\",")
+                    .append(transferBody("batch-big-" + i, "bank", "bob", "0.01", "EUR").substring(1));
+        }
+        return List.of(
+                new Case("an atomic batch of a transfer and a transaction", post("/batches", payments, batch), "201 -"),
+                new Case("the same batch again", post("/batches", payments, batch), "200 -"),
+                new Case("an atomic batch of 25 items", post("/batches", payments,
+                        "{\"batchId\":\"batch-2\",\"atomic\":true,\"items\":[" + twentyFive + "]}"),
+                        "400 batch_too_large"));
     }
 
     private static String transactionBody(String id, boolean pending, int timeoutSeconds, String... entries) {
