@@ -8,10 +8,15 @@ import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
@@ -188,47 +193,56 @@ final class SimulationInvariants {
     }
 
     /**
-     * Posting and voiding are not repeatable, so at most one post or void of a hold is ever
-     * acknowledged. If one was, the transfer's stream records exactly that outcome (the amount
-     * asked for, or the whole hold) and each account has one leg settling it; if none was, no
-     * outcome and no settling leg (holds here outlive the run, so none expires).
+     * Posts and voids are repeatable: the command that completed a hold, sent again (a post with the
+     * same amount, or with none where the first had none; a void after a void), answers 200 with the
+     * original body. So if any post or void of a hold was acknowledged, the transfer's stream records
+     * exactly one outcome; every acknowledged post or void is the command that completed it (same
+     * kind, same amount asked or none) and answered the same body; and each account has one leg
+     * settling it (a reversal's legs are not settling legs). If none was acknowledged: no outcome and
+     * no settling leg (holds here outlive the run, so none expires).
      */
     private void assertSettledExactlyOnceIfAcknowledged(String id, List<StoredEvent> events, List<LegOn> legs) {
         List<Call> settles = new ArrayList<>(journal.about(Kind.POST_HOLD, id));
         settles.addAll(journal.about(Kind.VOID_HOLD, id));
         List<Call> acknowledged = settles.stream().filter(Call::acknowledged).toList();
         List<TransferEvent> outcomes = events.stream().map(e -> (TransferEvent) e.event())
-                .filter(e -> !(e instanceof TransferRecorded) && !(e instanceof TransferRejected)).toList();
-        List<LegOn> settling = legs.stream()
-                .filter(leg -> !(leg.event() instanceof EntryPosted) && !(leg.event() instanceof HoldPlaced)).toList();
-        assertThat(acknowledged).as("acknowledged posts and voids of %s: %s", id, settles).hasSizeLessThanOrEqualTo(1);
+                .filter(e -> e instanceof PendingTransferPosted || e instanceof PendingTransferVoided
+                        || e instanceof PendingTransferExpired).toList();
+        List<LegOn> settling = legs.stream().filter(leg -> leg.event() instanceof HoldPosted
+                || leg.event() instanceof HoldVoided || leg.event() instanceof HoldExpired).toList();
         if (acknowledged.isEmpty()) {
             assertThat(outcomes).as("outcome of hold %s, never settled: %s", id, settles).isEmpty();
             assertThat(settling).as("settling legs of hold %s, never settled: %s", id, settles).isEmpty();
             return;
         }
-        Call settled = acknowledged.get(0);
-        assertThat(outcomes).as("outcome of hold %s after %s", id, settled).hasSize(1);
+        assertThat(outcomes).as("outcome of hold %s after %s", id, acknowledged).hasSize(1);
+        TransferEvent outcome = outcomes.get(0);
         TransferState state = ProjectionsAgainstLog.transferFold(events);
-        if (settled.command().kind() == Kind.VOID_HOLD) {
-            assertThat(outcomes.get(0)).isInstanceOf(PendingTransferVoided.class);
-        } else {
-            assertThat(outcomes.get(0)).isInstanceOf(PendingTransferPosted.class);
-            Money asked = settled.command().body() == null ? state.request().amount()
-                    : Money.parse(settled.command().body().path("amount").asText(), state.request().amount().currency());
-            assertThat(((PendingTransferPosted) outcomes.get(0)).postedAmount()).as("posted amount of %s", id)
-                    .isEqualTo(asked);
+        Kind completedBy = outcome instanceof PendingTransferVoided ? Kind.VOID_HOLD : Kind.POST_HOLD;
+        for (Call settled : acknowledged) {
+            assertThat(settled.command().kind()).as("hold %s completed by %s; acknowledged: %s", id, outcome, settled)
+                    .isEqualTo(completedBy);
+            assertThat(settled.response()).as("every acknowledged post or void of %s answers the completing one's body",
+                    id).isEqualTo(acknowledged.get(0).response());
         }
+        if (outcome instanceof PendingTransferPosted posted) {
+            for (Call settled : acknowledged) {
+                Money asked = settled.command().body() == null ? null
+                        : Money.parse(settled.command().body().path("amount").asText(), state.request().amount().currency());
+                assertThat(posted.requested()).as("what the post of %s recorded it asked for", id)
+                        .isEqualTo(PostRequest.of(asked));
+                assertThat(posted.postedAmount()).as("posted amount of %s after %s", id, settled)
+                        .isEqualTo(asked == null ? state.request().amount() : asked);
+            }
+        }
+        String legType = completedBy == Kind.VOID_HOLD ? "HoldVoided" : "HoldPosted";
         assertThat(settling).as("the legs settling hold %s", id)
                 .extracting(leg -> leg.account() + ":" + leg.event().side() + ":" + leg.event().getClass().getSimpleName())
                 .containsExactlyInAnyOrder(
-                        state.request().debitAccountId() + ":" + Side.DEBIT + ":" + settlingLegType(settled),
-                        state.request().creditAccountId() + ":" + Side.CREDIT + ":" + settlingLegType(settled));
+                        state.request().debitAccountId() + ":" + Side.DEBIT + ":" + legType,
+                        state.request().creditAccountId() + ":" + Side.CREDIT + ":" + legType);
     }
 
-    private static String settlingLegType(Call settled) {
-        return settled.command().kind() == Kind.VOID_HOLD ? "HoldVoided" : "HoldPosted";
-    }
 
     private static void assertPendingTotalsAreTheOpenHolds(Map<String, AccountState> finalStates,
                                                            Map<String, TransferState> transfers) {
