@@ -31,9 +31,12 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /**
  * A seeded simulation of the whole local system: several payment clients send random commands
  * through the HTTP API at once (accounts opened in two currencies, deposits, transfers, holds posted
- * in full or in part or voided, debits the overdraft must refuse, retries under the same transfer
- * id, freezes), while the local event-source runtime duplicates, delays and re-delivers batches
- * and crashes before checkpoints, and the process is restarted with a backlog, its stream
+ * in full or in part or voided, posts and voids sent again, debits the overdraft must refuse,
+ * retries under the same transfer or transaction id, multi-leg transactions in one or two currencies,
+ * some pending and posted or voided later, some unbalanced or beyond any balance, reversals of
+ * transfers in part or in full, some past what was posted, some sent again, freezes), while the
+ * local event-source runtime duplicates, delays and re-delivers batches and crashes before
+ * checkpoints, and the process is restarted with a backlog, its stream
  * consumers resuming from their checkpoints. At checkpoints along the way and at the end, once the
  * projections have caught up with the log: every projection equals the fold of the log, money is
  * conserved per currency, no account went below its floor, every acknowledged command is in the
@@ -53,7 +56,8 @@ class LedgerSimulationIT {
     private static final String PAYMENTS = "simulation-payments-token";
     private static final int CLIENTS = 4;
     private static final int ROUNDS = 5;
-    private static final int COMMANDS_PER_CLIENT_AND_ROUND = 6;
+    // 8 rather than 6 since multi-leg transactions and reversals joined the mix: about as many transfers and holds.
+    private static final int COMMANDS_PER_CLIENT_AND_ROUND = 8;
     // Catching up has no deadline (a deadline on a loaded 2-core machine is a timing assertion): a
     // checkpoint fails only if the read path shows no movement at all for this long, i.e. it hangs.
     private static final Duration STALL = Duration.ofSeconds(90);
