@@ -144,7 +144,6 @@ final class SimulationInvariants {
                 finalStates.put(spec.id(), states.get(states.size() - 1));
             }
         }
-        assertConserved(finalStates);
         Map<String, TransferState> transfers = new TreeMap<>();
         for (Map.Entry<String, List<StoredEvent>> transfer : transferLogs.entrySet()) {
             String id = transfer.getKey();
@@ -190,6 +189,8 @@ final class SimulationInvariants {
                 .isSubsetOf(acknowledgedReversals);
         assertThat(reversalLegs.keySet()).as("every reversal leg on an account was acknowledged to a client")
                 .isSubsetOf(acknowledgedReversals);
+        // After the checks of each command, which name the command when one of them breaks conservation.
+        assertConserved(finalStates);
         assertPendingTotalsAreTheOpenHolds(finalStates, transfers, transactions);
     }
 
