@@ -97,8 +97,8 @@ final class SimulatedClient {
 
     /**
      * One command, drawn by these shares: transfers 49 (deposits 15, between customers 18, beyond any
-     * balance 4, holds 12), posts and voids of holds 9, retries 6, multi-leg transactions 12, their
-     * posts and voids 4, reversals 9, freezes 3, unfreezes 7 (more than freezes, so that accounts do
+     * balance 4, holds 12), posts and voids of holds 9, retries 5, multi-leg transactions 12, their
+     * posts and voids 6, reversals 8, freezes 3, unfreezes 7 (more than freezes, so that accounts do
      * not stay frozen for long), opens 1. A command that needs an earlier
      * one of this client (a post, a retry, a reversal) falls through to the next kind until it has one.
      */
@@ -121,11 +121,11 @@ final class SimulatedClient {
             sentHolds.add(send(transfer(id, from, someOtherAccountIn(from), amount(from, 100, 6_000), true), false));
         } else if (dice < 58 && !sentHolds.isEmpty()) {
             settle(sentHolds.get(random.nextInt(sentHolds.size())));
-        } else if (dice < 64 && !sentTransfers.isEmpty()) {
+        } else if (dice < 63 && !sentTransfers.isEmpty()) {
             retry();
-        } else if (dice < 76) {
+        } else if (dice < 75) {
             transaction(id);
-        } else if (dice < 80 && !sentPendingTransactions.isEmpty()) {
+        } else if (dice < 81 && !sentPendingTransactions.isEmpty()) {
             settleTransaction(sentPendingTransactions.get(random.nextInt(sentPendingTransactions.size())));
         } else if (dice < 89 && !sentTransfers.isEmpty()) {
             reverse(id);
@@ -224,8 +224,8 @@ final class SimulatedClient {
      * A multi-leg transaction: one payer and two or three payees in one currency (now and then the
      * funding account pays, or the payer is also paid back part in an entry of its own), or, a fifth
      * of the time, a currency exchange: a customer pays one currency's funding account and the other
-     * currency's funding account pays a customer, balanced per currency. A third are pending, to be
-     * posted or voided later. One in ten does not balance by a minor unit, and one in twelve asks a
+     * currency's funding account pays a customer, balanced per currency. Half are pending, to be
+     * posted or voided later (unless the client chose them to be refused). One in ten does not balance by a minor unit, and one in twelve asks a
      * customer for more than any balance: both must be refused.
      */
     private void transaction(String id) {
@@ -270,14 +270,14 @@ final class SimulatedClient {
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode().put("transactionId", id);
         body.set("entries", entries);
-        boolean pending = random.nextInt(3) == 0;
+        boolean pending = random.nextBoolean();
         if (pending) {
             body.put("pending", true).put("timeoutSeconds", HOLD_TIMEOUT_SECONDS);
         }
         body.putObject("metadata").put("client", Integer.toString(number));
         Command command = new Command(Kind.TRANSACTION, id, body, beyond || unbalanced);
         sentTransactions.add(command);
-        if (pending) {
+        if (pending && !command.mustBeRefused()) {
             sentPendingTransactions.add(command);
         }
         call(command);
