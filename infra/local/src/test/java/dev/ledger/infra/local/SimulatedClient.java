@@ -234,7 +234,7 @@ final class SimulatedClient {
         if (random.nextInt(5) == 0) {
             AccountSpec payer = someCustomerIn(random.nextBoolean() ? "EUR" : "JPY");
             AccountSpec payee = someCustomerIn(payer.currency().equals("EUR") ? "JPY" : "EUR");
-            long paid = beyond ? BEYOND_ANY_BALANCE : amount(payer, 300, 9_000);
+            long paid = beyond ? BEYOND_ANY_BALANCE : amount(payer, 300, 4_000);
             // About 150 yen to the euro, whichever way: the rate is the client's, each currency balances.
             long received = payer.minorDigits() == 2 ? paid * 3 / 2 : Math.max(1, paid * 2 / 3);
             entry(entries, payer, "debit", paid);
@@ -244,7 +244,7 @@ final class SimulatedClient {
         } else {
             AccountSpec payer = !beyond && random.nextInt(4) == 0 ? someFunding() : someCustomer();
             long total = beyond ? BEYOND_ANY_BALANCE
-                    : payer.funding() ? amount(payer, 2_000, 20_000) : amount(payer, 300, 9_000);
+                    : payer.funding() ? amount(payer, 2_000, 20_000) : amount(payer, 300, 4_000);
             int parts = 2 + random.nextInt(2);
             List<AccountSpec> payees = new ArrayList<>();
             // Not in a debit beyond any balance, whose net would then be what the payer is paid back.
