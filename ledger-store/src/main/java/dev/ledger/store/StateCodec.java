@@ -69,6 +69,9 @@ public final class StateCodec {
             if (r.isRejected()) {
                 node.put("rejectionCode", r.rejection().code().code());
                 node.put("rejectionMessage", r.rejection().message());
+            } else if (r.amount() == null) {
+                // A transaction's reversal: no single amount; each leg in its own currency.
+                node.set("legs", EventCodec.reversalLegs(r.legs(), true));
             } else {
                 node.put("currency", r.amount().currency().code());
                 node.put("amount", r.amount().toDecimalString());
@@ -87,6 +90,10 @@ public final class StateCodec {
                 if (t.rejection().failedEntry() != null) {
                     node.put("failedEntry", t.rejection().failedEntry().intValue());
                 }
+            }
+            if (t.reversedBy() != null) {
+                node.put("reversalId", t.reversedBy().reversalId());
+                node.put("reversalForced", t.reversedBy().forced());
             }
         } else {
             throw new IllegalArgumentException("no snapshot form for " + state.getClass().getName());
@@ -112,6 +119,10 @@ public final class StateCodec {
         if (code != null) {
             return new ReversalState(node.get("reversalId").asText(), request, null, List.of(),
                     new Rejection(RejectionCode.fromCode(code.asText()), node.get("rejectionMessage").asText()));
+        }
+        if (node.get("amount") == null) {
+            return new ReversalState(node.get("reversalId").asText(), request, null,
+                    EventCodec.reversalLegs(node.get("legs"), null), null);
         }
         CurrencyUnit currency = CurrencyUnit.of(node.get("currency").asText());
         List<ReversalEvent.Leg> legs = new ArrayList<>();
@@ -145,12 +156,15 @@ public final class StateCodec {
         JsonNode expiresAt = node.get("expiresAt");
         JsonNode code = node.get("rejectionCode");
         JsonNode failedEntry = node.get("failedEntry");
+        JsonNode reversalId = node.get("reversalId");
         return new TransactionState(node.get("transactionId").asText(),
                 EventCodec.transactionRequest(node.get("request")),
                 TransactionStatus.valueOf(node.get("status").asText()),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
-                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()));
+                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()),
+                reversalId == null ? null : new TransactionState.ReversedBy(reversalId.asText(),
+                        node.get("reversalForced").asBoolean()));
     }
 
     /** A head's snapshot decoded as what its stream holds: an account, a transfer, a transaction or a reversal. */
