@@ -144,11 +144,6 @@ public final class Views {
     public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
     }
 
-    /** A transaction as a route answers it when no reversal is known to it (the reversal fields say "none"). */
-    public static ObjectNode transaction(TransactionState transaction, long version, Instant recordedAt) {
-        return transaction(transaction, version, recordedAt, null);
-    }
-
     /**
      * A multi-leg transaction as every route answers it, the POST that recorded, posted or voided it and
      * the GET alike: {@code {"transactionId","status","entries":[{"index","accountId","direction","amount",
@@ -156,11 +151,9 @@ public final class Views {
      * "failedEntry"}}; {@code direction} is "debit" or "credit" as the request gave it, {@code recordedAt}
      * is when the transaction was first recorded, {@code expiresAt} is null unless it is a hold, and the
      * rejection fields are null unless it was refused ({@code failedEntry} also for a refusal of the whole
-     * transaction, such as {@code unbalanced}). {@code "reversed"} says whether a reversal gave it back,
-     * and {@code "reversal"} is that reversal {@code {"reversalId","forced","version","recordedAt"}} or null.
+     * transaction, such as {@code unbalanced}).
      */
-    public static ObjectNode transaction(TransactionState transaction, long version, Instant recordedAt,
-                                         TransactionReversal reversal) {
+    public static ObjectNode transaction(TransactionState transaction, long version, Instant recordedAt) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("transactionId", transaction.transactionId());
         node.put("status", transaction.status().name());
@@ -179,11 +172,23 @@ public final class Views {
         node.put("rejectionCode", transaction.rejection() == null ? null : transaction.rejection().code().code());
         node.put("rejectionMessage", transaction.rejection() == null ? null : transaction.rejection().message());
         node.put("failedEntry", transaction.rejection() == null ? null : transaction.rejection().failedEntry());
-        node.put("reversed", transaction.isReversed());
+        return node;
+    }
+
+    /**
+     * A transaction as {@code GET /transactions/{id}} answers it: {@link #transaction}'s fields, then
+     * {@code "reversed"} (whether a reversal gave it back) and {@code "reversal"}: that reversal
+     * {@code {"reversalId","forced","version","recordedAt"}}, or null. The command routes answer without
+     * these two: a transaction is never reversed by the command that answers it.
+     */
+    public static ObjectNode transactionAsRead(TransactionState transaction, long version, Instant recordedAt,
+                                               TransactionReversal reversal) {
         if (reversal == null && transaction.isReversed()) {
             throw new IllegalArgumentException("transaction " + transaction.transactionId()
                     + " is reversed; its answer needs the reversal's version and time");
         }
+        ObjectNode node = transaction(transaction, version, recordedAt);
+        node.put("reversed", transaction.isReversed());
         if (reversal == null) {
             node.putNull("reversal");
         } else {

@@ -119,6 +119,9 @@ class TransactionReversalIT {
 
     @Test
     void eightClientsReversingOneTransactionAtOnceGiveItBackExactlyOnce() throws Exception {
+        // Whatever the other tests left on them, merchant and fees can pay back.
+        assertThat(ledger.transfer("race-merchant", "bank", "merchant", "1000.00", "EUR").status()).isEqualTo(201);
+        assertThat(ledger.transfer("race-fees", "bank", "fees", "100.00", "EUR").status()).isEqualTo(201);
         for (int round = 0; round < 2; round++) {
             String id = "race-" + round;
             pay(id, false);
@@ -138,7 +141,8 @@ class TransactionReversalIT {
             }
 
             assertThat(replies).as("round %s: %s", round, replies).noneMatch(reply -> reply.status() >= 500);
-            assertThat(replies).filteredOn(reply -> reply.status() == 201).as("round %s", round).hasSize(1);
+            assertThat(replies.stream().filter(reply -> reply.status() == 201).count()).as("round %s: %s", round,
+                    replies).isEqualTo(1);
             assertThat(replies).filteredOn(reply -> reply.status() != 201).allSatisfy(reply ->
                     assertThat(List.of("422 reversal_exceeds_posted", "409 concurrent_modification"))
                             .contains(reply.status() + " " + reply.error()));
@@ -153,7 +157,9 @@ class TransactionReversalIT {
     @Test
     void anOperatorForcesAReversalBelowTheFloorAndPaymentsOrAuditorsMayNot() {
         pay("tx-3", false);
-        assertThat(ledger.transfer("merchant-spends", "merchant", "bank", "97.10", "EUR").status()).isEqualTo(201);
+        String all = dev.ledger.domain.money.Money.of(balances().get("merchant"),
+                dev.ledger.domain.money.CurrencyUnit.of("EUR")).toDecimalString();
+        assertThat(ledger.transfer("merchant-spends", "merchant", "bank", all, "EUR").status()).isEqualTo(201);
 
         Reply refused = reverse("tx-3", "{\"reversalId\":\"r-floor\"}");
         assertThat(refused.status()).isEqualTo(422);
@@ -174,7 +180,8 @@ class TransactionReversalIT {
 
         assertThat(forced.status()).as(forced.body().toString()).isEqualTo(201);
         assertThat(forced.body().get("forced").asBoolean()).isTrue();
-        assertThat(balances().get("merchant")).isEqualTo(merchant - 97_10);
+        assertThat(merchant).isZero();
+        assertThat(balances().get("merchant")).isEqualTo(-97_10);
         assertThat(transaction("tx-3").reversedBy().forced()).isTrue();
     }
 
@@ -272,7 +279,8 @@ class TransactionReversalIT {
             });
         }
         assertThat(ledger.eventCount()).as("repeats write nothing").isEqualTo(events);
-        Reply postOfPostedAtOnce = ledger.post("/transactions/tx-1/post", null);
+        pay("posted-now", false);
+        Reply postOfPostedAtOnce = ledger.post("/transactions/posted-now/post", null);
         assertThat(postOfPostedAtOnce.error()).as("a transaction posted at once was never pending")
                 .isEqualTo("transaction_not_pending");
     }

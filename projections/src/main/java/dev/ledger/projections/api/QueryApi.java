@@ -138,8 +138,8 @@ public final class QueryApi implements ApiRoutes {
                 .orElseThrow(() -> new ApiException(404, "transaction_not_found", "transaction " + transactionId
                         + " does not exist"));
         TransfersProjection.TransactionReversal reversal = projected.reversal();
-        return new HttpResponse(200, Views.transaction(projected.state(), projected.version(), projected.createdAt(),
-                reversal == null ? null : new Views.TransactionReversal(reversal.reversalId(), reversal.forced(),
+        return new HttpResponse(200, Views.transactionAsRead(projected.state(), projected.version(),
+                projected.createdAt(), reversal == null ? null : new Views.TransactionReversal(reversal.reversalId(), reversal.forced(),
                         reversal.version(), reversal.recordedAt())));
     }
 
