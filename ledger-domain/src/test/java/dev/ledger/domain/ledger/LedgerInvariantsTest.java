@@ -213,7 +213,12 @@ class LedgerInvariantsTest {
                         () -> ledger.reverseTransaction(earlier.getKey(), earlier.getValue()));
             }
             String id = "tr" + step;
+            // Mostly a posted one (most random transactions are pending or refused); now and then any, or none.
+            List<String> posted = transactionIds.stream().filter(t -> log.transaction(t)
+                    .map(v -> v.state().status() == dev.ledger.domain.transaction.TransactionStatus.POSTED)
+                    .orElse(false)).toList();
             String transactionId = random.nextInt(20) == 0 ? "unknown"
+                    : !posted.isEmpty() && random.nextInt(3) != 0 ? posted.get(random.nextInt(posted.size()))
                     : transactionIds.get(random.nextInt(transactionIds.size()));
             ReversalRequest request = new ReversalRequest(OriginalKind.TRANSACTION, transactionId, null,
                     random.nextInt(8) == 0, new TreeMap<>());
