@@ -71,14 +71,24 @@ class VerifyTransactionReversalsIT {
         TransactionRequest second = new TransactionRequest(List.of(entry(0, "trv-a", Side.DEBIT, "10.00"),
                 entry(1, "trv-b", Side.CREDIT, "10.00")), false, 0, null);
         run(workload, commands, l -> l.transaction("trv-pay-2", second));
+        // An operator's reversal past trv-c's floor: trv-c spent what trv-pay-3 gave it.
+        run(workload, commands, l -> l.transaction("trv-pay-3", new TransactionRequest(List.of(
+                entry(0, "trv-a", Side.DEBIT, "5.00"), entry(1, "trv-c", Side.CREDIT, "5.00")), false, 0, null)));
+        run(workload, commands, l -> l.transfer("trv-spend", TransferRequest.posted("trv-c", "bank-eur", eur("5.00"))));
+        run(workload, commands, l -> l.reverseTransaction("trv-r-forced", new ReversalRequest(OriginalKind.TRANSACTION,
+                "trv-pay-3", null, true, new TreeMap<>())));
         workload.accounts.addAll(List.of("trv-a", "trv-b", "trv-c"));
-        workload.transferIds.add("trv-fund");
-        workload.transactionIds.addAll(List.of("trv-pay", "trv-pay-2"));
+        workload.transferIds.addAll(List.of("trv-fund", "trv-spend"));
+        workload.transactionIds.addAll(List.of("trv-pay", "trv-pay-2", "trv-pay-3"));
         workload.project(aws.sqs(), names.queue("dlq"));
         ReplayRunner replay = new ReplayRunner(aws.endpoint().toString(), workload, names.table("control"));
 
         ReplayRunner.Run verify = replay.run("verify", "--json");
-        assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+        assertThat(verify.code()).as("a forced reversal below the floor is allowed: " + verify.out() + verify.err())
+                .isZero();
+        ReplayRunner.Run state = replay.run("state", "--account", "trv-c");
+        assertThat(state.code()).as(state.out() + state.err()).isZero();
+        assertThat(state.json().get("balance").asText()).isEqualTo("-5.00");
         Path export = dir.resolve("reversal.jsonl");
         ReplayRunner.Run exported = replay.run("export", "--reversals", "trv-r-ok", "--transactions", "trv-pay",
                 "-o", export.toString());
@@ -126,7 +136,7 @@ class VerifyTransactionReversalsIT {
                 + "reversing transaction trv-pay, but that transaction's stream shows reversal trv-r-ok"));
         assertThat(findings).as("the reversal the ledger wrote mirrors its transaction")
                 .noneMatch(f -> f.startsWith("reversal:trv-r-ok") || f.startsWith("transaction:trv-pay reversal.")
-                        || f.startsWith("reversal:trv-forged"));
+                        || f.startsWith("reversal:trv-forged") || f.startsWith("account:trv-c"));
     }
 
     private static ReversalRequest whole(String transactionId) {
