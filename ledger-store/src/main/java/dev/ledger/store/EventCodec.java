@@ -17,6 +17,7 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
@@ -41,6 +42,7 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionEvent.TransactionReversed;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
@@ -75,6 +77,12 @@ import java.util.TreeMap;
  * as the same transfers and transactions sent singly. The append they share is what ties them to the
  * batch: every event of one append carries the same {@code recordedAt} and {@code correlationId}, both
  * under the hash chain, and the batch's record lists each item with its digest.
+ *
+ * <p>The reversal of a transaction (issue 12 §2) added {@code TransactionReversed} (the transaction's
+ * stream), {@code TransactionEntriesReversed} (each account's: the entries reversed, plus
+ * {@code reversalId} and {@code forced}) and a form of {@code ReversalRecorded} whose request names
+ * {@code "originalKind":"transaction"}: its {@code amount} is null (a transaction may move several
+ * currencies) and each leg carries its own {@code currency}. A transfer's reversal keeps its form byte for byte.
  */
 public final class EventCodec {
 
@@ -133,6 +141,9 @@ public final class EventCodec {
             body.set("entries", entries(leg.entries()));
             if (leg instanceof TransactionHoldPlaced e) {
                 body.put("expiresAt", e.expiresAt().toString());
+            } else if (leg instanceof TransactionEntriesReversed e) {
+                body.put("reversalId", e.reversalId());
+                body.put("forced", e.forced());
             }
         } else if (event instanceof TransactionRecorded e) {
             body.put("transactionId", e.transactionId());
@@ -154,6 +165,10 @@ public final class EventCodec {
             body.put("transactionId", e.transactionId());
         } else if (event instanceof PendingTransactionExpired e) {
             body.put("transactionId", e.transactionId());
+        } else if (event instanceof TransactionReversed e) {
+            body.put("transactionId", e.transactionId());
+            body.put("reversalId", e.reversalId());
+            body.put("forced", e.forced());
         } else if (event instanceof TransferRecorded e) {
             body.put("transferId", e.transferId());
             body.set("request", request(e.request()));
@@ -184,12 +199,12 @@ public final class EventCodec {
         } else if (event instanceof ReversalRecorded e) {
             body.put("reversalId", e.reversalId());
             body.set("request", reversalRequest(e.request()));
-            putAmount(body, "amount", e.amount());
-            ArrayNode legs = body.putArray("legs");
-            for (ReversalEvent.Leg leg : e.legs()) {
-                legs.addObject().put("accountId", leg.accountId()).put("side", leg.side().name())
-                        .put("amount", leg.amount().toDecimalString());
+            if (e.amount() == null) {
+                body.putNull("amount");
+            } else {
+                putAmount(body, "amount", e.amount());
             }
+            body.set("legs", reversalLegs(e.legs(), e.amount() == null));
         } else if (event instanceof ReversalRejected e) {
             body.put("reversalId", e.reversalId());
             body.set("request", reversalRequest(e.request()));
@@ -272,6 +287,10 @@ public final class EventCodec {
             return "TransferReversed";
         } else if (event instanceof ReversalRecorded) {
             return "ReversalRecorded";
+        } else if (event instanceof TransactionReversed) {
+            return "TransactionReversed";
+        } else if (event instanceof TransactionEntriesReversed) {
+            return "TransactionEntriesReversed";
         } else if (event instanceof ReversalRejected) {
             return "ReversalRejected";
         } else if (event instanceof BatchRecorded) {
@@ -338,20 +357,21 @@ public final class EventCodec {
             case "PendingTransactionPosted" -> new PendingTransactionPosted(text(body, "transactionId"));
             case "PendingTransactionVoided" -> new PendingTransactionVoided(text(body, "transactionId"));
             case "PendingTransactionExpired" -> new PendingTransactionExpired(text(body, "transactionId"));
+            case "TransactionReversed" -> new TransactionReversed(text(body, "transactionId"),
+                    text(body, "reversalId"), bool(body, "forced"));
+            case "TransactionEntriesReversed" -> new TransactionEntriesReversed(text(body, "accountId"),
+                    text(body, "transactionId"), text(body, "reversalId"), entries(body.get("entries")),
+                    bool(body, "forced"));
             case "EntryReversed" -> new EntryReversed(text(body, "accountId"), text(body, "transferId"),
                     text(body, "reversalId"), side(body), text(body, "counterpartyAccountId"), amount(body, "amount"),
                     bool(body, "forced"));
             case "TransferReversed" -> new TransferReversed(text(body, "transferId"), text(body, "reversalId"),
                     amount(body, "amount"), bool(body, "forced"));
             case "ReversalRecorded" -> {
-                CurrencyUnit currency = CurrencyUnit.of(text(body, "currency"));
-                List<ReversalEvent.Leg> legs = new ArrayList<>();
-                for (JsonNode leg : body.get("legs")) {
-                    legs.add(new ReversalEvent.Leg(text(leg, "accountId"), Side.valueOf(text(leg, "side")),
-                            Money.parse(text(leg, "amount"), currency)));
-                }
+                boolean wholeTransaction = body.get("amount") != null && body.get("amount").isNull();
                 yield new ReversalRecorded(text(body, "reversalId"), reversalRequest(body.get("request")),
-                        amount(body, "amount"), legs);
+                        wholeTransaction ? null : amount(body, "amount"),
+                        reversalLegs(body.get("legs"), wholeTransaction ? null : CurrencyUnit.of(text(body, "currency"))));
             }
             case "ReversalRejected" -> new ReversalRejected(text(body, "reversalId"),
                     reversalRequest(body.get("request")), RejectionCode.fromCode(text(body, "code")),
@@ -378,6 +398,35 @@ public final class EventCodec {
             return reversal.request().originalKind() == OriginalKind.TRANSFER ? reversal.request().originalId() : null;
         }
         return event instanceof TransferEvent transferEvent ? transferEvent.transferId() : null;
+    }
+
+    /**
+     * A reversal's legs, {@code [{"accountId","side","amount"}]}; with {@code "currency"} on each leg
+     * when {@code eachWithCurrency} (a transaction's reversal, whose legs may be in several currencies).
+     */
+    public static ArrayNode reversalLegs(List<ReversalEvent.Leg> legs, boolean eachWithCurrency) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (ReversalEvent.Leg leg : legs) {
+            ObjectNode node = array.addObject().put("accountId", leg.accountId()).put("side", leg.side().name())
+                    .put("amount", leg.amount().toDecimalString());
+            if (eachWithCurrency) {
+                node.put("currency", leg.amount().currency().code());
+            }
+        }
+        return array;
+    }
+
+    /** Reads {@link #reversalLegs(List, boolean)}: in {@code currency}, or (null) each leg in its own. */
+    public static List<ReversalEvent.Leg> reversalLegs(JsonNode array, CurrencyUnit currency) {
+        if (array == null || !array.isArray()) {
+            throw new IllegalArgumentException("stored reversal lacks the array field legs");
+        }
+        List<ReversalEvent.Leg> legs = new ArrayList<>();
+        for (JsonNode leg : array) {
+            legs.add(new ReversalEvent.Leg(text(leg, "accountId"), Side.valueOf(text(leg, "side")),
+                    Money.parse(text(leg, "amount"), currency != null ? currency : CurrencyUnit.of(text(leg, "currency")))));
+        }
+        return legs;
     }
 
     public static ObjectNode request(TransferRequest request) {

@@ -8,12 +8,12 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.AccountStatus;
-import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
@@ -70,6 +70,9 @@ public final class StateCodec {
             if (r.isRejected()) {
                 node.put("rejectionCode", r.rejection().code().code());
                 node.put("rejectionMessage", r.rejection().message());
+            } else if (r.amount() == null) {
+                // A transaction's reversal: no single amount; each leg in its own currency.
+                node.set("legs", EventCodec.reversalLegs(r.legs(), true));
             } else {
                 node.put("currency", r.amount().currency().code());
                 node.put("amount", r.amount().toDecimalString());
@@ -88,6 +91,10 @@ public final class StateCodec {
                 if (t.rejection().failedEntry() != null) {
                     node.put("failedEntry", t.rejection().failedEntry().intValue());
                 }
+            }
+            if (t.reversedBy() != null) {
+                node.put("reversalId", t.reversedBy().reversalId());
+                node.put("reversalForced", t.reversedBy().forced());
             }
         } else if (state instanceof BatchState b) {
             node.put("batchId", b.batchId());
@@ -128,6 +135,10 @@ public final class StateCodec {
             return new ReversalState(node.get("reversalId").asText(), request, null, List.of(),
                     new Rejection(RejectionCode.fromCode(code.asText()), node.get("rejectionMessage").asText()));
         }
+        if (node.get("amount") == null) {
+            return new ReversalState(node.get("reversalId").asText(), request, null,
+                    EventCodec.reversalLegs(node.get("legs"), null), null);
+        }
         CurrencyUnit currency = CurrencyUnit.of(node.get("currency").asText());
         List<ReversalEvent.Leg> legs = new ArrayList<>();
         for (JsonNode leg : node.get("legs")) {
@@ -160,12 +171,15 @@ public final class StateCodec {
         JsonNode expiresAt = node.get("expiresAt");
         JsonNode code = node.get("rejectionCode");
         JsonNode failedEntry = node.get("failedEntry");
+        JsonNode reversalId = node.get("reversalId");
         return new TransactionState(node.get("transactionId").asText(),
                 EventCodec.transactionRequest(node.get("request")),
                 TransactionStatus.valueOf(node.get("status").asText()),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
-                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()));
+                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()),
+                reversalId == null ? null : new TransactionState.ReversedBy(reversalId.asText(),
+                        node.get("reversalForced").asBoolean()));
     }
 
     public static BatchState decodeBatch(String json) {

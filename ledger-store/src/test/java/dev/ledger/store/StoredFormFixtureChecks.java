@@ -127,7 +127,8 @@ abstract class StoredFormFixtureChecks {
         assertThat(items.stream().filter(item -> !item.get(EventsTable.SK).n().equals("0")))
                 .hasSize(expected.get("events").asInt());
         assertThat(streams).hasSize(expected.get("accounts").size() + expected.get("transfers").size()
-                + (expected.has("reversals") ? expected.get("reversals").size() : 0));
+                + (expected.has("reversals") ? expected.get("reversals").size() : 0)
+                + (expected.has("transactions") ? expected.get("transactions").size() : 0));
         for (Stream stream : streams.values()) {
             for (int i = 0; i < stream.events().size(); i++) {
                 assertThat(stream.events().get(i).get(EventsTable.SK).n()).as("%s: versions are 1, 2, 3... in order",

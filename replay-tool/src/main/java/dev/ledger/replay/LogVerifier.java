@@ -11,6 +11,7 @@ import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.LedgerEvent;
@@ -110,6 +111,17 @@ final class LogVerifier {
     private final Map<String, Reversed> reversalsRecorded = new ConcurrentHashMap<>();
     private final Map<String, Reversed> reversalsInTransfers = new ConcurrentHashMap<>();
 
+    /** A transaction's reversal as its own record says: the transaction, and each account's signed movement. */
+    private record TransactionReversalRecord(String transactionId, Map<String, BigInteger> legs,
+                                             Map<String, String> currencies) {
+    }
+
+    // Accepted reversals of transactions by reversal id; the reversal each transaction's stream shows; and,
+    // per transaction and account, what its reversal's account events moved (credit +, debit -).
+    private final Map<String, TransactionReversalRecord> transactionReversalsRecorded = new ConcurrentHashMap<>();
+    private final Map<String, String> transactionReversedBy = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, BigInteger>> reversedByTransaction = new ConcurrentHashMap<>();
+
     /**
      * @param tables the live table of each projection to compare with the log; empty compares none
      *               ({@code --log-only})
@@ -152,6 +164,7 @@ final class LogVerifier {
             checkPendingAgainstHolds();
             checkTransactions();
             checkReversalsAgainstTransfers();
+            checkTransactionReversals();
         }
         return result(notChecked);
     }
@@ -244,6 +257,94 @@ final class LogVerifier {
             }
         }
         expectedByTransaction.put(state.transactionId(), expected);
+        if (state.reversedBy() != null) {
+            transactionReversedBy.put(state.transactionId(), state.reversedBy().reversalId());
+        }
+    }
+
+    /**
+     * A reversed transaction gives back exactly what it posted: its reversal's record and its
+     * reversal's account events each move every account by the opposite of its posted net, conserve
+     * each currency, and name each other (the transaction's stream, the reversal's and the accounts'
+     * are written in one append); and no transaction is reversed twice.
+     */
+    private void checkTransactionReversals() {
+        Map<String, List<String>> recordsByTransaction = new TreeMap<>();
+        transactionReversalsRecorded.forEach((reversalId, record) -> recordsByTransaction
+                .computeIfAbsent(record.transactionId(), id -> new ArrayList<>()).add(reversalId));
+        recordsByTransaction.forEach((transactionId, reversalIds) -> {
+            if (reversalIds.size() > 1) {
+                findings.add(StreamId.transaction(transactionId).toString(), null, "reversal", "reversed more than "
+                        + "once: accepted reversals " + new java.util.TreeSet<>(reversalIds));
+            }
+        });
+        for (Map.Entry<String, TransactionReversalRecord> accepted : new TreeMap<>(transactionReversalsRecorded)
+                .entrySet()) {
+            String name = StreamId.reversal(accepted.getKey()).toString();
+            TransactionReversalRecord record = accepted.getValue();
+            String shown = transactionReversedBy.get(record.transactionId());
+            if (!accepted.getKey().equals(shown)) {
+                findings.add(name, 1L, "reversal", "accepted, reversing transaction " + record.transactionId()
+                        + ", but that transaction's stream shows " + (shown == null ? "no reversal" : "reversal " + shown));
+            }
+            checkMirrors(name, record.transactionId(), record.legs(), "its legs");
+            Map<String, BigInteger> byCurrency = new TreeMap<>();
+            record.legs().forEach((accountId, net) -> byCurrency.merge(record.currencies().get(accountId), net,
+                    BigInteger::add));
+            byCurrency.forEach((currency, sum) -> {
+                if (sum.signum() != 0) {
+                    findings.add(name, 1L, "conservation." + currency, "its legs do not balance: credits minus debits"
+                            + " is " + sum + " minor units");
+                }
+            });
+        }
+        Set<String> reversed = new java.util.TreeSet<>(transactionReversedBy.keySet());
+        reversed.addAll(reversedByTransaction.keySet());
+        for (String transactionId : reversed) {
+            String name = StreamId.transaction(transactionId).toString();
+            String reversalId = transactionReversedBy.get(transactionId);
+            if (reversalId == null) {
+                findings.add(name, null, "reversal", "account events of " + reversedByTransaction.get(transactionId)
+                        .keySet() + " reverse it, but its stream shows no reversal");
+                continue;
+            }
+            if (!transactionReversalsRecorded.containsKey(reversalId)) {
+                findings.add(name, null, "reversal", "its stream shows reversal " + reversalId + ", but the log has no"
+                        + " accepted reversal of that id reversing it");
+            }
+            Map<String, BigInteger> moved = reversedByTransaction.getOrDefault(transactionId, Map.of());
+            checkMirrors(name, transactionId, moved, "its reversal's account events");
+            Map<String, BigInteger> byCurrency = new TreeMap<>();
+            moved.forEach((accountId, net) -> byCurrency.merge(currencyOf.getOrDefault(accountId, "?"), net,
+                    BigInteger::add));
+            byCurrency.forEach((currency, sum) -> {
+                if (sum.signum() != 0) {
+                    findings.add(name, null, "reversal.conservation." + currency, "its reversal's account events do"
+                            + " not balance: credits minus debits is " + sum + " minor units");
+                }
+            });
+        }
+    }
+
+    /** Each account's movement in {@code moved} is the opposite of what the transaction posted on it. */
+    private void checkMirrors(String name, String transactionId, Map<String, BigInteger> moved, String what) {
+        Map<String, BigInteger> posted = expectedByTransaction.get(transactionId);
+        if (posted == null || posted.isEmpty()) {
+            findings.add(name, null, "reversal", "reverses transaction " + transactionId + ", which posted nothing"
+                    + (posted == null ? " (the log has no such transaction)" : ""));
+            return;
+        }
+        Set<String> accountIds = new java.util.TreeSet<>(posted.keySet());
+        accountIds.addAll(moved.keySet());
+        for (String accountId : accountIds) {
+            BigInteger want = posted.getOrDefault(accountId, BigInteger.ZERO).negate();
+            BigInteger have = moved.get(accountId);
+            if (have == null || !have.equals(want)) {
+                findings.add(name, null, "reversal.legs." + accountId, "transaction " + transactionId + " posted "
+                        + want.negate() + " minor units on it, so its reversal gives back " + want + "; " + what
+                        + " move " + (have == null ? "nothing" : have));
+            }
+        }
     }
 
     /**
@@ -589,6 +690,16 @@ final class LogVerifier {
             broken(name);
         } else if (!state.isRejected() && state.request().originalKind() == OriginalKind.TRANSFER) {
             reversalsRecorded.put(state.reversalId(), new Reversed(state.request().originalId(), state.amount()));
+        } else if (!state.isRejected() && state.request().originalKind() == OriginalKind.TRANSACTION) {
+            Map<String, BigInteger> legs = new TreeMap<>();
+            Map<String, String> currencies = new TreeMap<>();
+            for (ReversalEvent.Leg leg : state.legs()) {
+                BigInteger units = BigInteger.valueOf(leg.amount().minorUnits());
+                legs.merge(leg.accountId(), leg.side() == Side.CREDIT ? units : units.negate(), BigInteger::add);
+                currencies.put(leg.accountId(), leg.amount().currency().code());
+            }
+            transactionReversalsRecorded.put(state.reversalId(),
+                    new TransactionReversalRecord(state.request().originalId(), legs, currencies));
         }
     }
 
@@ -728,6 +839,12 @@ final class LogVerifier {
      */
     private void trackTransactionLegs(String accountId, Map<String, TransactionLeg> openHolds, AccountEvent event) {
         if (!(event instanceof TransactionLeg leg)) {
+            return;
+        }
+        if (leg instanceof TransactionEntriesReversed reversed) {
+            // A reversal's movement is checked against what the transaction posted, not added to it.
+            reversedByTransaction.computeIfAbsent(reversed.transactionId(), id -> new ConcurrentHashMap<>())
+                    .merge(accountId, BigInteger.valueOf(reversed.netCredit()), BigInteger::add);
             return;
         }
         if (leg instanceof TransactionEntriesPosted || leg instanceof TransactionHoldPosted) {

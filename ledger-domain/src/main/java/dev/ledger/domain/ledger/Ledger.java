@@ -254,6 +254,15 @@ public final class Ledger {
         return new TransferReversals(streams).reverse(reversalId, transferId, asked);
     }
 
+    /**
+     * Gives back every entry of a posted multi-leg transaction, once (see {@link TransactionReversals}):
+     * {@code request} names the transaction, with no amount. The reversal id is the idempotency key; the
+     * same request again is {@code ALREADY_APPLIED} (answered at version 1 of the reversal's stream).
+     */
+    public LedgerResult reverseTransaction(String reversalId, ReversalRequest request) {
+        return new TransactionReversals(streams).reverse(reversalId, request);
+    }
+
     private LedgerResult onAccount(AccountCommand command) {
         StreamId subject = StreamId.account(command.accountId());
         Optional<Versioned<AccountState>> account = streams.account(command.accountId());

@@ -101,7 +101,8 @@ public final class CommandApi implements ApiRoutes {
                 new Route("POST", "/transactions", PAYMENTS, this::transaction),
                 new Route("POST", "/transactions/{transactionId}/post", PAYMENTS, settleTransaction(Ledger::postPendingTransaction)),
                 new Route("POST", "/transactions/{transactionId}/void", PAYMENTS, settleTransaction(Ledger::voidPendingTransaction)),
-                new Route("POST", "/batches", PAYMENTS, batches::batch)));
+                new Route("POST", "/batches", PAYMENTS, batches::batch),
+                new Route("POST", "/transactions/{transactionId}/reverse", PAYMENTS_OR_OPERATOR, this::reverseTransaction)));
     }
 
     @Override
@@ -254,12 +255,21 @@ public final class CommandApi implements ApiRoutes {
         return new HttpResponse(201, Views.transaction((TransactionState) created.state(), 1, created.createdAt()));
     }
 
-    /** Post (in full) or void a pending transaction; no body, or an empty object. 200 with the transaction after it. */
+    /**
+     * Post (in full) or void a pending transaction; no body, or an empty object. 200 with the transaction
+     * after it; for the same post or void again, as that first one left it (its stream up to version 2),
+     * even if it was reversed since.
+     */
     private Route.Action settleTransaction(BiFunction<Ledger, String, LedgerResult> action) {
         return call -> {
             RequestBody.parseOptional(call.request().body(), Set.of());
             Committed done = execute(call, ledger -> action.apply(ledger, call.id()));
             return Answer.ofTransaction(refusedOr(done, () -> {
+                if (done.original().isPresent()) {
+                    Recorded original = done.original().get();
+                    return new HttpResponse(200, Views.transaction((TransactionState) original.state(),
+                            original.version(), original.createdAt()));
+                }
                 Subject transaction = subject(done);
                 return new HttpResponse(200, Views.transaction((TransactionState) transaction.state(),
                         transaction.version(), transaction.createdAt()));
@@ -328,6 +338,30 @@ public final class CommandApi implements ApiRoutes {
                 new ReversalRequest(OriginalKind.TRANSFER, transferId,
                         allReversible ? null : body.requiredAmount("amount", currency, true), force, metadata)));
         return new Answer(refusedOr(done, () -> reversalAnswer(done)), transferId);
+    }
+
+    /**
+     * Gives back every entry of a posted multi-leg transaction, once. Only whole: an {@code amount} is
+     * refused (give back part of it with a new transaction). {@code force} is an operator's alone, as for
+     * a transfer's reversal.
+     */
+    private Answer reverseTransaction(Call call) {
+        RequestBody body = RequestBody.parse(call.request().body(), REVERSAL_FIELDS);
+        String transactionId = call.id();
+        String reversalId = body.requiredId("reversalId");
+        if (body.has("amount")) {
+            throw ApiException.invalid("a transaction is reversed in full, every entry: leave out 'amount' (to give"
+                    + " back part of it, book a new transaction with the entries to give back)");
+        }
+        boolean force = body.optionalBoolean("force", false);
+        SortedMap<String, String> metadata = body.metadata("metadata");
+        if (force && roleOf(call) != Role.OPERATOR) {
+            throw new ApiException(403, "force_requires_operator", "only the operator role may force a reversal "
+                    + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
+        }
+        ReversalRequest request = new ReversalRequest(OriginalKind.TRANSACTION, transactionId, null, force, metadata);
+        Committed done = execute(call, ledger -> ledger.reverseTransaction(reversalId, request));
+        return Answer.ofTransaction(refusedOr(done, () -> reversalAnswer(done)), transactionId);
     }
 
     /** 201 with the reversal as just recorded; for the same request again, 200 with that same answer. */

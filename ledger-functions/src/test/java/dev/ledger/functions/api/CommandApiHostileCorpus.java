@@ -18,7 +18,9 @@ import java.util.stream.IntStream;
  * 2.00 and a hold of 1.00 posted in full, bob 2.50, edge empty with the largest overdraft limit), four
  * transfers and two transactions the ledger refused and recorded, so that sending them again must
  * change nothing, a posted transaction, a voided hold, a reversal of 1.00 of "fund" (rev-1) and a
- * reversal the ledger refused and recorded (rev-refused).
+ * reversal the ledger refused and recorded (rev-refused); and for transactions' reversals and repeated
+ * posts: carol (at zero), tx-now (posted at once), tx-held (pending), tx-voided, tx-rev (reversed by
+ * txr-1), tx-carol (which carol cannot pay back) and txr-refused (a refused reversal, recorded).
  */
 public final class CommandApiHostileCorpus {
 
@@ -62,6 +64,23 @@ public final class CommandApiHostileCorpus {
         expect(ledger.post("/transfers/voided/void", null), 200);
         expect(ledger.post("/transfers/fund/reverse", reversal("rev-1", "\"1.00\"")), 201);
         expect(ledger.post("/transfers/held/reverse", reversal("rev-refused", null)), 422);
+        // Issue 12, transactions: one posted at once, one pending, one voided, one reversed (by txr-1), one
+        // whose reversal carol cannot pay (she spent what it gave her), and a refused reversal, recorded.
+        expect(ledger.openAccount("carol", "EUR", null), 201);
+        expect(ledger.post("/transactions", transaction("tx-now", false, entry("alice", "debit", "1.00", "EUR"),
+                entry("bob", "credit", "1.00", "EUR"))), 201);
+        expect(ledger.post("/transactions", transaction("tx-held", true, entry("alice", "debit", "0.50", "EUR"),
+                entry("bob", "credit", "0.50", "EUR"))), 201);
+        expect(ledger.post("/transactions", transaction("tx-voided", true, entry("alice", "debit", "0.50", "EUR"),
+                entry("bob", "credit", "0.50", "EUR"))), 201);
+        expect(ledger.post("/transactions/tx-voided/void", null), 200);
+        expect(ledger.post("/transactions", transaction("tx-rev", false, entry("alice", "debit", "0.25", "EUR"),
+                entry("bob", "credit", "0.25", "EUR"))), 201);
+        expect(ledger.post("/transactions/tx-rev/reverse", reversal("txr-1", null)), 201);
+        expect(ledger.post("/transactions", transaction("tx-carol", false, entry("bank", "debit", "1.00", "EUR"),
+                entry("carol", "credit", "1.00", "EUR"))), 201);
+        expect(ledger.transfer("carol-spends", "carol", "bank", "1.00", "EUR"), 201);
+        expect(ledger.post("/transactions/tx-held/reverse", reversal("txr-refused", null)), 422);
     }
 
     /** A hold of 1.00 EUR from alice to bob for an hour. */
@@ -110,6 +129,7 @@ public final class CommandApiHostileCorpus {
         add(rows, "batch bodies", batchBodies());
         add(rows, "batch items", batchItems());
         add(rows, "batch refusals", batchRefusals());
+        add(rows, "transaction reversals", transactionReversals());
         return rows;
     }
 
@@ -844,7 +864,8 @@ public final class CommandApiHostileCorpus {
                 post("/transactions").body(transaction("tx-ok", false, entry("alice", "debit", "2.00", "EUR"),
                         entry("bob", "credit", "1.50", "EUR"), entry("bank", "credit", "0.50", "EUR")))
                         .is("a used transaction id, pending then, posted now").refused(409, "idempotency_conflict"),
-                post("/transactions/tx-ok/post").is("posting a posted transaction").refused(422, "transaction_not_pending"),
+                post("/transactions/tx-now/post").is("posting a transaction posted at once (never pending)")
+                        .refused(422, "transaction_not_pending"),
                 post("/transactions/tx-ok/void").is("voiding a posted transaction").refused(422, "transaction_not_pending"),
                 post("/transactions/tx-broke-1/post").is("posting a refused transaction")
                         .refused(422, "transaction_not_pending"),
@@ -924,8 +945,86 @@ public final class CommandApiHostileCorpus {
                         .is("a used reversal id on another transfer").refused(409, "idempotency_conflict"));
     }
 
+    /**
+     * {@code POST /transactions/{id}/reverse}: whole transactions only, once; {@code tx-now} is posted and
+     * never reversed, so every row leaves it as it is.
+     */
+    static List<HostileRequest> transactionReversals() {
+        String now = "/transactions/tx-now/reverse";
+        return List.of(
+                post(now).body(reversal("txr-2", "\"1.00\"")).is("an amount on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body(reversal("txr-2", "null")).is("a null amount on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body(reversal("txr-2", "\"-0.50\"")).is("a negative amount on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body("{\"metadata\":{}}").is("a transaction's reversal without a reversal id")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":7}").is("a transaction's reversal id as a number").refused(400, INVALID),
+                post(now).body(reversal("t".repeat(65), null)).is("a 65-character transaction reversal id")
+                        .refused(400, INVALID),
+                post(now).body(reversal("r\u0435v-cyr", null)).is("a Cyrillic letter in a transaction reversal id")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"force\":1}").is("force as a number")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"entries\":[]}").is("entries on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"reversalId\":\"txr-3\"}")
+                        .is("a duplicate reversal id key").refused(400, INVALID),
+                post(now).body("[]").is("a transaction's reversal body that is an array").refused(400, INVALID),
+                post(now).body("").is("an empty body on a transaction's reversal").refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"force\":true}")
+                        .is("force on a transaction's reversal with the payments role")
+                        .refused(403, "force_requires_operator"),
+                request("POST", now, AUDITOR).body(reversal("txr-2", null)).is("a transaction's reversal by an auditor")
+                        .refused(403, "forbidden"),
+                request("POST", now, null).body(reversal("txr-2", null)).is("a transaction's reversal without a token")
+                        .refused(401, "unauthenticated"),
+                request("GET", now, PAYMENTS).is("GET on the transaction reversal route")
+                        .refused(405, "method_not_allowed"),
+                post("/transactions/.%2e/reverse").body(reversal("txr-2", null))
+                        .is("a traversal as the reversed transaction's id").refused(400, INVALID),
+                post("/transactions/nothing/reverse").body(reversal("txr-2", null))
+                        .is("a reversal of an unknown transaction").refused(404, "transaction_not_found"),
+                post("/transactions/txr-1/reverse").body(reversal("txr-2", null))
+                        .is("a reversal of a transaction's reversal").refused(422, "cannot_reverse_reversal"),
+                post("/transactions/rev-1/reverse").body(reversal("txr-2", null))
+                        .is("a transfer's reversal id as the transaction").refused(422, "cannot_reverse_reversal"),
+                post("/transactions/tx-held/reverse").body(reversal("txr-held", null))
+                        .is("a reversal of a pending transaction").recordingItsRefusal()
+                        .refused(422, "transaction_not_posted"),
+                post("/transactions/tx-voided/reverse").body(reversal("txr-voided", null))
+                        .is("a reversal of a voided transaction").recordingItsRefusal()
+                        .refused(422, "transaction_not_posted"),
+                post("/transactions/tx-broke-1/reverse").body(reversal("txr-broke", null))
+                        .is("a reversal of a refused transaction").recordingItsRefusal()
+                        .refused(422, "transaction_not_posted"),
+                post("/transactions/tx-rev/reverse").body(reversal("txr-again", null))
+                        .is("a second reversal of a reversed transaction").recordingItsRefusal()
+                        .refused(422, "reversal_exceeds_posted"),
+                post("/transactions/tx-carol/reverse").body(reversal("txr-carol", null))
+                        .is("a reversal its payer cannot pay back").recordingItsRefusal()
+                        .refused(422, "insufficient_funds"),
+                post("/transactions/tx-held/reverse").body(reversal("txr-refused", null))
+                        .is("a refused transaction reversal, sent again").refused(422, "transaction_not_posted"),
+                post(now).body(reversal("txr-1", null)).is("a used transaction reversal id on another transaction")
+                        .refused(409, "idempotency_conflict"),
+                post("/transactions/tx-rev/reverse").body("{\"reversalId\":\"txr-1\",\"metadata\":{\"k\":\"v\"}}")
+                        .is("a used transaction reversal id with other metadata").refused(409, "idempotency_conflict"),
+                post(now).body(reversal("rev-1", null)).is("a transfer's reversal id on a transaction")
+                        .refused(409, "idempotency_conflict"),
+                post("/transfers/fund/reverse").body(reversal("txr-1", "\"1.00\""))
+                        .is("a transaction's reversal id on a transfer").refused(409, "idempotency_conflict"));
+    }
+
     static List<HostileRequest> repeatedPostAndVoid() {
         return List.of(
+                post("/transactions/tx-ok/void").is("a void of a transaction after its post")
+                        .refused(422, "transaction_not_pending"),
+                post("/transactions/tx-voided/post").is("a post of a transaction after its void")
+                        .refused(422, "transaction_not_pending"),
+                post("/transactions/tx-held/post").body("{\"amount\":\"0.50\"}")
+                        .is("a post of a pending transaction naming an amount").refused(400, INVALID),
                 post("/transfers/posted-hold/post").body("{\"amount\":\"0.50\"}")
                         .is("a post of a posted hold with another amount").refused(422, "transfer_not_pending"),
                 post("/transfers/posted-hold/post").body("{\"amount\":\"1.00\"}")

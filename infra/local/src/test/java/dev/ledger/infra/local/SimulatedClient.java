@@ -290,7 +290,8 @@ final class SimulatedClient {
 
     /**
      * Post or void one of this client's pending transactions; a quarter of the time one of its earlier
-     * posts or voids of a transaction again (not repeatable: refused once the first one completed it).
+     * posts or voids of a transaction again (the completing one again is answered as it was, any other
+     * is refused).
      */
     private void settleTransaction(Command transaction) {
         if (!sentTransactionSettles.isEmpty() && random.nextInt(4) == 0) {
