@@ -186,7 +186,8 @@ class TemplateTest {
                     "GET /accounts/{accountId}/balance", "GET /transfers/{transferId}",
                     "GET /audit/accounts/{accountId}/verify", "POST /transactions",
                     "POST /transactions/{transactionId}/post", "POST /transactions/{transactionId}/void",
-                    "GET /transactions/{transactionId}", "POST /transfers/{transferId}/reverse", "POST /batches");
+                    "GET /transactions/{transactionId}", "POST /transfers/{transferId}/reverse", "POST /batches",
+                    "GET /batches/{batchId}");
             assertThat(template.routes()).allSatisfy(route -> {
                 boolean read = route.method().equals("GET") && !route.routeKey().equals("GET /health");
                 assertThat(route.functionLogicalId()).as(route.routeKey())
