@@ -3,8 +3,11 @@ package dev.ledger.views;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.Rejection;
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
@@ -195,6 +198,41 @@ public final class Views {
             node.putObject("reversal").put("reversalId", reversal.reversalId()).put("forced", reversal.forced())
                     .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString());
         }
+        return node;
+    }
+
+    /**
+     * A batch's record, as {@code GET /batches/{id}} shows it: {@code {"batchId","atomic","status","recordedAt",
+     * "itemCount","items":[{"index","type","id","outcome","error","message","failedEntry"}],"rejectionCode",
+     * "rejectionMessage","failedItem","failedEntry"}}. {@code status} is {@code RECORDED} or {@code REJECTED} (an
+     * atomic batch refused by an item, whose items are then not listed); an item's {@code outcome} is
+     * {@code applied} (recorded by this batch), {@code already_applied} (recorded before with the same content)
+     * or {@code rejected} (an item of a batch that is not atomic, with its {@code error} and {@code message}).
+     * Each item itself reads at {@code GET /transfers/{id}} or {@code GET /transactions/{id}}.
+     */
+    public static ObjectNode batch(BatchState batch, Instant recordedAt) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("batchId", batch.batchId());
+        node.put("atomic", batch.atomic());
+        node.put("status", batch.isRejected() ? "REJECTED" : "RECORDED");
+        node.put("recordedAt", recordedAt.toString());
+        node.put("itemCount", batch.itemCount());
+        ArrayNode items = node.putArray("items");
+        for (BatchEvent.ItemOutcome item : batch.items()) {
+            ObjectNode row = items.addObject().put("index", item.index()).put("type", item.kind()).put("id", item.id())
+                    .put("outcome", item.outcome().name().toLowerCase(Locale.ROOT));
+            if (item.code() != null) {
+                row.put("error", item.code()).put("message", item.message());
+            }
+            if (item.failedEntry() != null) {
+                row.put("failedEntry", item.failedEntry().intValue());
+            }
+        }
+        Rejection rejection = batch.rejection();
+        node.put("rejectionCode", rejection == null ? null : rejection.code().code());
+        node.put("rejectionMessage", rejection == null ? null : rejection.message());
+        node.put("failedItem", rejection == null ? null : rejection.failedItem());
+        node.put("failedEntry", rejection == null ? null : rejection.failedEntry());
         return node;
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.Money;
 import dev.ledger.http.ApiException;
 import dev.ledger.http.ApiRoutes;
@@ -22,6 +24,7 @@ import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.HashChainCursor;
+import dev.ledger.store.StoredEvent;
 import dev.ledger.views.Views;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -72,7 +75,8 @@ public final class QueryApi implements ApiRoutes {
                 new Route("GET", "/transfers/{transferId}", ANY_ROLE, call -> Answer.of(transfer(readModels.get(), call.id()))),
                 new Route("GET", "/transactions/{transactionId}", ANY_ROLE,
                         call -> Answer.of(transaction(readModels.get(), call.id()))),
-                new Route("GET", "/audit/accounts/{accountId}/verify", ANY_ROLE, call -> Answer.of(verify(call.id())))));
+                new Route("GET", "/audit/accounts/{accountId}/verify", ANY_ROLE, call -> Answer.of(verify(call.id()))),
+                new Route("GET", "/batches/{batchId}", ANY_ROLE, call -> Answer.of(batch(call.id())))));
     }
 
     @Override
@@ -141,6 +145,17 @@ public final class QueryApi implements ApiRoutes {
         return new HttpResponse(200, Views.transactionAsRead(projected.state(), projected.version(),
                 projected.createdAt(), reversal == null ? null : new Views.TransactionReversal(reversal.reversalId(), reversal.forced(),
                         reversal.version(), reversal.recordedAt())));
+    }
+
+    /**
+     * A batch's record, read from the log itself (its one event: one read, never behind): no projection
+     * keeps batches, so there is nothing to rebuild or compare for them.
+     */
+    private HttpResponse batch(String batchId) {
+        StoredEvent record = log.readEvent(StreamId.batch(batchId), 1).orElseThrow(() -> new ApiException(404,
+                "batch_not_found", "batch " + batchId + " does not exist"));
+        BatchState state = BatchState.evolve(Optional.empty(), (BatchEvent) record.event());
+        return new HttpResponse(200, Views.batch(state, record.recordedAt()));
     }
 
     private HttpResponse verify(String accountId) {

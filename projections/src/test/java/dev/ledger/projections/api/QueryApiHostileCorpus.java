@@ -35,6 +35,7 @@ final class QueryApiHostileCorpus {
         add(rows, "balance instants", balanceInstants());
         add(rows, "unknown subjects", unknownSubjects());
         add(rows, "transactions", transactions());
+        add(rows, "batches", batches());
         return rows;
     }
 
@@ -193,6 +194,17 @@ final class QueryApiHostileCorpus {
                         .refused(404, "account_not_found"),
                 get("/transfers/nothing").is("an unknown transfer").refused(404, "transfer_not_found"),
                 get("/transfers/alice").is("an account id as transfer id").refused(404, "transfer_not_found"));
+    }
+
+    /** GET /batches/{id}: the seeded log has no batch. */
+    static List<HostileRequest> batches() {
+        return List.of(
+                get("/batches/nothing").is("an unknown batch").refused(404, "batch_not_found"),
+                get("/batches/fund").is("a transfer id as batch id").refused(404, "batch_not_found"),
+                get("/batches/..").is("dot-dot as the batch id").refused(400, INVALID),
+                get("/batches/" + "b".repeat(65)).is("a 65-character batch id").refused(400, INVALID),
+                get("/batches/b%00").is("a NUL after a batch id").refused(400, INVALID),
+                request("POST", "/batches/nothing").is("POST on a batch's read route").refused(405, "method_not_allowed"));
     }
 
     /** GET /transactions/{id}: the transaction tx-ok exists (in the transfers table, as transaction#tx-ok). */

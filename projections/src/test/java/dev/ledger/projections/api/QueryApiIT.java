@@ -131,6 +131,14 @@ class QueryApiIT {
         run(commands, l -> l.reverseTransaction("txr-1", new dev.ledger.domain.api.ReversalRequest(
                 dev.ledger.domain.api.OriginalKind.TRANSACTION, "tx-2", null, false, null)));
 
+        run(commands, l -> l.openAccount(new OpenAccount("erin", EUR, OverdraftLimit.NONE)));
+        run(commands, l -> l.atomicBatch("batch-1", dev.ledger.store.BatchDigest.request(true, List.of(
+                new dev.ledger.domain.api.BatchItem.TransferItem("bt-1", TransferRequest.posted("bank", "erin",
+                        Money.parse("4.00", EUR)))))));
+        assertThat(commands.execute("setup", l -> l.atomicBatch("batch-2", dev.ledger.store.BatchDigest.request(true,
+                List.of(new dev.ledger.domain.api.BatchItem.TransferItem("bt-2", TransferRequest.posted("erin", "bank",
+                        Money.parse("9.00", EUR))))))).result().rejection().code().code()).isEqualTo("insufficient_funds");
+
         String queue = aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl();
         DeadLetters deadLetters = new DeadLetters(aws.sqs(), queue);
         BalancesProjection balances = new BalancesProjection(dynamo, balancesTable);
@@ -239,6 +247,27 @@ class QueryApiIT {
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.body().get("error").asText()).isEqualTo("transaction_not_found");
         assertThat(get("/transfers/tx-1", "audit").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aBatchReadsAsItsRecordFromTheLogItselfAndAnUnknownOneIsNotFound() {
+        Reply recorded = get("/batches/batch-1", "audit");
+        assertThat(recorded.status()).isEqualTo(200);
+        assertThat(recorded.body().get("status").asText()).isEqualTo("RECORDED");
+        assertThat(recorded.body().get("atomic").asBoolean()).isTrue();
+        assertThat(recorded.body().get("items")).singleElement().satisfies(item -> {
+            assertThat(item.get("id").asText()).isEqualTo("bt-1");
+            assertThat(item.get("type").asText()).isEqualTo("transfer");
+            assertThat(item.get("outcome").asText()).isEqualTo("applied");
+        });
+        JsonNode refused = get("/batches/batch-2", "ops").body();
+        assertThat(refused.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(refused.get("rejectionCode").asText()).isEqualTo("insufficient_funds");
+        assertThat(refused.get("failedItem").asInt()).isZero();
+        assertThat(refused.get("items")).isEmpty();
+        Reply missing = get("/batches/nothing", "audit");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.body().get("error").asText()).isEqualTo("batch_not_found");
     }
 
     @Test

@@ -339,6 +339,8 @@ class ApiContractIT {
         return List.of(
                 new Case("an atomic batch of a transfer and a transaction", post("/batches", payments, batch), "201 -"),
                 new Case("the same batch again", post("/batches", payments, batch), "200 -"),
+                new Case("the batch's record", get("/batches/batch-1", auditor), "200 -"),
+                new Case("an unknown batch", get("/batches/nothing", auditor), "404 batch_not_found"),
                 new Case("an atomic batch of 25 items", post("/batches", payments,
                         "{\"batchId\":\"batch-2\",\"atomic\":true,\"items\":[" + twentyFive + "]}"),
                         "400 batch_too_large"));
