@@ -13,6 +13,7 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.ledger.StreamFold;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.reversal.ReversalState;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,7 +60,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>If this fails, the change under test reads or writes logs already written differently. Fix the
  * change; never regenerate or edit the fixture to make this pass. Every fixture runs every check here
  * through a test of its own: {@link StoredFormFixtureTest} ({@code log-v1}), {@link StoredFormFixtureV2Test}
- * ({@code log-v2}, with what issue 12 added).
+ * ({@code log-v2}, with what issue 12 added), {@link StoredFormFixtureV3Test}
+ * ({@code log-v3-transaction-reversals}), {@link StoredFormFixtureV4Test} ({@code log-v4-batches}, with
+ * batch streams, whose fold {@link #everyBatchFoldsToItsRecordedOutcome} checks).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StoredFormFixtureChecks {
@@ -128,7 +132,8 @@ abstract class StoredFormFixtureChecks {
                 .hasSize(expected.get("events").asInt());
         assertThat(streams).hasSize(expected.get("accounts").size() + expected.get("transfers").size()
                 + (expected.has("reversals") ? expected.get("reversals").size() : 0)
-                + (expected.has("transactions") ? expected.get("transactions").size() : 0));
+                + (expected.has("transactions") ? expected.get("transactions").size() : 0)
+                + (expected.has("batches") ? expected.get("batches").size() : 0));
         for (Stream stream : streams.values()) {
             for (int i = 0; i < stream.events().size(); i++) {
                 assertThat(stream.events().get(i).get(EventsTable.SK).n()).as("%s: versions are 1, 2, 3... in order",
@@ -255,6 +260,27 @@ abstract class StoredFormFixtureChecks {
                 folded.put("forced", Boolean.toString(reversal.request().force()));
                 folded.put("rejectionCode", reversal.rejection() == null ? null : reversal.rejection().code().code());
                 assertThat(folded).as("%s folded by ReversalState.evolve", stream.id())
+                        .isEqualTo(recordedFields(recorded, folded.keySet()));
+            }
+        }
+    }
+
+    @Test
+    void everyBatchFoldsToItsRecordedOutcome() {
+        for (Stream stream : streams.values()) {
+            if (fold(stream) instanceof BatchState batch) {
+                JsonNode recorded = expectedOf(stream.id());
+                Map<String, String> folded = new TreeMap<>();
+                folded.put("atomic", Boolean.toString(batch.atomic()));
+                folded.put("digest", batch.digest());
+                folded.put("itemCount", Integer.toString(batch.itemCount()));
+                folded.put("outcomes", batch.items().stream().map(item -> item.kind() + " " + item.id() + " "
+                        + item.outcome() + (item.code() == null ? "" : " " + item.code()))
+                        .collect(Collectors.joining(", ")));
+                folded.put("rejectionCode", batch.rejection() == null ? null : batch.rejection().code().code());
+                folded.put("failedItem", batch.rejection() == null ? null
+                        : String.valueOf(batch.rejection().failedItem()));
+                assertThat(folded).as("%s folded by BatchState.evolve", stream.id())
                         .isEqualTo(recordedFields(recorded, folded.keySet()));
             }
         }
