@@ -131,12 +131,13 @@ class QueryApiIT {
         run(commands, l -> l.reverseTransaction("txr-1", new dev.ledger.domain.api.ReversalRequest(
                 dev.ledger.domain.api.OriginalKind.TRANSACTION, "tx-2", null, false, null)));
 
-        run(commands, l -> l.openAccount(new OpenAccount("erin", EUR, OverdraftLimit.NONE)));
+        // Batches on an account of their own (the reversed transaction's history above is checked exactly).
+        run(commands, l -> l.openAccount(new OpenAccount("frank", EUR, OverdraftLimit.NONE)));
         run(commands, l -> l.atomicBatch("batch-1", dev.ledger.store.BatchDigest.request(true, List.of(
-                new dev.ledger.domain.api.BatchItem.TransferItem("bt-1", TransferRequest.posted("bank", "erin",
+                new dev.ledger.domain.api.BatchItem.TransferItem("bt-1", TransferRequest.posted("bank", "frank",
                         Money.parse("4.00", EUR)))))));
         assertThat(commands.execute("setup", l -> l.atomicBatch("batch-2", dev.ledger.store.BatchDigest.request(true,
-                List.of(new dev.ledger.domain.api.BatchItem.TransferItem("bt-2", TransferRequest.posted("erin", "bank",
+                List.of(new dev.ledger.domain.api.BatchItem.TransferItem("bt-2", TransferRequest.posted("frank", "bank",
                         Money.parse("9.00", EUR))))))).result().rejection().code().code()).isEqualTo("insufficient_funds");
 
         String queue = aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl();
