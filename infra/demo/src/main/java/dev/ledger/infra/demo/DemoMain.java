@@ -303,7 +303,7 @@ public final class DemoMain {
             out.println("new flows    each command's answers: accepted, or refused by error code");
             for (String flow : PaymentRunner.NEW_FLOWS) {
                 Map<String, Long> outcomes = tally.outcomesOf(flow);
-                out.printf(Locale.ROOT, "  %-37s %,d: %s%n", flow, outcomes.values().stream().mapToLong(Long::longValue)
+                out.printf(Locale.ROOT, "  %-42s %,d: %s%n", flow, outcomes.values().stream().mapToLong(Long::longValue)
                         .sum(), counts(outcomes));
             }
             out.printf(Locale.ROOT, "lag          p50 %.0f ms, p99 %.0f ms, max %.0f ms: %d sampled posted transfers,"

@@ -34,6 +34,16 @@ final class PaymentRunner {
     /** Tries of one command that keeps losing to others on the same accounts before its refusal counts. */
     static final int CONTENTION_ATTEMPTS = 8;
 
+    static final String FLOW_CARD_PAYMENT = "card payment with fee (3 entries)";
+    static final String FLOW_SPLIT_PAYOUT = "split payout (1 debit, 3-5 credits)";
+    static final String FLOW_EXCHANGE = "currency exchange (EUR and USD legs)";
+    static final String FLOW_REFUNDED_PURCHASE = "purchase to refund (transfer)";
+    static final String FLOW_REFUND_IN_PART = "refund in part (reversal)";
+
+    /** The labels of the flows that go beyond a two-leg transfer, in the order the report lists them. */
+    static final List<String> NEW_FLOWS = List.of(FLOW_CARD_PAYMENT, FLOW_SPLIT_PAYOUT, FLOW_EXCHANGE,
+            FLOW_REFUNDED_PURCHASE, FLOW_REFUND_IN_PART);
+
     private final LedgerHttp api;
     private final Tally tally;
     private final LagSampler lag;
@@ -154,16 +164,6 @@ final class PaymentRunner {
             default -> throw new IllegalArgumentException(kind + " is not sent as a transaction");
         };
     }
-
-    static final String FLOW_CARD_PAYMENT = "card payment with fee (3 entries)";
-    static final String FLOW_SPLIT_PAYOUT = "split payout (1 debit, 3-5 credits)";
-    static final String FLOW_EXCHANGE = "currency exchange (EUR and USD legs)";
-    static final String FLOW_REFUNDED_PURCHASE = "purchase to refund (transfer)";
-    static final String FLOW_REFUND_IN_PART = "refund in part (reversal)";
-
-    /** The labels of the flows that go beyond a two-leg transfer, in the order the report lists them. */
-    static final List<String> NEW_FLOWS = List.of(FLOW_CARD_PAYMENT, FLOW_SPLIT_PAYOUT, FLOW_EXCHANGE,
-            FLOW_REFUNDED_PURCHASE, FLOW_REFUND_IN_PART);
 
     /** A posted transfer; a sampled one's lag is measured from its answer. */
     private LedgerHttp.Answer posted(Payment payment, String label) {
