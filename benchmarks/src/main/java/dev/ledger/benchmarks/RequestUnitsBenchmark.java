@@ -2,6 +2,7 @@ package dev.ledger.benchmarks;
 
 import dev.ledger.benchmarks.metering.RequestUnitMeter;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
@@ -24,7 +25,8 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
- * DynamoDB request units per command, for an account with 10 and with 10,000 events of history:
+ * DynamoDB request units per command (a reversal and a repeated post among them), for an account with
+ * 10 and with 10,000 events of history:
  * loading must cost the same whatever the history (one head item per stream), so the two columns
  * must match. Units are computed from the items sent and received ({@link RequestUnitMeter}); the
  * emulator reports none. Prints a markdown table and the on-demand cost per million transfers.
@@ -84,6 +86,11 @@ public final class RequestUnitsBenchmark {
                 run(commands, l -> l.transfer(account + "-hold-2", TransferRequest.pending(account, "payee",
                         eur("1.00"), 3600)));
                 units.put("void pending", measure(meter, commands, l -> l.voidPendingTransfer(account + "-hold-2")));
+                units.put("post pending again (a retry after a lost answer: reads the stream up to its post)",
+                        measure(meter, commands, l -> l.postPendingTransfer(account + "-hold-1", null)));
+                units.put("reversal of part of the deposit", measure(meter, commands, l -> l.reverseTransfer(
+                        account + "-refund", account + "-deposit",
+                        c -> ReversalRequest.ofTransfer(account + "-deposit", Money.parse("1.00", c)))));
                 byHistory.put(history, units);
             }
             return table(byHistory, longHistory);

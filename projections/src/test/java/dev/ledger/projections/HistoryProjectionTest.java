@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.Side;
@@ -85,5 +86,28 @@ class HistoryProjectionTest {
         Step fromCursor = history.next(alice.get(3), StoredEvents.fold(history, alice).get(2).after());
 
         assertThat(fromCursor).isEqualTo(fromScratch);
+    }
+
+    @Test
+    void aReversalsEntryNamesTheTransferTheReversalAndWhetherItWasForcedPinnedByteForByte() {
+        List<Step> steps = StoredEvents.fold(history, StoredEvents.stream(
+                new AccountOpened("shop", EUR, OverdraftLimit.NONE),
+                new EntryPosted("shop", "pay", Side.CREDIT, "alice", Money.parse("40.00", EUR)),
+                new EntryReversed("shop", "pay", "r-1", Side.DEBIT, "alice", Money.parse("45.00", EUR), true)));
+
+        assertThat(steps.get(2).items().get(0)).isEqualTo(Map.ofEntries(
+                Map.entry("id", AttributeValue.fromS("shop")),
+                Map.entry("sk", AttributeValue.fromN("3")),
+                Map.entry("type", AttributeValue.fromS("EntryReversed")),
+                Map.entry("recordedAt", AttributeValue.fromS("2026-03-01T09:00:03Z")),
+                Map.entry("hash", AttributeValue.fromS("hash-3")),
+                Map.entry("balanceAfter", AttributeValue.fromS("-5.00")),
+                Map.entry("transferId", AttributeValue.fromS("pay")),
+                Map.entry("counterpartyAccountId", AttributeValue.fromS("alice")),
+                Map.entry("amount", AttributeValue.fromS("-45.00")),
+                Map.entry("reversalId", AttributeValue.fromS("r-1")),
+                Map.entry("forced", AttributeValue.fromBool(true))));
+        assertThat(steps.get(1).items().get(0)).as("a leg that is no reversal keeps its shape")
+                .doesNotContainKeys("reversalId", "forced");
     }
 }

@@ -14,12 +14,14 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.reversal.ReversalState;
@@ -89,6 +91,13 @@ final class LogVerifier {
     private final Map<String, long[]> pendingByHolds = new ConcurrentHashMap<>();
     private final Map<String, Long> lastVersion = new ConcurrentHashMap<>();
     private final Set<String> brokenStreams = ConcurrentHashMap.newKeySet();
+    /** A reversal's transfer and amount, as one of the two streams it was written to says. */
+    private record Reversed(String transferId, Money amount) {
+    }
+
+    // Each accepted reversal as its own stream records it and as its transfer's stream shows it, by id.
+    private final Map<String, Reversed> reversalsRecorded = new ConcurrentHashMap<>();
+    private final Map<String, Reversed> reversalsInTransfers = new ConcurrentHashMap<>();
 
     /**
      * @param tables the live table of each projection to compare with the log; empty compares none
@@ -131,6 +140,7 @@ final class LogVerifier {
             checkConservation();
             checkPendingAgainstHolds();
             checkTransactions();
+            checkReversalsAgainstTransfers();
         }
         return result(notChecked);
     }
@@ -512,6 +522,9 @@ final class LogVerifier {
             }
             try {
                 state = evolve.apply(Optional.ofNullable(state), event.event());
+                if (checkAll && event.event() instanceof TransferReversed reversed) {
+                    reversalsInTransfers.put(reversed.reversalId(), new Reversed(stream.id(), reversed.amount()));
+                }
             } catch (RuntimeException unfoldable) {
                 if (checkAll) {
                     findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
@@ -561,6 +574,35 @@ final class LogVerifier {
         } else if (state == null) {
             findings.add(name, null, "events", "the stream has a head but no events");
             broken(name);
+        } else if (!state.isRejected() && state.request().originalKind() == OriginalKind.TRANSFER) {
+            reversalsRecorded.put(state.reversalId(), new Reversed(state.request().originalId(), state.amount()));
+        }
+    }
+
+    /**
+     * Every accepted reversal is in its transfer's stream with the same amount, and every reversal in
+     * a transfer's stream has its own accepted record: the two are written in one transaction, so a
+     * difference means an event was lost or written by something else.
+     */
+    private void checkReversalsAgainstTransfers() {
+        Set<String> ids = new HashSet<>(reversalsRecorded.keySet());
+        ids.addAll(reversalsInTransfers.keySet());
+        for (String id : ids) {
+            Reversed recorded = reversalsRecorded.get(id);
+            Reversed inTransfer = reversalsInTransfers.get(id);
+            if (recorded == null) {
+                findings.add(StreamId.reversal(id).toString(), null, "reversal", "transfer " + inTransfer.transferId()
+                        + " gives back " + inTransfer.amount() + " under this reversal id, but the log has no "
+                        + "accepted reversal of that id");
+            } else if (inTransfer == null) {
+                findings.add(StreamId.reversal(id).toString(), 1L, "reversal", "accepted, giving back "
+                        + recorded.amount() + " of transfer " + recorded.transferId()
+                        + ", but that transfer's stream does not show it");
+            } else if (!recorded.equals(inTransfer)) {
+                findings.add(StreamId.reversal(id).toString(), 1L, "reversal", "its record gives back "
+                        + recorded.amount() + " of transfer " + recorded.transferId() + ", the transfer's stream "
+                        + inTransfer.amount() + " of " + inTransfer.transferId());
+            }
         }
     }
 

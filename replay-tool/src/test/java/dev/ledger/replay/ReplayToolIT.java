@@ -76,6 +76,9 @@ class ReplayToolIT {
         assertThat(summary.get("balanceSumByCurrency").get("EUR").asText()).isEqualTo("0");
         assertThat(summary.get("balanceSumByCurrency").get("USD").asText()).isEqualTo("0");
         assertThat(summary.get("notChecked")).isEmpty();
+        assertThat(workload.reversalIds).as("the workload's reversals, accepted ones among them, were verified too")
+                .anySatisfy(id -> assertThat(dev.ledger.store.StateCodec.decodeReversal(workload.store()
+                        .readHead(StreamId.reversal(id)).orElseThrow().state()).isRejected()).isFalse());
     }
 
     @Test

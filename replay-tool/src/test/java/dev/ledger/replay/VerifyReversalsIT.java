@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The replay tool over reversals (issue 12 §2): verify checks reversal streams and accepts an account
  * below its floor only by a forced reversal; export, state and rebuild cover them; and a log whose
- * reversals give back more than the transfer posted is a finding (exit 1).
+ * reversals give back more than the transfer posted, or whose transfer shows a reversal that has no
+ * record of its own, is a finding (exit 1).
  */
 @ExtendWith(LocalAwsExtension.class)
 class VerifyReversalsIT {
@@ -99,6 +100,10 @@ class VerifyReversalsIT {
         assertThat(findings).anySatisfy(f -> assertThat(f).startsWith("transfer:rv-pay reversedAmount: ")
                 .contains("41.00 EUR", "40.00 EUR"));
         assertThat(findings).anySatisfy(f -> assertThat(f).startsWith("account:rv-b available: below the overdraft floor"));
+        assertThat(findings).anySatisfy(f -> assertThat(f).startsWith("reversal:r-hand reversal: transfer rv-pay gives "
+                + "back 26.00 EUR under this reversal id, but the log has no accepted reversal of that id"));
+        assertThat(findings).as("the reversals the ledger wrote are in their transfers' streams")
+                .noneMatch(f -> f.startsWith("reversal:r-ok") || f.startsWith("reversal:r-forced"));
     }
 
     private static ReversalRequest reversal(dev.ledger.domain.money.CurrencyUnit currency, String amount, boolean force) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.Record;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionEntry;
@@ -41,7 +42,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * A seeded random workload on a real events table (accounts in two currencies, posted and pending
- * transfers, posts, voids, expiries, refusals, freezes), and projections fed from it exactly as the
+ * transfers, posts, voids, expiries, refusals, freezes, reversals of posted transfers), and projections fed from it exactly as the
  * publisher's Kinesis records would feed them.
  */
 final class Workload {
@@ -56,10 +57,14 @@ final class Workload {
     final List<String> accounts = new ArrayList<>();
     final List<String> transferIds = new ArrayList<>();
     final List<String> transactionIds = new ArrayList<>();
+    /** Reversals attempted (accepted or refused: each has its stream). */
+    final List<String> reversalIds = new ArrayList<>();
     final SteppingClock clock = new SteppingClock(Instant.parse("2026-03-01T09:00:00Z"));
     private final DynamoDbClient dynamo;
     private final CommandService commands;
     private final SplittableRandom random;
+    /** Its own sequence, so the reversals leave the rest of the workload as it was. */
+    private final SplittableRandom reversals;
     private final List<String> eur = new ArrayList<>();
     private final List<String> usd = new ArrayList<>();
     private final List<String> pending = new ArrayList<>();
@@ -73,6 +78,7 @@ final class Workload {
         this.history = prefix + "history";
         this.transfers = prefix + "transfers";
         this.random = new SplittableRandom(seed);
+        this.reversals = new SplittableRandom(seed + 1);
         EventsTableSchema.create(dynamo, events);
         store = new DynamoEventStore(dynamo, events);
         commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(seed)));
@@ -114,7 +120,14 @@ final class Workload {
             int kind = random.nextInt(10);
             Money amount = Money.of(1 + random.nextInt(40_00), currency);
             if (kind < 5) {
-                transfer(debit, credit, amount, false);
+                String paid = transfer(debit, credit, amount, false);
+                if (reversals.nextInt(4) == 0) {
+                    // A refund in part or in full (refused where the payee has spent it, or it was refused).
+                    Money part = reversals.nextBoolean() ? null : Money.of(1 + reversals.nextLong(amount.minorUnits()),
+                            currency);
+                    execute(l -> l.reverseTransfer("rv-" + paid, paid, c -> ReversalRequest.ofTransfer(paid, part)));
+                    reversalIds.add("rv-" + paid);
+                }
             } else if (kind < 7) {
                 pending.add(transfer(debit, credit, amount, true));
             } else if (kind < 9 && !pending.isEmpty()) {

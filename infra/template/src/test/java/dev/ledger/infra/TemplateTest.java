@@ -182,6 +182,7 @@ class TemplateTest {
                     "GET /health", "POST /accounts", "POST /accounts/{accountId}/freeze",
                     "POST /accounts/{accountId}/unfreeze", "POST /accounts/{accountId}/close", "POST /transfers",
                     "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void",
+                    "POST /transfers/{transferId}/reverse",
                     "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",
                     "GET /accounts/{accountId}/balance", "GET /transfers/{transferId}",
                     "GET /audit/accounts/{accountId}/verify", "POST /transactions",

@@ -13,13 +13,8 @@ import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountCommand.PlaceHold;
 import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
-import dev.ledger.domain.api.AccountCommand.ReverseEntry;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
-import dev.ledger.domain.api.OriginalKind;
-import dev.ledger.domain.api.ReversalCommand.RecordReversal;
-import dev.ledger.domain.api.ReversalCommand.RejectReversal;
-import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
@@ -29,19 +24,15 @@ import dev.ledger.domain.api.TransferCommand.ExpirePendingTransfer;
 import dev.ledger.domain.api.TransferCommand.PostPendingTransfer;
 import dev.ledger.domain.api.TransferCommand.RecordTransfer;
 import dev.ledger.domain.api.TransferCommand.RejectTransfer;
-import dev.ledger.domain.api.TransferCommand.ReverseTransfer;
 import dev.ledger.domain.api.TransferCommand.VoidPendingTransfer;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
-import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.AxonAggregates.Handled;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
-import dev.ledger.domain.reversal.Reversal;
-import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.Transfer;
 import dev.ledger.domain.transfer.TransferState;
 import java.time.Clock;
@@ -64,11 +55,8 @@ public final class Ledger {
 
     private static final AggregateModel<Account> ACCOUNTS =
             AnnotatedAggregateMetaModelFactory.inspectAggregate(Account.class);
-    private static final AggregateModel<Transfer> TRANSFERS =
+    static final AggregateModel<Transfer> TRANSFERS =
             AnnotatedAggregateMetaModelFactory.inspectAggregate(Transfer.class);
-
-    private static final AggregateModel<Reversal> REVERSALS =
-            AnnotatedAggregateMetaModelFactory.inspectAggregate(Reversal.class);
 
     /** A hold's stream: its record at version 1, and what became of it (post, void, expiry) at 2. */
     private static final long SETTLEMENT_VERSION = 2;
@@ -230,84 +218,12 @@ public final class Ledger {
     }
 
     /**
-     * Gives back part or all of a posted transfer: the opposite legs (its credit account pays its debit
-     * account back), as one unit of work over the new reversal's stream, the transfer's (conditional on
-     * its version, so concurrent reversals never give back more than was posted) and both accounts.
-     * The reversal id is the idempotency key, as a transfer id is: the same request again is
-     * {@code ALREADY_APPLIED} (answered at version 1 of the reversal), a refused first attempt stays
-     * refused, another request under the id is an {@code idempotency_conflict}. An unknown transfer is
-     * refused without a record (it may be recorded later), as is a reversal's id given as the
-     * transfer's ({@code cannot_reverse_reversal}).
+     * Gives back part or all of a posted transfer (see {@link TransferReversals}): the reversal id is the
+     * idempotency key, as a transfer id is; the same request again is {@code ALREADY_APPLIED} (answered
+     * at version 1 of the reversal's stream).
      */
     public LedgerResult reverseTransfer(String reversalId, String transferId, ReversalAsked asked) {
-        StreamId subject = StreamId.reversal(reversalId);
-        Optional<Versioned<ReversalState>> earlier = streams.reversal(reversalId);
-        Optional<Versioned<TransferState>> loaded = streams.transfer(transferId);
-        if (earlier.isPresent()) {
-            ReversalState first = earlier.get().state();
-            ReversalRequest request = loaded.isEmpty() ? null
-                    : asked.inCurrency(loaded.get().state().request().amount().currency());
-            if (!first.request().equals(request)) {
-                return LedgerResult.rejected(subject, new Rejection(RejectionCode.IDEMPOTENCY_CONFLICT,
-                        "reversal id " + reversalId + " was already used for a different request"));
-            }
-            return first.isRejected() ? LedgerResult.rejected(subject, first.rejection())
-                    : LedgerResult.alreadyApplied(subject, 1);
-        }
-        if (loaded.isEmpty()) {
-            if (streams.reversal(transferId).isPresent()) {
-                return LedgerResult.rejected(subject, new Rejection(RejectionCode.CANNOT_REVERSE_REVERSAL,
-                        transferId + " is a reversal, not a transfer; a reversal cannot be reversed: book a new "
-                        + "transfer to move the money again"));
-            }
-            return transferNotFound(transferId, subject);
-        }
-        Versioned<TransferState> transfer = loaded.get();
-        TransferRequest original = transfer.state().request();
-        ReversalRequest request = asked.inCurrency(original.amount().currency());
-        if (!request.originalId().equals(transferId) || request.originalKind() != OriginalKind.TRANSFER) {
-            throw new IllegalArgumentException("the reversal request names " + request.originalKind() + " "
-                    + request.originalId() + ", not transfer " + transferId);
-        }
-        Handled<Transfer> decided = AxonAggregates.handle(TRANSFERS, Transfer.fromState(transfer.state()),
-                new ReverseTransfer(transferId, reversalId, request.amount(), request.force()));
-        if (decided.decision() instanceof Decision.Rejected refused) {
-            return recordRefusal(reversalId, request, refused.rejection());
-        }
-        TransferReversed reversed = (TransferReversed) decided.events().get(0);
-        Money amount = reversed.amount();
-        // The original's credit account pays back: it is the reversal's debit side.
-        Versioned<AccountState> payer = existingAccount(original.creditAccountId());
-        Versioned<AccountState> payee = existingAccount(original.debitAccountId());
-        Handled<Account> debitLeg = handleAccount(payer, new ReverseEntry(original.creditAccountId(), transferId,
-                reversalId, Side.DEBIT, original.debitAccountId(), amount, request.force()));
-        if (debitLeg.decision() instanceof Decision.Rejected refused) {
-            return recordRefusal(reversalId, request, refused.rejection());
-        }
-        Handled<Account> creditLeg = handleAccount(payee, new ReverseEntry(original.debitAccountId(), transferId,
-                reversalId, Side.CREDIT, original.creditAccountId(), amount, request.force()));
-        if (creditLeg.decision() instanceof Decision.Rejected refused) {
-            return recordRefusal(reversalId, request, refused.rejection());
-        }
-        List<ReversalEvent.Leg> legs = List.of(new ReversalEvent.Leg(original.creditAccountId(), Side.DEBIT, amount),
-                new ReversalEvent.Leg(original.debitAccountId(), Side.CREDIT, amount));
-        Handled<Reversal> recorded = AxonAggregates.create(REVERSALS,
-                () -> new Reversal(new RecordReversal(reversalId, request, amount, legs)));
-        return LedgerResult.applied(subject, List.of(
-                reversalChange(recorded),
-                transferChange(transfer.version(), decided),
-                accountChange(payer.version(), debitLeg),
-                accountChange(payee.version(), creditLeg)));
-    }
-
-    private LedgerResult recordRefusal(String reversalId, ReversalRequest request, Rejection rejection) {
-        Handled<Reversal> refused = AxonAggregates.create(REVERSALS,
-                () -> new Reversal(new RejectReversal(reversalId, request, rejection)));
-        return LedgerResult.rejected(StreamId.reversal(reversalId), rejection, List.of(reversalChange(refused)));
-    }
-
-    private static StreamChange reversalChange(Handled<Reversal> handled) {
-        return new StreamChange(handled.root().state().streamId(), 0, handled.events(), handled.root().state());
+        return new TransferReversals(streams).reverse(reversalId, transferId, asked);
     }
 
     private LedgerResult onAccount(AccountCommand command) {
@@ -431,7 +347,7 @@ public final class Ledger {
         return transferNotFound(transferId, StreamId.transfer(transferId));
     }
 
-    private static LedgerResult transferNotFound(String transferId, StreamId subject) {
+    static LedgerResult transferNotFound(String transferId, StreamId subject) {
         return LedgerResult.rejected(subject, new Rejection(RejectionCode.TRANSFER_NOT_FOUND,
                 "transfer " + transferId + " does not exist"));
     }
@@ -450,7 +366,7 @@ public final class Ledger {
         return handled.events().isEmpty() ? Optional.empty() : Optional.of(accountChange(expectedVersion, handled));
     }
 
-    private static StreamChange transferChange(long expectedVersion, Handled<Transfer> handled) {
+    static StreamChange transferChange(long expectedVersion, Handled<Transfer> handled) {
         return new StreamChange(handled.root().state().streamId(), expectedVersion, handled.events(),
                 handled.root().state());
     }

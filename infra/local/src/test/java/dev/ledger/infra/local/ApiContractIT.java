@@ -243,6 +243,19 @@ class ApiContractIT {
         cases.add(new Case("void the hold", post("/transfers/hold-1/void", payments, ""), "200 -"));
         cases.add(new Case("post the voided hold", post("/transfers/hold-1/post", payments, ""),
                 "422 transfer_not_pending"));
+        cases.add(new Case("void the voided hold again", post("/transfers/hold-1/void", payments, ""), "200 -"));
+        cases.add(new Case("reverse the voided hold", post("/transfers/hold-1/reverse", payments,
+                "{\"reversalId\":\"rev-hold\"}"), "422 transfer_not_posted"));
+        cases.add(new Case("refund part of fund-alice", post("/transfers/fund-alice/reverse", payments,
+                "{\"reversalId\":\"rev-1\",\"amount\":\"1.00\"}"), "201 -"));
+        cases.add(new Case("refund part of fund-alice again", post("/transfers/fund-alice/reverse", payments,
+                "{\"reversalId\":\"rev-1\",\"amount\":\"1.00\"}"), "200 -"));
+        cases.add(new Case("refund more than is left", post("/transfers/fund-alice/reverse", payments,
+                "{\"reversalId\":\"rev-2\",\"amount\":\"99.01\"}"), "422 reversal_exceeds_posted"));
+        cases.add(new Case("force a refund as payments", post("/transfers/fund-alice/reverse", payments,
+                "{\"reversalId\":\"rev-3\",\"force\":true}"), "403 force_requires_operator"));
+        cases.add(new Case("reverse a reversal", post("/transfers/rev-1/reverse", payments,
+                "{\"reversalId\":\"rev-4\"}"), "422 cannot_reverse_reversal"));
         cases.add(new Case("open mint", post("/accounts", payments,
                 "{\"accountId\":\"mint\",\"currency\":\"EUR\",\"overdraftLimit\":null}"), "201 -"));
         cases.add(new Case("the largest amount to big", transfer("max", "mint", "big", "92233720368547758.07", "EUR"),
