@@ -62,23 +62,28 @@ public final class RequestBody {
 
     /** Parses a body that must be a JSON object with only the allowed fields. */
     public static RequestBody parse(String body, Set<String> allowedFields) {
-        return parse(body, allowedFields, false);
+        return parse(body, allowedFields, false, MAX_BYTES);
+    }
+
+    /** As {@link #parse(String, Set)}, for a route whose bodies may be larger (a batch of many items). */
+    public static RequestBody parse(String body, Set<String> allowedFields, int maxBytes) {
+        return parse(body, allowedFields, false, maxBytes);
     }
 
     /** As {@link #parse}, but an absent or empty body counts as {@code {}}. */
     public static RequestBody parseOptional(String body, Set<String> allowedFields) {
-        return parse(body, allowedFields, true);
+        return parse(body, allowedFields, true, MAX_BYTES);
     }
 
-    private static RequestBody parse(String body, Set<String> allowedFields, boolean optional) {
+    private static RequestBody parse(String body, Set<String> allowedFields, boolean optional, int maxBytes) {
         if (body == null || body.isBlank()) {
             if (optional) {
                 return new RequestBody(STRICT.createObjectNode());
             }
             throw ApiException.invalid("the request needs a JSON object body");
         }
-        if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            throw ApiException.invalid("the request body is larger than " + MAX_BYTES / 1024 + " KB");
+        if (body.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+            throw ApiException.invalid("the request body is larger than " + maxBytes / 1024 + " KB");
         }
         JsonNode node;
         try (JsonParser parser = STRICT.createParser(body)) {
@@ -138,6 +143,23 @@ public final class RequestBody {
             elements.add(new RequestBody(element, where + "."));
         }
         return elements;
+    }
+
+    /**
+     * Refuses a field of this object (an element of an array) that {@code allowedFields} does not hold,
+     * where which fields an element takes depends on one of its own (a batch item's {@code type}).
+     *
+     * @param what how the message names what takes these fields ("a transfer item")
+     */
+    public void allowOnly(Set<String> allowedFields, String what) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowedFields.contains(name)) {
+                throw ApiException.invalid("unknown field '" + printable(name) + "' in '"
+                        + (prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : "the request") + "'; "
+                        + what + " takes " + String.join(", ", new java.util.TreeSet<>(allowedFields)));
+            }
+        }
     }
 
     /** How a message names one of this body's fields. */

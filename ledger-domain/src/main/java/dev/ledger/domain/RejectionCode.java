@@ -49,7 +49,19 @@ public enum RejectionCode {
     /** A reversal would give back more than the transfer posted, less what its reversals gave back. */
     REVERSAL_EXCEEDS_POSTED("reversal_exceeds_posted"),
     /** The id to reverse is a reversal's: a reversal is not reversed; book a new transfer instead. */
-    CANNOT_REVERSE_REVERSAL("cannot_reverse_reversal");
+    CANNOT_REVERSE_REVERSAL("cannot_reverse_reversal"),
+    /**
+     * An atomic batch whose decided items would write more than one DynamoDB transaction holds (100
+     * items). Never recorded: a smaller batch under the same id may succeed.
+     */
+    BATCH_TOO_LARGE("batch_too_large"),
+    /** Reversing a multi-leg transaction that is not posted: pending, voided, expired or refused. */
+    TRANSACTION_NOT_POSTED("transaction_not_posted"),
+    /**
+     * A transaction on more distinct accounts than its reversal can write in one atomic append
+     * ({@code TransactionRequest#MAX_REVERSIBLE_ACCOUNTS}).
+     */
+    REVERSAL_TOO_LARGE("reversal_too_large");
 
     private final String code;
 

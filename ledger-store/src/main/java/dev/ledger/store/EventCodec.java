@@ -17,12 +17,17 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.BatchEvent;
+import dev.ledger.domain.api.BatchEvent.BatchRecorded;
+import dev.ledger.domain.api.BatchEvent.BatchRejected;
+import dev.ledger.domain.api.BatchEvent.ItemOutcome;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.PostRequest;
@@ -37,6 +42,7 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionEvent.TransactionReversed;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
@@ -65,6 +71,18 @@ import java.util.TreeMap;
  * events ({@code TransactionEntriesPosted}, {@code TransactionHold*}) carry every entry of the transaction,
  * each with its own amount and currency, and the transaction's own stream holds {@code TransactionRecorded},
  * {@code TransactionRejected} and {@code PendingTransaction*}. Their envelope's transfer id is null.
+ *
+ * <p>Batches (issue 12) added a stream type ({@code batch:ID}) with its own two event types,
+ * {@code BatchRecorded} and {@code BatchRejected}, and nothing else: the items of a batch are stored exactly
+ * as the same transfers and transactions sent singly. The append they share is what ties them to the
+ * batch: every event of one append carries the same {@code recordedAt} and {@code correlationId}, both
+ * under the hash chain, and the batch's record lists each item with its digest.
+ *
+ * <p>The reversal of a transaction (issue 12 §2) added {@code TransactionReversed} (the transaction's
+ * stream), {@code TransactionEntriesReversed} (each account's: the entries reversed, plus
+ * {@code reversalId} and {@code forced}) and a form of {@code ReversalRecorded} whose request names
+ * {@code "originalKind":"transaction"}: its {@code amount} is null (a transaction may move several
+ * currencies) and each leg carries its own {@code currency}. A transfer's reversal keeps its form byte for byte.
  */
 public final class EventCodec {
 
@@ -123,6 +141,9 @@ public final class EventCodec {
             body.set("entries", entries(leg.entries()));
             if (leg instanceof TransactionHoldPlaced e) {
                 body.put("expiresAt", e.expiresAt().toString());
+            } else if (leg instanceof TransactionEntriesReversed e) {
+                body.put("reversalId", e.reversalId());
+                body.put("forced", e.forced());
             }
         } else if (event instanceof TransactionRecorded e) {
             body.put("transactionId", e.transactionId());
@@ -144,6 +165,10 @@ public final class EventCodec {
             body.put("transactionId", e.transactionId());
         } else if (event instanceof PendingTransactionExpired e) {
             body.put("transactionId", e.transactionId());
+        } else if (event instanceof TransactionReversed e) {
+            body.put("transactionId", e.transactionId());
+            body.put("reversalId", e.reversalId());
+            body.put("forced", e.forced());
         } else if (event instanceof TransferRecorded e) {
             body.put("transferId", e.transferId());
             body.set("request", request(e.request()));
@@ -174,17 +199,34 @@ public final class EventCodec {
         } else if (event instanceof ReversalRecorded e) {
             body.put("reversalId", e.reversalId());
             body.set("request", reversalRequest(e.request()));
-            putAmount(body, "amount", e.amount());
-            ArrayNode legs = body.putArray("legs");
-            for (ReversalEvent.Leg leg : e.legs()) {
-                legs.addObject().put("accountId", leg.accountId()).put("side", leg.side().name())
-                        .put("amount", leg.amount().toDecimalString());
+            if (e.amount() == null) {
+                body.putNull("amount");
+            } else {
+                putAmount(body, "amount", e.amount());
             }
+            body.set("legs", reversalLegs(e.legs(), e.amount() == null));
         } else if (event instanceof ReversalRejected e) {
             body.put("reversalId", e.reversalId());
             body.set("request", reversalRequest(e.request()));
             body.put("code", e.code().code());
             body.put("message", e.message());
+        } else if (event instanceof BatchRecorded e) {
+            body.put("batchId", e.batchId());
+            body.put("atomic", e.atomic());
+            body.put("digest", e.digest());
+            body.set("items", batchItems(e.items()));
+        } else if (event instanceof BatchRejected e) {
+            body.put("batchId", e.batchId());
+            body.put("digest", e.digest());
+            body.put("itemCount", e.itemCount());
+            body.put("code", e.code().code());
+            body.put("message", e.message());
+            body.put("failedItem", e.failedItem());
+            if (e.failedEntry() == null) {
+                body.putNull("failedEntry");
+            } else {
+                body.put("failedEntry", e.failedEntry().intValue());
+            }
         }
         return new Encoded(type, SCHEMA_VERSION, body);
     }
@@ -245,8 +287,16 @@ public final class EventCodec {
             return "TransferReversed";
         } else if (event instanceof ReversalRecorded) {
             return "ReversalRecorded";
+        } else if (event instanceof TransactionReversed) {
+            return "TransactionReversed";
+        } else if (event instanceof TransactionEntriesReversed) {
+            return "TransactionEntriesReversed";
         } else if (event instanceof ReversalRejected) {
             return "ReversalRejected";
+        } else if (event instanceof BatchRecorded) {
+            return "BatchRecorded";
+        } else if (event instanceof BatchRejected) {
+            return "BatchRejected";
         }
         throw new IllegalArgumentException("no stored form for " + event.getClass().getName());
     }
@@ -307,24 +357,31 @@ public final class EventCodec {
             case "PendingTransactionPosted" -> new PendingTransactionPosted(text(body, "transactionId"));
             case "PendingTransactionVoided" -> new PendingTransactionVoided(text(body, "transactionId"));
             case "PendingTransactionExpired" -> new PendingTransactionExpired(text(body, "transactionId"));
+            case "TransactionReversed" -> new TransactionReversed(text(body, "transactionId"),
+                    text(body, "reversalId"), bool(body, "forced"));
+            case "TransactionEntriesReversed" -> new TransactionEntriesReversed(text(body, "accountId"),
+                    text(body, "transactionId"), text(body, "reversalId"), entries(body.get("entries")),
+                    bool(body, "forced"));
             case "EntryReversed" -> new EntryReversed(text(body, "accountId"), text(body, "transferId"),
                     text(body, "reversalId"), side(body), text(body, "counterpartyAccountId"), amount(body, "amount"),
                     bool(body, "forced"));
             case "TransferReversed" -> new TransferReversed(text(body, "transferId"), text(body, "reversalId"),
                     amount(body, "amount"), bool(body, "forced"));
             case "ReversalRecorded" -> {
-                CurrencyUnit currency = CurrencyUnit.of(text(body, "currency"));
-                List<ReversalEvent.Leg> legs = new ArrayList<>();
-                for (JsonNode leg : body.get("legs")) {
-                    legs.add(new ReversalEvent.Leg(text(leg, "accountId"), Side.valueOf(text(leg, "side")),
-                            Money.parse(text(leg, "amount"), currency)));
-                }
+                boolean wholeTransaction = body.get("amount") != null && body.get("amount").isNull();
                 yield new ReversalRecorded(text(body, "reversalId"), reversalRequest(body.get("request")),
-                        amount(body, "amount"), legs);
+                        wholeTransaction ? null : amount(body, "amount"),
+                        reversalLegs(body.get("legs"), wholeTransaction ? null : CurrencyUnit.of(text(body, "currency"))));
             }
             case "ReversalRejected" -> new ReversalRejected(text(body, "reversalId"),
                     reversalRequest(body.get("request")), RejectionCode.fromCode(text(body, "code")),
                     text(body, "message"));
+            case "BatchRecorded" -> new BatchRecorded(text(body, "batchId"), bool(body, "atomic"), text(body, "digest"),
+                    batchItems(body.get("items")));
+            case "BatchRejected" -> new BatchRejected(text(body, "batchId"), text(body, "digest"),
+                    body.get("itemCount").asInt(), RejectionCode.fromCode(text(body, "code")), text(body, "message"),
+                    body.get("failedItem").asInt(),
+                    body.get("failedEntry").isNull() ? null : body.get("failedEntry").asInt());
             default -> throw new IllegalArgumentException("unknown event type " + type);
         };
     }
@@ -341,6 +398,35 @@ public final class EventCodec {
             return reversal.request().originalKind() == OriginalKind.TRANSFER ? reversal.request().originalId() : null;
         }
         return event instanceof TransferEvent transferEvent ? transferEvent.transferId() : null;
+    }
+
+    /**
+     * A reversal's legs, {@code [{"accountId","side","amount"}]}; with {@code "currency"} on each leg
+     * when {@code eachWithCurrency} (a transaction's reversal, whose legs may be in several currencies).
+     */
+    public static ArrayNode reversalLegs(List<ReversalEvent.Leg> legs, boolean eachWithCurrency) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (ReversalEvent.Leg leg : legs) {
+            ObjectNode node = array.addObject().put("accountId", leg.accountId()).put("side", leg.side().name())
+                    .put("amount", leg.amount().toDecimalString());
+            if (eachWithCurrency) {
+                node.put("currency", leg.amount().currency().code());
+            }
+        }
+        return array;
+    }
+
+    /** Reads {@link #reversalLegs(List, boolean)}: in {@code currency}, or (null) each leg in its own. */
+    public static List<ReversalEvent.Leg> reversalLegs(JsonNode array, CurrencyUnit currency) {
+        if (array == null || !array.isArray()) {
+            throw new IllegalArgumentException("stored reversal lacks the array field legs");
+        }
+        List<ReversalEvent.Leg> legs = new ArrayList<>();
+        for (JsonNode leg : array) {
+            legs.add(new ReversalEvent.Leg(text(leg, "accountId"), Side.valueOf(text(leg, "side")),
+                    Money.parse(text(leg, "amount"), currency != null ? currency : CurrencyUnit.of(text(leg, "currency")))));
+        }
+        return legs;
     }
 
     public static ObjectNode request(TransferRequest request) {
@@ -430,6 +516,48 @@ public final class EventCodec {
         return new ReversalRequest(OriginalKind.valueOf(text(node, "originalKind").toUpperCase(Locale.ROOT)),
                 text(node, "originalId"), amount == null || amount.isNull() ? null : amount(node, "amount"),
                 bool(node, "force"), metadata);
+    }
+
+    /**
+     * A batch's items as it records them: {@code [{"index","kind","id","outcome","digest"?,"code"?,
+     * "message"?,"failedEntry"?}]}, the optional fields only where they have a value (a batch of 1,000
+     * items stays well inside one 400 KB item).
+     */
+    public static ArrayNode batchItems(List<ItemOutcome> items) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        for (ItemOutcome item : items) {
+            ObjectNode node = array.addObject();
+            node.put("index", item.index());
+            node.put("kind", item.kind());
+            node.put("id", item.id());
+            node.put("outcome", item.outcome().name());
+            if (item.digest() != null) {
+                node.put("digest", item.digest());
+            }
+            if (item.code() != null) {
+                node.put("code", item.code());
+                node.put("message", item.message());
+            }
+            if (item.failedEntry() != null) {
+                node.put("failedEntry", item.failedEntry().intValue());
+            }
+        }
+        return array;
+    }
+
+    public static List<ItemOutcome> batchItems(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw new IllegalArgumentException("stored event lacks the array field items");
+        }
+        List<ItemOutcome> items = new ArrayList<>();
+        for (JsonNode node : array) {
+            items.add(new ItemOutcome(node.get("index").asInt(), text(node, "kind"), text(node, "id"),
+                    node.has("digest") ? text(node, "digest") : null,
+                    BatchEvent.Outcome.valueOf(text(node, "outcome")),
+                    node.has("code") ? text(node, "code") : null, node.has("message") ? text(node, "message") : null,
+                    node.has("failedEntry") ? node.get("failedEntry").asInt() : null));
+        }
+        return items;
     }
 
     /** What a post asked for, in its stored form: {@link #NO_AMOUNT} or the amount's decimal string. */

@@ -13,6 +13,7 @@ import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
@@ -69,6 +70,9 @@ public final class StateCodec {
             if (r.isRejected()) {
                 node.put("rejectionCode", r.rejection().code().code());
                 node.put("rejectionMessage", r.rejection().message());
+            } else if (r.amount() == null) {
+                // A transaction's reversal: no single amount; each leg in its own currency.
+                node.set("legs", EventCodec.reversalLegs(r.legs(), true));
             } else {
                 node.put("currency", r.amount().currency().code());
                 node.put("amount", r.amount().toDecimalString());
@@ -86,6 +90,24 @@ public final class StateCodec {
                 node.put("rejectionMessage", t.rejection().message());
                 if (t.rejection().failedEntry() != null) {
                     node.put("failedEntry", t.rejection().failedEntry().intValue());
+                }
+            }
+            if (t.reversedBy() != null) {
+                node.put("reversalId", t.reversedBy().reversalId());
+                node.put("reversalForced", t.reversedBy().forced());
+            }
+        } else if (state instanceof BatchState b) {
+            node.put("batchId", b.batchId());
+            node.put("atomic", b.atomic());
+            node.put("digest", b.digest());
+            node.put("itemCount", b.itemCount());
+            node.set("items", EventCodec.batchItems(b.items()));
+            if (b.rejection() != null) {
+                node.put("rejectionCode", b.rejection().code().code());
+                node.put("rejectionMessage", b.rejection().message());
+                node.put("failedItem", b.rejection().failedItem().intValue());
+                if (b.rejection().failedEntry() != null) {
+                    node.put("failedEntry", b.rejection().failedEntry().intValue());
                 }
             }
         } else {
@@ -112,6 +134,10 @@ public final class StateCodec {
         if (code != null) {
             return new ReversalState(node.get("reversalId").asText(), request, null, List.of(),
                     new Rejection(RejectionCode.fromCode(code.asText()), node.get("rejectionMessage").asText()));
+        }
+        if (node.get("amount") == null) {
+            return new ReversalState(node.get("reversalId").asText(), request, null,
+                    EventCodec.reversalLegs(node.get("legs"), null), null);
         }
         CurrencyUnit currency = CurrencyUnit.of(node.get("currency").asText());
         List<ReversalEvent.Leg> legs = new ArrayList<>();
@@ -145,12 +171,26 @@ public final class StateCodec {
         JsonNode expiresAt = node.get("expiresAt");
         JsonNode code = node.get("rejectionCode");
         JsonNode failedEntry = node.get("failedEntry");
+        JsonNode reversalId = node.get("reversalId");
         return new TransactionState(node.get("transactionId").asText(),
                 EventCodec.transactionRequest(node.get("request")),
                 TransactionStatus.valueOf(node.get("status").asText()),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
-                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()));
+                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt()),
+                reversalId == null ? null : new TransactionState.ReversedBy(reversalId.asText(),
+                        node.get("reversalForced").asBoolean()));
+    }
+
+    public static BatchState decodeBatch(String json) {
+        JsonNode node = CanonicalJson.parse(json);
+        JsonNode code = node.get("rejectionCode");
+        JsonNode failedEntry = node.get("failedEntry");
+        return new BatchState(node.get("batchId").asText(), node.get("atomic").asBoolean(),
+                node.get("digest").asText(), node.get("itemCount").asInt(), EventCodec.batchItems(node.get("items")),
+                code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
+                        node.get("rejectionMessage").asText(), failedEntry == null ? null : failedEntry.asInt(),
+                        node.get("failedItem").asInt()));
     }
 
     /** A head's snapshot decoded as what its stream holds: an account, a transfer, a transaction or a reversal. */
@@ -160,6 +200,7 @@ public final class StateCodec {
             case TRANSFER -> decodeTransfer(json);
             case TRANSACTION -> decodeTransaction(json);
             case REVERSAL -> decodeReversal(json);
+            case BATCH -> decodeBatch(json);
         };
     }
 }

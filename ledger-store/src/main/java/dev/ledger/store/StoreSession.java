@@ -1,6 +1,7 @@
 package dev.ledger.store;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerStreams;
@@ -54,5 +55,11 @@ public interface StoreSession extends LedgerStreams {
     default Optional<Versioned<ReversalState>> reversal(String reversalId) {
         return head(StreamId.reversal(reversalId))
                 .map(head -> new Versioned<>(StateCodec.decodeReversal(head.state()), head.version()));
+    }
+
+    @Override
+    default Optional<Versioned<BatchState>> batch(String batchId) {
+        return head(StreamId.batch(batchId))
+                .map(head -> new Versioned<>(StateCodec.decodeBatch(head.state()), head.version()));
     }
 }

@@ -14,10 +14,17 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
+import dev.ledger.domain.api.BatchEvent.BatchRecorded;
+import dev.ledger.domain.api.BatchEvent.BatchRejected;
+import dev.ledger.domain.api.BatchEvent.ItemOutcome;
+import dev.ledger.domain.api.BatchEvent.Outcome;
+import dev.ledger.domain.api.BatchItem;
+import dev.ledger.domain.api.BatchRequest;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.PostRequest;
@@ -33,6 +40,7 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionEvent.TransactionReversed;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
@@ -41,6 +49,7 @@ import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
 import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
@@ -101,7 +110,83 @@ class EventCodecTest {
                         Money.parse("0.250", BHD), List.of(new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("0.250", BHD)),
                         new ReversalEvent.Leg("a", Side.CREDIT, Money.parse("0.250", BHD)))),
                 new ReversalRejected("r-2", ReversalRequest.ofTransfer("t", null), RejectionCode.REVERSAL_EXCEEDS_POSTED,
-                        "nothing left"));
+                        "nothing left"),
+                new BatchRecorded("b-1", true, "d".repeat(64), BATCH_ITEMS),
+                new BatchRecorded("b-2", false, "e".repeat(64), List.of(
+                        new ItemOutcome(0, "transfer", "t", null, Outcome.REJECTED, "concurrent_modification", "lost",
+                                null))),
+                new BatchRejected("b-3", "f".repeat(64), 3, RejectionCode.INSUFFICIENT_FUNDS, "item 2 refused", 2, 1),
+                new BatchRejected("b-4", "f".repeat(64), 1, RejectionCode.SAME_ACCOUNT, "item 0 refused", 0, null),
+                new TransactionReversed("tx", "r-3", true),
+                new TransactionEntriesReversed("a", "tx", "r-3", new TransactionRequest(TX_ENTRIES, false, 0,
+                        new TreeMap<>()).reversedEntries(), false),
+                new ReversalRecorded("r-3", WHOLE_TX, null, TX_REVERSAL_LEGS),
+                new ReversalRejected("r-4", WHOLE_TX, RejectionCode.TRANSACTION_NOT_POSTED, "pending"));
+    }
+
+    private static final ReversalRequest WHOLE_TX = new ReversalRequest(OriginalKind.TRANSACTION, "tx", null, true,
+            new TreeMap<>(java.util.Map.of("case", "C-10")));
+    private static final List<ReversalEvent.Leg> TX_REVERSAL_LEGS = List.of(
+            new ReversalEvent.Leg("a", Side.CREDIT, Money.parse("0.005", BHD)),
+            new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("1.00", EUR)));
+
+    @Test
+    void theStoredFormOfATransactionsReversalIsExactlyThisAndBelongsToNoTransfer() {
+        EventCodec.Encoded encoded = EventCodec.encode(new ReversalRecorded("r-3", WHOLE_TX, null, TX_REVERSAL_LEGS));
+
+        assertThat(encoded.type()).isEqualTo("ReversalRecorded");
+        assertThat(CanonicalJson.string(encoded.body())).isEqualTo("{\"amount\":null,\"legs\":["
+                + "{\"accountId\":\"a\",\"amount\":\"0.005\",\"currency\":\"BHD\",\"side\":\"CREDIT\"},"
+                + "{\"accountId\":\"b\",\"amount\":\"1.00\",\"currency\":\"EUR\",\"side\":\"DEBIT\"}],"
+                + "\"request\":{\"amount\":null,\"force\":true,\"metadata\":{\"case\":\"C-10\"},"
+                + "\"originalId\":\"tx\",\"originalKind\":\"transaction\"},\"reversalId\":\"r-3\"}");
+        assertThat(EventCodec.transferIdOf(new ReversalRecorded("r-3", WHOLE_TX, null, TX_REVERSAL_LEGS))).isNull();
+        assertThat(CanonicalJson.string(EventCodec.encode(new TransactionReversed("tx", "r-3", false)).body()))
+                .isEqualTo("{\"forced\":false,\"reversalId\":\"r-3\",\"transactionId\":\"tx\"}");
+    }
+
+    @Test
+    void aReversedTransactionsAndATransactionReversalsSnapshotsRoundTrip() {
+        var reversed = new TransactionState("tx", new TransactionRequest(TX_ENTRIES, false, 0, new TreeMap<>()),
+                TransactionStatus.POSTED, null, null, new TransactionState.ReversedBy("r-3", true));
+        assertThat(StateCodec.decodeTransaction(StateCodec.encode(reversed))).isEqualTo(reversed);
+        var reversal = new ReversalState("r-3", WHOLE_TX, null, TX_REVERSAL_LEGS, null);
+        assertThat(StateCodec.decodeReversal(StateCodec.encode(reversal))).isEqualTo(reversal);
+        var refused = new ReversalState("r-4", WHOLE_TX, null, List.of(),
+                new dev.ledger.domain.Rejection(RejectionCode.REVERSAL_TOO_LARGE, "49 accounts"));
+        assertThat(StateCodec.decodeReversal(StateCodec.encode(refused))).isEqualTo(refused);
+    }
+
+    private static final List<ItemOutcome> BATCH_ITEMS = List.of(
+            new ItemOutcome(0, "transfer", "t", "a".repeat(64), Outcome.APPLIED, null, null, null),
+            new ItemOutcome(1, "transaction", "tx", "b".repeat(64), Outcome.ALREADY_APPLIED, null, null, null),
+            new ItemOutcome(2, "transaction", "tx-2", null, Outcome.REJECTED, "unbalanced", "no", 3));
+
+    @Test
+    void batchSnapshotsRoundTripAndABatchStreamIsNamedBatch() {
+        for (BatchState state : List.of(
+                new BatchState("b-1", true, "d".repeat(64), 3, BATCH_ITEMS, null),
+                new BatchState("b-2", true, "d".repeat(64), 4, List.of(),
+                        new dev.ledger.domain.Rejection(RejectionCode.ACCOUNT_FROZEN, "frozen", 2, 3)),
+                new BatchState("b-3", true, "d".repeat(64), 4, List.of(),
+                        new dev.ledger.domain.Rejection(RejectionCode.SAME_ACCOUNT, "same", null, 0)))) {
+            assertThat(StateCodec.decodeBatch(StateCodec.encode(state))).isEqualTo(state);
+        }
+        assertThat(EventsTable.streamOf("batch:b-1")).isEqualTo(StreamId.batch("b-1"));
+        assertThat(EventCodec.transferIdOf(new BatchRecorded("b-1", true, "d".repeat(64), BATCH_ITEMS))).isNull();
+    }
+
+    @Test
+    void aBatchsDigestIsOfItsItemsStoredFormsAndTellsOtherContentApart() {
+        BatchItem.TransferItem item = new BatchItem.TransferItem("t", TransferRequest.posted("a", "b",
+                Money.parse("1.00", EUR)));
+        BatchRequest once = BatchDigest.request(true, List.of(item));
+
+        assertThat(BatchDigest.request(true, List.of(item))).isEqualTo(once);
+        assertThat(once.itemDigests()).containsExactly(BatchDigest.item(item));
+        assertThat(BatchDigest.request(false, List.of(item)).digest()).isNotEqualTo(once.digest());
+        assertThat(BatchDigest.request(true, List.of(new BatchItem.TransferItem("t", TransferRequest.posted("a", "b",
+                Money.parse("1.01", EUR))))).digest()).isNotEqualTo(once.digest());
     }
 
     private static final List<TransactionEntry> TX_ENTRIES = List.of(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.StreamId;
@@ -126,7 +127,8 @@ abstract class StoredFormFixtureChecks {
         assertThat(items.stream().filter(item -> !item.get(EventsTable.SK).n().equals("0")))
                 .hasSize(expected.get("events").asInt());
         assertThat(streams).hasSize(expected.get("accounts").size() + expected.get("transfers").size()
-                + (expected.has("reversals") ? expected.get("reversals").size() : 0));
+                + (expected.has("reversals") ? expected.get("reversals").size() : 0)
+                + (expected.has("transactions") ? expected.get("transactions").size() : 0));
         for (Stream stream : streams.values()) {
             for (int i = 0; i < stream.events().size(); i++) {
                 assertThat(stream.events().get(i).get(EventsTable.SK).n()).as("%s: versions are 1, 2, 3... in order",
@@ -163,11 +165,12 @@ abstract class StoredFormFixtureChecks {
             assertThat(EventCodec.transferIdOf(decoded)).as("%s: the envelope's transfer id", where)
                     .isEqualTo(event.transferId());
             assertThat(decoded).as("%s: each stream holds events of its own kind (account, transfer, "
-                    + "transaction, reversal)", where).isInstanceOf(switch (stream.type()) {
+                    + "transaction, reversal, batch)", where).isInstanceOf(switch (stream.type()) {
                         case ACCOUNT -> AccountEvent.class;
                         case TRANSFER -> TransferEvent.class;
                         case TRANSACTION -> TransactionEvent.class;
                         case REVERSAL -> ReversalEvent.class;
+                        case BATCH -> BatchEvent.class;
                     });
             assertThat(StoredEvent.fromJsonLine(event.toJsonLine())).as("%s: the export / Kinesis line", where)
                     .isEqualTo(event);
@@ -351,6 +354,7 @@ abstract class StoredFormFixtureChecks {
             case TRANSFER -> "transfers";
             case TRANSACTION -> "transactions";
             case REVERSAL -> "reversals";
+            case BATCH -> "batches";
         }).get(stream.id());
         assertThat(node).as("%s in %s", stream, expectedResource).isNotNull();
         return node;

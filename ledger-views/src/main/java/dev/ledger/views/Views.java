@@ -117,19 +117,31 @@ public final class Views {
      */
     public static ObjectNode reversal(ReversalState reversal, Instant recordedAt) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
+        // A transaction's reversal gives back every entry, perhaps in several currencies: no single amount,
+        // and each leg names its currency.
+        boolean whole = reversal.amount() == null;
         node.put("reversalId", reversal.reversalId());
         node.put("originalKind", reversal.request().originalKind().name().toLowerCase(java.util.Locale.ROOT));
         node.put("originalId", reversal.request().originalId());
-        node.put("amount", reversal.amount().toDecimalString());
-        node.put("currency", reversal.amount().currency().code());
+        node.put("amount", whole ? null : reversal.amount().toDecimalString());
+        node.put("currency", whole ? null : reversal.amount().currency().code());
         node.put("forced", reversal.request().force());
         ObjectNode metadata = node.putObject("metadata");
         reversal.request().metadata().forEach(metadata::put);
         ArrayNode legs = node.putArray("legs");
-        reversal.legs().forEach(leg -> legs.addObject().put("accountId", leg.accountId())
-                .put("side", leg.side().name()).put("amount", leg.amount().toDecimalString()));
+        reversal.legs().forEach(leg -> {
+            ObjectNode legNode = legs.addObject().put("accountId", leg.accountId())
+                    .put("side", leg.side().name()).put("amount", leg.amount().toDecimalString());
+            if (whole) {
+                legNode.put("currency", leg.amount().currency().code());
+            }
+        });
         node.put("recordedAt", recordedAt.toString());
         return node;
+    }
+
+    /** The reversal of a transaction: its id, whether forced, and which version of the transaction's stream, when. */
+    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
     }
 
     /**
@@ -160,6 +172,29 @@ public final class Views {
         node.put("rejectionCode", transaction.rejection() == null ? null : transaction.rejection().code().code());
         node.put("rejectionMessage", transaction.rejection() == null ? null : transaction.rejection().message());
         node.put("failedEntry", transaction.rejection() == null ? null : transaction.rejection().failedEntry());
+        return node;
+    }
+
+    /**
+     * A transaction as {@code GET /transactions/{id}} answers it: {@link #transaction}'s fields, then
+     * {@code "reversed"} (whether a reversal gave it back) and {@code "reversal"}: that reversal
+     * {@code {"reversalId","forced","version","recordedAt"}}, or null. The command routes answer without
+     * these two: a transaction is never reversed by the command that answers it.
+     */
+    public static ObjectNode transactionAsRead(TransactionState transaction, long version, Instant recordedAt,
+                                               TransactionReversal reversal) {
+        if (reversal == null && transaction.isReversed()) {
+            throw new IllegalArgumentException("transaction " + transaction.transactionId()
+                    + " is reversed; its answer needs the reversal's version and time");
+        }
+        ObjectNode node = transaction(transaction, version, recordedAt);
+        node.put("reversed", transaction.isReversed());
+        if (reversal == null) {
+            node.putNull("reversal");
+        } else {
+            node.putObject("reversal").put("reversalId", reversal.reversalId()).put("forced", reversal.forced())
+                    .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString());
+        }
         return node;
     }
 }

@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *       and {@code amount} (signed, see {@link HistoryProjection#signedAmount}), for a reversal's leg
  *       also {@code reversalId} and {@code forced} (a boolean); for a multi-leg transaction's event
  *       {@code transactionId}, {@code amount} (the account's net, signed) and {@code entries} (every
- *       entry of the transaction, JSON); amounts as decimal strings;
+ *       entry of the transaction, JSON), for a reversal of a transaction ({@code TransactionEntriesReversed})
+ *       the entries reversed (directions flipped) plus {@code reversalId} and {@code forced}; amounts as
+ *       decimal strings;
  *   <li>the cursor ({@code sk = 0}): {@code version} and {@code state}, the running account (see
  *       {@link AccountJson}), so the next entry is computed without reading the log.
  * </ul>
@@ -58,7 +60,11 @@ final class HistoryItemCodec {
      * movement (signed as {@link Leg}'s amount) and every entry of the transaction, its own and its
      * counterparts', as JSON {@code [{"accountId","amount","currency","direction","index"}]}.
      */
-    record TransactionLeg(String transactionId, Money signedAmount, String entries) {
+    record TransactionLeg(String transactionId, Money signedAmount, String entries, String reversalId,
+                          Boolean forced) {
+        TransactionLeg(String transactionId, Money signedAmount, String entries) {
+            this(transactionId, signedAmount, entries, null, null);
+        }
     }
 
     private HistoryItemCodec() {
@@ -71,6 +77,11 @@ final class HistoryItemCodec {
         entry.put(TRANSACTION_ID, AttributeValue.fromS(leg.transactionId()));
         entry.put(AMOUNT, AttributeValue.fromS(leg.signedAmount().toDecimalString()));
         entry.put(ENTRIES, AttributeValue.fromS(leg.entries()));
+        if (leg.reversalId() != null) {
+            // A reversal of the transaction: its entries are the transaction's reversed.
+            entry.put(REVERSAL_ID, AttributeValue.fromS(leg.reversalId()));
+            entry.put(FORCED, AttributeValue.fromBool(leg.forced()));
+        }
         return entry;
     }
 

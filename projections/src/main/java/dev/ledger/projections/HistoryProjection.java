@@ -10,6 +10,7 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.Side;
@@ -83,7 +84,9 @@ public final class HistoryProjection implements Projection {
             entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(), event.recordedAt(),
                     event.hash(), after, new HistoryItemCodec.TransactionLeg(l.transactionId(),
                             Money.of(l.netCredit(), after.currency()),
-                            ItemJson.write(TransactionsItemCodec.entries(l.entries()))));
+                            ItemJson.write(TransactionsItemCodec.entries(l.entries())),
+                            l instanceof TransactionEntriesReversed r ? r.reversalId() : null,
+                            l instanceof TransactionEntriesReversed r ? r.forced() : null));
         } else {
             HistoryItemCodec.Leg leg = accountEvent instanceof EntryReversed r
                     ? new HistoryItemCodec.Leg(r.transferId(), r.counterpartyAccountId(), signedAmount(r), r.reversalId(),

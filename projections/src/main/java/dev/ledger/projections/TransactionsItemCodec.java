@@ -29,7 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * with {@code id} = {@code transaction#ID} and {@code state} the JSON
  * {@code {"entries":[{"accountId","amount","currency","direction","index"}],"expiresAt","failedEntry"?,
  * "metadata","pending","rejectionCode"?,"rejectionMessage"?,"status","timeoutSeconds","transactionId"}},
- * amounts as decimal strings. Pinned by {@code TransfersProjectionTest}.
+ * amounts as decimal strings; once reversed, also {@code "reversal":{"forced","recordedAt","reversalId",
+ * "version"}} (absent before, so items of transactions never reversed keep their shape). Pinned by
+ * {@code TransfersProjectionTest}.
  */
 final class TransactionsItemCodec {
 
@@ -38,7 +40,31 @@ final class TransactionsItemCodec {
 
     static Map<String, AttributeValue> encode(String itemId, long version, TransactionState state,
                                               List<StatusChange> history, Instant createdAt) {
-        return TransfersItemCodec.encodeItem(itemId, version, encodeState(state), history, createdAt, List.of());
+        return encode(itemId, version, state, history, createdAt, null);
+    }
+
+    /** @param reversal null unless the transaction was reversed */
+    static Map<String, AttributeValue> encode(String itemId, long version, TransactionState state,
+                                              List<StatusChange> history, Instant createdAt,
+                                              TransfersProjection.TransactionReversal reversal) {
+        return TransfersItemCodec.encodeItem(itemId, version, encodeState(state, reversal), history, createdAt,
+                List.of());
+    }
+
+    /** The reversal an item shows; null if the transaction was not reversed. */
+    static TransfersProjection.TransactionReversal reversal(Map<String, AttributeValue> item) {
+        String what = "transfers item " + item.get(ID).s();
+        AttributeValue state = item.get(TransfersItemCodec.STATE);
+        if (state == null || state.s() == null) {
+            throw new StoredFormException(what + " has no '" + TransfersItemCodec.STATE + "'");
+        }
+        JsonNode reversal = ItemJson.read(state.s(), what).get("reversal");
+        if (reversal == null) {
+            return null;
+        }
+        return new TransfersProjection.TransactionReversal(ItemJson.text(reversal, "reversalId", what),
+                ItemJson.field(reversal, "forced", what).asBoolean(), ItemJson.number(reversal, "version", what),
+                Instant.parse(ItemJson.text(reversal, "recordedAt", what)));
     }
 
     static TransactionState state(Map<String, AttributeValue> item) {
@@ -63,15 +89,18 @@ final class TransactionsItemCodec {
         JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
         JsonNode code = node.get("rejectionCode");
         JsonNode failedEntry = node.get("failedEntry");
+        JsonNode reversal = node.get("reversal");
         return new TransactionState(ItemJson.text(node, "transactionId", what), request,
                 TransactionStatus.valueOf(ItemJson.text(node, "status", what)),
                 expiresAt.isNull() ? null : Instant.parse(expiresAt.asText()),
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
                         ItemJson.text(node, "rejectionMessage", what),
-                        failedEntry == null ? null : failedEntry.asInt()));
+                        failedEntry == null ? null : failedEntry.asInt()),
+                reversal == null ? null : new TransactionState.ReversedBy(ItemJson.text(reversal, "reversalId", what),
+                        ItemJson.field(reversal, "forced", what).asBoolean()));
     }
 
-    private static String encodeState(TransactionState t) {
+    private static String encodeState(TransactionState t, TransfersProjection.TransactionReversal reversal) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("transactionId", t.transactionId());
         node.set("entries", entries(t.request().entries()));
@@ -87,6 +116,10 @@ final class TransactionsItemCodec {
             if (t.rejection().failedEntry() != null) {
                 node.put("failedEntry", t.rejection().failedEntry().intValue());
             }
+        }
+        if (reversal != null) {
+            node.putObject("reversal").put("reversalId", reversal.reversalId()).put("forced", reversal.forced())
+                    .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString());
         }
         return ItemJson.write(node);
     }

@@ -2,6 +2,7 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransactionEvent;
+import dev.ledger.domain.api.TransactionEvent.TransactionReversed;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.money.Money;
@@ -47,14 +48,19 @@ public final class TransfersProjection extends SingleItemProjection {
                 TransfersItemCodec.reversals(item)));
     }
 
+    /** The reversal of a transaction: which, whether forced, from which version of its stream and when. */
+    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
+    }
+
+    /** @param reversal null unless a reversal gave the transaction back */
     public record ProjectedTransaction(TransactionState state, long version, Instant createdAt,
-                                       List<StatusChange> history) {
+                                       List<StatusChange> history, TransactionReversal reversal) {
     }
 
     public Optional<ProjectedTransaction> transaction(String transactionId) {
         return stored(catalog().itemId(StreamId.transaction(transactionId))).map(item -> new ProjectedTransaction(
                 TransactionsItemCodec.state(item), TransfersItemCodec.version(item), TransfersItemCodec.createdAt(item),
-                TransfersItemCodec.history(item)));
+                TransfersItemCodec.history(item), TransactionsItemCodec.reversal(item)));
     }
 
     /** A status change adds to the status history; a transfer's reversal, which leaves the status, to its reversals. */
@@ -65,9 +71,16 @@ public final class TransfersProjection extends SingleItemProjection {
         if (event.stream().type() == StreamId.StreamType.TRANSACTION) {
             TransactionState after = TransactionState.evolve(before.map(TransactionsItemCodec::state),
                     (TransactionEvent) event.event());
-            history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
+            TransactionReversal reversal = before.map(TransactionsItemCodec::reversal).orElse(null);
+            if (event.event() instanceof TransactionReversed reversed) {
+                // A reversal leaves the status POSTED: it is shown apart from the status history.
+                reversal = new TransactionReversal(reversed.reversalId(), reversed.forced(), event.version(),
+                        event.recordedAt());
+            } else {
+                history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
+            }
             return TransactionsItemCodec.encode(catalog().itemId(event.stream()), event.version(), after, history,
-                    createdAt);
+                    createdAt, reversal);
         }
         TransferEvent transferEvent = (TransferEvent) event.event();
         TransferState after = TransferState.evolve(before.map(TransfersItemCodec::state), transferEvent);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.Side;
@@ -13,6 +14,7 @@ import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionEvent.TransactionReversed;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -50,6 +52,44 @@ class TransactionsProjectionTest {
         assertThat(history.follows(StreamId.transaction("tx-1"))).isFalse();
         assertThat(ProjectionCatalog.TRANSFERS.itemId(StreamId.transaction("tx-1"))).isEqualTo("transaction#tx-1");
         assertThat(ProjectionCatalog.TRANSFERS.itemId(StreamId.transfer("tx-1"))).isEqualTo("tx-1");
+    }
+
+    @Test
+    void aReversalLeavesTheStatusHistoryAndIsShownApartWithItsVersionAndTime() {
+        List<StoredEvent> stream = StoredEvents.stream(new TransactionRecorded("tx-1", HOLD, EXPIRES),
+                new PendingTransactionPosted("tx-1"), new TransactionReversed("tx-1", "r-1", true));
+
+        Step reversed = StoredEvents.fold(transfers, stream).get(2);
+
+        Map<String, AttributeValue> item = reversed.items().get(0);
+        assertThat(item.get("state").s()).endsWith(",\"reversal\":{\"forced\":true,\"recordedAt\":"
+                + "\"2026-03-01T09:00:03Z\",\"reversalId\":\"r-1\",\"version\":3},\"status\":\"POSTED\","
+                + "\"timeoutSeconds\":3600,\"transactionId\":\"tx-1\"}");
+        assertThat(item.get("statusHistory").l()).extracting(change -> change.m().get("status").s())
+                .containsExactly("PENDING", "POSTED");
+        assertThat(TransactionsItemCodec.state(item).reversedBy())
+                .isEqualTo(new TransactionState.ReversedBy("r-1", true));
+        assertThat(TransactionsItemCodec.reversal(item)).isEqualTo(new TransfersProjection.TransactionReversal("r-1",
+                true, 3, Instant.parse("2026-03-01T09:00:03Z")));
+    }
+
+    @Test
+    void aReversalsHistoryEntryNamesTheTransactionAndTheReversalAndCarriesTheEntriesReversed() {
+        TransactionRequest posted = new TransactionRequest(CARD_PAYMENT, false, 0, new TreeMap<>());
+        List<StoredEvent> stream = StoredEvents.stream(new AccountOpened("merchant", EUR, OverdraftLimit.NONE),
+                new TransactionEntriesPosted("merchant", "tx-1", CARD_PAYMENT),
+                new TransactionEntriesReversed("merchant", "tx-1", "r-1", posted.reversedEntries(), false));
+
+        Map<String, AttributeValue> entry = StoredEvents.fold(history, stream).get(2).items().get(0);
+
+        assertThat(entry.get("type").s()).isEqualTo("TransactionEntriesReversed");
+        assertThat(entry.get("transactionId").s()).isEqualTo("tx-1");
+        assertThat(entry.get("reversalId").s()).isEqualTo("r-1");
+        assertThat(entry.get("forced").bool()).isFalse();
+        assertThat(entry.get("amount").s()).isEqualTo("-97.10");
+        assertThat(entry.get("balanceAfter").s()).isEqualTo("0.00");
+        assertThat(entry.get("entries").s()).contains(
+                "{\"accountId\":\"merchant\",\"amount\":\"97.10\",\"currency\":\"EUR\",\"direction\":\"DEBIT\",\"index\":1}");
     }
 
     @Test

@@ -25,13 +25,13 @@ import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"JSON Lines of the events of some accounts (and transfers, transactions, reversals), with their hashes, in version "
+        description = {"JSON Lines of the events of some accounts (and transfers, transactions, reversals, batches), with their hashes, in version "
                 + "order per stream: the form docs/verify_chain.py checks with Python's standard library alone.",
                 "Without --from every stream starts at version 1, so its chain is checked from genesis (64 zeros); "
                         + "with --from a stream's first exported event past version 1 also carries previousHash, the "
                         + "stored hash of the version before it, and the verifier checks the stream from there.",
                 "Check an export with: python3 docs/verify_chain.py FILE",
-                "Exit 1 if an account, transfer, transaction or reversal asked for is not in the log (nothing is exported)."})
+                "Exit 1 if an account, transfer, transaction, reversal or batch asked for is not in the log (nothing is exported)."})
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin
@@ -52,6 +52,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--reversals", split = ",", paramLabel = "ID", description = "reversals to export")
     List<String> reversals = new ArrayList<>();
 
+    @Option(names = "--batches", split = ",", paramLabel = "ID", description = "batches to export (their records)")
+    List<String> batches = new ArrayList<>();
+
     @Option(names = "--from", paramLabel = "ISO-8601", converter = InstantOption.class, description = "only events recorded at or after this instant")
     Instant from;
 
@@ -67,15 +70,17 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (accounts.isEmpty() && transfers.isEmpty() && transactions.isEmpty() && reversals.isEmpty()) {
+        if (accounts.isEmpty() && transfers.isEmpty() && transactions.isEmpty() && reversals.isEmpty()
+                && batches.isEmpty()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "give --accounts, --transfers, --transactions and/or --reversals");
+                    "give --accounts, --transfers, --transactions, --reversals and/or --batches");
         }
         List<StreamId> streams = new ArrayList<>();
         accounts.forEach(id -> streams.add(StreamId.account(id)));
         transfers.forEach(id -> streams.add(StreamId.transfer(id)));
         transactions.forEach(id -> streams.add(StreamId.transaction(id)));
         reversals.forEach(id -> streams.add(StreamId.reversal(id)));
+        batches.forEach(id -> streams.add(StreamId.batch(id)));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ObjectNode summary = CommonOptions.object();

@@ -11,13 +11,25 @@ import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.BatchEvent;
+import dev.ledger.domain.api.BatchEvent.ItemOutcome;
+import dev.ledger.domain.api.BatchEvent.Outcome;
+import dev.ledger.domain.api.BatchItem;
+import dev.ledger.domain.api.BatchItem.TransactionItem;
+import dev.ledger.domain.api.BatchItem.TransferItem;
+import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
+import dev.ledger.domain.batch.BatchState;
+import dev.ledger.store.BatchDigest;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransferEvent;
@@ -99,6 +111,17 @@ final class LogVerifier {
     private final Map<String, Reversed> reversalsRecorded = new ConcurrentHashMap<>();
     private final Map<String, Reversed> reversalsInTransfers = new ConcurrentHashMap<>();
 
+    /** A transaction's reversal as its own record says: the transaction, and each account's signed movement. */
+    private record TransactionReversalRecord(String transactionId, Map<String, BigInteger> legs,
+                                             Map<String, String> currencies) {
+    }
+
+    // Accepted reversals of transactions by reversal id; the reversal each transaction's stream shows; and,
+    // per transaction and account, what its reversal's account events moved (credit +, debit -).
+    private final Map<String, TransactionReversalRecord> transactionReversalsRecorded = new ConcurrentHashMap<>();
+    private final Map<String, String> transactionReversedBy = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, BigInteger>> reversedByTransaction = new ConcurrentHashMap<>();
+
     /**
      * @param tables the live table of each projection to compare with the log; empty compares none
      *               ({@code --log-only})
@@ -141,6 +164,7 @@ final class LogVerifier {
             checkPendingAgainstHolds();
             checkTransactions();
             checkReversalsAgainstTransfers();
+            checkTransactionReversals();
         }
         return result(notChecked);
     }
@@ -185,6 +209,8 @@ final class LogVerifier {
                         new long[] {fold.state.debitsPending(), fold.state.creditsPending()});
                 lastVersion.put(fold.state.accountId(), fold.version);
             }
+        } else if (head.stream().type() == StreamId.StreamType.BATCH) {
+            checkBatch(head);
         } else if (head.stream().type() == StreamId.StreamType.TRANSACTION) {
             TransactionState state = foldTransaction(head.stream(), Optional.of(head));
             if (state != null) {
@@ -231,6 +257,94 @@ final class LogVerifier {
             }
         }
         expectedByTransaction.put(state.transactionId(), expected);
+        if (state.reversedBy() != null) {
+            transactionReversedBy.put(state.transactionId(), state.reversedBy().reversalId());
+        }
+    }
+
+    /**
+     * A reversed transaction gives back exactly what it posted: its reversal's record and its
+     * reversal's account events each move every account by the opposite of its posted net, conserve
+     * each currency, and name each other (the transaction's stream, the reversal's and the accounts'
+     * are written in one append); and no transaction is reversed twice.
+     */
+    private void checkTransactionReversals() {
+        Map<String, List<String>> recordsByTransaction = new TreeMap<>();
+        transactionReversalsRecorded.forEach((reversalId, record) -> recordsByTransaction
+                .computeIfAbsent(record.transactionId(), id -> new ArrayList<>()).add(reversalId));
+        recordsByTransaction.forEach((transactionId, reversalIds) -> {
+            if (reversalIds.size() > 1) {
+                findings.add(StreamId.transaction(transactionId).toString(), null, "reversal", "reversed more than "
+                        + "once: accepted reversals " + new java.util.TreeSet<>(reversalIds));
+            }
+        });
+        for (Map.Entry<String, TransactionReversalRecord> accepted : new TreeMap<>(transactionReversalsRecorded)
+                .entrySet()) {
+            String name = StreamId.reversal(accepted.getKey()).toString();
+            TransactionReversalRecord record = accepted.getValue();
+            String shown = transactionReversedBy.get(record.transactionId());
+            if (!accepted.getKey().equals(shown)) {
+                findings.add(name, 1L, "reversal", "accepted, reversing transaction " + record.transactionId()
+                        + ", but that transaction's stream shows " + (shown == null ? "no reversal" : "reversal " + shown));
+            }
+            checkMirrors(name, record.transactionId(), record.legs(), "its legs");
+            Map<String, BigInteger> byCurrency = new TreeMap<>();
+            record.legs().forEach((accountId, net) -> byCurrency.merge(record.currencies().get(accountId), net,
+                    BigInteger::add));
+            byCurrency.forEach((currency, sum) -> {
+                if (sum.signum() != 0) {
+                    findings.add(name, 1L, "conservation." + currency, "its legs do not balance: credits minus debits"
+                            + " is " + sum + " minor units");
+                }
+            });
+        }
+        Set<String> reversed = new java.util.TreeSet<>(transactionReversedBy.keySet());
+        reversed.addAll(reversedByTransaction.keySet());
+        for (String transactionId : reversed) {
+            String name = StreamId.transaction(transactionId).toString();
+            String reversalId = transactionReversedBy.get(transactionId);
+            if (reversalId == null) {
+                findings.add(name, null, "reversal", "account events of " + reversedByTransaction.get(transactionId)
+                        .keySet() + " reverse it, but its stream shows no reversal");
+                continue;
+            }
+            if (!transactionReversalsRecorded.containsKey(reversalId)) {
+                findings.add(name, null, "reversal", "its stream shows reversal " + reversalId + ", but the log has no"
+                        + " accepted reversal of that id reversing it");
+            }
+            Map<String, BigInteger> moved = reversedByTransaction.getOrDefault(transactionId, Map.of());
+            checkMirrors(name, transactionId, moved, "its reversal's account events");
+            Map<String, BigInteger> byCurrency = new TreeMap<>();
+            moved.forEach((accountId, net) -> byCurrency.merge(currencyOf.getOrDefault(accountId, "?"), net,
+                    BigInteger::add));
+            byCurrency.forEach((currency, sum) -> {
+                if (sum.signum() != 0) {
+                    findings.add(name, null, "reversal.conservation." + currency, "its reversal's account events do"
+                            + " not balance: credits minus debits is " + sum + " minor units");
+                }
+            });
+        }
+    }
+
+    /** Each account's movement in {@code moved} is the opposite of what the transaction posted on it. */
+    private void checkMirrors(String name, String transactionId, Map<String, BigInteger> moved, String what) {
+        Map<String, BigInteger> posted = expectedByTransaction.get(transactionId);
+        if (posted == null || posted.isEmpty()) {
+            findings.add(name, null, "reversal", "reverses transaction " + transactionId + ", which posted nothing"
+                    + (posted == null ? " (the log has no such transaction)" : ""));
+            return;
+        }
+        Set<String> accountIds = new java.util.TreeSet<>(posted.keySet());
+        accountIds.addAll(moved.keySet());
+        for (String accountId : accountIds) {
+            BigInteger want = posted.getOrDefault(accountId, BigInteger.ZERO).negate();
+            BigInteger have = moved.get(accountId);
+            if (have == null || !have.equals(want)) {
+                findings.add(name, null, "reversal.legs." + accountId, "transaction " + transactionId + " posted "
+                        + want.negate() + " minor units on it, so its reversal gives back " + want + "; " + what
+                        + " move " + (have == null ? "nothing" : have));
+            }
+        }
     }
 
     /**
@@ -576,6 +690,16 @@ final class LogVerifier {
             broken(name);
         } else if (!state.isRejected() && state.request().originalKind() == OriginalKind.TRANSFER) {
             reversalsRecorded.put(state.reversalId(), new Reversed(state.request().originalId(), state.amount()));
+        } else if (!state.isRejected() && state.request().originalKind() == OriginalKind.TRANSACTION) {
+            Map<String, BigInteger> legs = new TreeMap<>();
+            Map<String, String> currencies = new TreeMap<>();
+            for (ReversalEvent.Leg leg : state.legs()) {
+                BigInteger units = BigInteger.valueOf(leg.amount().minorUnits());
+                legs.merge(leg.accountId(), leg.side() == Side.CREDIT ? units : units.negate(), BigInteger::add);
+                currencies.put(leg.accountId(), leg.amount().currency().code());
+            }
+            transactionReversalsRecorded.put(state.reversalId(),
+                    new TransactionReversalRecord(state.request().originalId(), legs, currencies));
         }
     }
 
@@ -606,6 +730,96 @@ final class LogVerifier {
         }
     }
 
+    /**
+     * A batch's stream (its one event, chain and head) and, for an accepted atomic batch, its atomicity:
+     * every item it lists as recorded in its append has its own stream, whose first event is an accepted
+     * record with the content the batch recorded (its digest) and was written in the same append as the
+     * batch's record (the same {@code recordedAt} and {@code correlationId}, both under the items' own hash
+     * chains); an item it found done before was recorded, with that content, no later than the batch.
+     * Anything else is a partial batch.
+     */
+    private void checkBatch(EventLog.HeadRef head) {
+        String name = head.stream().toString();
+        HashChainFindings chain = new HashChainFindings(name);
+        BatchState state = null;
+        StoredEvent record = null;
+        for (Iterator<StoredEvent> events = log.events(head.stream()); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            progress.add(1);
+            if (!chain.accept(event)) {
+                broken(name);
+                return;
+            }
+            try {
+                state = BatchState.evolve(Optional.ofNullable(state), (BatchEvent) event.event());
+            } catch (RuntimeException unfoldable) {
+                findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
+                broken(name);
+                return;
+            }
+            record = record == null ? event : record;
+        }
+        if (!chain.finish(Optional.of(head))) {
+            broken(name);
+            return;
+        }
+        if (state == null) {
+            findings.add(name, null, "events", "the stream has a head but no events");
+            broken(name);
+            return;
+        }
+        if (!state.atomic() || state.isRejected()) {
+            return;
+        }
+        for (ItemOutcome item : state.items()) {
+            checkBatchItem(name, record, item);
+        }
+    }
+
+    private void checkBatchItem(String batch, StoredEvent record, ItemOutcome item) {
+        String field = "items[" + item.index() + "]";
+        String what = item.kind() + " " + item.id();
+        if (item.outcome() == Outcome.REJECTED) {
+            findings.add(batch, 1L, field, "an accepted atomic batch lists " + what + " as refused");
+            return;
+        }
+        Iterator<StoredEvent> events = log.events(item.stream());
+        if (!events.hasNext()) {
+            findings.add(batch, 1L, field, "the batch lists " + what + " as recorded, but the log has no such "
+                    + item.kind() + ": a partial batch");
+            return;
+        }
+        StoredEvent first = events.next();
+        BatchItem recorded;
+        try {
+            LedgerEvent event = first.event();
+            recorded = event instanceof TransferRecorded t ? new TransferItem(t.transferId(), t.request())
+                    : event instanceof TransactionRecorded t ? new TransactionItem(t.transactionId(), t.request()) : null;
+        } catch (RuntimeException unreadable) {
+            findings.add(batch, 1L, field, what + " cannot be read: " + unreadable.getMessage());
+            return;
+        }
+        if (recorded == null) {
+            findings.add(batch, 1L, field, "the batch lists " + what + " as recorded, but its first event is "
+                    + first.type());
+            return;
+        }
+        if (!BatchDigest.item(recorded).equals(item.digest())) {
+            findings.add(batch, 1L, field, what + " was recorded with other content than the batch lists (digest "
+                    + BatchDigest.item(recorded) + ", the batch's " + item.digest() + ")");
+        }
+        boolean sameAppend = first.recordedAt().equals(record.recordedAt())
+                && first.correlationId().equals(record.correlationId());
+        if (item.outcome() == Outcome.APPLIED && !sameAppend) {
+            findings.add(batch, 1L, field, what + " was not recorded in the batch's append (recorded at "
+                    + first.recordedAt() + " by " + first.correlationId() + "; the batch at " + record.recordedAt()
+                    + " by " + record.correlationId() + "): a partial batch");
+        } else if (item.outcome() == Outcome.ALREADY_APPLIED && first.recordedAt().isAfter(record.recordedAt())) {
+            findings.add(batch, 1L, field, "the batch found " + what + " done before it, but it was recorded after it, at "
+                    + first.recordedAt());
+        }
+    }
+
     private <T> T broken(String stream) {
         brokenStreams.add(stream);
         return null;
@@ -625,6 +839,12 @@ final class LogVerifier {
      */
     private void trackTransactionLegs(String accountId, Map<String, TransactionLeg> openHolds, AccountEvent event) {
         if (!(event instanceof TransactionLeg leg)) {
+            return;
+        }
+        if (leg instanceof TransactionEntriesReversed reversed) {
+            // A reversal's movement is checked against what the transaction posted, not added to it.
+            reversedByTransaction.computeIfAbsent(reversed.transactionId(), id -> new ConcurrentHashMap<>())
+                    .merge(accountId, BigInteger.valueOf(reversed.netCredit()), BigInteger::add);
             return;
         }
         if (leg instanceof TransactionEntriesPosted || leg instanceof TransactionHoldPosted) {

@@ -187,7 +187,7 @@ class TemplateTest {
                     "GET /accounts/{accountId}/balance", "GET /transfers/{transferId}",
                     "GET /audit/accounts/{accountId}/verify", "POST /transactions",
                     "POST /transactions/{transactionId}/post", "POST /transactions/{transactionId}/void",
-                    "GET /transactions/{transactionId}");
+                    "GET /transactions/{transactionId}", "POST /batches", "POST /transactions/{transactionId}/reverse");
             assertThat(template.routes()).allSatisfy(route -> {
                 boolean read = route.method().equals("GET") && !route.routeKey().equals("GET /health");
                 assertThat(route.functionLogicalId()).as(route.routeKey())

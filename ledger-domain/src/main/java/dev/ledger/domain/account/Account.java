@@ -17,6 +17,7 @@ import dev.ledger.domain.api.AccountCommand.PostHold;
 import dev.ledger.domain.api.AccountCommand.PostTransactionEntries;
 import dev.ledger.domain.api.AccountCommand.PostTransactionHold;
 import dev.ledger.domain.api.AccountCommand.ReverseEntry;
+import dev.ledger.domain.api.AccountCommand.ReverseTransactionEntries;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountCommand.VoidTransactionHold;
@@ -32,6 +33,7 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
@@ -217,6 +219,20 @@ public class Account {
         return Decision.accepted();
     }
 
+    /**
+     * This account's part of a reversal of a transaction: the opposite of its net, as a new movement,
+     * under the rules of a transfer's reversal ({@link #handle(ReverseEntry)}): a closed account always
+     * refuses, a freeze and the floor unless an operator forced it; the refusal names the entry.
+     */
+    @CommandHandler
+    public Decision handle(ReverseTransactionEntries command) {
+        return refuseTransactionMovement(command.entries(), "reversal", command.forced()).orElseGet(() -> {
+            apply(new TransactionEntriesReversed(accountId, command.transactionId(), command.reversalId(),
+                    command.entries(), command.forced()));
+            return Decision.accepted();
+        });
+    }
+
     @EventSourcingHandler
     void on(AccountEvent event) {
         state = AccountState.evolve(Optional.ofNullable(state), event);
@@ -278,12 +294,21 @@ public class Account {
      * on the net's side. The net goes through the same rules as a transfer's amount.
      */
     private Optional<Decision> refuseTransactionMovement(List<TransactionEntry> entries) {
+        return refuseTransactionMovement(entries, "transaction", false);
+    }
+
+    /**
+     * @param what what moves the money, as the refusal names it
+     * @param forced an operator's reversal: a freeze and the floor do not stop it (see {@link #refuseMovement})
+     */
+    private Optional<Decision> refuseTransactionMovement(List<TransactionEntry> entries, String what,
+                                                         boolean forced) {
         List<TransactionEntry> own = ownEntries(entries);
         int first = own.get(0).index();
         if (state.status() == AccountStatus.CLOSED) {
             return Optional.of(Decision.rejected(((Decision.Rejected) closed()).rejection().atEntry(first)));
         }
-        if (state.status() == AccountStatus.FROZEN) {
+        if (state.status() == AccountStatus.FROZEN && !forced) {
             return Optional.of(Decision.rejected(((Decision.Rejected) frozen()).rejection().atEntry(first)));
         }
         for (TransactionEntry entry : own) {
@@ -298,10 +323,10 @@ public class Account {
         int at = own.stream().filter(entry -> entry.direction() == side).findFirst().orElse(own.get(0)).index();
         if (net.abs().compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
             return Optional.of(Decision.rejected(new Rejection(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
-                    + " would move by " + format(net) + " in this transaction, more than the largest amount the"
+                    + " would move by " + format(net) + " in this " + what + ", more than the largest amount the"
                     + " ledger can hold", at)));
         }
-        return refuseMovement(side, Money.of(net.abs().longValueExact(), state.currency()), "transaction")
+        return refuseMovement(side, Money.of(net.abs().longValueExact(), state.currency()), what, forced)
                 .map(refused -> Decision.rejected(((Decision.Rejected) refused).rejection().atEntry(at)));
     }
 

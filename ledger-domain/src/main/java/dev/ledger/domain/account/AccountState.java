@@ -12,6 +12,7 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
@@ -94,7 +95,8 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
         long net = leg.netCredit();
         Side side = net < 0 ? Side.DEBIT : Side.CREDIT;
         long amount = net < 0 ? Math.negateExact(net) : net;
-        if (leg instanceof TransactionEntriesPosted) {
+        // A reversal's entries are the transaction's reversed: their net is the opposite, posted at once.
+        if (leg instanceof TransactionEntriesPosted || leg instanceof TransactionEntriesReversed) {
             return side == Side.DEBIT
                     ? totals(Math.addExact(debitsPosted, amount), creditsPosted, debitsPending, creditsPending)
                     : totals(debitsPosted, Math.addExact(creditsPosted, amount), debitsPending, creditsPending);

@@ -4,6 +4,10 @@ import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.Side;
 import java.math.BigInteger;
@@ -26,7 +30,8 @@ public final class OverdraftFloor {
             broken = false;
             return;
         }
-        if (lowersAvailable(event) && !(event instanceof EntryReversed reversed && reversed.forced())) {
+        if (lowersAvailable(event) && !(event instanceof EntryReversed reversed && reversed.forced())
+                && !(event instanceof TransactionEntriesReversed reversed && reversed.forced())) {
             broken = true;
         }
     }
@@ -36,8 +41,15 @@ public final class OverdraftFloor {
         return !broken;
     }
 
-    /** A new debit lowers the available balance; posting a hold moves what was reserved, releasing one raises it. */
+    /**
+     * A new debit lowers the available balance (for a multi-leg transaction's event: a net debit); posting
+     * a hold moves what was reserved, releasing one raises it.
+     */
     private static boolean lowersAvailable(AccountEvent event) {
+        if (event instanceof TransactionLeg leg) {
+            return leg.netCredit() < 0 && (event instanceof TransactionEntriesPosted
+                    || event instanceof TransactionHoldPlaced || event instanceof TransactionEntriesReversed);
+        }
         return event instanceof TransferLeg leg && leg.side() == Side.DEBIT
                 && (event instanceof EntryPosted || event instanceof HoldPlaced || event instanceof EntryReversed);
     }

@@ -86,6 +86,15 @@ public sealed interface AccountCommand {
                                List<TransactionEntry> entries) implements AccountCommand {
     }
 
+    /**
+     * This account's part of the reversal of a posted multi-leg transaction: {@code entries} are the
+     * transaction's entries reversed (see {@link AccountEvent.TransactionEntriesReversed}).
+     */
+    record ReverseTransactionEntries(@TargetAggregateIdentifier String accountId, String transactionId,
+                                     String reversalId, List<TransactionEntry> entries, boolean forced)
+            implements AccountCommand {
+    }
+
     record ExpireTransactionHold(@TargetAggregateIdentifier String accountId, String transactionId,
                                  List<TransactionEntry> entries) implements AccountCommand {
     }

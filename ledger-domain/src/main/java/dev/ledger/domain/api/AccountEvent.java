@@ -125,4 +125,17 @@ public sealed interface AccountEvent extends LedgerEvent {
             entries = List.copyOf(entries);
         }
     }
+
+    /**
+     * This account's part of the reversal {@code reversalId} of a posted multi-leg transaction:
+     * {@code entries} are the transaction's entries reversed (same index, account and amount, the other
+     * direction), so the account moves by the opposite of its net in the transaction, at once.
+     * {@code forced} when an operator allowed it past this account's floor or freeze.
+     */
+    record TransactionEntriesReversed(String accountId, String transactionId, String reversalId,
+                                      List<TransactionEntry> entries, boolean forced) implements TransactionLeg {
+        public TransactionEntriesReversed {
+            entries = List.copyOf(entries);
+        }
+    }
 }

@@ -1,9 +1,10 @@
 package dev.ledger.domain.api;
 
 /**
- * What a reversal reverses. Only transfers today; a multi-leg transaction will be reversed with the
- * same reversal stream type, its request naming {@code TRANSACTION} and the transaction's id.
+ * What a reversal reverses: a transfer (in part or in full), or a multi-leg transaction (in full),
+ * both with the same reversal stream type, the request naming the kind and the original's id.
  */
 public enum OriginalKind {
-    TRANSFER
+    TRANSFER,
+    TRANSACTION
 }

@@ -23,7 +23,9 @@ public sealed interface ReversalEvent extends LedgerEvent {
     /**
      * The reversal was accepted: {@code amount} went back, through {@code legs} (for a transfer: its
      * credit account debited, its debit account credited), in the same transaction as the original's
-     * {@link TransferEvent.TransferReversed} and the accounts' {@link AccountEvent.EntryReversed}.
+     * {@link TransferEvent.TransferReversed} and the accounts' {@link AccountEvent.EntryReversed}. For a
+     * whole transaction {@code amount} is null and each leg is an account's net the other way, written
+     * with {@link TransactionEvent.TransactionReversed} and {@link AccountEvent.TransactionEntriesReversed}.
      */
     record ReversalRecorded(String reversalId, ReversalRequest request, Money amount, List<Leg> legs)
             implements ReversalEvent {

@@ -11,9 +11,10 @@ import java.util.TreeMap;
  * What a client asked to reverse: the whole content of a reversal request. Two requests under the
  * same reversal id are "the same request" exactly when these records are equal.
  *
- * @param originalKind what is reversed (a transfer today)
- * @param originalId the transfer's id
+ * @param originalKind what is reversed: a transfer, or a multi-leg transaction
+ * @param originalId the transfer's or transaction's id
  * @param amount how much to give back; null for all that is still reversible when the reversal is decided
+ *     (always null for a transaction, which is reversed in full)
  * @param force an operator's reversal that may take the paying account below its floor or move a
  *     frozen account
  * @param metadata client labels, kept sorted so the stored form is deterministic

@@ -4,13 +4,13 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Names one event stream of the log: an account's, a transfer's, a multi-leg transaction's or a
- * reversal's. Each kind has its own id space, so an account, a transfer, a transaction and a reversal
+ * Names one event stream of the log: an account's, a transfer's, a multi-leg transaction's, a
+ * reversal's or a batch's. Each kind has its own id space, so an account, a transfer, a transaction and a reversal
  * may share an id.
  */
 public record StreamId(StreamType type, String id) implements Comparable<StreamId> {
 
-    public enum StreamType { ACCOUNT, TRANSFER, TRANSACTION, REVERSAL }
+    public enum StreamType { ACCOUNT, TRANSFER, TRANSACTION, REVERSAL, BATCH }
 
     public StreamId {
         Objects.requireNonNull(type, "type");
@@ -31,6 +31,10 @@ public record StreamId(StreamType type, String id) implements Comparable<StreamI
 
     public static StreamId reversal(String reversalId) {
         return new StreamId(StreamType.REVERSAL, reversalId);
+    }
+
+    public static StreamId batch(String batchId) {
+        return new StreamId(StreamType.BATCH, batchId);
     }
 
     @Override

@@ -28,6 +28,11 @@ public sealed interface TransactionCommand {
             implements TransactionCommand {
     }
 
+    /** Reverses a posted transaction in full, under the reversal {@code reversalId}; {@code forced} by an operator. */
+    record ReverseTransaction(@TargetAggregateIdentifier String transactionId, String reversalId, boolean forced)
+            implements TransactionCommand {
+    }
+
     record ExpirePendingTransaction(@TargetAggregateIdentifier String transactionId, Instant now)
             implements TransactionCommand {
     }

@@ -37,4 +37,13 @@ public sealed interface TransactionEvent extends LedgerEvent {
 
     record PendingTransactionExpired(String transactionId) implements TransactionEvent {
     }
+
+    /**
+     * The posted transaction was reversed in full by the reversal {@code reversalId}: every account's net
+     * went back, in the same append as the reversal's record and the accounts'
+     * {@link AccountEvent.TransactionEntriesReversed}. {@code forced} when an operator allowed it past a
+     * floor or a freeze. A transaction is reversed at most once.
+     */
+    record TransactionReversed(String transactionId, String reversalId, boolean forced) implements TransactionEvent {
+    }
 }

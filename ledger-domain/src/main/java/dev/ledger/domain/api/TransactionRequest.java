@@ -36,6 +36,20 @@ public record TransactionRequest(List<TransactionEntry> entries, boolean pending
     public static final int MAX_ACCOUNTS = (100 - 2) / 2;
 
     /**
+     * The most distinct accounts a transaction may have for its reversal to fit one atomic append. A
+     * reversal writes more than the transaction did, for N distinct accounts:
+     * <pre>
+     *   1 event + 1 head   the reversal's own stream (ReversalRecorded: its idempotency record)
+     * + 1 event + 1 head   the transaction's stream (TransactionReversed, conditional on its version)
+     * + N events + N heads one TransactionEntriesReversed and one head per account
+     * = 4 + 2N <= 100  =>  N <= 48
+     * </pre>
+     * So a transaction on {@link #MAX_ACCOUNTS} = 49 accounts (102 items) is refused a reversal with
+     * {@code reversal_too_large}; it is refunded by a new transaction with the opposite entries.
+     */
+    public static final int MAX_REVERSIBLE_ACCOUNTS = (100 - 4) / 2;
+
+    /**
      * The most entries one transaction may have. It bounds the stored sizes: every account event carries
      * all entries (about 150 bytes each in the stored form: a 64-character id, a 19-digit amount, the
      * currency, the direction and the index), so an account event stays under 100 * 150 B = 15 KB, the
@@ -78,6 +92,15 @@ public record TransactionRequest(List<TransactionEntry> entries, boolean pending
             throw new IllegalArgumentException("a transaction touches at most " + MAX_ACCOUNTS + " accounts");
         }
         return this;
+    }
+
+    /**
+     * The entries as a reversal books them: the same index, account and amount, the other direction.
+     * Each account's net is then exactly the opposite of the original's.
+     */
+    public List<TransactionEntry> reversedEntries() {
+        return entries.stream().map(entry -> new TransactionEntry(entry.index(), entry.accountId(),
+                entry.direction() == Side.DEBIT ? Side.CREDIT : Side.DEBIT, entry.amount())).toList();
     }
 
     /** The distinct accounts, in the order of their first entry. */

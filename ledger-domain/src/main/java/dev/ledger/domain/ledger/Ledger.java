@@ -15,6 +15,8 @@ import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
+import dev.ledger.domain.api.BatchEvent.ItemOutcome;
+import dev.ledger.domain.api.BatchRequest;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
@@ -64,11 +66,13 @@ public final class Ledger {
     private final LedgerStreams streams;
     private final Clock clock;
     private final Transactions transactions;
+    private final Batches batches;
 
     public Ledger(LedgerStreams streams, Clock clock) {
         this.streams = streams;
         this.clock = clock;
         this.transactions = new Transactions(streams, clock);
+        this.batches = new Batches(streams, clock);
     }
 
     /** Opens an account; opening it again with the same settings is answered as already done. */
@@ -209,6 +213,30 @@ public final class Ledger {
     }
 
     /**
+     * An atomic batch: its items (new transfers and transactions, each under its own id) decided in order
+     * over the state the earlier ones left, and recorded all together with the batch's record, or none
+     * ({@link Batches}). The batch id is the idempotency key.
+     *
+     * @throws IllegalArgumentException for a batch that is not atomic or has too many items, which the API refuses first
+     */
+    public LedgerResult atomicBatch(String batchId, BatchRequest request) {
+        return batches.atomic(batchId, request);
+    }
+
+    /** The record of a batch that is not atomic, once each item was decided as its own command. */
+    public LedgerResult recordBatch(String batchId, BatchRequest request, List<ItemOutcome> outcomes) {
+        return batches.record(batchId, request, outcomes);
+    }
+
+    /**
+     * What an earlier request under the batch id decides for this one: the same answer again
+     * ({@code ALREADY_APPLIED}, or the same refusal), or an {@code idempotency_conflict}; empty if the id is new.
+     */
+    public Optional<LedgerResult> earlierBatch(String batchId, BatchRequest request) {
+        return batches.earlier(batchId, request);
+    }
+
+    /**
      * What a client asks of a reversal whose amount only the original's currency can read (a request's
      * decimal string): given that currency, the whole request. It may refuse the input by throwing.
      */
@@ -224,6 +252,15 @@ public final class Ledger {
      */
     public LedgerResult reverseTransfer(String reversalId, String transferId, ReversalAsked asked) {
         return new TransferReversals(streams).reverse(reversalId, transferId, asked);
+    }
+
+    /**
+     * Gives back every entry of a posted multi-leg transaction, once (see {@link TransactionReversals}):
+     * {@code request} names the transaction, with no amount. The reversal id is the idempotency key; the
+     * same request again is {@code ALREADY_APPLIED} (answered at version 1 of the reversal's stream).
+     */
+    public LedgerResult reverseTransaction(String reversalId, ReversalRequest request) {
+        return new TransactionReversals(streams).reverse(reversalId, request);
     }
 
     private LedgerResult onAccount(AccountCommand command) {

@@ -1,6 +1,7 @@
 package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
@@ -16,4 +17,13 @@ public interface LedgerStreams {
     Optional<Versioned<TransactionState>> transaction(String transactionId);
 
     Optional<Versioned<ReversalState>> reversal(String reversalId);
+
+    /**
+     * A batch's record. Only a log that takes batches answers it: one that does not (a benchmark's log of
+     * transfers) refuses the question rather than answer "never recorded", which would break the batch id's
+     * idempotency.
+     */
+    default Optional<Versioned<BatchState>> batch(String batchId) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep batches");
+    }
 }

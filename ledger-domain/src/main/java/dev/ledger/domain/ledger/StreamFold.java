@@ -1,7 +1,9 @@
 package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.ReversalEvent;
 import dev.ledger.domain.api.StreamState;
@@ -14,7 +16,7 @@ import java.util.Optional;
 
 /**
  * The fold of any stream, by the kind of its events: each kind's own {@code evolve} (accounts,
- * transfers, transactions, reversals), chosen here once, for readers that fold a stream without knowing its kind.
+ * transfers, transactions, reversals, batches), chosen here once, for readers that fold a stream without knowing its kind.
  */
 public final class StreamFold {
 
@@ -31,6 +33,8 @@ public final class StreamFold {
             return TransactionState.evolve(Optional.ofNullable((TransactionState) before), transactionEvent);
         } else if (event instanceof ReversalEvent reversalEvent) {
             return ReversalState.evolve(Optional.ofNullable((ReversalState) before), reversalEvent);
+        } else if (event instanceof BatchEvent batchEvent) {
+            return BatchState.evolve(Optional.ofNullable((BatchState) before), batchEvent);
         }
         throw new IllegalArgumentException("no fold for " + event.getClass().getSimpleName());
     }

@@ -53,6 +53,9 @@ final class Transactions {
     private static final AggregateModel<Transaction> TRANSACTIONS =
             AnnotatedAggregateMetaModelFactory.inspectAggregate(Transaction.class);
 
+    /** A pending transaction's stream: its record at version 1, and what became of it (post, void, expiry) at 2. */
+    private static final long SETTLEMENT_VERSION = 2;
+
     private final LedgerStreams streams;
     private final Clock clock;
 
@@ -130,7 +133,10 @@ final class Transactions {
         return LedgerResult.applied(subject, changes);
     }
 
-    /** Posts a pending transaction in full: every account's held net movement becomes posted. */
+    /**
+     * Posts a pending transaction in full: every account's held net movement becomes posted. A post again
+     * once it posted is {@code ALREADY_APPLIED} (version 2); a void again after a void likewise.
+     */
     LedgerResult post(String transactionId) {
         Instant now = clock.instant();
         return settleTransaction(transactionId, new PostPendingTransaction(transactionId, now), now);
@@ -186,6 +192,10 @@ final class Transactions {
         Versioned<TransactionState> transaction = loaded.get();
         Handled<Transaction> decided = AxonAggregates.handle(TRANSACTIONS,
                 Transaction.fromState(transaction.state()), command);
+        if (decided.decision() instanceof Decision.AlreadyApplied) {
+            // The same post, or void, again: answered as that command left the transaction (version 2).
+            return LedgerResult.alreadyApplied(subject, SETTLEMENT_VERSION);
+        }
         if (decided.decision() instanceof Decision.Rejected refused) {
             // A post or void that finds the transaction overdue records the expiry the sweeper has not written yet.
             List<StreamChange> expiry = transaction.state().isOverdue(now)

@@ -15,8 +15,9 @@ import java.util.Optional;
 /**
  * One reversal, as its only event recorded it. {@link #evolve} is the one fold of reversal events.
  *
- * @param amount what went back; null if the reversal was refused
- * @param legs the account movements; empty if refused
+ * @param amount what went back; null if the reversal was refused, or reversed a whole transaction (whose
+ *     legs may be in several currencies)
+ * @param legs the account movements (for a transaction: each account's net, the other way); empty if refused
  * @param rejection why the first attempt was refused; null if it was accepted
  */
 public record ReversalState(String reversalId, ReversalRequest request, Money amount, List<Leg> legs,

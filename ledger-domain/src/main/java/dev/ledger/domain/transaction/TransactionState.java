@@ -10,6 +10,7 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionEvent.TransactionReversed;
 import dev.ledger.domain.api.TransactionRequest;
 import java.time.Instant;
 import java.util.Optional;
@@ -19,9 +20,20 @@ import java.util.Optional;
  *
  * @param expiresAt when a pending transaction times out; null for one that posted at once
  * @param rejection why the first attempt was refused; null unless {@code REJECTED}
+ * @param reversedBy the reversal that gave it back in full; null until one did (it stays {@code POSTED})
  */
 public record TransactionState(String transactionId, TransactionRequest request, TransactionStatus status,
-                               Instant expiresAt, Rejection rejection) implements StreamState {
+                               Instant expiresAt, Rejection rejection, ReversedBy reversedBy) implements StreamState {
+
+    /** The reversal of a posted transaction: its id, and whether an operator forced it. */
+    public record ReversedBy(String reversalId, boolean forced) {
+    }
+
+    /** A transaction never reversed. */
+    public TransactionState(String transactionId, TransactionRequest request, TransactionStatus status,
+                            Instant expiresAt, Rejection rejection) {
+        this(transactionId, request, status, expiresAt, rejection, null);
+    }
 
     public static TransactionState evolve(Optional<TransactionState> state, TransactionEvent event) {
         if (event instanceof TransactionRecorded recorded) {
@@ -37,6 +49,18 @@ public record TransactionState(String transactionId, TransactionRequest request,
         }
         TransactionState current = state.orElseThrow(() -> new IllegalStateException(
                 "transaction " + event.transactionId() + " has an event before it was recorded"));
+        if (event instanceof TransactionReversed reversed) {
+            if (current.status != TransactionStatus.POSTED) {
+                throw new IllegalStateException("transaction " + event.transactionId() + " is " + current.status
+                        + " and cannot be reversed");
+            }
+            if (current.reversedBy != null) {
+                throw new IllegalStateException("transaction " + event.transactionId() + " is reversed twice: by "
+                        + current.reversedBy.reversalId() + " and by " + reversed.reversalId());
+            }
+            return new TransactionState(current.transactionId, current.request, current.status, current.expiresAt,
+                    current.rejection, new ReversedBy(reversed.reversalId(), reversed.forced()));
+        }
         if (current.status != TransactionStatus.PENDING) {
             throw new IllegalStateException("transaction " + event.transactionId() + " is " + current.status
                     + " and cannot change again");
@@ -70,12 +94,21 @@ public record TransactionState(String transactionId, TransactionRequest request,
         return status == TransactionStatus.REJECTED;
     }
 
+    public boolean isReversed() {
+        return reversedBy != null;
+    }
+
+    /** A pending transaction that was posted: what a post sent again repeats. */
+    public boolean isPostedHold() {
+        return status == TransactionStatus.POSTED && request.pending();
+    }
+
     public RejectionCode rejectionCode() {
         return rejection == null ? null : rejection.code();
     }
 
     private TransactionState with(TransactionStatus newStatus) {
-        return new TransactionState(transactionId, request, newStatus, expiresAt, rejection);
+        return new TransactionState(transactionId, request, newStatus, expiresAt, rejection, reversedBy);
     }
 
     private static void requireFirst(Optional<TransactionState> state, TransactionEvent event) {

@@ -13,6 +13,7 @@ import dev.ledger.domain.api.AccountCommand.PlaceHold;
 import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
 import dev.ledger.domain.api.AccountCommand.ReverseEntry;
+import dev.ledger.domain.api.AccountCommand.ReverseTransactionEntries;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
@@ -24,13 +25,16 @@ import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.InvalidMoneyException;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.util.List;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.axonframework.test.aggregate.FixtureConfiguration;
 import org.junit.jupiter.api.BeforeEach;
@@ -332,6 +336,50 @@ class AccountTest {
 
         private ReverseEntry reverse(String id, Side side, String amount, boolean forced) {
             return new ReverseEntry(id, "t", "r", side, "alice", eur(amount), forced);
+        }
+    }
+
+    /** This account's part of the reversal of a multi-leg transaction: the opposite of its net, as a new movement. */
+    @Nested
+    class TransactionReversals {
+
+        /** A card payment reversed: the merchant's 97.10 credit becomes a debit, entry 1. */
+        private final List<TransactionEntry> reversed = List.of(
+                new TransactionEntry(0, "card", Side.CREDIT, eur("100.00")),
+                new TransactionEntry(1, "shop", Side.DEBIT, eur("97.10")),
+                new TransactionEntry(2, "fees", Side.DEBIT, eur("2.90")));
+
+        @Test
+        void theNetGoesBackWithinTheAvailableBalance() {
+            fixture.given(opened("shop", OverdraftLimit.NONE), credited("shop", "97.10"))
+                    .when(new ReverseTransactionEntries("shop", "tx", "r", reversed, false))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectEvents(new TransactionEntriesReversed("shop", "tx", "r", reversed, false));
+        }
+
+        @Test
+        void pastTheFloorItIsRefusedAtTheAccountsEntryUnlessForced() {
+            fixture.given(opened("shop", OverdraftLimit.NONE), credited("shop", "5.00"))
+                    .when(new ReverseTransactionEntries("shop", "tx", "r", reversed, false))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.INSUFFICIENT_FUNDS));
+            fixture.given(opened("shop", OverdraftLimit.NONE), credited("shop", "5.00"))
+                    .when(new ReverseTransactionEntries("shop", "tx", "r", reversed, true))
+                    .expectEvents(new TransactionEntriesReversed("shop", "tx", "r", reversed, true));
+        }
+
+        @Test
+        void aFrozenAccountTakesItOnlyWhenForcedAndAClosedOneNever() {
+            fixture.given(opened("card", OverdraftLimit.NONE), new AccountFrozen("card"))
+                    .when(new ReverseTransactionEntries("card", "tx", "r", reversed, false))
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_FROZEN));
+            fixture.given(opened("card", OverdraftLimit.NONE), new AccountFrozen("card"))
+                    .when(new ReverseTransactionEntries("card", "tx", "r", reversed, true))
+                    .expectEvents(new TransactionEntriesReversed("card", "tx", "r", reversed, true));
+            fixture.given(opened("card", OverdraftLimit.NONE), new AccountClosed("card"))
+                    .when(new ReverseTransactionEntries("card", "tx", "r", reversed, true))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_CLOSED));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
@@ -54,6 +55,11 @@ final class InMemoryLog implements LedgerStreams {
     @Override
     public Optional<Versioned<ReversalState>> reversal(String reversalId) {
         return versioned(StreamId.reversal(reversalId), ReversalState.class);
+    }
+
+    @Override
+    public Optional<Versioned<BatchState>> batch(String batchId) {
+        return versioned(StreamId.batch(batchId), BatchState.class);
     }
 
     List<LedgerEvent> events(StreamId stream) {

@@ -6,6 +6,10 @@ import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.account.OverdraftFloor;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.BatchItem;
+import dev.ledger.domain.api.BatchItem.TransactionItem;
+import dev.ledger.domain.api.BatchItem.TransferItem;
+import dev.ledger.domain.api.BatchRequest;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
@@ -17,6 +21,7 @@ import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferRequest;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
@@ -39,7 +44,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Property test: random command sequences over several accounts in two currencies (transfers, holds,
- * multi-leg transactions with netting entries, exchanges, pending ones posted, voided or expired), with the
+ * multi-leg transactions with netting entries, exchanges, pending ones posted, voided or expired, atomic
+ * batches of them), with the
  * invariants of a double-entry ledger checked after every step (as Blnk's and Formance's invariant
  * harnesses do). Each seed is one test; a failure names its seed and step. Rerun a seed with
  * {@code -Dledger.seed=N} (and {@code -Dledger.seeds=1}).
@@ -82,6 +88,10 @@ class LedgerInvariantsTest {
         private final List<String> transferIds = new ArrayList<>();
         private final Map<String, TransactionRequest> usedTransactionIds = new HashMap<>();
         private final List<String> transactionIds = new ArrayList<>();
+        private final List<Map.Entry<String, BatchRequest>> batches = new ArrayList<>();
+        private final List<Map.Entry<String, ReversalRequest>> transactionReversalIds = new ArrayList<>();
+        // Pending transactions a post (false) or a void (true) completed.
+        private final List<Map.Entry<String, Boolean>> transactionSettlements = new ArrayList<>();
 
         Run(long seed) {
             this.seed = seed;
@@ -109,8 +119,10 @@ class LedgerInvariantsTest {
 
         private String step(int step) {
             int choice = random.nextInt(100);
-            if (choice < 30) {
+            if (choice < 25) {
                 return apply("transfer", () -> transfer(step));
+            } else if (choice < 30) {
+                return batch(step);
             } else if (choice < 45) {
                 return apply("transaction", () -> transaction(step));
             } else if (choice < 50) {
@@ -145,6 +157,17 @@ class LedgerInvariantsTest {
             } else if (choice < 91) {
                 String id = someAccount();
                 return apply("reopen " + id, () -> ledger.openAccount(new OpenAccount(id, EUR, OverdraftLimit.NONE)));
+            } else if (choice < 94 && !transactionSettlements.isEmpty() && random.nextInt(3) == 0) {
+                // The same for a pending transaction: its post or void again.
+                Map.Entry<String, Boolean> settled = transactionSettlements.get(random.nextInt(
+                        transactionSettlements.size()));
+                String id = settled.getKey();
+                boolean voided = settled.getValue();
+                LedgerResult repeated = voided ? ledger.voidPendingTransaction(id) : ledger.postPendingTransaction(id);
+                assertThat(repeated.status()).as("seed %d: repeating the %s that completed transaction %s", seed,
+                        voided ? "void" : "post", id).isEqualTo(LedgerResult.Status.ALREADY_APPLIED);
+                assertThat(repeated.originalVersion()).isEqualTo(2);
+                return apply("repeat " + (voided ? "void " : "post ") + id, () -> repeated);
             } else if (choice < 94 && !settlements.isEmpty()) {
                 // A client whose answer was lost sends the post or void that completed a hold again.
                 Settlement settled = settlements.get(random.nextInt(settlements.size()));
@@ -162,8 +185,82 @@ class LedgerInvariantsTest {
             }
         }
 
+        /**
+         * An atomic batch of one to four items: new transfers and transactions, now and then an item recorded
+         * before (the same request: done; another: a conflict), and now and then the same batch again. After
+         * it, either every item it lists as recorded is in the log, or (refused) nothing but its record is.
+         */
+        private String batch(int step) {
+            if (!batches.isEmpty() && random.nextInt(8) == 0) {
+                Map.Entry<String, BatchRequest> earlier = batches.get(random.nextInt(batches.size()));
+                LedgerResult again = ledger.atomicBatch(earlier.getKey(), earlier.getValue());
+                assertThat(again.status()).as("seed %d: the same batch %s again", seed, earlier.getKey())
+                        .isNotEqualTo(LedgerResult.Status.APPLIED);
+                return apply("batch again " + earlier.getKey(), () -> again);
+            }
+            String id = "b" + step;
+            List<BatchItem> items = new ArrayList<>();
+            int count = 1 + random.nextInt(4);
+            for (int i = 0; i < count; i++) {
+                int kind = random.nextInt(10);
+                if (kind < 1 && !transferIds.isEmpty()) {
+                    String earlier = transferIds.get(random.nextInt(transferIds.size()));
+                    if (items.stream().noneMatch(item -> item.id().equals(earlier) && item instanceof TransferItem)) {
+                        items.add(new TransferItem(earlier, random.nextInt(4) == 0 ? randomRequest()
+                                : usedTransferIds.get(earlier)));
+                    }
+                } else if (kind < 4) {
+                    items.add(new TransactionItem(id + "-" + i, randomTransaction()));
+                } else {
+                    items.add(new TransferItem(id + "-" + i, randomRequest()));
+                }
+            }
+            if (items.isEmpty()) {
+                items.add(new TransferItem(id + "-0", randomRequest()));
+            }
+            BatchRequest request = BatchLedgerTest.batch(true, items.toArray(BatchItem[]::new));
+            batches.add(Map.entry(id, request));
+            LedgerResult result = ledger.atomicBatch(id, request);
+            String description = apply("batch " + id + " of " + items.size(), () -> result);
+            if (result.status() == LedgerResult.Status.APPLIED) {
+                int written = result.changes().stream().mapToInt(change -> change.events().size() + 1).sum();
+                assertThat(written).as("seed %d: batch %s fits one DynamoDB transaction", seed, id)
+                        .isLessThanOrEqualTo(100);
+                BatchState recorded = log.batch(id).orElseThrow().state();
+                for (var item : recorded.items()) {
+                    assertThat(item.stream().type() == StreamType.TRANSFER ? log.transfer(item.id()).isPresent()
+                            : log.transaction(item.id()).isPresent())
+                            .as("seed %d: batch %s lists %s and the log has it", seed, id, item.stream()).isTrue();
+                }
+                for (BatchItem item : items) {
+                    if (item instanceof TransferItem transfer && !usedTransferIds.containsKey(transfer.transferId())) {
+                        usedTransferIds.put(transfer.transferId(), transfer.request());
+                        transferIds.add(transfer.transferId());
+                    } else if (item instanceof TransactionItem transaction) {
+                        usedTransactionIds.put(transaction.transactionId(), transaction.request());
+                        transactionIds.add(transaction.transactionId());
+                    }
+                }
+            } else if (result.isRejected()) {
+                assertThat(result.changes()).as("seed %d: refused batch %s writes only its own record", seed, id)
+                        .allSatisfy(change -> assertThat(change.stream()).isEqualTo(StreamId.batch(id)));
+                for (BatchItem item : items) {
+                    if (!usedTransferIds.containsKey(item.id()) && !usedTransactionIds.containsKey(item.id())) {
+                        boolean recorded = item instanceof TransferItem ? log.transfer(item.id()).isPresent()
+                                : log.transaction(item.id()).isPresent();
+                        assertThat(recorded).as("seed %d: refused batch %s recorded %s", seed, id, item.stream())
+                                .isFalse();
+                    }
+                }
+            }
+            return description;
+        }
+
         /** A reversal under a fresh id (now and then a retry of an earlier one, or forced), of some transfer. */
         private String reversal(int step) {
+            if (!transactionIds.isEmpty() && random.nextInt(3) == 0) {
+                return transactionReversal(step);
+            }
             if (!reversalIds.isEmpty() && random.nextInt(6) == 0) {
                 Map.Entry<String, ReversalRequest> earlier = reversalIds.get(random.nextInt(reversalIds.size()));
                 return apply("reverse again " + earlier.getKey(), () -> ledger.reverseTransfer(earlier.getKey(),
@@ -185,6 +282,29 @@ class LedgerInvariantsTest {
                 reversalIds.add(Map.entry(id, asked[0]));
             }
             return description;
+        }
+
+        /** A reversal of a whole transaction under a fresh id (now and then a retry, or forced, or of none). */
+        private String transactionReversal(int step) {
+            if (!transactionReversalIds.isEmpty() && random.nextInt(5) == 0) {
+                Map.Entry<String, ReversalRequest> earlier = transactionReversalIds.get(
+                        random.nextInt(transactionReversalIds.size()));
+                return apply("reverse transaction again " + earlier.getKey(),
+                        () -> ledger.reverseTransaction(earlier.getKey(), earlier.getValue()));
+            }
+            String id = "tr" + step;
+            // Mostly a posted one (most random transactions are pending or refused); now and then any, or none.
+            List<String> posted = transactionIds.stream().filter(t -> log.transaction(t)
+                    .map(v -> v.state().status() == dev.ledger.domain.transaction.TransactionStatus.POSTED)
+                    .orElse(false)).toList();
+            String transactionId = random.nextInt(20) == 0 ? "unknown"
+                    : !posted.isEmpty() && random.nextInt(3) != 0 ? posted.get(random.nextInt(posted.size()))
+                    : transactionIds.get(random.nextInt(transactionIds.size()));
+            ReversalRequest request = new ReversalRequest(OriginalKind.TRANSACTION, transactionId, null,
+                    random.nextInt(8) == 0, new TreeMap<>());
+            transactionReversalIds.add(Map.entry(id, request));
+            return apply("reverse transaction " + transactionId + (request.force() ? " forced" : "") + " as " + id,
+                    () -> ledger.reverseTransaction(id, request));
         }
 
         private LedgerResult transfer(int step) {
@@ -316,6 +436,10 @@ class LedgerInvariantsTest {
                         settlements.add(new Settlement(posted.transferId(), false, posted.requested().amount()));
                     } else if (event instanceof PendingTransferVoided voided) {
                         settlements.add(new Settlement(voided.transferId(), true, null));
+                    } else if (event instanceof dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted posted) {
+                        transactionSettlements.add(Map.entry(posted.transactionId(), false));
+                    } else if (event instanceof dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided voided) {
+                        transactionSettlements.add(Map.entry(voided.transactionId(), true));
                     }
                 }
             }
@@ -356,7 +480,32 @@ class LedgerInvariantsTest {
                     }
                 }
             }
+            Map<String, String> acceptedTransactionReversals = new HashMap<>();
             for (StreamState state : log.states().values()) {
+                if (state instanceof dev.ledger.domain.reversal.ReversalState reversal && !reversal.isRejected()
+                        && reversal.request().originalKind() == OriginalKind.TRANSACTION) {
+                    String transactionId = reversal.request().originalId();
+                    assertThat(acceptedTransactionReversals.put(transactionId, reversal.reversalId()))
+                            .as("%s: transaction %s is reversed once", where, transactionId).isNull();
+                    TransactionState reversed = log.transaction(transactionId).orElseThrow().state();
+                    assertThat(reversed.reversedBy().reversalId()).as("%s: %s shows its reversal", where, transactionId)
+                            .isEqualTo(reversal.reversalId());
+                    for (var leg : reversal.legs()) {
+                        long net = TransactionEntry.netCredit(reversed.request().entries(), leg.accountId())
+                                .longValueExact();
+                        long back = leg.side() == dev.ledger.domain.api.Side.CREDIT ? leg.amount().minorUnits()
+                                : -leg.amount().minorUnits();
+                        assertThat(back).as("%s: %s gives back exactly what %s posted on %s", where,
+                                reversal.reversalId(), transactionId, leg.accountId()).isEqualTo(-net);
+                    }
+                }
+            }
+            for (StreamState state : log.states().values()) {
+                if (state instanceof TransactionState transaction && transaction.isReversed()) {
+                    assertThat(acceptedTransactionReversals).as("%s: %s has the reversal it shows", where,
+                            transaction.transactionId()).containsEntry(transaction.transactionId(),
+                            transaction.reversedBy().reversalId());
+                }
                 if (state instanceof TransferState transfer) {
                     assertThat(transfer.reversedAmount().minorUnits()).as("%s: %s reversed no more than it posted",
                             where, transfer.transferId()).isLessThanOrEqualTo(transfer.postedAmount().minorUnits());

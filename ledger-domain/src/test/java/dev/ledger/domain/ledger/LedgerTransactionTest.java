@@ -194,7 +194,9 @@ class LedgerTransactionTest {
         assertThat(account("card").balance()).isEqualTo(5000);
         assertThat(account("card").debitsPending()).isZero();
         assertThat(account("fees").balance()).isEqualTo(290);
-        assertThat(ledger.postPendingTransaction("tx-1").rejection().code())
+        assertThat(ledger.postPendingTransaction("tx-1").status()).as("the same post again repeats its answer")
+                .isEqualTo(LedgerResult.Status.ALREADY_APPLIED);
+        assertThat(ledger.voidPendingTransaction("tx-1").rejection().code())
                 .isEqualTo(RejectionCode.TRANSACTION_NOT_PENDING);
     }
 

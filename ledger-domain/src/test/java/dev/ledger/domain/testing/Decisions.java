@@ -42,4 +42,19 @@ public final class Decisions {
             }
         };
     }
+
+    /** The same command completed this before: nothing to write, answered as the first time. */
+    public static Matcher<Decision> alreadyApplied() {
+        return new TypeSafeMatcher<>() {
+            @Override
+            protected boolean matchesSafely(Decision decision) {
+                return decision instanceof Decision.AlreadyApplied;
+            }
+
+            @Override
+            public void describeTo(Description description) {
+                description.appendText("a decision that the command was applied before");
+            }
+        };
+    }
 }

@@ -1,6 +1,7 @@
 package dev.ledger.domain.transaction;
 
 import static dev.ledger.domain.testing.Decisions.accepted;
+import static dev.ledger.domain.testing.Decisions.alreadyApplied;
 import static dev.ledger.domain.testing.Decisions.rejectedWith;
 
 import dev.ledger.domain.Rejection;
@@ -10,6 +11,7 @@ import dev.ledger.domain.api.TransactionCommand.ExpirePendingTransaction;
 import dev.ledger.domain.api.TransactionCommand.PostPendingTransaction;
 import dev.ledger.domain.api.TransactionCommand.RecordTransaction;
 import dev.ledger.domain.api.TransactionCommand.RejectTransaction;
+import dev.ledger.domain.api.TransactionCommand.ReverseTransaction;
 import dev.ledger.domain.api.TransactionCommand.VoidPendingTransaction;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired;
@@ -17,6 +19,7 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
 import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionEvent.TransactionReversed;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -83,6 +86,52 @@ class TransactionTest {
                 .when(new VoidPendingTransaction("tx", START))
                 .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSACTION_NOT_PENDING))
                 .expectNoEvents();
+    }
+
+    @Test
+    void aPostSentAgainAfterItPostedIsAlreadyAppliedAndWritesNothing() {
+        fixture.given(HELD, new PendingTransactionPosted("tx"))
+                .when(new PostPendingTransaction("tx", EXPIRES.plusSeconds(5)))
+                .expectResultMessagePayloadMatching(alreadyApplied())
+                .expectNoEvents();
+    }
+
+    @Test
+    void aVoidSentAgainAfterItVoidedIsAlreadyAppliedButAPostAfterAVoidIsRefused() {
+        fixture.given(HELD, new PendingTransactionVoided("tx"))
+                .when(new VoidPendingTransaction("tx", START))
+                .expectResultMessagePayloadMatching(alreadyApplied())
+                .expectNoEvents();
+        fixture.given(HELD, new PendingTransactionVoided("tx"))
+                .when(new PostPendingTransaction("tx", START))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSACTION_NOT_PENDING))
+                .expectNoEvents();
+    }
+
+    @Test
+    void aPostedTransactionIsReversedOnceInFull() {
+        fixture.given(HELD, new PendingTransactionPosted("tx"))
+                .when(new ReverseTransaction("tx", "r-1", true))
+                .expectResultMessagePayloadMatching(accepted())
+                .expectEvents(new TransactionReversed("tx", "r-1", true));
+        fixture.given(HELD, new PendingTransactionPosted("tx"), new TransactionReversed("tx", "r-1", false))
+                .when(new ReverseTransaction("tx", "r-2", false))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.REVERSAL_EXCEEDS_POSTED))
+                .expectNoEvents();
+    }
+
+    @Test
+    void aPendingVoidedOrExpiredTransactionIsNotPostedAndCannotBeReversed() {
+        fixture.given(HELD)
+                .when(new ReverseTransaction("tx", "r-1", false))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSACTION_NOT_POSTED))
+                .expectNoEvents();
+        fixture.given(HELD, new PendingTransactionVoided("tx"))
+                .when(new ReverseTransaction("tx", "r-1", false))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSACTION_NOT_POSTED));
+        fixture.given(HELD, new PendingTransactionExpired("tx"))
+                .when(new ReverseTransaction("tx", "r-1", false))
+                .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.TRANSACTION_NOT_POSTED));
     }
 
     @Test

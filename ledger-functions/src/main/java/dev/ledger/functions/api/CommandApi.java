@@ -6,6 +6,8 @@ import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.BatchItem.TransactionItem;
+import dev.ledger.domain.api.BatchItem.TransferItem;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
@@ -62,10 +64,10 @@ public final class CommandApi implements ApiRoutes {
 
     private static final Set<Role> PAYMENTS = Set.of(Role.PAYMENTS);
     private static final Set<String> OPEN_FIELDS = Set.of("accountId", "currency", "overdraftLimit");
-    private static final Set<String> TRANSFER_FIELDS = Set.of("transferId", "debitAccountId", "creditAccountId",
+    static final Set<String> TRANSFER_FIELDS = Set.of("transferId", "debitAccountId", "creditAccountId",
             "amount", "currency", "pending", "timeoutSeconds", "metadata");
     private static final Set<String> POST_FIELDS = Set.of("amount");
-    private static final Set<String> TRANSACTION_FIELDS = Set.of("transactionId", "entries", "pending", "timeoutSeconds",
+    static final Set<String> TRANSACTION_FIELDS = Set.of("transactionId", "entries", "pending", "timeoutSeconds",
             "metadata");
     private static final Set<String> ENTRY_FIELDS = Set.of("accountId", "direction", "amount", "currency");
     /** A reversal is a payments service's refund; an operator may also force one past a floor or a freeze. */
@@ -75,10 +77,17 @@ public final class CommandApi implements ApiRoutes {
     private final CommandService commands;
     private final ApiTokens tokens;
     private final RouteTable routes;
+    private final BatchApi batches;
 
     public CommandApi(CommandService commands, ApiTokens tokens) {
+        this(commands, tokens, BatchApi.DEFAULT_PARALLELISM);
+    }
+
+    /** @param batchParallelism how many items of a batch that is not atomic run at once */
+    public CommandApi(CommandService commands, ApiTokens tokens, int batchParallelism) {
         this.commands = commands;
         this.tokens = tokens;
+        this.batches = new BatchApi(commands, batchParallelism);
         this.routes = new RouteTable(tokens, MethodRefusal.NAMES_THE_PATH, List.of(
                 Route.open("GET", "/health", call -> Answer.of(healthy())),
                 new Route("POST", "/accounts", PAYMENTS, this::openAccount),
@@ -91,7 +100,9 @@ public final class CommandApi implements ApiRoutes {
                 new Route("POST", "/transfers/{transferId}/reverse", PAYMENTS_OR_OPERATOR, this::reverse),
                 new Route("POST", "/transactions", PAYMENTS, this::transaction),
                 new Route("POST", "/transactions/{transactionId}/post", PAYMENTS, settleTransaction(Ledger::postPendingTransaction)),
-                new Route("POST", "/transactions/{transactionId}/void", PAYMENTS, settleTransaction(Ledger::voidPendingTransaction))));
+                new Route("POST", "/transactions/{transactionId}/void", PAYMENTS, settleTransaction(Ledger::voidPendingTransaction)),
+                new Route("POST", "/batches", PAYMENTS, batches::batch),
+                new Route("POST", "/transactions/{transactionId}/reverse", PAYMENTS_OR_OPERATOR, this::reverseTransaction)));
     }
 
     @Override
@@ -125,7 +136,13 @@ public final class CommandApi implements ApiRoutes {
     }
 
     private Answer transfer(Call call) {
-        RequestBody body = RequestBody.parse(call.request().body(), TRANSFER_FIELDS);
+        TransferItem item = transferItem(RequestBody.parse(call.request().body(), TRANSFER_FIELDS));
+        Committed done = execute(call, ledger -> ledger.transfer(item.transferId(), item.request()));
+        return new Answer(refusedOr(done, () -> recordedAnswer(done)), item.transferId());
+    }
+
+    /** A transfer's id and request, from a body of POST /transfers or a batch's transfer item. */
+    static TransferItem transferItem(RequestBody body) {
         String transferId = body.requiredId("transferId");
         CurrencyUnit currency = body.requiredCurrency("currency");
         Money amount = body.requiredAmount("amount", currency, true);
@@ -134,22 +151,20 @@ public final class CommandApi implements ApiRoutes {
         boolean pending = body.optionalBoolean("pending", false);
         Optional<Long> timeout = body.optionalWholeNumber("timeoutSeconds", 1, MAX_TIMEOUT_SECONDS);
         if (pending && timeout.isEmpty()) {
-            throw ApiException.invalid("a pending transfer needs 'timeoutSeconds'");
+            throw ApiException.invalid("a pending transfer needs '" + body.name("timeoutSeconds") + "'");
         }
         if (!pending && timeout.isPresent()) {
-            throw ApiException.invalid("'timeoutSeconds' is only for a pending transfer");
+            throw ApiException.invalid("'" + body.name("timeoutSeconds") + "' is only for a pending transfer");
         }
-        TransferRequest request = new TransferRequest(debit, credit, amount, pending, timeout.orElse(0L),
-                body.metadata("metadata"));
-        Committed done = execute(call, ledger -> ledger.transfer(transferId, request));
-        return new Answer(refusedOr(done, () -> recordedAnswer(done)), transferId);
+        return new TransferItem(transferId, new TransferRequest(debit, credit, amount, pending, timeout.orElse(0L),
+                body.metadata("metadata")));
     }
 
     /**
      * 201 with the transfer as just recorded; for the same request again, 200 with the original answer:
      * the transfer as its first event recorded it, even if it was posted or voided since.
      */
-    private static HttpResponse recordedAnswer(Committed done) {
+    static HttpResponse recordedAnswer(Committed done) {
         if (done.original().isPresent()) {
             Recorded original = done.original().get();
             return new HttpResponse(200, recorded((TransferState) original.state(), original.recordedAt()));
@@ -159,7 +174,7 @@ public final class CommandApi implements ApiRoutes {
     }
 
     /** A transfer at version 1, as its first event recorded it. */
-    private static ObjectNode recorded(TransferState recorded, Instant recordedAt) {
+    static ObjectNode recorded(TransferState recorded, Instant recordedAt) {
         return Views.transfer(recorded, 1, recordedAt,
                 List.of(new Views.TransferStatusChange(recorded.status().name(), 1, recordedAt)));
     }
@@ -170,19 +185,25 @@ public final class CommandApi implements ApiRoutes {
      * whether it balances and every account's rules are the ledger's to decide, and to record.
      */
     private Answer transaction(Call call) {
-        RequestBody body = RequestBody.parse(call.request().body(), TRANSACTION_FIELDS);
+        TransactionItem item = transactionItem(RequestBody.parse(call.request().body(), TRANSACTION_FIELDS));
+        Committed done = execute(call, ledger -> ledger.transaction(item.transactionId(), item.request()));
+        return Answer.ofTransaction(refusedOr(done, () -> recordedTransaction(done)), item.transactionId());
+    }
+
+    /** A transaction's id and request, from a body of POST /transactions or a batch's transaction item. */
+    static TransactionItem transactionItem(RequestBody body) {
         String transactionId = body.requiredId("transactionId");
         if (!body.has("entries") || body.isNull("entries")) {
-            throw ApiException.invalid("field 'entries' is required");
+            throw ApiException.invalid("field '" + body.name("entries") + "' is required");
         }
         List<RequestBody> elements = body.objects("entries", ENTRY_FIELDS);
         if (elements.size() < 2) {
             throw new ApiException(400, "too_few_entries", "a transaction needs at least two entries, a debit and a"
-                    + " credit; this one has " + elements.size());
+                    + " credit; " + body.name("entries") + " has " + elements.size());
         }
         if (elements.size() > TransactionRequest.MAX_ENTRIES) {
             throw new ApiException(400, "too_many_entries", "a transaction has at most "
-                    + TransactionRequest.MAX_ENTRIES + " entries; this one has " + elements.size());
+                    + TransactionRequest.MAX_ENTRIES + " entries; " + body.name("entries") + " has " + elements.size());
         }
         List<TransactionEntry> entries = new ArrayList<>();
         for (RequestBody element : elements) {
@@ -196,20 +217,18 @@ public final class CommandApi implements ApiRoutes {
         if (accounts > TransactionRequest.MAX_ACCOUNTS) {
             throw new ApiException(400, "too_many_entries", "a transaction touches at most "
                     + TransactionRequest.MAX_ACCOUNTS + " distinct accounts (one atomic write of at most 100 items:"
-                    + " 2 for the transaction, 2 per account); this one touches " + accounts);
+                    + " 2 for the transaction, 2 per account); " + body.name("entries") + " touches " + accounts);
         }
         boolean pending = body.optionalBoolean("pending", false);
         Optional<Long> timeout = body.optionalWholeNumber("timeoutSeconds", 1, MAX_TIMEOUT_SECONDS);
         if (pending && timeout.isEmpty()) {
-            throw ApiException.invalid("a pending transaction needs 'timeoutSeconds'");
+            throw ApiException.invalid("a pending transaction needs '" + body.name("timeoutSeconds") + "'");
         }
         if (!pending && timeout.isPresent()) {
-            throw ApiException.invalid("'timeoutSeconds' is only for a pending transaction");
+            throw ApiException.invalid("'" + body.name("timeoutSeconds") + "' is only for a pending transaction");
         }
-        TransactionRequest request = new TransactionRequest(entries, pending, timeout.orElse(0L),
-                body.metadata("metadata"));
-        Committed done = execute(call, ledger -> ledger.transaction(transactionId, request));
-        return Answer.ofTransaction(refusedOr(done, () -> recordedTransaction(done)), transactionId);
+        return new TransactionItem(transactionId, new TransactionRequest(entries, pending, timeout.orElse(0L),
+                body.metadata("metadata")));
     }
 
     private static Side direction(RequestBody entry) {
@@ -226,7 +245,7 @@ public final class CommandApi implements ApiRoutes {
      * 201 with the transaction as just recorded; for the same request again, 200 with the original
      * answer: the transaction as its first event recorded it, even if it was posted or voided since.
      */
-    private static HttpResponse recordedTransaction(Committed done) {
+    static HttpResponse recordedTransaction(Committed done) {
         if (done.original().isPresent()) {
             Recorded original = done.original().get();
             return new HttpResponse(200, Views.transaction((TransactionState) original.state(), 1,
@@ -236,12 +255,21 @@ public final class CommandApi implements ApiRoutes {
         return new HttpResponse(201, Views.transaction((TransactionState) created.state(), 1, created.createdAt()));
     }
 
-    /** Post (in full) or void a pending transaction; no body, or an empty object. 200 with the transaction after it. */
+    /**
+     * Post (in full) or void a pending transaction; no body, or an empty object. 200 with the transaction
+     * after it; for the same post or void again, as that first one left it (its stream up to version 2),
+     * even if it was reversed since.
+     */
     private Route.Action settleTransaction(BiFunction<Ledger, String, LedgerResult> action) {
         return call -> {
             RequestBody.parseOptional(call.request().body(), Set.of());
             Committed done = execute(call, ledger -> action.apply(ledger, call.id()));
             return Answer.ofTransaction(refusedOr(done, () -> {
+                if (done.original().isPresent()) {
+                    Recorded original = done.original().get();
+                    return new HttpResponse(200, Views.transaction((TransactionState) original.state(),
+                            original.version(), original.createdAt()));
+                }
                 Subject transaction = subject(done);
                 return new HttpResponse(200, Views.transaction((TransactionState) transaction.state(),
                         transaction.version(), transaction.createdAt()));
@@ -312,6 +340,30 @@ public final class CommandApi implements ApiRoutes {
         return new Answer(refusedOr(done, () -> reversalAnswer(done)), transferId);
     }
 
+    /**
+     * Gives back every entry of a posted multi-leg transaction, once. Only whole: an {@code amount} is
+     * refused (give back part of it with a new transaction). {@code force} is an operator's alone, as for
+     * a transfer's reversal.
+     */
+    private Answer reverseTransaction(Call call) {
+        RequestBody body = RequestBody.parse(call.request().body(), REVERSAL_FIELDS);
+        String transactionId = call.id();
+        String reversalId = body.requiredId("reversalId");
+        if (body.has("amount")) {
+            throw ApiException.invalid("a transaction is reversed in full, every entry: leave out 'amount' (to give"
+                    + " back part of it, book a new transaction with the entries to give back)");
+        }
+        boolean force = body.optionalBoolean("force", false);
+        SortedMap<String, String> metadata = body.metadata("metadata");
+        if (force && roleOf(call) != Role.OPERATOR) {
+            throw new ApiException(403, "force_requires_operator", "only the operator role may force a reversal "
+                    + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
+        }
+        ReversalRequest request = new ReversalRequest(OriginalKind.TRANSACTION, transactionId, null, force, metadata);
+        Committed done = execute(call, ledger -> ledger.reverseTransaction(reversalId, request));
+        return Answer.ofTransaction(refusedOr(done, () -> reversalAnswer(done)), transactionId);
+    }
+
     /** 201 with the reversal as just recorded; for the same request again, 200 with that same answer. */
     private static HttpResponse reversalAnswer(Committed done) {
         if (done.original().isPresent()) {
@@ -352,7 +404,7 @@ public final class CommandApi implements ApiRoutes {
     }
 
     /** The refusal, if the ledger refused; otherwise {@code accepted}'s answer. */
-    private static HttpResponse refusedOr(Committed done, Supplier<HttpResponse> accepted) {
+    static HttpResponse refusedOr(Committed done, Supplier<HttpResponse> accepted) {
         return done.result().isRejected() ? rejection(done.result().rejection()) : accepted.get();
     }
 
@@ -360,6 +412,9 @@ public final class CommandApi implements ApiRoutes {
     static HttpResponse rejection(Rejection rejection) {
         HttpResponse response = HttpResponse.error(statusOf(rejection.code()), rejection.code().code(),
                 rejection.message());
+        if (rejection.failedItem() != null) {
+            ((ObjectNode) response.body()).put("failedItem", rejection.failedItem().intValue());
+        }
         if (rejection.failedEntry() != null) {
             ((ObjectNode) response.body()).put("failedEntry", rejection.failedEntry().intValue());
         }
@@ -370,6 +425,7 @@ public final class CommandApi implements ApiRoutes {
         return switch (code) {
             case ACCOUNT_NOT_FOUND, TRANSFER_NOT_FOUND, TRANSACTION_NOT_FOUND -> 404;
             case ACCOUNT_EXISTS, IDEMPOTENCY_CONFLICT -> 409;
+            case BATCH_TOO_LARGE -> 400;
             default -> 422;
         };
     }

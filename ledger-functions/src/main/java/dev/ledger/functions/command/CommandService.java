@@ -1,5 +1,6 @@
 package dev.ledger.functions.command;
 
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.ledger.InconsistentStreamsException;
 import dev.ledger.domain.ledger.Ledger;
@@ -140,20 +141,36 @@ public final class CommandService {
         if (result.status() != LedgerResult.Status.ALREADY_APPLIED || result.originalVersion() == 0) {
             return Optional.empty();
         }
+        return Optional.of(recorded(result.subject(), result.originalVersion()));
+    }
+
+    /**
+     * A stream as its event {@code upTo} left it: the stream up to that version read and folded. For the
+     * answers a request sent again repeats, and those of a batch's items recorded before it.
+     */
+    public Recorded recorded(StreamId stream, long upTo) {
         StreamState state = null;
         Instant createdAt = null;
         Instant recordedAt = null;
-        Iterator<StoredEvent> events = store.readStream(result.subject(), 1);
-        for (long version = 1; version <= result.originalVersion(); version++) {
+        Iterator<StoredEvent> events = store.readStream(stream, 1);
+        for (long version = 1; version <= upTo; version++) {
             if (!events.hasNext()) {
-                throw new IllegalStateException(result.subject() + " has a head but no event " + version);
+                throw new IllegalStateException(stream + " has no event " + version);
             }
             StoredEvent event = events.next();
             state = StreamFold.evolve(state, event.event());
             createdAt = createdAt == null ? event.recordedAt() : createdAt;
             recordedAt = event.recordedAt();
         }
-        return Optional.of(new Recorded(state, result.originalVersion(), createdAt, recordedAt));
+        return new Recorded(state, upTo, createdAt, recordedAt);
+    }
+
+    /**
+     * Asks the ledger something of the log as it is now, with a fresh read and no append: whether a
+     * batch id was used before, so that a batch whose items are their own commands is not run again.
+     */
+    public <T> T query(Function<Ledger, T> question) {
+        return question.apply(new Ledger(store.session(), clock));
     }
 
     private static StreamState decode(Head head) {

@@ -18,7 +18,9 @@ import java.util.stream.IntStream;
  * 2.00 and a hold of 1.00 posted in full, bob 2.50, edge empty with the largest overdraft limit), four
  * transfers and two transactions the ledger refused and recorded, so that sending them again must
  * change nothing, a posted transaction, a voided hold, a reversal of 1.00 of "fund" (rev-1) and a
- * reversal the ledger refused and recorded (rev-refused).
+ * reversal the ledger refused and recorded (rev-refused); and for transactions' reversals and repeated
+ * posts: carol (at zero), tx-now (posted at once), tx-held (pending), tx-voided, tx-rev (reversed by
+ * txr-1), tx-carol (which carol cannot pay back) and txr-refused (a refused reversal, recorded).
  */
 public final class CommandApiHostileCorpus {
 
@@ -62,6 +64,23 @@ public final class CommandApiHostileCorpus {
         expect(ledger.post("/transfers/voided/void", null), 200);
         expect(ledger.post("/transfers/fund/reverse", reversal("rev-1", "\"1.00\"")), 201);
         expect(ledger.post("/transfers/held/reverse", reversal("rev-refused", null)), 422);
+        // Issue 12, transactions: one posted at once, one pending, one voided, one reversed (by txr-1), one
+        // whose reversal carol cannot pay (she spent what it gave her), and a refused reversal, recorded.
+        expect(ledger.openAccount("carol", "EUR", null), 201);
+        expect(ledger.post("/transactions", transaction("tx-now", false, entry("alice", "debit", "1.00", "EUR"),
+                entry("bob", "credit", "1.00", "EUR"))), 201);
+        expect(ledger.post("/transactions", transaction("tx-held", true, entry("alice", "debit", "0.50", "EUR"),
+                entry("bob", "credit", "0.50", "EUR"))), 201);
+        expect(ledger.post("/transactions", transaction("tx-voided", true, entry("alice", "debit", "0.50", "EUR"),
+                entry("bob", "credit", "0.50", "EUR"))), 201);
+        expect(ledger.post("/transactions/tx-voided/void", null), 200);
+        expect(ledger.post("/transactions", transaction("tx-rev", false, entry("alice", "debit", "0.25", "EUR"),
+                entry("bob", "credit", "0.25", "EUR"))), 201);
+        expect(ledger.post("/transactions/tx-rev/reverse", reversal("txr-1", null)), 201);
+        expect(ledger.post("/transactions", transaction("tx-carol", false, entry("bank", "debit", "1.00", "EUR"),
+                entry("carol", "credit", "1.00", "EUR"))), 201);
+        expect(ledger.transfer("carol-spends", "carol", "bank", "1.00", "EUR"), 201);
+        expect(ledger.post("/transactions/tx-held/reverse", reversal("txr-refused", null)), 422);
     }
 
     /** A hold of 1.00 EUR from alice to bob for an hour. */
@@ -107,6 +126,10 @@ public final class CommandApiHostileCorpus {
         add(rows, "transaction refusals", transactionRefusals());
         add(rows, "reversals", reversals());
         add(rows, "repeated post and void", repeatedPostAndVoid());
+        add(rows, "batch bodies", batchBodies());
+        add(rows, "batch items", batchItems());
+        add(rows, "batch refusals", batchRefusals());
+        add(rows, "transaction reversals", transactionReversals());
         return rows;
     }
 
@@ -841,7 +864,8 @@ public final class CommandApiHostileCorpus {
                 post("/transactions").body(transaction("tx-ok", false, entry("alice", "debit", "2.00", "EUR"),
                         entry("bob", "credit", "1.50", "EUR"), entry("bank", "credit", "0.50", "EUR")))
                         .is("a used transaction id, pending then, posted now").refused(409, "idempotency_conflict"),
-                post("/transactions/tx-ok/post").is("posting a posted transaction").refused(422, "transaction_not_pending"),
+                post("/transactions/tx-now/post").is("posting a transaction posted at once (never pending)")
+                        .refused(422, "transaction_not_pending"),
                 post("/transactions/tx-ok/void").is("voiding a posted transaction").refused(422, "transaction_not_pending"),
                 post("/transactions/tx-broke-1/post").is("posting a refused transaction")
                         .refused(422, "transaction_not_pending"),
@@ -921,8 +945,86 @@ public final class CommandApiHostileCorpus {
                         .is("a used reversal id on another transfer").refused(409, "idempotency_conflict"));
     }
 
+    /**
+     * {@code POST /transactions/{id}/reverse}: whole transactions only, once; {@code tx-now} is posted and
+     * never reversed, so every row leaves it as it is.
+     */
+    static List<HostileRequest> transactionReversals() {
+        String now = "/transactions/tx-now/reverse";
+        return List.of(
+                post(now).body(reversal("txr-2", "\"1.00\"")).is("an amount on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body(reversal("txr-2", "null")).is("a null amount on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body(reversal("txr-2", "\"-0.50\"")).is("a negative amount on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body("{\"metadata\":{}}").is("a transaction's reversal without a reversal id")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":7}").is("a transaction's reversal id as a number").refused(400, INVALID),
+                post(now).body(reversal("t".repeat(65), null)).is("a 65-character transaction reversal id")
+                        .refused(400, INVALID),
+                post(now).body(reversal("r\u0435v-cyr", null)).is("a Cyrillic letter in a transaction reversal id")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"force\":1}").is("force as a number")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"entries\":[]}").is("entries on a transaction's reversal")
+                        .refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"reversalId\":\"txr-3\"}")
+                        .is("a duplicate reversal id key").refused(400, INVALID),
+                post(now).body("[]").is("a transaction's reversal body that is an array").refused(400, INVALID),
+                post(now).body("").is("an empty body on a transaction's reversal").refused(400, INVALID),
+                post(now).body("{\"reversalId\":\"txr-2\",\"force\":true}")
+                        .is("force on a transaction's reversal with the payments role")
+                        .refused(403, "force_requires_operator"),
+                request("POST", now, AUDITOR).body(reversal("txr-2", null)).is("a transaction's reversal by an auditor")
+                        .refused(403, "forbidden"),
+                request("POST", now, null).body(reversal("txr-2", null)).is("a transaction's reversal without a token")
+                        .refused(401, "unauthenticated"),
+                request("GET", now, PAYMENTS).is("GET on the transaction reversal route")
+                        .refused(405, "method_not_allowed"),
+                post("/transactions/.%2e/reverse").body(reversal("txr-2", null))
+                        .is("a traversal as the reversed transaction's id").refused(400, INVALID),
+                post("/transactions/nothing/reverse").body(reversal("txr-2", null))
+                        .is("a reversal of an unknown transaction").refused(404, "transaction_not_found"),
+                post("/transactions/txr-1/reverse").body(reversal("txr-2", null))
+                        .is("a reversal of a transaction's reversal").refused(422, "cannot_reverse_reversal"),
+                post("/transactions/rev-1/reverse").body(reversal("txr-2", null))
+                        .is("a transfer's reversal id as the transaction").refused(422, "cannot_reverse_reversal"),
+                post("/transactions/tx-held/reverse").body(reversal("txr-held", null))
+                        .is("a reversal of a pending transaction").recordingItsRefusal()
+                        .refused(422, "transaction_not_posted"),
+                post("/transactions/tx-voided/reverse").body(reversal("txr-voided", null))
+                        .is("a reversal of a voided transaction").recordingItsRefusal()
+                        .refused(422, "transaction_not_posted"),
+                post("/transactions/tx-broke-1/reverse").body(reversal("txr-broke", null))
+                        .is("a reversal of a refused transaction").recordingItsRefusal()
+                        .refused(422, "transaction_not_posted"),
+                post("/transactions/tx-rev/reverse").body(reversal("txr-again", null))
+                        .is("a second reversal of a reversed transaction").recordingItsRefusal()
+                        .refused(422, "reversal_exceeds_posted"),
+                post("/transactions/tx-carol/reverse").body(reversal("txr-carol", null))
+                        .is("a reversal its payer cannot pay back").recordingItsRefusal()
+                        .refused(422, "insufficient_funds"),
+                post("/transactions/tx-held/reverse").body(reversal("txr-refused", null))
+                        .is("a refused transaction reversal, sent again").refused(422, "transaction_not_posted"),
+                post(now).body(reversal("txr-1", null)).is("a used transaction reversal id on another transaction")
+                        .refused(409, "idempotency_conflict"),
+                post("/transactions/tx-rev/reverse").body("{\"reversalId\":\"txr-1\",\"metadata\":{\"k\":\"v\"}}")
+                        .is("a used transaction reversal id with other metadata").refused(409, "idempotency_conflict"),
+                post(now).body(reversal("rev-1", null)).is("a transfer's reversal id on a transaction")
+                        .refused(409, "idempotency_conflict"),
+                post("/transfers/fund/reverse").body(reversal("txr-1", "\"1.00\""))
+                        .is("a transaction's reversal id on a transfer").refused(409, "idempotency_conflict"));
+    }
+
     static List<HostileRequest> repeatedPostAndVoid() {
         return List.of(
+                post("/transactions/tx-ok/void").is("a void of a transaction after its post")
+                        .refused(422, "transaction_not_pending"),
+                post("/transactions/tx-voided/post").is("a post of a transaction after its void")
+                        .refused(422, "transaction_not_pending"),
+                post("/transactions/tx-held/post").body("{\"amount\":\"0.50\"}")
+                        .is("a post of a pending transaction naming an amount").refused(400, INVALID),
                 post("/transfers/posted-hold/post").body("{\"amount\":\"0.50\"}")
                         .is("a post of a posted hold with another amount").refused(422, "transfer_not_pending"),
                 post("/transfers/posted-hold/post").body("{\"amount\":\"1.00\"}")
@@ -931,6 +1033,109 @@ public final class CommandApiHostileCorpus {
                 post("/transfers/voided/post").is("a post after a void").refused(422, "transfer_not_pending"),
                 post("/transfers/voided/post").body("{\"amount\":\"1.00\"}").is("a partial post after a void")
                         .refused(422, "transfer_not_pending"));
+    }
+
+    static List<HostileRequest> batchBodies() {
+        String one = item(transfer("bb-1"));
+        List<String> thousandAndOne = new ArrayList<>();
+        List<String> twentyFive = new ArrayList<>();
+        for (int i = 0; i <= 1000; i++) {
+            thousandAndOne.add(item(transfer("bk-" + i)));
+            if (i < 25) {
+                twentyFive.add(item(transfer("bq-" + i)));
+            }
+        }
+        return List.of(
+                post("/batches").body(batch("bb-1", "true", "")).is("a batch with no items").refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true}").is("a batch without items")
+                        .refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"items\":[" + one + "]}")
+                        .is("a batch that does not say whether it is atomic").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "\"true\"", one)).is("atomic as a string").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "1", one)).is("atomic as a number").refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true,\"items\":" + one + "}")
+                        .is("items as an object, not an array").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "true", "42")).is("an item that is a number").refused(400, INVALID),
+                post("/batches").body(batch("../bb", "true", one)).is("a batch id with a path in it")
+                        .refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true,\"items\":[" + one + "],\"force\":true}")
+                        .is("an unknown field beside the items").refused(400, INVALID),
+                post("/batches").body("{\"batchId\":\"bb-1\",\"atomic\":true,\"items\":[],\"items\":[" + one + "]}")
+                        .is("items twice").refused(400, INVALID),
+                post("/batches").body(batch("bb-1", "false", String.join(",", thousandAndOne)))
+                        .is("1,001 items").refused(400, "batch_too_large"),
+                post("/batches").body(batch("bb-1", "true", String.join(",", twentyFive)))
+                        .is("25 items in an atomic batch").refused(400, "batch_too_large"),
+                post("/batches").body(batch("bb-1", "true", one) + " ".repeat(BatchApi.MAX_BODY_BYTES))
+                        .is("a batch body over a megabyte").refused(400, INVALID),
+                request("POST", "/batches", AUDITOR).body(batch("bb-1", "true", one)).is("a batch by an auditor")
+                        .refused(403, "forbidden"));
+    }
+
+    static List<HostileRequest> batchItems() {
+        return List.of(
+                post("/batches").body(batch("bi-1", "true", "{\"type\":\"batch\",\"batchId\":\"inner\","
+                        + "\"atomic\":true,\"items\":[" + item(transfer("bi-in")) + "]}"))
+                        .is("a batch nested in a batch").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transfer("bi-t1").replace("{", "{\"type\":\"refund\",")))
+                        .is("an item of an unknown type").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transfer("bi-t1"))).is("an item without a type")
+                        .refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transfer("bi-t1").replace("{", "{\"type\":1,")))
+                        .is("an item whose type is a number").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1")) + "," + item(transfer("bi-t1"))))
+                        .is("the same transfer id twice in one batch").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1")) + ","
+                        + item(transfer("bi-t2", "alice", "bob", "1.001", "EUR"))))
+                        .is("a valid item, then one with an amount past the currency's scale").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "false", item(transfer("bi-t1", "alice", "bob", "-1.00", "EUR"))))
+                        .is("an item with a negative amount").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1")).replace("}",
+                        ",\"entries\":[]}"))).is("a transfer item with a transaction's entries").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transactionItem(transaction("bi-x1", false,
+                        entry("alice", "debit", "1.00", "EUR"), entry("bob", "credit", "1.00", "EUR")))
+                        .replace("\"entries\"", "\"debitAccountId\":\"alice\",\"entries\"")))
+                        .is("a transaction item with a transfer's debit account").refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", transactionItem(transaction("bi-x1", false,
+                        entry("alice", "debit", "1.00", "EUR")))))
+                        .is("a transaction item with one entry").refused(400, "too_few_entries"),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1", "alice", "bob", "1.00", "EUR"))
+                        .replace("}", ",\"pending\":true}"))).is("a pending transfer item without a timeout")
+                        .refused(400, INVALID),
+                post("/batches").body(batch("bi-1", "true", item(transfer("bi-t1", "alice", "bob", "1.00", "ZZZ"))))
+                        .is("an item in an unknown currency").refused(400, INVALID));
+    }
+
+    static List<HostileRequest> batchRefusals() {
+        return List.of(
+                post("/batches").body(batch("br-1", "true", item(transfer("br-t1")) + ","
+                        + item(transfer("fund", "bank", "alice", "51.00", "EUR"))))
+                        .is("an item whose id was used for other content").refused(409, "idempotency_conflict"),
+                post("/batches").body(batch("br-2", "true", item(transfer("br-t2")) + ","
+                        + item(transfer("br-t3", "alice", "nobody", "1.00", "EUR"))))
+                        .is("an item on an account that does not exist").refused(404, "account_not_found"),
+                post("/batches").body(batch("br-3", "true", item(transfer("br-t4")) + ","
+                        + item(transfer("br-t5", "alice", "bob", "1000.00", "EUR"))))
+                        .is("a valid item, then one past the funds").recordingItsRefusal()
+                        .refused(422, "insufficient_funds"),
+                post("/batches").body(batch("br-4", "true", item(transfer("br-t6", "alice", "alice", "1.00", "EUR"))))
+                        .is("an item on one account").recordingItsRefusal().refused(422, "same_account"),
+                post("/batches").body(batch("br-5", "true", transactionItem(transaction("br-x1", false,
+                        entry("alice", "debit", "1.00", "EUR"), entry("bob", "credit", "0.99", "EUR")))))
+                        .is("an unbalanced transaction item").recordingItsRefusal().refused(422, "unbalanced"));
+    }
+
+    static String batch(String batchId, String atomicJson, String items) {
+        return "{\"batchId\":\"" + batchId + "\",\"atomic\":" + atomicJson + ",\"items\":[" + items + "]}";
+    }
+
+    /** A transfer body as a batch's item. */
+    static String item(String transfer) {
+        return transfer.replaceFirst("\\{", "{\"type\":\"transfer\",");
+    }
+
+    static String transactionItem(String transaction) {
+        return transaction.replaceFirst("\\{", "{\"type\":\"transaction\",");
     }
 
     private static HostileRequest.Builder post(String path) {

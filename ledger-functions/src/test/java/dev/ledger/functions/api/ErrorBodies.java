@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * What every refusal of the HTTP API looks like: the documented status, a JSON body of exactly
- * {@code {"error","message"}} (and for a refused multi-leg transaction, {@code "failedEntry"}) with a stable code and a sentence for humans, and nothing of the
+ * {@code {"error","message"}} (and for a refused multi-leg transaction, {@code "failedEntry"}; for a refused batch, {@code "failedItem"}) with a stable code and a sentence for humans, and nothing of the
  * implementation: no stack trace, no exception or class name, no parser internals, and no
  * characters that could hide or reorder text in a client's log or terminal.
  */
@@ -52,6 +52,12 @@ public final class ErrorBodies {
             assertThat(body.get("failedEntry").isInt() && body.get("failedEntry").asInt() >= 0)
                     .as("failedEntry is an entry index: %s", raw).isTrue();
             fields.remove("failedEntry");
+        }
+        if (body.has("failedItem")) {
+            // A refused batch names the item that refused it: a non-negative index.
+            assertThat(body.get("failedItem").isInt() && body.get("failedItem").asInt() >= 0)
+                    .as("failedItem is an item index: %s", raw).isTrue();
+            fields.remove("failedItem");
         }
         assertThat(fields).as("fields of %s", raw).containsExactlyInAnyOrder("error", "message");
         assertThat(body.get("error").isTextual()).as("error is a string: %s", raw).isTrue();

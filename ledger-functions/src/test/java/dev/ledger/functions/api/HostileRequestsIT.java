@@ -74,7 +74,8 @@ class HostileRequestsIT {
         } else {
             JsonNode body = JSON.readTree(hostile.body());
             // The refused request's own stream: a transaction's, a reversal's or a transfer's.
-            StreamId refusedStream = body.has("transactionId") ? StreamId.transaction(body.get("transactionId").asText())
+            StreamId refusedStream = body.has("batchId") ? StreamId.batch(body.get("batchId").asText())
+                    : body.has("transactionId") ? StreamId.transaction(body.get("transactionId").asText())
                     : body.has("reversalId") ? StreamId.reversal(body.get("reversalId").asText())
                     : StreamId.transfer(body.get("transferId").asText());
             String refused = EventsTable.pk(refusedStream);
@@ -90,6 +91,7 @@ class HostileRequestsIT {
                     .containsExactly(switch (refusedStream.type()) {
                         case TRANSACTION -> "TransactionRejected";
                         case REVERSAL -> "ReversalRejected";
+                        case BATCH -> "BatchRejected";
                         default -> "TransferRejected";
                     });
         }

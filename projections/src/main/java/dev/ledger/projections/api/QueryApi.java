@@ -137,7 +137,10 @@ public final class QueryApi implements ApiRoutes {
         TransfersProjection.ProjectedTransaction projected = models.transfers().transaction(transactionId)
                 .orElseThrow(() -> new ApiException(404, "transaction_not_found", "transaction " + transactionId
                         + " does not exist"));
-        return new HttpResponse(200, Views.transaction(projected.state(), projected.version(), projected.createdAt()));
+        TransfersProjection.TransactionReversal reversal = projected.reversal();
+        return new HttpResponse(200, Views.transactionAsRead(projected.state(), projected.version(),
+                projected.createdAt(), reversal == null ? null : new Views.TransactionReversal(reversal.reversalId(), reversal.forced(),
+                        reversal.version(), reversal.recordedAt())));
     }
 
     private HttpResponse verify(String accountId) {

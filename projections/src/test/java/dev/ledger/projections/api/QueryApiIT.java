@@ -123,6 +123,13 @@ class QueryApiIT {
                 new TransactionEntry(0, "bank", Side.DEBIT, Money.parse("1.00", EUR)),
                 new TransactionEntry(1, "carol", Side.CREDIT, Money.parse("2.00", EUR))), false, 0, null)))
                 .result().rejection().code().code()).isEqualTo("unbalanced");
+        // Issue 12 §2: a transaction posted at once, then reversed in full.
+        run(commands, l -> l.openAccount(new OpenAccount("erin", EUR, OverdraftLimit.NONE)));
+        run(commands, l -> l.transaction("tx-2", new TransactionRequest(List.of(
+                new TransactionEntry(0, "bank", Side.DEBIT, Money.parse("4.00", EUR)),
+                new TransactionEntry(1, "erin", Side.CREDIT, Money.parse("4.00", EUR))), false, 0, null)));
+        run(commands, l -> l.reverseTransaction("txr-1", new dev.ledger.domain.api.ReversalRequest(
+                dev.ledger.domain.api.OriginalKind.TRANSACTION, "tx-2", null, false, null)));
 
         String queue = aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl();
         DeadLetters deadLetters = new DeadLetters(aws.sqs(), queue);
@@ -131,7 +138,8 @@ class QueryApiIT {
         List<KinesisEventRecord> records = new ArrayList<>();
         for (StreamId stream : List.of(StreamId.account("bank"), StreamId.account("alice"), StreamId.account("bob"),
                 StreamId.transfer("hold"), StreamId.account("carol"), StreamId.account("dave"),
-                StreamId.transaction("tx-1"), StreamId.transaction("tx-bad"))) {
+                StreamId.transaction("tx-1"), StreamId.transaction("tx-bad"), StreamId.account("erin"),
+                StreamId.transaction("tx-2"))) {
             store.readStream(stream, 1).forEachRemaining(event -> records.add(KinesisRecords.of(event, records.size())));
         }
         new ProjectionConsumer(balances, deadLetters).consume(records);
@@ -215,8 +223,11 @@ class QueryApiIT {
         Reply tx = get("/transactions/tx-1", "audit");
         assertThat(tx.status()).isEqualTo(200);
         var head = store.readHead(StreamId.transaction("tx-1")).orElseThrow();
-        assertThat(tx.body().toString()).isEqualTo(dev.ledger.views.Views.transaction(
-                dev.ledger.store.StateCodec.decodeTransaction(head.state()), head.version(), head.createdAt()).toString());
+        assertThat(tx.body().toString()).isEqualTo(dev.ledger.views.Views.transactionAsRead(
+                dev.ledger.store.StateCodec.decodeTransaction(head.state()), head.version(), head.createdAt(), null)
+                .toString());
+        assertThat(tx.body().get("reversed").asBoolean()).isFalse();
+        assertThat(tx.body().get("reversal").isNull()).isTrue();
         assertThat(tx.body().get("status").asText()).isEqualTo("POSTED");
         assertThat(tx.body().get("entries")).extracting(e -> e.get("accountId").asText())
                 .containsExactly("bank", "carol", "dave");
@@ -246,6 +257,34 @@ class QueryApiIT {
                 + e.get("direction").asText() + " " + e.get("amount").asText() + " " + e.get("index").asInt())
                 .containsExactly("bank debit 10.00 0", "carol credit 7.00 1", "dave credit 3.00 2");
         assertThat(get("/accounts/dave", "audit").body().get("balance").asText()).isEqualTo("3.00");
+    }
+
+    @Test
+    void aReversedTransactionShowsItsReversalAndItsAccountsHistoryTheEntriesReversed() {
+        JsonNode tx = get("/transactions/tx-2", "audit").body();
+        assertThat(tx.get("status").asText()).isEqualTo("POSTED");
+        assertThat(tx.get("reversed").asBoolean()).isTrue();
+        assertThat(tx.get("reversal").get("reversalId").asText()).isEqualTo("txr-1");
+        assertThat(tx.get("reversal").get("forced").asBoolean()).isFalse();
+        assertThat(tx.get("reversal").get("version").asLong()).isEqualTo(2);
+        assertThat(tx.get("reversal").get("recordedAt").asText()).isEqualTo(store.readStream(
+                StreamId.transaction("tx-2"), 2).next().recordedAt().toString());
+        assertThat(tx.get("version").asLong()).isEqualTo(2);
+
+        List<JsonNode> entries = new ArrayList<>();
+        get("/accounts/erin/history", "audit").body().get("entries").forEach(entries::add);
+        assertThat(entries).extracting(e -> e.get("type").asText())
+                .containsExactly("AccountOpened", "TransactionEntriesPosted", "TransactionEntriesReversed");
+        JsonNode reversed = entries.get(2);
+        assertThat(reversed.get("transactionId").asText()).isEqualTo("tx-2");
+        assertThat(reversed.get("reversalId").asText()).isEqualTo("txr-1");
+        assertThat(reversed.get("forced").asBoolean()).isFalse();
+        assertThat(reversed.get("amount").asText()).isEqualTo("-4.00");
+        assertThat(reversed.get("balanceAfter").asText()).isEqualTo("0.00");
+        assertThat(reversed.get("entries")).extracting(e -> e.get("accountId").asText() + " "
+                + e.get("direction").asText() + " " + e.get("amount").asText() + " " + e.get("index").asInt())
+                .containsExactly("bank credit 4.00 0", "erin debit 4.00 1");
+        assertThat(get("/accounts/erin", "audit").body().get("balance").asText()).isEqualTo("0.00");
     }
 
     @Test

@@ -263,6 +263,8 @@ class ApiContractIT {
         cases.add(new Case("a cent more to big", transfer("max-plus", "bank", "big", "0.01", "EUR"),
                 "422 balance_overflow"));
         cases.addAll(transactions());
+        cases.addAll(batches());
+        cases.addAll(transactionReversals());
         cases.addAll(expiredHold());
         cases.add(Case.later("an operator reading a balance as of now", () -> get("/accounts/alice/balance?asOf="
                 + Instant.now(), operator), "200 -"));
@@ -321,6 +323,54 @@ class ApiContractIT {
                             .until(() -> Instant.now().isAfter(expiresAt));
                     return post("/transactions/tx-6/post", payments, "");
                 }, "422 transaction_expired"));
+    }
+
+    /** Batches: one recorded, the same again, one too large for one atomic write. */
+    private static List<Case> batches() {
+        String batch = "{\"batchId\":\"batch-1\",\"atomic\":true,\"items\":[{\"type\":\"transfer\","
+                + transferBody("batch-t-1", "alice", "bob", "0.01", "EUR").substring(1) + ",{\"type\":\"transaction\","
+                + transactionBody("batch-x-1", false, 0, entry("bob", "debit", "0.01"), entry("alice", "credit", "0.01"))
+                .substring(1) + "]}";
+        StringBuilder twentyFive = new StringBuilder();
+        for (int i = 0; i < 25; i++) {
+            twentyFive.append(i == 0 ? "" : ",").append("{\"type\":\"transfer\",")
+                    .append(transferBody("batch-big-" + i, "bank", "bob", "0.01", "EUR").substring(1));
+        }
+        return List.of(
+                new Case("an atomic batch of a transfer and a transaction", post("/batches", payments, batch), "201 -"),
+                new Case("the same batch again", post("/batches", payments, batch), "200 -"),
+                new Case("an atomic batch of 25 items", post("/batches", payments,
+                        "{\"batchId\":\"batch-2\",\"atomic\":true,\"items\":[" + twentyFive + "]}"),
+                        "400 batch_too_large"));
+    }
+
+    /** Reversals of whole transactions (issue 12 §2) and a pending transaction's post sent again (§3). */
+    private static List<Case> transactionReversals() {
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("reverse the card payment", post("/transactions/tx-1/reverse", payments,
+                "{\"reversalId\":\"txr-1\"}"), "201 -"));
+        cases.add(new Case("the same reversal of the card payment again", post("/transactions/tx-1/reverse", payments,
+                "{\"reversalId\":\"txr-1\"}"), "200 -"));
+        cases.add(new Case("reverse the card payment again under another id", post("/transactions/tx-1/reverse",
+                payments, "{\"reversalId\":\"txr-2\"}"), "422 reversal_exceeds_posted"));
+        cases.add(new Case("reverse the voided transaction", post("/transactions/tx-5/reverse", payments,
+                "{\"reversalId\":\"txr-3\"}"), "422 transaction_not_posted"));
+        cases.add(new Case("a pending transaction to post twice", post("/transactions", payments, transactionBody(
+                "tx-7", true, 600, entry("alice", "debit", "1.00"), entry("bob", "credit", "1.00"))), "201 -"));
+        cases.add(new Case("post it", post("/transactions/tx-7/post", payments, ""), "200 -"));
+        cases.add(new Case("post it again, as after a lost answer", post("/transactions/tx-7/post", payments, ""),
+                "200 -"));
+        StringBuilder wide = new StringBuilder(entry("bank", "debit", "0.48"));
+        for (int i = 1; i <= 48; i++) {
+            cases.add(new Case("open wide-" + i, post("/accounts", payments,
+                    "{\"accountId\":\"wide-" + i + "\",\"currency\":\"EUR\"}"), "201 -"));
+            wide.append(',').append(entry("wide-" + i, "credit", "0.01"));
+        }
+        cases.add(new Case("a transaction on 49 accounts", post("/transactions", payments, transactionBody("tx-wide",
+                false, 0, wide.toString())), "201 -"));
+        cases.add(new Case("reverse the transaction on 49 accounts", post("/transactions/tx-wide/reverse", payments,
+                "{\"reversalId\":\"txr-wide\"}"), "422 reversal_too_large"));
+        return cases;
     }
 
     private static String transactionBody(String id, boolean pending, int timeoutSeconds, String... entries) {

@@ -2,7 +2,6 @@ package dev.ledger.infra.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ledger.domain.api.StreamId;
 import dev.ledger.infra.local.SimulatedClient.AccountSpec;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.infra.local.streams.MappingStats;
@@ -10,13 +9,11 @@ import dev.ledger.infra.local.streams.RandomDeliveryFaults;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
-import dev.ledger.store.StoredEvent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,13 +31,17 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /**
  * A seeded simulation of the whole local system: several payment clients send random commands
  * through the HTTP API at once (accounts opened in two currencies, deposits, transfers, holds posted
- * in full or in part or voided, debits the overdraft must refuse, retries under the same transfer
- * id, freezes), while the local event-source runtime duplicates, delays and re-delivers batches
- * and crashes before checkpoints, and the process is restarted with a backlog, its stream
+ * in full or in part or voided, posts and voids sent again, debits the overdraft must refuse,
+ * retries under the same transfer or transaction id, multi-leg transactions in one or two currencies,
+ * some pending and posted or voided later, some unbalanced or beyond any balance, reversals of
+ * transfers in part or in full, some past what was posted, some sent again, freezes), while the
+ * local event-source runtime duplicates, delays and re-delivers batches and crashes before
+ * checkpoints, and the process is restarted with a backlog, its stream
  * consumers resuming from their checkpoints. At checkpoints along the way and at the end, once the
  * projections have caught up with the log: every projection equals the fold of the log, money is
  * conserved per currency, no account went below its floor, every acknowledged command is in the
- * log exactly once, and no refused one touched an account ({@link SimulationInvariants}).
+ * log exactly once, no transfer's reversals give back more than it posted, and no refused command
+ * touched an account ({@link SimulationInvariants}).
  *
  * <p>Each seed is one run on its own stack. The seed fixes every client's commands and the
  * runtime's faults; the clients run concurrently, so the interleaving (who wins a race, which
@@ -55,11 +56,12 @@ class LedgerSimulationIT {
     private static final String PAYMENTS = "simulation-payments-token";
     private static final int CLIENTS = 4;
     private static final int ROUNDS = 5;
-    private static final int COMMANDS_PER_CLIENT_AND_ROUND = 6;
+    // 8 rather than 6 since multi-leg transactions and reversals joined the mix: about as many transfers and holds.
+    private static final int COMMANDS_PER_CLIENT_AND_ROUND = 8;
     // Catching up has no deadline (a deadline on a loaded 2-core machine is a timing assertion): a
     // checkpoint fails only if the read path shows no movement at all for this long, i.e. it hangs.
     private static final Duration STALL = Duration.ofSeconds(90);
-    // A hang guard on a client's round of 6 commands, not a time budget.
+    // A hang guard on a client's round of commands, not a time budget.
     private static final Duration ROUND_TIMEOUT = Duration.ofMinutes(5);
 
     @TestFactory
@@ -176,6 +178,7 @@ class LedgerSimulationIT {
                         seed, journal.calls().size(), acknowledged, journal.calls().size() - acknowledged, CLIENTS,
                         (ROUNDS + 1) / 2, restartsWithBacklog, duplicates, crashes, delays, (System.nanoTime() - started) / 1e9,
                         startingNanos / 1e9, playingNanos / 1e9, checkingNanos / 1e9);
+                System.out.printf("[simulation] seed %d answers by command: %s%n", seed, journal.answersByKind());
             } finally {
                 threads.shutdownNow();
                 stack.close();
@@ -185,17 +188,17 @@ class LedgerSimulationIT {
         /** Waits for the projections to reach the log's heads, then checks everything. */
         private void checkpoint(String when, ProjectionsAgainstLog projections, SimulationInvariants invariants) {
             long checkStarted = System.nanoTime();
-            projections.awaitCaughtUp(invariants.accountIds(), invariants.transferIds(), STALL, () -> {
+            projections.awaitCaughtUp(invariants.streams(), STALL, () -> {
                 synchronized (runtimeLog) {
                     return "(" + when + ") The event-source runtime's last reports: "
                             + List.copyOf(runtimeLog.subList(Math.max(0, runtimeLog.size() - 10), runtimeLog.size()));
                 }
             });
             long caughtUp = System.nanoTime();
-            Map<String, List<StoredEvent>> accountLogs = projections.read(invariants.accountIds(), StreamId::account);
-            Map<String, List<StoredEvent>> transferLogs = projections.read(invariants.transferIds(), StreamId::transfer);
-            projections.assertEqualTheLog(accountLogs, transferLogs);
-            invariants.assertHold(accountLogs, transferLogs);
+            ProjectionsAgainstLog.Logs logs = projections.read(invariants.accountIds(), invariants.transferIds(),
+                    invariants.transactionIds(), invariants.reversalIds());
+            projections.assertEqualTheLog(logs);
+            invariants.assertHold(logs);
             System.out.printf("[simulation] seed %d %s: caught up in %.1f s, checked in %.1f s%n", seed, when,
                     (caughtUp - checkStarted) / 1e9, (System.nanoTime() - caughtUp) / 1e9);
             checkingNanos += System.nanoTime() - checkStarted;
@@ -206,7 +209,7 @@ class LedgerSimulationIT {
          * caught up, and starts it again: the consumers resume from their checkpoints.
          */
         private void restart(ProjectionsAgainstLog projections, SimulationInvariants invariants) {
-            if (!projections.caughtUp(invariants.accountIds(), invariants.transferIds())) {
+            if (!projections.caughtUp(invariants.streams())) {
                 restartsWithBacklog++;
             }
             earlierIncarnations.addAll(statsOf(stack));

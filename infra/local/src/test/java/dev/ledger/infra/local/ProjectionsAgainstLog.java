@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionEvent;
 import dev.ledger.domain.api.TransferEvent;
 import dev.ledger.domain.money.Money;
+import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
@@ -27,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -34,8 +40,8 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The deployed stack's log and its three projections (balances, history, transfers), read
- * straight from their tables: whether the projections have caught up with the log's heads, and
+ * The deployed stack's log and its three projections (balances, history, transfers: the last holds
+ * the multi-leg transactions too), read straight from their tables: whether the projections have caught up with the log's heads, and
  * whether each one equals the fold of the log. Shared by the tests that run the read path.
  */
 final class ProjectionsAgainstLog {
@@ -72,31 +78,46 @@ final class ProjectionsAgainstLog {
 
     /** Every projection of these streams is at its stream's head (streams the log does not have are ignored). */
     boolean caughtUp(Collection<String> accountIds, Collection<String> transferIds) {
-        return lagging(accountIds, transferIds).isEmpty();
+        return caughtUp(streams(accountIds, transferIds));
+    }
+
+    /** Every projection following any of these streams is at the stream's head. */
+    boolean caughtUp(Collection<StreamId> streams) {
+        return lagging(streams).isEmpty();
     }
 
     /** The projections not at their stream's head, e.g. "balances of account:a1 at v3, the log at v5". */
     List<String> lagging(Collection<String> accountIds, Collection<String> transferIds) {
-        return survey(accountIds, transferIds).lagging();
+        return lagging(streams(accountIds, transferIds));
+    }
+
+    List<String> lagging(Collection<StreamId> streams) {
+        return survey(streams).lagging();
+    }
+
+    /** As {@link #awaitCaughtUp(Collection, Duration, Supplier)} for these accounts' and transfers' streams. */
+    void awaitCaughtUp(Collection<String> accountIds, Collection<String> transferIds, Duration stall,
+                       Supplier<String> diagnosis) {
+        awaitCaughtUp(streams(accountIds, transferIds), stall, diagnosis);
     }
 
     /**
-     * Waits until every projection of these streams is at its stream's head. There is no deadline
-     * on catching up, which on a loaded machine would be a timing assertion: the wait fails only
-     * when neither the projections nor the log moved for {@code stall} (a hang: a stopped consumer,
-     * a blocked item, a lost record), however long the catching up takes while it moves. A
+     * Waits until every projection following these streams (an account's: balances and history; a
+     * transfer's and a transaction's: transfers; a reversal's: none) is at its stream's head. There
+     * is no deadline on catching up, which on a loaded machine would be a timing assertion: the wait
+     * fails only when neither the projections nor the log moved for {@code stall} (a hang: a stopped
+     * consumer, a blocked item, a lost record), however long the catching up takes while it moves. A
      * projection's version only grows and stops at its head, so a wait that keeps moving ends.
      *
      * @param stall how long the read path may show no movement at all; far longer than any one step
      *              of it (a batch, a retry backoff of at most 5 s), so it only catches a hang
      * @param diagnosis what to add to the failure (e.g. the runtime's last reports)
      */
-    void awaitCaughtUp(Collection<String> accountIds, Collection<String> transferIds, Duration stall,
-                       Supplier<String> diagnosis) {
+    void awaitCaughtUp(Collection<StreamId> streams, Duration stall, Supplier<String> diagnosis) {
         long lastMovedAt = System.nanoTime();
         long lastVersions = -1;
         while (true) {
-            Survey survey = survey(accountIds, transferIds);
+            Survey survey = survey(streams);
             if (survey.lagging().isEmpty()) {
                 return;
             }
@@ -116,25 +137,27 @@ final class ProjectionsAgainstLog {
         }
     }
 
+    private static List<StreamId> streams(Collection<String> accountIds, Collection<String> transferIds) {
+        List<StreamId> streams = new ArrayList<>();
+        accountIds.forEach(id -> streams.add(StreamId.account(id)));
+        transferIds.forEach(id -> streams.add(StreamId.transfer(id)));
+        return streams;
+    }
+
     /** What lags, and the sum of every head's and projection item's version (it grows while anything moves). */
     private record Survey(List<String> lagging, long versions) {
     }
 
-    private Survey survey(Collection<String> accountIds, Collection<String> transferIds) {
+    private Survey survey(Collection<StreamId> streams) {
         List<String> lagging = new ArrayList<>();
         long versions = 0;
-        for (String account : accountIds) {
-            StreamId stream = StreamId.account(account);
+        for (StreamId stream : streams) {
             long head = store.readHead(stream).map(EventStore.Head::version).orElse(0L);
-            versions += head + lagBehind(lagging, "balances", stream, balances.position(stream), head)
-                    + lagBehind(lagging, "history", stream, history.position(stream), head);
-        }
-        for (String transfer : transferIds) {
-            StreamId stream = StreamId.transfer(transfer);
-            Optional<EventStore.Head> head = store.readHead(stream);
-            if (head.isPresent()) {
-                versions += head.get().version()
-                        + lagBehind(lagging, "transfers", stream, transfers.position(stream), head.get().version());
+            versions += head;
+            for (Projection projection : List.of(balances, history, transfers)) {
+                if (projection.follows(stream)) {
+                    versions += lagBehind(lagging, projection.name(), stream, projection.position(stream), head);
+                }
             }
         }
         return new Survey(lagging, versions);
@@ -180,15 +203,64 @@ final class ProjectionsAgainstLog {
             TransfersProjection.ProjectedTransfer projected = transfers.transfer(transfer).orElseThrow();
             assertThat(projected.state()).as("transfer %s", transfer).isEqualTo(transferFold(events));
             assertThat(projected.version()).as("version of transfer %s", transfer).isEqualTo(events.size());
-            List<String> statuses = new ArrayList<>();
+            // A reversal leaves the status as it is: it is listed with the reversals, not in the status history.
+            List<TransfersProjection.StatusChange> statuses = new ArrayList<>();
+            List<TransfersProjection.Reversal> reversals = new ArrayList<>();
             TransferState state = null;
             for (StoredEvent event : events) {
                 state = TransferState.evolve(Optional.ofNullable(state), (TransferEvent) event.event());
-                statuses.add(state.status().name());
+                if (event.event() instanceof TransferEvent.TransferReversed reversed) {
+                    reversals.add(new TransfersProjection.Reversal(reversed.reversalId(), reversed.amount(),
+                            reversed.forced(), event.version(), event.recordedAt()));
+                } else {
+                    statuses.add(new TransfersProjection.StatusChange(state.status().name(), event.version(),
+                            event.recordedAt()));
+                }
             }
-            assertThat(projected.history()).as("status history of transfer %s", transfer)
-                    .extracting(TransfersProjection.StatusChange::status).isEqualTo(statuses);
+            assertThat(projected.history()).as("status history of transfer %s", transfer).isEqualTo(statuses);
+            assertThat(projected.reversals()).as("reversals of transfer %s", transfer).isEqualTo(reversals);
         });
+    }
+
+    /**
+     * As {@link #assertEqualTheLog(Map, Map)}, and each multi-leg transaction's item (what GET
+     * /transactions/{id} answers from) and status history equal what folding its stream gives; a
+     * transaction the log does not have is not projected either. Reversal streams have no projection
+     * of their own: their legs are in the accounts' histories, their totals in the transfers' items.
+     */
+    void assertEqualTheLog(Logs logs) {
+        assertEqualTheLog(logs.accounts(), logs.transfers());
+        logs.transactions().forEach((transaction, events) -> {
+            if (events.isEmpty()) {
+                assertThat(transfers.transaction(transaction)).as("transaction %s, which the log does not have",
+                        transaction).isEmpty();
+                return;
+            }
+            TransfersProjection.ProjectedTransaction projected = transfers.transaction(transaction).orElseThrow();
+            List<TransfersProjection.StatusChange> statuses = new ArrayList<>();
+            TransactionState state = null;
+            for (StoredEvent event : events) {
+                state = TransactionState.evolve(Optional.ofNullable(state), (TransactionEvent) event.event());
+                statuses.add(new TransfersProjection.StatusChange(state.status().name(), event.version(),
+                        event.recordedAt()));
+            }
+            assertThat(projected.state()).as("transaction %s", transaction).isEqualTo(state);
+            assertThat(projected.version()).as("version of transaction %s", transaction).isEqualTo(events.size());
+            assertThat(projected.createdAt()).as("creation of transaction %s", transaction)
+                    .isEqualTo(events.get(0).recordedAt());
+            assertThat(projected.history()).as("status history of transaction %s", transaction).isEqualTo(statuses);
+        });
+    }
+
+    /** The events of every stream a run names, by kind and id. */
+    record Logs(Map<String, List<StoredEvent>> accounts, Map<String, List<StoredEvent>> transfers,
+                Map<String, List<StoredEvent>> transactions, Map<String, List<StoredEvent>> reversals) {
+    }
+
+    Logs read(Collection<String> accountIds, Collection<String> transferIds, Collection<String> transactionIds,
+              Collection<String> reversalIds) {
+        return new Logs(read(accountIds, StreamId::account), read(transferIds, StreamId::transfer),
+                read(transactionIds, StreamId::transaction), read(reversalIds, StreamId::reversal));
     }
 
     /** The events of each of these streams, by id, in the given order. */
@@ -242,13 +314,19 @@ final class ProjectionsAgainstLog {
     /**
      * Each event of the account as a history entry: what the log says, the counterparty of a
      * transfer leg, the balance folded up to it, and the leg's amount, signed as the balance moved
-     * (for a hold placed, voided or expired, which moves no balance, whatever the entry says).
+     * (for a hold placed, voided or expired, which moves no balance, whatever the entry says). A
+     * reversal's leg also names the reversal and whether it was forced. A multi-leg transaction's
+     * event names the transaction and carries every entry of it; its amount is the account's net
+     * (credits minus debits of its own entries): what the balance moved by for a posting, what was
+     * held or released otherwise.
      */
     static List<JsonNode> expectedHistory(List<StoredEvent> events, List<AccountState> states) {
         List<JsonNode> entries = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             StoredEvent event = events.get(i);
             AccountState after = states.get(i);
+            int digits = after.currency().minorDigits();
+            long balanceMoved = after.balance() - (i == 0 ? 0 : states.get(i - 1).balance());
             ObjectNode entry = JsonNodeFactory.instance.objectNode();
             entry.put("version", event.version());
             entry.put("type", event.type());
@@ -256,14 +334,38 @@ final class ProjectionsAgainstLog {
             AccountEvent domainEvent = (AccountEvent) event.event();
             entry.put("counterpartyAccountId", domainEvent instanceof AccountEvent.TransferLeg leg
                     ? leg.counterpartyAccountId() : null);
-            entry.put("balanceAfter", Money.toDecimalString(after.balance(), after.currency().minorDigits()));
+            entry.put("balanceAfter", Money.toDecimalString(after.balance(), digits));
             entry.put("recordedAt", event.recordedAt().toString());
             entry.put("hash", event.hash());
-            if (domainEvent instanceof AccountEvent.EntryPosted || domainEvent instanceof AccountEvent.HoldPosted) {
-                long before = i == 0 ? 0 : states.get(i - 1).balance();
-                entry.put("amount", Money.toDecimalString(after.balance() - before, after.currency().minorDigits()));
+            if (domainEvent instanceof AccountEvent.EntryPosted || domainEvent instanceof AccountEvent.HoldPosted
+                    || domainEvent instanceof AccountEvent.EntryReversed) {
+                entry.put("amount", Money.toDecimalString(balanceMoved, digits));
+            } else if (domainEvent instanceof AccountEvent.TransactionLeg leg) {
+                long net = 0;
+                ArrayNode all = entry.putArray("entries");
+                for (TransactionEntry own : leg.entries()) {
+                    all.addObject().put("index", own.index()).put("accountId", own.accountId())
+                            .put("direction", own.direction().name().toLowerCase(Locale.ROOT))
+                            .put("amount", own.amount().toDecimalString())
+                            .put("currency", own.amount().currency().code());
+                    if (own.accountId().equals(leg.accountId())) {
+                        net += own.direction() == Side.CREDIT ? own.amount().minorUnits() : -own.amount().minorUnits();
+                    }
+                }
+                boolean posts = domainEvent instanceof AccountEvent.TransactionEntriesPosted
+                        || domainEvent instanceof AccountEvent.TransactionHoldPosted;
+                if (posts) {
+                    assertThat(balanceMoved).as("what %s v%d (%s) moved the balance by: its net", leg.accountId(),
+                            event.version(), event.type()).isEqualTo(net);
+                }
+                entry.put("amount", Money.toDecimalString(net, digits));
+                entry.put("transactionId", leg.transactionId());
             } else if (!(domainEvent instanceof AccountEvent.TransferLeg)) {
                 entry.put("amount", (String) null);
+            }
+            if (domainEvent instanceof AccountEvent.EntryReversed reversed) {
+                entry.put("reversalId", reversed.reversalId());
+                entry.put("forced", reversed.forced());
             }
             entries.add(normalized(entry));
         }

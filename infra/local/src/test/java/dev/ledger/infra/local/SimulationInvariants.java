@@ -8,17 +8,46 @@ import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.EntryReversed;
+import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
+import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.PostRequest;
+import dev.ledger.domain.api.ReversalEvent;
+import dev.ledger.domain.api.ReversalEvent.ReversalRecorded;
+import dev.ledger.domain.api.ReversalEvent.ReversalRejected;
+import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionEvent;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionExpired;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionPosted;
+import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
+import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
+import dev.ledger.domain.api.TransactionEvent.TransactionRejected;
+import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.PendingTransferExpired;
 import dev.ledger.domain.api.TransferEvent.PendingTransferPosted;
 import dev.ledger.domain.api.TransferEvent.PendingTransferVoided;
 import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
+import dev.ledger.domain.api.TransferEvent.TransferReversed;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.transaction.TransactionState;
+import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.infra.local.CommandJournal.Call;
@@ -26,17 +55,21 @@ import dev.ledger.infra.local.CommandJournal.Kind;
 import dev.ledger.infra.local.SimulatedClient.AccountSpec;
 import dev.ledger.store.StoredEvent;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What must hold of the log, whatever the interleaving of the clients: money is conserved per
- * currency (every account's balance, funding accounts' negative ones included, sums to zero), no
- * account ever went below its overdraft floor, pending totals equal the open holds, every
- * acknowledged command is in the log exactly once, and no refused command touched an account.
- * Checked on the log as read while the clients are paused.
+ * currency (every account's balance, funding accounts' negative ones included, sums to zero, and so
+ * do every transaction's legs), no account ever went below its overdraft floor, pending totals equal
+ * the open holds and the open pending transactions' nets, every acknowledged command is in the log
+ * exactly once, no transfer's reversals give back more than it posted, and no refused command
+ * touched an account. Checked on the log as read while the clients are paused.
  */
 final class SimulationInvariants {
 
@@ -60,18 +93,45 @@ final class SimulationInvariants {
         return journal.subjects(Kind.TRANSFER);
     }
 
-    /** @param accountLogs the events of every account of {@link #accountIds()}; transferLogs of {@link #transferIds()} */
-    void assertHold(Map<String, List<StoredEvent>> accountLogs, Map<String, List<StoredEvent>> transferLogs) {
+    /** Every multi-leg transaction id a client sent. */
+    List<String> transactionIds() {
+        return journal.subjects(Kind.TRANSACTION);
+    }
+
+    /** Every reversal id a client sent. */
+    List<String> reversalIds() {
+        return journal.subjects(Kind.REVERSE);
+    }
+
+    /** The streams of every account, transfer, transaction and reversal the clients named. */
+    List<StreamId> streams() {
+        List<StreamId> streams = new ArrayList<>();
+        accountIds().forEach(id -> streams.add(StreamId.account(id)));
+        transferIds().forEach(id -> streams.add(StreamId.transfer(id)));
+        transactionIds().forEach(id -> streams.add(StreamId.transaction(id)));
+        reversalIds().forEach(id -> streams.add(StreamId.reversal(id)));
+        return streams;
+    }
+
+    /** @param logs the events of every stream of {@link #streams()} */
+    void assertHold(ProjectionsAgainstLog.Logs logs) {
+        Map<String, List<StoredEvent>> accountLogs = logs.accounts();
+        Map<String, List<StoredEvent>> transferLogs = logs.transfers();
         List<Call> calls = journal.calls();
         for (Call call : calls) {
             assertThat(call.status()).as("an answer the API documents: %s", call).isIn(DOCUMENTED_STATUSES);
             if (call.command().mustBeRefused()) {
-                assertThat(call.acknowledged()).as("a debit beyond any balance is refused: %s", call).isFalse();
+                assertThat(call.acknowledged()).as("a command the ledger must refuse (a debit beyond any balance, a"
+                        + " transaction that does not balance, a reversal past what could be posted or of a reversal)"
+                        + " is refused: %s", call).isFalse();
             }
         }
         Map<String, List<LegOn>> legs = legsByTransfer(accountLogs);
         assertThat(legs.keySet()).as("every account leg belongs to a transfer a client sent")
                 .isSubsetOf(transferLogs.keySet());
+        Map<String, List<TransactionLegOn>> transactionLegs = legsByTransaction(accountLogs);
+        assertThat(transactionLegs.keySet()).as("every transaction leg belongs to a transaction a client sent")
+                .isSubsetOf(logs.transactions().keySet());
 
         Map<String, AccountState> finalStates = new TreeMap<>();
         for (AccountSpec spec : accounts) {
@@ -84,7 +144,6 @@ final class SimulationInvariants {
                 finalStates.put(spec.id(), states.get(states.size() - 1));
             }
         }
-        assertConserved(finalStates);
         Map<String, TransferState> transfers = new TreeMap<>();
         for (Map.Entry<String, List<StoredEvent>> transfer : transferLogs.entrySet()) {
             String id = transfer.getKey();
@@ -93,9 +152,46 @@ final class SimulationInvariants {
             assertSettledExactlyOnceIfAcknowledged(id, transfer.getValue(), itsLegs);
             if (!transfer.getValue().isEmpty()) {
                 transfers.put(id, ProjectionsAgainstLog.transferFold(transfer.getValue()));
+                assertReversedAtMostWhatWasPosted(id, transfer.getValue(), itsLegs);
             }
         }
-        assertPendingTotalsAreTheOpenHolds(finalStates, transfers);
+        Map<String, TransactionState> transactions = new TreeMap<>();
+        for (Map.Entry<String, List<StoredEvent>> transaction : logs.transactions().entrySet()) {
+            String id = transaction.getKey();
+            List<TransactionLegOn> itsLegs = transactionLegs.getOrDefault(id, List.of());
+            assertTransactionRecordedExactlyOnceIfAcknowledged(id, transaction.getValue(), itsLegs);
+            assertTransactionSettledExactlyOnceIfAcknowledged(id, transaction.getValue(), itsLegs);
+            if (!transaction.getValue().isEmpty()) {
+                transactions.put(id, transactionFold(transaction.getValue()));
+            }
+        }
+        Map<String, List<LegOn>> reversalLegs = new TreeMap<>();
+        legs.values().forEach(itsLegs -> itsLegs.forEach(leg -> {
+            if (leg.event() instanceof EntryReversed reversed) {
+                reversalLegs.computeIfAbsent(reversed.reversalId(), k -> new ArrayList<>()).add(leg);
+            }
+        }));
+        Map<String, List<TransferReversed>> reversalMarks = new TreeMap<>();
+        transferLogs.values().forEach(events -> events.forEach(event -> {
+            if (event.event() instanceof TransferReversed reversed) {
+                reversalMarks.computeIfAbsent(reversed.reversalId(), k -> new ArrayList<>()).add(reversed);
+            }
+        }));
+        Set<String> acknowledgedReversals = new TreeSet<>();
+        for (Map.Entry<String, List<StoredEvent>> reversal : logs.reversals().entrySet()) {
+            String id = reversal.getKey();
+            if (assertReversalRecordedExactlyOnceIfAcknowledged(id, reversal.getValue(),
+                    reversalLegs.getOrDefault(id, List.of()), reversalMarks.getOrDefault(id, List.of()), transferLogs)) {
+                acknowledgedReversals.add(id);
+            }
+        }
+        assertThat(reversalMarks.keySet()).as("every reversal in a transfer's stream was acknowledged to a client")
+                .isSubsetOf(acknowledgedReversals);
+        assertThat(reversalLegs.keySet()).as("every reversal leg on an account was acknowledged to a client")
+                .isSubsetOf(acknowledgedReversals);
+        // After the checks of each command, which name the command when one of them breaks conservation.
+        assertConserved(finalStates);
+        assertPendingTotalsAreTheOpenHolds(finalStates, transfers, transactions);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -188,50 +284,275 @@ final class SimulationInvariants {
     }
 
     /**
-     * Posting and voiding are not repeatable, so at most one post or void of a hold is ever
-     * acknowledged. If one was, the transfer's stream records exactly that outcome (the amount
-     * asked for, or the whole hold) and each account has one leg settling it; if none was, no
-     * outcome and no settling leg (holds here outlive the run, so none expires).
+     * Posts and voids are repeatable: the command that completed a hold, sent again (a post with the
+     * same amount, or with none where the first had none; a void after a void), answers 200 with the
+     * original body. So if any post or void of a hold was acknowledged, the transfer's stream records
+     * exactly one outcome; every acknowledged post or void is the command that completed it (same
+     * kind, same amount asked or none) and answered the same body; and each account has one leg
+     * settling it (a reversal's legs are not settling legs). If none was acknowledged: no outcome and
+     * no settling leg (holds here outlive the run, so none expires).
      */
     private void assertSettledExactlyOnceIfAcknowledged(String id, List<StoredEvent> events, List<LegOn> legs) {
         List<Call> settles = new ArrayList<>(journal.about(Kind.POST_HOLD, id));
         settles.addAll(journal.about(Kind.VOID_HOLD, id));
         List<Call> acknowledged = settles.stream().filter(Call::acknowledged).toList();
         List<TransferEvent> outcomes = events.stream().map(e -> (TransferEvent) e.event())
-                .filter(e -> !(e instanceof TransferRecorded) && !(e instanceof TransferRejected)).toList();
-        List<LegOn> settling = legs.stream()
-                .filter(leg -> !(leg.event() instanceof EntryPosted) && !(leg.event() instanceof HoldPlaced)).toList();
-        assertThat(acknowledged).as("acknowledged posts and voids of %s: %s", id, settles).hasSizeLessThanOrEqualTo(1);
+                .filter(e -> e instanceof PendingTransferPosted || e instanceof PendingTransferVoided
+                        || e instanceof PendingTransferExpired).toList();
+        List<LegOn> settling = legs.stream().filter(leg -> leg.event() instanceof HoldPosted
+                || leg.event() instanceof HoldVoided || leg.event() instanceof HoldExpired).toList();
         if (acknowledged.isEmpty()) {
             assertThat(outcomes).as("outcome of hold %s, never settled: %s", id, settles).isEmpty();
             assertThat(settling).as("settling legs of hold %s, never settled: %s", id, settles).isEmpty();
             return;
         }
-        Call settled = acknowledged.get(0);
-        assertThat(outcomes).as("outcome of hold %s after %s", id, settled).hasSize(1);
+        assertThat(outcomes).as("outcome of hold %s after %s", id, acknowledged).hasSize(1);
+        TransferEvent outcome = outcomes.get(0);
         TransferState state = ProjectionsAgainstLog.transferFold(events);
-        if (settled.command().kind() == Kind.VOID_HOLD) {
-            assertThat(outcomes.get(0)).isInstanceOf(PendingTransferVoided.class);
-        } else {
-            assertThat(outcomes.get(0)).isInstanceOf(PendingTransferPosted.class);
-            Money asked = settled.command().body() == null ? state.request().amount()
-                    : Money.parse(settled.command().body().path("amount").asText(), state.request().amount().currency());
-            assertThat(((PendingTransferPosted) outcomes.get(0)).postedAmount()).as("posted amount of %s", id)
-                    .isEqualTo(asked);
+        Kind completedBy = outcome instanceof PendingTransferVoided ? Kind.VOID_HOLD : Kind.POST_HOLD;
+        for (Call settled : acknowledged) {
+            assertThat(settled.command().kind()).as("hold %s completed by %s; acknowledged: %s", id, outcome, settled)
+                    .isEqualTo(completedBy);
+            assertThat(settled.response()).as("every acknowledged post or void of %s answers the completing one's body",
+                    id).isEqualTo(acknowledged.get(0).response());
         }
+        if (outcome instanceof PendingTransferPosted posted) {
+            for (Call settled : acknowledged) {
+                Money asked = settled.command().body() == null ? null
+                        : Money.parse(settled.command().body().path("amount").asText(), state.request().amount().currency());
+                assertThat(posted.requested()).as("what the post of %s recorded it asked for", id)
+                        .isEqualTo(PostRequest.of(asked));
+                assertThat(posted.postedAmount()).as("posted amount of %s after %s", id, settled)
+                        .isEqualTo(asked == null ? state.request().amount() : asked);
+            }
+        }
+        String legType = completedBy == Kind.VOID_HOLD ? "HoldVoided" : "HoldPosted";
         assertThat(settling).as("the legs settling hold %s", id)
                 .extracting(leg -> leg.account() + ":" + leg.event().side() + ":" + leg.event().getClass().getSimpleName())
                 .containsExactlyInAnyOrder(
-                        state.request().debitAccountId() + ":" + Side.DEBIT + ":" + settlingLegType(settled),
-                        state.request().creditAccountId() + ":" + Side.CREDIT + ":" + settlingLegType(settled));
+                        state.request().debitAccountId() + ":" + Side.DEBIT + ":" + legType,
+                        state.request().creditAccountId() + ":" + Side.CREDIT + ":" + legType);
     }
 
-    private static String settlingLegType(Call settled) {
-        return settled.command().kind() == Kind.VOID_HOLD ? "HoldVoided" : "HoldPosted";
+
+    /**
+     * The transfer's reversals ({@code TransferReversed} in its stream) give back at most what it
+     * posted, and each comes with its two legs: the transfer's credit account debited, its debit
+     * account credited, by the reversal's amount; no other reversal leg names the transfer.
+     */
+    private static void assertReversedAtMostWhatWasPosted(String id, List<StoredEvent> events, List<LegOn> legs) {
+        TransferState state = ProjectionsAgainstLog.transferFold(events);
+        List<TransferReversed> reversals = events.stream().map(StoredEvent::event)
+                .filter(TransferReversed.class::isInstance).map(TransferReversed.class::cast).toList();
+        long reversed = reversals.stream().mapToLong(r -> r.amount().minorUnits()).sum();
+        assertThat(reversed).as("what the reversals of %s gave back (%s), at most what it posted (%s)", id, reversals,
+                state.postedAmount()).isLessThanOrEqualTo(state.postedAmount().minorUnits());
+        List<String> expectedLegs = new ArrayList<>();
+        for (TransferReversed reversal : reversals) {
+            String amount = reversal.amount().toDecimalString();
+            expectedLegs.add(reversal.reversalId() + ":" + state.request().creditAccountId() + ":" + Side.DEBIT + ":"
+                    + amount + ":" + state.request().debitAccountId());
+            expectedLegs.add(reversal.reversalId() + ":" + state.request().debitAccountId() + ":" + Side.CREDIT + ":"
+                    + amount + ":" + state.request().creditAccountId());
+        }
+        assertThat(legs.stream().filter(leg -> leg.event() instanceof EntryReversed).map(leg -> (EntryReversed) leg.event()))
+                .as("the reversal legs naming transfer %s: two per reversal in its stream", id)
+                .extracting(leg -> leg.reversalId() + ":" + leg.accountId() + ":" + leg.side() + ":"
+                        + leg.amount().toDecimalString() + ":" + leg.counterpartyAccountId())
+                .containsExactlyInAnyOrderElementsOf(expectedLegs);
     }
 
+    /**
+     * An acknowledged reversal was created (201) once, and every acknowledged answer is that one's
+     * body; its stream holds its one ReversalRecorded, for the request sent, with the opposite legs
+     * of the transfer it names; the accounts hold those two legs and the transfer's stream one
+     * TransferReversed for it. A reversal never acknowledged touched no account and no transfer; its
+     * stream holds at most its recorded refusal.
+     *
+     * @return whether it was acknowledged
+     */
+    private boolean assertReversalRecordedExactlyOnceIfAcknowledged(String id, List<StoredEvent> events,
+                                                                    List<LegOn> legs, List<TransferReversed> marks,
+                                                                    Map<String, List<StoredEvent>> transferLogs) {
+        List<Call> calls = journal.about(Kind.REVERSE, id);
+        List<Call> acknowledged = calls.stream().filter(Call::acknowledged).toList();
+        if (acknowledged.isEmpty()) {
+            assertThat(legs).as("account legs of reversal %s, refused every time: %s", id, calls).isEmpty();
+            assertThat(marks).as("transfer events of reversal %s, refused every time: %s", id, calls).isEmpty();
+            assertThat(events).as("stream of reversal %s, refused every time: %s", id, calls).hasSizeLessThanOrEqualTo(1)
+                    .allMatch(e -> e.event() instanceof ReversalRejected);
+            return false;
+        }
+        assertThat(calls.stream().filter(call -> call.status() == 201)).as("reversal %s created (201) once: %s", id, calls)
+                .hasSize(1);
+        assertThat(acknowledged).as("every acknowledged answer of reversal %s is the original one", id)
+                .extracting(Call::response).containsOnly(acknowledged.get(0).response());
+        assertThat(events).as("stream of acknowledged reversal %s", id).hasSize(1);
+        assertThat(events.get(0).event()).as("the event of reversal %s", id).isInstanceOf(ReversalRecorded.class);
+        ReversalRecorded recorded = (ReversalRecorded) events.get(0).event();
+        Call first = acknowledged.get(0);
+        String original = first.command().original();
+        List<StoredEvent> originalEvents = transferLogs.getOrDefault(original, List.of());
+        assertThat(originalEvents).as("stream of transfer %s, which reversal %s reversed", original, id).isNotEmpty();
+        TransferState transfer = ProjectionsAgainstLog.transferFold(originalEvents);
+        JsonNode asked = first.command().body().path("amount");
+        Money amount = asked.isMissingNode() ? null : Money.parse(asked.asText(), transfer.request().amount().currency());
+        assertThat(recorded.request()).as("the request reversal %s recorded", id)
+                .isEqualTo(new ReversalRequest(OriginalKind.TRANSFER, original, amount, false, new TreeMap<>()));
+        if (amount != null) {
+            assertThat(recorded.amount()).as("amount of reversal %s", id).isEqualTo(amount);
+        }
+        assertThat(recorded.amount().isPositive()).as("reversal %s gave back more than nothing", id).isTrue();
+        String debit = transfer.request().debitAccountId();
+        String credit = transfer.request().creditAccountId();
+        assertThat(recorded.legs()).as("the legs reversal %s recorded: the transfer's opposite", id).containsExactly(
+                new ReversalEvent.Leg(credit, Side.DEBIT, recorded.amount()),
+                new ReversalEvent.Leg(debit, Side.CREDIT, recorded.amount()));
+        assertThat(legs).as("the account legs of reversal %s", id)
+                .extracting(leg -> leg.account() + ":" + leg.event().side() + ":" + ((EntryReversed) leg.event()).amount()
+                        + ":" + leg.event().transferId() + ":" + ((EntryReversed) leg.event()).forced())
+                .containsExactlyInAnyOrder(credit + ":" + Side.DEBIT + ":" + recorded.amount() + ":" + original + ":false",
+                        debit + ":" + Side.CREDIT + ":" + recorded.amount() + ":" + original + ":false");
+        assertThat(marks).as("the transfer events of reversal %s", id)
+                .containsExactly(new TransferReversed(original, id, recorded.amount(), false));
+        return true;
+    }
+
+    /**
+     * Acknowledged: created (201) once, every acknowledged answer the original body; the stream
+     * starts with its one TransactionRecorded, for the request sent; each distinct account of it has
+     * exactly one leg opening it (posted, or held if pending) carrying every entry, and no other
+     * account has one; per currency its accounts' nets sum to zero. Never acknowledged: no account has
+     * a leg of it, and its stream holds only its recorded refusal (one of the answers' codes), or
+     * nothing when it was refused unrecorded (an account that did not exist yet, or lost races).
+     */
+    private void assertTransactionRecordedExactlyOnceIfAcknowledged(String id, List<StoredEvent> events,
+                                                                   List<TransactionLegOn> legs) {
+        List<Call> calls = journal.about(Kind.TRANSACTION, id);
+        List<TransactionLegOn> opening = legs.stream().filter(leg -> leg.event() instanceof TransactionEntriesPosted
+                || leg.event() instanceof TransactionHoldPlaced).toList();
+        List<Call> acknowledged = calls.stream().filter(Call::acknowledged).toList();
+        if (acknowledged.isEmpty()) {
+            assertThat(opening).as("legs of transaction %s, refused every time: %s", id, calls).isEmpty();
+            assertThat(events).as("stream of transaction %s, refused every time: %s", id, calls)
+                    .hasSizeLessThanOrEqualTo(1).allMatch(e -> e.event() instanceof TransactionRejected);
+            if (events.isEmpty()) {
+                assertThat(calls).as("answers to transaction %s, never recorded", id)
+                        .extracting(Call::error).isSubsetOf("account_not_found", "concurrent_modification");
+            } else {
+                TransactionRejected rejected = (TransactionRejected) events.get(0).event();
+                assertThat(calls).as("answers to transaction %s, recorded as refused with %s", id, rejected.code())
+                        .extracting(Call::error).contains(rejected.code().code());
+                assertThat(rejected.request()).as("the refused request of transaction %s", id)
+                        .isEqualTo(requestSent(calls.get(0)));
+            }
+            return;
+        }
+        assertThat(calls.stream().filter(call -> call.status() == 201))
+                .as("transaction %s created (201) once: %s", id, calls).hasSize(1);
+        assertThat(acknowledged).as("every acknowledged answer of transaction %s is the original one", id)
+                .extracting(Call::response).containsOnly(acknowledged.get(0).response());
+        assertThat(events).as("stream of acknowledged transaction %s", id).isNotEmpty();
+        assertThat(events.get(0).event()).as("first event of transaction %s", id)
+                .isInstanceOf(TransactionRecorded.class);
+        assertThat(events.stream().filter(e -> e.event() instanceof TransactionRecorded
+                || e.event() instanceof TransactionRejected)).as("transaction %s recorded once", id).hasSize(1);
+        TransactionRequest request = ((TransactionRecorded) events.get(0).event()).request();
+        assertThat(request).as("the request transaction %s recorded", id).isEqualTo(requestSent(acknowledged.get(0)));
+        String legType = request.pending() ? "TransactionHoldPlaced" : "TransactionEntriesPosted";
+        assertThat(opening).as("the legs opening transaction %s: one per distinct account", id)
+                .extracting(leg -> leg.account() + ":" + leg.event().getClass().getSimpleName())
+                .containsExactlyInAnyOrderElementsOf(request.accountIds().stream().map(a -> a + ":" + legType).toList());
+        Map<String, Long> byCurrency = new TreeMap<>();
+        for (TransactionLegOn leg : opening) {
+            assertThat(leg.event().entries()).as("the entries %s's leg of transaction %s carries", leg.account(), id)
+                    .isEqualTo(request.entries());
+            byCurrency.merge(spec(leg.account()).currency(), netsOf(leg.event().entries()).get(leg.account()),
+                    Math::addExact);
+        }
+        assertThat(byCurrency).as("what transaction %s moved on its accounts, per currency", id)
+                .allSatisfy((currency, net) -> assertThat(net).as(currency).isZero());
+    }
+
+    /**
+     * The post or void that completed a pending transaction is acknowledged, and so is the same
+     * command sent again (README: repeatable post and void), with the same answer; any other post or
+     * void after it is refused. If one was acknowledged, the stream records exactly that outcome and
+     * each distinct account has one leg settling it the same way; if none was, no outcome and no
+     * settling leg (pending transactions here outlive the run).
+     */
+    private void assertTransactionSettledExactlyOnceIfAcknowledged(String id, List<StoredEvent> events,
+                                                                  List<TransactionLegOn> legs) {
+        List<Call> settles = new ArrayList<>(journal.about(Kind.POST_TRANSACTION, id));
+        settles.addAll(journal.about(Kind.VOID_TRANSACTION, id));
+        List<Call> acknowledged = settles.stream().filter(Call::acknowledged).toList();
+        List<TransactionEvent> outcomes = events.stream().map(e -> (TransactionEvent) e.event())
+                .filter(e -> e instanceof PendingTransactionPosted || e instanceof PendingTransactionVoided
+                        || e instanceof PendingTransactionExpired).toList();
+        List<TransactionLegOn> settling = legs.stream().filter(leg -> leg.event() instanceof TransactionHoldPosted
+                || leg.event() instanceof TransactionHoldVoided || leg.event() instanceof TransactionHoldExpired).toList();
+        if (!acknowledged.isEmpty()) {
+            Call completing = acknowledged.get(0);
+            assertThat(acknowledged).as("acknowledged posts and voids of transaction %s: one command and its repeats, "
+                    + "answered alike: %s", id, settles).allSatisfy(call -> {
+                        assertThat(call.command().kind()).isEqualTo(completing.command().kind());
+                        assertThat(call.response()).isEqualTo(completing.response());
+                    });
+        }
+        if (acknowledged.isEmpty()) {
+            assertThat(outcomes).as("outcome of transaction %s, never settled: %s", id, settles).isEmpty();
+            assertThat(settling).as("settling legs of transaction %s, never settled: %s", id, settles).isEmpty();
+            return;
+        }
+        Call settled = acknowledged.get(0);
+        boolean voided = settled.command().kind() == Kind.VOID_TRANSACTION;
+        assertThat(outcomes).as("outcome of transaction %s after %s", id, settled).hasSize(1);
+        assertThat(outcomes.get(0)).as("outcome of transaction %s after %s", id, settled)
+                .isInstanceOf(voided ? PendingTransactionVoided.class : PendingTransactionPosted.class);
+        String legType = voided ? "TransactionHoldVoided" : "TransactionHoldPosted";
+        TransactionState state = transactionFold(events);
+        assertThat(settling).as("the legs settling transaction %s: one per distinct account", id)
+                .extracting(leg -> leg.account() + ":" + leg.event().getClass().getSimpleName())
+                .containsExactlyInAnyOrderElementsOf(state.request().accountIds().stream().map(a -> a + ":" + legType)
+                        .toList());
+    }
+
+    /** The transaction request a call sent, as the ledger reads its body. */
+    private TransactionRequest requestSent(Call call) {
+        JsonNode body = call.command().body();
+        List<TransactionEntry> entries = new ArrayList<>();
+        for (JsonNode entry : body.path("entries")) {
+            CurrencyUnit currency = CurrencyUnit.of(entry.path("currency").asText());
+            entries.add(new TransactionEntry(entries.size(), entry.path("accountId").asText(),
+                    entry.path("direction").asText().equals("debit") ? Side.DEBIT : Side.CREDIT,
+                    Money.parse(entry.path("amount").asText(), currency)));
+        }
+        TreeMap<String, String> metadata = new TreeMap<>();
+        body.path("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+        boolean pending = body.path("pending").asBoolean(false);
+        return new TransactionRequest(entries, pending, pending ? body.path("timeoutSeconds").asLong() : 0, metadata);
+    }
+
+    private AccountSpec spec(String account) {
+        return accounts.stream().filter(a -> a.id().equals(account)).findFirst().orElseThrow();
+    }
+
+    private static TransactionState transactionFold(List<StoredEvent> events) {
+        TransactionState state = null;
+        for (StoredEvent event : events) {
+            state = TransactionState.evolve(Optional.ofNullable(state), (TransactionEvent) event.event());
+        }
+        return state;
+    }
+
+    /**
+     * Each account's pending debits and credits are what the open holds and the open pending
+     * transactions hold on it: a hold its amount on both sides, a transaction the account's net
+     * (credits minus debits of its own entries) on the side of that net.
+     */
     private static void assertPendingTotalsAreTheOpenHolds(Map<String, AccountState> finalStates,
-                                                           Map<String, TransferState> transfers) {
+                                                           Map<String, TransferState> transfers,
+                                                           Map<String, TransactionState> transactions) {
         Map<String, long[]> held = new TreeMap<>();
         for (TransferState transfer : transfers.values()) {
             if (transfer.status() == TransferStatus.PENDING) {
@@ -240,9 +561,31 @@ final class SimulationInvariants {
                 held.computeIfAbsent(transfer.request().creditAccountId(), k -> new long[2])[1] += amount;
             }
         }
+        for (TransactionState transaction : transactions.values()) {
+            if (transaction.status() == TransactionStatus.PENDING) {
+                netsOf(transaction.request().entries()).forEach((account, net) -> {
+                    long[] sides = held.computeIfAbsent(account, k -> new long[2]);
+                    if (net < 0) {
+                        sides[0] -= net;
+                    } else {
+                        sides[1] += net;
+                    }
+                });
+            }
+        }
         finalStates.forEach((account, state) -> assertThat(new long[] {state.debitsPending(), state.creditsPending()})
-                .as("pending debits and credits of %s equal its open holds", account)
+                .as("pending debits and credits of %s equal its open holds and pending transactions", account)
                 .containsExactly(held.getOrDefault(account, new long[2])));
+    }
+
+    /** Each account's credits minus debits over these entries, in minor units, in the order of first entry. */
+    private static Map<String, Long> netsOf(List<TransactionEntry> entries) {
+        Map<String, Long> nets = new LinkedHashMap<>();
+        for (TransactionEntry entry : entries) {
+            long units = entry.amount().minorUnits();
+            nets.merge(entry.accountId(), entry.direction() == Side.CREDIT ? units : -units, Math::addExact);
+        }
+        return nets;
     }
 
     /** One transfer leg, on the account whose stream holds it. */
@@ -255,6 +598,22 @@ final class SimulationInvariants {
             for (StoredEvent event : events) {
                 if (event.event() instanceof TransferLeg leg) {
                     legs.computeIfAbsent(leg.transferId(), k -> new ArrayList<>()).add(new LegOn(account, leg));
+                }
+            }
+        });
+        return legs;
+    }
+
+    /** One multi-leg transaction's event, on the account whose stream holds it. */
+    private record TransactionLegOn(String account, TransactionLeg event) {
+    }
+
+    private static Map<String, List<TransactionLegOn>> legsByTransaction(Map<String, List<StoredEvent>> accountLogs) {
+        Map<String, List<TransactionLegOn>> legs = new TreeMap<>();
+        accountLogs.forEach((account, events) -> {
+            for (StoredEvent event : events) {
+                if (event.event() instanceof TransactionLeg leg) {
+                    legs.computeIfAbsent(leg.transactionId(), k -> new ArrayList<>()).add(new TransactionLegOn(account, leg));
                 }
             }
         });
