@@ -45,7 +45,7 @@ public final class DemoMain {
             accounts in EUR and USD, runs concurrent payments through the HTTP API (deposits, transfers,
             holds posted or voided, refusals for insufficient funds, retries with the same transfer id; card
             payments with a fee, split payouts and EUR/USD exchanges as multi-leg transactions; transfers
-            refunded in part by a reversal), waits for the projections to catch up, drops the balances
+            refunded in part by a reversal; one atomic batch), waits for the projections to catch up, drops the balances
             projection's table, rebuilds it with the replay tool, runs the replay tool's verify and prints
             a report. Exit 0 only if verify passed.
 
@@ -148,7 +148,7 @@ public final class DemoMain {
 
             // 3. Caught up: every stream's item in every projection at the log head, seen through the API
             ApiCatchUp catchUp = new ApiCatchUp(api, 4);
-            report.catchUp = catchUp.await(accounts.all(), plan.stream().map(Payment::id).toList(),
+            report.catchUp = catchUp.await(accounts.all(), plan.stream().flatMap(p -> p.recordIds().stream()).toList(),
                     runner.transferVersions(), runner.transactionVersions(), options.catchUpTimeout(),
                     line -> say("%s", line));
             report.catchUpSeconds = seconds(workloadEnded);

@@ -112,6 +112,29 @@ public final class LedgerHttp {
         return post("/transfers", body);
     }
 
+    /** A posted transfer as an item of {@link #batch}: the body of {@code POST /transfers} with its type. */
+    public static ObjectNode transferItem(String transferId, String debitAccountId, String creditAccountId,
+                                          String amount, String currency) {
+        return JSON.createObjectNode().put("type", "transfer").put("transferId", transferId)
+                .put("debitAccountId", debitAccountId).put("creditAccountId", creditAccountId).put("amount", amount)
+                .put("currency", currency);
+    }
+
+    /** A posted transaction as an item of {@link #batch}: the body of {@code POST /transactions} with its type. */
+    public static ObjectNode transactionItem(String transactionId, List<Entry> entries, Map<String, String> metadata) {
+        return transactionBody(JSON.createObjectNode().put("type", "transaction"), transactionId, entries, metadata);
+    }
+
+    /**
+     * Many transfers and transactions in one request ({@code POST /batches}): when {@code atomic}, all
+     * recorded or none. Each item answers in {@code items[i]}: {@code {"index","status","body"}}.
+     */
+    public Answer batch(String batchId, boolean atomic, List<ObjectNode> items) {
+        ObjectNode body = JSON.createObjectNode().put("batchId", batchId).put("atomic", atomic);
+        body.putArray("items").addAll(items);
+        return post("/batches", body);
+    }
+
     /** Posts a hold: all of it when {@code amount} is null. */
     public Answer postPending(String transferId, String amount) {
         ObjectNode body = JSON.createObjectNode();
@@ -131,7 +154,12 @@ public final class LedgerHttp {
 
     /** A posted multi-leg transaction ({@code POST /transactions}); {@code metadata} may be empty. */
     public Answer transaction(String transactionId, List<Entry> entries, Map<String, String> metadata) {
-        ObjectNode body = JSON.createObjectNode().put("transactionId", transactionId);
+        return post("/transactions", transactionBody(JSON.createObjectNode(), transactionId, entries, metadata));
+    }
+
+    private static ObjectNode transactionBody(ObjectNode body, String transactionId, List<Entry> entries,
+                                              Map<String, String> metadata) {
+        body.put("transactionId", transactionId);
         ArrayNode array = body.putArray("entries");
         for (Entry entry : entries) {
             array.addObject().put("accountId", entry.accountId()).put("direction", entry.direction())
@@ -141,7 +169,7 @@ public final class LedgerHttp {
             ObjectNode labels = body.putObject("metadata");
             new TreeMap<>(metadata).forEach(labels::put);
         }
-        return post("/transactions", body);
+        return body;
     }
 
     /** Gives back part of a posted transfer ({@code POST /transfers/{id}/reverse}): all that is left when {@code amount} is null. */

@@ -63,7 +63,13 @@ final class PaymentPlan {
          */
         EXCHANGE,
         /** Customer -> customer, posted, then a part of it given back ({@code POST /transfers/{id}/reverse}). */
-        PARTIAL_REFUND;
+        PARTIAL_REFUND,
+        /**
+         * A settlement file as one atomic {@code POST /batches} (one per run): deposits to two customers
+         * and a card payment by the first of them, which only the deposit before it in the same batch
+         * pays for. All are recorded, or none.
+         */
+        ATOMIC_BATCH;
 
         /** Sent as one {@code POST /transactions}. */
         boolean isTransaction() {
@@ -87,27 +93,38 @@ final class PaymentPlan {
      * One payment. A transfer kind has its accounts, currency and amount ({@code partialMinor}: what a
      * HOLD_THEN_POST posts, 0 for all of it; {@code refundMinor}: what a PARTIAL_REFUND gives back) and
      * no entries; a transaction kind has its {@code entries} and {@code metadata}, and no debit or
-     * credit account, currency or amount of its own (null and 0).
+     * credit account, currency or amount of its own (null and 0); a batch has only its {@code items}
+     * (transfer and transaction payments, each with an id of its own).
      *
-     * @param id the transfer's id, or the transaction's
+     * @param id the transfer's id, the transaction's or the batch's
      */
     record Payment(int index, Kind kind, String id, String debitAccountId, String creditAccountId,
                    String currency, long amountMinor, long partialMinor, long refundMinor, List<Entry> entries,
-                   Map<String, String> metadata) {
+                   Map<String, String> metadata, List<Payment> items) {
 
         Payment {
             entries = List.copyOf(entries);
             metadata = Map.copyOf(metadata);
+            items = List.copyOf(items);
         }
 
         static Payment transfer(int index, Kind kind, String id, String debit, String credit, String currency,
                                 long amountMinor, long partialMinor, long refundMinor) {
             return new Payment(index, kind, id, debit, credit, currency, amountMinor, partialMinor, refundMinor,
-                    List.of(), Map.of());
+                    List.of(), Map.of(), List.of());
         }
 
         static Payment transaction(int index, Kind kind, String id, List<Entry> entries, Map<String, String> metadata) {
-            return new Payment(index, kind, id, null, null, null, 0, 0, 0, entries, metadata);
+            return new Payment(index, kind, id, null, null, null, 0, 0, 0, entries, metadata, List.of());
+        }
+
+        static Payment batch(int index, String id, List<Payment> items) {
+            return new Payment(index, Kind.ATOMIC_BATCH, id, null, null, null, 0, 0, 0, List.of(), Map.of(), items);
+        }
+
+        /** The ids of the transfers and transactions the payment records: a batch's items', or its own. */
+        List<String> recordIds() {
+            return kind == Kind.ATOMIC_BATCH ? items.stream().map(Payment::id).toList() : List.of(id);
         }
 
         String amount() {
@@ -121,6 +138,9 @@ final class PaymentPlan {
 
         /** The accounts the payment touches, in the order they first appear. */
         List<String> accountIds() {
+            if (kind == Kind.ATOMIC_BATCH) {
+                return items.stream().flatMap(item -> item.accountIds().stream()).distinct().toList();
+            }
             if (!kind.isTransaction()) {
                 return List.of(debitAccountId, creditAccountId);
             }
@@ -196,7 +216,8 @@ final class PaymentPlan {
      * {@code payments} payments: first one deposit per customer (so that customers have funds to
      * move), then a seeded mix: 20% deposits, 28% transfers, 8% holds posted, 6% holds voided, 10%
      * retries with the same id, 2% conflicting retries, 8% card payments with a fee, 6% split
-     * payouts, 6% currency exchanges and 6% transfers refunded in part.
+     * payouts, 6% currency exchanges and 6% transfers refunded in part; the first payment after the
+     * deposits is the run's one atomic batch.
      *
      * @throws IllegalArgumentException with fewer than {@link #MIN_CUSTOMERS_PER_CURRENCY} customers in a currency
      */
@@ -218,6 +239,10 @@ final class PaymentPlan {
                 int c = CURRENCIES.indexOf(accounts.currencyOf(customer));
                 plan.add(Payment.transfer(i, Kind.DEPOSIT, id, accounts.funding().get(c), customer, CURRENCIES.get(c),
                         random.nextLong(10_000, 100_001), 0, 0));
+                continue;
+            }
+            if (i == customers.size()) {
+                plan.add(atomicBatch(i, accounts, random));
                 continue;
             }
             int roll = random.nextInt(100);
@@ -259,15 +284,41 @@ final class PaymentPlan {
     /** The customer pays the amount; the merchant (another customer) gets it less the fee; the fee account the fee. */
     private static Payment cardPayment(int index, String id, int c, Accounts accounts, SplittableRandom random) {
         List<String> pool = accounts.customersByCurrency().get(c);
-        String currency = CURRENCIES.get(c);
         String customer = pool.get(random.nextInt(pool.size()));
+        return cardPayment(index, id, c, customer, random.nextLong(500, 60_001), accounts, random);
+    }
+
+    private static Payment cardPayment(int index, String id, int c, String customer, long amount, Accounts accounts,
+                                       SplittableRandom random) {
+        List<String> pool = accounts.customersByCurrency().get(c);
+        String currency = CURRENCIES.get(c);
         String merchant = otherThan(pool, List.of(customer), random);
-        long amount = random.nextLong(500, 60_001);
         long fee = percent(amount, CARD_FEE_RATE) + CARD_FEE_FIXED_MINOR;
         return Payment.transaction(index, Kind.CARD_PAYMENT, id, List.of(
                 new Entry(customer, true, amount, currency),
                 new Entry(merchant, false, amount - fee, currency),
                 new Entry(accounts.fees().get(c), false, fee, currency)), Map.of("flow", "card payment"));
+    }
+
+    /**
+     * A settlement file: deposits to two customers of one currency, then a card payment by the first
+     * for part of its deposit, so that the batch is accepted whatever the customers had before it.
+     * Item ids are the batch's index with the item's position, transfers {@code -t}, transactions {@code -x}.
+     */
+    private static Payment atomicBatch(int index, Accounts accounts, SplittableRandom random) {
+        int c = random.nextInt(CURRENCIES.size());
+        List<String> pool = accounts.customersByCurrency().get(c);
+        String first = pool.get(random.nextInt(pool.size()));
+        String second = otherThan(pool, List.of(first), random);
+        String prefix = accounts.tag() + "-";
+        long deposit = random.nextLong(50_000, 100_001);
+        List<Payment> items = List.of(
+                Payment.transfer(index, Kind.DEPOSIT, prefix + "t" + index + "-0", accounts.funding().get(c), first,
+                        CURRENCIES.get(c), deposit, 0, 0),
+                Payment.transfer(index, Kind.DEPOSIT, prefix + "t" + index + "-1", accounts.funding().get(c), second,
+                        CURRENCIES.get(c), random.nextLong(50_000, 100_001), 0, 0),
+                cardPayment(index, prefix + "x" + index + "-2", c, first, deposit / 2, accounts, random));
+        return Payment.batch(index, prefix + "b" + index, items);
     }
 
     /** The buyer pays once; 2 to 4 sellers get their shares, and the fee account the marketplace's commission. */

@@ -1,5 +1,7 @@
 package dev.ledger.infra.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.infra.demo.PaymentPlan.Kind;
 import dev.ledger.infra.demo.PaymentPlan.Payment;
 import java.time.Duration;
@@ -39,10 +41,11 @@ final class PaymentRunner {
     static final String FLOW_EXCHANGE = "currency exchange (EUR and USD legs)";
     static final String FLOW_REFUNDED_PURCHASE = "purchase to refund (transfer)";
     static final String FLOW_REFUND_IN_PART = "refund in part (reversal)";
+    static final String FLOW_ATOMIC_BATCH = "atomic batch (2 deposits, 1 card payment)";
 
     /** The labels of the flows that go beyond a two-leg transfer, in the order the report lists them. */
     static final List<String> NEW_FLOWS = List.of(FLOW_CARD_PAYMENT, FLOW_SPLIT_PAYOUT, FLOW_EXCHANGE,
-            FLOW_REFUNDED_PURCHASE, FLOW_REFUND_IN_PART);
+            FLOW_REFUNDED_PURCHASE, FLOW_REFUND_IN_PART, FLOW_ATOMIC_BATCH);
 
     private final LedgerHttp api;
     private final Tally tally;
@@ -146,6 +149,7 @@ final class PaymentRunner {
                 }
                 case CARD_PAYMENT, SPLIT_PAYOUT, EXCHANGE -> transaction(payment);
                 case PARTIAL_REFUND -> refundInPart(payment);
+                case ATOMIC_BATCH -> atomicBatch(payment);
                 default -> throw new IllegalStateException("unplanned kind " + payment.kind());
             }
         } catch (LedgerHttp.NoAnswer noAnswer) {
@@ -220,6 +224,38 @@ final class PaymentRunner {
         if (refund.status() == 201) {
             transferVersions.computeIfPresent(payment.id(), (id, version) -> version + 1);
         }
+    }
+
+    /**
+     * The run's atomic batch, sent while none of its house accounts is in another request of this
+     * client. Accepted, each item's answer shows the version of its stream; refused, no item's stream
+     * was written (only the batch's own record, which no projection follows).
+     */
+    private void atomicBatch(Payment payment) {
+        List<ObjectNode> items = payment.items().stream().map(PaymentRunner::batchItem).toList();
+        LedgerHttp.Answer answer = counted(FLOW_ATOMIC_BATCH, () -> oneAtATime(payment.accountIds(),
+                () -> uncontended(payment, () -> api.batch(payment.id(), true, items))));
+        if (!answer.ok()) {
+            return;
+        }
+        for (int i = 0; i < payment.items().size(); i++) {
+            Payment item = payment.items().get(i);
+            JsonNode itemAnswer = answer.body().path("items").path(i);
+            int status = itemAnswer.path("status").asInt();
+            long version = status >= 200 && status < 300 ? itemAnswer.path("body").path("version").asLong(0) : 0;
+            if (version > 0) {
+                (item.kind().isTransaction() ? transactionVersions : transferVersions)
+                        .merge(item.id(), version, Math::max);
+            }
+        }
+    }
+
+    private static ObjectNode batchItem(Payment item) {
+        return item.kind().isTransaction()
+                ? LedgerHttp.transactionItem(item.id(), item.entries().stream().map(PaymentPlan.Entry::toHttp).toList(),
+                        item.metadata())
+                : LedgerHttp.transferItem(item.id(), item.debitAccountId(), item.creditAccountId(), item.amount(),
+                        item.currency());
     }
 
     /** Sends the command and counts its answer under {@code label}; a request without an answer is counted, and thrown on. */

@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -70,12 +71,12 @@ class PaymentPlanTest {
         Accounts few = Accounts.of("demo-s", 20);
 
         assertThat(PaymentPlan.plan(SEED, 300, few)).extracting(Payment::kind)
-                .contains(Kind.CARD_PAYMENT, Kind.SPLIT_PAYOUT, Kind.EXCHANGE, Kind.PARTIAL_REFUND);
+                .contains(Kind.CARD_PAYMENT, Kind.SPLIT_PAYOUT, Kind.EXCHANGE, Kind.PARTIAL_REFUND, Kind.ATOMIC_BATCH);
     }
 
     @Test
     void a_transfer_stays_in_one_currency_between_two_different_accounts() {
-        assertThat(plan).filteredOn(p -> !p.kind().isTransaction()).allSatisfy(p -> {
+        assertThat(plan).filteredOn(p -> !p.kind().isTransaction() && p.kind() != Kind.ATOMIC_BATCH).allSatisfy(p -> {
             assertThat(p.debitAccountId()).isNotEqualTo(p.creditAccountId());
             assertThat(accounts.currencyOf(p.debitAccountId())).isEqualTo(p.currency());
             assertThat(accounts.currencyOf(p.creditAccountId())).isEqualTo(p.currency());
@@ -96,8 +97,28 @@ class PaymentPlanTest {
     }
 
     @Test
+    void the_first_payment_after_the_deposits_is_the_run_s_one_atomic_batch_whose_deposit_pays_its_card_payment() {
+        assertThat(plan).filteredOn(p -> p.kind() == Kind.ATOMIC_BATCH).hasSize(1);
+        Payment batch = plan.get(200);
+        assertThat(batch.kind()).isEqualTo(Kind.ATOMIC_BATCH);
+        assertThat(batch.id()).isEqualTo("demo-t-b200");
+        assertThat(batch.items()).extracting(Payment::kind)
+                .containsExactly(Kind.DEPOSIT, Kind.DEPOSIT, Kind.CARD_PAYMENT);
+        assertThat(batch.recordIds()).containsExactly("demo-t-t200-0", "demo-t-t200-1", "demo-t-x200-2");
+        Payment deposit = batch.items().get(0);
+        Entry paid = batch.items().get(2).entries().get(0);
+        assertThat(paid.accountId()).isEqualTo(deposit.creditAccountId());
+        assertThat(paid.amountMinor()).isPositive().isLessThanOrEqualTo(deposit.amountMinor());
+        assertThat(batch.items().get(1).creditAccountId()).isNotEqualTo(deposit.creditAccountId());
+        assertThat(accounts.funding()).contains(deposit.debitAccountId(), batch.items().get(1).debitAccountId());
+        assertThat(batch.accountIds()).doesNotHaveDuplicates().contains(deposit.creditAccountId());
+    }
+
+    @Test
     void every_transaction_balances_in_each_currency_with_positive_amounts_in_the_accounts_currencies() {
-        assertThat(plan).filteredOn(p -> p.kind().isTransaction()).isNotEmpty().allSatisfy(p -> {
+        List<Payment> transactions = plan.stream().flatMap(p -> p.kind() == Kind.ATOMIC_BATCH ? p.items().stream()
+                : Stream.of(p)).filter(p -> p.kind().isTransaction()).toList();
+        assertThat(transactions).isNotEmpty().allSatisfy(p -> {
             Map<String, Long> net = new TreeMap<>();
             for (Entry entry : p.entries()) {
                 assertThat(entry.amountMinor()).isPositive();
@@ -164,17 +185,20 @@ class PaymentPlanTest {
 
     @Test
     void ids_are_valid_and_unique_transfers_and_transactions_apart() {
-        assertThat(plan).extracting(Payment::id).doesNotHaveDuplicates()
+        assertThat(plan).flatExtracting(Payment::recordIds).doesNotHaveDuplicates()
                 .allSatisfy(id -> assertThat(id).matches(RequestBody.ID));
         assertThat(plan).filteredOn(p -> p.kind().isTransaction()).extracting(Payment::id)
                 .allSatisfy(id -> assertThat(id).startsWith("demo-t-x"));
-        assertThat(plan).filteredOn(p -> !p.kind().isTransaction()).extracting(Payment::id)
-                .allSatisfy(id -> assertThat(id).startsWith("demo-t-t"));
+        assertThat(plan).filteredOn(p -> !p.kind().isTransaction() && p.kind() != Kind.ATOMIC_BATCH)
+                .extracting(Payment::id).allSatisfy(id -> assertThat(id).startsWith("demo-t-t"));
+        assertThat(plan).filteredOn(p -> p.kind() == Kind.ATOMIC_BATCH).extracting(Payment::id)
+                .allSatisfy(id -> assertThat(id).startsWith("demo-t-b").matches(RequestBody.ID));
         assertThat(plan).filteredOn(p -> p.kind() == Kind.PARTIAL_REFUND).extracting(Payment::reversalId)
                 .allSatisfy(id -> assertThat(id).matches(RequestBody.ID));
         String longest = "a".repeat(41);
         assertThat(PaymentPlan.plan(SEED, 5_000, Accounts.of(longest, 200))).allSatisfy(p -> {
             assertThat(p.id()).matches(RequestBody.ID);
+            p.recordIds().forEach(id -> assertThat(id).matches(RequestBody.ID));
             assertThat(p.reversalId()).matches(RequestBody.ID);
             p.accountIds().forEach(id -> assertThat(id).matches(RequestBody.ID));
         });
