@@ -45,9 +45,9 @@ public final class DemoMain {
             accounts in EUR and USD, runs concurrent payments through the HTTP API (deposits, transfers,
             holds posted or voided, refusals for insufficient funds, retries with the same transfer id; card
             payments with a fee, split payouts and EUR/USD exchanges as multi-leg transactions; transfers
-            refunded in part by a reversal; one atomic batch), waits for the projections to catch up, drops the balances
-            projection's table, rebuilds it with the replay tool, runs the replay tool's verify and prints
-            a report. Exit 0 only if verify passed.
+            refunded in part by a reversal; one atomic batch), waits for the projections to catch up, drops
+            the balances projection's table, rebuilds it with the replay tool, runs the replay tool's verify
+            and prints a report. Exit 0 only if verify passed.
 
               --seed N               seed of the workload (default: random, printed)
               --customers N          customer accounts, split between EUR and USD (default 200, at least 6)
