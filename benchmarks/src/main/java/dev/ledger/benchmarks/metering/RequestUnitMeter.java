@@ -5,9 +5,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
@@ -32,26 +35,35 @@ public final class RequestUnitMeter implements ExecutionInterceptor {
     private final DoubleAdder readUnits = new DoubleAdder();
     private final DoubleAdder writeUnits = new DoubleAdder();
     private final Map<String, DoubleAdder> byOperation = new ConcurrentHashMap<>();
+    private final LongAdder itemsWritten = new LongAdder();
+    private final LongAccumulator largestItemWritten = new LongAccumulator(Math::max, 0);
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
         Object request = context.request();
         Object response = context.response();
         if (request instanceof PutItemRequest put) {
-            write("PutItem", kilobytes(ItemSize.of(put.item())));
+            write("PutItem", kilobytes(written(put.item())));
         } else if (request instanceof TransactWriteItemsRequest transaction) {
             double units = 0;
             for (TransactWriteItem item : transaction.transactItems()) {
                 if (item.put() != null) {
-                    units += 2 * kilobytes(ItemSize.of(item.put().item()));
+                    units += 2 * kilobytes(written(item.put().item()));
                 } else if (item.update() != null || item.delete() != null || item.conditionCheck() != null) {
+                    itemsWritten.increment();
                     units += 2;
                 }
             }
             write("TransactWriteItems", units);
         } else if (request instanceof BatchWriteItemRequest batch) {
             double units = batch.requestItems().values().stream().flatMap(List::stream)
-                    .mapToDouble(w -> w.putRequest() == null ? 1 : kilobytes(ItemSize.of(w.putRequest().item())))
+                    .mapToDouble(w -> {
+                        if (w.putRequest() == null) {
+                            itemsWritten.increment();
+                            return 1;
+                        }
+                        return kilobytes(written(w.putRequest().item()));
+                    })
                     .sum();
             write("BatchWriteItem", units);
         } else if (request instanceof GetItemRequest get && response instanceof GetItemResponse got) {
@@ -81,10 +93,29 @@ public final class RequestUnitMeter implements ExecutionInterceptor {
         return snapshot;
     }
 
+    /** Items put, updated, deleted or condition-checked by the writes counted (a BatchWriteItem's too). */
+    public long itemsWritten() {
+        return itemsWritten.sum();
+    }
+
+    /** The billed size in bytes of the largest item put by the writes counted; 0 if none. */
+    public long largestItemWritten() {
+        return largestItemWritten.get();
+    }
+
     public void reset() {
         readUnits.reset();
         writeUnits.reset();
         byOperation.clear();
+        itemsWritten.reset();
+        largestItemWritten.reset();
+    }
+
+    private long written(Map<String, AttributeValue> item) {
+        long size = ItemSize.of(item);
+        itemsWritten.increment();
+        largestItemWritten.accumulate(size);
+        return size;
     }
 
     private void read(String operation, double units) {

@@ -18,17 +18,23 @@ import java.util.function.Consumer;
 
 /**
  * Waits, over the HTTP API only, until the projections have caught up with the log: every
- * account's item in the balances and history projections, and every transfer's item in the
- * transfers projection, at the version of the stream's head in the log.
+ * account's item in the balances and history projections, and every transfer's and multi-leg
+ * transaction's item in the transfers projection, at the version of the stream's head in the log.
  *
  * <ul>
  *   <li>An account's head is {@code events} of {@code GET /audit/accounts/{id}/verify} (read from the
  *       log itself), read once (no command may run meanwhile); its balances item's version is
  *       {@code version} of {@code GET /accounts/{id}}, its history item's the last entry's
  *       {@code version} of {@code GET /accounts/{id}/history} (paged).
- *   <li>A transfer's head is what the workload's answers showed ({@link PaymentRunner#transferVersions});
- *       its item's version is {@code version} of {@code GET /transfers/{id}}.
+ *   <li>A transfer's head is what the workload's answers showed ({@link PaymentRunner#transferVersions}:
+ *       its reversals included, each a version of its stream); its item's version is {@code version}
+ *       of {@code GET /transfers/{id}}.
+ *   <li>A transaction's head likewise ({@link PaymentRunner#transactionVersions}); its item's version
+ *       is {@code version} of {@code GET /transactions/{id}}.
  * </ul>
+ *
+ * <p>A reversal's own stream has no projection item (it shows in its transfer's item and in both
+ * accounts' items, whose heads count its events).
  *
  * <p>Round after round, the items still behind are read in a fixed order until the first one that
  * is still behind: an item never falls back once at the head, and while the pipeline is far behind
@@ -76,7 +82,7 @@ public final class ApiCatchUp {
         }
     }
 
-    private enum Projection { BALANCES, HISTORY, TRANSFERS }
+    private enum Projection { BALANCES, HISTORY, TRANSFERS, TRANSACTIONS }
 
     private static final class Item {
         final Projection projection;
@@ -98,20 +104,29 @@ public final class ApiCatchUp {
     }
 
     /**
-     * Waits for these transfers (in the order given, those with a version) and then these accounts
-     * (accounts the log does not have are not expected anywhere). Transfers come first, so the
-     * count the wait reports grows as the pipeline works through the log (an account, touched
-     * until the last payment, reaches its head only at the very end).
+     * Waits for these transfers and transactions (in the order given, those with a version) and then
+     * these accounts (accounts the log does not have are not expected anywhere). Transfers and
+     * transactions come first, so the count the wait reports grows as the pipeline works through the
+     * log (an account, touched until the last payment, reaches its head only at the very end).
+     *
+     * @param payments each transfer's or transaction's id, in the order they were planned
+     * @param transferVersions the log head of each transfer stream the answers showed
+     * @param transactionVersions the log head of each transaction stream the answers showed
      */
-    public Outcome await(Collection<String> accountIds, List<String> transferIds, Map<String, Long> transferVersions,
-                         Duration timeout, Consumer<String> progress) throws InterruptedException {
+    public Outcome await(Collection<String> accountIds, List<String> payments, Map<String, Long> transferVersions,
+                         Map<String, Long> transactionVersions, Duration timeout, Consumer<String> progress)
+            throws InterruptedException {
         long started = System.nanoTime();
         Deadline deadline = Deadline.in(timeout);
         Deque<Item> behind = new ArrayDeque<>();
-        for (String transfer : transferIds) {
-            Long version = transferVersions.get(transfer);
-            if (version != null) {
-                behind.add(new Item(Projection.TRANSFERS, transfer, version));
+        for (String payment : payments) {
+            Long transfer = transferVersions.get(payment);
+            if (transfer != null) {
+                behind.add(new Item(Projection.TRANSFERS, payment, transfer));
+            }
+            Long transaction = transactionVersions.get(payment);
+            if (transaction != null) {
+                behind.add(new Item(Projection.TRANSACTIONS, payment, transaction));
             }
         }
         List<String> accounts = List.copyOf(accountIds);
@@ -189,6 +204,8 @@ public final class ApiCatchUp {
             switch (item.projection) {
                 case BALANCES -> version(api.account(item.id)).ifPresent(v -> item.seen = Math.max(item.seen, v));
                 case TRANSFERS -> version(api.transferById(item.id)).ifPresent(v -> item.seen = Math.max(item.seen, v));
+                case TRANSACTIONS -> version(api.transactionById(item.id))
+                        .ifPresent(v -> item.seen = Math.max(item.seen, v));
                 case HISTORY -> readHistory(item);
                 default -> throw new IllegalStateException("unknown projection " + item.projection);
             }

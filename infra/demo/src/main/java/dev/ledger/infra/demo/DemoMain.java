@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,14 +41,16 @@ public final class DemoMain {
     static final String USAGE = """
             Usage: ledger demo [options]
 
-            Starts the local stack, opens a funding account per currency and customer accounts in EUR and
-            USD, runs concurrent payments through the HTTP API (deposits, transfers, holds posted or voided,
-            refusals for insufficient funds, retries with the same transfer id), waits for the projections
-            to catch up, drops the balances projection's table, rebuilds it with the replay tool, runs the
-            replay tool's verify and prints a report. Exit 0 only if verify passed.
+            Starts the local stack, opens a funding, a fee and a liquidity account per currency and customer
+            accounts in EUR and USD, runs concurrent payments through the HTTP API (deposits, transfers,
+            holds posted or voided, refusals for insufficient funds, retries with the same transfer id; card
+            payments with a fee, split payouts and EUR/USD exchanges as multi-leg transactions; transfers
+            refunded in part by a reversal; one atomic batch), waits for the projections to catch up, drops
+            the balances projection's table, rebuilds it with the replay tool, runs the replay tool's verify
+            and prints a report. Exit 0 only if verify passed.
 
               --seed N               seed of the workload (default: random, printed)
-              --customers N          customer accounts, split between EUR and USD (default 200)
+              --customers N          customer accounts, split between EUR and USD (default 200, at least 6)
               --payments N           payments (default 5000)
               --clients N            concurrent HTTP clients (default 16)
               --sample-every N       measure the projection lag of every N-th posted transfer (default 10)
@@ -139,14 +142,15 @@ public final class DemoMain {
         report.tally = new Tally();
         try (LagSampler lag = new LagSampler(api)) {
             PaymentRunner runner = new PaymentRunner(api, report.tally, lag, options.sampleEvery(),
-                    accounts.funding());
+                    accounts.house());
             report.workloadSeconds = runner.run(plan, options.clients(), PROGRESS_EVERY, line -> say("%s", line));
             long workloadEnded = System.nanoTime();
 
             // 3. Caught up: every stream's item in every projection at the log head, seen through the API
             ApiCatchUp catchUp = new ApiCatchUp(api, 4);
-            report.catchUp = catchUp.await(accounts.all(), plan.stream().map(Payment::transferId).toList(),
-                    runner.transferVersions(), options.catchUpTimeout(), line -> say("%s", line));
+            report.catchUp = catchUp.await(accounts.all(), plan.stream().flatMap(p -> p.recordIds().stream()).toList(),
+                    runner.transferVersions(), runner.transactionVersions(), options.catchUpTimeout(),
+                    line -> say("%s", line));
             report.catchUpSeconds = seconds(workloadEnded);
             say("%s", report.catchUp.summary());
             lag.finish(Duration.ofSeconds(30));
@@ -181,7 +185,10 @@ public final class DemoMain {
         report.verify = replay.verify(line -> say("  [replay] %s", line));
 
         // 6. The books: every currency sums to zero, as the rebuilt projection shows through the query API
-        report.totals = totalsByCurrency(api, accounts);
+        report.balances = balances(api, accounts);
+        report.totals = totalsByCurrency(report.balances);
+        report.house = accounts.house().stream().collect(Collectors.toMap(a -> a, report.balances::get,
+                (a, b) -> a, LinkedHashMap::new));
         report.print(out, options, seconds(startedNanos));
         return report.passed();
     }
@@ -191,11 +198,10 @@ public final class DemoMain {
         try {
             List<Future<LedgerHttp.Answer>> answers = new ArrayList<>();
             for (String account : accounts.all()) {
-                boolean funding = accounts.funding().contains(account);
-                // Funding accounts may go below zero without limit (money enters the ledger there);
-                // customers may not go below zero at all.
+                // Funding accounts may go below zero without limit (money enters the ledger there),
+                // liquidity accounts down to their credit line; the others not below zero at all.
                 answers.add(pool.submit(() -> api.openAccount(account, accounts.currencyOf(account),
-                        funding ? null : "0.00")));
+                        accounts.overdraftLimit(account))));
             }
             for (int i = 0; i < answers.size(); i++) {
                 LedgerHttp.Answer answer = answers.get(i).get();
@@ -209,9 +215,17 @@ public final class DemoMain {
         }
     }
 
-    /** Each currency's sum of balances, in minor units, read account by account through the query API. */
-    private static Map<String, Long> totalsByCurrency(LedgerHttp api, Accounts accounts) {
-        Map<String, Long> totals = new TreeMap<>();
+    /** A balance in minor units, in its currency. */
+    record Balance(String currency, long minor) {
+        @Override
+        public String toString() {
+            return currency + " " + PaymentPlan.decimal(minor);
+        }
+    }
+
+    /** Every account's balance, read account by account through the query API. */
+    private static Map<String, Balance> balances(LedgerHttp api, Accounts accounts) {
+        Map<String, Balance> balances = new LinkedHashMap<>();
         for (String account : accounts.all()) {
             LedgerHttp.Answer answer = api.account(account);
             if (!answer.ok()) {
@@ -220,8 +234,15 @@ public final class DemoMain {
             }
             long minor = new BigDecimal(answer.body().path("balance").asText()).movePointRight(PaymentPlan.MINOR_DIGITS)
                     .longValueExact();
-            totals.merge(answer.body().path("currency").asText(), minor, Math::addExact);
+            balances.put(account, new Balance(answer.body().path("currency").asText(), minor));
         }
+        return balances;
+    }
+
+    /** Each currency's sum of balances, in minor units. */
+    static Map<String, Long> totalsByCurrency(Map<String, Balance> balances) {
+        Map<String, Long> totals = new TreeMap<>();
+        balances.values().forEach(b -> totals.merge(b.currency(), b.minor(), Math::addExact));
         return totals;
     }
 
@@ -257,6 +278,8 @@ public final class DemoMain {
         LedgerHttp.Answer queryWhileLost;
         ReplayTool.Run rebuild;
         ReplayTool.Run verify;
+        Map<String, Balance> balances = Map.of();
+        Map<String, Balance> house = Map.of();
         Map<String, Long> totals = Map.of();
 
         boolean passed() {
@@ -267,8 +290,9 @@ public final class DemoMain {
         void print(PrintStream out, Options options, double wallSeconds) {
             out.println();
             out.printf(Locale.ROOT, "=== ledger demo report (seed %d) ===%n", options.seed());
-            out.printf(Locale.ROOT, "accounts     %d funding + %d customers (EUR, USD), opened in %.1f s%n",
-                    PaymentPlan.CURRENCIES.size(), options.customers(), openSeconds);
+            int currencies = PaymentPlan.CURRENCIES.size();
+            out.printf(Locale.ROOT, "accounts     %d funding, %d fee, %d liquidity + %d customers (EUR, USD), opened in"
+                    + " %.1f s%n", currencies, currencies, currencies, options.customers(), openSeconds);
             out.printf(Locale.ROOT, "workload     %,d payments, %,d commands in %.1f s by %d clients: %.1f"
                             + " payments/s, %.1f commands/s%n", options.payments(), tally.sent(), workloadSeconds,
                     options.clients(), options.payments() / workloadSeconds, tally.sent() / workloadSeconds);
@@ -276,6 +300,12 @@ public final class DemoMain {
             out.printf(Locale.ROOT, "  rejected   %,d: %s%n", tally.rejectedTotal(), counts(tally.rejectedByCode()));
             out.printf(Locale.ROOT, "  retried    %s (sent again as is, as the API asks; not counted above)%n",
                     counts(tally.retriedByCode()));
+            out.println("new flows    each command's answers: accepted, or refused by error code");
+            for (String flow : PaymentRunner.NEW_FLOWS) {
+                Map<String, Long> outcomes = tally.outcomesOf(flow);
+                out.printf(Locale.ROOT, "  %-42s %,d: %s%n", flow, outcomes.values().stream().mapToLong(Long::longValue)
+                        .sum(), counts(outcomes));
+            }
             out.printf(Locale.ROOT, "lag          p50 %.0f ms, p99 %.0f ms, max %.0f ms: %d sampled posted transfers,"
                             + " 2xx -> credited balance visible in the projection (%d unresolved, %d unseen)%n",
                     LagSampler.percentile(lagsMillis, 0.50), LagSampler.percentile(lagsMillis, 0.99),
@@ -294,16 +324,22 @@ public final class DemoMain {
             }
             if (verify != null) {
                 JsonNode summary = verify.summary();
-                out.printf(Locale.ROOT, "verify       %s (exit %d): %,d accounts, %,d transfers, %,d events, %d"
-                                + " findings; log sums by currency %s%n", verify.exitCode() == 0 ? "OK" : "FAILED",
-                        verify.exitCode(), summary.path("accounts").asLong(), summary.path("transfers").asLong(),
+                out.printf(Locale.ROOT, "verify       %s (exit %d): %,d accounts, %,d transfers, %,d transactions,"
+                                + " %,d events, %d findings; log sums by currency %s%n",
+                        verify.exitCode() == 0 ? "OK" : "FAILED", verify.exitCode(), summary.path("accounts").asLong(),
+                        summary.path("transfers").asLong(), summary.path("transactions").asLong(),
                         summary.path("events").asLong(), summary.path("findingCount").asLong(),
                         summary.path("balanceSumByCurrency"));
+                summary.path("notChecked").forEach(n -> out.println("  not checked " + n.asText()));
                 summary.path("findings").forEach(f -> out.println("  finding    " + f));
             }
             out.printf(Locale.ROOT, "totals       %s (sum of every balance through the query API; must be zero)%n",
                     totals.entrySet().stream().map(e -> e.getKey() + " " + PaymentPlan.decimal(e.getValue()))
                             .collect(Collectors.joining(", ")));
+            if (!house.isEmpty()) {
+                out.printf(Locale.ROOT, "house        %s (balances through the query API)%n", house.entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+            }
             out.printf(Locale.ROOT, "wall time    %.1f s%n", wallSeconds);
             out.println(passed() ? "PASSED" : "FAILED");
             out.flush();
@@ -356,7 +392,8 @@ public final class DemoMain {
             }
             switch (name) {
                 case "--seed" -> seed = number(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
-                case "--customers" -> customers = (int) number(name, value, 2, 100_000);
+                case "--customers" -> customers = (int) number(name, value,
+                        PaymentPlan.MIN_CUSTOMERS_PER_CURRENCY * PaymentPlan.CURRENCIES.size(), 100_000);
                 case "--payments" -> payments = (int) number(name, value, 1, 10_000_000);
                 case "--clients" -> clients = (int) number(name, value, 1, 256);
                 case "--sample-every" -> sampleEvery = (int) number(name, value, 1, 1_000_000);

@@ -2,6 +2,7 @@ package dev.ledger.infra.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -108,6 +112,29 @@ public final class LedgerHttp {
         return post("/transfers", body);
     }
 
+    /** A posted transfer as an item of {@link #batch}: the body of {@code POST /transfers} with its type. */
+    public static ObjectNode transferItem(String transferId, String debitAccountId, String creditAccountId,
+                                          String amount, String currency) {
+        return JSON.createObjectNode().put("type", "transfer").put("transferId", transferId)
+                .put("debitAccountId", debitAccountId).put("creditAccountId", creditAccountId).put("amount", amount)
+                .put("currency", currency);
+    }
+
+    /** A posted transaction as an item of {@link #batch}: the body of {@code POST /transactions} with its type. */
+    public static ObjectNode transactionItem(String transactionId, List<Entry> entries, Map<String, String> metadata) {
+        return transactionBody(JSON.createObjectNode().put("type", "transaction"), transactionId, entries, metadata);
+    }
+
+    /**
+     * Many transfers and transactions in one request ({@code POST /batches}): when {@code atomic}, all
+     * recorded or none. Each item answers in {@code items[i]}: {@code {"index","status","body"}}.
+     */
+    public Answer batch(String batchId, boolean atomic, List<ObjectNode> items) {
+        ObjectNode body = JSON.createObjectNode().put("batchId", batchId).put("atomic", atomic);
+        body.putArray("items").addAll(items);
+        return post("/batches", body);
+    }
+
     /** Posts a hold: all of it when {@code amount} is null. */
     public Answer postPending(String transferId, String amount) {
         ObjectNode body = JSON.createObjectNode();
@@ -119,6 +146,44 @@ public final class LedgerHttp {
 
     public Answer voidPending(String transferId) {
         return post("/transfers/" + encode(transferId) + "/void", JSON.createObjectNode());
+    }
+
+    /** One entry of a multi-leg transaction, as {@code POST /transactions} takes it. */
+    public record Entry(String accountId, String direction, String amount, String currency) {
+    }
+
+    /** A posted multi-leg transaction ({@code POST /transactions}); {@code metadata} may be empty. */
+    public Answer transaction(String transactionId, List<Entry> entries, Map<String, String> metadata) {
+        return post("/transactions", transactionBody(JSON.createObjectNode(), transactionId, entries, metadata));
+    }
+
+    private static ObjectNode transactionBody(ObjectNode body, String transactionId, List<Entry> entries,
+                                              Map<String, String> metadata) {
+        body.put("transactionId", transactionId);
+        ArrayNode array = body.putArray("entries");
+        for (Entry entry : entries) {
+            array.addObject().put("accountId", entry.accountId()).put("direction", entry.direction())
+                    .put("amount", entry.amount()).put("currency", entry.currency());
+        }
+        if (!metadata.isEmpty()) {
+            ObjectNode labels = body.putObject("metadata");
+            new TreeMap<>(metadata).forEach(labels::put);
+        }
+        return body;
+    }
+
+    /** Gives back part of a posted transfer ({@code POST /transfers/{id}/reverse}): all that is left when {@code amount} is null. */
+    public Answer reverse(String transferId, String reversalId, String amount) {
+        ObjectNode body = JSON.createObjectNode().put("reversalId", reversalId);
+        if (amount != null) {
+            body.put("amount", amount);
+        }
+        return post("/transfers/" + encode(transferId) + "/reverse", body);
+    }
+
+    /** The transaction as the transfers projection has it (the query API). */
+    public Answer transactionById(String transactionId) {
+        return get("/transactions/" + encode(transactionId));
     }
 
     /** The account as the balances projection has it (the query API). */

@@ -7,15 +7,19 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the API answered, counted from many threads: accepted commands by what they were, refused
- * ones by the API's error code, and requests that got no answer at all.
+ * ones by the API's error code, and requests that got no answer at all; and the same per command
+ * ({@link #outcomesOf}).
  */
 final class Tally {
 
     static final String NO_ANSWER = "no_answer";
+    /** The outcome {@link #outcomesOf} counts a 2xx under. */
+    static final String ACCEPTED = "accepted";
 
     private final Map<String, LongAdder> accepted = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> retried = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, LongAdder>> byCommand = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
 
     /** A request sent again because the API asked for it (its error code); counted apart from the answers. */
@@ -38,11 +42,30 @@ final class Tally {
     }
 
     void record(String command, LedgerHttp.Answer answer) {
+        String outcome = answer.ok() ? ACCEPTED : answer.errorCode();
         if (answer.ok()) {
             accepted(command);
         } else {
-            rejected(answer.errorCode());
+            rejected(outcome);
         }
+        outcome(command, outcome);
+    }
+
+    /** The command's request got no answer at all: counted as rejected ({@link #NO_ANSWER}). */
+    void noAnswer(String command) {
+        rejected(NO_ANSWER);
+        outcome(command, NO_ANSWER);
+    }
+
+    /** What the command's requests got: {@link #ACCEPTED}, or the error code, with their counts; empty if none was sent. */
+    Map<String, Long> outcomesOf(String command) {
+        Map<String, LongAdder> outcomes = byCommand.get(command);
+        return outcomes == null ? Map.of() : snapshot(outcomes);
+    }
+
+    private void outcome(String command, String outcome) {
+        byCommand.computeIfAbsent(command, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, k -> new LongAdder()).increment();
     }
 
     long sent() {

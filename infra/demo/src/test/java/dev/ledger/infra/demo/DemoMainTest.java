@@ -27,12 +27,12 @@ class DemoMainTest {
 
     @Test
     void options_take_a_value_after_a_space_or_an_equals_sign_and_the_last_one_wins() {
-        DemoMain.Options options = DemoMain.parse(new String[] {"--payments=10", "--customers", "4",
+        DemoMain.Options options = DemoMain.parse(new String[] {"--payments=10", "--customers", "8",
                 "--state-file", "a.json", "--state-file=b.json", "--emulator", "http://127.0.0.1:5000",
                 "--catch-up-timeout", "60", "--tag", "run-1"});
 
         assertThat(options.payments()).isEqualTo(10);
-        assertThat(options.customers()).isEqualTo(4);
+        assertThat(options.customers()).isEqualTo(8);
         assertThat(options.stateFile()).isEqualTo(Path.of("b.json"));
         assertThat(options.emulator()).isEqualTo(URI.create("http://127.0.0.1:5000"));
         assertThat(options.catchUpTimeout()).isEqualTo(Duration.ofSeconds(60));
@@ -51,7 +51,7 @@ class DemoMainTest {
         assertThatThrownBy(() -> DemoMain.parse(new String[] {"--payments", "many"}))
                 .hasMessageContaining("--payments takes a number");
         assertThatThrownBy(() -> DemoMain.parse(new String[] {"--customers", "1"}))
-                .hasMessageContaining("between 2 and");
+                .hasMessageContaining("between 6 and");
         assertThatThrownBy(() -> DemoMain.parse(new String[] {"--tag", "a b"})).hasMessageContaining("--tag");
         assertThatThrownBy(() -> DemoMain.parse(new String[] {"--swap"})).hasMessageContaining("--swap");
         assertThatThrownBy(() -> DemoMain.parse(new String[] {"--help"})).isInstanceOf(DemoMain.HelpRequested.class);
