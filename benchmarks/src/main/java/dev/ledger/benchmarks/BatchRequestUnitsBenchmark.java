@@ -64,7 +64,7 @@ public final class BatchRequestUnitsBenchmark {
         out.append(String.format(Locale.ROOT, "Machine: %d cores, Java %s, moto through the project's launcher. "
                         + "Load average (1, 5, 15 min) at the start: %s.%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadAverage()));
-        out.append("Command: `cd /work/wt-batch && mvn -B -o -q -pl benchmarks -am package -DskipTests "
+        out.append("Command (from the repository root): `mvn -B -o -q -pl benchmarks -am package -DskipTests "
                 + "dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=$PWD/benchmarks/target/cp.txt "
                 + "&& java -Daws.cborEnabled=false -cp benchmarks/target/classes:$(cat benchmarks/target/cp.txt) "
                 + "dev.ledger.benchmarks.BatchRequestUnitsBenchmark "
