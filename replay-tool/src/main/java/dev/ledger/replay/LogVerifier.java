@@ -9,15 +9,11 @@ import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
+import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
-import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
-import dev.ledger.domain.api.LedgerEvent;
-import dev.ledger.domain.api.OriginalKind;
-import dev.ledger.domain.api.ReversalEvent;
-import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.BatchEvent.ItemOutcome;
 import dev.ledger.domain.api.BatchEvent.Outcome;
@@ -25,15 +21,17 @@ import dev.ledger.domain.api.BatchItem;
 import dev.ledger.domain.api.BatchItem.TransactionItem;
 import dev.ledger.domain.api.BatchItem.TransferItem;
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.ReversalEvent;
+import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
-import dev.ledger.domain.api.TransferEvent.TransferRecorded;
-import dev.ledger.domain.batch.BatchState;
-import dev.ledger.store.BatchDigest;
 import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionEvent;
+import dev.ledger.domain.api.TransactionEvent.TransactionRecorded;
 import dev.ledger.domain.api.TransferEvent;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferReversed;
+import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.reversal.ReversalState;
@@ -42,6 +40,7 @@ import dev.ledger.domain.transaction.TransactionStatus;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.projections.ProjectionCatalog;
+import dev.ledger.store.BatchDigest;
 import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.StoredEvent;
 import java.math.BigDecimal;
@@ -61,6 +60,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -598,8 +598,15 @@ final class LogVerifier {
      * null means "already checked, fold only"); null if it cannot be folded.
      */
     private TransferState foldTransfer(StreamId stream, Optional<EventLog.HeadRef> head) {
-        TransferState state = foldStream(stream, head, transfers,
-                (before, event) -> TransferState.evolve(before, (TransferEvent) event));
+        if (head != null) {
+            transfers.incrementAndGet();
+        }
+        TransferState state = foldStream(stream, head,
+                (before, event) -> TransferState.evolve(before, (TransferEvent) event), event -> {
+                    if (event.event() instanceof TransferReversed reversed) {
+                        reversalsInTransfers.put(reversed.reversalId(), new Reversed(stream.id(), reversed.amount()));
+                    }
+                });
         // Checked once, where the stream is checked in full (a head is given): never more back than posted.
         if (head != null && state != null && state.reversedAmount().isGreaterThan(state.postedAmount())) {
             findings.add(stream.toString(), head.map(EventLog.HeadRef::version).orElse(null), "reversedAmount",
@@ -611,17 +618,21 @@ final class LogVerifier {
 
     /** As {@link #foldTransfer}, for a multi-leg transaction. */
     private TransactionState foldTransaction(StreamId stream, Optional<EventLog.HeadRef> head) {
-        return foldStream(stream, head, transactions,
-                (state, event) -> TransactionState.evolve(state, (TransactionEvent) event));
+        if (head != null) {
+            transactions.incrementAndGet();
+        }
+        return foldStream(stream, head, (state, event) -> TransactionState.evolve(state, (TransactionEvent) event),
+                event -> { });
     }
 
-    /** Folds a transfer's or transaction's stream: see {@link #foldTransfer}. */
-    private <S> S foldStream(StreamId stream, Optional<EventLog.HeadRef> head, AtomicLong counted,
-                             BiFunction<Optional<S>, LedgerEvent, S> evolve) {
+    /**
+     * Folds any stream but an account's, checking its hash chain, its head (when given: null means
+     * "already checked, fold only") and the projections that follow it; null if it cannot be folded.
+     * {@code eachChecked} sees every event of a stream checked in full, after it folded.
+     */
+    private <S> S foldStream(StreamId stream, Optional<EventLog.HeadRef> head,
+                             BiFunction<Optional<S>, LedgerEvent, S> evolve, Consumer<StoredEvent> eachChecked) {
         boolean checkAll = head != null;
-        if (checkAll) {
-            counted.incrementAndGet();
-        }
         String name = stream.toString();
         HashChainFindings chain = new HashChainFindings(name);
         S state = null;
@@ -636,15 +647,15 @@ final class LogVerifier {
             }
             try {
                 state = evolve.apply(Optional.ofNullable(state), event.event());
-                if (checkAll && event.event() instanceof TransferReversed reversed) {
-                    reversalsInTransfers.put(reversed.reversalId(), new Reversed(stream.id(), reversed.amount()));
-                }
             } catch (RuntimeException unfoldable) {
                 if (checkAll) {
                     findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
                     return broken(name);
                 }
                 return null;
+            }
+            if (checkAll) {
+                eachChecked.accept(event);
             }
             projected.forEach(check -> check.accept(event));
         }
@@ -665,32 +676,14 @@ final class LogVerifier {
 
     /** Folds a reversal's stream (its one event), checking its chain and head. */
     private void foldReversal(StreamId stream, EventLog.HeadRef head) {
-        String name = stream.toString();
-        HashChainFindings chain = new HashChainFindings(name);
-        ReversalState state = null;
-        for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
-            StoredEvent event = events.next();
-            progress.add(1);
-            if (!chain.accept(event)) {
-                broken(name);
-                return;
-            }
-            try {
-                state = ReversalState.evolve(Optional.ofNullable(state), (ReversalEvent) event.event());
-            } catch (RuntimeException unfoldable) {
-                findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
-                broken(name);
-                return;
-            }
+        ReversalState state = foldStream(stream, Optional.of(head),
+                (before, event) -> ReversalState.evolve(before, (ReversalEvent) event), event -> { });
+        if (state == null || state.isRejected()) {
+            return;
         }
-        if (!chain.finish(Optional.of(head))) {
-            broken(name);
-        } else if (state == null) {
-            findings.add(name, null, "events", "the stream has a head but no events");
-            broken(name);
-        } else if (!state.isRejected() && state.request().originalKind() == OriginalKind.TRANSFER) {
+        if (state.request().originalKind() == OriginalKind.TRANSFER) {
             reversalsRecorded.put(state.reversalId(), new Reversed(state.request().originalId(), state.amount()));
-        } else if (!state.isRejected() && state.request().originalKind() == OriginalKind.TRANSACTION) {
+        } else if (state.request().originalKind() == OriginalKind.TRANSACTION) {
             Map<String, BigInteger> legs = new TreeMap<>();
             Map<String, String> currencies = new TreeMap<>();
             for (ReversalEvent.Leg leg : state.legs()) {
@@ -739,40 +732,18 @@ final class LogVerifier {
      * Anything else is a partial batch.
      */
     private void checkBatch(EventLog.HeadRef head) {
-        String name = head.stream().toString();
-        HashChainFindings chain = new HashChainFindings(name);
-        BatchState state = null;
-        StoredEvent record = null;
-        for (Iterator<StoredEvent> events = log.events(head.stream()); events.hasNext(); ) {
-            StoredEvent event = events.next();
-            progress.add(1);
-            if (!chain.accept(event)) {
-                broken(name);
-                return;
-            }
-            try {
-                state = BatchState.evolve(Optional.ofNullable(state), (BatchEvent) event.event());
-            } catch (RuntimeException unfoldable) {
-                findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
-                broken(name);
-                return;
-            }
-            record = record == null ? event : record;
-        }
-        if (!chain.finish(Optional.of(head))) {
-            broken(name);
-            return;
-        }
+        StoredEvent[] record = new StoredEvent[1];
+        BatchState state = foldStream(head.stream(), Optional.of(head),
+                (before, event) -> BatchState.evolve(before, (BatchEvent) event),
+                event -> record[0] = record[0] == null ? event : record[0]);
         if (state == null) {
-            findings.add(name, null, "events", "the stream has a head but no events");
-            broken(name);
             return;
         }
         if (!state.atomic() || state.isRejected()) {
             return;
         }
         for (ItemOutcome item : state.items()) {
-            checkBatchItem(name, record, item);
+            checkBatchItem(head.stream().toString(), record[0], item);
         }
     }
 
