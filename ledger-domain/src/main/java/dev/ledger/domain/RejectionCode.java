@@ -15,6 +15,8 @@ public enum RejectionCode {
     ACCOUNT_CLOSED("account_closed"),
     /** An account can be closed only at zero balance with no pending holds. */
     ACCOUNT_NOT_EMPTY("account_not_empty"),
+    /** An account's shard count can be raised, never lowered (issue 13). */
+    SHARDS_CANNOT_DECREASE("shards_cannot_decrease"),
     /** Debit and credit account are the same account. */
     SAME_ACCOUNT("same_account"),
     /** The transfer is not (or no longer) pending: posted, voided, expired or rejected. */

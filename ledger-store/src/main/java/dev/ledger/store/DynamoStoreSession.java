@@ -5,6 +5,7 @@ import static dev.ledger.store.EventsTable.VERSION;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.StreamChange;
+import dev.ledger.domain.ledger.VersionCheck;
 import dev.ledger.store.EventStore.Head;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
@@ -55,10 +57,27 @@ final class DynamoStoreSession implements StoreSession {
             Instant createdAt = head.map(Head::createdAt).orElse(recordedAt);
             items.add(TransactWriteItem.builder().put(headPut(change, version, hash, createdAt)).build());
         }
+        for (VersionCheck check : result.checks()) {
+            items.add(TransactWriteItem.builder().conditionCheck(versionCheck(check)).build());
+        }
         if (!items.isEmpty()) {
             store.transact(items, "appending to " + result.subject());
         }
         return stored;
+    }
+
+    /** A stream the decision relied on, unchanged: still at the version read (0: still absent). */
+    private ConditionCheck versionCheck(VersionCheck check) {
+        ConditionCheck.Builder condition = ConditionCheck.builder().tableName(store.table())
+                .key(EventsTable.key(check.stream(), EventsTable.HEAD_SK));
+        if (check.version() == 0) {
+            condition.conditionExpression("attribute_not_exists(pk)");
+        } else {
+            condition.conditionExpression("#v = :expected")
+                    .expressionAttributeNames(Map.of("#v", VERSION))
+                    .expressionAttributeValues(Map.of(":expected", AttributeValue.fromN(Long.toString(check.version()))));
+        }
+        return condition.build();
     }
 
     private Put headPut(StreamChange change, long version, String hash, Instant createdAt) {

@@ -9,6 +9,9 @@ import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountSharded;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
@@ -113,6 +116,21 @@ public final class EventCodec {
                     : Money.toDecimalString(e.overdraftLimit().minorUnits(), e.currency().minorDigits()));
         } else if (event instanceof AccountFrozen || event instanceof AccountUnfrozen || event instanceof AccountClosed) {
             body.put("accountId", ((AccountEvent) event).accountId());
+        } else if (event instanceof AccountSharded e) {
+            body.put("accountId", e.accountId());
+            body.put("shards", e.shards());
+        } else if (event instanceof ShardOpened e) {
+            body.put("accountId", e.accountId());
+            body.put("currency", e.currency().code());
+            body.put("overdraftLimit", e.overdraftLimit().unlimited() ? null
+                    : Money.toDecimalString(e.overdraftLimit().minorUnits(), e.currency().minorDigits()));
+            body.put("frozen", e.frozen());
+        } else if (event instanceof ShardFundsMoved e) {
+            body.put("accountId", e.accountId());
+            body.put("moveId", e.moveId());
+            body.put("side", e.side().name());
+            body.put("counterpartyAccountId", e.counterpartyAccountId());
+            putAmount(body, "amount", e.amount());
         } else if (event instanceof TransferLeg leg) {
             body.put("accountId", leg.accountId());
             body.put("transferId", leg.transferId());
@@ -173,6 +191,13 @@ public final class EventCodec {
             body.put("transferId", e.transferId());
             body.set("request", request(e.request()));
             body.put("expiresAt", e.expiresAt() == null ? null : e.expiresAt().toString());
+            // Only for a sharded account's leg (issue 13), so transfers between other accounts keep their bytes.
+            if (e.debitShard() != 0) {
+                body.put("debitShard", e.debitShard());
+            }
+            if (e.creditShard() != 0) {
+                body.put("creditShard", e.creditShard());
+            }
         } else if (event instanceof TransferRejected e) {
             body.put("transferId", e.transferId());
             body.set("request", request(e.request()));
@@ -241,6 +266,12 @@ public final class EventCodec {
             return "AccountUnfrozen";
         } else if (event instanceof AccountClosed) {
             return "AccountClosed";
+        } else if (event instanceof AccountSharded) {
+            return "AccountSharded";
+        } else if (event instanceof ShardOpened) {
+            return "ShardOpened";
+        } else if (event instanceof ShardFundsMoved) {
+            return "ShardFundsMoved";
         } else if (event instanceof EntryPosted) {
             return "EntryPosted";
         } else if (event instanceof HoldPlaced) {
@@ -316,6 +347,16 @@ public final class EventCodec {
             case "AccountFrozen" -> new AccountFrozen(text(body, "accountId"));
             case "AccountUnfrozen" -> new AccountUnfrozen(text(body, "accountId"));
             case "AccountClosed" -> new AccountClosed(text(body, "accountId"));
+            case "AccountSharded" -> new AccountSharded(text(body, "accountId"), body.get("shards").asInt());
+            case "ShardOpened" -> {
+                CurrencyUnit currency = CurrencyUnit.of(text(body, "currency"));
+                JsonNode limit = body.get("overdraftLimit");
+                yield new ShardOpened(text(body, "accountId"), currency, limit == null || limit.isNull()
+                        ? OverdraftLimit.UNLIMITED
+                        : OverdraftLimit.of(Money.parse(limit.asText(), currency).minorUnits()), bool(body, "frozen"));
+            }
+            case "ShardFundsMoved" -> new ShardFundsMoved(text(body, "accountId"), text(body, "moveId"), side(body),
+                    text(body, "counterpartyAccountId"), amount(body, "amount"));
             case "EntryPosted" -> new EntryPosted(text(body, "accountId"), text(body, "transferId"), side(body),
                     text(body, "counterpartyAccountId"), amount(body, "amount"));
             case "HoldPlaced" -> new HoldPlaced(text(body, "accountId"), text(body, "transferId"), side(body),
@@ -328,7 +369,9 @@ public final class EventCodec {
             case "HoldExpired" -> new HoldExpired(text(body, "accountId"), text(body, "transferId"), side(body),
                     text(body, "counterpartyAccountId"), amount(body, "amount"));
             case "TransferRecorded" -> new TransferRecorded(text(body, "transferId"), request(body.get("request")),
-                    body.get("expiresAt").isNull() ? null : Instant.parse(text(body, "expiresAt")));
+                    body.get("expiresAt").isNull() ? null : Instant.parse(text(body, "expiresAt")),
+                    body.has("debitShard") ? body.get("debitShard").asInt() : 0,
+                    body.has("creditShard") ? body.get("creditShard").asInt() : 0);
             case "TransferRejected" -> new TransferRejected(text(body, "transferId"), request(body.get("request")),
                     RejectionCode.fromCode(text(body, "code")), text(body, "message"));
             case "PendingTransferPosted" -> new PendingTransferPosted(text(body, "transferId"),

@@ -3,6 +3,7 @@ package dev.ledger.store;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.StreamChange;
+import dev.ledger.domain.ledger.VersionCheck;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,7 +64,7 @@ public final class InMemoryEventStore implements EventStore {
             stored.addAll(appended);
         }
         String what = "appending to " + result.subject();
-        int items = stored.size() + after.size();
+        int items = stored.size() + after.size() + result.checks().size();
         if (items > DynamoEventStore.MAX_TRANSACTION_ITEMS) {
             throw new IllegalArgumentException(what + " needs " + items + " items; a transaction holds "
                     + DynamoEventStore.MAX_TRANSACTION_ITEMS);
@@ -72,6 +73,13 @@ public final class InMemoryEventStore implements EventStore {
             long now = Optional.ofNullable(heads.get(change.stream())).map(Head::version).orElse(0L);
             if (now != change.expectedVersion()) {
                 throw new ConcurrentAppendException(what + " lost a race with another writer", null);
+            }
+        }
+        for (VersionCheck check : result.checks()) {
+            long now = Optional.ofNullable(heads.get(check.stream())).map(Head::version).orElse(0L);
+            if (now != check.version()) {
+                throw new ConcurrentAppendException(what + " lost a race: " + check.stream() + " moved after it was read",
+                        null);
             }
         }
         heads.putAll(after);

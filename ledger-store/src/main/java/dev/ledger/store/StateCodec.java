@@ -47,6 +47,14 @@ public final class StateCodec {
             node.put("creditsPosted", a.creditsPosted());
             node.put("debitsPending", a.debitsPending());
             node.put("creditsPending", a.creditsPending());
+            // Only where sharding put them (issue 13), so every other head keeps its bytes.
+            if (a.shardCount() != 1) {
+                node.put("shardCount", a.shardCount());
+            }
+            if (a.shardMovesIn() != 0 || a.shardMovesOut() != 0) {
+                node.put("shardMovesIn", a.shardMovesIn());
+                node.put("shardMovesOut", a.shardMovesOut());
+            }
         } else if (state instanceof TransferState t) {
             node.put("transferId", t.transferId());
             node.set("request", EventCodec.request(t.request()));
@@ -63,6 +71,12 @@ public final class StateCodec {
             }
             if (t.reversedAmount().isPositive()) {
                 node.put("reversedAmount", t.reversedAmount().toDecimalString());
+            }
+            if (t.debitShard() != 0) {
+                node.put("debitShard", t.debitShard());
+            }
+            if (t.creditShard() != 0) {
+                node.put("creditShard", t.creditShard());
             }
         } else if (state instanceof ReversalState r) {
             node.put("reversalId", r.reversalId());
@@ -124,7 +138,10 @@ public final class StateCodec {
                 limit.isNull() ? OverdraftLimit.UNLIMITED : OverdraftLimit.of(limit.asLong()),
                 AccountStatus.valueOf(node.get("status").asText()),
                 node.get("debitsPosted").asLong(), node.get("creditsPosted").asLong(),
-                node.get("debitsPending").asLong(), node.get("creditsPending").asLong());
+                node.get("debitsPending").asLong(), node.get("creditsPending").asLong(),
+                node.has("shardCount") ? node.get("shardCount").asInt() : 1,
+                node.has("shardMovesIn") ? node.get("shardMovesIn").asLong() : 0,
+                node.has("shardMovesOut") ? node.get("shardMovesOut").asLong() : 0);
     }
 
     public static ReversalState decodeReversal(String json) {
@@ -163,7 +180,9 @@ public final class StateCodec {
                 code == null ? null : new Rejection(RejectionCode.fromCode(code.asText()),
                         node.get("rejectionMessage").asText()),
                 postRequest == null ? null : EventCodec.postRequest(postRequest.asText(), request.amount().currency()),
-                reversed == null ? null : Money.parse(reversed.asText(), request.amount().currency()));
+                reversed == null ? null : Money.parse(reversed.asText(), request.amount().currency()),
+                node.has("debitShard") ? node.get("debitShard").asInt() : 0,
+                node.has("creditShard") ? node.get("creditShard").asInt() : 0);
     }
 
     public static TransactionState decodeTransaction(String json) {

@@ -25,8 +25,9 @@ public final class Views {
 
     /**
      * {@code {"accountId","currency","overdraftLimit","status","balance","debitsPosted","creditsPosted",
-     * "debitsPending","creditsPending","available","version"}}; an unlimited overdraft shows as null,
-     * and so does the available balance of such an account.
+     * "debitsPending","creditsPending","available","version"}}, and {@code "shards"} for a sharded account
+     * (issue 13: shown as a whole, its version the sum of its shards'); an unlimited overdraft shows as
+     * null, and so does the available balance of such an account.
      */
     public static ObjectNode account(AccountState account, long version) {
         int digits = account.currency().minorDigits();
@@ -43,6 +44,10 @@ public final class Views {
         node.put("creditsPending", Money.toDecimalString(account.creditsPending(), digits));
         node.put("available", account.overdraftLimit().unlimited() ? null : available(account).toPlainString());
         node.put("version", version);
+        // Only a sharded account says how many shards it has, so every other answer keeps its shape.
+        if (account.sharded()) {
+            node.put("shards", account.shardCount());
+        }
         return node;
     }
 

@@ -6,6 +6,10 @@ import dev.ledger.domain.Decision;
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.api.AccountCommand.CloseAccount;
+import dev.ledger.domain.api.AccountCommand.CloseShard;
+import dev.ledger.domain.api.AccountCommand.MoveShardFunds;
+import dev.ledger.domain.api.AccountCommand.OpenShard;
+import dev.ledger.domain.api.AccountCommand.RaiseShards;
 import dev.ledger.domain.api.AccountCommand.ExpireHold;
 import dev.ledger.domain.api.AccountCommand.ExpireTransactionHold;
 import dev.ledger.domain.api.AccountCommand.FreezeAccount;
@@ -22,9 +26,13 @@ import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountCommand.VoidTransactionHold;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountSharded;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
@@ -69,6 +77,11 @@ public class Account {
         apply(new AccountOpened(command.accountId(), command.currency(), command.overdraftLimit()));
     }
 
+    @CommandHandler
+    public Account(OpenShard command) {
+        apply(new ShardOpened(command.accountId(), command.currency(), command.overdraftLimit(), command.frozen()));
+    }
+
     /** Resumes an account from a snapshot of its state, so loading does not replay its whole history. */
     public static Account fromState(AccountState state) {
         Account account = new Account();
@@ -109,12 +122,45 @@ public class Account {
             return Decision.accepted();
         }
         if (state.balance() != 0 || state.hasPendingHolds()) {
-            return Decision.rejected(RejectionCode.ACCOUNT_NOT_EMPTY, "account " + accountId
+            return Decision.rejected(RejectionCode.ACCOUNT_NOT_EMPTY, "account " + name()
                     + " can be closed only at zero balance with no pending holds; its balance is "
                     + format(state.balance()) + ", debits pending " + format(state.debitsPending())
                     + " and credits pending " + format(state.creditsPending()));
         }
         apply(new AccountClosed(accountId));
+        return Decision.accepted();
+    }
+
+    @CommandHandler
+    public Decision handle(RaiseShards command) {
+        if (state.status() == AccountStatus.CLOSED) {
+            return closed();
+        }
+        if (command.shards() < state.shardCount()) {
+            return Decision.rejected(RejectionCode.SHARDS_CANNOT_DECREASE, "account " + name() + " has "
+                    + state.shardCount() + " shards; the count can only be raised, not lowered to " + command.shards());
+        }
+        if (command.shards() > state.shardCount()) {
+            apply(new AccountSharded(accountId, command.shards()));
+        }
+        return Decision.accepted();
+    }
+
+    /** A shard gives or takes funds for another shard of its account: the giver keeps to its floor. */
+    @CommandHandler
+    public Decision handle(MoveShardFunds command) {
+        return refuseMovement(command.side(), command.amount(), "move between shards").orElseGet(() -> {
+            apply(new ShardFundsMoved(accountId, command.moveId(), command.side(), command.counterpartyAccountId(),
+                    command.amount()));
+            return Decision.accepted();
+        });
+    }
+
+    @CommandHandler
+    public Decision handle(CloseShard command) {
+        if (state.status() != AccountStatus.CLOSED) {
+            apply(new AccountClosed(accountId));
+        }
         return Decision.accepted();
     }
 
@@ -257,7 +303,7 @@ public class Account {
             return Optional.of(frozen());
         }
         if (!amount.currency().equals(state.currency())) {
-            return Optional.of(Decision.rejected(RejectionCode.CURRENCY_MISMATCH, "account " + accountId + " holds "
+            return Optional.of(Decision.rejected(RejectionCode.CURRENCY_MISMATCH, "account " + name() + " holds "
                     + state.currency() + " but the " + what + " is in " + amount.currency()));
         }
         long units = amount.minorUnits();
@@ -269,17 +315,17 @@ public class Account {
                 Math.addExact(state.creditsPosted(), Math.addExact(state.creditsPending(), units));
             }
         } catch (ArithmeticException overflow) {
-            return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
+            return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + name()
                     + " cannot take " + amount + ": its totals would exceed the largest amount the ledger can hold"));
         }
         // Decided by comparison, never by an available balance that could overflow (issue 10).
         if (side == Side.DEBIT && !forced && !state.covers(units)) {
-            return Optional.of(Decision.rejected(RejectionCode.INSUFFICIENT_FUNDS, "account " + accountId
+            return Optional.of(Decision.rejected(RejectionCode.INSUFFICIENT_FUNDS, "account " + name()
                     + " has " + format(state.available().orElseThrow()) + " available but the " + what + " needs "
                     + amount));
         }
         if (side == Side.CREDIT && !state.acceptsCredit(units)) {
-            return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
+            return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + name()
                     + " cannot take " + amount + ": its available balance (balance, credits pending and overdraft"
                     + " limit of " + format(state.overdraftLimit().minorUnits())
                     + ") would exceed the largest amount the ledger can hold"));
@@ -318,11 +364,11 @@ public class Account {
                         + entry.amount().currency(), entry.index())));
             }
         }
-        BigInteger net = TransactionEntry.netCredit(entries, accountId);
+        BigInteger net = TransactionEntry.netCredit(entries, name());
         Side side = net.signum() < 0 ? Side.DEBIT : Side.CREDIT;
         int at = own.stream().filter(entry -> entry.direction() == side).findFirst().orElse(own.get(0)).index();
         if (net.abs().compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
-            return Optional.of(Decision.rejected(new Rejection(RejectionCode.BALANCE_OVERFLOW, "account " + accountId
+            return Optional.of(Decision.rejected(new Rejection(RejectionCode.BALANCE_OVERFLOW, "account " + name()
                     + " would move by " + format(net) + " in this " + what + ", more than the largest amount the"
                     + " ledger can hold", at)));
         }
@@ -331,15 +377,20 @@ public class Account {
     }
 
     private List<TransactionEntry> ownEntries(List<TransactionEntry> entries) {
-        return entries.stream().filter(entry -> entry.accountId().equals(accountId)).toList();
+        return entries.stream().filter(entry -> entry.accountId().equals(name())).toList();
+    }
+
+    /** The account as users name it: a shard's refusal names its account, never the shard. */
+    private String name() {
+        return AccountShards.accountOf(accountId);
     }
 
     private Decision closed() {
-        return Decision.rejected(RejectionCode.ACCOUNT_CLOSED, "account " + accountId + " is closed");
+        return Decision.rejected(RejectionCode.ACCOUNT_CLOSED, "account " + name() + " is closed");
     }
 
     private Decision frozen() {
-        return Decision.rejected(RejectionCode.ACCOUNT_FROZEN, "account " + accountId
+        return Decision.rejected(RejectionCode.ACCOUNT_FROZEN, "account " + name()
                 + " is frozen; no money can move in or out until it is unfrozen");
     }
 

@@ -1,9 +1,11 @@
 package dev.ledger.domain.account;
 
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
@@ -11,6 +13,8 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
@@ -24,20 +28,88 @@ import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * An account's balances, kept as TigerBeetle keeps them: four running totals in minor units.
  * {@link #evolve} is the one fold of account events; the aggregate, the projections and the replay
  * tool all use it, so the same log always gives the same, byte-identical state.
+ *
+ * <p>A sharded account (issue 13) is several of these, one per shard stream ({@link AccountShards}); each
+ * shard is an account of its own to every rule (its floor, its holds), and {@link #whole} adds them up
+ * into the one account users see. Money moved between shards counts in the shards' posted totals, like
+ * any debit or credit, and also in {@code shardMovesOut} and {@code shardMovesIn}, so {@link #whole} can
+ * take it out again.
+ *
+ * @param accountId the stream's account id: the account's own, or a shard's ({@code ID#k})
+ * @param shardCount on an account's own stream, how many shards the account has (1 for an account that
+ *     is not sharded); 0 on the stream of a shard k >= 1
+ * @param shardMovesIn money this shard received from the account's other shards
+ * @param shardMovesOut money this shard gave to the account's other shards
  */
 public record AccountState(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit,
                            AccountStatus status, long debitsPosted, long creditsPosted,
-                           long debitsPending, long creditsPending) implements StreamState {
+                           long debitsPending, long creditsPending, int shardCount, long shardMovesIn,
+                           long shardMovesOut) implements StreamState {
+
+    /** An account that is not sharded. */
+    public AccountState(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit,
+                        AccountStatus status, long debitsPosted, long creditsPosted,
+                        long debitsPending, long creditsPending) {
+        this(accountId, currency, overdraftLimit, status, debitsPosted, creditsPosted, debitsPending, creditsPending,
+                1, 0, 0);
+    }
 
     public static AccountState opened(AccountOpened event) {
         return new AccountState(event.accountId(), event.currency(), event.overdraftLimit(), AccountStatus.OPEN,
                 0, 0, 0, 0);
+    }
+
+    /** Shard k >= 1 as its {@link ShardOpened} leaves it. */
+    public static AccountState opened(ShardOpened event) {
+        return new AccountState(event.accountId(), event.currency(), event.overdraftLimit(),
+                event.frozen() ? AccountStatus.FROZEN : AccountStatus.OPEN, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * The account as users see it, from its shards read together (shard 0 first): its own id, currency,
+     * floor, status and shard count, and the shards' totals added up with the moves between them taken
+     * out. Exact even while a move is seen on one shard and not yet on the other, since the move's amount
+     * is taken out of the total it entered on each side.
+     */
+    public static AccountState whole(List<AccountState> shards) {
+        AccountState own = shards.get(0);
+        if (own.shard() != 0) {
+            throw new IllegalArgumentException("the first shard of an account is its own stream, not " + own.accountId());
+        }
+        long debitsPosted = 0;
+        long creditsPosted = 0;
+        long debitsPending = 0;
+        long creditsPending = 0;
+        for (AccountState shard : shards) {
+            debitsPosted = Math.addExact(debitsPosted, Math.subtractExact(shard.debitsPosted, shard.shardMovesOut));
+            creditsPosted = Math.addExact(creditsPosted, Math.subtractExact(shard.creditsPosted, shard.shardMovesIn));
+            debitsPending = Math.addExact(debitsPending, shard.debitsPending);
+            creditsPending = Math.addExact(creditsPending, shard.creditsPending);
+        }
+        return new AccountState(own.accountId, own.currency, own.overdraftLimit, own.status, debitsPosted,
+                creditsPosted, debitsPending, creditsPending, own.shardCount, 0, 0);
+    }
+
+    /** The account this stream belongs to (itself, for an account's own stream). */
+    public String account() {
+        return AccountShards.accountOf(accountId);
+    }
+
+    /** Which shard of its account this stream is (0 for the account's own stream). */
+    public int shard() {
+        return AccountShards.shardOf(accountId);
+    }
+
+    /** Whether the account has more than one shard (asked of its own stream). */
+    public boolean sharded() {
+        return shardCount > 1;
     }
 
     /** Applies one event. {@code state} is empty only before the account's first event. */
@@ -45,6 +117,12 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
         if (event instanceof AccountOpened opened) {
             if (state.isPresent()) {
                 throw new IllegalStateException("account " + opened.accountId() + " is opened twice in its stream");
+            }
+            return opened(opened);
+        }
+        if (event instanceof ShardOpened opened) {
+            if (state.isPresent()) {
+                throw new IllegalStateException("shard " + opened.accountId() + " is opened twice in its stream");
             }
             return opened(opened);
         }
@@ -59,6 +137,17 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
             return withStatus(AccountStatus.OPEN);
         } else if (event instanceof AccountClosed) {
             return withStatus(AccountStatus.CLOSED);
+        } else if (event instanceof AccountSharded sharded) {
+            return new AccountState(accountId, currency, overdraftLimit, status, debitsPosted, creditsPosted,
+                    debitsPending, creditsPending, sharded.shards(), shardMovesIn, shardMovesOut);
+        } else if (event instanceof ShardFundsMoved moved) {
+            long amount = moved.amount().minorUnits();
+            AccountState after = moved.side() == Side.DEBIT
+                    ? totals(Math.addExact(debitsPosted, amount), creditsPosted, debitsPending, creditsPending)
+                    : totals(debitsPosted, Math.addExact(creditsPosted, amount), debitsPending, creditsPending);
+            return moved.side() == Side.DEBIT
+                    ? after.withMoves(shardMovesIn, Math.addExact(shardMovesOut, amount))
+                    : after.withMoves(Math.addExact(shardMovesIn, amount), shardMovesOut);
         } else if (event instanceof EntryPosted e) {
             return e.side() == Side.DEBIT
                     ? totals(Math.addExact(debitsPosted, e.amount().minorUnits()), creditsPosted, debitsPending, creditsPending)
@@ -84,7 +173,7 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
             return release(e.side(), e.amount().minorUnits());
         } else if (event instanceof TransactionLeg leg) {
             return evolveTransactionLeg(leg);
-        } else if (event instanceof AccountOpened) {
+        } else if (event instanceof AccountOpened || event instanceof ShardOpened) {
             throw new IllegalStateException("account " + accountId + " is opened twice in its stream");
         }
         throw new IllegalArgumentException("unknown account event " + event.getClass().getSimpleName());
@@ -199,7 +288,12 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
 
     private AccountState withStatus(AccountStatus newStatus) {
         return new AccountState(accountId, currency, overdraftLimit, newStatus, debitsPosted, creditsPosted,
-                debitsPending, creditsPending);
+                debitsPending, creditsPending, shardCount, shardMovesIn, shardMovesOut);
+    }
+
+    private AccountState withMoves(long movesIn, long movesOut) {
+        return new AccountState(accountId, currency, overdraftLimit, status, debitsPosted, creditsPosted,
+                debitsPending, creditsPending, shardCount, movesIn, movesOut);
     }
 
     private AccountState totals(long newDebitsPosted, long newCreditsPosted, long newDebitsPending,
@@ -209,6 +303,6 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
             throw new IllegalStateException("account " + accountId + " would have a negative total");
         }
         return new AccountState(accountId, currency, overdraftLimit, status, newDebitsPosted, newCreditsPosted,
-                newDebitsPending, newCreditsPending);
+                newDebitsPending, newCreditsPending, shardCount, shardMovesIn, shardMovesOut);
     }
 }

@@ -4,6 +4,7 @@ import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
@@ -42,13 +43,17 @@ public final class OverdraftFloor {
     }
 
     /**
-     * A new debit lowers the available balance (for a multi-leg transaction's event: a net debit); posting
+     * A new debit lowers the available balance (for a multi-leg transaction's event: a net debit; for a
+     * move between shards: the giving side); posting
      * a hold moves what was reserved, releasing one raises it.
      */
     private static boolean lowersAvailable(AccountEvent event) {
         if (event instanceof TransactionLeg leg) {
             return leg.netCredit() < 0 && (event instanceof TransactionEntriesPosted
                     || event instanceof TransactionHoldPlaced || event instanceof TransactionEntriesReversed);
+        }
+        if (event instanceof ShardFundsMoved moved) {
+            return moved.side() == Side.DEBIT;
         }
         return event instanceof TransferLeg leg && leg.side() == Side.DEBIT
                 && (event instanceof EntryPosted || event instanceof HoldPlaced || event instanceof EntryReversed);

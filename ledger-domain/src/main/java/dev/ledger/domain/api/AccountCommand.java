@@ -30,6 +30,30 @@ public sealed interface AccountCommand {
     record FreezeAccount(@TargetAggregateIdentifier String accountId) implements AccountCommand {
     }
 
+    /** Opens shard k >= 1 of an account ({@code accountId} is the shard's stream account id). */
+    record OpenShard(@TargetAggregateIdentifier String accountId, CurrencyUnit currency,
+                     OverdraftLimit overdraftLimit, boolean frozen) implements AccountCommand {
+    }
+
+    /** Raises an account's shard count (asked of its own stream); a lower count is refused. */
+    record RaiseShards(@TargetAggregateIdentifier String accountId, int shards) implements AccountCommand {
+    }
+
+    /**
+     * One side of a move of funds between two shards of an account (see
+     * {@link AccountEvent.ShardFundsMoved}); the giving side keeps to its floor.
+     */
+    record MoveShardFunds(@TargetAggregateIdentifier String accountId, String moveId, Side side,
+                          String counterpartyAccountId, Money amount) implements AccountCommand {
+    }
+
+    /**
+     * Closes one shard of an account the ledger found empty as a whole (zero balance, nothing pending,
+     * all shards read together): a shard may hold a part of the balance that the others offset.
+     */
+    record CloseShard(@TargetAggregateIdentifier String accountId) implements AccountCommand {
+    }
+
     record UnfreezeAccount(@TargetAggregateIdentifier String accountId) implements AccountCommand {
     }
 

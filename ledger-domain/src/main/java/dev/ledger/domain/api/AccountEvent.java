@@ -32,6 +32,34 @@ public sealed interface AccountEvent extends LedgerEvent {
     record AccountFrozen(String accountId) implements AccountEvent {
     }
 
+    /**
+     * On an account's own stream: from here on the account has {@code shards} shards (issue 13), each
+     * opened by a {@link ShardOpened} in the same append. Recorded when a sharded account is opened and
+     * each time an operator raises the count; never lowered.
+     */
+    record AccountSharded(String accountId, int shards) implements AccountEvent {
+    }
+
+    /**
+     * The first event of shard k >= 1 of an account ({@code accountId} is the shard's, see
+     * {@code AccountShards}): its currency, its part of the account's overdraft floor (zero for a finite
+     * floor, which shard 0 keeps whole; unlimited for an unlimited one) and whether the account was frozen
+     * at the time (a closed account gets no new shards).
+     */
+    record ShardOpened(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit, boolean frozen)
+            implements AccountEvent {
+    }
+
+    /**
+     * Money moved between two shards of one account, so that a debit finds on its shard the funds the
+     * account as a whole has: on the giving shard a debit, on the receiving one a credit, always in one
+     * append. {@code moveId} is the command that needed it; {@code counterpartyAccountId} is the other
+     * shard's stream account id. The account as a whole does not move.
+     */
+    record ShardFundsMoved(String accountId, String moveId, Side side, String counterpartyAccountId, Money amount)
+            implements AccountEvent {
+    }
+
     record AccountUnfrozen(String accountId) implements AccountEvent {
     }
 
@@ -79,12 +107,13 @@ public sealed interface AccountEvent extends LedgerEvent {
 
         /** The account's own entries, in order. */
         default List<TransactionEntry> ownEntries() {
-            return entries().stream().filter(entry -> entry.accountId().equals(accountId())).toList();
+            String account = AccountShards.accountOf(accountId());
+            return entries().stream().filter(entry -> entry.accountId().equals(account)).toList();
         }
 
         /** Credits minus debits of the account's own entries, in minor units (positive: a net credit). */
         default long netCredit() {
-            return TransactionEntry.netCredit(entries(), accountId()).longValueExact();
+            return TransactionEntry.netCredit(entries(), AccountShards.accountOf(accountId())).longValueExact();
         }
     }
 

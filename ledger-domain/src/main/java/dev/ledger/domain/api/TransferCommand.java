@@ -12,7 +12,12 @@ public sealed interface TransferCommand {
 
     /** Records an accepted transfer; both accounts' legs are applied in the same unit of work. */
     record RecordTransfer(@TargetAggregateIdentifier String transferId, TransferRequest request,
-                          Instant expiresAt) implements TransferCommand {
+                          Instant expiresAt, int debitShard, int creditShard) implements TransferCommand {
+
+        /** A transfer between accounts that are not sharded. */
+        public RecordTransfer(String transferId, TransferRequest request, Instant expiresAt) {
+            this(transferId, request, expiresAt, 0, 0);
+        }
     }
 
     /** Records that the first attempt under this id was refused, so a retry gets the same answer. */

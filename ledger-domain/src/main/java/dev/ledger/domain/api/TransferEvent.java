@@ -14,8 +14,18 @@ public sealed interface TransferEvent extends LedgerEvent {
         return StreamId.transfer(transferId());
     }
 
-    /** The transfer was accepted: posted at once, or pending until {@code expiresAt} (else null). */
-    record TransferRecorded(String transferId, TransferRequest request, Instant expiresAt) implements TransferEvent {
+    /**
+     * The transfer was accepted: posted at once, or pending until {@code expiresAt} (else null).
+     * {@code debitShard} and {@code creditShard} say which shard of a sharded account took its leg (0 for
+     * an account that is not sharded, and in logs written before issue 13).
+     */
+    record TransferRecorded(String transferId, TransferRequest request, Instant expiresAt, int debitShard,
+                            int creditShard) implements TransferEvent {
+
+        /** A transfer between accounts that are not sharded. */
+        public TransferRecorded(String transferId, TransferRequest request, Instant expiresAt) {
+            this(transferId, request, expiresAt, 0, 0);
+        }
     }
 
     /** The first attempt was refused; no account was touched. */

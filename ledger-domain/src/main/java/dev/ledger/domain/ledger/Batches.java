@@ -56,10 +56,12 @@ final class Batches {
 
     private final LedgerStreams streams;
     private final Clock clock;
+    private final int attempt;
 
-    Batches(LedgerStreams streams, Clock clock) {
+    Batches(LedgerStreams streams, Clock clock, int attempt) {
         this.streams = streams;
         this.clock = clock;
+        this.attempt = attempt;
     }
 
     /**
@@ -83,7 +85,7 @@ final class Batches {
             return earlier.get();
         }
         Overlay overlay = new Overlay(streams);
-        Ledger ledger = new Ledger(overlay, clock);
+        Ledger ledger = new Ledger(overlay, clock, attempt);
         List<ItemOutcome> outcomes = new ArrayList<>();
         for (int index = 0; index < request.items().size(); index++) {
             BatchItem item = request.items().get(index);

@@ -7,6 +7,13 @@ import dev.ledger.domain.account.Account;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand;
 import dev.ledger.domain.api.AccountCommand.CloseAccount;
+import dev.ledger.domain.api.AccountCommand.CloseShard;
+import dev.ledger.domain.api.AccountCommand.OpenShard;
+import dev.ledger.domain.api.AccountCommand.RaiseShards;
+import dev.ledger.domain.api.AccountShards;
+import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.account.AccountStatus;
+import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.domain.api.AccountCommand.ExpireHold;
 import dev.ledger.domain.api.AccountCommand.FreezeAccount;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
@@ -65,32 +72,122 @@ public final class Ledger {
 
     private final LedgerStreams streams;
     private final Clock clock;
+    private final ShardedAccounts shards;
     private final Transactions transactions;
     private final Batches batches;
 
     public Ledger(LedgerStreams streams, Clock clock) {
-        this.streams = streams;
-        this.clock = clock;
-        this.transactions = new Transactions(streams, clock);
-        this.batches = new Batches(streams, clock);
+        this(streams, clock, 1);
     }
 
-    /** Opens an account; opening it again with the same settings is answered as already done. */
+    /**
+     * @param attempt which attempt at the command this is (1 for the first): a command that lost a race
+     *     on one shard of a sharded account tries the next one ({@link ShardedAccounts})
+     */
+    public Ledger(LedgerStreams streams, Clock clock, int attempt) {
+        this.streams = streams;
+        this.clock = clock;
+        this.shards = new ShardedAccounts(streams, attempt);
+        this.transactions = new Transactions(streams, clock);
+        this.batches = new Batches(streams, clock, attempt);
+    }
+
+    /** Opens an account that is not sharded; see {@link #openAccount(OpenAccount, int)}. */
     public LedgerResult openAccount(OpenAccount command) {
+        return openAccount(command, 1);
+    }
+
+    /**
+     * Opens an account with {@code shardCount} shards (1: not sharded); opening it again with the same
+     * settings, and no more shards than it has, is answered as already done.
+     */
+    public LedgerResult openAccount(OpenAccount command, int shardCount) {
+        requireShardCount(shardCount);
         StreamId subject = StreamId.account(command.accountId());
         Optional<Versioned<AccountState>> existing = streams.account(command.accountId());
         if (existing.isPresent()) {
             AccountState account = existing.get().state();
             if (account.currency().equals(command.currency())
-                    && account.overdraftLimit().equals(command.overdraftLimit())) {
+                    && account.overdraftLimit().equals(command.overdraftLimit())
+                    && shardCount <= account.shardCount()) {
                 return LedgerResult.alreadyApplied(subject);
             }
             return LedgerResult.rejected(subject, new Rejection(RejectionCode.ACCOUNT_EXISTS, "account "
                     + command.accountId() + " already exists with other settings (currency " + account.currency()
-                    + ")"));
+                    + ", " + account.shardCount() + (account.shardCount() == 1 ? " shard)" : " shards)")));
         }
         Handled<Account> opened = AxonAggregates.create(ACCOUNTS, () -> new Account(command));
-        return LedgerResult.applied(subject, List.of(accountChange(0, opened)));
+        if (shardCount == 1) {
+            return LedgerResult.applied(subject, List.of(accountChange(0, opened)));
+        }
+        Versioned<AccountState> own = new Versioned<>(opened.root().state(), 0);
+        Handled<Account> sharded = handleAccount(own, new RaiseShards(command.accountId(), shardCount));
+        List<LedgerEvent> events = new ArrayList<>(opened.events());
+        events.addAll(sharded.events());
+        List<StreamChange> changes = new ArrayList<>();
+        changes.add(new StreamChange(subject, 0, events, sharded.root().state()));
+        changes.addAll(newShards(opened.root().state(), 1, shardCount));
+        return LedgerResult.applied(subject, changes);
+    }
+
+    /**
+     * Raises an account's shard count (issue 13, an operator's command): the account's own stream records
+     * the count and each new shard opens with the account's currency, a zero share of its floor (or no
+     * floor) and its freeze, in one append; commands that read the old count keep to the old shards.
+     * The same count again changes nothing; a lower one is refused.
+     */
+    public LedgerResult raiseShards(String accountId, int shardCount) {
+        requireShardCount(shardCount);
+        StreamId subject = StreamId.account(accountId);
+        Optional<Versioned<AccountState>> own = streams.account(accountId);
+        if (own.isEmpty()) {
+            return accountNotFound(subject);
+        }
+        Handled<Account> raised = handleAccount(own.get(), new RaiseShards(accountId, shardCount));
+        if (raised.decision() instanceof Decision.Rejected refused) {
+            return LedgerResult.rejected(subject, refused.rejection());
+        }
+        if (raised.events().isEmpty()) {
+            return LedgerResult.applied(subject, List.of());
+        }
+        List<StreamChange> changes = new ArrayList<>();
+        changes.add(accountChange(own.get().version(), raised));
+        changes.addAll(newShards(own.get().state(), own.get().state().shardCount(), shardCount));
+        return LedgerResult.applied(subject, changes);
+    }
+
+    /** Shards {@code from} to {@code to - 1} of an account, opened as it stands. */
+    private static List<StreamChange> newShards(AccountState own, int from, int to) {
+        List<StreamChange> changes = new ArrayList<>();
+        OverdraftLimit share = own.overdraftLimit().unlimited() ? OverdraftLimit.UNLIMITED : OverdraftLimit.of(0);
+        for (int shard = from; shard < to; shard++) {
+            String streamAccountId = AccountShards.streamAccountId(own.accountId(), shard);
+            Handled<Account> opened = AxonAggregates.create(ACCOUNTS, () -> new Account(new OpenShard(streamAccountId,
+                    own.currency(), share, own.status() == AccountStatus.FROZEN)));
+            changes.add(accountChange(0, opened));
+        }
+        return changes;
+    }
+
+    private static void requireShardCount(int shardCount) {
+        if (shardCount < 1 || shardCount > AccountShards.MAX_SHARDS) {
+            throw new IllegalArgumentException("an account has 1 to " + AccountShards.MAX_SHARDS + " shards, not "
+                    + shardCount);
+        }
+    }
+
+    /**
+     * An account as users see it: a sharded account's shards read together and added up
+     * ({@link AccountState#whole}), at the sum of their versions, which moves whenever any shard does.
+     */
+    public Optional<Versioned<AccountState>> wholeAccount(String accountId) {
+        Optional<Versioned<AccountState>> own = streams.account(accountId);
+        if (own.isEmpty() || !own.get().state().sharded()) {
+            return own;
+        }
+        List<Versioned<AccountState>> all = shards.all(own.get());
+        return Optional.of(new Versioned<>(AccountState.whole(all.stream().map(Versioned::state).toList()),
+                all.stream().mapToLong(Versioned::version).sum()));
     }
 
     public LedgerResult freezeAccount(String accountId) {
@@ -101,8 +198,24 @@ public final class Ledger {
         return onAccount(new UnfreezeAccount(accountId));
     }
 
+    /**
+     * Closes an account at zero balance with nothing pending. A sharded account is judged as a whole,
+     * every shard read together, and then every shard is closed in the same append (a shard may hold a
+     * part of the balance that the others offset).
+     */
     public LedgerResult closeAccount(String accountId) {
-        return onAccount(new CloseAccount(accountId));
+        StreamId subject = StreamId.account(accountId);
+        Optional<Versioned<AccountState>> own = streams.account(accountId);
+        if (own.isEmpty() || !own.get().state().sharded()) {
+            return onAccount(new CloseAccount(accountId));
+        }
+        List<Versioned<AccountState>> all = shards.all(own.get());
+        AccountState whole = AccountState.whole(all.stream().map(Versioned::state).toList());
+        Handled<Account> judged = handleAccount(new Versioned<>(whole, own.get().version()), new CloseAccount(accountId));
+        if (judged.decision() instanceof Decision.Rejected refused) {
+            return LedgerResult.rejected(subject, refused.rejection());
+        }
+        return onEveryShard(subject, all, new CloseShard(accountId));
     }
 
     /**
@@ -135,20 +248,23 @@ public final class Ledger {
                     (debit.isEmpty() ? "debit" : "credit") + " account " + missing + " does not exist"));
         }
         Instant expiresAt = request.pending() ? clock.instant().plusSeconds(request.timeoutSeconds()) : null;
-        Handled<Account> debitLeg = handleAccount(debit.get(), newLeg(transferId, request, Side.DEBIT, expiresAt));
-        if (debitLeg.decision() instanceof Decision.Rejected refused) {
-            return recordRefusal(transferId, request, refused.rejection());
+        ShardedAccounts.Leg debitLeg = shards.debit(debit.get(), transferId, request.amount(), "transfer",
+                newLeg(transferId, request, Side.DEBIT, expiresAt));
+        if (debitLeg.refused()) {
+            return recordRefusal(transferId, request, debitLeg.rejection()).checking(debitLeg.checks());
         }
-        Handled<Account> creditLeg = handleAccount(credit.get(), newLeg(transferId, request, Side.CREDIT, expiresAt));
-        if (creditLeg.decision() instanceof Decision.Rejected refused) {
-            return recordRefusal(transferId, request, refused.rejection());
+        ShardedAccounts.Leg creditLeg = shards.credit(credit.get(), transferId,
+                newLeg(transferId, request, Side.CREDIT, expiresAt));
+        if (creditLeg.refused()) {
+            return recordRefusal(transferId, request, creditLeg.rejection());
         }
-        Handled<Transfer> recorded = AxonAggregates.create(TRANSFERS,
-                () -> new Transfer(new RecordTransfer(transferId, request, expiresAt)));
-        return LedgerResult.applied(subject, List.of(
-                transferChange(0, recorded),
-                accountChange(debit.get().version(), debitLeg),
-                accountChange(credit.get().version(), creditLeg)));
+        Handled<Transfer> recorded = AxonAggregates.create(TRANSFERS, () -> new Transfer(
+                new RecordTransfer(transferId, request, expiresAt, debitLeg.shard(), creditLeg.shard())));
+        List<StreamChange> changes = new ArrayList<>();
+        changes.add(transferChange(0, recorded));
+        changes.addAll(debitLeg.changes());
+        changes.addAll(creditLeg.changes());
+        return LedgerResult.applied(subject, changes);
     }
 
     /**
@@ -251,7 +367,7 @@ public final class Ledger {
      * at version 1 of the reversal's stream).
      */
     public LedgerResult reverseTransfer(String reversalId, String transferId, ReversalAsked asked) {
-        return new TransferReversals(streams).reverse(reversalId, transferId, asked);
+        return new TransferReversals(streams, shards).reverse(reversalId, transferId, asked);
     }
 
     /**
@@ -263,17 +379,34 @@ public final class Ledger {
         return new TransactionReversals(streams).reverse(reversalId, request);
     }
 
+    /** Freeze and unfreeze: on every shard of a sharded account at once, in one append. */
     private LedgerResult onAccount(AccountCommand command) {
         StreamId subject = StreamId.account(command.accountId());
         Optional<Versioned<AccountState>> account = streams.account(command.accountId());
         if (account.isEmpty()) {
             return accountNotFound(subject);
         }
+        if (account.get().state().sharded()) {
+            return onEveryShard(subject, shards.all(account.get()), command);
+        }
         Handled<Account> handled = handleAccount(account.get(), command);
         if (handled.decision() instanceof Decision.Rejected refused) {
             return LedgerResult.rejected(subject, refused.rejection());
         }
         return LedgerResult.applied(subject, changesOf(accountChangeOrNone(account.get().version(), handled)));
+    }
+
+    private static LedgerResult onEveryShard(StreamId subject, List<Versioned<AccountState>> all,
+                                             AccountCommand command) {
+        List<StreamChange> changes = new ArrayList<>();
+        for (Versioned<AccountState> shard : all) {
+            Handled<Account> handled = handleAccount(shard, command);
+            if (handled.decision() instanceof Decision.Rejected refused) {
+                return LedgerResult.rejected(subject, refused.rejection());
+            }
+            accountChangeOrNone(shard.version(), handled).ifPresent(changes::add);
+        }
+        return LedgerResult.applied(subject, changes);
     }
 
     /** Post, void or expire a hold: the transfer decides, then both accounts follow. */
@@ -300,8 +433,11 @@ public final class Ledger {
         }
         TransferEvent outcome = (TransferEvent) decided.events().get(0);
         TransferRequest request = transfer.state().request();
-        Versioned<AccountState> debit = existingAccount(request.debitAccountId());
-        Versioned<AccountState> credit = existingAccount(request.creditAccountId());
+        // A hold's legs are settled on the shards that hold them.
+        Versioned<AccountState> debit = existingAccount(
+                AccountShards.streamAccountId(request.debitAccountId(), transfer.state().debitShard()));
+        Versioned<AccountState> credit = existingAccount(
+                AccountShards.streamAccountId(request.creditAccountId(), transfer.state().creditShard()));
         requireHold(transfer, debit, Side.DEBIT);
         requireHold(transfer, credit, Side.CREDIT);
         Handled<Account> debitLeg = handleAccount(debit, settlingLeg(outcome, request, Side.DEBIT));

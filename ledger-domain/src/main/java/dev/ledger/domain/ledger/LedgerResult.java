@@ -2,6 +2,7 @@ package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.api.StreamId;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,14 +22,22 @@ import java.util.List;
  * @param originalVersion for {@code ALREADY_APPLIED}: the version of the subject's stream that the first
  *     request wrote last, whose state the first answer showed (0 when the answer is the stream as it is
  *     now, as for an account opened again); 0 otherwise
+ * @param checks streams the decision read and relied on without changing them: the append is
+ *     conditional on each still standing at the version read (see {@link VersionCheck})
  */
 public record LedgerResult(Status status, StreamId subject, Rejection rejection, List<StreamChange> changes,
-                           long originalVersion) {
+                           long originalVersion, List<VersionCheck> checks) {
 
     public enum Status { APPLIED, ALREADY_APPLIED, REJECTED }
 
     public LedgerResult {
         changes = List.copyOf(changes);
+        checks = List.copyOf(checks);
+        for (VersionCheck check : checks) {
+            if (changes.stream().anyMatch(change -> change.stream().equals(check.stream()))) {
+                throw new IllegalArgumentException(check.stream() + " is both changed and only checked");
+            }
+        }
         if ((status == Status.REJECTED) != (rejection != null)) {
             throw new IllegalArgumentException("a rejection goes with REJECTED and only with it");
         }
@@ -38,7 +47,22 @@ public record LedgerResult(Status status, StreamId subject, Rejection rejection,
     }
 
     public LedgerResult(Status status, StreamId subject, Rejection rejection, List<StreamChange> changes) {
-        this(status, subject, rejection, changes, 0);
+        this(status, subject, rejection, changes, 0, List.of());
+    }
+
+    public LedgerResult(Status status, StreamId subject, Rejection rejection, List<StreamChange> changes,
+                        long originalVersion) {
+        this(status, subject, rejection, changes, originalVersion, List.of());
+    }
+
+    /** This result, also conditional on {@code more} streams standing where they were read. */
+    LedgerResult checking(List<VersionCheck> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<VersionCheck> all = new ArrayList<>(checks);
+        all.addAll(more);
+        return new LedgerResult(status, subject, rejection, changes, originalVersion, all);
     }
 
     static LedgerResult applied(StreamId subject, List<StreamChange> changes) {

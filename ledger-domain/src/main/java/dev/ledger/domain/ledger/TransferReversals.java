@@ -3,7 +3,6 @@ package dev.ledger.domain.ledger;
 import dev.ledger.domain.Decision;
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
-import dev.ledger.domain.account.Account;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.ReverseEntry;
 import dev.ledger.domain.api.OriginalKind;
@@ -22,6 +21,7 @@ import dev.ledger.domain.reversal.Reversal;
 import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transfer.Transfer;
 import dev.ledger.domain.transfer.TransferState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.axonframework.modelling.command.inspection.AggregateModel;
@@ -39,9 +39,11 @@ final class TransferReversals {
             AnnotatedAggregateMetaModelFactory.inspectAggregate(Reversal.class);
 
     private final LedgerStreams streams;
+    private final ShardedAccounts shards;
 
-    TransferReversals(LedgerStreams streams) {
+    TransferReversals(LedgerStreams streams, ShardedAccounts shards) {
         this.streams = streams;
+        this.shards = shards;
     }
 
     /**
@@ -91,28 +93,31 @@ final class TransferReversals {
         }
         TransferReversed reversed = (TransferReversed) decided.events().get(0);
         Money amount = reversed.amount();
-        // The original's credit account pays back: it is the reversal's debit side.
+        // The original's credit account pays back: it is the reversal's debit side. A sharded account
+        // pays from, and is paid back on, whichever of its shards the reversal picks.
         Versioned<AccountState> payer = Ledger.existingAccount(streams, original.creditAccountId());
         Versioned<AccountState> payee = Ledger.existingAccount(streams, original.debitAccountId());
-        Handled<Account> debitLeg = Ledger.handleAccount(payer, new ReverseEntry(original.creditAccountId(), transferId,
-                reversalId, Side.DEBIT, original.debitAccountId(), amount, request.force()));
-        if (debitLeg.decision() instanceof Decision.Rejected refused) {
-            return recordRefusal(reversalId, request, refused.rejection());
+        ShardedAccounts.Leg debitLeg = shards.debit(payer, reversalId, amount, "reversal",
+                new ReverseEntry(original.creditAccountId(), transferId, reversalId, Side.DEBIT,
+                        original.debitAccountId(), amount, request.force()));
+        if (debitLeg.refused()) {
+            return recordRefusal(reversalId, request, debitLeg.rejection()).checking(debitLeg.checks());
         }
-        Handled<Account> creditLeg = Ledger.handleAccount(payee, new ReverseEntry(original.debitAccountId(), transferId,
-                reversalId, Side.CREDIT, original.creditAccountId(), amount, request.force()));
-        if (creditLeg.decision() instanceof Decision.Rejected refused) {
-            return recordRefusal(reversalId, request, refused.rejection());
+        ShardedAccounts.Leg creditLeg = shards.credit(payee, reversalId, new ReverseEntry(original.debitAccountId(),
+                transferId, reversalId, Side.CREDIT, original.creditAccountId(), amount, request.force()));
+        if (creditLeg.refused()) {
+            return recordRefusal(reversalId, request, creditLeg.rejection());
         }
         List<ReversalEvent.Leg> legs = List.of(new ReversalEvent.Leg(original.creditAccountId(), Side.DEBIT, amount),
                 new ReversalEvent.Leg(original.debitAccountId(), Side.CREDIT, amount));
         Handled<Reversal> recorded = AxonAggregates.create(REVERSALS,
                 () -> new Reversal(new RecordReversal(reversalId, request, amount, legs)));
-        return LedgerResult.applied(subject, List.of(
-                reversalChange(recorded),
-                Ledger.transferChange(transfer.version(), decided),
-                Ledger.accountChange(payer.version(), debitLeg),
-                Ledger.accountChange(payee.version(), creditLeg)));
+        List<StreamChange> changes = new ArrayList<>();
+        changes.add(reversalChange(recorded));
+        changes.add(Ledger.transferChange(transfer.version(), decided));
+        changes.addAll(debitLeg.changes());
+        changes.addAll(creditLeg.changes());
+        return LedgerResult.applied(subject, changes);
     }
 
     private LedgerResult recordRefusal(String reversalId, ReversalRequest request, Rejection rejection) {

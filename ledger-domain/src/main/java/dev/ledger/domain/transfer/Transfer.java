@@ -42,7 +42,8 @@ public class Transfer {
 
     @CommandHandler
     public Transfer(RecordTransfer command) {
-        apply(new TransferRecorded(command.transferId(), command.request(), command.expiresAt()));
+        apply(new TransferRecorded(command.transferId(), command.request(), command.expiresAt(),
+                command.debitShard(), command.creditShard()));
     }
 
     @CommandHandler

@@ -25,15 +25,25 @@ import java.util.Optional;
  * @param rejection why the first attempt was refused; null unless {@code REJECTED}
  * @param postRequest what the post of a hold asked for; null unless a post recorded it (issue 12 on)
  * @param reversedAmount what its reversals gave back so far (zero until one does)
+ * @param debitShard the shard of the debit account its leg is on (0 unless that account is sharded): where
+ *     a hold is held, and so where its post, void or expiry goes
+ * @param creditShard the same for the credit account
  */
 public record TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
-                            Money postedAmount, Rejection rejection, PostRequest postRequest, Money reversedAmount)
+                            Money postedAmount, Rejection rejection, PostRequest postRequest, Money reversedAmount,
+                            int debitShard, int creditShard)
         implements StreamState {
 
     public TransferState {
         if (reversedAmount == null) {
             reversedAmount = Money.zero(request.amount().currency());
         }
+    }
+
+    /** A transfer whose accounts are not sharded. */
+    public TransferState(String transferId, TransferRequest request, TransferStatus status, Instant expiresAt,
+                         Money postedAmount, Rejection rejection, PostRequest postRequest, Money reversedAmount) {
+        this(transferId, request, status, expiresAt, postedAmount, rejection, postRequest, reversedAmount, 0, 0);
     }
 
     /** A transfer with no recorded post request, never reversed. */
@@ -56,7 +66,7 @@ public record TransferState(String transferId, TransferRequest request, Transfer
                     recorded.expiresAt(),
                     recorded.request().pending() ? Money.zero(recorded.request().amount().currency())
                             : recorded.request().amount(),
-                    null);
+                    null, null, null, recorded.debitShard(), recorded.creditShard());
         }
         if (event instanceof TransferRejected rejected) {
             requireFirst(state, event);
@@ -74,7 +84,7 @@ public record TransferState(String transferId, TransferRequest request, Transfer
             // A total past the posted amount folds (replay verify reports it) rather than hiding the log.
             return new TransferState(current.transferId, current.request, current.status, current.expiresAt,
                     current.postedAmount, current.rejection, current.postRequest,
-                    current.reversedAmount.plus(reversed.amount()));
+                    current.reversedAmount.plus(reversed.amount()), current.debitShard, current.creditShard);
         }
         if (current.status != TransferStatus.PENDING) {
             throw new IllegalStateException("transfer " + event.transferId() + " is " + current.status
@@ -82,7 +92,8 @@ public record TransferState(String transferId, TransferRequest request, Transfer
         }
         if (event instanceof PendingTransferPosted posted) {
             return new TransferState(current.transferId, current.request, TransferStatus.POSTED, current.expiresAt,
-                    posted.postedAmount(), current.rejection, posted.requested(), current.reversedAmount);
+                    posted.postedAmount(), current.rejection, posted.requested(), current.reversedAmount,
+                    current.debitShard, current.creditShard);
         } else if (event instanceof PendingTransferVoided) {
             return current.with(TransferStatus.VOIDED, current.postedAmount);
         } else if (event instanceof PendingTransferExpired) {
@@ -138,7 +149,7 @@ public record TransferState(String transferId, TransferRequest request, Transfer
 
     private TransferState with(TransferStatus newStatus, Money newPostedAmount) {
         return new TransferState(transferId, request, newStatus, expiresAt, newPostedAmount, rejection, postRequest,
-                reversedAmount);
+                reversedAmount, debitShard, creditShard);
     }
 
     private static void requireFirst(Optional<TransferState> state, TransferEvent event) {

@@ -31,10 +31,37 @@ final class InMemoryLog implements LedgerStreams {
                         + change.expectedVersion());
             }
         }
+        if (!tryAppend(result)) {
+            throw new IllegalStateException("a stream " + result.subject() + "'s result checked moved since it was read");
+        }
+    }
+
+    /** Appends if every changed and checked stream stands where the result expects; false (nothing appended) if not. */
+    boolean tryAppend(LedgerResult result) {
+        for (StreamChange change : result.changes()) {
+            long current = events.getOrDefault(change.stream(), List.of()).size();
+            if (current != change.expectedVersion()) {
+                return false;
+            }
+        }
+        for (VersionCheck check : result.checks()) {
+            if (events.getOrDefault(check.stream(), List.of()).size() != check.version()) {
+                return false;
+            }
+        }
         for (StreamChange change : result.changes()) {
             events.computeIfAbsent(change.stream(), id -> new ArrayList<>()).addAll(change.events());
             states.put(change.stream(), change.stateAfter());
         }
+        return true;
+    }
+
+    /** The log as it stands now, apart from this one: what a command that reads now and appends later sees. */
+    InMemoryLog snapshot() {
+        InMemoryLog copy = new InMemoryLog();
+        events.forEach((stream, streamEvents) -> copy.events.put(stream, new ArrayList<>(streamEvents)));
+        copy.states.putAll(states);
+        return copy;
     }
 
     @Override

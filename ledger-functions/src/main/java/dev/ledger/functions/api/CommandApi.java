@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.Rejection;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.BatchItem.TransactionItem;
 import dev.ledger.domain.api.BatchItem.TransferItem;
@@ -15,6 +16,7 @@ import dev.ledger.domain.api.TransactionEntry;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.Ledger;
+import dev.ledger.domain.ledger.Versioned;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.LedgerResult.Status;
 import dev.ledger.domain.money.CurrencyUnit;
@@ -63,7 +65,9 @@ public final class CommandApi implements ApiRoutes {
     static final long MAX_TIMEOUT_SECONDS = 2L * 366 * 24 * 3600;
 
     private static final Set<Role> PAYMENTS = Set.of(Role.PAYMENTS);
-    private static final Set<String> OPEN_FIELDS = Set.of("accountId", "currency", "overdraftLimit");
+    private static final Set<Role> OPERATOR = Set.of(Role.OPERATOR);
+    private static final Set<String> OPEN_FIELDS = Set.of("accountId", "currency", "overdraftLimit", "shards");
+    private static final Set<String> SHARDS_FIELDS = Set.of("shards");
     static final Set<String> TRANSFER_FIELDS = Set.of("transferId", "debitAccountId", "creditAccountId",
             "amount", "currency", "pending", "timeoutSeconds", "metadata");
     private static final Set<String> POST_FIELDS = Set.of("amount");
@@ -94,6 +98,7 @@ public final class CommandApi implements ApiRoutes {
                 new Route("POST", "/accounts/{accountId}/freeze", PAYMENTS, onAccount(Ledger::freezeAccount)),
                 new Route("POST", "/accounts/{accountId}/unfreeze", PAYMENTS, onAccount(Ledger::unfreezeAccount)),
                 new Route("POST", "/accounts/{accountId}/close", PAYMENTS, onAccount(Ledger::closeAccount)),
+                new Route("POST", "/accounts/{accountId}/shards", OPERATOR, this::raiseShards),
                 new Route("POST", "/transfers", PAYMENTS, this::transfer),
                 new Route("POST", "/transfers/{transferId}/post", PAYMENTS, this::post),
                 new Route("POST", "/transfers/{transferId}/void", PAYMENTS, this::voidHold),
@@ -119,11 +124,28 @@ public final class CommandApi implements ApiRoutes {
         String accountId = body.requiredId("accountId");
         CurrencyUnit currency = body.requiredCurrency("currency");
         OverdraftLimit limit = body.overdraftLimit("overdraftLimit", currency);
-        Committed done = execute(call, ledger -> ledger.openAccount(new OpenAccount(accountId, currency, limit)));
+        int shards = shardCount(body).orElse(1);
+        Committed done = execute(call, ledger -> ledger.openAccount(new OpenAccount(accountId, currency, limit), shards));
         // The same request again: the account as it is now (frozen, closed, its balances), not a replay
         // of the creation answer, which would show a closed account as OPEN.
         int status = done.result().status() == Status.ALREADY_APPLIED ? 200 : 201;
         return Answer.of(refusedOr(done, () -> new HttpResponse(status, account(done))));
+    }
+
+    /**
+     * An operator raises the shard count of the account the path names, {@code {"shards": N}}: 200 with
+     * the account after it; a lower count than it has is refused ({@code shards_cannot_decrease}).
+     */
+    private Answer raiseShards(Call call) {
+        RequestBody body = RequestBody.parse(call.request().body(), SHARDS_FIELDS);
+        int shards = shardCount(body).orElseThrow(() -> ApiException.invalid("field 'shards' is required: the "
+                + "account's new shard count, from 1 to " + AccountShards.MAX_SHARDS));
+        Committed done = execute(call, ledger -> ledger.raiseShards(call.id(), shards));
+        return Answer.of(refusedOr(done, () -> new HttpResponse(200, account(done))));
+    }
+
+    private static Optional<Integer> shardCount(RequestBody body) {
+        return body.optionalWholeNumber("shards", 1, AccountShards.MAX_SHARDS).map(Long::intValue);
     }
 
     /** An action on the account the path names (no body, or an empty object); 200 with the account after it. */
@@ -380,9 +402,18 @@ public final class CommandApi implements ApiRoutes {
                 .orElseThrow(() -> new IllegalStateException("an authorized request without a known token"));
     }
 
-    private static ObjectNode account(Committed done) {
+    /**
+     * The account after a command on it; a sharded account as a whole, all its shards read again after
+     * the command (so as it is now).
+     */
+    private ObjectNode account(Committed done) {
         Subject account = subject(done);
-        return Views.account((AccountState) account.state(), account.version());
+        AccountState state = (AccountState) account.state();
+        if (!state.sharded()) {
+            return Views.account(state, account.version());
+        }
+        Versioned<AccountState> whole = commands.query(ledger -> ledger.wholeAccount(state.accountId())).orElseThrow();
+        return Views.account(whole.state(), whole.version());
     }
 
     private static Subject subject(Committed done) {

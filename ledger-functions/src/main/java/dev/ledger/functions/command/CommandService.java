@@ -97,7 +97,7 @@ public final class CommandService {
         for (int attempt = 1; attempt <= retries.maxAttempts(); attempt++) {
             StoreSession session = store.session();
             try {
-                LedgerResult result = command.apply(new Ledger(session, clock));
+                LedgerResult result = command.apply(new Ledger(session, clock, attempt));
                 Instant recordedAt = clock.instant();
                 List<StoredEvent> events = session.append(result, recordedAt, correlationId);
                 return new Committed(result, events, subject(result, session, recordedAt), original(result));
