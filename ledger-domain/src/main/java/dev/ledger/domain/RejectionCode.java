@@ -17,6 +17,11 @@ public enum RejectionCode {
     ACCOUNT_NOT_EMPTY("account_not_empty"),
     /** An account's shard count can be raised, never lowered (issue 13). */
     SHARDS_CANNOT_DECREASE("shards_cannot_decrease"),
+    /**
+     * A multi-leg transaction that, gathering funds between the shards of a sharded account, would write
+     * more than one DynamoDB transaction holds (100 items). Never recorded.
+     */
+    TRANSACTION_TOO_LARGE("transaction_too_large"),
     /** Debit and credit account are the same account. */
     SAME_ACCOUNT("same_account"),
     /** The transfer is not (or no longer) pending: posted, voided, expired or rejected. */

@@ -88,7 +88,7 @@ public final class Ledger {
         this.streams = streams;
         this.clock = clock;
         this.shards = new ShardedAccounts(streams, attempt);
-        this.transactions = new Transactions(streams, clock);
+        this.transactions = new Transactions(streams, clock, shards);
         this.batches = new Batches(streams, clock, attempt);
     }
 

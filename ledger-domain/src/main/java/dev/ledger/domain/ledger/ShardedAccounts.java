@@ -88,7 +88,21 @@ final class ShardedAccounts {
      * @param what what moves the money, as a refusal names it ("transfer", "reversal")
      */
     Leg debit(Versioned<AccountState> own, String commandId, Money amount, String what, AccountCommand command) {
-        Versioned<AccountState> picked = picked(own, commandId);
+        return debit(own, picked(own, commandId), true, commandId, amount, what, command);
+    }
+
+    /**
+     * A debit on the account's own stream (shard 0), gathering funds into it when it is short: for a
+     * multi-leg transaction, which keeps every leg, and so its holds, on shard 0.
+     */
+    Leg debitOnOwnShard(Versioned<AccountState> own, String commandId, Money amount, String what,
+                        AccountCommand command) {
+        return debit(own, own, false, commandId, amount, what, command);
+    }
+
+    /** @param elsewhere whether the debit may go to another shard that has the funds alone */
+    private Leg debit(Versioned<AccountState> own, Versioned<AccountState> picked, boolean elsewhere, String commandId,
+                      Money amount, String what, AccountCommand command) {
         Handled<Account> handled = Ledger.handleAccount(picked, command);
         if (!own.state().sharded() || !shortOfFunds(handled)) {
             return single(picked, handled);
@@ -102,11 +116,12 @@ final class ShardedAccounts {
                     .map(shard -> new VersionCheck(shard.state().streamId(), shard.version())).toList();
             Rejection refused = new Rejection(RejectionCode.INSUFFICIENT_FUNDS, "account " + own.state().accountId()
                     + " has " + format(available, amount) + " available across its " + shards.size()
-                    + " shards but the " + what + " needs " + amount);
+                    + " shards but the " + what + " needs " + amount,
+                    ((Decision.Rejected) handled.decision()).rejection().failedEntry());
             return new Leg(Decision.rejected(refused), picked.state().shard(), List.of(), checks);
         }
         for (Versioned<AccountState> shard : shards) {
-            if (shard.state().covers(units)) {
+            if (elsewhere && shard.state().covers(units)) {
                 return single(shard, Ledger.handleAccount(shard, command));
             }
         }
@@ -162,7 +177,7 @@ final class ShardedAccounts {
         return shard == 0 ? own : shard(own.state().accountId(), shard);
     }
 
-    private static Leg single(Versioned<AccountState> shard, Handled<Account> handled) {
+    static Leg single(Versioned<AccountState> shard, Handled<Account> handled) {
         List<StreamChange> changes = handled.events().isEmpty() || handled.decision() instanceof Decision.Rejected
                 ? List.of() : List.of(Ledger.accountChange(shard.version(), handled));
         return new Leg(handled.decision(), shard.state().shard(), changes, List.of());

@@ -27,6 +27,7 @@ import dev.ledger.domain.api.TransactionEvent.PendingTransactionVoided;
 import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.ledger.AxonAggregates.Handled;
 import dev.ledger.domain.money.CurrencyUnit;
+import dev.ledger.domain.money.Money;
 import dev.ledger.domain.transaction.Transaction;
 import dev.ledger.domain.transaction.TransactionState;
 import java.math.BigDecimal;
@@ -58,10 +59,12 @@ final class Transactions {
 
     private final LedgerStreams streams;
     private final Clock clock;
+    private final ShardedAccounts shards;
 
-    Transactions(LedgerStreams streams, Clock clock) {
+    Transactions(LedgerStreams streams, Clock clock, ShardedAccounts shards) {
         this.streams = streams;
         this.clock = clock;
+        this.shards = shards;
     }
 
     /**
@@ -96,6 +99,7 @@ final class Transactions {
         }
         Instant expiresAt = request.pending() ? clock.instant().plusSeconds(request.timeoutSeconds()) : null;
         List<StreamChange> legs = new ArrayList<>();
+        List<VersionCheck> checks = new ArrayList<>();
         Rejection firstFailure = null;
         for (String accountId : accountIds) {
             Optional<Versioned<AccountState>> account = streams.account(accountId);
@@ -108,11 +112,19 @@ final class Transactions {
                 AccountCommand leg = request.pending()
                         ? new PlaceTransactionHold(accountId, transactionId, request.entries(), expiresAt)
                         : new PostTransactionEntries(accountId, transactionId, request.entries());
-                Handled<Account> handled = Ledger.handleAccount(account.get(), leg);
-                if (handled.decision() instanceof Decision.Rejected refused) {
-                    failure = refused.rejection();
+                // A sharded account's part stays on its own stream (shard 0), so its holds settle there;
+                // a net debit that shard 0 lacks the funds for gathers them from the other shards.
+                BigInteger net = TransactionEntry.netCredit(request.entries(), accountId);
+                ShardedAccounts.Leg handled = net.signum() < 0 && net.negate().bitLength() < Long.SIZE
+                        ? shards.debitOnOwnShard(account.get(), transactionId,
+                                Money.of(net.negate().longValueExact(), account.get().state().currency()),
+                                "transaction", leg)
+                        : ShardedAccounts.single(account.get(), Ledger.handleAccount(account.get(), leg));
+                if (handled.refused()) {
+                    failure = handled.rejection();
+                    checks.addAll(handled.checks());
                 } else {
-                    legs.add(Ledger.accountChange(account.get().version(), handled));
+                    legs.addAll(handled.changes());
                     continue;
                 }
             }
@@ -123,7 +135,15 @@ final class Transactions {
         if (firstFailure != null) {
             // An account that does not exist is not recorded: it may be opened, and then the same id may succeed.
             return firstFailure.code() == RejectionCode.ACCOUNT_NOT_FOUND ? LedgerResult.rejected(subject, firstFailure)
-                    : recordTransactionRefusal(transactionId, request, firstFailure);
+                    : recordTransactionRefusal(transactionId, request, firstFailure).checking(checks);
+        }
+        int items = 2 + legs.stream().mapToInt(change -> change.events().size() + 1).sum();
+        if (items > Batches.MAX_TRANSACTION_ITEMS) {
+            // Only a transaction that had to gather funds across a sharded account's shards gets here; it
+            // is not recorded, so the same request may succeed once the funds sit on fewer shards.
+            return LedgerResult.rejected(subject, new Rejection(RejectionCode.TRANSACTION_TOO_LARGE, "the transaction"
+                    + " would write " + items + " items, moving funds between the shards of its sharded accounts, but"
+                    + " one atomic write holds " + Batches.MAX_TRANSACTION_ITEMS + "; split it into smaller transactions"));
         }
         Handled<Transaction> recorded = AxonAggregates.create(TRANSACTIONS,
                 () -> new Transaction(new RecordTransaction(transactionId, request, expiresAt)));

@@ -15,6 +15,8 @@ import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamId.StreamType;
 import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.api.TransactionEntry;
+import dev.ledger.domain.api.TransactionRequest;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -38,7 +41,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Property test of sharded accounts (issue 13): a house account with a finite floor and a random number
- * of shards (raised now and then) is paid into, pays out at once and by holds posted or voided, and has
+ * of shards (raised now and then) is paid into, pays out at once, by holds posted or voided and by
+ * multi-leg transactions (at once, or pending then posted or voided), and has
  * payments reversed both ways, by commands that each decide on the log as it stood a few steps earlier
  * and append later, as concurrent Lambdas do; a command whose streams moved meanwhile loses its race and
  * is decided again, on the next shard. After every step: no shard and not the account as a whole is below
@@ -74,6 +78,7 @@ class ShardedAccountInvariantsTest {
         private final List<String> payments = new ArrayList<>();
         private final List<String> deposits = new ArrayList<>();
         private final List<String> holds = new ArrayList<>();
+        private final List<String> pendingTransactions = new ArrayList<>();
         private int step;
         private int ids;
         private int gathered;
@@ -127,6 +132,27 @@ class ShardedAccountInvariantsTest {
                 if (result.status() == LedgerResult.Status.APPLIED) {
                     payments.add(id);
                 }
+            } else if (roll < 66) {
+                // A multi-leg payment out of the house: its leg stays on shard 0, which gathers funds when short.
+                String id = "tx-" + ids++;
+                long total = random.nextLong(2, 500);
+                long first = random.nextLong(1, total);
+                Money amount = Money.of(total, EUR);
+                boolean pending = random.nextBoolean();
+                TransactionRequest request = new TransactionRequest(List.of(
+                        new TransactionEntry(0, HOUSE, Side.DEBIT, amount),
+                        new TransactionEntry(1, "cust-a", Side.CREDIT, Money.of(first, EUR)),
+                        new TransactionEntry(2, "cust-b", Side.CREDIT, Money.of(total - first, EUR))),
+                        pending, pending ? 3600 : 0, new TreeMap<>());
+                LedgerResult result = commit(ledger -> ledger.transaction(id, request));
+                noteDebit(result, amount);
+                if (pending && result.status() == LedgerResult.Status.APPLIED) {
+                    pendingTransactions.add(id);
+                }
+            } else if (roll < 69 && !pendingTransactions.isEmpty()) {
+                String id = pendingTransactions.remove(random.nextInt(pendingTransactions.size()));
+                boolean post = random.nextBoolean();
+                commit(ledger -> post ? ledger.postPendingTransaction(id) : ledger.voidPendingTransaction(id));
             } else if (roll < 72) {
                 String id = "hold-" + ids++;
                 Money amount = amount(300);

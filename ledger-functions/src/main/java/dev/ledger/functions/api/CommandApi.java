@@ -456,7 +456,7 @@ public final class CommandApi implements ApiRoutes {
         return switch (code) {
             case ACCOUNT_NOT_FOUND, TRANSFER_NOT_FOUND, TRANSACTION_NOT_FOUND -> 404;
             case ACCOUNT_EXISTS, IDEMPOTENCY_CONFLICT -> 409;
-            case BATCH_TOO_LARGE -> 400;
+            case BATCH_TOO_LARGE, TRANSACTION_TOO_LARGE -> 400;
             default -> 422;
         };
     }
