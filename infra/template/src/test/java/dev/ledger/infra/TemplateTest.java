@@ -180,7 +180,8 @@ class TemplateTest {
         void routes_writes_to_the_command_function_reads_to_the_query_function_and_all_but_health_through_the_authorizer() {
             assertThat(template.routes()).extracting(Template.Route::routeKey).containsExactlyInAnyOrder(
                     "GET /health", "POST /accounts", "POST /accounts/{accountId}/freeze",
-                    "POST /accounts/{accountId}/unfreeze", "POST /accounts/{accountId}/close", "POST /transfers",
+                    "POST /accounts/{accountId}/unfreeze", "POST /accounts/{accountId}/close",
+                    "POST /accounts/{accountId}/shards", "POST /transfers",
                     "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void",
                     "POST /transfers/{transferId}/reverse",
                     "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",

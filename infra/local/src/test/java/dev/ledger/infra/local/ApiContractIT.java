@@ -372,6 +372,31 @@ class ApiContractIT {
                 false, 0, wide.toString())), "201 -"));
         cases.add(new Case("reverse the transaction on 49 accounts", post("/transactions/tx-wide/reverse", payments,
                 "{\"reversalId\":\"txr-wide\"}"), "422 reversal_too_large"));
+        cases.addAll(shardedAccounts(wide));
+        return cases;
+    }
+
+    /**
+     * A sharded account (issue 13): opened with shards, raised by an operator, never lowered; a transaction
+     * on 49 accounts that debits it while its funds sit on another shard than its own stream would have
+     * to move them in the same write, past 100 items.
+     */
+    private static List<Case> shardedAccounts(StringBuilder wideCredits) {
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("open a sharded account", post("/accounts", payments,
+                "{\"accountId\":\"wide-house\",\"currency\":\"EUR\",\"shards\":30}"), "201 -"));
+        cases.add(new Case("raise its shards, as an operator", post("/accounts/wide-house/shards", operator,
+                "{\"shards\":32}"), "200 -"));
+        cases.add(new Case("lower its shards", post("/accounts/wide-house/shards", operator, "{\"shards\":4}"),
+                "422 shards_cannot_decrease"));
+        // AccountShards.pick("dep-wide-house", 1, 32) is shard 4: the deposit lands away from shard 0.
+        cases.add(new Case("fund the sharded account", post("/transfers", payments, "{\"transferId\":\"dep-wide-house\","
+                + "\"debitAccountId\":\"bank\",\"creditAccountId\":\"wide-house\",\"amount\":\"1.00\","
+                + "\"currency\":\"EUR\"}"), "201 -"));
+        String debits = wideCredits.toString().replace(entry("bank", "debit", "0.48"), entry("wide-house", "debit", "0.48"));
+        cases.add(new Case("a transaction on 49 accounts that gathers the sharded account's funds",
+                post("/transactions", payments, transactionBody("tx-wide-house", false, 0, debits)),
+                "400 transaction_too_large"));
         return cases;
     }
 
