@@ -10,6 +10,19 @@ public interface ApiRoutes {
      */
     Handled handle(HttpRequest request, String correlationId);
 
+    /**
+     * Answers one request, counting the races its commands lose in {@code conflicts} (which stays 0 for
+     * routes that run no commands).
+     */
+    default Handled handle(HttpRequest request, String correlationId, ConflictCount conflicts) {
+        return handle(request, correlationId);
+    }
+
+    /** Whether these routes run commands, so that each request's log line counts their lost races. */
+    default boolean runCommands() {
+        return false;
+    }
+
     /** What one request did, for the handler's log line. */
     record Handled(HttpResponse response, String route, String transferId, String transactionId) {
 

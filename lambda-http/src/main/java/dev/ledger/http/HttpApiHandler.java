@@ -7,12 +7,14 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * What every HTTP API Lambda does around its routes: translate API Gateway's event to an
  * {@link HttpRequest}, answer every outcome (an unexpected failure included) as JSON, and log one
- * line per request.
+ * line per request (with the races its commands lost, for routes that run commands).
  */
 public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
@@ -31,7 +33,9 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         HttpResponse response = respond(toRequest(event, context));
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(response.status()).withHeaders(JSON)
+        Map<String, String> headers = new LinkedHashMap<>(JSON);
+        headers.putAll(response.headers());
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(response.status()).withHeaders(headers)
                 .withBody(response.body().toString()).build();
     }
 
@@ -41,9 +45,10 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
         String route = request.method() + " " + request.path();
         String transferId = null;
         String transactionId = null;
+        ConflictCount conflicts = new ConflictCount();
         HttpResponse response;
         try {
-            ApiRoutes.Handled handled = routes.handle(request, correlationId);
+            ApiRoutes.Handled handled = routes.handle(request, correlationId, conflicts);
             route = handled.route();
             transferId = handled.transferId();
             transactionId = handled.transactionId();
@@ -56,7 +61,8 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
                     "the ledger could not complete the request; it changed nothing unless a retry says otherwise");
         }
         log.request(clock.instant(), route, response.status(), (System.nanoTime() - started) / 1000, transferId,
-                transactionId, correlationId, response.errorCode());
+                transactionId, correlationId, response.errorCode(),
+                routes.runCommands() ? OptionalInt.of(conflicts.total()) : OptionalInt.empty());
         return response;
     }
 

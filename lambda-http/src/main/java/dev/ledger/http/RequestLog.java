@@ -6,8 +6,10 @@ import dev.ledger.lambda.metrics.EmbeddedMetrics;
 import dev.ledger.lambda.metrics.EmbeddedMetrics.Unit;
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * One structured JSON line per request on standard output (CloudWatch Logs on AWS): route, status,
@@ -15,9 +17,10 @@ import java.util.Map;
  *
  * <p>Each line is also a CloudWatch Embedded Metric Format record: {@code requests} (1) and
  * {@code latencyMs} by {@code route} and {@code outcome} (the error code, or {@code ok}), which for
- * the POST routes is commands by outcome. A retried race (an append refused because another writer
+ * the POST routes is commands by outcome. A lost race (an append refused because another writer
  * got there first, or heads of one hold read on either side of another writer's commit) gets a line
- * of its own with the metric {@code appendConflicts}.
+ * of its own with the metric {@code appendConflicts}; and every line of the command API carries
+ * {@code Conflicts}, the races that request's commands lost (0 when none), by the same dimensions.
  */
 public final class RequestLog {
 
@@ -35,6 +38,16 @@ public final class RequestLog {
     /** As above, naming the multi-leg transaction the request was about ({@code transactionId}, when not null). */
     public void request(Instant at, String route, int status, long latencyMicros, String transferId,
                         String transactionId, String correlationId, String errorCode) {
+        request(at, route, status, latencyMicros, transferId, transactionId, correlationId, errorCode,
+                OptionalInt.empty());
+    }
+
+    /**
+     * As above, for a request of routes that run commands: {@code conflicts} is the races they lost, the
+     * metric {@code Conflicts}; empty for routes that run none (the line then has no such metric).
+     */
+    public void request(Instant at, String route, int status, long latencyMicros, String transferId,
+                        String transactionId, String correlationId, String errorCode, OptionalInt conflicts) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
         line.put("ts", at.toString());
         line.put("level", status >= 500 ? "ERROR" : "INFO");
@@ -53,8 +66,14 @@ public final class RequestLog {
         }
         line.put("outcome", errorCode == null ? "ok" : errorCode);
         line.put("requests", 1);
-        out.println(EmbeddedMetrics.annotate(line, at, List.of("route", "outcome"),
-                Map.of("requests", Unit.COUNT, "latencyMs", Unit.MILLISECONDS)));
+        Map<String, Unit> metrics = new LinkedHashMap<>();
+        metrics.put("requests", Unit.COUNT);
+        metrics.put("latencyMs", Unit.MILLISECONDS);
+        if (conflicts.isPresent()) {
+            line.put("Conflicts", conflicts.getAsInt());
+            metrics.put("Conflicts", Unit.COUNT);
+        }
+        out.println(EmbeddedMetrics.annotate(line, at, List.of("route", "outcome"), metrics));
     }
 
     /** A command lost a race (an append, or a read of one hold) and is retried ({@code attempt} lost). */

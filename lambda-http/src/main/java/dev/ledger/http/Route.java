@@ -25,9 +25,14 @@ public record Route(String method, String path, Set<Role> roles, Action action) 
     /**
      * A request on its way to its action.
      *
-     * @param id the path's id, decoded and valid; null for a route without one
+     * @param id        the path's id, decoded and valid; null for a route without one
+     * @param conflicts where the action counts the races its commands lose, for the request's log line
      */
-    public record Call(HttpRequest request, String id, String correlationId) {
+    public record Call(HttpRequest request, String id, String correlationId, ConflictCount conflicts) {
+
+        public Call(HttpRequest request, String id, String correlationId) {
+            this(request, id, correlationId, new ConflictCount());
+        }
     }
 
     /**

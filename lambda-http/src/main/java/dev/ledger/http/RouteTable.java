@@ -37,6 +37,11 @@ public final class RouteTable implements ApiRoutes {
 
     @Override
     public Handled handle(HttpRequest request, String correlationId) {
+        return handle(request, correlationId, new ConflictCount());
+    }
+
+    @Override
+    public Handled handle(HttpRequest request, String correlationId, ConflictCount conflicts) {
         List<String> allowed = new ArrayList<>();
         for (Compiled candidate : routes) {
             Matcher path = candidate.path().matcher(request.path());
@@ -53,7 +58,7 @@ public final class RouteTable implements ApiRoutes {
             }
             String id = candidate.idName() == null ? null
                     : RequestBody.validId(candidate.idName(), PathSegments.decode(path.group(1)));
-            Route.Answer answer = route.action().answer(new Route.Call(request, id, correlationId));
+            Route.Answer answer = route.action().answer(new Route.Call(request, id, correlationId, conflicts));
             return new Handled(answer.response(), route.name(), answer.transferId(), answer.transactionId());
         }
         if (allowed.isEmpty()) {

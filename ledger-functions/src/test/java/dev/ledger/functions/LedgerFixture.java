@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
@@ -47,7 +48,16 @@ public final class LedgerFixture {
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
 
     public LedgerFixture(DynamoDbClient dynamo, String table, Clock clock) {
-        this(dynamo, table, clock, true);
+        this(dynamo, table, clock, true, LedgerFixture::standardCommands);
+    }
+
+    /**
+     * A new events table and the command handler over the command service {@code commands} builds on its
+     * store: a retry policy of the test's own, or a store that makes commands lose races on purpose.
+     */
+    public static LedgerFixture withCommands(DynamoDbClient dynamo, String table, Clock clock,
+                                             BiFunction<DynamoEventStore, Clock, CommandService> commands) {
+        return new LedgerFixture(dynamo, table, clock, true, commands);
     }
 
     /**
@@ -55,23 +65,34 @@ public final class LedgerFixture {
      * already, such as another fixture's.
      */
     public static LedgerFixture onExistingTable(DynamoDbClient dynamo, String table, Clock clock) {
-        return new LedgerFixture(dynamo, table, clock, false);
+        return new LedgerFixture(dynamo, table, clock, false, LedgerFixture::standardCommands);
     }
 
-    private LedgerFixture(DynamoDbClient dynamo, String table, Clock clock, boolean createTable) {
+    private static CommandService standardCommands(DynamoEventStore store, Clock clock) {
+        return new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(7)));
+    }
+
+    private LedgerFixture(DynamoDbClient dynamo, String table, Clock clock, boolean createTable,
+                          BiFunction<DynamoEventStore, Clock, CommandService> commandsOver) {
         this.dynamo = dynamo;
         this.table = table;
         if (createTable) {
             EventsTableSchema.create(dynamo, table);
         }
         this.store = new DynamoEventStore(dynamo, table);
-        CommandService commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(7)));
+        CommandService commands = commandsOver.apply(store, clock);
         this.handler = new CommandApiHandler(new CommandApi(commands,
                 ApiTokens.parse(PAYMENTS + "=payments," + AUDITOR + "=auditor," + OPERATOR + "=operator")),
                 new RequestLog(new PrintStream(logLines, true, StandardCharsets.UTF_8)), clock);
     }
 
-    public record Reply(int status, JsonNode body) {
+    /** An answer: its status, its JSON body and its headers (names as the handler wrote them). */
+    public record Reply(int status, JsonNode body, Map<String, String> headers) {
+
+        public Reply(int status, JsonNode body) {
+            this(status, body, Map.of());
+        }
+
         public String error() {
             return body.path("error").asText(null);
         }
@@ -97,7 +118,8 @@ public final class LedgerFixture {
                 .build();
         APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
         try {
-            return new Reply(response.getStatusCode(), JSON.readTree(response.getBody()));
+            return new Reply(response.getStatusCode(), JSON.readTree(response.getBody()),
+                    response.getHeaders() == null ? Map.of() : Map.copyOf(response.getHeaders()));
         } catch (IOException e) {
             throw new UncheckedIOException("the handler answered something that is not JSON: " + response.getBody(), e);
         }

@@ -1,6 +1,7 @@
 package dev.ledger.lambda.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -17,6 +18,13 @@ public final class LedgerConfig {
     public static final String API_TOKENS = "LEDGER_API_TOKENS";
     /** Optional: an endpoint for every AWS client (the local emulator). */
     public static final String AWS_ENDPOINT = "LEDGER_AWS_ENDPOINT";
+    /**
+     * Optional: how long, in whole milliseconds, a command that keeps losing races on its accounts
+     * retries before the request is answered 409 {@code concurrent_modification}; 0 to 10000.
+     */
+    public static final String RETRY_BUDGET_MS = "LEDGER_RETRY_BUDGET_MS";
+    /** The command function's timeout is 15 s: a budget must leave it room for the attempt under way. */
+    static final long MAX_RETRY_BUDGET_MS = 10_000;
 
     private LedgerConfig() {
     }
@@ -32,6 +40,25 @@ public final class LedgerConfig {
     public static String required(String name) {
         return optional(name).orElseThrow(() -> new IllegalStateException(
                 "configuration " + name + " is not set (environment variable or system property)"));
+    }
+
+    /** {@link #RETRY_BUDGET_MS} if set; a value that is not a whole number of milliseconds in range fails. */
+    public static Optional<Duration> retryBudget() {
+        return optional(RETRY_BUDGET_MS).map(LedgerConfig::retryBudget);
+    }
+
+    static Duration retryBudget(String value) {
+        long millis;
+        try {
+            millis = Long.parseLong(value.strip());
+        } catch (NumberFormatException notANumber) {
+            millis = -1;
+        }
+        if (millis < 0 || millis > MAX_RETRY_BUDGET_MS) {
+            throw new IllegalStateException("configuration " + RETRY_BUDGET_MS + " is " + value
+                    + "; it takes whole milliseconds from 0 to " + MAX_RETRY_BUDGET_MS);
+        }
+        return Duration.ofMillis(millis);
     }
 
     /**

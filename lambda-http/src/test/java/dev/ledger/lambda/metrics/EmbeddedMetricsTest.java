@@ -10,11 +10,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.http.RequestLog;
 import dev.ledger.lambda.metrics.EmbeddedMetrics.Unit;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The Embedded Metric Format lines the handlers write: what CloudWatch needs to extract metrics. */
@@ -74,6 +77,39 @@ class EmbeddedMetricsTest {
         assertThat(conflict.path("appendConflicts").asInt()).isEqualTo(1);
         assertThat(conflict.path("attempt").asInt()).isEqualTo(2);
         assertThat(conflict.path("_aws").path("CloudWatchMetrics").get(0).path("Dimensions").get(0)).isEmpty();
+    }
+
+    @Test
+    void aCommandRequestLineCountsTheRacesItsCommandsLostAndAReadLineHasNoSuchMetric() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RequestLog log = new RequestLog(new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        log.request(AT, "POST /transfers", 409, 2_000_000, "t-9", null, "corr-5", "concurrent_modification",
+                OptionalInt.of(7));
+        log.request(AT, "POST /transfers", 201, 9_000, "t-10", null, "corr-6", null, OptionalInt.of(0));
+        log.request(AT, "GET /accounts/{id}", 200, 1_000, null, null, "corr-7", null, OptionalInt.empty());
+
+        List<JsonNode> lines = out.toString(StandardCharsets.UTF_8).lines().map(EmbeddedMetricsTest::parse).toList();
+        lines.forEach(EmbeddedMetricsTest::assertValidEmf);
+        assertThat(lines.get(0).path("Conflicts").asInt()).isEqualTo(7);
+        assertThat(lines.get(1).path("Conflicts").isInt()).as("0 is a value, not an absence").isTrue();
+        assertThat(lines.get(1).path("Conflicts").asInt()).isZero();
+        assertThat(metricNames(lines.get(0))).containsExactlyInAnyOrder("requests", "latencyMs", "Conflicts");
+        assertThat(metricNames(lines.get(1))).contains("Conflicts");
+        assertThat(lines.get(2).has("Conflicts")).isFalse();
+        assertThat(metricNames(lines.get(2))).containsExactlyInAnyOrder("requests", "latencyMs");
+    }
+
+    private static List<String> metricNames(JsonNode line) {
+        return line.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").findValuesAsText("Name");
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -138,7 +138,7 @@ final class BatchApi {
 
     /** One command: 201 with every item, or the refusal naming the item; the same batch again, 200 and the same. */
     private HttpResponse atomic(Call call, String batchId, BatchRequest request) {
-        Committed done = execute(call.correlationId(), ledger -> ledger.atomicBatch(batchId, request));
+        Committed done = execute(call, ledger -> ledger.atomicBatch(batchId, request));
         if (done.result().isRejected()) {
             return CommandApi.rejection(done.result().rejection());
         }
@@ -174,7 +174,7 @@ final class BatchApi {
         for (List<Integer> lane : lanes(request.items())) {
             running.add(pool().submit(() -> {
                 for (int index : lane) {
-                    answered[index] = run(index, request.items().get(index), call.correlationId() + "#" + index);
+                    answered[index] = run(index, request.items().get(index), call.correlationId() + "#" + index, call);
                 }
             }));
         }
@@ -185,7 +185,7 @@ final class BatchApi {
             outcomes.add(answer.outcome());
             answers.add(answer.response());
         }
-        Committed done = execute(call.correlationId(), ledger -> ledger.recordBatch(batchId, request, outcomes));
+        Committed done = execute(call, ledger -> ledger.recordBatch(batchId, request, outcomes));
         if (done.result().isRejected()) {
             return CommandApi.rejection(done.result().rejection());
         }
@@ -201,10 +201,10 @@ final class BatchApi {
     }
 
     /** One item as the command its own route would run, with that route's answer. */
-    private ItemAnswer run(int index, BatchItem item, String correlationId) {
+    private ItemAnswer run(int index, BatchItem item, String correlationId, Call call) {
         Committed done;
         try {
-            done = commands.execute(correlationId, ledger -> item instanceof TransferItem transfer
+            done = commands.execute(correlationId, CommandApi.counting(call), ledger -> item instanceof TransferItem transfer
                     ? ledger.transfer(transfer.transferId(), transfer.request())
                     : ledger.transaction(((TransactionItem) item).transactionId(), ((TransactionItem) item).request()));
         } catch (ConcurrentModificationException contention) {
@@ -276,12 +276,11 @@ final class BatchApi {
         return node;
     }
 
-    private Committed execute(String correlationId, Function<Ledger, LedgerResult> command) {
+    private Committed execute(Call call, Function<Ledger, LedgerResult> command) {
         try {
-            return commands.execute(correlationId, command);
+            return commands.execute(call.correlationId(), CommandApi.counting(call), command);
         } catch (ConcurrentModificationException contention) {
-            throw new ApiException(409, "concurrent_modification",
-                    "other requests kept changing the same accounts; retry this request as it is");
+            throw CommandApi.contention();
         }
     }
 

@@ -34,6 +34,7 @@ import dev.ledger.functions.command.ConcurrentModificationException;
 import dev.ledger.http.ApiException;
 import dev.ledger.http.ApiRoutes;
 import dev.ledger.http.ApiTokens;
+import dev.ledger.http.ConflictCount;
 import dev.ledger.http.HttpRequest;
 import dev.ledger.http.HttpResponse;
 import dev.ledger.http.RequestBody;
@@ -47,6 +48,7 @@ import dev.ledger.views.Views;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -77,6 +79,12 @@ public final class CommandApi implements ApiRoutes {
     /** A reversal is a payments service's refund; an operator may also force one past a floor or a freeze. */
     private static final Set<Role> PAYMENTS_OR_OPERATOR = Set.of(Role.PAYMENTS, Role.OPERATOR);
     private static final Set<String> REVERSAL_FIELDS = Set.of("reversalId", "amount", "force", "metadata");
+    /**
+     * What a 409 {@code concurrent_modification} tells the client to wait: the request already waited out
+     * its retry budget, so a burst on its accounts is under way; a second lets it pass or thin out, and
+     * the next request gets a budget of its own.
+     */
+    static final long RETRY_AFTER_SECONDS = 1;
 
     private final CommandService commands;
     private final ApiTokens tokens;
@@ -113,6 +121,16 @@ public final class CommandApi implements ApiRoutes {
     @Override
     public Handled handle(HttpRequest request, String correlationId) {
         return routes.handle(request, correlationId);
+    }
+
+    @Override
+    public Handled handle(HttpRequest request, String correlationId, ConflictCount conflicts) {
+        return routes.handle(request, correlationId, conflicts);
+    }
+
+    @Override
+    public boolean runCommands() {
+        return true;
     }
 
     private static HttpResponse healthy() {
@@ -422,16 +440,31 @@ public final class CommandApi implements ApiRoutes {
     }
 
     /**
-     * Runs one command. Losing every race is a 409 the client may retry as it is; the plumbing knows
-     * nothing of commands, so the refusal is made here.
+     * Runs one command, counting the races it loses on the request's line. Losing every race it had time
+     * for is a 409 the client may retry as it is; the plumbing knows nothing of commands, so the refusal
+     * is made here.
      */
     private Committed execute(Call call, Function<Ledger, LedgerResult> command) {
         try {
-            return commands.execute(call.correlationId(), command);
+            return commands.execute(call.correlationId(), counting(call), command);
         } catch (ConcurrentModificationException contention) {
-            throw new ApiException(409, "concurrent_modification",
-                    "other requests kept changing the same accounts; retry this request as it is");
+            throw contention();
         }
+    }
+
+    /** Tells the request's count of every race a command of it loses. */
+    static CommandService.ConflictObserver counting(Call call) {
+        return (correlationId, attempt) -> call.conflicts().lost();
+    }
+
+    /**
+     * The 409 for a command that lost every race it had time for: nothing was written, and the same
+     * request may come again after {@link #RETRY_AFTER_SECONDS}.
+     */
+    static ApiException contention() {
+        return new ApiException(409, "concurrent_modification", "other requests kept changing the same accounts "
+                + "while this one waited its turn, so it changed nothing; send it again as it is after "
+                + RETRY_AFTER_SECONDS + " second", Map.of("Retry-After", Long.toString(RETRY_AFTER_SECONDS)));
     }
 
     /** The refusal, if the ledger refused; otherwise {@code accepted}'s answer. */

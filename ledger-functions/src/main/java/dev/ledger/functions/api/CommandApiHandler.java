@@ -24,7 +24,7 @@ public final class CommandApiHandler extends HttpApiHandler {
         this(new CommandApi(
                         new CommandService(new DynamoEventStore(LedgerConfig.dynamoDb(),
                                 LedgerConfig.required(LedgerConfig.EVENTS_TABLE)),
-                                clock, RetryPolicy.standard(new SecureRandom()),
+                                clock, retries(),
                                 (correlationId, attempt) -> log.appendConflict(clock.instant(), correlationId, attempt)),
                         ApiTokens.parse(LedgerConfig.required(LedgerConfig.API_TOKENS))),
                 log, clock);
@@ -32,5 +32,10 @@ public final class CommandApiHandler extends HttpApiHandler {
 
     public CommandApiHandler(CommandApi api, RequestLog log, Clock clock) {
         super(api, log, clock);
+    }
+
+    /** The standard backoff, for {@link LedgerConfig#RETRY_BUDGET_MS} if set, else the default budget. */
+    static RetryPolicy retries() {
+        return RetryPolicy.within(LedgerConfig.retryBudget().orElse(RetryPolicy.DEFAULT_BUDGET), new SecureRandom());
     }
 }

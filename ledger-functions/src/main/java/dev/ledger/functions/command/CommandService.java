@@ -26,7 +26,8 @@ import java.util.function.Function;
 /**
  * Runs one ledger command against the event log ({@link EventStore}): load, decide, append
  * atomically; and if another writer got in first (it appended first, or committed between two of this
- * command's reads), do it all again from a fresh read, a bounded number of times.
+ * command's reads), do it all again from a fresh read, until the {@link RetryPolicy}'s time budget is
+ * spent.
  */
 public final class CommandService {
 
@@ -87,14 +88,23 @@ public final class CommandService {
      * fresh read after a backoff, when another writer appended to one of its streams first
      * ({@link ConcurrentAppendException}), or when another writer committed between two of its reads
      * so the heads it decided on disagree ({@link InconsistentStreamsException}); the observer hears of
-     * both. After {@link RetryPolicy#maxAttempts()} lost races it gives up with a
+     * both. Once the {@link RetryPolicy#budget()} is spent it gives up with a
      * {@link ConcurrentModificationException}. Heads that disagree in the same way on two fresh reads
      * were not raced: the log disagrees with itself, and that fails at once.
      */
     public Committed execute(String correlationId, Function<Ledger, LedgerResult> command) {
-        RuntimeException lastConflict = null;
+        return execute(correlationId, (id, attempt) -> { }, command);
+    }
+
+    /**
+     * As {@link #execute(String, Function)}; {@code alsoTold} hears of this command's lost races as well
+     * as the service's observer does (a request counts the races of its own commands with it).
+     */
+    public Committed execute(String correlationId, ConflictObserver alsoTold, Function<Ledger, LedgerResult> command) {
+        RuntimeException lastConflict;
         Set<InconsistentStreamsException.View> disagreements = new HashSet<>();
-        for (int attempt = 1; attempt <= retries.maxAttempts(); attempt++) {
+        long started = retries.ticker().nanoTime();
+        for (int attempt = 1; ; attempt++) {
             StoreSession session = store.session();
             try {
                 LedgerResult result = command.apply(new Ledger(session, clock, attempt));
@@ -111,10 +121,16 @@ public final class CommandService {
                 lastConflict = disagreement;
             }
             conflicts.conflicted(correlationId, attempt);
-            pause(retries.pauseAfter(attempt));
+            alsoTold.conflicted(correlationId, attempt);
+            Duration spent = Duration.ofNanos(retries.ticker().nanoTime() - started);
+            Optional<Duration> pause = retries.pauseAfter(attempt, spent);
+            if (pause.isEmpty()) {
+                throw new ConcurrentModificationException("the command lost " + attempt + " races in a row in "
+                        + spent.toMillis() + " ms (the last: " + lastConflict.getMessage() + ")", attempt, spent,
+                        lastConflict);
+            }
+            pause(pause.get());
         }
-        throw new ConcurrentModificationException("the command lost " + retries.maxAttempts()
-                + " races in a row (the last: " + lastConflict.getMessage() + ")", lastConflict);
     }
 
     /**
@@ -181,9 +197,9 @@ public final class CommandService {
         return clock;
     }
 
-    private static void pause(Duration duration) {
+    private void pause(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
+            retries.ticker().sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while backing off", e);

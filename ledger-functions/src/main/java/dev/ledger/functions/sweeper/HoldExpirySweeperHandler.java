@@ -40,6 +40,7 @@ public final class HoldExpirySweeperHandler implements RequestHandler<ScheduledE
         String table = LedgerConfig.required(LedgerConfig.EVENTS_TABLE);
         DynamoEventStore store = new DynamoEventStore(dynamo, table);
         return new HoldExpirySweeper(new PendingHolds(dynamo, table),
-                new CommandService(store, Clock.systemUTC(), RetryPolicy.standard(new SecureRandom())));
+                new CommandService(store, Clock.systemUTC(), RetryPolicy.within(
+                        LedgerConfig.retryBudget().orElse(RetryPolicy.DEFAULT_BUDGET), new SecureRandom())));
     }
 }

@@ -24,21 +24,25 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The command service's loop of load, decide, append and retry, on the in-memory log: no emulator, no waiting. */
+/**
+ * The command service's loop of load, decide, append and retry, on the in-memory log: no emulator, and
+ * no waiting, since the retries' time is a {@link FakeTicker} that moves only when they pause.
+ */
 class CommandServiceTest {
 
     private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
-    private static final int ATTEMPTS = 3;
+    private static final Duration BUDGET = RetryPolicy.DEFAULT_BUDGET;
 
     private final Clock clock = Clock.fixed(Instant.parse("2026-03-01T09:00:00Z"), ZoneOffset.UTC);
     private final InMemoryEventStore log = new InMemoryEventStore();
     private final List<String> conflicts = new ArrayList<>();
+    private final FakeTicker time = new FakeTicker();
     private final CommandService commands = new CommandService(log, clock,
-            new RetryPolicy(ATTEMPTS, Duration.ZERO, new SplittableRandom(1)),
+            RetryPolicy.standard(new SplittableRandom(1)).withTicker(time),
             (correlationId, attempt) -> conflicts.add(correlationId + "#" + attempt));
     /** Another writer, appending to the same log between a command's read and its append. */
     private final CommandService other = new CommandService(log, clock,
-            new RetryPolicy(1, Duration.ZERO, new SplittableRandom(2)));
+            RetryPolicy.standard(new SplittableRandom(2)).withTicker(new FakeTicker()));
 
     @BeforeEach
     void openAccounts() {
@@ -83,7 +87,29 @@ class CommandServiceTest {
     }
 
     @Test
-    void aCommandThatLosesEveryRaceGivesUpWithAConcurrentModification() {
+    void aCommandThatLosesTwiceThenWinsCommitsAfterTwoPauses() {
+        // given another writer that gets in before the first two attempts' appends
+        int[] attempts = {0};
+
+        // when
+        CommandService.Committed done = commands.execute("c-third", ledger -> {
+            LedgerResult decided = ledger.transfer("third", TransferRequest.posted("bank", "alice", eur("1.00")));
+            if (++attempts[0] <= 2) {
+                interlope(attempts[0]);
+            }
+            return decided;
+        });
+
+        // then the third attempt committed, on top of both interlopers
+        assertThat(done.result().isRejected()).isFalse();
+        assertThat(attempts[0]).isEqualTo(3);
+        assertThat(conflicts).containsExactly("c-third#1", "c-third#2");
+        assertThat(time.pauses()).hasSize(2);
+        assertThat(log.readHead(StreamId.account("alice")).orElseThrow().version()).isEqualTo(4);
+    }
+
+    @Test
+    void aCommandThatLosesEveryRaceRetriesUntilItsBudgetIsSpentThenGivesUp() {
         // given another writer that gets in before every attempt's append
         int[] attempts = {0};
 
@@ -92,12 +118,53 @@ class CommandServiceTest {
             LedgerResult decided = ledger.transfer("starved", TransferRequest.posted("bank", "alice", eur("1.00")));
             interlope(++attempts[0]);
             return decided;
-        })).isInstanceOf(ConcurrentModificationException.class)
-                .hasMessageContaining("lost " + ATTEMPTS + " races")
-                .hasCauseInstanceOf(ConcurrentAppendException.class);
-        assertThat(attempts[0]).isEqualTo(ATTEMPTS);
-        assertThat(conflicts).containsExactly("c-starved#1", "c-starved#2", "c-starved#3");
+        })).isInstanceOfSatisfying(ConcurrentModificationException.class, gaveUp -> {
+            assertThat(gaveUp.attempts()).as("attempts reported").isEqualTo(attempts[0]);
+            assertThat(gaveUp.spent()).isEqualTo(BUDGET);
+            assertThat(gaveUp).hasMessageContaining("lost " + attempts[0] + " races")
+                    .hasCauseInstanceOf(ConcurrentAppendException.class);
+        });
+
+        // the attempts are not a fixed count: pauses of at most 100 ms filled the whole budget, the last
+        // one ending where the budget does
+        assertThat(time.paused()).isEqualTo(BUDGET);
+        assertThat(time.pauses()).hasSize(attempts[0] - 1)
+                .allSatisfy(pause -> assertThat(pause).isLessThanOrEqualTo(Duration.ofMillis(100)));
+        assertThat(attempts[0]).isGreaterThan((int) (BUDGET.toMillis() / 100));
+        assertThat(conflicts).hasSize(attempts[0]).startsWith("c-starved#1", "c-starved#2")
+                .endsWith("c-starved#" + attempts[0]);
         assertThat(log.readHead(StreamId.transfer("starved"))).isEmpty();
+    }
+
+    @Test
+    void theTimeAttemptsTakeCountsAgainstTheBudget() {
+        // given attempts that take 700 ms each (a slow table), and always lose
+        int[] attempts = {0};
+
+        // when / then: the third attempt ends past two seconds, so there is no fourth
+        assertThatThrownBy(() -> commands.execute("c-slow", ledger -> {
+            LedgerResult decided = ledger.transfer("slow", TransferRequest.posted("bank", "alice", eur("1.00")));
+            time.advance(Duration.ofMillis(700));
+            interlope(++attempts[0]);
+            return decided;
+        })).isInstanceOfSatisfying(ConcurrentModificationException.class,
+                gaveUp -> assertThat(gaveUp.attempts()).isEqualTo(3));
+        assertThat(attempts[0]).isEqualTo(3);
+        assertThat(time.pauses()).hasSize(2);
+    }
+
+    @Test
+    void withABudgetOfZeroTheFirstLostRaceIsTheAnswer() {
+        CommandService impatient = new CommandService(log, clock,
+                RetryPolicy.within(Duration.ZERO, new SplittableRandom(3)).withTicker(time));
+
+        assertThatThrownBy(() -> impatient.execute("c-impatient", ledger -> {
+            LedgerResult decided = ledger.transfer("impatient", TransferRequest.posted("bank", "alice", eur("1.00")));
+            interlope(1);
+            return decided;
+        })).isInstanceOfSatisfying(ConcurrentModificationException.class,
+                gaveUp -> assertThat(gaveUp.attempts()).isEqualTo(1));
+        assertThat(time.pauses()).isEmpty();
     }
 
     private void interlope(int attempt) {

@@ -53,8 +53,9 @@ class ApiContractIT {
 
     /** Rows no request here can produce, each with where it is produced instead. */
     private static final Map<String, String> NOT_PRODUCIBLE_HERE = Map.of(
-            "409 concurrent_modification", "needs every retry of a command to lose a race: HoldRaceIT drives one"
-                    + " command there deterministically, ConcurrentTransfersIT and HoldRaceOverHttpIT see it under load",
+            "409 concurrent_modification", "needs every retry of a command to lose a race for its whole budget:"
+                    + " ContentionAnswerIT drives requests there deterministically (the answer, its Retry-After),"
+                    + " HoldRaceIT a command, ConcurrentTransfersIT and HoldRaceOverHttpIT see it under load",
             "500 internal_error", "the answer to a defect: no request may produce it, which is what this test checks",
             "500 Internal Server Error", "a function that throws or answers nothing usable: HttpApiGatewayTest",
             "408 Request Timeout", "waits out the request deadline: HttpApiGatewayRawSocketTest, with a short one",

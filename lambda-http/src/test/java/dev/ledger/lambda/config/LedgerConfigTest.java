@@ -1,0 +1,28 @@
+package dev.ledger.lambda.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Settings read from the environment: a value the functions cannot use stops them at start, naming the setting. */
+class LedgerConfigTest {
+
+    @Test
+    void theRetryBudgetIsWholeMillisecondsUpToTenSeconds() {
+        assertThat(LedgerConfig.retryBudget("2000")).isEqualTo(Duration.ofSeconds(2));
+        assertThat(LedgerConfig.retryBudget(" 0 ")).isEqualTo(Duration.ZERO);
+        assertThat(LedgerConfig.retryBudget("10000")).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aRetryBudgetOutOfRangeOrNotANumberIsRefusedByName() {
+        for (String wrong : new String[] {"-1", "10001", "2s", "1.5", "99999999999999999999"}) {
+            assertThatThrownBy(() -> LedgerConfig.retryBudget(wrong)).as(wrong)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(LedgerConfig.RETRY_BUDGET_MS)
+                    .hasMessageContaining("from 0 to 10000");
+        }
+    }
+}
