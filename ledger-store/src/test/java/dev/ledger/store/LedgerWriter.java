@@ -25,8 +25,16 @@ final class LedgerWriter {
     }
 
     Written execute(String correlationId, Function<Ledger, LedgerResult> command) {
+        return execute(correlationId, 1, command);
+    }
+
+    /**
+     * The command as its attempt number {@code attempt} runs it (1 for the first): a retry after a lost
+     * race picks the next shard of a sharded account.
+     */
+    Written execute(String correlationId, int attempt, Function<Ledger, LedgerResult> command) {
         StoreSession session = store.session();
-        LedgerResult result = command.apply(new Ledger(session, clock));
+        LedgerResult result = command.apply(new Ledger(session, clock, attempt));
         return new Written(result, session.append(result, clock.instant(), correlationId));
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.ReversalEvent;
@@ -32,7 +33,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -62,7 +65,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * through a test of its own: {@link StoredFormFixtureTest} ({@code log-v1}), {@link StoredFormFixtureV2Test}
  * ({@code log-v2}, with what issue 12 added), {@link StoredFormFixtureV3Test}
  * ({@code log-v3-transaction-reversals}), {@link StoredFormFixtureV4Test} ({@code log-v4-batches}, with
- * batch streams, whose fold {@link #everyBatchFoldsToItsRecordedOutcome} checks).
+ * batch streams, whose fold {@link #everyBatchFoldsToItsRecordedOutcome} checks), {@link StoredFormFixtureV5Test}
+ * ({@code log-v5-shards}, with the shard streams {@code account:ID#k} of a sharded account, which
+ * {@link #everyAccountsShardsAreItsStreamsAndAddUpToItsRecordedWhole} checks, and the shard fields of
+ * account and transfer states, which the folds check where the expectations record them).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class StoredFormFixtureChecks {
@@ -222,10 +228,70 @@ abstract class StoredFormFixtureChecks {
                 folded.put("creditsPosted", Money.toDecimalString(account.creditsPosted(), digits));
                 folded.put("debitsPending", Money.toDecimalString(account.debitsPending(), digits));
                 folded.put("creditsPending", Money.toDecimalString(account.creditsPending(), digits));
+                if (recorded.has("shardCount")) {
+                    folded.put("shardCount", Integer.toString(account.shardCount()));
+                    folded.put("shardMovesIn", Money.toDecimalString(account.shardMovesIn(), digits));
+                    folded.put("shardMovesOut", Money.toDecimalString(account.shardMovesOut(), digits));
+                }
                 assertThat(folded).as("%s folded by AccountState.evolve", stream.id())
                         .isEqualTo(recordedFields(recorded, folded.keySet()));
             }
         }
+    }
+
+    /**
+     * The account streams of one account are its shards ({@link AccountShards}): the account's own stream
+     * ({@code account:ID}) and {@code account:ID#1} to {@code #N-1}, N the count its own stream folds to; a
+     * sharded account's shards add up ({@link AccountState#whole}) to the account users saw when the log was
+     * written ({@code wholeAccounts}, from {@code log-v5-shards} on).
+     */
+    @Test
+    void everyAccountsShardsAreItsStreamsAndAddUpToItsRecordedWhole() {
+        Map<String, Map<Integer, AccountState>> shardsOf = new TreeMap<>();
+        for (Stream stream : streams.values()) {
+            if (fold(stream) instanceof AccountState account) {
+                assertThat(account.accountId()).as("%s: the account id its events fold to", stream.id())
+                        .isEqualTo(stream.id().id());
+                assertThat(shardsOf.computeIfAbsent(account.account(), id -> new TreeMap<>())
+                        .put(account.shard(), account)).as("%s: one stream per shard", stream.id()).isNull();
+            }
+        }
+        JsonNode recordedWholes = expected.has("wholeAccounts") ? expected.get("wholeAccounts")
+                : new ObjectMapper().createObjectNode();
+        Set<String> sharded = new TreeSet<>();
+        shardsOf.forEach((accountId, shards) -> {
+            AccountState own = shards.get(0);
+            assertThat(own).as("account %s: its own stream, shard 0", accountId).isNotNull();
+            assertThat(shards.keySet()).as("account %s: shards 0 to its shard count - 1", accountId)
+                    .containsExactlyElementsOf(IntStream.range(0, own.shardCount()).boxed().toList());
+            shards.values().stream().filter(shard -> shard.shard() != 0).forEach(shard -> assertThat(
+                    shard.shardCount()).as("%s: a shard k >= 1 keeps no count", shard.accountId()).isZero());
+            if (!own.sharded()) {
+                return;
+            }
+            sharded.add(accountId);
+            JsonNode recorded = recordedWholes.get(accountId);
+            assertThat(recorded).as("account %s in wholeAccounts of %s", accountId, expectedResource).isNotNull();
+            AccountState whole = AccountState.whole(List.copyOf(shards.values()));
+            int digits = whole.currency().minorDigits();
+            Map<String, String> added = new TreeMap<>();
+            added.put("shards", Integer.toString(shards.size()));
+            added.put("currency", whole.currency().code());
+            added.put("overdraftLimit", whole.overdraftLimit().unlimited() ? null
+                    : Money.toDecimalString(whole.overdraftLimit().minorUnits(), digits));
+            added.put("status", whole.status().name());
+            added.put("balance", Money.toDecimalString(whole.balance(), digits));
+            added.put("debitsPosted", Money.toDecimalString(whole.debitsPosted(), digits));
+            added.put("creditsPosted", Money.toDecimalString(whole.creditsPosted(), digits));
+            added.put("debitsPending", Money.toDecimalString(whole.debitsPending(), digits));
+            added.put("creditsPending", Money.toDecimalString(whole.creditsPending(), digits));
+            assertThat(added).as("account %s: its shards added up by AccountState.whole", accountId)
+                    .isEqualTo(recordedFields(recorded, added.keySet()));
+        });
+        List<String> recordedNames = new ArrayList<>();
+        recordedWholes.fieldNames().forEachRemaining(recordedNames::add);
+        assertThat(recordedNames).as("wholeAccounts of %s: the sharded accounts", expectedResource)
+                .containsExactlyInAnyOrderElementsOf(sharded);
     }
 
     @Test
@@ -242,6 +308,10 @@ abstract class StoredFormFixtureChecks {
                 if (recorded.has("reversedAmount")) {
                     folded.put("reversedAmount", transfer.reversedAmount().toDecimalString());
                     folded.put("postRequest", transfer.postRequest() == null ? null : transfer.postRequest().toString());
+                }
+                if (recorded.has("debitShard")) {
+                    folded.put("debitShard", Integer.toString(transfer.debitShard()));
+                    folded.put("creditShard", Integer.toString(transfer.creditShard()));
                 }
                 assertThat(folded).as("%s folded by TransferState.evolve", stream.id())
                         .isEqualTo(recordedFields(recorded, folded.keySet()));
