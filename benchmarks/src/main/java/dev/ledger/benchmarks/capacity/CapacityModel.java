@@ -1,6 +1,7 @@
 package dev.ledger.benchmarks.capacity;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
@@ -56,14 +57,18 @@ public final class CapacityModel {
      * @param hotRead          which of them (0-based) reads the hot account's head
      * @param retries          backoff and give-up rule
      * @param mode             conflict behaviour
+     * @param serverShare      emulator mode: the part of each request's latency spent at moto's single
+     *                         server (the rest, half before and half after, is the client's and runs in
+     *                         parallel); 1 = all of it. Measured by the probe as (1 / saturated rate) /
+     *                         mean latency, per kind of request: {@code [getItem, transactWrite]}
      * @param networkOneWayMs  AWS mode: client to DynamoDB one way (capped at a quarter of the request)
      * @param warmupMs         simulated time before measuring
      * @param measureMs        simulated time measured
      * @param seed             the random source's seed
      */
     public record Config(int clients, int shards, Latency getItem, Latency transactWrite, Latency commandOverhead,
-                         double decideMs, int reads, int hotRead, Retries retries, Mode mode, double networkOneWayMs,
-                         double warmupMs, double measureMs, long seed) {
+                         double decideMs, int reads, int hotRead, Retries retries, Mode mode, double[] serverShare,
+                         double networkOneWayMs, double warmupMs, double measureMs, long seed) {
         public Config {
             if (clients < 1 || shards < 1 || reads < 1 || hotRead < 0 || hotRead >= reads || measureMs <= 0) {
                 throw new IllegalArgumentException("not a model: " + clients + " clients, " + shards + " shards, "
@@ -74,36 +79,64 @@ public final class CapacityModel {
             Objects.requireNonNull(commandOverhead);
             Objects.requireNonNull(retries);
             Objects.requireNonNull(mode);
+            if (serverShare.length != 2 || serverShare[0] < 0 || serverShare[0] > 1 || serverShare[1] < 0
+                    || serverShare[1] > 1) {
+                throw new IllegalArgumentException("server shares are two fractions: " + Arrays.toString(serverShare));
+            }
+            serverShare = serverShare.clone();
+        }
+
+        /** Every request's whole latency is time at the emulator's server. */
+        public static final double[] ALL_AT_SERVER = {1, 1};
+
+        @Override
+        public double[] serverShare() {
+            return serverShare.clone();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Config c && clients == c.clients && shards == c.shards && getItem.equals(c.getItem)
+                    && transactWrite.equals(c.transactWrite) && commandOverhead.equals(c.commandOverhead)
+                    && decideMs == c.decideMs && reads == c.reads && hotRead == c.hotRead && retries.equals(c.retries)
+                    && mode == c.mode && Arrays.equals(serverShare, c.serverShare) && networkOneWayMs == c.networkOneWayMs
+                    && warmupMs == c.warmupMs && measureMs == c.measureMs && seed == c.seed;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead,
+                    retries, mode, Arrays.hashCode(serverShare), networkOneWayMs, warmupMs, measureMs, seed);
         }
 
         public Config withClients(int value) {
             return new Config(value, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
         }
 
         public Config withShards(int value) {
             return new Config(clients, value, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
         }
 
         public Config withRetries(Retries value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, value,
-                    mode, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
         }
 
         public Config withMode(Mode value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    value, networkOneWayMs, warmupMs, measureMs, seed);
+                    value, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
         }
 
         public Config withTimes(double warmup, double measure) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, networkOneWayMs, warmup, measure, seed);
+                    mode, serverShare, networkOneWayMs, warmup, measure, seed);
         }
 
         public Config withSeed(long value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, networkOneWayMs, warmupMs, measureMs, value);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, value);
         }
     }
 
@@ -211,13 +244,11 @@ public final class CapacityModel {
             }
             double service = config.getItem().sample(random);
             if (config.mode() == Mode.EMULATOR) {
-                double done = serve(service);
-                at(done, () -> {
+                atServer(service, config.serverShare()[0], () -> {
                     if (index == config.hotRead()) {
                         seenVersion = versions[shard];
                     }
-                    read(index + 1);
-                });
+                }, () -> read(index + 1));
             } else {
                 double served = now + service - network(service);
                 at(served, () -> {
@@ -232,13 +263,13 @@ public final class CapacityModel {
         void write() {
             double service = config.transactWrite().sample(random);
             if (config.mode() == Mode.EMULATOR) {
-                at(serve(service), () -> {
-                    boolean won = versions[shard] == seenVersion;
-                    if (won) {
+                boolean[] won = new boolean[1];
+                atServer(service, config.serverShare()[1], () -> {
+                    won[0] = versions[shard] == seenVersion;
+                    if (won[0]) {
                         versions[shard]++;
                     }
-                    answered(won, false);
-                });
+                }, () -> answered(won[0], false));
             } else {
                 double oneWay = network(service);
                 double sent = now;
@@ -308,6 +339,22 @@ public final class CapacityModel {
     private void startCommand(double arrival) {
         Command command = new Command(arrival);
         at(arrival + config.commandOverhead().sample(random), command::attempt);
+    }
+
+    /**
+     * One emulator request of {@code latencyMs}: the client's part (half before, half after) runs in
+     * parallel; the server's part queues at the single server, and {@code effect} happens when the
+     * server finishes it; {@code then} when the answer is back.
+     */
+    private void atServer(double latencyMs, double share, Runnable effect, Runnable then) {
+        double clientHalf = latencyMs * (1 - share) / 2;
+        at(now + clientHalf, () -> {
+            double done = serve(latencyMs * share);
+            at(done, () -> {
+                effect.run();
+                at(now + clientHalf, then);
+            });
+        });
     }
 
     /** The single emulator server: a request arriving now finishes after the queue ahead of it. */

@@ -71,9 +71,11 @@ public final class CapacityModelReport {
                 + "account = the hot one, the credit account), the decision, one 6-item TransactWriteItems "
                 + "conditioned on each head's version. A lost race backs off with full jitter and retries on "
                 + "another shard when N > 1; past the retry limit the command answers 409. Two conflict rules:\n\n");
-        out.append("- **emulator**: moto serves one request at a time (one Python process; the launcher runs "
-                + "transactions under one lock), so every request queues at one FIFO server whose service times "
-                + "are the probe's measured latencies; a commit loses iff another commit on the same shard landed "
+        out.append("- **emulator**: moto serves one request at a time (one Python process under one interpreter lock; "
+                + "the launcher runs transactions under one lock), so the server's part of every request queues at "
+                + "one FIFO server; the probe measures each request's latency from one thread and the saturated "
+                + "rate from several, and the server's part is (1 / rate) / mean latency (the client's part, half "
+                + "before and half after, runs in parallel). A commit loses iff another commit on the same shard landed "
                 + "after this command's read of that head was served (ConditionalCheckFailed only; no transaction "
                 + "is ever in flight beside another, so no TransactionConflict).\n");
         out.append("- **AWS**: requests run in parallel; a transaction reaches the items a one-way network time "
@@ -113,7 +115,8 @@ public final class CapacityModelReport {
             run.warmUp(FUNDING, 100);
 
             EmulatorProbe.Measured probe = new EmulatorProbe(aws.dynamoDb(), table)
-                    .measure("account:" + FUNDING, 50, 1_000, 400);
+                    .measure("account:" + FUNDING, 50, 1_000, 400, 8);
+            double[] share = probe.serverShare();
             Latency get = Latency.measured(probe.getItemMs());
             Latency transact = Latency.measured(probe.transactWriteMs());
 
@@ -132,7 +135,11 @@ public final class CapacityModelReport {
             out.append(String.format(Locale.ROOT, "Probe (one thread, on the stack's events table `%s`, after 50 "
                     + "warm-up pairs): consistent GetItem of the funding account's head: %s; 6-item "
                     + "TransactWriteItems (a new transfer stream and two accounts, the ledger's conditions and item "
-                    + "sizes): %s.%n%n", table, get.describe(), transact.describe()));
+                    + "sizes): %s. Saturated, %d threads at once (transactions on separate streams): %.0f GetItems/s, "
+                    + "%.0f transactions/s, so moto's one server is busy %.0f%% of a GetItem's mean latency and %.0f%% "
+                    + "of a transaction's (1 / rate / mean latency); the rest is the client's side and runs in "
+                    + "parallel.%n%n", table, get.describe(), transact.describe(), probe.threads(),
+                    probe.getItemsPerSecond(), probe.transactionsPerSecond(), 100 * share[0], 100 * share[1]));
             out.append(String.format(Locale.ROOT, "Real run: `HotAccountRun`, C clients in a closed loop over the "
                     + "local stack's HTTP API (API Gateway's event, the command Lambda in process, the event store on "
                     + "moto; event sources off), each sending 1.00 EUR transfers from the one funding account `%s` "
@@ -150,7 +157,7 @@ public final class CapacityModelReport {
             out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (HotAccountRun.Measured m : measured) {
                 Config config = new Config(m.clients(), shards, get, transact, Latency.fixed(overheadMs), 0, 3, 1,
-                        Retries.deployed(), Mode.EMULATOR, 0, 2_000, 60_000, SEED);
+                        Retries.deployed(), Mode.EMULATOR, share, 0, 2_000, 60_000, SEED);
                 Prediction p = CapacityModel.predict(config);
                 out.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f "
                                 + "| %.1f | %.1f | %.1f | %.1f | %d |%n", m.clients(), shards, m.commitsPerSecond(),
@@ -194,7 +201,7 @@ public final class CapacityModelReport {
         return new Config(clients, shards,
                 Latency.logNormal(AwsFigures.GET_ITEM_P50_MS, AwsFigures.GET_ITEM_P99_MS),
                 Latency.logNormal(AwsFigures.TRANSACT_WRITE_P50_MS, AwsFigures.TRANSACT_WRITE_P99_MS),
-                Latency.fixed(AwsFigures.COMMAND_OVERHEAD_MS), 0, 3, 1, retries, Mode.AWS,
+                Latency.fixed(AwsFigures.COMMAND_OVERHEAD_MS), 0, 3, 1, retries, Mode.AWS, Config.ALL_AT_SERVER,
                 AwsFigures.NETWORK_ONE_WAY_MS, 2_000, measureSeconds * 1000, SEED);
     }
 

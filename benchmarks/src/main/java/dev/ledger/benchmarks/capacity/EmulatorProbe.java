@@ -3,9 +3,14 @@ package dev.ledger.benchmarks.capacity;
 import static dev.ledger.store.EventsTable.HEAD_SK;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
@@ -21,24 +26,44 @@ final class EmulatorProbe {
 
     private static final String HASH = "0".repeat(64);
 
-    /** Measured latencies, milliseconds. */
-    record Measured(double[] getItemMs, double[] transactWriteMs) {
+    /**
+     * Measured latencies (milliseconds, one thread) and saturated rates (requests/s, {@code threads}
+     * threads at once, each transaction on its own streams so none conflicts).
+     */
+    record Measured(double[] getItemMs, double[] transactWriteMs, int threads, double getItemsPerSecond,
+                    double transactionsPerSecond) {
+
+        /** The part of a request's latency the emulator's one server is busy with it: (1 / rate) / mean latency. */
+        double[] serverShare() {
+            return new double[] {share(getItemsPerSecond, getItemMs), share(transactionsPerSecond, transactWriteMs)};
+        }
+
+        private static double share(double rate, double[] latencies) {
+            double mean = Arrays.stream(latencies).average().orElseThrow();
+            return Math.min(1, 1000.0 / rate / mean);
+        }
     }
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final String suffix;
     private final Map<String, Long> versions = new HashMap<>();
     private int transfers;
 
     EmulatorProbe(DynamoDbClient dynamo, String table) {
+        this(dynamo, table, "");
+    }
+
+    private EmulatorProbe(DynamoDbClient dynamo, String table, String suffix) {
         this.dynamo = dynamo;
         this.table = table;
+        this.suffix = suffix;
     }
 
     /**
      * @param headStream a stream whose head exists (read by the GetItems), e.g. {@code account:bank}
      */
-    Measured measure(String headStream, int warmup, int gets, int transactions) {
+    Measured measure(String headStream, int warmup, int gets, int transactions, int threads) throws Exception {
         for (int i = 0; i < warmup; i++) {
             getHead(headStream);
             transfer();
@@ -56,7 +81,33 @@ final class EmulatorProbe {
             dynamo.transactWriteItems(r -> r.transactItems(items));
             transactMs[i] = (System.nanoTime() - started) / 1e6;
         }
-        return new Measured(getMs, transactMs);
+        double getRate = saturated(threads, gets / threads, probe -> probe.getHead(headStream));
+        double transactRate = saturated(threads, transactions / threads, EmulatorProbe::transfer);
+        return new Measured(getMs, transactMs, threads, getRate, transactRate);
+    }
+
+    /** Requests per second with {@code threads} threads sending {@code each} requests back to back. */
+    private double saturated(int threads, int each, Consumer<EmulatorProbe> request)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            long started = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                EmulatorProbe own = new EmulatorProbe(dynamo, table, suffix + "-t" + t);
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        request.accept(own);
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            return threads * each / ((System.nanoTime() - started) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private void getHead(String stream) {
@@ -70,9 +121,10 @@ final class EmulatorProbe {
 
     /** The six items of one transfer: each stream's next event and its head, conditioned on the version. */
     private List<TransactWriteItem> transferItems() {
-        String transfer = "transfer:capacity-probe-" + (++transfers);
+        String transfer = "transfer:capacity-probe" + suffix + "-" + (++transfers);
         List<TransactWriteItem> items = new ArrayList<>();
-        for (String stream : List.of(transfer, "account:capacity-probe-debit", "account:capacity-probe-credit")) {
+        for (String stream : List.of(transfer, "account:capacity-probe-debit" + suffix,
+                "account:capacity-probe-credit" + suffix)) {
             long version = versions.getOrDefault(stream, 0L);
             items.add(put(event(stream, version + 1), "attribute_not_exists(pk)", Map.of()));
             items.add(put(head(stream, version + 1), version == 0 ? "attribute_not_exists(pk)" : "version = :v",

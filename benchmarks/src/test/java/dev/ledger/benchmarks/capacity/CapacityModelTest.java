@@ -13,13 +13,13 @@ class CapacityModelTest {
     /** Fixed latencies: a command takes 2 + 3 * 4 + 1 + 10 = 25 ms when nothing collides. */
     private static Config fixed(Mode mode, int clients, int shards) {
         return new Config(clients, shards, Latency.fixed(4), Latency.fixed(10), Latency.fixed(2), 1, 3, 1,
-                Retries.deployed(), mode, 0.5, 1_000, 60_000, 42);
+                Retries.deployed(), mode, Config.ALL_AT_SERVER, 0.5, 1_000, 60_000, 42);
     }
 
     /** Spread latencies, as on AWS (the model's collisions need some variance to be realistic). */
     private static Config spread(Mode mode, int clients, int shards) {
         return new Config(clients, shards, Latency.logNormal(3, 10), Latency.logNormal(10, 30), Latency.fixed(2), 1, 3, 1,
-                Retries.budgeted(), mode, 0.5, 1_000, 30_000, 7);
+                Retries.budgeted(), mode, Config.ALL_AT_SERVER, 0.5, 1_000, 30_000, 7);
     }
 
     @Test
@@ -88,6 +88,15 @@ class CapacityModelTest {
         double attemptsPerSecond = many.attempts() / 60.0;
         assertThat(attemptsPerSecond).isCloseTo(1000.0 / 22, within(1.0));
         assertThat(many.commitsPerSecond()).isLessThan(attemptsPerSecond);
+    }
+
+    @Test
+    void requestsSpendingLessOfTheirTimeAtTheEmulatorsServerLetMoreClientsThrough() {
+        Config whole = fixed(Mode.EMULATOR, 16, 16);
+        Config half = new Config(16, 16, Latency.fixed(4), Latency.fixed(10), Latency.fixed(2), 1, 3, 1,
+                Retries.deployed(), Mode.EMULATOR, new double[] {0.5, 0.5}, 0.5, 1_000, 60_000, 42);
+
+        assertThat(CapacityModel.predict(half).attempts()).isGreaterThan(CapacityModel.predict(whole).attempts());
     }
 
     @Test
