@@ -7,7 +7,7 @@ import java.util.List;
  * Quotas are AWS defaults (an operator can raise the soft ones); latencies are assumptions within
  * what AWS documents, since AWS publishes no percentile figures: change them here, the tables follow.
  */
-public final class AwsFigures {
+final class AwsFigures {
 
     private AwsFigures() {
     }

@@ -41,7 +41,7 @@ import java.util.random.RandomGenerator;
  * <p>Deterministic: one seeded {@link SplittableRandom}, simulated time only, ties broken by the
  * order events were scheduled.
  */
-public final class CapacityModel {
+final class CapacityModel {
 
     /** Which conflict behaviour, and whether DynamoDB requests queue at one server. */
     public enum Mode { EMULATOR, AWS }

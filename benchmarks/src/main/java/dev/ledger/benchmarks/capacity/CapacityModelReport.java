@@ -211,8 +211,8 @@ public final class CapacityModelReport {
                         + "p50 %.0f / p99 %.0f ms, TransactWriteItems p50 %.0f / p99 %.0f ms, %.0f ms per command outside "
                         + "DynamoDB), %.0f simulated seconds per cell after 2 s of warm-up, seed %d. Every command debits "
                         + "the one account; its other two streams are its own. Cell: commits/s; lost races per attempt "
-                        + "(of them TransactionConflict); 409 share; p99 ms.%n%n", AwsFigures.GET_ITEM_P50_MS,
-                AwsFigures.GET_ITEM_P99_MS, AwsFigures.TRANSACT_WRITE_P50_MS, AwsFigures.TRANSACT_WRITE_P99_MS,
+                        + "(of them TransactionConflict, per attempt); lost races per command; 409 share; p99 ms.%n%n",
+                AwsFigures.GET_ITEM_P50_MS, AwsFigures.GET_ITEM_P99_MS, AwsFigures.TRANSACT_WRITE_P50_MS, AwsFigures.TRANSACT_WRITE_P99_MS,
                 AwsFigures.COMMAND_OVERHEAD_MS, seconds, SEED));
         for (Retries retries : List.of(Retries.budgeted(), Retries.deployed())) {
             out.append(retries.equals(Retries.budgeted()) ? "**Budgeted retries (issue 13: 5 ms doubling, cap 100 ms, "
@@ -229,10 +229,10 @@ public final class CapacityModelReport {
                 out.append("| C = ").append(c).append(" |");
                 for (int n : AWS_SHARDS) {
                     Prediction p = CapacityModel.predict(awsConfig(c, n, retries, seconds));
-                    out.append(String.format(Locale.ROOT, " %,.0f/s; %.3f (%.3f TC); %.3f; %.0f ms |",
+                    out.append(String.format(Locale.ROOT, " %,.0f/s; %.2f (%.2f TC); %.2f; %.2f; %,.0f ms |",
                             p.commitsPerSecond(), p.conflictsPerAttempt(),
-                            p.attempts() == 0 ? 0 : (double) p.transactionConflicts() / p.attempts(), p.rejectedShare(),
-                            p.p99Ms()));
+                            p.attempts() == 0 ? 0 : (double) p.transactionConflicts() / p.attempts(),
+                            p.conflictsPerCommand(), p.rejectedShare(), p.p99Ms()));
                     if (p.commitsPerSecond() / n > partitionCap) {
                         overCap.add("C=" + c + ", N=" + n);
                     }

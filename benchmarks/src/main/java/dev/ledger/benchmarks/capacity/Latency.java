@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
  * either measured (the emulator's latencies, drawn uniformly from the samples) or assumed (a
  * log-normal fitted to a median and a 99th percentile, the shape service latencies usually have).
  */
-public sealed interface Latency {
+sealed interface Latency {
 
     double sample(RandomGenerator random);
 

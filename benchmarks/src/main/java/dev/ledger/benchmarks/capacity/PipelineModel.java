@@ -29,7 +29,7 @@ import java.util.Locale;
  * @param hotShards            0 for transfers spread over many accounts; N when every transfer debits
  *                             one funding account of N shards (its events come N streams at a time)
  */
-public record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int parallelization, int streamShards,
+record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int parallelization, int streamShards,
                             double tableWru, double lambdaConcurrency, double kinesisRecordBytes, int hotShards) {
 
     /** PutItem of one small projection item (assumed like GetItem: single-digit ms). */

@@ -17,7 +17,7 @@ import java.util.random.RandomGenerator;
  *                       (the deployed code does: it pauses, then leaves its loop)
  * @param wholeMs        pauses are whole milliseconds (the deployed code draws {@code nextLong(ceiling)})
  */
-public record Retries(int maxAttempts, double baseMs, double capMs, double budgetMs, boolean pauseAfterLast,
+record Retries(int maxAttempts, double baseMs, double capMs, double budgetMs, boolean pauseAfterLast,
                       boolean wholeMs) {
 
     /**
