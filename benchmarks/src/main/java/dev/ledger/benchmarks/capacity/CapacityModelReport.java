@@ -222,8 +222,6 @@ public final class CapacityModelReport {
             out.append("\n|---:|");
             AWS_SHARDS.forEach(n -> out.append("---|"));
             out.append("\n");
-            double partitionCap = AwsFigures.PARTITION_WCU_PER_SECOND
-                    / (AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT * AwsFigures.TRANSACTION_WRU_PER_ITEM);
             List<String> overCap = new ArrayList<>();
             for (int c : AWS_CLIENTS) {
                 out.append("| C = ").append(c).append(" |");
@@ -233,19 +231,31 @@ public final class CapacityModelReport {
                             p.commitsPerSecond(), p.conflictsPerAttempt(),
                             p.attempts() == 0 ? 0 : (double) p.transactionConflicts() / p.attempts(),
                             p.conflictsPerCommand(), p.rejectedShare(), p.p99Ms()));
-                    if (p.commitsPerSecond() / n > partitionCap) {
-                        overCap.add("C=" + c + ", N=" + n);
+                    double load = partitionLoad(p, n, seconds);
+                    if (load > 1) {
+                        overCap.add(String.format(Locale.ROOT, "C=%d, N=%d (%.1fx)", c, n, load));
                     }
                 }
                 out.append("\n");
             }
-            out.append(String.format(Locale.ROOT, "%nPartition check: a commit writes %d of the hot shard's items "
-                            + "(%.0f WRU in a transaction), so one shard's partition takes at most %.0f commits/s "
-                            + "(1,000 WCU/s); %s.%n%n", AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT,
-                    AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT * AwsFigures.TRANSACTION_WRU_PER_ITEM, partitionCap,
-                    overCap.isEmpty() ? "no cell above asks more of a shard than that"
-                            : "these cells ask more of a shard, so throttling would cap them: " + String.join(", ", overCap)));
+            out.append(String.format(Locale.ROOT, "%nPartition check: each attempt reads the hot shard's head "
+                            + "(1 RCU, consistent, under 4 KB) and each commit writes %d of its items (%.0f WRU in a "
+                            + "transaction); a partition serves 3,000 RCU/s or 1,000 WCU/s \"or a linear combination\", so "
+                            + "a shard's load is reads/3,000 + writes/1,000 per second (cancelled transactions' writes "
+                            + "not counted). %s.%n%n", AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT,
+                    AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT * AwsFigures.TRANSACTION_WRU_PER_ITEM,
+                    overCap.isEmpty() ? "No cell above loads a shard's partition past 1"
+                            : "Past 1, so DynamoDB would throttle the hot partition before the model's figure: "
+                            + String.join(", ", overCap)));
         }
+    }
+
+    /** The hot shard's partition load: consistent reads per attempt and transactional writes per commit. */
+    static double partitionLoad(Prediction p, int shards, double measureSeconds) {
+        double readsPerShard = p.attempts() / measureSeconds / shards;
+        double wruPerShard = p.commitsPerSecond() / shards * AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT
+                * AwsFigures.TRANSACTION_WRU_PER_ITEM;
+        return readsPerShard / AwsFigures.PARTITION_RCU_PER_SECOND + wruPerShard / AwsFigures.PARTITION_WCU_PER_SECOND;
     }
 
     // --- (d) ----------------------------------------------------------------------------------------
