@@ -149,8 +149,10 @@ public final class CapacityModelReport {
             out.append(String.format(Locale.ROOT, "Calibration: the command's time outside DynamoDB (HTTP, the "
                     + "Lambda, JSON, the Axon decision) is not probed; it is taken from the C = 1 run as its mean "
                     + "latency (%.2f ms) less 3 GetItems and one transaction at their measured means (%.2f ms): "
-                    + "%.2f ms per command, fixed, not queued at the server. So C = 1 matches by construction; "
-                    + "C > 1 are predictions.%n%n", alone.meanMs(), dynamoMs, overheadMs));
+                    + "%.2f ms per command, fixed, not queued at the server%s. C > 1 are predictions.%n%n",
+                    alone.meanMs(), dynamoMs, overheadMs, overheadMs == 0
+                            ? " (clamped at 0: the probe's means exceed the run's, the machine's load moved between "
+                            + "them, so even C = 1 is a prediction here)" : "; so C = 1 matches by construction"));
             out.append("| C | N | commits/s measured | predicted | lost races per attempt measured | predicted "
                     + "| per command measured | predicted | 409 share measured | predicted | p50 ms measured | predicted "
                     + "| p99 ms measured | predicted | other failures |\n");
