@@ -1,0 +1,332 @@
+package dev.ledger.benchmarks.capacity;
+
+import dev.ledger.benchmarks.capacity.CapacityModel.Config;
+import dev.ledger.benchmarks.capacity.CapacityModel.Mode;
+import dev.ledger.benchmarks.capacity.CapacityModel.Prediction;
+import dev.ledger.infra.local.LocalStack;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.MotoServer;
+import dev.ledger.store.EventsTable;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Issue 13's capacity part: the hot-account model's assumptions, its validation against the local
+ * stack (the emulator's measured latencies in, commits/s and conflicts out, beside a real run over
+ * the HTTP API at the same C and N), its AWS predictions by C and N, and the whole pipeline's stage
+ * capacities. Appends markdown to the file named by the first argument.
+ *
+ * <p>Arguments: results file; clients to validate (default {@code 1,4,16}); seconds per validation run
+ * (default 20); shards of the funding account (default 1: N > 1 needs the account-open request's
+ * {@code shards} field); simulated seconds per AWS cell (default 20).
+ */
+public final class CapacityModelReport {
+
+    static final List<Integer> AWS_CLIENTS = List.of(1, 16, 64, 256);
+    static final List<Integer> AWS_SHARDS = List.of(1, 4, 16, 64);
+    private static final String FUNDING = "bank";
+    private static final long SEED = 13;
+
+    private CapacityModelReport() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> clients = args.length > 1 ? parseList(args[1]) : List.of(1, 4, 16);
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        int shards = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        double awsSeconds = args.length > 4 ? Double.parseDouble(args[4]) : 20;
+
+        StringBuilder out = new StringBuilder();
+        assumptions(out);
+        double recordBytes = validation(out, clients, seconds, shards);
+        aws(out, awsSeconds);
+        pipeline(out, recordBytes);
+        String figures = out.toString();
+        System.err.println(figures);
+        if (args.length > 0) {
+            Files.writeString(Path.of(args[0]), figures, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        }
+    }
+
+    // --- (a) ----------------------------------------------------------------------------------------
+
+    private static void assumptions(StringBuilder out) {
+        out.append("## (a) The model and what it assumes\n\n");
+        out.append("`dev.ledger.benchmarks.capacity.CapacityModel`: a discrete-event model (seeded `SplittableRandom`, "
+                + "simulated time only) of C command Lambdas in a closed loop (each sends its next payment when the "
+                + "previous is answered) against one account of N shards. A command: its overhead outside DynamoDB, "
+                + "then per attempt 3 consistent GetItems one after the other (the transfer's new stream, the debit "
+                + "account = the hot one, the credit account), the decision, one 6-item TransactWriteItems "
+                + "conditioned on each head's version. A lost race backs off with full jitter and retries on "
+                + "another shard when N > 1; past the retry limit the command answers 409. Two conflict rules:\n\n");
+        out.append("- **emulator**: moto serves one request at a time (one Python process under one interpreter lock; "
+                + "the launcher runs transactions under one lock), so the server's part of every request queues at "
+                + "one FIFO server; the probe measures each request's latency from one thread and the saturated "
+                + "rate from several, and the server's part is (1 / rate) / mean latency (the client's part, half "
+                + "before and half after, runs in parallel). A commit loses iff another commit on the same shard landed "
+                + "after this command's read of that head was served (ConditionalCheckFailed only; no transaction "
+                + "is ever in flight beside another, so no TransactionConflict).\n");
+        out.append("- **AWS**: requests run in parallel; a transaction reaches the items a one-way network time "
+                + "after it is sent and commits a one-way time before its answer. At arrival it is cancelled with "
+                + "ConditionalCheckFailed if the head moved since the read, or with TransactionConflict if another "
+                + "transaction on that head is prepared and not yet committed (the one holding the item wins; "
+                + AwsFigures.TRANSACTION_CONFLICT_SOURCE + "). A cancelled transaction is answered after its full "
+                + "sampled latency; GetItem is never blocked and reads the last committed version.\n\n");
+        out.append("Retry policies: **deployed** = `RetryPolicy.standard` today (" + Retries.deployed().describe()
+                + "; the pause after the last lost attempt is slept before the 409); **budgeted** = issue 13's ("
+                + Retries.budgeted().describe() + ").\n\n");
+        out.append("| figure (constant in `AwsFigures`) | value | unit | source |\n|---|---:|---|---|\n");
+        for (AwsFigures.Figure figure : AwsFigures.all()) {
+            out.append(String.format(Locale.ROOT, "| `%s` | %,.1f | %s | %s |%n", figure.name(), figure.value(),
+                    figure.unit(), figure.source()));
+        }
+        out.append("\n");
+    }
+
+    // --- (b) ----------------------------------------------------------------------------------------
+
+    /** Runs the local validation; returns the mean bytes of a Kinesis record (an event's JSON line). */
+    private static double validation(StringBuilder out, List<Integer> clients, int seconds, int shards) throws Exception {
+        PrintStream original = System.out;
+        ConflictLines conflictLines = new ConflictLines(original);
+        System.setOut(conflictLines);
+        Path state = Files.createTempDirectory("capacity-stack").resolve("local.json");
+        int customers = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
+        try (MotoServer moto = MotoServer.start();
+             AwsClients aws = AwsClients.forEndpoint(moto.endpoint());
+             LocalStack stack = LocalStack.start(LocalStack.Options.defaults().withPort(0)
+                     .withEmulator(moto.endpoint()).withStackName("capacity").withCodeBucket("capacity-code")
+                     .withStateFile(state).withApiTokens("capacity-token=payments").withoutEventSources())) {
+            String table = stack.outputs().get("EventsTableName");
+            HotAccountRun run = new HotAccountRun(stack.httpUrl(), "capacity-token");
+            run.open(FUNDING, shards, customers);
+            run.warmUp(FUNDING, 100);
+
+            EmulatorProbe.Measured probe = new EmulatorProbe(aws.dynamoDb(), table)
+                    .measure("account:" + FUNDING, 50, 1_000, 400, 8);
+            double[] share = probe.serverShare();
+            Latency get = Latency.measured(probe.getItemMs());
+            Latency transact = Latency.measured(probe.transactWriteMs());
+
+            List<HotAccountRun.Measured> measured = new ArrayList<>();
+            for (int c : clients) {
+                measured.add(run.run(FUNDING, c, Duration.ofSeconds(seconds), conflictLines::count));
+            }
+            double recordBytes = kinesisRecordBytes(aws.dynamoDb(), table);
+
+            HotAccountRun.Measured alone = measured.stream().filter(m -> m.clients() == 1).findFirst()
+                    .orElse(measured.get(0));
+            double dynamoMs = 3 * get.mean() + transact.mean();
+            double overheadMs = Math.max(0, alone.meanMs() - dynamoMs);
+
+            out.append("## (b) Local validation: the model fed with the emulator's measured latencies, beside a real run\n\n");
+            out.append(String.format(Locale.ROOT, "Probe (one thread, on the stack's events table `%s`, after 50 "
+                    + "warm-up pairs): consistent GetItem of the funding account's head: %s; 6-item "
+                    + "TransactWriteItems (a new transfer stream and two accounts, the ledger's conditions and item "
+                    + "sizes): %s. Saturated, %d threads at once (transactions on separate streams): %.0f GetItems/s, "
+                    + "%.0f transactions/s, so moto's one server is busy %.0f%% of a GetItem's mean latency and %.0f%% "
+                    + "of a transaction's (1 / rate / mean latency); the rest is the client's side and runs in "
+                    + "parallel.%n%n", table, get.describe(), transact.describe(), probe.threads(),
+                    probe.getItemsPerSecond(), probe.transactionsPerSecond(), 100 * share[0], 100 * share[1]));
+            out.append(String.format(Locale.ROOT, "Real run: `HotAccountRun`, C clients in a closed loop over the "
+                    + "local stack's HTTP API (API Gateway's event, the command Lambda in process, the event store on "
+                    + "moto; event sources off), each sending 1.00 EUR transfers from the one funding account `%s` "
+                    + "(N = %d) to its own customer, %d s per C, after 100 sequential warm-up transfers. Lost races "
+                    + "are counted from the command Lambda's own EMF lines (`append_conflict`, metric "
+                    + "`appendConflicts`) on its stdout; attempts = commits + lost races.%n%n", FUNDING, shards, seconds));
+            out.append(String.format(Locale.ROOT, "Calibration: the command's time outside DynamoDB (HTTP, the "
+                    + "Lambda, JSON, the Axon decision) is not probed; it is taken from the C = 1 run as its mean "
+                    + "latency (%.2f ms) less 3 GetItems and one transaction at their measured means (%.2f ms): "
+                    + "%.2f ms per command, fixed, not queued at the server%s. C > 1 are predictions.%n%n",
+                    alone.meanMs(), dynamoMs, overheadMs, overheadMs == 0
+                            ? " (clamped at 0: the probe's means exceed the run's, the machine's load moved between "
+                            + "them, so even C = 1 is a prediction here)" : "; so C = 1 matches by construction"));
+            out.append("| C | N | commits/s measured | predicted | lost races per attempt measured | predicted "
+                    + "| per command measured | predicted | 409 share measured | predicted | p50 ms measured | predicted "
+                    + "| p99 ms measured | predicted | other failures |\n");
+            out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (HotAccountRun.Measured m : measured) {
+                Config config = new Config(m.clients(), shards, get, transact, Latency.fixed(overheadMs), 0, 3, 1,
+                        Retries.deployed(), Mode.EMULATOR, share, 0, 2_000, 60_000, SEED);
+                Prediction p = CapacityModel.predict(config);
+                out.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f "
+                                + "| %.1f | %.1f | %.1f | %.1f | %d |%n", m.clients(), shards, m.commitsPerSecond(),
+                        p.commitsPerSecond(), m.conflictsPerAttempt(), p.conflictsPerAttempt(), m.conflictsPerCommand(),
+                        p.conflictsPerCommand(), m.refusedShare(), p.rejectedShare(), m.p50Ms(), p.p50Ms(), m.p99Ms(),
+                        p.p99Ms(), m.failed()));
+            }
+            out.append("\nMeasured counts: ");
+            List<String> counts = new ArrayList<>();
+            for (HotAccountRun.Measured m : measured) {
+                counts.add(String.format(Locale.ROOT, "C=%d: %d committed, %d answered 409, %d lost races in %.1f s",
+                        m.clients(), m.committed(), m.refused(), m.conflicts(), m.seconds()));
+            }
+            out.append(String.join("; ", counts)).append(". Predictions: 60 simulated seconds after 2 s of warm-up, "
+                    + "emulator rule, deployed retry policy, seed " + SEED + ".\n\n");
+            return recordBytes;
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    /** Mean bytes of the JSON line the publisher puts on Kinesis, over the run's events (2 account, 1 transfer). */
+    private static double kinesisRecordBytes(DynamoDbClient dynamo, String table) {
+        double account = meanLineBytes(dynamo, table, "account:c0");
+        double transfer = meanLineBytes(dynamo, table, "transfer:cap-1");
+        return (2 * account + transfer) / 3;
+    }
+
+    private static double meanLineBytes(DynamoDbClient dynamo, String table, String stream) {
+        List<Map<String, AttributeValue>> items = dynamo.query(r -> r.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :pk AND sk > :head")
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(stream),
+                        ":head", AttributeValue.fromN("0"))).limit(50)).items();
+        return items.stream().mapToInt(item -> EventsTable.toEvent(item).toJsonLine()
+                .getBytes(StandardCharsets.UTF_8).length).average().orElse(Double.NaN);
+    }
+
+    // --- (c) ----------------------------------------------------------------------------------------
+
+    static Config awsConfig(int clients, int shards, Retries retries, double measureSeconds) {
+        return new Config(clients, shards,
+                Latency.logNormal(AwsFigures.GET_ITEM_P50_MS, AwsFigures.GET_ITEM_P99_MS),
+                Latency.logNormal(AwsFigures.TRANSACT_WRITE_P50_MS, AwsFigures.TRANSACT_WRITE_P99_MS),
+                Latency.fixed(AwsFigures.COMMAND_OVERHEAD_MS), 0, 3, 1, retries, Mode.AWS, Config.ALL_AT_SERVER,
+                AwsFigures.NETWORK_ONE_WAY_MS, 2_000, measureSeconds * 1000, SEED);
+    }
+
+    private static void aws(StringBuilder out, double seconds) {
+        out.append("## (c) AWS: one funding account, C concurrent command Lambdas by N shards\n\n");
+        out.append(String.format(Locale.ROOT, "The model's AWS rule with the assumed latencies (GetItem log-normal "
+                        + "p50 %.0f / p99 %.0f ms, TransactWriteItems p50 %.0f / p99 %.0f ms, %.0f ms per command outside "
+                        + "DynamoDB), %.0f simulated seconds per cell after 2 s of warm-up, seed %d. Every command debits "
+                        + "the one account; its other two streams are its own. Cell: commits/s; lost races per attempt "
+                        + "(of them TransactionConflict, per attempt); lost races per command; 409 share; p99 ms.%n%n",
+                AwsFigures.GET_ITEM_P50_MS, AwsFigures.GET_ITEM_P99_MS, AwsFigures.TRANSACT_WRITE_P50_MS, AwsFigures.TRANSACT_WRITE_P99_MS,
+                AwsFigures.COMMAND_OVERHEAD_MS, seconds, SEED));
+        for (Retries retries : List.of(Retries.budgeted(), Retries.deployed())) {
+            out.append(retries.equals(Retries.budgeted()) ? "**Budgeted retries (issue 13: 5 ms doubling, cap 100 ms, "
+                    + "2 s budget)**\n\n" : "**Deployed retries (6 attempts, no cap)**\n\n");
+            out.append("| C \\ N |");
+            AWS_SHARDS.forEach(n -> out.append(" N = ").append(n).append(" |"));
+            out.append("\n|---:|");
+            AWS_SHARDS.forEach(n -> out.append("---|"));
+            out.append("\n");
+            List<String> overCap = new ArrayList<>();
+            for (int c : AWS_CLIENTS) {
+                out.append("| C = ").append(c).append(" |");
+                for (int n : AWS_SHARDS) {
+                    Prediction p = CapacityModel.predict(awsConfig(c, n, retries, seconds));
+                    out.append(String.format(Locale.ROOT, " %,.0f/s; %.2f (%.2f TC); %.2f; %.2f; %,.0f ms |",
+                            p.commitsPerSecond(), p.conflictsPerAttempt(),
+                            p.attempts() == 0 ? 0 : (double) p.transactionConflicts() / p.attempts(),
+                            p.conflictsPerCommand(), p.rejectedShare(), p.p99Ms()));
+                    double load = partitionLoad(p, n, seconds);
+                    if (load > 1) {
+                        overCap.add(String.format(Locale.ROOT, "C=%d, N=%d (%.1fx)", c, n, load));
+                    }
+                }
+                out.append("\n");
+            }
+            out.append(String.format(Locale.ROOT, "%nPartition check: each attempt reads the hot shard's head "
+                            + "(1 RCU, consistent, under 4 KB) and each commit writes %d of its items (%.0f WRU in a "
+                            + "transaction); a partition serves 3,000 RCU/s or 1,000 WCU/s \"or a linear combination\", so "
+                            + "a shard's load is reads/3,000 + writes/1,000 per second (cancelled transactions' writes "
+                            + "not counted). %s.%n%n", AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT,
+                    AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT * AwsFigures.TRANSACTION_WRU_PER_ITEM,
+                    overCap.isEmpty() ? "No cell above loads a shard's partition past 1"
+                            : "Past 1, so DynamoDB would throttle the hot partition before the model's figure: "
+                            + String.join(", ", overCap)));
+        }
+    }
+
+    /** The hot shard's partition load: consistent reads per attempt and transactional writes per commit. */
+    static double partitionLoad(Prediction p, int shards, double measureSeconds) {
+        double readsPerShard = p.attempts() / measureSeconds / shards;
+        double wruPerShard = p.commitsPerSecond() / shards * AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT
+                * AwsFigures.TRANSACTION_WRU_PER_ITEM;
+        return readsPerShard / AwsFigures.PARTITION_RCU_PER_SECOND + wruPerShard / AwsFigures.PARTITION_WCU_PER_SECOND;
+    }
+
+    // --- (d) ----------------------------------------------------------------------------------------
+
+    private static void pipeline(StringBuilder out, double recordBytes) {
+        double bytes = Double.isNaN(recordBytes) ? 600 : recordBytes;
+        out.append("## (d) The whole pipeline: commands -> DynamoDB stream -> publisher -> Kinesis -> three projections\n\n");
+        out.append(String.format(Locale.ROOT, "`PipelineModel`: each stage's transfers/s from the quota it rests on "
+                + "and the requests the code makes per record (AWS latencies as in (a); a Kinesis record is an "
+                + "event's JSON line, %.0f bytes measured over this run's events). The stack sustains the smallest; "
+                + "beyond it that stage's backlog (iterator age, projection lag) grows while commands still "
+                + "succeed, except at the command stages themselves.%n%n", bytes));
+        List<PipelineModel> steps = List.of(
+                PipelineModel.asDeployed(bytes),
+                PipelineModel.asDeployed(bytes).withParallelization(AwsFigures.MAX_PARALLELIZATION_FACTOR),
+                PipelineModel.asDeployed(bytes).withParallelization(AwsFigures.MAX_PARALLELIZATION_FACTOR)
+                        .withKinesisShards(4),
+                PipelineModel.asDeployed(bytes).withParallelization(AwsFigures.MAX_PARALLELIZATION_FACTOR)
+                        .withKinesisShards(12).withTable(AwsFigures.TABLE_WRU_QUOTA),
+                PipelineModel.asDeployed(bytes).withParallelization(AwsFigures.MAX_PARALLELIZATION_FACTOR)
+                        .withKinesisShards(40).withTable(4 * AwsFigures.TABLE_WRU_QUOTA).withLambdaConcurrency(10_000));
+        List<String> names = List.of("as deployed", "PF 10", "PF 10, Kinesis 4 shards",
+                "PF 10, Kinesis 12 shards, table at 40,000 WRU", "PF 10, Kinesis 40 shards, table 160,000 WRU, "
+                        + "Lambda 10,000");
+        out.append("| stage | rests on (as deployed) |");
+        names.forEach(n -> out.append(" ").append(n).append(" |"));
+        out.append("\n|---|---|");
+        names.forEach(n -> out.append("---:|"));
+        out.append("\n");
+        List<PipelineModel.Stage> deployed = steps.get(0).stages();
+        for (PipelineModel.Stage stage : deployed) {
+            out.append("| ").append(stage.name()).append(" | ").append(stage.restsOn()).append(" |");
+            for (PipelineModel step : steps) {
+                double value = step.stages().stream().filter(s -> s.name().equals(stage.name())).findFirst()
+                        .orElseThrow().transfersPerSecond();
+                boolean binding = step.binding().name().equals(stage.name());
+                out.append(String.format(Locale.ROOT, binding ? " **%,.0f** |" : " %,.0f |", value));
+            }
+            out.append("\n");
+        }
+        out.append("| **sustained (smallest)** | |");
+        steps.forEach(step -> out.append(String.format(Locale.ROOT, " **%,.0f** |", step.binding().transfersPerSecond())));
+        out.append("\n\n");
+        for (int i = 0; i < steps.size(); i++) {
+            PipelineModel.Stage binding = steps.get(i).binding();
+            out.append(String.format(Locale.ROOT, "- %s (%s): %,.0f transfers/s, bound by **%s**; to go past it: %s.%n",
+                    names.get(i), steps.get(i).describe(), binding.transfersPerSecond(), binding.name(), binding.lever()));
+        }
+        out.append("\nThe stack as deployed provisions its Kinesis stream with 1 shard (template: PROVISIONED, ShardCount 1); "
+                + "switching it to on-demand gives 4,000 records/s (1,333 transfers/s) at once, doubling its peak "
+                + "after that, with the same 1,000 records/s per shard.\n\n");
+        out.append("One funding account (every transfer debits it): the command stage is (c)'s commits/s for its N, "
+                + "and the publisher slows too, since the handler puts one PutRecords round per event of a stream in "
+                + "a batch (50 rounds for a batch of one stream's records); ParallelizationFactor does not help one "
+                + "stream, whose records keep one lane:\n\n| N | publisher transfers/s, PF 1 | PF 10 |\n|---:|---:|---:|\n");
+        for (int n : AWS_SHARDS) {
+            PipelineModel hot = PipelineModel.asDeployed(bytes).withHotShards(n);
+            out.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f |%n", n, publisher(hot),
+                    publisher(hot.withParallelization(AwsFigures.MAX_PARALLELIZATION_FACTOR))));
+        }
+        out.append("\n");
+    }
+
+    private static double publisher(PipelineModel model) {
+        return model.stages().stream().filter(s -> s.name().startsWith("publisher")).findFirst().orElseThrow()
+                .transfersPerSecond();
+    }
+
+    private static List<Integer> parseList(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).map(Integer::parseInt).toList();
+    }
+}

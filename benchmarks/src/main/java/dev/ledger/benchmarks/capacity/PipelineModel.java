@@ -1,0 +1,183 @@
+package dev.ledger.benchmarks.capacity;
+
+import static dev.ledger.benchmarks.capacity.AwsFigures.GET_ITEM_P50_MS;
+import static dev.ledger.benchmarks.capacity.AwsFigures.GET_ITEM_P99_MS;
+import static dev.ledger.benchmarks.capacity.AwsFigures.TRANSACT_WRITE_P50_MS;
+import static dev.ledger.benchmarks.capacity.AwsFigures.TRANSACT_WRITE_P99_MS;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Transfers per second each stage of the whole pipeline can carry: HTTP API -> command Lambda ->
+ * events table -> its DynamoDB stream -> publisher Lambda -> Kinesis -> three projection Lambdas
+ * (balances, history, transfers), each from the AWS quota it rests on and the work the code does per
+ * record (read from the handlers: the publisher puts one round of records per event of a stream in
+ * the batch, one PutRecords per round; a projection reads each stream's item once per batch and writes
+ * one item per event it applies, in order, one request at a time). A closed-form model: the stages are
+ * independent queues and the stack sustains the smallest of them (beyond it some stage's backlog grows).
+ *
+ * @param kinesisShards        Kinesis shards (the template: 1, provisioned)
+ * @param kinesisOnDemand      on-demand at its default 4,000 records/s instead of the shard count
+ * @param parallelization      ParallelizationFactor on every mapping (1..10)
+ * @param streamShards         shards of the events table's stream (one per table partition)
+ * @param tableWru             write request units/s the events table serves now
+ * @param lambdaConcurrency    the account's concurrent executions
+ * @param kinesisRecordBytes   bytes of one Kinesis record (an event as the publisher writes it)
+ * @param hotShards            0 for transfers spread over many accounts; N when every transfer debits
+ *                             one funding account of N shards (its events come N streams at a time)
+ */
+record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int parallelization, int streamShards,
+                            double tableWru, double lambdaConcurrency, double kinesisRecordBytes, int hotShards) {
+
+    /** PutItem of one small projection item (assumed like GetItem: single-digit ms). */
+    static final double PUT_ITEM_MEAN_MS = Latency.logNormal(4, 10).mean();
+    static final double GET_ITEM_MEAN_MS = Latency.logNormal(GET_ITEM_P50_MS, GET_ITEM_P99_MS).mean();
+    static final double TRANSACT_MEAN_MS = Latency.logNormal(TRANSACT_WRITE_P50_MS, TRANSACT_WRITE_P99_MS).mean();
+
+    /** One stage's capacity and what bounds it. */
+    public record Stage(String name, double transfersPerSecond, String restsOn, String lever) {
+    }
+
+    /** As the template deploys it: Kinesis 1 provisioned shard, ParallelizationFactor 1, a new on-demand table. */
+    public static PipelineModel asDeployed(double kinesisRecordBytes) {
+        return new PipelineModel(AwsFigures.TEMPLATE_KINESIS_SHARDS, false, AwsFigures.TEMPLATE_PARALLELIZATION_FACTOR,
+                (int) Math.ceil(AwsFigures.NEW_ON_DEMAND_TABLE_WRU / AwsFigures.PARTITION_WCU_PER_SECOND),
+                AwsFigures.NEW_ON_DEMAND_TABLE_WRU, AwsFigures.LAMBDA_ACCOUNT_CONCURRENCY, kinesisRecordBytes, 0);
+    }
+
+    public PipelineModel withParallelization(int value) {
+        return new PipelineModel(kinesisShards, kinesisOnDemand, value, streamShards, tableWru, lambdaConcurrency,
+                kinesisRecordBytes, hotShards);
+    }
+
+    public PipelineModel withKinesisShards(int value) {
+        return new PipelineModel(value, false, parallelization, streamShards, tableWru, lambdaConcurrency,
+                kinesisRecordBytes, hotShards);
+    }
+
+    public PipelineModel withTable(double wru) {
+        return new PipelineModel(kinesisShards, kinesisOnDemand, parallelization,
+                (int) Math.max(streamShards, Math.ceil(wru / AwsFigures.PARTITION_WCU_PER_SECOND)), wru,
+                lambdaConcurrency, kinesisRecordBytes, hotShards);
+    }
+
+    public PipelineModel withLambdaConcurrency(double value) {
+        return new PipelineModel(kinesisShards, kinesisOnDemand, parallelization, streamShards, tableWru, value,
+                kinesisRecordBytes, hotShards);
+    }
+
+    public PipelineModel withHotShards(int value) {
+        return new PipelineModel(kinesisShards, kinesisOnDemand, parallelization, streamShards, tableWru,
+                lambdaConcurrency, kinesisRecordBytes, value);
+    }
+
+    /** Command latency on AWS: overhead, three consistent reads, one transaction (means). */
+    static double commandMs() {
+        return AwsFigures.COMMAND_OVERHEAD_MS + 3 * GET_ITEM_MEAN_MS + TRANSACT_MEAN_MS;
+    }
+
+    /** Records per Kinesis batch a projection handles (BatchSize) and the transfers they carry. */
+    private static double transfersPerKinesisBatch() {
+        return AwsFigures.TEMPLATE_BATCH_SIZE / (double) AwsFigures.KINESIS_RECORDS_PER_TRANSFER;
+    }
+
+    /** A projection per Kinesis shard: batches of BatchSize, PF at a time, each record applied in turn. */
+    private double projection(double msPerTransfer) {
+        double batchMs = AwsFigures.INVOKE_OVERHEAD_MS + transfersPerKinesisBatch() * msPerTransfer;
+        return effectiveKinesisShards() * parallelization * transfersPerKinesisBatch() / (batchMs / 1000);
+    }
+
+    private double effectiveKinesisShards() {
+        return kinesisOnDemand
+                ? AwsFigures.KINESIS_ON_DEMAND_DEFAULT_RECORDS_PER_SECOND / AwsFigures.KINESIS_SHARD_RECORDS_PER_SECOND
+                : kinesisShards;
+    }
+
+    /** Every stage, smallest capacity first. */
+    public List<Stage> stages() {
+        List<Stage> stages = new ArrayList<>();
+        stages.add(new Stage("HTTP API", AwsFigures.HTTP_API_REQUESTS_PER_SECOND, "10,000 requests/s per account and Region",
+                "API Gateway quota increase"));
+        double consumers = streamShards * parallelization + 3 * effectiveKinesisShards() * parallelization;
+        stages.add(new Stage("command Lambda", Math.max(0, lambdaConcurrency - consumers) / (commandMs() / 1000),
+                String.format(Locale.ROOT, "account concurrency %,.0f less %.0f consumer executions, %.1f ms per command",
+                        lambdaConcurrency, consumers, commandMs()), "Lambda concurrency quota"));
+        stages.add(new Stage("events table writes", tableWru / AwsFigures.TRANSFER_WRU,
+                String.format(Locale.ROOT, "%,.0f WRU/s (12 WRU per transfer: 6 items x 2 in a transaction)", tableWru),
+                "on-demand doubles its previous peak within 30 min; to skip the ramp pre-warm it (warm throughput);"
+                        + " past 40,000 WRU/s raise the table quota"));
+        stages.add(publisher());
+        double recordsPerSecond = kinesisOnDemand ? AwsFigures.KINESIS_ON_DEMAND_DEFAULT_RECORDS_PER_SECOND
+                : kinesisShards * AwsFigures.KINESIS_SHARD_RECORDS_PER_SECOND;
+        double writeBytes = effectiveKinesisShards() * AwsFigures.KINESIS_SHARD_WRITE_BYTES_PER_SECOND;
+        stages.add(new Stage("Kinesis writes",
+                Math.min(recordsPerSecond, writeBytes / kinesisRecordBytes) / AwsFigures.KINESIS_RECORDS_PER_TRANSFER,
+                kinesisOnDemand ? "on-demand default 4,000 records/s (4 MB/s)"
+                        : String.format(Locale.ROOT, "%d shard(s) x 1,000 records/s or 1 MB/s; 3 records per transfer", kinesisShards),
+                "ShardCount, or on-demand (doubles its peak up to the stream quota)"));
+        double readBytes = effectiveKinesisShards() * AwsFigures.KINESIS_SHARD_READ_BYTES_PER_SECOND;
+        stages.add(new Stage("Kinesis reads (3 standard consumers)",
+                readBytes / (3 * AwsFigures.KINESIS_RECORDS_PER_TRANSFER * kinesisRecordBytes),
+                String.format(Locale.ROOT, "2 MB/s per shard shared by 3 consumers, %.0f-byte records", kinesisRecordBytes),
+                "ShardCount, or enhanced fan-out consumers (2 MB/s each)"));
+        stages.add(new Stage("balances projection", projection(2 * (GET_ITEM_MEAN_MS + PUT_ITEM_MEAN_MS)),
+                String.format(Locale.ROOT, "PF %d per shard; 2 account events per transfer, each a read and a conditional PutItem",
+                        parallelization), "ParallelizationFactor, then ShardCount"));
+        stages.add(new Stage("history projection", projection(2 * (GET_ITEM_MEAN_MS + TRANSACT_MEAN_MS)),
+                String.format(Locale.ROOT, "PF %d per shard; 2 account events per transfer, each a read and a 2-item transaction",
+                        parallelization), "ParallelizationFactor, then ShardCount"));
+        stages.add(new Stage("transfers projection", projection(GET_ITEM_MEAN_MS + PUT_ITEM_MEAN_MS),
+                String.format(Locale.ROOT, "PF %d per shard; 1 transfer event per transfer, a read and a PutItem", parallelization),
+                "ParallelizationFactor, then ShardCount"));
+        stages.sort(Comparator.comparingDouble(Stage::transfersPerSecond));
+        return stages;
+    }
+
+    /**
+     * The publisher: one invocation per batch of stream records, one PutRecords round per event of the
+     * busiest stream in the batch (the handler never puts two events of one stream in one call).
+     * Spread transfers: a batch of 100 records (6 per transfer) has one event per stream, one round,
+     * on every stream shard, PF batches at a time. One funding account of N shards: its stream shards'
+     * batches hold only its items (an event and a head per transfer, so 50 events per batch); the
+     * records of one stream stay in one batch lane (Lambda keeps each partition key's order), so
+     * min(N, stream shards x PF) lanes, each with N / lanes of the shards' streams and
+     * 50 / (N / lanes) rounds per batch (assumed: the shards' streams are spread over partitions).
+     */
+    private Stage publisher() {
+        if (hotShards == 0) {
+            double transfersPerBatch = AwsFigures.TEMPLATE_BATCH_SIZE / (double) AwsFigures.STREAM_RECORDS_PER_TRANSFER;
+            double batchMs = AwsFigures.INVOKE_OVERHEAD_MS + AwsFigures.PUT_RECORDS_MS;
+            return new Stage("publisher (DynamoDB stream -> Kinesis)",
+                    streamShards * parallelization * transfersPerBatch / (batchMs / 1000),
+                    String.format(Locale.ROOT, "%d stream shards x PF %d; a batch of %d records = %.0f transfers,"
+                                    + " one PutRecords", streamShards, parallelization, AwsFigures.TEMPLATE_BATCH_SIZE,
+                            transfersPerBatch),
+                    "ParallelizationFactor up to 10; more partitions (table warm throughput)");
+        }
+        double hotEventsPerBatch = AwsFigures.TEMPLATE_BATCH_SIZE / (double) AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT;
+        double lanes = Math.min(hotShards, (double) streamShards * parallelization);
+        double streamsPerLane = hotShards / lanes;
+        double rounds = Math.ceil(hotEventsPerBatch / streamsPerLane);
+        double batchMs = AwsFigures.INVOKE_OVERHEAD_MS + rounds * AwsFigures.PUT_RECORDS_MS;
+        return new Stage("publisher (DynamoDB stream -> Kinesis)", lanes * hotEventsPerBatch / (batchMs / 1000),
+                String.format(Locale.ROOT, "%.0f lane(s) of the funding account's %d stream(s), %.0f PutRecords rounds"
+                        + " per batch of %.0f of its events", lanes, hotShards, rounds, hotEventsPerBatch),
+                "shard the account (more streams per batch, more lanes); publish all of a stream's events in one call");
+    }
+
+    /** The stage that binds first. */
+    public Stage binding() {
+        return stages().get(0);
+    }
+
+    String describe() {
+        return String.format(Locale.ROOT, "Kinesis %s, ParallelizationFactor %d, events table %,.0f WRU/s (%d stream shards), "
+                        + "Lambda concurrency %,.0f%s",
+                kinesisOnDemand ? "on-demand" : kinesisShards + " shard(s)", parallelization, tableWru, streamShards,
+                lambdaConcurrency, hotShards == 0 ? "" : ", every transfer from one funding account of " + hotShards
+                        + " shard(s)");
+    }
+}
