@@ -5,15 +5,19 @@ import static dev.ledger.store.EventsTable.PK;
 import static dev.ledger.store.EventsTable.SK;
 
 import dev.ledger.domain.api.StreamId;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -28,6 +32,8 @@ public final class DynamoEventStore implements EventStore {
 
     /** DynamoDB's limit on the items of one TransactWriteItems call. */
     static final int MAX_TRANSACTION_ITEMS = 100;
+    /** The most keys one BatchGetItem takes. */
+    private static final int MAX_BATCH_GET = 100;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -55,6 +61,33 @@ public final class DynamoEventStore implements EventStore {
             return Optional.empty();
         }
         return Optional.of(EventsTable.toHead(response.item()));
+    }
+
+    /**
+     * Heads in one BatchGetItem per 100 streams, strongly consistent like {@link #readHead}; keys the
+     * service leaves unprocessed are asked again until none are left.
+     */
+    @Override
+    public Map<StreamId, Optional<Head>> readHeads(Collection<StreamId> streams) {
+        Map<StreamId, Optional<Head>> heads = new LinkedHashMap<>();
+        streams.forEach(stream -> heads.put(stream, Optional.empty()));
+        List<StreamId> all = List.copyOf(heads.keySet());
+        for (int from = 0; from < all.size(); from += MAX_BATCH_GET) {
+            List<Map<String, AttributeValue>> keys = all.subList(from, Math.min(all.size(), from + MAX_BATCH_GET))
+                    .stream().map(stream -> EventsTable.key(stream, HEAD_SK)).toList();
+            Map<String, KeysAndAttributes> asked = Map.of(table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+            while (!asked.isEmpty()) {
+                Map<String, KeysAndAttributes> ask = asked;
+                BatchGetItemResponse response = dynamo.batchGetItem(request -> request.requestItems(ask));
+                response.responses().getOrDefault(table, List.of()).forEach(item -> {
+                    Head head = EventsTable.toHead(item);
+                    heads.put(head.stream(), Optional.of(head));
+                });
+                asked = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+        }
+        return heads;
     }
 
     @Override

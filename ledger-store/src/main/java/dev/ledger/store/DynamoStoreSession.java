@@ -39,11 +39,24 @@ final class DynamoStoreSession implements StoreSession {
     }
 
     @Override
+    public List<Optional<Head>> heads(List<StreamId> streams) {
+        List<StreamId> unread = streams.stream().filter(stream -> !heads.containsKey(stream)).distinct().toList();
+        if (!unread.isEmpty()) {
+            heads.putAll(store.readHeads(unread));
+        }
+        return streams.stream().map(heads::get).toList();
+    }
+
+    @Override
     public List<StoredEvent> append(LedgerResult result, Instant recordedAt, String correlationId) {
         List<TransactWriteItem> items = new ArrayList<>();
         List<StoredEvent> stored = new ArrayList<>();
         for (StreamChange change : result.changes()) {
-            Optional<Head> head = head(change.stream());
+            // A stream the command starts (a new transfer, a new shard) is not read first: the append's
+            // attribute_not_exists condition is the check, and a read would only widen the window in which
+            // another writer can get in first (a raise of 30 shards read 30 heads before it wrote).
+            Optional<Head> head = change.expectedVersion() == 0 && !heads.containsKey(change.stream())
+                    ? Optional.empty() : head(change.stream());
             long version = head.map(Head::version).orElse(0L);
             String hash = head.map(Head::hash).orElse(HashChain.GENESIS);
             for (StoredEvent event : StreamAppend.events(change, version, hash, recordedAt, correlationId)) {

@@ -2,7 +2,10 @@ package dev.ledger.store;
 
 import dev.ledger.domain.api.StreamId;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,6 +26,16 @@ public interface EventStore {
 
     /** A stream's head as it is now; empty if the stream has no events yet. */
     Optional<Head> readHead(StreamId stream);
+
+    /**
+     * Several streams' heads as they are now, each read as {@link #readHead} reads one; absent streams
+     * map to empty. The DynamoDB store reads them in one request.
+     */
+    default Map<StreamId, Optional<Head>> readHeads(Collection<StreamId> streams) {
+        Map<StreamId, Optional<Head>> heads = new LinkedHashMap<>();
+        streams.forEach(stream -> heads.put(stream, readHead(stream)));
+        return heads;
+    }
 
     /** One event of a stream, by version. */
     Optional<StoredEvent> readEvent(StreamId stream, long version);

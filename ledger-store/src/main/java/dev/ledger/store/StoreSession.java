@@ -26,6 +26,14 @@ public interface StoreSession extends LedgerStreams {
     Optional<Head> head(StreamId stream);
 
     /**
+     * Several heads as this session loaded them, those not yet loaded read together now (one request on
+     * DynamoDB), in the order asked.
+     */
+    default List<Optional<Head>> heads(List<StreamId> streams) {
+        return streams.stream().map(this::head).toList();
+    }
+
+    /**
      * Appends every change of the result atomically. Events get {@code recordedAt} and
      * {@code correlationId} in their envelope and extend their stream's hash chain ({@link StreamAppend}).
      *
@@ -38,6 +46,13 @@ public interface StoreSession extends LedgerStreams {
     default Optional<Versioned<AccountState>> account(String accountId) {
         return head(StreamId.account(accountId))
                 .map(head -> new Versioned<>(StateCodec.decodeAccount(head.state()), head.version()));
+    }
+
+    @Override
+    default List<Optional<Versioned<AccountState>>> accounts(List<String> accountIds) {
+        return heads(accountIds.stream().map(StreamId::account).toList()).stream()
+                .map(head -> head.map(read -> new Versioned<>(StateCodec.decodeAccount(read.state()), read.version())))
+                .toList();
     }
 
     @Override

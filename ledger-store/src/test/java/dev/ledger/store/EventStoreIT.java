@@ -16,9 +16,11 @@ import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -49,6 +51,45 @@ class EventStoreIT {
             run(ledger -> ledger.openAccount(new OpenAccount(id, EUR, OverdraftLimit.NONE)));
         }
         run(ledger -> ledger.transfer("fund-alice", TransferRequest.posted("bank", "alice", eur("100.00"))));
+    }
+
+    @Test
+    void headsReadTogetherAreTheHeadsReadOneByOne() {
+        List<StreamId> streams = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            streams.add(StreamId.account("nobody-" + i));
+        }
+        streams.add(3, StreamId.account("alice"));
+        streams.add(110, StreamId.account("bank"));
+        streams.add(StreamId.transfer("fund-alice"));
+
+        Map<StreamId, Optional<EventStore.Head>> together = store.readHeads(streams);
+
+        assertThat(together.keySet()).as("every stream asked, in order, past one request's 100 keys")
+                .containsExactlyElementsOf(streams);
+        for (StreamId stream : streams) {
+            assertThat(together.get(stream)).as(stream.toString()).isEqualTo(store.readHead(stream));
+        }
+        assertThat(together.values().stream().filter(Optional::isPresent).count()).isEqualTo(3);
+    }
+
+    @Test
+    void aCommandThatGathersFundsCommitsOnlyIfNoShardItReadMoved() {
+        run(ledger -> ledger.openAccount(new OpenAccount("pooled", EUR, OverdraftLimit.NONE), 4));
+        for (int i = 0; i < 8; i++) {
+            String id = "pool-in-" + i;
+            run(ledger -> ledger.transfer(id, TransferRequest.posted("bank", "pooled", eur("1.00"))));
+        }
+        StoreSession refusing = store.session();
+        LedgerResult refused = new Ledger(refusing, clock).transfer("pool-out-big",
+                TransferRequest.posted("pooled", "bob", eur("8.01")));
+        assertThat(refused.rejection().code().code()).isEqualTo("insufficient_funds");
+        assertThat(refused.checks()).as("the refusal rests on the shards it read").hasSizeGreaterThanOrEqualTo(3);
+        run(ledger -> ledger.transfer("pool-in-late", TransferRequest.posted("bank", "pooled", eur("5.00"))));
+
+        assertThatThrownBy(() -> refusing.append(refused, clock.instant(), "c-refused"))
+                .as("a deposit landed on a shard the refusal read").isInstanceOf(ConcurrentAppendException.class);
+        assertThat(store.readHead(StreamId.transfer("pool-out-big"))).isEmpty();
     }
 
     @Test

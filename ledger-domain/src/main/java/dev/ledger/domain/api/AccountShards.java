@@ -55,8 +55,11 @@ public final class AccountShards {
         if (shards <= 1) {
             return 0;
         }
-        // Fibonacci hashing spreads ids that differ only in their last characters (payment-17, payment-18).
+        // Fibonacci hashing: the product's HIGH bits, scaled to the count (Lemire's reduction), spread ids
+        // that differ only in a trailing counter (payment-17, payment-18); its low bits, taken modulo a power
+        // of two, would only reshuffle hashCode's own low bits.
         long spread = Integer.toUnsignedLong(commandId.hashCode() * 0x9E3779B9);
-        return (int) Math.floorMod(spread + attempt - 1, (long) shards);
+        long first = (spread * shards) >>> Integer.SIZE;
+        return (int) Math.floorMod(first + attempt - 1, (long) shards);
     }
 }

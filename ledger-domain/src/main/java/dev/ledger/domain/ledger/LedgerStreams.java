@@ -5,12 +5,21 @@ import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
+import java.util.List;
 import java.util.Optional;
 
 /** Where the ledger reads the current state of the streams a command touches. */
 public interface LedgerStreams {
 
     Optional<Versioned<AccountState>> account(String accountId);
+
+    /**
+     * Several accounts' streams at once, in the order asked (a sharded account's shards): a log that can
+     * read them in one request does.
+     */
+    default List<Optional<Versioned<AccountState>>> accounts(List<String> accountIds) {
+        return accountIds.stream().map(this::account).toList();
+    }
 
     Optional<Versioned<TransferState>> transfer(String transferId);
 

@@ -10,7 +10,6 @@ import dev.ledger.domain.api.AccountCommand.MoveShardFunds;
 import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.Side;
-import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.AxonAggregates.Handled;
 import dev.ledger.domain.money.Money;
 import java.math.BigDecimal;
@@ -18,6 +17,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where one account's side of a command lands when the account is sharded (issue 13), and the one
@@ -58,12 +58,20 @@ final class ShardedAccounts {
         }
     }
 
-    /** Every shard of an account as read now, its own stream first. */
+    /** Every shard of an account, its own stream first, the others read together now. */
     List<Versioned<AccountState>> all(Versioned<AccountState> own) {
+        String accountId = own.state().accountId();
+        List<String> others = new ArrayList<>();
+        for (int shard = 1; shard < own.state().shardCount(); shard++) {
+            others.add(AccountShards.streamAccountId(accountId, shard));
+        }
         List<Versioned<AccountState>> shards = new ArrayList<>();
         shards.add(own);
-        for (int shard = 1; shard < own.state().shardCount(); shard++) {
-            shards.add(shard(own.state().accountId(), shard));
+        List<Optional<Versioned<AccountState>>> read = streams.accounts(others);
+        for (int i = 0; i < others.size(); i++) {
+            String shard = others.get(i);
+            shards.add(read.get(i).orElseThrow(() -> new IllegalStateException(shard
+                    + " is missing from the log though its account " + accountId + " has that shard")));
         }
         return shards;
     }
@@ -196,14 +204,5 @@ final class ShardedAccounts {
 
     private static String format(BigInteger minorUnits, Money like) {
         return new BigDecimal(minorUnits, like.currency().minorDigits()).toPlainString() + " " + like.currency().code();
-    }
-
-    /** The stream ids of an account's shards, for reading them all. */
-    static List<StreamId> streams(AccountState own) {
-        List<StreamId> ids = new ArrayList<>();
-        for (int shard = 0; shard < Math.max(1, own.shardCount()); shard++) {
-            ids.add(StreamId.account(AccountShards.streamAccountId(own.accountId(), shard)));
-        }
-        return ids;
     }
 }
