@@ -41,8 +41,8 @@ public final class DemoMain {
     static final String USAGE = """
             Usage: ledger demo [options]
 
-            Starts the local stack, opens a funding, a fee and a liquidity account per currency and customer
-            accounts in EUR and USD, runs concurrent payments through the HTTP API (deposits, transfers,
+            Starts the local stack, opens a funding (16 shards), a fee and a liquidity account per currency and
+            customer accounts in EUR and USD, runs concurrent payments through the HTTP API (deposits, transfers,
             holds posted or voided, refusals for insufficient funds, retries with the same transfer id; card
             payments with a fee, split payouts and EUR/USD exchanges as multi-leg transactions; transfers
             refunded in part by a reversal; one atomic batch), waits for the projections to catch up, drops
@@ -147,6 +147,9 @@ public final class DemoMain {
             report.workloadSeconds = runner.run(plan, options.clients(), PROGRESS_EVERY, line -> say("%s", line));
             long workloadEnded = System.nanoTime();
             report.commandConflicts = StackLog.appendConflicts(stack.log()) - conflictsBefore;
+            Map<String, Long> conflictsByRecord = StackLog.appendConflictsByRecord(stack.log());
+            report.depositConflicts = plan.stream().filter(p -> p.kind() == PaymentPlan.Kind.DEPOSIT)
+                    .mapToLong(p -> conflictsByRecord.getOrDefault(p.id(), 0L)).sum();
 
             // 3. Caught up: every stream's item in every projection at the log head, seen through the API.
             // Not the sharded funding accounts: their heads and items are per shard, and the read side
@@ -283,6 +286,7 @@ public final class DemoMain {
         Tally tally;
         double workloadSeconds;
         long commandConflicts;
+        long depositConflicts;
         ApiCatchUp.Outcome catchUp;
         double catchUpSeconds;
         double[] lagsMillis = new double[0];
@@ -317,8 +321,9 @@ public final class DemoMain {
             long sentAgain = tally.retriedByCode().getOrDefault(LedgerHttp.CONTENTION, 0L);
             long finalConflicts = tally.rejectedByCode().getOrDefault(LedgerHttp.CONTENTION, 0L);
             out.printf(Locale.ROOT, "conflicts    %,d answers 409 %s seen by clients (%,d sent again, %,d final); %,d"
-                            + " races lost and retried inside the command (append_conflict lines in the stack's log)%n",
-                    sentAgain + finalConflicts, LedgerHttp.CONTENTION, sentAgain, finalConflicts, commandConflicts);
+                            + " races lost and retried inside the command (append_conflict lines in the stack's log),"
+                            + " %,d of them by deposits%n", sentAgain + finalConflicts, LedgerHttp.CONTENTION, sentAgain,
+                    finalConflicts, commandConflicts, depositConflicts);
             out.printf(Locale.ROOT, "deposits     %s, sent concurrently from the funding accounts (%d shards each)%n",
                     counts(tally.outcomesOf("deposit")), PaymentPlan.FUNDING_SHARDS);
             out.println("new flows    each command's answers: accepted, or refused by error code");
