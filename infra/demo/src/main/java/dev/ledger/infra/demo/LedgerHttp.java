@@ -92,11 +92,23 @@ public final class LedgerHttp {
     }
 
     public Answer openAccount(String accountId, String currency, String overdraftLimit) {
+        return openAccount(accountId, currency, overdraftLimit, 1);
+    }
+
+    /**
+     * Opens an account of {@code shards} shard streams (1: not sharded, and no {@code shards} field sent).
+     * Sent again with the same fields it answers 200 with the account as it is now; a sharded account's
+     * command answers show it whole (every shard added up), whatever the read side has caught up with.
+     */
+    public Answer openAccount(String accountId, String currency, String overdraftLimit, int shards) {
         ObjectNode body = JSON.createObjectNode().put("accountId", accountId).put("currency", currency);
         if (overdraftLimit == null) {
             body.putNull("overdraftLimit");
         } else {
             body.put("overdraftLimit", overdraftLimit);
+        }
+        if (shards > 1) {
+            body.put("shards", shards);
         }
         return post("/accounts", body);
     }

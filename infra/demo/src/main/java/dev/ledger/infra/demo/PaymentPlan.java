@@ -38,6 +38,11 @@ final class PaymentPlan {
     static final BigDecimal SPLIT_COMMISSION_RATE = new BigDecimal("0.05");
     /** The fewest customers per currency the plan needs: a split payout pays two others than the buyer. */
     static final int MIN_CUSTOMERS_PER_CURRENCY = 3;
+    /**
+     * Shards of each funding account (issue 13): every deposit debits one, and the 16 clients send them
+     * concurrently; an unlimited debit touches only the shard its transfer id picks.
+     */
+    static final int FUNDING_SHARDS = 16;
 
     enum Kind {
         /** Funding account -> customer, posted. */
@@ -179,6 +184,30 @@ final class PaymentPlan {
             house.addAll(fees);
             house.addAll(liquidity);
             return house;
+        }
+
+        /**
+         * The house accounts of one stream each (fees, liquidity), whose transactions the clients send one
+         * at a time: a multi-leg transaction appends to the account's one stream, so sent concurrently they
+         * only lose append races. The funding accounts are sharded instead ({@link #shards}).
+         */
+        List<String> unsharded() {
+            List<String> unsharded = new ArrayList<>(fees);
+            unsharded.addAll(liquidity);
+            return unsharded;
+        }
+
+        /**
+         * The accounts whose items the demo waits for in the projections: every account but the sharded
+         * ones, which the read side does not show whole yet (issue 13).
+         */
+        List<String> readWhole() {
+            return all().stream().filter(account -> shards(account) == 1).toList();
+        }
+
+        /** The shards the account is opened with: {@link #FUNDING_SHARDS} for a funding account, else 1. */
+        int shards(String accountId) {
+            return funding.contains(accountId) ? FUNDING_SHARDS : 1;
         }
 
         List<String> all() {

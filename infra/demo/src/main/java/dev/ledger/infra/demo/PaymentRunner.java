@@ -58,11 +58,12 @@ final class PaymentRunner {
     private final Map<String, Long> transactionVersions = new ConcurrentHashMap<>();
 
     /**
-     * @param hotAccounts accounts whose payments the clients send one at a time (the house accounts:
-     *     every deposit debits a funding account, every card payment and split payout credits a fee
-     *     account, every exchange moves both liquidity accounts). A hot account's commands serialize
-     *     in the ledger anyway (each appends to its stream); sent concurrently they only lose append
-     *     races and retry, which costs the emulator the work of every lost try.
+     * @param hotAccounts accounts whose payments the clients send one at a time: the house accounts of
+     *     one stream each (every card payment and split payout credits a fee account, every exchange
+     *     moves both liquidity accounts). Such an account's commands serialize in the ledger anyway
+     *     (each appends to its stream); sent concurrently they only lose append races and retry, which
+     *     costs the emulator the work of every lost try. The funding accounts are not among them: they
+     *     are sharded, and the deposits that debit them go out concurrently.
      */
     PaymentRunner(LedgerHttp api, Tally tally, LagSampler lag, int sampleEvery, List<String> hotAccounts) {
         this.hotAccounts = hotAccounts.stream().collect(Collectors.toMap(a -> a, a -> new ReentrantLock()));
@@ -169,10 +170,12 @@ final class PaymentRunner {
         };
     }
 
-    /** A posted transfer; a sampled one's lag is measured from its answer. */
+    /**
+     * A posted transfer, sent whenever its client gets to it: a deposit too, although every deposit
+     * debits a funding account (which is sharded). A sampled one's lag is measured from its answer.
+     */
     private LedgerHttp.Answer posted(Payment payment, String label) {
-        LedgerHttp.Answer answer = counted(label, () -> oneAtATime(List.of(payment.debitAccountId()),
-                () -> send(payment, payment.amount(), 0)));
+        LedgerHttp.Answer answer = counted(label, () -> send(payment, payment.amount(), 0));
         long answered = System.nanoTime();
         if (answer.status() == 201 && postedAccepted.incrementAndGet() % sampleEvery == 0) {
             lag.sample(payment.creditAccountId(), answered);
@@ -313,8 +316,9 @@ final class PaymentRunner {
 
     /**
      * A command sent again while the API answers that other requests kept changing its accounts
-     * (the funding accounts are hot: every deposit debits one of them). The jitter is seeded by the
-     * payment, so the plan stays the seed's.
+     * (409 {@code concurrent_modification}: the command lost every race it retried itself), each such
+     * answer counted ({@link Tally#retried}). The jitter is seeded by the payment, so the plan stays the
+     * seed's.
      */
     private LedgerHttp.Answer uncontended(Payment payment, Supplier<LedgerHttp.Answer> command) {
         return LedgerHttp.retryingContention(command, CONTENTION_ATTEMPTS, new SplittableRandom(payment.index()),

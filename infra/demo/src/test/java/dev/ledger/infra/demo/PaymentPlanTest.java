@@ -53,6 +53,18 @@ class PaymentPlanTest {
     }
 
     @Test
+    void only_funding_accounts_are_sharded_so_deposits_go_out_concurrently_and_the_fee_and_liquidity_accounts_one_at_a_time() {
+        assertThat(accounts.shards("demo-t-funding-eur")).isEqualTo(PaymentPlan.FUNDING_SHARDS);
+        assertThat(accounts.shards("demo-t-funding-usd")).isEqualTo(PaymentPlan.FUNDING_SHARDS);
+        assertThat(accounts.shards("demo-t-fees-eur")).isEqualTo(1);
+        assertThat(accounts.shards("demo-t-liquidity-usd")).isEqualTo(1);
+        assertThat(accounts.shards("demo-t-eur-000")).isEqualTo(1);
+        assertThat(accounts.unsharded()).containsExactly("demo-t-fees-eur", "demo-t-fees-usd", "demo-t-liquidity-eur",
+                "demo-t-liquidity-usd");
+        assertThat(accounts.readWhole()).hasSize(204).doesNotContain("demo-t-funding-eur", "demo-t-funding-usd");
+    }
+
+    @Test
     void every_customer_gets_a_deposit_first_then_the_mix_has_every_kind() {
         assertThat(plan.subList(0, 200)).allSatisfy(p -> assertThat(p.kind()).isEqualTo(Kind.DEPOSIT));
         assertThat(plan.subList(0, 200)).extracting(Payment::creditAccountId).doesNotHaveDuplicates();
