@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Standard output, passed on as it is, with the command handler's {@code append_conflict} lines
  * counted on the way (its EMF metric {@code appendConflicts}: one line per race a command lost and
  * retried inside the handler). Installed with {@link #install()} before the local stack builds its
- * handlers, which take {@code System.out} when they are constructed.
+ * handlers, which take {@code System.out} when they are constructed. The hot-account benchmark and the
+ * capacity model's local validation both count with it.
  */
-final class ConflictLines extends OutputStream {
+public final class ConflictLines extends OutputStream {
 
     private static final String MARKER = "\"event\":\"append_conflict\"";
 
@@ -26,14 +27,14 @@ final class ConflictLines extends OutputStream {
     }
 
     /** Replaces {@code System.out} with a stream that counts the conflict lines going through it. */
-    static ConflictLines install() {
+    public static ConflictLines install() {
         ConflictLines counter = new ConflictLines(System.out);
         System.setOut(new PrintStream(counter, true, StandardCharsets.UTF_8));
         return counter;
     }
 
     /** Conflict lines seen so far. */
-    long count() {
+    public long count() {
         return conflicts.get();
     }
 

@@ -1,5 +1,7 @@
 package dev.ledger.benchmarks.capacity;
 
+import dev.ledger.benchmarks.ConflictLines;
+
 import dev.ledger.benchmarks.capacity.CapacityModel.Config;
 import dev.ledger.benchmarks.capacity.CapacityModel.Mode;
 import dev.ledger.benchmarks.capacity.CapacityModel.Prediction;
@@ -100,8 +102,7 @@ public final class CapacityModelReport {
     /** Runs the local validation; returns the mean bytes of a Kinesis record (an event's JSON line). */
     private static double validation(StringBuilder out, List<Integer> clients, int seconds, int shards) throws Exception {
         PrintStream original = System.out;
-        ConflictLines conflictLines = new ConflictLines(original);
-        System.setOut(conflictLines);
+        ConflictLines conflictLines = ConflictLines.install();
         Path state = Files.createTempDirectory("capacity-stack").resolve("local.json");
         int customers = clients.stream().mapToInt(Integer::intValue).max().orElse(1);
         try (MotoServer moto = MotoServer.start();
