@@ -1,7 +1,6 @@
 package dev.ledger.benchmarks.capacity;
 
 import dev.ledger.benchmarks.ConflictLines;
-
 import dev.ledger.benchmarks.capacity.CapacityModel.Config;
 import dev.ledger.benchmarks.capacity.CapacityModel.Mode;
 import dev.ledger.benchmarks.capacity.CapacityModel.Prediction;
