@@ -136,6 +136,13 @@ public class Account {
         if (state.status() == AccountStatus.CLOSED) {
             return closed();
         }
+        long shardCeiling = Long.MAX_VALUE / AccountShards.MAX_SHARDS;
+        if (command.shards() > 1 && (Math.max(state.debitsPosted() + state.debitsPending(),
+                state.creditsPosted() + state.creditsPending()) > shardCeiling)) {
+            return Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + name() + " has moved more than a"
+                    + " shard may hold (" + format(shardCeiling) + " on either side), so its shards could add up past"
+                    + " the largest amount the ledger can hold; it cannot be sharded");
+        }
         if (command.shards() < state.shardCount()) {
             return Decision.rejected(RejectionCode.SHARDS_CANNOT_DECREASE, "account " + name() + " has "
                     + state.shardCount() + " shards; the count can only be raised, not lowered to " + command.shards());
@@ -308,11 +315,13 @@ public class Account {
         }
         long units = amount.minorUnits();
         try {
-            if (side == Side.DEBIT) {
-                // Both debit totals must still fit once the amount is posted.
-                Math.addExact(state.debitsPosted(), Math.addExact(state.debitsPending(), units));
-            } else {
-                Math.addExact(state.creditsPosted(), Math.addExact(state.creditsPending(), units));
+            // Both totals of the side must still fit once the amount is posted; a shard of a sharded
+            // account keeps within its share, so that the shards still add up within a long.
+            long total = side == Side.DEBIT
+                    ? Math.addExact(state.debitsPosted(), Math.addExact(state.debitsPending(), units))
+                    : Math.addExact(state.creditsPosted(), Math.addExact(state.creditsPending(), units));
+            if (total > totalCeiling(state)) {
+                throw new ArithmeticException("past a shard's share of the largest amount");
             }
         } catch (ArithmeticException overflow) {
             return Optional.of(Decision.rejected(RejectionCode.BALANCE_OVERFLOW, "account " + name()
@@ -378,6 +387,15 @@ public class Account {
 
     private List<TransactionEntry> ownEntries(List<TransactionEntry> entries) {
         return entries.stream().filter(entry -> entry.accountId().equals(name())).toList();
+    }
+
+    /**
+     * The most either side's totals may reach: the largest amount for an account that is not sharded, and
+     * for each shard of a sharded account its share of it, 1/{@link AccountShards#MAX_SHARDS}, so the shards
+     * of an account always add up within a long (2.9 * 10^17 minor units a shard).
+     */
+    private static long totalCeiling(AccountState state) {
+        return state.shardCount() == 1 ? Long.MAX_VALUE : Long.MAX_VALUE / AccountShards.MAX_SHARDS;
     }
 
     /** The account as users name it: a shard's refusal names its account, never the shard. */

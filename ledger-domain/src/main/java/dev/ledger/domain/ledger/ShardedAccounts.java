@@ -130,7 +130,10 @@ final class ShardedAccounts {
         }
         for (Versioned<AccountState> shard : shards) {
             if (elsewhere && shard.state().covers(units)) {
-                return single(shard, Ledger.handleAccount(shard, command));
+                Handled<Account> there = Ledger.handleAccount(shard, command);
+                if (!(there.decision() instanceof Decision.Rejected)) {
+                    return single(shard, there);
+                }
             }
         }
         return gathered(picked, shards, commandId, units, amount, command);
@@ -163,8 +166,13 @@ final class ShardedAccounts {
                     commandId, Side.DEBIT, receiver, moved));
             Handled<Account> taken = Ledger.handleAccount(receiving, new MoveShardFunds(receiver, commandId,
                     Side.CREDIT, giver.state().accountId(), moved));
-            requireAccepted(given);
-            requireAccepted(taken);
+            // A move keeps both shards to their rules; one refused (a receiving shard at its share of the
+            // largest amount) refuses the debit, as that shard would.
+            for (Handled<Account> side : List.of(given, taken)) {
+                if (side.decision() instanceof Decision.Rejected) {
+                    return new Leg(side.decision(), picked.state().shard(), List.of(), List.of());
+                }
+            }
             changes.add(Ledger.accountChange(giver.version(), given));
             received.addAll(taken.events());
             receiving = new Versioned<>(taken.root().state(), receiving.version());
@@ -191,16 +199,16 @@ final class ShardedAccounts {
         return new Leg(handled.decision(), shard.state().shard(), changes, List.of());
     }
 
+    /**
+     * Whether the picked shard refused for what the account as a whole may still allow: the funds, or
+     * the shard's own share of the largest amount its totals may reach.
+     */
     private static boolean shortOfFunds(Handled<Account> handled) {
         return handled.decision() instanceof Decision.Rejected refused
-                && refused.rejection().code() == RejectionCode.INSUFFICIENT_FUNDS;
+                && (refused.rejection().code() == RejectionCode.INSUFFICIENT_FUNDS
+                || refused.rejection().code() == RejectionCode.BALANCE_OVERFLOW);
     }
 
-    private static void requireAccepted(Handled<Account> handled) {
-        if (handled.decision() instanceof Decision.Rejected refused) {
-            throw new IllegalStateException("a move between shards was refused: " + refused.rejection().message());
-        }
-    }
 
     private static String format(BigInteger minorUnits, Money like) {
         return new BigDecimal(minorUnits, like.currency().minorDigits()).toPlainString() + " " + like.currency().code();
