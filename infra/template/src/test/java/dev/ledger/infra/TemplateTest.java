@@ -149,7 +149,6 @@ class TemplateTest {
             assertThat(template.eventSourceMappings()).allSatisfy(mapping -> {
                 assertThat(mapping.startingPosition()).contains("TRIM_HORIZON");
                 assertThat(mapping.batchSize()).hasValue(100);
-                assertThat(mapping.parallelizationFactor()).hasValue(1);
                 assertThat(mapping.reportsBatchItemFailures()).isTrue();
                 assertThat(mapping.enabled()).isTrue();
             });
