@@ -155,6 +155,53 @@ class TemplateTest {
         }
 
         @Test
+        void runs_ten_batches_per_shard_in_each_projection_and_one_in_the_publisher_by_default() {
+            Intrinsics.Resolver resolver = template.resolver(Template.StackFacts.parametersOnly(PROD));
+            for (String projection : new String[] {"Balances", "History", "Transfers"}) {
+                Template.EventSourceMapping mapping = mapping(projection + "ProjectionMapping");
+                assertThat(mapping.parallelizationFactor()).map(Intrinsics::symbolic).contains("${ProjectionParallelization}");
+                assertThat(Intrinsics.evaluate(mapping.parallelizationFactor().orElseThrow(), resolver).asInt())
+                        .isEqualTo(10);
+            }
+            // DynamoDB Streams order per item; a ledger stream's events are many items that must
+            // reach Kinesis in version order, so the publisher reads one batch per shard at a time.
+            assertThat(mapping("EventPublisherMapping").parallelizationFactor()).map(JsonNode::asInt).contains(1);
+        }
+
+        @Test
+        void lets_the_operator_choose_the_projections_parallelization_within_lambdas_range() {
+            JsonNode parameter = template.root().path("Parameters").path("ProjectionParallelization");
+            assertThat(parameter.path("Type").asText()).isEqualTo("Number");
+            assertThat(parameter.path("MinValue").asInt()).isEqualTo(1);
+            assertThat(parameter.path("MaxValue").asInt()).isEqualTo(10);
+            Map<String, String> two = new java.util.HashMap<>(PROD);
+            two.put("ProjectionParallelization", "2");
+            assertThat(Intrinsics.evaluate(mapping("BalancesProjectionMapping").parallelizationFactor().orElseThrow(),
+                    template.resolver(Template.StackFacts.parametersOnly(two))).asInt()).isEqualTo(2);
+        }
+
+        @Test
+        void makes_the_ledger_stream_on_demand_by_default_with_no_fixed_shard_count() {
+            JsonNode properties = Intrinsics.evaluate(template.resource("LedgerEventsStream").properties(),
+                    template.resolver(Template.StackFacts.parametersOnly(PROD)));
+            assertThat(properties.path("StreamModeDetails").path("StreamMode").asText()).isEqualTo("ON_DEMAND");
+            assertThat(properties.has("ShardCount")).as("CloudFormation refuses a shard count on demand").isFalse();
+            assertThat(template.root().path("Parameters").path("EventsStreamMode").path("AllowedValues").toString())
+                    .isEqualTo("[\"ON_DEMAND\",\"PROVISIONED\"]");
+        }
+
+        @Test
+        void gives_a_provisioned_ledger_stream_the_shards_the_operator_asks_for() {
+            Map<String, String> provisioned = new java.util.HashMap<>(PROD);
+            provisioned.put("EventsStreamMode", "PROVISIONED");
+            provisioned.put("EventsStreamShards", "4");
+            JsonNode properties = Intrinsics.evaluate(template.resource("LedgerEventsStream").properties(),
+                    template.resolver(Template.StackFacts.parametersOnly(provisioned)));
+            assertThat(properties.path("StreamModeDetails").path("StreamMode").asText()).isEqualTo("PROVISIONED");
+            assertThat(properties.path("ShardCount").asText()).isEqualTo("4");
+        }
+
+        @Test
         void builds_the_projection_tables_with_the_keys_the_projections_use() {
             assertThat(template.resource("BalancesTable").property("KeySchema").toString())
                     .isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]");

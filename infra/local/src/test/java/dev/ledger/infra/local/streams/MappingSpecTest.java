@@ -47,7 +47,7 @@ class MappingSpecTest {
             assertThat(projection.bisectBatchOnFunctionError()).isTrue();
             assertThat(projection.reportBatchItemFailures()).isTrue();
             assertThat(projection.maximumBatchingWindow()).isEqualTo(Duration.ZERO);
-            assertThat(projection.parallelizationFactor()).isEqualTo(1);
+            assertThat(projection.parallelizationFactor()).as("the template's default").isEqualTo(10);
         });
     }
 
