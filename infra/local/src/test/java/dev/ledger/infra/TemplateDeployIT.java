@@ -166,6 +166,8 @@ class TemplateDeployIT {
                 .streamDescriptionSummary();
         // On demand by default; moto's CloudFormation ignores StreamModeDetails and, with no
         // ShardCount (refused on demand), makes one shard. The local runtime polls every shard anyway.
+        // (PROVISIONED cannot be deployed to moto: its CloudFormation hands the String parameter to
+        // ShardCount unconverted and fails; AWS converts it. TemplateTest pins what it evaluates to.)
         assertThat(stream.openShardCount()).isEqualTo(1);
         assertThat(stream.retentionPeriodHours()).isGreaterThanOrEqualTo(168);
 
@@ -263,19 +265,6 @@ class TemplateDeployIT {
         assertThat(updated.outputs().get("EventsTableName")).isEqualTo(created.outputs().get("EventsTableName"));
         assertThat(aws.s3().headObject(r -> r.bucket(names.bucket("code")).key(updated.codeKey())).contentLength())
                 .isPositive();
-    }
-
-    @Test
-    void a_provisioned_ledger_stream_gets_the_shards_the_operator_asks_for() throws IOException {
-        StackDeployer.Result provisioned = deployer.deploy(new StackDeployer.Deployment(names.stack("provisioned"),
-                template, artifact("provisioned"), names.bucket("code"), Map.of("Stage", "local", "ApiTokens",
-                "token-1=payments", "EventsStreamMode", "PROVISIONED", "EventsStreamShards", "3"), true));
-
-        assertThat(provisioned.status()).isEqualTo(StackStatus.CREATE_COMPLETE);
-        StreamDescriptionSummary stream = aws.kinesis()
-                .describeStreamSummary(r -> r.streamName(provisioned.outputs().get("LedgerStreamName")))
-                .streamDescriptionSummary();
-        assertThat(stream.openShardCount()).isEqualTo(3);
     }
 
     private StackDeployer.Deployment deployment(Path artifact) {

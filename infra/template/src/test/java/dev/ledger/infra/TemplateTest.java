@@ -171,9 +171,8 @@ class TemplateTest {
         @Test
         void lets_the_operator_choose_the_projections_parallelization_within_lambdas_range() {
             JsonNode parameter = template.root().path("Parameters").path("ProjectionParallelization");
-            assertThat(parameter.path("Type").asText()).isEqualTo("Number");
-            assertThat(parameter.path("MinValue").asInt()).isEqualTo(1);
-            assertThat(parameter.path("MaxValue").asInt()).isEqualTo(10);
+            assertThat(parameter.path("AllowedValues").toString())
+                    .isEqualTo("[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\"]");
             Map<String, String> two = new java.util.HashMap<>(PROD);
             two.put("ProjectionParallelization", "2");
             assertThat(Intrinsics.evaluate(mapping("BalancesProjectionMapping").parallelizationFactor().orElseThrow(),
