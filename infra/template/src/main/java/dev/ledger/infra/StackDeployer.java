@@ -113,7 +113,8 @@ public final class StackDeployer {
     }
 
     /**
-     * @param parameters every parameter value sent, CodeBucket, CodeKey and Revision included (not the kept ones)
+     * @param parameters every parameter value sent, CodeBucket, CodeKey, Revision and defaults included (not the
+     *                   kept ones)
      * @param changed false when CloudFormation found nothing to update
      */
     public record Result(String stackName, String stackId, StackStatus status, Map<String, String> outputs,
@@ -135,6 +136,14 @@ public final class StackDeployer {
         Map<String, String> parameters = new TreeMap<>(deployment.parameters());
         parameters.put(CODE_BUCKET, deployment.codeBucket());
         parameters.put(CODE_KEY, codeKey);
+        // Defaults are sent too: the same stack on AWS (a parameter left out of an update takes its
+        // default), and moto then sees an unchanged stack as unchanged (it compares the stack's
+        // resolved parameters, defaults included, with the ones sent).
+        for (Template.Parameter parameter : deployment.template().parameters().values()) {
+            if (!parameter.name().equals(REVISION) && !deployment.keepPrevious().contains(parameter.name())) {
+                parameter.defaultValue().ifPresent(value -> parameters.putIfAbsent(parameter.name(), value));
+            }
+        }
         if (deployment.template().parameters().containsKey(REVISION)) {
             parameters.put(REVISION, revision(body, parameters));
         }

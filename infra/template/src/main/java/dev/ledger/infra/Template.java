@@ -249,6 +249,8 @@ public final class Template {
      *
      * @param eventSourceLogicalId the resource its EventSourceArn refers to (a table for its stream, a Kinesis stream)
      * @param eventSourceType that resource's type, e.g. {@code AWS::DynamoDB::Table} or {@code AWS::Kinesis::Stream}
+     * @param parallelizationFactor the ParallelizationFactor as written (a number or an expression such as
+     *     {@code !Ref} of a parameter); evaluate it against the stack's parameters
      * @param onFailureDestinationLogicalId the resource of DestinationConfig.OnFailure.Destination
      */
     public record EventSourceMapping(String logicalId, Optional<String> condition, JsonNode eventSourceArn,
@@ -257,7 +259,7 @@ public final class Template {
                                      OptionalInt batchSize, Optional<String> startingPosition,
                                      OptionalInt maximumBatchingWindowInSeconds, boolean bisectBatchOnFunctionError,
                                      OptionalInt maximumRetryAttempts, OptionalInt maximumRecordAgeInSeconds,
-                                     OptionalInt parallelizationFactor, List<String> functionResponseTypes,
+                                     Optional<JsonNode> parallelizationFactor, List<String> functionResponseTypes,
                                      Optional<JsonNode> onFailureDestination,
                                      Optional<String> onFailureDestinationLogicalId) {
 
@@ -341,7 +343,7 @@ public final class Template {
                     resource.property("BisectBatchOnFunctionError").asBoolean(false),
                     optionalInt(resource.property("MaximumRetryAttempts")),
                     optionalInt(resource.property("MaximumRecordAgeInSeconds")),
-                    optionalInt(resource.property("ParallelizationFactor")),
+                    expression(resource.property("ParallelizationFactor")),
                     texts(resource.property("FunctionResponseTypes")), onFailure, onFailureId));
         }
         return mappings;
@@ -512,6 +514,10 @@ public final class Template {
             return List.copyOf(list);
         }
         return List.of(node);
+    }
+
+    private static Optional<JsonNode> expression(JsonNode node) {
+        return node == null || node.isMissingNode() || node.isNull() ? Optional.empty() : Optional.of(node);
     }
 
     private static OptionalInt optionalInt(JsonNode node) {

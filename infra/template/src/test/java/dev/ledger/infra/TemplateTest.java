@@ -149,10 +149,55 @@ class TemplateTest {
             assertThat(template.eventSourceMappings()).allSatisfy(mapping -> {
                 assertThat(mapping.startingPosition()).contains("TRIM_HORIZON");
                 assertThat(mapping.batchSize()).hasValue(100);
-                assertThat(mapping.parallelizationFactor()).hasValue(1);
                 assertThat(mapping.reportsBatchItemFailures()).isTrue();
                 assertThat(mapping.enabled()).isTrue();
             });
+        }
+
+        @Test
+        void runs_ten_batches_per_shard_in_each_projection_and_one_in_the_publisher_by_default() {
+            Intrinsics.Resolver resolver = template.resolver(Template.StackFacts.parametersOnly(PROD));
+            for (String projection : new String[] {"Balances", "History", "Transfers"}) {
+                Template.EventSourceMapping mapping = mapping(projection + "ProjectionMapping");
+                assertThat(mapping.parallelizationFactor()).map(Intrinsics::symbolic).contains("${ProjectionParallelization}");
+                assertThat(Intrinsics.evaluate(mapping.parallelizationFactor().orElseThrow(), resolver).asInt())
+                        .isEqualTo(10);
+            }
+            // DynamoDB Streams order per item; a ledger stream's events are many items that must
+            // reach Kinesis in version order, so the publisher reads one batch per shard at a time.
+            assertThat(mapping("EventPublisherMapping").parallelizationFactor()).map(JsonNode::asInt).contains(1);
+        }
+
+        @Test
+        void lets_the_operator_choose_the_projections_parallelization_within_lambdas_range() {
+            JsonNode parameter = template.root().path("Parameters").path("ProjectionParallelization");
+            assertThat(parameter.path("AllowedValues").toString())
+                    .isEqualTo("[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\"]");
+            Map<String, String> two = new java.util.HashMap<>(PROD);
+            two.put("ProjectionParallelization", "2");
+            assertThat(Intrinsics.evaluate(mapping("BalancesProjectionMapping").parallelizationFactor().orElseThrow(),
+                    template.resolver(Template.StackFacts.parametersOnly(two))).asInt()).isEqualTo(2);
+        }
+
+        @Test
+        void makes_the_ledger_stream_on_demand_by_default_with_no_fixed_shard_count() {
+            JsonNode properties = Intrinsics.evaluate(template.resource("LedgerEventsStream").properties(),
+                    template.resolver(Template.StackFacts.parametersOnly(PROD)));
+            assertThat(properties.path("StreamModeDetails").path("StreamMode").asText()).isEqualTo("ON_DEMAND");
+            assertThat(properties.has("ShardCount")).as("CloudFormation refuses a shard count on demand").isFalse();
+            assertThat(template.root().path("Parameters").path("EventsStreamMode").path("AllowedValues").toString())
+                    .isEqualTo("[\"ON_DEMAND\",\"PROVISIONED\"]");
+        }
+
+        @Test
+        void gives_a_provisioned_ledger_stream_the_shards_the_operator_asks_for() {
+            Map<String, String> provisioned = new java.util.HashMap<>(PROD);
+            provisioned.put("EventsStreamMode", "PROVISIONED");
+            provisioned.put("EventsStreamShards", "4");
+            JsonNode properties = Intrinsics.evaluate(template.resource("LedgerEventsStream").properties(),
+                    template.resolver(Template.StackFacts.parametersOnly(provisioned)));
+            assertThat(properties.path("StreamModeDetails").path("StreamMode").asText()).isEqualTo("PROVISIONED");
+            assertThat(properties.path("ShardCount").asText()).isEqualTo("4");
         }
 
         @Test

@@ -42,6 +42,9 @@ public final class DeployMain implements Callable<Integer> {
 
     static final String API_TOKENS_ENV = "LEDGER_API_TOKENS";
     private static final String API_TOKENS_PARAMETER = "ApiTokens";
+    /** Parameters this command sets itself, which --parameter may not. */
+    private static final Set<String> SET_BY_DEPLOY = Set.of("Stage", API_TOKENS_PARAMETER, StackDeployer.CODE_BUCKET,
+            StackDeployer.CODE_KEY, StackDeployer.REVISION);
 
     /** Outputs printed after a deployment, in this order, with these labels. */
     private static final Map<String, String> PRINTED_OUTPUTS = outputsToPrint();
@@ -72,6 +75,12 @@ public final class DeployMain implements Callable<Integer> {
 
     @Option(names = "--template", paramLabel = "FILE", description = "default: the template built into this jar")
     Path template;
+
+    @Option(names = "--parameter", paramLabel = "NAME=VALUE",
+            description = "another template parameter, e.g. EventsStreamMode=PROVISIONED, EventsStreamShards=4, "
+                    + "ProjectionParallelization=5 (docs/pipeline-capacity.md); repeatable. Left out, a parameter takes "
+                    + "its default")
+    Map<String, String> extraParameters = new LinkedHashMap<>();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
@@ -131,6 +140,16 @@ public final class DeployMain implements Callable<Integer> {
 
             Map<String, String> parameters = new LinkedHashMap<>();
             parameters.put("Stage", stage);
+            for (Map.Entry<String, String> extra : extraParameters.entrySet()) {
+                if (SET_BY_DEPLOY.contains(extra.getKey())) {
+                    throw new IllegalArgumentException("--parameter " + extra.getKey() + " is not yours to set: "
+                            + "use --stage, " + API_TOKENS_ENV + " or --artifact");
+                }
+                if (!parsed.parameters().containsKey(extra.getKey())) {
+                    throw new IllegalArgumentException("The template has no parameter " + extra.getKey());
+                }
+                parameters.put(extra.getKey(), extra.getValue());
+            }
             Set<String> keepPrevious = Set.of();
             Optional<String> generatedTokens = Optional.empty();
             String tokens = environment.get(API_TOKENS_ENV);

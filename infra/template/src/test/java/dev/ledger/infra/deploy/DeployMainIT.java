@@ -178,6 +178,32 @@ class DeployMainIT {
     }
 
     @Test
+    void other_template_parameters_are_set_with_parameter_and_the_rest_take_their_defaults() {
+        String other = names.stack("deploy-parameters");
+        Run run = DeployMainIT.run(Map.of(DeployMain.API_TOKENS_ENV, TOKENS), "--stage", "local",
+                "--endpoint", aws.endpoint().toString(), "--stack-name", other, "--code-bucket", bucket,
+                "--artifact", firstArtifact.toString(), "--parameter", "ProjectionParallelization=4");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(parameters(aws.cloudFormation().describeStacks(r -> r.stackName(other)).stacks().get(0)))
+                .containsEntry("ProjectionParallelization", "4").containsEntry("EventsStreamMode", "ON_DEMAND");
+    }
+
+    @Test
+    void a_parameter_the_command_sets_itself_or_the_template_lacks_is_refused_before_anything_is_created() {
+        for (String parameter : new String[] {"Stage=prod", "CodeKey=x", "NoSuchParameter=1"}) {
+            String other = names.stack("deploy-refused");
+            Run run = DeployMainIT.run(Map.of(DeployMain.API_TOKENS_ENV, TOKENS), "--stage", "local",
+                    "--endpoint", aws.endpoint().toString(), "--stack-name", other, "--code-bucket", bucket,
+                    "--artifact", firstArtifact.toString(), "--parameter", parameter);
+
+            assertThat(run.exitCode()).as(parameter).isEqualTo(DeployMain.NOT_STARTED);
+            assertThat(run.err()).as(parameter).containsAnyOf("is not yours to set", "has no parameter");
+            assertThat(aws.cloudFormation().listStacks().stackSummaries()).noneMatch(s -> s.stackName().equals(other));
+        }
+    }
+
+    @Test
     void a_missing_artifact_is_refused_before_anything_is_created() {
         String other = names.stack("deploy-missing");
         Run run = DeployMainIT.run("--stage", "local", "--endpoint", aws.endpoint().toString(), "--stack-name", other,

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,11 @@ import java.util.function.Consumer;
  * <p>Two ways to run it: {@link #start()} polls on background threads until {@link #close()};
  * {@link #runUntilIdle(Duration)} (never after start) steps every shard on the caller's thread
  * until nothing is left to do, not waiting out backoffs, which makes tests deterministic.
+ *
+ * <p>A mapping's ParallelizationFactor F splits each batch into up to F lanes by partition key
+ * (item key for DynamoDB Streams), invoked at once on a shared lane pool, each key in order; the
+ * checkpoint waits for every lane (see {@link ShardPoller}). Every shard of the stream is polled,
+ * however many there are: an on-demand stream's, a provisioned stream's, those of a split.
  *
  * <p>Threads: one scheduled pool ({@link Settings#threads()}). Each shard is a task that does one
  * step and schedules its next (now after work, after the poll interval when idle, at the end of a
@@ -127,11 +133,19 @@ public final class EventSourceRuntime implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private ScheduledExecutorService executor;
+    /** Runs the lanes of a batch at once for mappings with a ParallelizationFactor above 1. */
+    private final ExecutorService lanePool;
 
     private EventSourceRuntime(Map<String, Mapping> mappings, CheckpointStore checkpoints, Settings settings) {
         this.mappings = mappings;
         this.checkpoints = checkpoints;
         this.settings = settings;
+        AtomicInteger number = new AtomicInteger();
+        this.lanePool = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "event-lanes-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /**
@@ -292,6 +306,8 @@ public final class EventSourceRuntime implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // After the pollers: a step in flight waits for its lanes.
+        lanePool.shutdown();
     }
 
     // ----------------------------------------------------------------------------------------
@@ -326,7 +342,7 @@ public final class EventSourceRuntime implements AutoCloseable {
             }
             ShardPoller poller = new ShardPoller(mapping.binding.spec(), mapping.source, shard.shardId(),
                     mapping.binding.function(), checkpoints, mapping.destination, settings.clock(), settings.faults(),
-                    settings.retryBackoff(), mapping.stats, settings.log());
+                    settings.retryBackoff(), mapping.stats, settings.log(), lanePool);
             mapping.pollers.put(shard.shardId(), poller);
             added.add(poller);
         }

@@ -16,16 +16,22 @@ import java.util.Optional;
  * @param maximumRecordAgeSeconds -1 for "until the record expires" (AWS's default)
  * @param maximumBatchingWindow how long to gather records before invoking with less than a full batch
  * @param onFailureDestinationArn an SQS queue ARN, if the mapping has an OnFailure destination
+ * @param parallelizationFactor how many batches of one shard are processed at once (1-10): records
+ *     go to lanes by partition key (Kinesis) or item key (DynamoDB Streams), so each key keeps its order
  */
 public record MappingSpec(String id, String functionLogicalId, SourceKind kind, String sourceArn, boolean enabled,
                           int batchSize, StartingPosition startingPosition, Duration maximumBatchingWindow,
                           boolean bisectBatchOnFunctionError, int maximumRetryAttempts, int maximumRecordAgeSeconds,
-                          boolean reportBatchItemFailures, Optional<String> onFailureDestinationArn) {
+                          boolean reportBatchItemFailures, Optional<String> onFailureDestinationArn,
+                          int parallelizationFactor) {
 
     /** Where a mapping starts reading a shard it has no checkpoint for. */
     public enum StartingPosition { TRIM_HORIZON, LATEST }
 
     public static final int DEFAULT_BATCH_SIZE = 100;
+
+    /** Lambda's range for ParallelizationFactor, Kinesis and DynamoDB Streams alike. */
+    public static final int MAX_PARALLELIZATION_FACTOR = 10;
 
     public MappingSpec {
         Objects.requireNonNull(id, "id");
@@ -37,6 +43,10 @@ public record MappingSpec(String id, String functionLogicalId, SourceKind kind, 
         Objects.requireNonNull(onFailureDestinationArn, "onFailureDestinationArn");
         if (batchSize < 1 || batchSize > kind.maxBatchSize()) {
             throw new IllegalArgumentException(id + ": BatchSize must be 1 to " + kind.maxBatchSize() + ", not " + batchSize);
+        }
+        if (parallelizationFactor < 1 || parallelizationFactor > MAX_PARALLELIZATION_FACTOR) {
+            throw new IllegalArgumentException(id + ": ParallelizationFactor must be 1 to " + MAX_PARALLELIZATION_FACTOR
+                    + ", not " + parallelizationFactor);
         }
         if (maximumRetryAttempts < -1 || maximumRetryAttempts > 10_000) {
             throw new IllegalArgumentException(id + ": MaximumRetryAttempts must be -1 to 10000, not " + maximumRetryAttempts);
@@ -67,10 +77,6 @@ public record MappingSpec(String id, String functionLogicalId, SourceKind kind, 
             throw new IllegalArgumentException(mapping.logicalId() + ": EventSourceArn " + sourceArn
                     + " does not match its source, a " + mapping.eventSourceType());
         }
-        if (mapping.parallelizationFactor().orElse(1) != 1) {
-            throw new IllegalArgumentException(mapping.logicalId() + ": the local runtime processes one batch per shard"
-                    + " at a time (ParallelizationFactor 1)");
-        }
         StartingPosition start;
         try {
             start = StartingPosition.valueOf(mapping.startingPosition().orElseThrow(() -> new IllegalArgumentException(
@@ -86,11 +92,25 @@ public record MappingSpec(String id, String functionLogicalId, SourceKind kind, 
                 .map(expression -> Intrinsics.evaluate(expression, resolver))
                 .filter(value -> !value.isMissingNode())
                 .map(JsonNode::asText);
+        int parallelization = mapping.parallelizationFactor()
+                .map(expression -> Intrinsics.evaluate(expression, resolver))
+                .filter(value -> !value.isMissingNode())
+                .map(value -> parseInt(mapping.logicalId() + ": ParallelizationFactor", value))
+                .orElse(1);
         return new MappingSpec(mapping.logicalId(), mapping.functionLogicalId(), kind, sourceArn, mapping.enabled(),
                 mapping.batchSize().orElse(DEFAULT_BATCH_SIZE), start,
                 Duration.ofSeconds(mapping.maximumBatchingWindowInSeconds().orElse(0)),
                 mapping.bisectBatchOnFunctionError(), mapping.maximumRetryAttempts().orElse(-1),
-                mapping.maximumRecordAgeInSeconds().orElse(-1), mapping.reportsBatchItemFailures(), destination);
+                mapping.maximumRecordAgeInSeconds().orElse(-1), mapping.reportsBatchItemFailures(), destination,
+                parallelization);
+    }
+
+    private static int parseInt(String what, JsonNode value) {
+        try {
+            return value.isNumber() ? value.intValue() : Integer.parseInt(value.asText().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a whole number, not " + value, e);
+        }
     }
 
     public boolean retriesForever() {

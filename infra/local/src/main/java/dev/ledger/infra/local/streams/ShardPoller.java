@@ -13,14 +13,27 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * One shard of one mapping, processed as Lambda's event source mapping processes it: one batch at
  * a time, in order, checkpointed after each batch it is done with.
+ *
+ * <p>With a ParallelizationFactor F above 1, a batch is split into up to F lanes by ordering key
+ * (Kinesis partition key, DynamoDB item key; {@link StreamRecord#orderingKey()}), and the lanes'
+ * invocations run at once: each key keeps its order, different keys overlap, as Lambda promises
+ * for concurrent batches per shard. Each lane handles its records as below on its own (partial
+ * responses, bisection, retries); the checkpoint only passes a record once every record before it
+ * in the shard is done with, and the next batch is read once every lane is through.
  *
  * <p>A state machine driven by {@link #step}: each step does one unit of work (read a page,
  * invoke the function once, give up on records) and says when it wants the next. Only one thread
@@ -84,6 +97,33 @@ final class ShardPoller {
         }
     }
 
+    /** One lane of the current batch: its records still to process, as segments, and its backoff. */
+    private static final class Lane {
+        final int index;
+        final Deque<Segment> segments = new ArrayDeque<>();
+        Instant notBefore = Instant.MIN;
+
+        Lane(int index) {
+            this.index = index;
+        }
+    }
+
+    /** One invocation about to be made for a lane's first segment, and then its outcome. */
+    private static final class Invocation {
+        final Lane lane;
+        final Segment segment;
+        final List<StreamRecord> records;
+        final boolean crash;
+        Outcome outcome;
+
+        Invocation(Lane lane, Segment segment, List<StreamRecord> records, boolean crash) {
+            this.lane = lane;
+            this.segment = segment;
+            this.records = List.copyOf(records);
+            this.crash = crash;
+        }
+    }
+
     private sealed interface Outcome {
         record Success() implements Outcome {
         }
@@ -106,6 +146,7 @@ final class ShardPoller {
     private final Backoff backoff;
     private final MappingStats stats;
     private final Consumer<String> log;
+    private final ExecutorService lanePool;
 
     private boolean loaded;
     private Optional<String> checkpoint = Optional.empty();
@@ -114,13 +155,21 @@ final class ShardPoller {
     private boolean shardClosed;
     private final Deque<StreamRecord> buffer = new ArrayDeque<>();
     private Instant firstBuffered;
-    private final Deque<Segment> segments = new ArrayDeque<>();
+    /** The batch being processed, in shard order; null between batches. */
+    private List<StreamRecord> batch;
+    /** The batch's lanes: one, or with ParallelizationFactor F up to F, by ordering key. */
+    private final List<Lane> lanes = new ArrayList<>();
     private Instant notBefore = Instant.MIN;
     private boolean done;
 
+    /**
+     * @param lanePool where a batch's lanes are invoked when there are several at once (null: one
+     *     after another on the stepping thread)
+     */
     ShardPoller(MappingSpec spec, StreamSource source, String shardId, StreamFunction function,
                 CheckpointStore checkpoints, Optional<FailureDestination> destination, Clock clock,
-                DeliveryFaults faults, Backoff backoff, MappingStats stats, Consumer<String> log) {
+                DeliveryFaults faults, Backoff backoff, MappingStats stats, Consumer<String> log,
+                ExecutorService lanePool) {
         this.spec = spec;
         this.source = source;
         this.shardId = shardId;
@@ -132,6 +181,7 @@ final class ShardPoller {
         this.backoff = backoff;
         this.stats = stats;
         this.log = log;
+        this.lanePool = lanePool;
     }
 
     String shardId() {
@@ -166,13 +216,13 @@ final class ShardPoller {
                 checkpoint = stored.sequenceNumber();
                 loaded = true;
             }
-            if (segments.isEmpty()) {
+            if (batch == null) {
                 Step read = nextBatch(now, driven);
                 if (read != null) {
                     return read;
                 }
             }
-            return process(segments.peekFirst(), now, driven);
+            return processBatch(now, driven);
         } catch (CheckpointConflictException taken) {
             log.accept(taken.getMessage() + "; stopping " + spec.id() + " in " + shardId);
             done = true;
@@ -217,13 +267,33 @@ final class ShardPoller {
                 && now.isBefore(firstBuffered.plus(spec.maximumBatchingWindow()))) {
             return IDLE; // gathering: Lambda waits up to the batching window for a full batch
         }
-        List<StreamRecord> batch = new ArrayList<>();
-        while (batch.size() < spec.batchSize() && !buffer.isEmpty()) {
-            batch.add(buffer.pollFirst());
+        List<StreamRecord> records = new ArrayList<>();
+        while (records.size() < spec.batchSize() && !buffer.isEmpty()) {
+            records.add(buffer.pollFirst());
         }
         firstBuffered = now;
-        segments.addLast(new Segment(batch, 0, 0));
+        startBatch(records);
         return null;
+    }
+
+    /**
+     * Splits a batch into lanes: record i goes to lane hash(ordering key) mod F, so each key's
+     * records stay in one lane, in shard order, and a lane's segment is one invocation's records.
+     */
+    private void startBatch(List<StreamRecord> records) {
+        batch = List.copyOf(records);
+        lanes.clear();
+        int factor = spec.parallelizationFactor();
+        Map<Integer, List<StreamRecord>> byLane = new TreeMap<>();
+        for (StreamRecord record : batch) {
+            int lane = factor == 1 ? 0 : Math.floorMod(record.orderingKey().hashCode(), factor);
+            byLane.computeIfAbsent(lane, k -> new ArrayList<>()).add(record);
+        }
+        byLane.forEach((index, laneRecords) -> {
+            Lane lane = new Lane(index);
+            lane.segments.addLast(new Segment(laneRecords, 0, 0));
+            lanes.add(lane);
+        });
     }
 
     private Position startPosition() {
@@ -237,7 +307,65 @@ final class ShardPoller {
                 : new Position.TrimHorizon();
     }
 
-    private Step process(Segment segment, Instant now, boolean driven) {
+    /**
+     * One unit of work on the current batch: every lane that is not waiting out a backoff or a
+     * delay takes its next step (its invocations run at once, on the lane threads when there are
+     * several); then the checkpoint moves up to the first record not yet done with.
+     */
+    private Step processBatch(Instant now, boolean driven) {
+        List<Lane> ready = new ArrayList<>();
+        Instant wakeUp = null;
+        for (Lane lane : lanes) {
+            if (lane.segments.isEmpty()) {
+                continue;
+            }
+            if (driven || !now.isBefore(lane.notBefore)) {
+                ready.add(lane);
+            } else if (wakeUp == null || lane.notBefore.isBefore(wakeUp)) {
+                wakeUp = lane.notBefore;
+            }
+        }
+        if (ready.isEmpty()) {
+            return new Step.Waiting(wakeUp);
+        }
+        List<Invocation> invocations = new ArrayList<>();
+        for (Lane lane : ready) {
+            Invocation invocation = prepare(lane, now);
+            if (invocation != null) {
+                invocations.add(invocation);
+            }
+        }
+        invokeAll(invocations);
+        for (Invocation invocation : invocations) {
+            if (invocation.outcome instanceof Outcome.Failure failure && failure.functionError()) {
+                Segment segment = invocation.segment;
+                if (segment.retries == 0 || Integer.bitCount(segment.retries) == 1) { // the 1st, 2nd, 4th, 8th... retry
+                    log.accept(spec.id() + " " + shardId + laneName(invocation.lane) + ": " + function.functionName()
+                            + " failed on " + invocation.records.size() + " record(s) from "
+                            + invocation.records.get(0).sequenceNumber() + ": " + failure.reason());
+                }
+            }
+        }
+        if (invocations.stream().anyMatch(invocation -> invocation.crash)) {
+            // The poller "crashes" before it checkpoints: every lane's result is lost with it.
+            invocations.stream().filter(invocation -> invocation.crash)
+                    .forEach(invocation -> stats.crashesInjected.incrementAndGet());
+            resetToCheckpoint();
+            return WORKED;
+        }
+        for (Invocation invocation : invocations) {
+            apply(invocation, now);
+        }
+        settle();
+        return WORKED;
+    }
+
+    /**
+     * What the lane does next with its first segment: give up on records past their age, hold a
+     * delayed delivery back, or an invocation to make (null when there is none this step).
+     */
+    private Invocation prepare(Lane lane, Instant now) {
+        Segment segment = lane.segments.peekFirst();
         // Records past their maximum age are given up on before the function sees them.
         if (spec.maximumRecordAgeSeconds() >= 0) {
             int expired = 0;
@@ -247,12 +375,12 @@ final class ShardPoller {
             }
             if (expired > 0) {
                 List<StreamRecord> old = segment.records.subList(0, expired);
-                giveUp(segment, old, Condition.RecordAgeExceeded, now);
+                giveUp(lane, segment, old, Condition.RecordAgeExceeded, now);
                 segment.records = List.copyOf(segment.records.subList(expired, segment.records.size()));
                 if (segment.records.isEmpty()) {
-                    segments.removeFirst();
+                    lane.segments.removeFirst();
                 }
-                return WORKED;
+                return null;
             }
         }
 
@@ -263,8 +391,8 @@ final class ShardPoller {
             if (!delivery.delay().isZero()) {
                 stats.delaysInjected.incrementAndGet();
                 segment.delayedDelivery = delivery;
-                notBefore = now.plus(delivery.delay());
-                return driven ? WORKED : new Step.Waiting(notBefore);
+                lane.notBefore = now.plus(delivery.delay());
+                return null;
             }
         }
         segment.delayedDelivery = null;
@@ -278,66 +406,121 @@ final class ShardPoller {
             }
         }
         if (delivery.crashes()) {
-            List<StreamRecord> seen = delivered.subList(0, Math.min(delivery.crashAfterRecords(), delivered.size()));
-            if (!seen.isEmpty()) {
-                invoke(seen, segment); // whatever it answers is lost with the crash
-            }
-            stats.crashesInjected.incrementAndGet();
-            resetToCheckpoint();
-            return WORKED;
+            // whatever the function answers is lost with the crash
+            return new Invocation(lane, segment,
+                    delivered.subList(0, Math.min(delivery.crashAfterRecords(), delivered.size())), true);
         }
+        return new Invocation(lane, segment, delivered, false);
+    }
 
-        Outcome outcome = invoke(delivered, segment);
+    /** Invokes the function for each invocation, at once when there are several and a lane pool. */
+    private void invokeAll(List<Invocation> invocations) {
+        if (invocations.size() == 1 || lanePool == null) {
+            invocations.forEach(this::invokeInLane);
+            return;
+        }
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (Invocation invocation : invocations) {
+            try {
+                running.add(CompletableFuture.runAsync(() -> invokeInLane(invocation), lanePool));
+            } catch (RejectedExecutionException closing) {
+                invokeInLane(invocation);
+            }
+        }
+        CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).exceptionally(error -> null).join();
+        for (CompletableFuture<Void> future : running) {
+            try {
+                future.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** One invocation; with more than one lane, on a thread named after its lane while it runs. */
+    private void invokeInLane(Invocation invocation) {
+        if (invocation.records.isEmpty()) {
+            return; // a crash before the function was called
+        }
+        if (spec.parallelizationFactor() == 1) {
+            invocation.outcome = invoke(invocation.records);
+            return;
+        }
+        Thread thread = Thread.currentThread();
+        String name = thread.getName();
+        thread.setName(name + " " + spec.id() + " " + shardId + laneName(invocation.lane));
+        try {
+            invocation.outcome = invoke(invocation.records);
+        } finally {
+            thread.setName(name);
+        }
+    }
+
+    private String laneName(Lane lane) {
+        return spec.parallelizationFactor() == 1 ? "" : " lane-" + lane.index;
+    }
+
+    /** What the function's answer means for the lane's segment. */
+    private void apply(Invocation invocation, Instant now) {
+        Lane lane = invocation.lane;
+        Segment segment = invocation.segment;
+        Outcome outcome = invocation.outcome;
         segment.invocations++;
         if (outcome instanceof Outcome.Success) {
             stats.batchesSucceeded.incrementAndGet();
-            advance(segment.last().sequenceNumber());
-            segments.removeFirst();
+            lane.segments.removeFirst();
         } else if (outcome instanceof Outcome.PartialFailure partial) {
             stats.partialFailures.incrementAndGet();
             int failed = indexOf(segment.records, partial.sequenceNumber());
             if (failed > 0) {
-                advance(segment.records.get(failed - 1).sequenceNumber());
                 segment.records = List.copyOf(segment.records.subList(failed, segment.records.size()));
             }
             segment.lastFailureWasFunctionError = false;
-            retryOrGiveUp(segment, now);
+            retryOrGiveUp(lane, segment, now);
         } else {
             Outcome.Failure failure = (Outcome.Failure) outcome;
             segment.lastFailureWasFunctionError = failure.functionError();
             if (spec.bisectBatchOnFunctionError() && segment.records.size() > 1) {
                 stats.bisections.incrementAndGet();
                 int half = segment.records.size() / 2;
-                segments.removeFirst();
+                lane.segments.removeFirst();
                 Segment second = new Segment(segment.records.subList(half, segment.records.size()), segment.retries,
                         segment.invocations);
                 Segment first = new Segment(segment.records.subList(0, half), segment.retries, segment.invocations);
                 second.lastFailureWasFunctionError = segment.lastFailureWasFunctionError;
                 first.lastFailureWasFunctionError = segment.lastFailureWasFunctionError;
-                segments.addFirst(second);
-                segments.addFirst(first);
+                lane.segments.addFirst(second);
+                lane.segments.addFirst(first);
             } else {
-                retryOrGiveUp(segment, now);
+                retryOrGiveUp(lane, segment, now);
             }
         }
-        return WORKED;
     }
 
-    private void retryOrGiveUp(Segment segment, Instant now) {
+    private void retryOrGiveUp(Lane lane, Segment segment, Instant now) {
         segment.retries++;
         if (!spec.retriesForever() && segment.retries > spec.maximumRetryAttempts()) {
-            giveUp(segment, segment.records, Condition.RetryAttemptsExhausted, now);
-            segments.removeFirst();
+            giveUp(lane, segment, segment.records, Condition.RetryAttemptsExhausted, now);
+            lane.segments.removeFirst();
             return;
         }
         stats.retries.incrementAndGet();
-        notBefore = now.plus(backoff.delay(segment.retries));
+        lane.notBefore = now.plus(backoff.delay(segment.retries));
     }
 
-    /** Records given up on: reported to the OnFailure destination, then checkpointed past. */
-    private void giveUp(Segment segment, List<StreamRecord> records, Condition condition, Instant now) {
+    /**
+     * Records given up on: reported to the OnFailure destination; the checkpoint passes them once
+     * every record before them is done with too ({@link #settle}).
+     */
+    private void giveUp(Lane lane, Segment segment, List<StreamRecord> records, Condition condition, Instant now) {
         stats.recordsDiscarded.addAndGet(records.size());
-        log.accept(spec.id() + " " + shardId + ": gave up on " + records.size() + " record(s) "
+        log.accept(spec.id() + " " + shardId + laneName(lane) + ": gave up on " + records.size() + " record(s) "
                 + records.get(0).sequenceNumber() + ".." + records.get(records.size() - 1).sequenceNumber() + " ("
                 + condition + ", " + segment.invocations + " invocation(s))"
                 + destination.map(d -> "; reported to " + d.queueArn()).orElse("; no OnFailure destination"));
@@ -346,7 +529,37 @@ final class ShardPoller {
                     source.arn(), records, segment.invocations, segment.lastFailureWasFunctionError, now));
             stats.failureRecordsSent.incrementAndGet();
         }
-        advance(records.get(records.size() - 1).sequenceNumber());
+    }
+
+    /**
+     * Checkpoints after the last record of the batch that every record before is done with
+     * (succeeded, or given up on and reported), whichever lane it was in; ends the batch when all
+     * lanes are through.
+     */
+    private void settle() {
+        StreamRecord lowest = null;
+        for (Lane lane : lanes) {
+            if (!lane.segments.isEmpty()) {
+                StreamRecord first = lane.segments.peekFirst().records.get(0);
+                if (lowest == null || StreamRecord.compareSequenceNumbers(first.sequenceNumber(),
+                        lowest.sequenceNumber()) < 0) {
+                    lowest = first;
+                }
+            }
+        }
+        String through;
+        if (lowest == null) {
+            through = batch.get(batch.size() - 1).sequenceNumber();
+            batch = null;
+            lanes.clear();
+        } else {
+            int pending = indexOf(batch, lowest.sequenceNumber());
+            through = pending == 0 ? null : batch.get(pending - 1).sequenceNumber();
+        }
+        if (through != null && (checkpoint.isEmpty()
+                || StreamRecord.compareSequenceNumbers(through, checkpoint.get()) > 0)) {
+            advance(through);
+        }
     }
 
     private void advance(String sequenceNumber) {
@@ -362,11 +575,13 @@ final class ShardPoller {
         lastRead = null;
         shardClosed = false;
         buffer.clear();
-        segments.clear();
+        batch = null;
+        lanes.clear();
         notBefore = Instant.MIN;
     }
 
-    private Outcome invoke(List<StreamRecord> records, Segment segment) {
+    /** Invokes the function once; safe to call from several lane threads at once. */
+    private Outcome invoke(List<StreamRecord> records) {
         stats.invocations.incrementAndGet();
         stats.recordsDelivered.addAndGet(records.size());
         Object result;
@@ -376,10 +591,6 @@ final class ShardPoller {
             result = function.invoke(event);
         } catch (RuntimeException | StackOverflowError | AssertionError | LinkageError error) {
             stats.functionErrors.incrementAndGet();
-            if (segment.retries == 0 || Integer.bitCount(segment.retries) == 1) { // the 1st, 2nd, 4th, 8th... retry
-                log.accept(spec.id() + " " + shardId + ": " + function.functionName() + " failed on "
-                        + records.size() + " record(s) from " + records.get(0).sequenceNumber() + ": " + error);
-            }
             return new Outcome.Failure(String.valueOf(error), true);
         }
         if (!spec.reportBatchItemFailures()) {

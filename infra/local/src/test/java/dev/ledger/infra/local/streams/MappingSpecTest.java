@@ -37,6 +37,7 @@ class MappingSpecTest {
             assertThat(publisher.retriesForever()).isTrue();
             assertThat(publisher.maximumRecordAgeSeconds()).isEqualTo(-1);
             assertThat(publisher.onFailureDestinationArn()).isEmpty();
+            assertThat(publisher.parallelizationFactor()).isEqualTo(1);
         });
         assertThat(specs).filteredOn(s -> s.kind() == SourceKind.KINESIS).hasSize(3).allSatisfy(projection -> {
             assertThat(projection.sourceArn()).isEqualTo(STREAM_ARN);
@@ -46,6 +47,7 @@ class MappingSpecTest {
             assertThat(projection.bisectBatchOnFunctionError()).isTrue();
             assertThat(projection.reportBatchItemFailures()).isTrue();
             assertThat(projection.maximumBatchingWindow()).isEqualTo(Duration.ZERO);
+            assertThat(projection.parallelizationFactor()).as("the template's default").isEqualTo(10);
         });
     }
 
@@ -61,14 +63,22 @@ class MappingSpecTest {
         assertThat(spec.onFailureDestinationArn()).isEmpty();
         assertThat(spec.enabled()).isTrue();
         assertThat(spec.startingPosition()).isEqualTo(MappingSpec.StartingPosition.LATEST);
+        assertThat(spec.parallelizationFactor()).isEqualTo(1);
+    }
+
+    @Test
+    void takes_the_parallelization_factor_as_written_or_from_a_parameter() {
+        assertThat(spec("{StartingPosition: LATEST, ParallelizationFactor: 4}").parallelizationFactor()).isEqualTo(4);
     }
 
     @Test
     void refuses_what_lambda_refuses_or_the_local_runtime_cannot_do() {
         assertThatThrownBy(() -> spec("{}")).hasMessageContaining("needs a StartingPosition");
         assertThatThrownBy(() -> spec("{StartingPosition: AT_TIMESTAMP}")).hasMessageContaining("AT_TIMESTAMP");
-        assertThatThrownBy(() -> spec("{StartingPosition: LATEST, ParallelizationFactor: 2}"))
-                .hasMessageContaining("ParallelizationFactor 1");
+        assertThatThrownBy(() -> spec("{StartingPosition: LATEST, ParallelizationFactor: 11}"))
+                .hasMessageContaining("ParallelizationFactor must be 1 to 10");
+        assertThatThrownBy(() -> spec("{StartingPosition: LATEST, ParallelizationFactor: 0}"))
+                .hasMessageContaining("ParallelizationFactor must be 1 to 10");
         assertThatThrownBy(() -> spec("{StartingPosition: LATEST, MaximumRecordAgeInSeconds: 30}"))
                 .hasMessageContaining("MaximumRecordAgeInSeconds");
         assertThatThrownBy(() -> spec("{StartingPosition: LATEST, MaximumRetryAttempts: 10001}"))
