@@ -130,6 +130,7 @@ public final class CommandApiHostileCorpus {
         add(rows, "batch items", batchItems());
         add(rows, "batch refusals", batchRefusals());
         add(rows, "transaction reversals", transactionReversals());
+        add(rows, "shards", shards());
         return rows;
     }
 
@@ -488,6 +489,37 @@ public final class CommandApiHostileCorpus {
                         .refused(401, "unauthenticated"),
                 post("/transfers/held/post").header("authorization", "Bearer forged").is("a post with a forged token")
                         .refused(401, "unauthenticated"));
+    }
+
+    /** Shard counts (issue 13): 1 to 32, whole numbers only, raised by an operator only, never lowered. */
+    static List<HostileRequest> shards() {
+        String open = "{\"accountId\":\"shardy\",\"currency\":\"EUR\",\"shards\":";
+        return List.of(
+                post("/accounts").body(open + "0}").is("zero shards").refused(400, INVALID),
+                post("/accounts").body(open + "33}").is("past the most shards").refused(400, INVALID),
+                post("/accounts").body(open + "-4}").is("negative shards").refused(400, INVALID),
+                post("/accounts").body(open + "4.5}").is("a fraction of a shard").refused(400, INVALID),
+                post("/accounts").body(open + "\"4\"}").is("shards as a string").refused(400, INVALID),
+                post("/accounts").body(open + "1e1}").is("shards in exponent form").refused(400, INVALID),
+                post("/accounts").body(open + "9223372036854775808}").is("shards past a long").refused(400, INVALID),
+                post("/accounts").body(open + "[4]}").is("shards as an array").refused(400, INVALID),
+                request("POST", "/accounts/alice/shards", OPERATOR).body("{}").is("a raise with no count")
+                        .refused(400, INVALID),
+                request("POST", "/accounts/alice/shards", OPERATOR).body("{\"shards\":2,\"extra\":1}")
+                        .is("a raise with an unknown field").refused(400, INVALID),
+                request("POST", "/accounts/alice/shards", OPERATOR).is("a raise with no body").refused(400, INVALID),
+                request("POST", "/accounts/nobody/shards", OPERATOR).body("{\"shards\":2}")
+                        .is("a raise of an unknown account").refused(404, "account_not_found"),
+                request("POST", "/accounts/alice/shards", OPERATOR).body("{\"shards\":64}")
+                        .is("a raise past the most shards").refused(400, INVALID),
+                request("POST", "/accounts/alice/shards", PAYMENTS).body("{\"shards\":2}")
+                        .is("payments raising shards").refused(403, "forbidden"),
+                request("POST", "/accounts/alice/shards", AUDITOR).body("{\"shards\":2}")
+                        .is("an auditor raising shards").refused(403, "forbidden"),
+                request("POST", "/accounts/alice%23k/shards", OPERATOR).body("{\"shards\":2}")
+                        .is("a shard's stream id in the path").refused(400, INVALID),
+                request("POST", "/accounts/alice#1/freeze", PAYMENTS).is("a shard's stream id, unescaped, in the path")
+                        .refused(400, INVALID));
     }
 
     static List<HostileRequest> wrongRole() {
