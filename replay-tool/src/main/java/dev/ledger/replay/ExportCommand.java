@@ -1,9 +1,11 @@
 package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.CanonicalJson;
 import dev.ledger.store.EventStore;
+import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoredEvent;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,7 +28,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"JSON Lines of the events of some accounts (and transfers, transactions, reversals, batches), with their hashes, in version "
-                + "order per stream: the form docs/verify_chain.py checks with Python's standard library alone.",
+                + "order per stream: the form docs/verify_chain.py checks with Python's standard library alone. "
+                + "A sharded account is exported with every shard's stream, its own first.",
                 "Without --from every stream starts at version 1, so its chain is checked from genesis (64 zeros); "
                         + "with --from a stream's first exported event past version 1 also carries previousHash, the "
                         + "stored hash of the version before it, and the verifier checks the stream from there.",
@@ -89,15 +92,26 @@ final class ExportCommand implements Callable<Integer> {
         target.events(); // a missing table name is the clearer error, before any client is built
         try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
-            // Every stream asked for must exist: an export that silently lacks one proves nothing.
+            // Every stream asked for must exist: an export that silently lacks one proves nothing. A sharded
+            // account's shards are part of it, each after the stream before it.
             List<String> missing = new ArrayList<>();
             long expected = 0;
-            for (StreamId stream : streams) {
+            for (int i = 0; i < streams.size(); i++) {
+                StreamId stream = streams.get(i);
                 Optional<EventStore.Head> head = log.store().readHead(stream);
                 if (head.isEmpty()) {
                     missing.add(stream.type().name().toLowerCase(java.util.Locale.ROOT) + " " + stream.id());
-                } else {
-                    expected += head.get().version();
+                    continue;
+                }
+                expected += head.get().version();
+                if (stream.type() == StreamId.StreamType.ACCOUNT && AccountShards.shardOf(stream.id()) == 0) {
+                    int shards = StateCodec.decodeAccount(head.get().state()).shardCount();
+                    for (int shard = shards - 1; shard >= 1; shard--) {
+                        StreamId part = StreamId.account(AccountShards.streamAccountId(stream.id(), shard));
+                        if (!streams.contains(part)) {
+                            streams.add(i + 1, part);
+                        }
+                    }
                 }
             }
             if (!missing.isEmpty()) {
