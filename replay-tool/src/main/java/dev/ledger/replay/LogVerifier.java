@@ -166,7 +166,7 @@ final class LogVerifier {
             checkConservation();
             checkPendingAgainstHolds();
             shards.finish();
-            shards.checkHoldShards();
+            shards.checkLegShards();
             checkTransactions();
             checkReversalsAgainstTransfers();
             checkTransactionReversals();
@@ -240,7 +240,7 @@ final class LogVerifier {
             AccountFold fold = foldAccount(head.stream(), Optional.of(head));
             if (fold != null) {
                 // A sharded account is one account: its shards' pending totals add up, and its legs may be on
-                // any of them (those of a transfer's holds on the shard it names: the shard checks).
+                // any of them (a transfer's on the shard it names: the shard checks).
                 String account = fold.state.account();
                 String currency = fold.state.currency().code();
                 balancesByCurrency.merge(currency, BigInteger.valueOf(fold.state.balance()), BigInteger::add);
@@ -250,7 +250,6 @@ final class LogVerifier {
                 if (fold.state.shard() == 0 && !fold.state.sharded()) {
                     lastVersion.put(account, fold.version);
                 }
-                fold.openHolds.forEach((transferId, leg) -> shards.openHold(head.stream(), transferId, leg.side()));
             }
         } else if (head.stream().type() == StreamId.StreamType.BATCH) {
             checkBatch(head);
@@ -261,8 +260,10 @@ final class LogVerifier {
             }
         } else {
             TransferState state = foldTransfer(head.stream(), Optional.of(head));
+            if (state != null && state.status() != TransferStatus.REJECTED) {
+                shards.transfer(state);
+            }
             if (state != null && state.status() == TransferStatus.PENDING) {
-                shards.pendingTransfer(state);
                 long amount = state.request().amount().minorUnits();
                 pendingByHolds.merge(state.request().debitAccountId(), new long[] {amount, 0}, LogVerifier::plus);
                 pendingByHolds.merge(state.request().creditAccountId(), new long[] {0, amount}, LogVerifier::plus);

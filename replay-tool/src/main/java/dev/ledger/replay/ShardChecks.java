@@ -4,8 +4,11 @@ import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountSharded;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
+import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
 import dev.ledger.domain.api.AccountEvent.ShardOpened;
+import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
@@ -31,11 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>an account has exactly the shard streams its own stream's last {@link AccountSharded} counts, each
  *     shard k >= 1 opened by a {@link ShardOpened} in the account's currency with its part of the floor
  *     (zero for a finite floor, which shard 0 keeps whole; unlimited for an unlimited one);</li>
- * <li>an open hold of a transfer is on the shard its {@code TransferRecorded} names.</li>
+ * <li>each leg of a transfer (its entry or its hold) is on the shard its {@code TransferRecorded} names.</li>
  * </ul>
  * Stream names come from {@link AccountShards} alone. Each shard's own floor is the per-stream
  * {@code OverdraftFloor} the verifier already checks. Memory: a few fields per account, one entry per
- * move between shards, and one per open hold on a shard k >= 1.
+ * move between shards, and one per leg of a transfer on a shard k >= 1 (and per transfer naming one).
  */
 final class ShardChecks {
 
@@ -69,10 +72,10 @@ final class ShardChecks {
 
     private final Map<MoveKey, Halves> moves = new ConcurrentHashMap<>();
     private final Map<String, Census> accounts = new ConcurrentHashMap<>();
-    // Open holds of transfers on a shard k >= 1, and the shard each pending transfer names when it is not 0:
-    // "transferId/SIDE" to the stream account id.
-    private final Map<String, String> holdsOnShards = new ConcurrentHashMap<>();
-    private final Map<String, String> holdsNamed = new ConcurrentHashMap<>();
+    // Legs of transfers (an entry or a hold placed) on a shard k >= 1, and the shard each transfer names when
+    // it is not 0: "transferId/SIDE" to the stream account id.
+    private final Map<String, String> legsOnShards = new ConcurrentHashMap<>();
+    private final Map<String, String> legsNamed = new ConcurrentHashMap<>();
 
     ShardChecks(Findings findings) {
         this.findings = findings;
@@ -98,6 +101,10 @@ final class ShardChecks {
         if (event instanceof AccountSharded && AccountShards.shardOf(stream.id()) != 0) {
             findings.add(stream.toString(), stored.version(), "event", "AccountSharded belongs on the account's own "
                     + "stream, " + StreamId.account(AccountShards.accountOf(stream.id())) + ", not on a shard's");
+        }
+        if ((event instanceof EntryPosted || event instanceof HoldPlaced) && AccountShards.shardOf(stream.id()) != 0) {
+            TransferLeg leg = (TransferLeg) event;
+            legsOnShards.put(leg.transferId() + "/" + leg.side(), stream.id());
         }
         if (!(event instanceof ShardFundsMoved moved)) {
             return;
@@ -125,21 +132,14 @@ final class ShardChecks {
         }
     }
 
-    /** A transfer hold still open on an account stream (by the stream's fold). */
-    void openHold(StreamId accountStream, String transferId, Side side) {
-        if (AccountShards.shardOf(accountStream.id()) != 0) {
-            holdsOnShards.put(transferId + "/" + side, accountStream.id());
-        }
-    }
-
-    /** A pending transfer: the shards its holds are on, as it recorded them. */
-    void pendingTransfer(TransferState transfer) {
+    /** An accepted transfer: the shards its legs are on, as it recorded them. */
+    void transfer(TransferState transfer) {
         if (transfer.debitShard() != 0) {
-            holdsNamed.put(transfer.transferId() + "/" + Side.DEBIT,
+            legsNamed.put(transfer.transferId() + "/" + Side.DEBIT,
                     AccountShards.streamAccountId(transfer.request().debitAccountId(), transfer.debitShard()));
         }
         if (transfer.creditShard() != 0) {
-            holdsNamed.put(transfer.transferId() + "/" + Side.CREDIT,
+            legsNamed.put(transfer.transferId() + "/" + Side.CREDIT,
                     AccountShards.streamAccountId(transfer.request().creditAccountId(), transfer.creditShard()));
         }
     }
@@ -151,23 +151,23 @@ final class ShardChecks {
     }
 
     /**
-     * The open transfer holds on shards against the shards their transfers name (a pending transfer
-     * that names shard 0, or no hold on a shard k >= 1, is not in the maps): only when every stream was read.
+     * The transfers' legs on shards against the shards their transfers name (a transfer that names shard
+     * 0 on a side, and a leg on shard 0, are not in the maps): only when every stream was read.
      */
-    void checkHoldShards() {
-        Set<String> keys = new TreeSet<>(holdsOnShards.keySet());
-        keys.addAll(holdsNamed.keySet());
+    void checkLegShards() {
+        Set<String> keys = new TreeSet<>(legsOnShards.keySet());
+        keys.addAll(legsNamed.keySet());
         for (String key : keys) {
-            String held = holdsOnShards.get(key);
-            String named = holdsNamed.get(key);
+            String on = legsOnShards.get(key);
+            String named = legsNamed.get(key);
             int slash = key.lastIndexOf('/');
             String transferId = key.substring(0, slash);
             String side = key.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
-            if (held == null || !held.equals(named)) {
-                findings.add(StreamId.transfer(transferId).toString(), null, "holds." + side, "its " + side
-                        + " hold is open on " + (held == null ? "the account's own stream (shard 0) or nowhere"
-                        : StreamId.account(held).toString()) + ", but the transfer names "
-                        + (named == null ? "shard 0" : StreamId.account(named).toString()));
+            if (on == null || !on.equals(named)) {
+                findings.add(StreamId.transfer(transferId).toString(), 1L, side + "Shard", "its " + side + " leg is on "
+                        + (on == null ? "the account's own stream (shard 0), or on none" : StreamId.account(on)
+                        .toString()) + ", but the transfer names " + (named == null ? "shard 0"
+                        : StreamId.account(named).toString()));
             }
         }
     }

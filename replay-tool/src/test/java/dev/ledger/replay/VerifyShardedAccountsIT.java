@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
 import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountShards;
@@ -16,6 +17,8 @@ import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.api.TransferEvent.TransferRecorded;
+import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.domain.ledger.StreamFold;
@@ -79,13 +82,19 @@ class VerifyShardedAccountsIT {
         ReplayRunner.Run written = replay.run("verify", "--log-only", "--json");
         assertThat(written.code()).as(written.out() + written.err()).isZero();
 
-        // When: by hand, a shard gives 1.00 to another with no credit there, and a fifth shard opens in USD.
+        // When: by hand, a shard gives 1.00 to another with no credit there, a fifth shard opens in USD, and a
+        // deposit's credit lands on shard 1 while its transfer names shard 2.
         AccountState giver = shards.stream().filter(s -> s.covers(1_00)).findFirst().orElseThrow();
         String receiver = AccountShards.streamAccountId("split", (giver.shard() + 1) % 4);
         appendAsWritten(workload, List.of(new ShardFundsMoved(giver.accountId(), "by-hand", Side.DEBIT, receiver,
                 Money.of(1_00, Workload.EUR))));
         appendAsWritten(workload, List.of(new ShardOpened(AccountShards.streamAccountId("split", 4), Workload.USD,
                 OverdraftLimit.NONE, false)));
+        Money one = Money.of(1_00, Workload.EUR);
+        appendAsWritten(workload, List.of(
+                new TransferRecorded("misplaced", TransferRequest.posted("bank", "split", one), null, 0, 2),
+                new EntryPosted("bank", "misplaced", Side.DEBIT, "split", one),
+                new EntryPosted(AccountShards.streamAccountId("split", 1), "misplaced", Side.CREDIT, "bank", one)));
         ReplayRunner.Run all = replay.run("verify", "--log-only", "--json");
         ReplayRunner.Run alone = replay.run("verify", "--accounts", "split", "--log-only", "--json");
 
@@ -100,8 +109,10 @@ class VerifyShardedAccountsIT {
                     "account:split#4 currency: the shard holds USD, its account EUR");
             assertThat(findings).as("the moves and the hold the ledger wrote hold")
                     .allMatch(f -> f.contains("by-hand") || f.startsWith("account:split#4")
-                            || f.startsWith("currency:"));
+                            || f.startsWith("currency:") || f.startsWith("transfer:misplaced"));
         }
+        assertThat(findings(all.json())).contains("transfer:misplaced creditShard: its credit leg is on "
+                + "account:split#1, but the transfer names account:split#2");
         assertThat(findings(all.json())).contains("currency:EUR conservation: account balances sum to -100 minor "
                 + "units, not 0");
     }
