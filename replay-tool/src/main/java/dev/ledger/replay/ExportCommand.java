@@ -1,11 +1,9 @@
 package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.CanonicalJson;
 import dev.ledger.store.EventStore;
-import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoredEvent;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -104,12 +102,11 @@ final class ExportCommand implements Callable<Integer> {
                     continue;
                 }
                 expected += head.get().version();
-                if (stream.type() == StreamId.StreamType.ACCOUNT && AccountShards.shardOf(stream.id()) == 0) {
-                    int shards = StateCodec.decodeAccount(head.get().state()).shardCount();
-                    for (int shard = shards - 1; shard >= 1; shard--) {
-                        StreamId part = StreamId.account(AccountShards.streamAccountId(stream.id(), shard));
-                        if (!streams.contains(part)) {
-                            streams.add(i + 1, part);
+                if (stream.type() == StreamId.StreamType.ACCOUNT) {
+                    List<StreamId> shards = log.accountStreams(stream.id());
+                    for (int shard = shards.size() - 1; shard >= 1; shard--) {
+                        if (!streams.contains(shards.get(shard))) {
+                            streams.add(i + 1, shards.get(shard));
                         }
                     }
                 }

@@ -180,6 +180,13 @@ class ShardedAccountRunsDryIT {
             assertThat(rebuild.code()).as(rebuild.out() + rebuild.err()).isZero();
             rebuild.json().get("projections").forEach(p -> assertThat(p.get("equalToLive").asBoolean())
                     .as(p.toString()).isTrue());
+            ReplayRunner.Run rebuildHot = replay.run("rebuild", "--projection", "all", "--accounts", "hot", "--json");
+            assertThat(rebuildHot.code()).as(rebuildHot.out() + rebuildHot.err()).isZero();
+            rebuildHot.json().get("projections").forEach(p -> assertThat(p.get("equalToLive").asBoolean())
+                    .as(p.toString()).isTrue());
+            assertThat(rebuildHot.json().get("projections")).filteredOn(p -> p.get("projection").asText()
+                    .equals("balances")).singleElement().satisfies(p -> assertThat(p.get("streams").asInt())
+                    .as("every shard of the account").isEqualTo(SHARDS));
         } finally {
             clients.shutdownNow();
         }
