@@ -33,8 +33,8 @@ final class VerifyCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Option(names = "--accounts", split = ",", paramLabel = "ID",
-            description = "only these accounts (each read by its own partitions, every shard of a sharded one; no Scan) "
-                    + "and the transfers of their open holds")
+            description = "only these accounts (each read by its own partitions, no Scan; a sharded one with every "
+                    + "shard, and a shard's id ID#k means its account) and the transfers of their open holds")
     List<String> accounts;
 
     @Option(names = "--log-only", description = "check the log alone; do not compare the projections")

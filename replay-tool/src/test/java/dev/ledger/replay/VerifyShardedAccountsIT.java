@@ -97,10 +97,11 @@ class VerifyShardedAccountsIT {
                 new EntryPosted(AccountShards.streamAccountId("split", 1), "misplaced", Side.CREDIT, "bank", one)));
         ReplayRunner.Run all = replay.run("verify", "--log-only", "--json");
         ReplayRunner.Run alone = replay.run("verify", "--accounts", "split", "--log-only", "--json");
+        ReplayRunner.Run byShard = replay.run("verify", "--accounts", "split#2", "--log-only", "--json");
 
         // Then
         String giverStream = StreamId.account(giver.accountId()).toString();
-        for (ReplayRunner.Run run : List.of(all, alone)) {
+        for (ReplayRunner.Run run : List.of(all, alone, byShard)) {
             assertThat(run.code()).as(run.out() + run.err()).isEqualTo(1);
             List<String> findings = findings(run.json());
             assertThat(findings).anySatisfy(f -> assertThat(f).startsWith(giverStream + " shardFundsMoved.by-hand: "
