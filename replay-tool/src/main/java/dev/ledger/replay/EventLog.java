@@ -1,8 +1,10 @@
 package dev.ledger.replay;
 
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTable;
+import dev.ledger.store.StateCodec;
 import dev.ledger.store.StoredEvent;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,6 +48,22 @@ final class EventLog {
 
     Iterator<StoredEvent> events(StreamId stream) {
         return store.readStream(stream, 1);
+    }
+
+    /**
+     * The streams of an account as its head says it stands: its own, then each shard k >= 1 of a sharded
+     * account (issue 13); just its own if the log does not have it (the caller reports that).
+     */
+    List<StreamId> accountStreams(String accountId) {
+        StreamId own = StreamId.account(accountId);
+        int shards = AccountShards.shardOf(accountId) != 0 ? 1 : store.readHead(own)
+                .map(head -> StateCodec.decodeAccount(head.state()).shardCount()).orElse(1);
+        List<StreamId> streams = new ArrayList<>();
+        streams.add(own);
+        for (int shard = 1; shard < shards; shard++) {
+            streams.add(StreamId.account(AccountShards.streamAccountId(accountId, shard)));
+        }
+        return streams;
     }
 
     /** Approximate number of items (DynamoDB updates it every few hours): for ETAs only. */

@@ -8,12 +8,14 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.BatchEvent.ItemOutcome;
 import dev.ledger.domain.api.BatchEvent.Outcome;
@@ -89,6 +91,7 @@ final class LogVerifier {
     private final List<ProjectionCheck> projections;
     private final Progress progress;
     private final Findings findings = new Findings();
+    private final ShardChecks shards = new ShardChecks(findings);
     private final AtomicLong accounts = new AtomicLong();
     private final AtomicLong transfers = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
@@ -162,6 +165,8 @@ final class LogVerifier {
         } else {
             checkConservation();
             checkPendingAgainstHolds();
+            shards.finish();
+            shards.checkLegShards();
             checkTransactions();
             checkReversalsAgainstTransfers();
             checkTransactionReversals();
@@ -170,23 +175,58 @@ final class LogVerifier {
     }
 
     /**
-     * Only these accounts, each read by its own partition, and the transfers of their open holds.
-     * Conservation needs every account and is not checked.
+     * Only these accounts, each read by its own partitions (every shard of a sharded account), and the
+     * transfers of their open holds. Conservation needs every account and is not checked.
      */
     Result verifyAccounts(List<String> accountIds, int threads) {
         ExecutorService workers = EventLog.boundedPool(threads, "verify");
         List<Future<?>> done = new ArrayList<>();
         Set<String> transfersChecked = ConcurrentHashMap.newKeySet();
+        // A shard asked for is its account asked for: its moves and its count are checked across all of them.
+        Set<String> accountsAsked = new java.util.LinkedHashSet<>();
+        accountIds.forEach(id -> accountsAsked.add(AccountShards.accountOf(id)));
         try {
-            for (String accountId : accountIds) {
+            for (String accountId : accountsAsked) {
                 done.add(workers.submit(() -> survive(StreamId.account(accountId),
-                        () -> checkAccountAlone(accountId, transfersChecked))));
+                        () -> checkAccountAndShards(accountId, transfersChecked))));
             }
             EventLog.await(done);
         } finally {
             workers.shutdownNow();
         }
-        return result(List.of("conservation: needs every account (run verify without --accounts)"));
+        List<String> notChecked = new ArrayList<>();
+        notChecked.add("conservation: needs every account (run verify without --accounts)");
+        if (brokenStreams.isEmpty()) {
+            shards.finish();
+        } else {
+            notChecked.add("shards: " + brokenStreams.size() + " streams cannot be folded (see findings)");
+        }
+        return result(notChecked);
+    }
+
+    /**
+     * An account's own stream and, when its shard count says it has more, each of its shards, and the one
+     * past the last (which must not exist).
+     */
+    private void checkAccountAndShards(String accountId, Set<String> transfersChecked) {
+        AccountFold own = checkAccountAlone(accountId, transfersChecked);
+        if (own == null) {
+            return;
+        }
+        int count = Math.max(1, own.state.shardCount());
+        for (int shard = 1; shard < count; shard++) {
+            String streamAccountId = AccountShards.streamAccountId(accountId, shard);
+            // A missing shard is the shard checks' finding, with the count that expects it.
+            if (log.store().readHead(StreamId.account(streamAccountId)).isPresent()) {
+                checkAccountAlone(streamAccountId, transfersChecked);
+            }
+        }
+        if (count < AccountShards.MAX_SHARDS) {
+            String past = AccountShards.streamAccountId(accountId, count);
+            if (log.store().readHead(StreamId.account(past)).isPresent()) {
+                checkAccountAlone(past, transfersChecked);
+            }
+        }
     }
 
     private Result result(List<String> notChecked) {
@@ -202,12 +242,17 @@ final class LogVerifier {
         } else if (head.stream().type() == StreamId.StreamType.ACCOUNT) {
             AccountFold fold = foldAccount(head.stream(), Optional.of(head));
             if (fold != null) {
+                // A sharded account is one account: its shards' pending totals add up, and its legs may be on
+                // any of them (a transfer's on the shard it names: the shard checks).
+                String account = fold.state.account();
                 String currency = fold.state.currency().code();
                 balancesByCurrency.merge(currency, BigInteger.valueOf(fold.state.balance()), BigInteger::add);
-                currencyOf.put(fold.state.accountId(), currency);
-                pendingByAccount.put(fold.state.accountId(),
-                        new long[] {fold.state.debitsPending(), fold.state.creditsPending()});
-                lastVersion.put(fold.state.accountId(), fold.version);
+                currencyOf.put(account, currency);
+                pendingByAccount.merge(account, new long[] {fold.state.debitsPending(), fold.state.creditsPending()},
+                        LogVerifier::plus);
+                if (fold.state.shard() == 0 && !fold.state.sharded()) {
+                    lastVersion.put(account, fold.version);
+                }
             }
         } else if (head.stream().type() == StreamId.StreamType.BATCH) {
             checkBatch(head);
@@ -218,6 +263,9 @@ final class LogVerifier {
             }
         } else {
             TransferState state = foldTransfer(head.stream(), Optional.of(head));
+            if (state != null && state.status() != TransferStatus.REJECTED) {
+                shards.transfer(state);
+            }
             if (state != null && state.status() == TransferStatus.PENDING) {
                 long amount = state.request().amount().minorUnits();
                 pendingByHolds.merge(state.request().debitAccountId(), new long[] {amount, 0}, LogVerifier::plus);
@@ -442,17 +490,18 @@ final class LogVerifier {
         }
     }
 
-    private void checkAccountAlone(String accountId, Set<String> transfersChecked) {
+    /** One account stream (an account's own, or a shard's) and its open holds; its fold, or null. */
+    private AccountFold checkAccountAlone(String accountId, Set<String> transfersChecked) {
         StreamId stream = StreamId.account(accountId);
         Optional<EventLog.HeadRef> head = log.store().readHead(stream)
                 .map(h -> new EventLog.HeadRef(stream, h.version(), h.hash()));
         if (head.isEmpty()) {
             findings.add(stream.toString(), null, "head", "the log has no such account");
-            return;
+            return null;
         }
         AccountFold fold = foldAccount(stream, head);
         if (fold == null) {
-            return;
+            return null;
         }
         long[] held = new long[2];
         for (Map.Entry<String, TransferLeg> hold : fold.openHolds.entrySet()) {
@@ -465,6 +514,12 @@ final class LogVerifier {
                 continue;
             }
             long amount = ((HoldPlaced) hold.getValue()).amount().minorUnits();
+            int namedShard = hold.getValue().side() == Side.DEBIT ? transfer.debitShard() : transfer.creditShard();
+            if (namedShard != fold.state.shard()) {
+                findings.add(stream.toString(), fold.version, "holds." + transferId, "the hold is on shard "
+                        + fold.state.shard() + " of account " + fold.state.account() + ", but the transfer names shard "
+                        + namedShard);
+            }
             if (transfer.status() != TransferStatus.PENDING) {
                 findings.add(stream.toString(), fold.version, "holds." + transferId,
                         "the account still holds it, but the transfer is " + transfer.status());
@@ -490,11 +545,11 @@ final class LogVerifier {
             if (transaction.status() != TransactionStatus.PENDING) {
                 findings.add(stream.toString(), fold.version, "holds." + transactionStream,
                         "the account still holds it, but the transaction is " + transaction.status());
-            } else if (!TransactionEntry.netCredit(transaction.request().entries(), accountId)
+            } else if (!TransactionEntry.netCredit(transaction.request().entries(), fold.state.account())
                     .equals(BigInteger.valueOf(net))) {
                 findings.add(stream.toString(), fold.version, "holds." + transactionStream, "the account holds a net "
                         + net + " minor units, the transaction " + TransactionEntry.netCredit(
-                        transaction.request().entries(), accountId));
+                        transaction.request().entries(), fold.state.account()));
             } else {
                 int side = net < 0 ? 0 : 1;
                 held[side] = Math.addExact(held[side], Math.abs(net));
@@ -508,6 +563,7 @@ final class LogVerifier {
             findings.add(stream.toString(), fold.version, "creditsPending", "account " + fold.state.creditsPending()
                     + " minor units, its pending transfers " + held[1]);
         }
+        return fold;
     }
 
     /**
@@ -520,7 +576,9 @@ final class LogVerifier {
 
     /** Folds an account, checking chain, head, floor and its projections; null if it cannot be folded. */
     private AccountFold foldAccount(StreamId stream, Optional<EventLog.HeadRef> head) {
-        accounts.incrementAndGet();
+        if (AccountShards.shardOf(stream.id()) == 0) {
+            accounts.incrementAndGet(); // a sharded account counts once
+        }
         String name = stream.toString();
         HashChainFindings chain = new HashChainFindings(name);
         List<ProjectionCheck.Stream> projected = projectionChecks(stream);
@@ -545,9 +603,13 @@ final class LogVerifier {
                 findings.add(name, event.version(), "event", "cannot be folded: " + unfoldable.getMessage());
                 return broken(name);
             }
+            if (last == null) {
+                shards.first(stream, event, accountEvent);
+            }
+            shards.accept(stream, event, accountEvent);
             trackHolds(openHolds, accountEvent);
-            trackTransactionLegs(state.accountId(), openTransactionHolds, accountEvent);
-            if (accountEvent instanceof AccountOpened) {
+            trackTransactionLegs(state.account(), openTransactionHolds, accountEvent);
+            if (accountEvent instanceof AccountOpened || accountEvent instanceof ShardOpened) {
                 openedVersion = event.version();
             }
             last = event;
@@ -563,6 +625,7 @@ final class LogVerifier {
         long version = last.version();
         projected.forEach(ProjectionCheck.Stream::finish);
         checkOverdraft(name, openedVersion, version, state, floor);
+        shards.last(stream, state);
         return new AccountFold(state, version, openHolds, openTransactionHolds);
     }
 

@@ -238,16 +238,18 @@ final class Rebuilder {
     }
 
     /**
-     * The streams of some accounts: the accounts, or for transfers (and transactions) those their legs
-     * name.
+     * The streams of some accounts: the accounts (each shard of a sharded one), or for transfers (and
+     * transactions) those their legs name.
      */
     List<StreamId> streamsOf(ProjectionCatalog kind, List<String> accounts) {
+        List<StreamId> accountStreams = accounts.stream().flatMap(account -> log.accountStreams(account).stream())
+                .toList();
         if (kind.streams().contains(StreamId.StreamType.ACCOUNT)) {
-            return accounts.stream().map(StreamId::account).toList();
+            return accountStreams;
         }
         Set<StreamId> named = new LinkedHashSet<>();
-        for (String account : accounts) {
-            for (Iterator<StoredEvent> events = log.events(StreamId.account(account)); events.hasNext(); ) {
+        for (StreamId accountStream : accountStreams) {
+            for (Iterator<StoredEvent> events = log.events(accountStream); events.hasNext(); ) {
                 LedgerEvent event = events.next().event();
                 if (event instanceof TransferLeg leg) {
                     named.add(StreamId.transfer(leg.transferId()));

@@ -1,6 +1,8 @@
 package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.AccountAsOf;
 import dev.ledger.store.HashChainCursor;
@@ -8,6 +10,8 @@ import dev.ledger.store.HashChainCursor.Break;
 import dev.ledger.views.Views;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -23,6 +27,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @Command(name = "state",
         description = {"An account exactly as it stood, folded from the log (not the projections), in the shape "
                 + "of the API's account view. The hash chain is checked up to that point.",
+                "A sharded account is answered as a whole: every shard folded to the same instant and added up, "
+                        + "its version the sum of theirs (--version counts one stream's events: give --as-of, or "
+                        + "--account ID#k for one shard).",
                 "Exit 1 if the account did not exist then, or its chain is broken before that point."})
 final class StateCommand implements Callable<Integer> {
 
@@ -79,13 +86,12 @@ final class StateCommand implements Callable<Integer> {
         target.events(); // a missing table name is the clearer error, before any client is built
         try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
+            Instant asOf = point == null ? null : point.asOf;
             HashChainCursor chain = HashChainCursor.fromGenesis();
-            Optional<AccountAsOf> stood = AccountAsOf.fold(log.events(StreamId.account(account)),
-                    point == null ? null : point.asOf, point == null ? null : point.version, chain);
+            Optional<AccountAsOf> stood = AccountAsOf.fold(log.events(StreamId.account(account)), asOf,
+                    point == null ? null : point.version, chain);
             if (!chain.intact()) {
-                err.println("replay: account " + account + ": " + (chain.breakReason() == Break.MISSING_VERSION
-                        ? "version " + chain.firstBadVersion() + " is missing from the log"
-                        : "the hash chain is broken at version " + chain.firstBadVersion()));
+                err.println(broken(account, chain));
                 return ReplayCli.DOES_NOT_HOLD;
             }
             if (stood.isEmpty()) {
@@ -97,9 +103,46 @@ final class StateCommand implements Callable<Integer> {
                 err.println("replay: account " + account + " has only " + stood.get().version() + " events");
                 return ReplayCli.DOES_NOT_HOLD;
             }
-            ObjectNode view = Views.account(stood.get().state(), stood.get().version());
-            CommonOptions.print(out, view);
+            AccountState own = stood.get().state();
+            if (!own.sharded()) {
+                CommonOptions.print(out, Views.account(own, stood.get().version()));
+                return ReplayCli.OK;
+            }
+            if (point != null && point.version != null) {
+                err.println("replay: account " + account + " has " + own.shardCount() + " shards, each a stream with "
+                        + "its own versions; --version counts one stream's events: give --as-of for the account, "
+                        + "or --account " + AccountShards.streamAccountId(account, 1) + " (and so on) for one shard");
+                return ReplayCli.FAILED;
+            }
+            // The whole account: every shard it had then, folded to the same instant, added up.
+            List<AccountState> shards = new ArrayList<>(List.of(own));
+            long version = stood.get().version();
+            for (int shard = 1; shard < own.shardCount(); shard++) {
+                String streamAccountId = AccountShards.streamAccountId(account, shard);
+                HashChainCursor shardChain = HashChainCursor.fromGenesis();
+                Optional<AccountAsOf> shardStood = AccountAsOf.fold(log.events(StreamId.account(streamAccountId)),
+                        asOf, null, shardChain);
+                if (!shardChain.intact()) {
+                    err.println(broken(streamAccountId, shardChain));
+                    return ReplayCli.DOES_NOT_HOLD;
+                }
+                if (shardStood.isEmpty()) {
+                    err.println("replay: account " + account + " had " + own.shardCount() + " shards"
+                            + (asOf == null ? "" : " at " + asOf) + ", but shard " + shard + " ("
+                            + StreamId.account(streamAccountId) + ") is not in the log");
+                    return ReplayCli.DOES_NOT_HOLD;
+                }
+                shards.add(shardStood.get().state());
+                version += shardStood.get().version();
+            }
+            CommonOptions.print(out, Views.account(AccountState.whole(shards), version));
             return ReplayCli.OK;
         }
+    }
+
+    private static String broken(String streamAccountId, HashChainCursor chain) {
+        return "replay: account " + streamAccountId + ": " + (chain.breakReason() == Break.MISSING_VERSION
+                ? "version " + chain.firstBadVersion() + " is missing from the log"
+                : "the hash chain is broken at version " + chain.firstBadVersion());
     }
 }

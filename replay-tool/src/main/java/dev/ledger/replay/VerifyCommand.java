@@ -20,6 +20,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
         description = {"Recompute every stream from the log and check it: hash chains and heads, per-currency "
                 + "conservation, overdraft floors, pending totals against open holds, and the live projections "
                 + "(balances, history, transfers) against the folds.",
+                "A sharded account is one account: its shards' legs and totals count as its own, each shard keeps "
+                        + "to its own floor, each move between shards is one debit and one matching credit in one "
+                        + "append, and it has exactly the shard streams its count says.",
                 "Exit 0 only when everything holds; 1 with one line per account/stream, version and field that differs."})
 final class VerifyCommand implements Callable<Integer> {
 
@@ -30,7 +33,8 @@ final class VerifyCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Option(names = "--accounts", split = ",", paramLabel = "ID",
-            description = "only these accounts (each read by its own partition, no Scan) and the transfers of their open holds")
+            description = "only these accounts (each read by its own partitions, no Scan; a sharded one with every "
+                    + "shard, and a shard's id ID#k means its account) and the transfers of their open holds")
     List<String> accounts;
 
     @Option(names = "--log-only", description = "check the log alone; do not compare the projections")
