@@ -33,6 +33,7 @@ import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.DynamoEventStore;
+import dev.ledger.store.EventsTable;
 import dev.ledger.store.EventsTableSchema;
 import dev.ledger.store.MutableClock;
 import dev.ledger.store.StoredEvent;
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * A sharded account (issue 13) is one account to every reader of the read API: its balance, history,
@@ -68,6 +70,7 @@ class ShardedAccountReadsIT {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-10-01T00:00:00Z"));
     private final List<String> transfersInOrder = new ArrayList<>();
+    private DynamoDbClient dynamo;
     private DynamoEventStore store;
     private QueryApi api;
     private Instant lastDepositBeforePayment;
@@ -75,7 +78,7 @@ class ShardedAccountReadsIT {
     @BeforeAll
     void aHotAccountOfFourShardsPaidIntoOnEachShardThenPayingMoreThanAnyShardHolds(AwsClients aws,
                                                                                      TestNames names) {
-        DynamoDbClient dynamo = aws.dynamoDb();
+        dynamo = aws.dynamoDb();
         store = new DynamoEventStore(dynamo, names.table("events"));
         EventsTableSchema.create(dynamo, store.table());
         CommandService commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(13)));
@@ -84,9 +87,9 @@ class ShardedAccountReadsIT {
         run(commands, l -> l.openAccount(new OpenAccount("hot", EUR, OverdraftLimit.NONE), SHARDS));
         // "split" has a second shard whose stream the projections are not given: it is not projected yet.
         run(commands, l -> l.openAccount(new OpenAccount("split", EUR, OverdraftLimit.NONE), 2));
-        run(commands, l -> l.transfer(landingOn(1, "late"), TransferRequest.posted("bank", "split", eur("7.00"))));
+        run(commands, l -> l.transfer(landingOn(1, 2, "late"), TransferRequest.posted("bank", "split", eur("7.00"))));
         for (int shard = 0; shard < SHARDS; shard++) {
-            lastDepositBeforePayment = transfer(commands, landingOn(shard, "in"), "bank", "hot", "30.00");
+            lastDepositBeforePayment = transfer(commands, landingOn(shard, SHARDS, "in"), "bank", "hot", "30.00");
         }
         transfer(commands, "pay-1", "hot", "shop", "70.00");
         transfer(commands, "in-more", "bank", "hot", "5.00");
@@ -239,6 +242,24 @@ class ShardedAccountReadsIT {
                 .isFalse();
     }
 
+    @Test
+    void theAuditCheckNamesTheShardWhoseChainBroke() {
+        // Someone with write access to the events table turns shard 1's 7.00 deposit into 700.00 in place.
+        StreamId shard = StreamId.account(AccountShards.streamAccountId("split", 1));
+        Map<String, AttributeValue> item = new HashMap<>(dynamo.getItem(r -> r.tableName(store.table())
+                .key(EventsTable.key(shard, 2))).item());
+        item.put(EventsTable.DATA, AttributeValue.fromS(item.get(EventsTable.DATA).s().replace("7.00", "700.00")));
+        dynamo.putItem(r -> r.tableName(store.table()).item(item));
+
+        JsonNode verified = get("/audit/accounts/split/verify", Map.of());
+
+        assertThat(verified.get("valid").asBoolean()).isFalse();
+        assertThat(verified.get("firstBadShard").asInt()).isEqualTo(1);
+        assertThat(verified.get("firstBadVersion").asLong()).isEqualTo(2);
+        assertThat(verified.get("shards").get(0).get("valid").asBoolean()).as("shard 0 is as written").isTrue();
+        assertThat(verified.get("shards").get(1).get("valid").asBoolean()).isFalse();
+    }
+
     /** Every event of every shard of "hot". */
     private List<StoredEvent> hotEvents() {
         List<StoredEvent> events = new ArrayList<>();
@@ -260,11 +281,11 @@ class ShardedAccountReadsIT {
         return versions;
     }
 
-    /** A transfer id whose credit or debit on a sharded account of {@link #SHARDS} lands first on {@code shard}. */
-    private static String landingOn(int shard, String prefix) {
+    /** A transfer id whose credit or debit on an account of {@code shards} shards lands first on {@code shard}. */
+    private static String landingOn(int shard, int shards, String prefix) {
         for (int n = 0; ; n++) {
             String id = prefix + "-" + n;
-            if (AccountShards.pick(id, 1, SHARDS) == shard) {
+            if (AccountShards.pick(id, 1, shards) == shard) {
                 return id;
             }
         }
