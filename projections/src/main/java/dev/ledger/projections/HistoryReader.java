@@ -178,7 +178,7 @@ public final class HistoryReader {
             shares[shard] = next[shard] <= 1 ? 0 : lastBefore(streamAccountId, next[shard])
                     .map(item -> share(item, minorDigits)).orElse(0L);
             Partition partition = new Partition(streamAccountId, next[shard], Math.min(MAX_PAGE, limit + 1));
-            Head.first(shard, partition).ifPresent(heads::add);
+            Head.read(shard, partition).ifPresent(heads::add);
         }
         List<ObjectNode> entries = new ArrayList<>();
         while (!heads.isEmpty()) {
@@ -232,7 +232,7 @@ public final class HistoryReader {
         private final int pageSize;
         private Iterator<Map<String, AttributeValue>> page = List.<Map<String, AttributeValue>>of().iterator();
         private Map<String, AttributeValue> startKey;
-        private long fromVersion;
+        private final long fromVersion;
         private boolean exhausted;
 
         Partition(String streamAccountId, long fromVersion, int pageSize) {
@@ -263,13 +263,14 @@ public final class HistoryReader {
     private record Head(int shard, Map<String, AttributeValue> item, Instant recordedAt, long version,
                         Partition partition) {
 
-        static Optional<Head> first(int shard, Partition partition) {
+        /** The partition's next entry, if it has one more. */
+        static Optional<Head> read(int shard, Partition partition) {
             return partition.next().map(item -> new Head(shard, item, Instant.parse(item.get(RECORDED_AT).s()),
                     Long.parseLong(item.get(SK).n()), partition));
         }
 
         Optional<Head> following() {
-            return first(shard, partition);
+            return read(shard, partition);
         }
     }
 

@@ -47,6 +47,8 @@ public final class QueryApi implements ApiRoutes {
     private static final Set<Role> ANY_ROLE = Set.of(Role.AUDITOR, Role.PAYMENTS, Role.OPERATOR);
     /** At most 18 digits, so that every match fits a long. */
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
+    /** The stored type of the event that counts a sharded account's shards. */
+    private static final String ACCOUNT_SHARDED = AccountEvent.AccountSharded.class.getSimpleName();
 
     /** The projections' readers, each on the table serving it now. */
     public record ReadModels(BalancesProjection balances, HistoryReader history, TransfersProjection transfers) {
@@ -179,8 +181,11 @@ public final class QueryApi implements ApiRoutes {
         Iterator<StoredEvent> events = log.readStream(StreamId.account(accountId), 1);
         while (events.hasNext()) {
             StoredEvent event = events.next();
-            // Only an event that chained is the log's as written: a count is taken from no other.
-            if (own.accept(event) && event.event() instanceof AccountEvent.AccountSharded sharded) {
+            boolean chained = own.accept(event);
+            // Only an event that chained is the log's as written: a count is taken from no other. The walk
+            // decodes no event but those that count shards.
+            if (chained && ACCOUNT_SHARDED.equals(event.type())
+                    && event.event() instanceof AccountEvent.AccountSharded sharded) {
                 shards = Math.max(shards, sharded.shards());
             }
         }
