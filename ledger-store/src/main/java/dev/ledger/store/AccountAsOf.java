@@ -1,10 +1,18 @@
 package dev.ledger.store;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.account.AccountStatus;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
+import dev.ledger.domain.api.AccountShards;
+import dev.ledger.domain.api.StreamId;
+import dev.ledger.domain.money.OverdraftLimit;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * An account as it stood at a point of its stream, folded from the stored events themselves (never
@@ -14,6 +22,45 @@ import java.util.Optional;
  * @param version the last version folded
  */
 public record AccountAsOf(AccountState state, long version) {
+
+    /**
+     * The account as users see it at {@code asOf}: its own stream folded, and for an account that was
+     * sharded by then (issue 13) each of the shards its own stream counted then, folded to the same
+     * instant and added up ({@link AccountState#whole}); the version is the sum of the shards' versions.
+     *
+     * @param streams reads one stream from its first event
+     * @return empty if the account did not exist yet
+     */
+    public static Optional<AccountAsOf> whole(Function<StreamId, Iterator<StoredEvent>> streams, String accountId,
+                                              Instant asOf) {
+        Optional<AccountAsOf> own = fold(streams.apply(StreamId.account(accountId)), asOf);
+        if (own.isEmpty() || !own.get().state().sharded()) {
+            return own;
+        }
+        AccountState account = own.get().state();
+        List<AccountState> shards = new ArrayList<>(List.of(account));
+        long version = own.get().version();
+        for (int shard = 1; shard < account.shardCount(); shard++) {
+            String streamAccountId = AccountShards.streamAccountId(accountId, shard);
+            Optional<AccountAsOf> stood = fold(streams.apply(StreamId.account(streamAccountId)), asOf);
+            shards.add(stood.isPresent() ? stood.get().state() : emptyShard(account, shard));
+            version += stood.map(AccountAsOf::version).orElse(0L);
+        }
+        return Optional.of(new AccountAsOf(AccountState.whole(shards), version));
+    }
+
+    /**
+     * Shard {@code shard} of an account when it is not to be seen (a read model has not reached it yet;
+     * its opening is in the same append as the count that names it, so a fold of the log always has it):
+     * as its opening leaves it, with nothing in it, at version 0. It adds nothing to the account's totals.
+     *
+     * @param own the account's own stream, which counts the shard
+     */
+    public static AccountState emptyShard(AccountState own, int shard) {
+        return AccountState.opened(new ShardOpened(AccountShards.streamAccountId(own.accountId(), shard),
+                own.currency(), own.overdraftLimit().unlimited() ? OverdraftLimit.UNLIMITED : OverdraftLimit.NONE,
+                own.status() == AccountStatus.FROZEN));
+    }
 
     /** Every event recorded at or before {@code asOf}; empty if the account did not exist yet. */
     public static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf) {

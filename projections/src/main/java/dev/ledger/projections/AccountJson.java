@@ -12,7 +12,11 @@ import dev.ledger.domain.money.OverdraftLimit;
  * An account as the account projections keep it (the balances item's {@code state}, the history
  * cursor's running state): {@code {"accountId","creditsPending","creditsPosted","currency",
  * "debitsPending","debitsPosted","overdraftLimit","status"}}, totals in minor units, the limit in
- * minor units or null when unlimited. Pinned by {@code BalancesProjectionTest} and
+ * minor units or null when unlimited. A stream of a sharded account (issue 13) also keeps
+ * {@code "shardCount"} (on the account's own stream: its count; on a shard k >= 1: 0) and the money
+ * moved between shards, {@code "shardMovesIn"} and {@code "shardMovesOut"}; each is written only when it
+ * is not what an unsharded account has (1, 0 and 0), and an item without it has that value, so an
+ * unsharded account's bytes are those it always had. Pinned by {@code BalancesProjectionTest} and
  * {@code HistoryProjectionTest}: changing it changes what the read tables hold.
  */
 final class AccountJson {
@@ -30,6 +34,15 @@ final class AccountJson {
         node.put("creditsPosted", account.creditsPosted());
         node.put("debitsPending", account.debitsPending());
         node.put("creditsPending", account.creditsPending());
+        if (account.shardCount() != 1) {
+            node.put("shardCount", account.shardCount());
+        }
+        if (account.shardMovesIn() != 0) {
+            node.put("shardMovesIn", account.shardMovesIn());
+        }
+        if (account.shardMovesOut() != 0) {
+            node.put("shardMovesOut", account.shardMovesOut());
+        }
         return ItemJson.write(node);
     }
 
@@ -42,6 +55,9 @@ final class AccountJson {
                 limit.isNull() ? OverdraftLimit.UNLIMITED : OverdraftLimit.of(ItemJson.number(node, "overdraftLimit", what)),
                 AccountStatus.valueOf(ItemJson.text(node, "status", what)),
                 ItemJson.number(node, "debitsPosted", what), ItemJson.number(node, "creditsPosted", what),
-                ItemJson.number(node, "debitsPending", what), ItemJson.number(node, "creditsPending", what));
+                ItemJson.number(node, "debitsPending", what), ItemJson.number(node, "creditsPending", what),
+                node.has("shardCount") ? Math.toIntExact(ItemJson.number(node, "shardCount", what)) : 1,
+                node.has("shardMovesIn") ? ItemJson.number(node, "shardMovesIn", what) : 0,
+                node.has("shardMovesOut") ? ItemJson.number(node, "shardMovesOut", what) : 0);
     }
 }

@@ -2,7 +2,11 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountShards;
+import dev.ledger.store.AccountAsOf;
 import dev.ledger.store.StoredEvent;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -22,6 +26,36 @@ public final class BalancesProjection extends SingleItemProjection {
     }
 
     public record Balance(AccountState account, long version) {
+    }
+
+    /**
+     * The account as users see it: for an account that is not sharded its own item, for a sharded one
+     * (issue 13) its own item (which counts its shards) and its shards' items, read together and added up
+     * ({@link AccountState#whole}), at the sum of their versions. A shard whose item the projection has
+     * not written yet counts as opened and empty, at version 0 ({@link AccountAsOf#emptyShard}): its
+     * events are still on their way, and the version sum says the read is that far behind.
+     *
+     * @return empty if the projection has not seen the account
+     */
+    public Optional<Balance> whole(String accountId) {
+        Optional<Balance> own = balance(accountId);
+        if (own.isEmpty() || !own.get().account().sharded()) {
+            return own;
+        }
+        AccountState account = own.get().account();
+        List<String> ids = new ArrayList<>();
+        for (int shard = 1; shard < account.shardCount(); shard++) {
+            ids.add(AccountShards.streamAccountId(accountId, shard));
+        }
+        Map<String, Map<String, AttributeValue>> items = storedAll(ids);
+        List<AccountState> shards = new ArrayList<>(List.of(account));
+        long version = own.get().version();
+        for (int shard = 1; shard < account.shardCount(); shard++) {
+            Map<String, AttributeValue> item = items.get(ids.get(shard - 1));
+            shards.add(item == null ? AccountAsOf.emptyShard(account, shard) : BalancesItemCodec.account(item));
+            version += item == null ? 0 : BalancesItemCodec.version(item);
+        }
+        return Optional.of(new Balance(AccountState.whole(shards), version));
     }
 
     @Override

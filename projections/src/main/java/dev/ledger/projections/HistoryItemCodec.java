@@ -23,6 +23,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *       entry of the transaction, JSON), for a reversal of a transaction ({@code TransactionEntriesReversed})
  *       the entries reversed (directions flipped) plus {@code reversalId} and {@code forced}; amounts as
  *       decimal strings;
+ *   <li>for an entry of a stream of a sharded account (issue 13) that has moved money between shards:
+ *       {@code shardMoves}, what the stream received from the account's other shards less what it gave
+ *       them (signed, decimal), so that {@code balanceAfter - shardMoves} is the stream's share of the
+ *       account's balance, which moves between shards do not change (an entry without it has none);
+ *       the moves themselves, the count raised and a shard's opening have no entry (see
+ *       {@link HistoryProjection#next});
  *   <li>the cursor ({@code sk = 0}): {@code version} and {@code state}, the running account (see
  *       {@link AccountJson}), so the next entry is computed without reading the log.
  * </ul>
@@ -44,6 +50,7 @@ final class HistoryItemCodec {
     static final String ENTRIES = "entries";
     static final String REVERSAL_ID = "reversalId";
     static final String FORCED = "forced";
+    static final String SHARD_MOVES = "shardMoves";
 
     /**
      * What a transfer leg adds to its entry; a reversal's leg also its reversal id and whether it was
@@ -96,6 +103,10 @@ final class HistoryItemCodec {
         entry.put(HASH, AttributeValue.fromS(hash));
         entry.put(BALANCE_AFTER, AttributeValue.fromS(Money.toDecimalString(after.balance(),
                 after.currency().minorDigits())));
+        if (after.shardMovesIn() != 0 || after.shardMovesOut() != 0) {
+            entry.put(SHARD_MOVES, AttributeValue.fromS(Money.toDecimalString(
+                    Math.subtractExact(after.shardMovesIn(), after.shardMovesOut()), after.currency().minorDigits())));
+        }
         if (leg != null) {
             entry.put(TRANSFER_ID, AttributeValue.fromS(leg.transferId()));
             entry.put(COUNTERPARTY, AttributeValue.fromS(leg.counterpartyAccountId()));

@@ -4,12 +4,18 @@ import static dev.ledger.projections.ProjectionTables.ID;
 
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountSharded;
+import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesReversed;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
@@ -27,8 +33,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * Each account's history: one entry per event, in version order, with the balance after it. The
- * cursor item ({@code sk = 0}) keeps the running state, so an entry is computed from the one
+ * Each account's history: one entry per event, in version order, with the balance after it. A sharded
+ * account (issue 13) has one partition per shard stream ({@code ID}, {@code ID#k}), merged by
+ * {@link HistoryReader}; the events that only keep its shards (see {@link #entryless}) advance the
+ * stream's cursor but write no entry. The cursor item ({@code sk = 0}) keeps the running state, so an entry is computed from the one
  * before without reading the log; entry and cursor are written in one transaction. The items'
  * format is {@link HistoryItemCodec}'s.
  */
@@ -57,8 +65,12 @@ public final class HistoryProjection implements Projection {
     @Override
     public Position apply(StoredEvent event, Position current) {
         Step step = next(event, current);
-        Map<String, AttributeValue> entry = step.items().get(0);
         Map<String, AttributeValue> cursor = step.after().item();
+        if (step.items().size() == 1) {
+            cursors.putIfAt(cursor, current.version());
+            return step.after();
+        }
+        Map<String, AttributeValue> entry = step.items().get(0);
         try {
             cursors.dynamo().transactWriteItems(r -> r.transactItems(
                     TransactWriteItem.builder().put(Put.builder().tableName(cursors.table()).item(entry)
@@ -72,13 +84,20 @@ public final class HistoryProjection implements Projection {
         return step.after();
     }
 
-    /** The event's entry ({@code sk = version}) and the account's cursor ({@code sk = 0}). */
+    /**
+     * The event's entry ({@code sk = version}) and the account's cursor ({@code sk = 0}); for an event
+     * with no entry ({@link #entryless}), the cursor alone.
+     */
     @Override
     public Step next(StoredEvent event, Position current) {
         Optional<AccountState> before = current.version() == 0 ? Optional.empty()
                 : Optional.of(HistoryItemCodec.account(current.item()));
         AccountEvent accountEvent = (AccountEvent) event.event();
         AccountState after = AccountState.evolve(before, accountEvent);
+        Map<String, AttributeValue> cursor = HistoryItemCodec.cursor(event.stream().id(), event.version(), after);
+        if (entryless(accountEvent, after)) {
+            return new Step(new Position(event.version(), false, cursor), List.of(cursor));
+        }
         Map<String, AttributeValue> entry;
         if (accountEvent instanceof TransactionLeg l) {
             entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(), event.recordedAt(),
@@ -96,8 +115,23 @@ public final class HistoryProjection implements Projection {
             entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(), event.recordedAt(),
                     event.hash(), after, leg);
         }
-        Map<String, AttributeValue> cursor = HistoryItemCodec.cursor(event.stream().id(), event.version(), after);
         return new Step(new Position(event.version(), false, cursor), List.of(entry, cursor));
+    }
+
+    /**
+     * Whether an event keeps a sharded account's shards rather than changing the account users see, and
+     * so has no history entry: money moved between two of its shards (the account's balance does not
+     * change: the two sides net to zero), its shard count raised, a shard opened, and on a shard k >= 1
+     * a freeze, unfreeze or close (the account's own stream records the same change in the same append).
+     *
+     * @param after the stream's account after the event
+     */
+    static boolean entryless(AccountEvent event, AccountState after) {
+        if (event instanceof ShardFundsMoved || event instanceof AccountSharded || event instanceof ShardOpened) {
+            return true;
+        }
+        return after.shard() != 0
+                && (event instanceof AccountFrozen || event instanceof AccountUnfrozen || event instanceof AccountClosed);
     }
 
     /**

@@ -69,7 +69,7 @@ public interface Projection {
 
     /**
      * One event applied: the position after it, and the items to write (the stream's item last;
-     * before it, for history, the event's entry).
+     * before it, for history, the event's entry, if the event has one).
      */
     record Step(Position after, List<Map<String, AttributeValue>> items) {
         public Step {

@@ -4,11 +4,14 @@ import static dev.ledger.projections.ProjectionTables.ID;
 import static dev.ledger.projections.ProjectionTables.SK;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 
 /**
@@ -19,6 +22,7 @@ final class ProjectionItems {
 
     static final String VERSION = "version";
     static final String BLOCKED = "blocked";
+    private static final int MAX_BATCH_GET = 100;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -51,6 +55,28 @@ final class ProjectionItems {
     Map<String, AttributeValue> read(String id) {
         GetItemResponse response = dynamo.getItem(r -> r.tableName(table).key(key(id)).consistentRead(true));
         return response.hasItem() ? response.item() : Map.of();
+    }
+
+    /**
+     * The items of several streams, read strongly consistent in as few requests as DynamoDB allows (100
+     * keys each), by id; a stream with no item is left out.
+     */
+    Map<String, Map<String, AttributeValue>> readAll(List<String> ids) {
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += MAX_BATCH_GET) {
+            List<Map<String, AttributeValue>> keys = ids.subList(from, Math.min(ids.size(), from + MAX_BATCH_GET))
+                    .stream().map(this::key).toList();
+            Map<String, KeysAndAttributes> request = Map.of(table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+            while (!request.isEmpty()) {
+                Map<String, KeysAndAttributes> asked = request;
+                BatchGetItemResponse response = dynamo.batchGetItem(r -> r.requestItems(asked));
+                response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get(ID).s(), item));
+                // What DynamoDB did not get to this time (its answer's size limit, throttling) is asked again.
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+        }
+        return found;
     }
 
     static Projection.Position position(Map<String, AttributeValue> item) {

@@ -2,6 +2,7 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.StoredEvent;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,13 @@ abstract class SingleItemProjection implements Projection {
     @Override
     public final void block(StreamId stream, String reason) {
         items.block(catalog.itemId(stream), reason);
+    }
+
+    /** The items of several streams that have one, by id, read together. */
+    final Map<String, Map<String, AttributeValue>> storedAll(List<String> ids) {
+        Map<String, Map<String, AttributeValue>> found = new HashMap<>(items.readAll(ids));
+        found.values().removeIf(item -> !item.containsKey(ProjectionItems.VERSION));
+        return found;
     }
 
     /** The stream's item, once an event was applied to it (a blocked stream keeps its last one). */

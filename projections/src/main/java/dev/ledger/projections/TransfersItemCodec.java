@@ -27,9 +27,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * The transfers item: {@code id} (the transfer), {@code version}, {@code state} (JSON:
  * {@code {"expiresAt","postedAmount","rejectionCode"?,"rejectionMessage"?,"request":{"amount",
  * "creditAccountId","currency","debitAccountId","metadata","pending","timeoutSeconds"},"status",
- * "transferId","postRequest"?,"reversedAmount"?}}, amounts as decimal strings; {@code postRequest} only once
- * a post of a hold recorded what it asked for: the amount, or "none"; {@code reversedAmount} only once a
- * reversal gave some back), {@code statusHistory} (a list of maps {@code {"status","version","recordedAt"}}),
+ * "transferId","postRequest"?,"reversedAmount"?,"debitShard"?,"creditShard"?}}, amounts as decimal strings;
+ * {@code postRequest} only once a post of a hold recorded what it asked for: the amount, or "none";
+ * {@code reversedAmount} only once a reversal gave some back; {@code debitShard} and {@code creditShard}
+ * only for a leg on a shard k >= 1 of a sharded account (issue 13), where its hold settles), {@code statusHistory} (a list of maps {@code {"status","version","recordedAt"}}),
  * {@code reversals} once there are some (a list of maps {@code {"reversalId","amount","forced","version",
  * "recordedAt"}}) and {@code createdAt}. Pinned by
  * {@code TransfersProjectionTest}: a change here changes what the table holds, and is deployed with
@@ -126,7 +127,9 @@ final class TransfersItemCodec {
                         ItemJson.text(node, "rejectionMessage", what)),
                 postRequest == null ? null : NO_AMOUNT.equals(postRequest.asText()) ? PostRequest.whole()
                         : PostRequest.of(Money.parse(postRequest.asText(), currency)),
-                node.has("reversedAmount") ? Money.parse(ItemJson.text(node, "reversedAmount", what), currency) : null);
+                node.has("reversedAmount") ? Money.parse(ItemJson.text(node, "reversedAmount", what), currency) : null,
+                node.has("debitShard") ? Math.toIntExact(ItemJson.number(node, "debitShard", what)) : 0,
+                node.has("creditShard") ? Math.toIntExact(ItemJson.number(node, "creditShard", what)) : 0);
     }
 
     static List<StatusChange> history(Map<String, AttributeValue> item) {
@@ -179,6 +182,13 @@ final class TransfersItemCodec {
         }
         if (t.reversedAmount().isPositive()) {
             node.put("reversedAmount", t.reversedAmount().toDecimalString());
+        }
+        // Only a leg on a shard k >= 1 of a sharded account is named, so every other item keeps its bytes.
+        if (t.debitShard() != 0) {
+            node.put("debitShard", t.debitShard());
+        }
+        if (t.creditShard() != 0) {
+            node.put("creditShard", t.creditShard());
         }
         return ItemJson.write(node);
     }

@@ -9,6 +9,8 @@ import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -100,5 +102,22 @@ class BalancesProjectionTest {
         assertThat(fields).containsEntry("version", "3").containsEntry("creditsPosted", "2500")
                 .containsEntry("currency", "EUR").containsEntry("overdraftLimit", "5000")
                 .containsEntry("updatedAt", "2026-03-01T09:00:03Z").doesNotContainKeys("id", "state");
+    }
+
+    @Test
+    void aShardsItemKeepsItsShardCountAndMovesSoTheAccountCanBeAddedUp() {
+        // Shard 2 of "hot": a shard k >= 1 counts no shards (0), and keeps what moved in and out.
+        Step last = StoredEvents.fold(balances, StoredEvents.stream(
+                new ShardOpened("hot#2", EUR, OverdraftLimit.NONE, false),
+                new EntryPosted("hot#2", "t-1", Side.CREDIT, "bank", Money.parse("30.00", EUR)),
+                new ShardFundsMoved("hot#2", "pay", Side.DEBIT, "hot#1", Money.parse("20.00", EUR)))).get(2);
+
+        assertThat(last.after().item().get("state").s()).isEqualTo("{\"accountId\":\"hot#2\",\"creditsPending\":0,"
+                + "\"creditsPosted\":3000,\"currency\":\"EUR\",\"debitsPending\":0,\"debitsPosted\":2000,"
+                + "\"overdraftLimit\":0,\"shardCount\":0,\"shardMovesOut\":2000,\"status\":\"OPEN\"}");
+        AccountState shard = BalancesItemCodec.account(last.after().item());
+        assertThat(shard.shardCount()).isZero();
+        assertThat(shard.shardMovesOut()).isEqualTo(2000);
+        assertThat(shard.shardMovesIn()).isZero();
     }
 }

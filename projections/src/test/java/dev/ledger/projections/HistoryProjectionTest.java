@@ -2,11 +2,15 @@ package dev.ledger.projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -109,5 +113,39 @@ class HistoryProjectionTest {
                 Map.entry("forced", AttributeValue.fromBool(true))));
         assertThat(steps.get(1).items().get(0)).as("a leg that is no reversal keeps its shape")
                 .doesNotContainKeys("reversalId", "forced");
+    }
+
+    @Test
+    void aShardsOpeningAndItsMovesAdvanceTheCursorWithoutAnEntry() {
+        List<Step> steps = StoredEvents.fold(history, StoredEvents.stream(
+                new ShardOpened("hot#2", EUR, OverdraftLimit.NONE, false),
+                new EntryPosted("hot#2", "t-1", Side.CREDIT, "bank", Money.parse("30.00", EUR)),
+                new ShardFundsMoved("hot#2", "pay", Side.DEBIT, "hot#1", Money.parse("20.00", EUR)),
+                new AccountFrozen("hot#2"),
+                new EntryPosted("hot#2", "t-2", Side.CREDIT, "bank", Money.parse("5.00", EUR))));
+
+        assertThat(steps).extracting(step -> step.items().size()).containsExactly(1, 2, 1, 1, 2);
+        assertThat(steps).extracting(step -> step.after().version()).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(steps.get(2).items().get(0)).as("the cursor alone")
+                .containsEntry("sk", AttributeValue.fromN("0")).containsEntry("version", AttributeValue.fromN("3"));
+        assertThat(steps.get(1).items().get(0)).as("before any move: an unsharded entry's shape")
+                .doesNotContainKey("shardMoves");
+        // After giving 20.00 away the shard holds 15.00, yet its share of the account is still 35.00.
+        assertThat(steps.get(4).items().get(0))
+                .containsEntry("balanceAfter", AttributeValue.fromS("15.00"))
+                .containsEntry("shardMoves", AttributeValue.fromS("-20.00"))
+                .containsEntry("counterpartyAccountId", AttributeValue.fromS("bank"));
+    }
+
+    @Test
+    void anAccountsOwnStreamKeepsItsStatusEntriesButNotItsShardCount() {
+        List<Step> steps = StoredEvents.fold(history, StoredEvents.stream(
+                new AccountOpened("hot", EUR, OverdraftLimit.NONE),
+                new AccountSharded("hot", 4),
+                new AccountFrozen("hot")));
+
+        assertThat(steps).extracting(step -> step.items().size()).containsExactly(2, 1, 2);
+        assertThat(HistoryItemCodec.account(steps.get(2).after().item()).shardCount()).isEqualTo(4);
+        assertThat(steps.get(1).after().item().get("state").s()).contains("\"shardCount\":4");
     }
 }

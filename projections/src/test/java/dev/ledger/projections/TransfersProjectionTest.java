@@ -103,4 +103,19 @@ class TransfersProjectionTest {
                 "recordedAt", AttributeValue.fromS("2026-03-01T09:00:03Z")));
         assertThat(steps.get(0).after().item()).as("an item never reversed has no reversals").doesNotContainKey("reversals");
     }
+
+    @Test
+    void aTransferOnShardsOfShardedAccountsKeepsThemAndOthersKeepTheirBytes() {
+        Step recorded = StoredEvents.fold(transfers, StoredEvents.stream(new TransferRecorded("hold-2",
+                new TransferRequest("hot", "bank", Money.parse("10.00", EUR), true, 3600, new TreeMap<>()),
+                Instant.parse("2026-03-01T10:00:00Z"), 3, 0))).get(0);
+
+        assertThat(recorded.after().item().get("state").s()).contains("\"debitShard\":3")
+                .doesNotContain("creditShard");
+        TransferState state = TransfersItemCodec.state(recorded.after().item());
+        assertThat(state.debitShard()).isEqualTo(3);
+        assertThat(state.creditShard()).isZero();
+        assertThat(StoredEvents.fold(transfers, hold).get(0).after().item().get("state").s())
+                .doesNotContain("Shard");
+    }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.batch.BatchState;
@@ -28,6 +30,8 @@ import dev.ledger.store.StoredEvent;
 import dev.ledger.views.Views;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -43,6 +47,8 @@ public final class QueryApi implements ApiRoutes {
     private static final Set<Role> ANY_ROLE = Set.of(Role.AUDITOR, Role.PAYMENTS, Role.OPERATOR);
     /** At most 18 digits, so that every match fits a long. */
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
+    /** The stored type of the event that counts a sharded account's shards. */
+    private static final String ACCOUNT_SHARDED = AccountEvent.AccountSharded.class.getSimpleName();
 
     /** The projections' readers, each on the table serving it now. */
     public record ReadModels(BalancesProjection balances, HistoryReader history, TransfersProjection transfers) {
@@ -84,8 +90,9 @@ public final class QueryApi implements ApiRoutes {
         return routes.handle(request, correlationId);
     }
 
+    /** The account as users see it: a sharded account's shards added up (BalancesProjection#whole). */
     private HttpResponse account(ReadModels models, String accountId) {
-        BalancesProjection.Balance balance = models.balances().balance(accountId)
+        BalancesProjection.Balance balance = models.balances().whole(accountId)
                 .orElseThrow(() -> accountNotFound(accountId));
         return new HttpResponse(200, Views.account(balance.account(), balance.version()));
     }
@@ -94,9 +101,9 @@ public final class QueryApi implements ApiRoutes {
         int limit = (int) wholeNumber(request, "limit", 1, HistoryReader.MAX_PAGE, 100);
         Optional<Instant> from = instant(request, "from");
         Optional<Instant> to = instant(request, "to");
-        long startVersion = cursor(request);
-        HistoryReader.Page page = models.history().page(accountId, startVersion, limit, from, to);
-        if (page.entries().isEmpty() && startVersion <= 1 && models.balances().balance(accountId).isEmpty()) {
+        HistoryReader.Cursor cursor = cursor(request);
+        HistoryReader.Page page = models.history().page(accountId, cursor, limit, from, to);
+        if (page.entries().isEmpty() && cursor.atStart() && models.balances().balance(accountId).isEmpty()) {
             throw accountNotFound(accountId);
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -106,11 +113,14 @@ public final class QueryApi implements ApiRoutes {
         return new HttpResponse(200, body);
     }
 
-    /** The balance at an instant, folded from the log itself (not the projection). */
+    /**
+     * The balance at an instant, folded from the log itself (not the projection): a sharded account's
+     * shards each folded to the instant and added up (AccountAsOf#whole).
+     */
     private HttpResponse balanceAsOf(String accountId, HttpRequest request) {
         Instant asOf = instant(request, "asOf").orElseThrow(() -> ApiException.invalid(
                 "query parameter 'asOf' is required, as an ISO-8601 instant such as 2026-01-31T23:59:59Z"));
-        AccountAsOf stood = AccountAsOf.fold(log.readStream(StreamId.account(accountId), 1), asOf).orElseThrow(() ->
+        AccountAsOf stood = AccountAsOf.whole(stream -> log.readStream(stream, 1), accountId, asOf).orElseThrow(() ->
                 new ApiException(404, "account_not_found", "account " + accountId + " did not exist at " + asOf));
         AccountState state = stood.state();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -158,17 +168,65 @@ public final class QueryApi implements ApiRoutes {
         return new HttpResponse(200, Views.batch(state, record.recordedAt()));
     }
 
+    /**
+     * Walks the account's hash chain. A sharded account has one chain per shard stream: each is walked,
+     * the shards as the account's own chain counts them (an {@code AccountSharded} event that chained);
+     * the account is valid if every chain is. Its answer adds {@code shards}, each shard's own walk, and
+     * {@code firstBadShard}; {@code events} is the sum, {@code headHash} shard 0's, {@code firstBadVersion}
+     * that of the first shard whose chain broke.
+     */
     private HttpResponse verify(String accountId) {
-        HashChainCursor.Verification verification = HashChainCursor.verify(log.readStream(StreamId.account(accountId), 1));
+        HashChainCursor own = HashChainCursor.fromGenesis();
+        int shards = 1;
+        Iterator<StoredEvent> events = log.readStream(StreamId.account(accountId), 1);
+        while (events.hasNext()) {
+            StoredEvent event = events.next();
+            boolean chained = own.accept(event);
+            // Only an event that chained is the log's as written: a count is taken from no other. The walk
+            // decodes no event but those that count shards.
+            if (chained && ACCOUNT_SHARDED.equals(event.type())
+                    && event.event() instanceof AccountEvent.AccountSharded sharded) {
+                shards = Math.max(shards, sharded.shards());
+            }
+        }
+        HashChainCursor.Verification verification = own.finish();
         if (verification.events() == 0) {
             throw accountNotFound(accountId);
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("accountId", accountId);
-        body.put("events", verification.events());
+        if (shards == 1) {
+            body.put("events", verification.events());
+            body.put("headHash", verification.headHash());
+            body.put("valid", verification.valid());
+            body.put("firstBadVersion", verification.firstBadVersion());
+            return new HttpResponse(200, body);
+        }
+        List<HashChainCursor.Verification> walks = new ArrayList<>(List.of(verification));
+        for (int shard = 1; shard < shards; shard++) {
+            walks.add(HashChainCursor.verify(log.readStream(
+                    StreamId.account(AccountShards.streamAccountId(accountId, shard)), 1)));
+        }
+        Integer firstBadShard = null;
+        ArrayNode perShard = JsonNodeFactory.instance.arrayNode();
+        for (int shard = 0; shard < shards; shard++) {
+            HashChainCursor.Verification walk = walks.get(shard);
+            // A shard the account counts whose stream has no event at all is missing from the log: its
+            // version 1 is the first that is not as written.
+            boolean valid = walk.valid() && walk.events() > 0;
+            Long firstBadVersion = walk.events() == 0 ? Long.valueOf(1) : walk.firstBadVersion();
+            if (!valid && firstBadShard == null) {
+                firstBadShard = shard;
+            }
+            perShard.addObject().put("shard", shard).put("events", walk.events()).put("headHash", walk.headHash())
+                    .put("valid", valid).put("firstBadVersion", firstBadVersion);
+        }
+        body.put("events", walks.stream().mapToLong(HashChainCursor.Verification::events).sum());
         body.put("headHash", verification.headHash());
-        body.put("valid", verification.valid());
-        body.put("firstBadVersion", verification.firstBadVersion());
+        body.put("valid", firstBadShard == null);
+        body.put("firstBadVersion", firstBadShard == null ? null : perShard.get(firstBadShard).get("firstBadVersion").asLong());
+        body.put("firstBadShard", firstBadShard);
+        body.set("shards", perShard);
         return new HttpResponse(200, body);
     }
 
@@ -176,9 +234,9 @@ public final class QueryApi implements ApiRoutes {
         return new ApiException(404, "account_not_found", "account " + accountId + " does not exist");
     }
 
-    private static long cursor(HttpRequest request) {
+    private static HistoryReader.Cursor cursor(HttpRequest request) {
         try {
-            return HistoryReader.decodeCursor(request.query().get("cursor"));
+            return HistoryReader.Cursor.decode(request.query().get("cursor"));
         } catch (IllegalArgumentException notOurs) {
             throw ApiException.invalid(notOurs.getMessage());
         }

@@ -158,6 +158,13 @@ final class QueryApiHostileCorpus {
                 history().query("cursor", cursor("v1:99999999999999999999")).is("a cursor past the largest long")
                         .refused(400, INVALID),
                 history().query("cursor", "A".repeat(10 * 1024)).is("a 10 KB cursor").refused(400, INVALID),
+                history().query("cursor", cursor("m1:3.0")).is("a sharded cursor with a shard at version 0")
+                        .refused(400, INVALID),
+                history().query("cursor", cursor("m1:3")).is("a sharded cursor of one shard").refused(400, INVALID),
+                history().query("cursor", cursor("m1:" + "1.".repeat(32) + "1")).is("a sharded cursor of 33 shards")
+                        .refused(400, INVALID),
+                history().query("cursor", cursor("m1:3,4")).is("a sharded cursor with a comma").refused(400, INVALID),
+                history().query("cursor", cursor("m1:3.-4")).is("a sharded cursor with a sign").refused(400, INVALID),
                 history().query("from", "yesterday").is("a word as from").refused(400, INVALID),
                 history().query("from", "2026-13-01T00:00:00Z").is("month 13").refused(400, INVALID),
                 history().query("to", "1767225600").is("epoch seconds as to").refused(400, INVALID),
