@@ -151,14 +151,12 @@ public final class DemoMain {
             report.depositConflicts = plan.stream().filter(p -> p.kind() == PaymentPlan.Kind.DEPOSIT)
                     .mapToLong(p -> conflictsByRecord.getOrDefault(p.id(), 0L)).sum();
 
-            // 3. Caught up: every stream's item in every projection at the log head, seen through the API.
-            // Not the sharded funding accounts: their heads and items are per shard, and the read side
-            // (GET /accounts/{id}, its history, the audit route's event count) does not show a sharded
-            // account whole yet (issue 13, in progress). Their balances come from a command answer (6).
+            // 3. Caught up: every stream's item in every projection at the log head, seen through the API
+            // (a sharded funding account: its balances item, see ApiCatchUp).
             ApiCatchUp catchUp = new ApiCatchUp(api, 4);
-            report.catchUp = catchUp.await(accounts.readWhole(), plan.stream().flatMap(p -> p.recordIds().stream())
-                            .toList(), runner.transferVersions(), runner.transactionVersions(), options.catchUpTimeout(),
-                    line -> say("%s", line));
+            report.catchUp = catchUp.await(accounts.all(), accounts.sharded(), plan.stream()
+                            .flatMap(p -> p.recordIds().stream()).toList(), runner.transferVersions(),
+                    runner.transactionVersions(), options.catchUpTimeout(), line -> say("%s", line));
             report.catchUpSeconds = seconds(workloadEnded);
             say("%s", report.catchUp.summary());
             lag.finish(Duration.ofSeconds(30));
@@ -232,20 +230,14 @@ public final class DemoMain {
         }
     }
 
-    /**
-     * Every account's balance, read account by account through the query API; a sharded account's from
-     * the answer to opening it again (the command side adds up its shards; the query API does not yet).
-     */
+    /** Every account's balance, read account by account through the query API (a sharded one whole). */
     private static Map<String, Balance> balances(LedgerHttp api, Accounts accounts) {
         Map<String, Balance> balances = new LinkedHashMap<>();
         for (String account : accounts.all()) {
-            int shards = accounts.shards(account);
-            LedgerHttp.Answer answer = shards > 1
-                    ? api.openAccount(account, accounts.currencyOf(account), accounts.overdraftLimit(account), shards)
-                    : api.account(account);
+            LedgerHttp.Answer answer = api.account(account);
             if (!answer.ok()) {
-                throw new IllegalStateException((shards > 1 ? "POST /accounts (again) for " : "GET /accounts/") + account
-                        + " after the rebuild: " + answer.status() + " " + answer.body());
+                throw new IllegalStateException("GET /accounts/" + account + " after the rebuild: " + answer.status()
+                        + " " + answer.body());
             }
             long minor = new BigDecimal(answer.body().path("balance").asText()).movePointRight(PaymentPlan.MINOR_DIGITS)
                     .longValueExact();

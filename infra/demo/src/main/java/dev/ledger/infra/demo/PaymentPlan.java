@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 /**
  * The demo's payments, decided up front from a seed: which kind each is, between which accounts,
@@ -197,12 +199,9 @@ final class PaymentPlan {
             return unsharded;
         }
 
-        /**
-         * The accounts whose items the demo waits for in the projections: every account but the sharded
-         * ones, which the read side does not show whole yet (issue 13).
-         */
-        List<String> readWhole() {
-            return all().stream().filter(account -> shards(account) == 1).toList();
+        /** The accounts opened with more than one shard: the funding accounts. */
+        Set<String> sharded() {
+            return all().stream().filter(account -> shards(account) > 1).collect(Collectors.toSet());
         }
 
         /** The shards the account is opened with: {@link #FUNDING_SHARDS} for a funding account, else 1. */
