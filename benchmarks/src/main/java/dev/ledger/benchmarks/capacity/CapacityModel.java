@@ -17,8 +17,14 @@ import java.util.random.RandomGenerator;
  * stream, the debit account, the credit account; the hot account is one of them), decides, and
  * commits with one TransactWriteItems conditioned on each head's version. Only the hot account's
  * head is contended (the other streams are the command's own). A lost race is retried after a
- * backoff ({@link Retries}) on another shard when N > 1 (the first shard is chosen by a hash of the
- * command's id: uniform here); past the retry limit the command answers 409.
+ * backoff ({@link Retries}); past its budget the command answers 409.
+ *
+ * <p>Sharded (N > 1), as {@code ShardedAccounts} does it: the read of the hot account is of its own
+ * stream, shard 0 (for its shard count), and the command picks a shard from a hash of its id (uniform
+ * here), the next one on each lost race; when the pick is not shard 0, one more consistent GetItem
+ * reads the picked shard's head after the other reads, and that head is the one the commit is
+ * conditioned on. Shard 0's head is read by every attempt, so its partition is the busiest
+ * ({@link Prediction#ownStreamReads()}).
  *
  * <p>When a commit loses, by {@link Mode}:
  * <ul>
@@ -53,8 +59,8 @@ final class CapacityModel {
      * @param transactWrite    one TransactWriteItems of the command's items (6 for a transfer)
      * @param commandOverhead  time per command outside DynamoDB (API, Lambda, parsing, answer)
      * @param decideMs         time per attempt between the last read and the write (the domain's decision)
-     * @param reads            GetItems per attempt, one after the other
-     * @param hotRead          which of them (0-based) reads the hot account's head
+     * @param reads            GetItems per attempt, one after the other, on an unsharded account
+     * @param hotRead          which of them (0-based) reads the hot account's own head (shard 0)
      * @param retries          backoff and give-up rule
      * @param mode             conflict behaviour
      * @param serverShare      emulator mode: the part of each request's latency spent at moto's single
@@ -148,12 +154,20 @@ final class CapacityModel {
      * @param conflicts           transactions that lost (condition failed or TransactionConflict)
      * @param transactionConflicts of those, TransactionConflict (AWS mode only)
      * @param commands            commands answered (committed or 409)
-     * @param rejected            commands answered 409 after the retry limit
+     * @param rejected            commands answered 409 after the retry budget
      * @param p50Ms               median command latency (committed and 409 alike)
      * @param p99Ms               99th percentile command latency
+     * @param getItems            consistent GetItems sent (every attempt's reads)
+     * @param ownStreamReads      of them, reads of the hot account's own stream head (shard 0): one per attempt
+     * @param ownStreamCommits    commits on shard 0 (all of them when N = 1)
      */
     public record Prediction(double commitsPerSecond, long attempts, long conflicts, long transactionConflicts,
-                             long commands, long rejected, double p50Ms, double p99Ms) {
+                             long commands, long rejected, double p50Ms, double p99Ms, long getItems,
+                             long ownStreamReads, long ownStreamCommits) {
+
+        public double getItemsPerAttempt() {
+            return attempts == 0 ? 0 : (double) getItems / attempts;
+        }
 
         public double conflictsPerAttempt() {
             return attempts == 0 ? 0 : (double) conflicts / attempts;
@@ -183,6 +197,9 @@ final class CapacityModel {
     private long transactionConflicts;
     private long commands;
     private long rejected;
+    private long getItems;
+    private long ownStreamReads;
+    private long ownStreamCommits;
     private final List<Double> latencies = new ArrayList<>();
 
     private CapacityModel(Config config) {
@@ -210,7 +227,8 @@ final class CapacityModel {
         }
         double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new Prediction(commits / (config.measureMs() / 1000.0), attempts, conflicts, transactionConflicts,
-                commands, rejected, Percentiles.of(sorted, 50), Percentiles.of(sorted, 99));
+                commands, rejected, Percentiles.of(sorted, 50), Percentiles.of(sorted, 99), getItems, ownStreamReads,
+                ownStreamCommits);
     }
 
     private boolean measuring() {
@@ -224,6 +242,7 @@ final class CapacityModel {
     /** One command of one client, from its arrival to its answer. */
     private final class Command {
         final double began;
+        double firstAttempt = Double.NaN;
         int shard;
         int lost;
         long seenVersion;
@@ -234,28 +253,43 @@ final class CapacityModel {
         }
 
         void attempt() {
+            if (Double.isNaN(firstAttempt)) {
+                firstAttempt = now;
+            }
             read(0);
         }
 
+        /** This attempt's reads: the configured ones, and the picked shard's head when it is not shard 0. */
+        int reads() {
+            return config.reads() + (shard == 0 ? 0 : 1);
+        }
+
+        /** Which read gives the head the commit is conditioned on. */
+        int conditionRead() {
+            return shard == 0 ? config.hotRead() : config.reads();
+        }
+
         void read(int index) {
-            if (index == config.reads()) {
+            if (index == reads()) {
                 at(now + config.decideMs(), this::write);
                 return;
             }
+            if (measuring()) {
+                getItems++;
+                if (index == config.hotRead()) {
+                    ownStreamReads++;
+                }
+            }
             double service = config.getItem().sample(random);
+            Runnable served = () -> {
+                if (index == conditionRead()) {
+                    seenVersion = versions[shard];
+                }
+            };
             if (config.mode() == Mode.EMULATOR) {
-                atServer(service, config.serverShare()[0], () -> {
-                    if (index == config.hotRead()) {
-                        seenVersion = versions[shard];
-                    }
-                }, () -> read(index + 1));
+                atServer(service, config.serverShare()[0], served, () -> read(index + 1));
             } else {
-                double served = now + service - network(service);
-                at(served, () -> {
-                    if (index == config.hotRead()) {
-                        seenVersion = versions[shard];
-                    }
-                });
+                at(now + service - network(service), served);
                 at(now + service, () -> read(index + 1));
             }
         }
@@ -297,6 +331,9 @@ final class CapacityModel {
             if (won) {
                 if (measuring()) {
                     commits++;
+                    if (shard == 0) {
+                        ownStreamCommits++;
+                    }
                 }
                 finish(now, false);
                 return;
@@ -308,19 +345,12 @@ final class CapacityModel {
                     transactionConflicts++;
                 }
             }
-            Retries retries = config.retries();
-            double pause = retries.pauseMs(lost, random);
-            boolean attemptsLeft = lost < retries.maxAttempts();
-            boolean withinBudget = now + pause - began < retries.budgetMs();
-            if (!attemptsLeft || !withinBudget) {
-                double answeredAt = !attemptsLeft && retries.pauseAfterLast() ? now + pause : now;
-                at(answeredAt, () -> finish(answeredAt, true));
+            double pause = config.retries().pauseMs(lost, now - firstAttempt, random);
+            if (pause < 0) {
+                finish(now, true);
                 return;
             }
-            if (config.shards() > 1) {
-                int other = random.nextInt(config.shards() - 1);
-                shard = other >= shard ? other + 1 : other;
-            }
+            shard = (shard + 1) % config.shards();
             at(now + pause, this::attempt);
         }
 
