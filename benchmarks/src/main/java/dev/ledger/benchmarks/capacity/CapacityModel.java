@@ -1,5 +1,6 @@
 package dev.ledger.benchmarks.capacity;
 
+import dev.ledger.domain.api.AccountShards;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,8 +21,8 @@ import java.util.random.RandomGenerator;
  * backoff ({@link Retries}); past its budget the command answers 409.
  *
  * <p>Sharded (N > 1), as {@code ShardedAccounts} does it: the read of the hot account is of its own
- * stream, shard 0 (for its shard count), and the command picks a shard from a hash of its id (uniform
- * here), the next one on each lost race; when the pick is not shard 0, one more consistent GetItem
+ * stream, shard 0 (for its shard count), and the command picks a shard from a hash of its id
+ * ({@link ShardPick}), the next one on each lost race; when the pick is not shard 0, one more consistent GetItem
  * reads the picked shard's head after the other reads, and that head is the one the commit is
  * conditioned on. Shard 0's head is read by every attempt, so its partition is the busiest
  * ({@link Prediction#ownStreamReads()}).
@@ -52,6 +53,18 @@ final class CapacityModel {
     /** Which conflict behaviour, and whether DynamoDB requests queue at one server. */
     public enum Mode { EMULATOR, AWS }
 
+    /** How a command's first shard is chosen. */
+    public enum ShardPick {
+        /** Uniformly at random: clients whose ids have no pattern (the AWS predictions). */
+        UNIFORM,
+        /**
+         * {@code AccountShards.pick} of the ids the local run sends, {@code cap-1}, {@code cap-2}, ... in the
+         * order commands start: the Fibonacci hash spreads consecutive ids evenly over the shards, so
+         * commands in flight together rarely share one.
+         */
+        SEQUENTIAL_IDS
+    }
+
     /**
      * @param clients          C, concurrent command Lambdas (closed loop)
      * @param shards           N, shards of the hot account
@@ -71,10 +84,20 @@ final class CapacityModel {
      * @param warmupMs         simulated time before measuring
      * @param measureMs        simulated time measured
      * @param seed             the random source's seed
+     * @param pick             how a command's first shard is chosen
      */
     public record Config(int clients, int shards, Latency getItem, Latency transactWrite, Latency commandOverhead,
                          double decideMs, int reads, int hotRead, Retries retries, Mode mode, double[] serverShare,
-                         double networkOneWayMs, double warmupMs, double measureMs, long seed) {
+                         double networkOneWayMs, double warmupMs, double measureMs, long seed, ShardPick pick) {
+
+        /** Shards picked {@link ShardPick#UNIFORM uniformly}. */
+        public Config(int clients, int shards, Latency getItem, Latency transactWrite, Latency commandOverhead,
+                      double decideMs, int reads, int hotRead, Retries retries, Mode mode, double[] serverShare,
+                      double networkOneWayMs, double warmupMs, double measureMs, long seed) {
+            this(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries, mode,
+                    serverShare, networkOneWayMs, warmupMs, measureMs, seed, ShardPick.UNIFORM);
+        }
+
         public Config {
             if (clients < 1 || shards < 1 || reads < 1 || hotRead < 0 || hotRead >= reads || measureMs <= 0) {
                 throw new IllegalArgumentException("not a model: " + clients + " clients, " + shards + " shards, "
@@ -85,6 +108,7 @@ final class CapacityModel {
             Objects.requireNonNull(commandOverhead);
             Objects.requireNonNull(retries);
             Objects.requireNonNull(mode);
+            Objects.requireNonNull(pick);
             if (serverShare.length != 2 || serverShare[0] < 0 || serverShare[0] > 1 || serverShare[1] < 0
                     || serverShare[1] > 1) {
                 throw new IllegalArgumentException("server shares are two fractions: " + Arrays.toString(serverShare));
@@ -106,43 +130,48 @@ final class CapacityModel {
                     && transactWrite.equals(c.transactWrite) && commandOverhead.equals(c.commandOverhead)
                     && decideMs == c.decideMs && reads == c.reads && hotRead == c.hotRead && retries.equals(c.retries)
                     && mode == c.mode && Arrays.equals(serverShare, c.serverShare) && networkOneWayMs == c.networkOneWayMs
-                    && warmupMs == c.warmupMs && measureMs == c.measureMs && seed == c.seed;
+                    && warmupMs == c.warmupMs && measureMs == c.measureMs && seed == c.seed && pick == c.pick;
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead,
-                    retries, mode, Arrays.hashCode(serverShare), networkOneWayMs, warmupMs, measureMs, seed);
+                    retries, mode, Arrays.hashCode(serverShare), networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withClients(int value) {
             return new Config(value, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withShards(int value) {
             return new Config(clients, value, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withRetries(Retries value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, value,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withMode(Mode value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    value, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    value, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withTimes(double warmup, double measure) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmup, measure, seed);
+                    mode, serverShare, networkOneWayMs, warmup, measure, seed, pick);
+        }
+
+        public Config withPick(ShardPick value) {
+            return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, value);
         }
 
         public Config withSeed(long value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, value);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, value, pick);
         }
     }
 
@@ -188,6 +217,7 @@ final class CapacityModel {
     private final long[] versions;
     private final int[] prepared;
     private long sequence;
+    private long commandIds;
     private double now;
     private double serverFreeAt;
 
@@ -249,7 +279,8 @@ final class CapacityModel {
 
         Command(double began) {
             this.began = began;
-            this.shard = random.nextInt(config.shards());
+            this.shard = config.pick() == ShardPick.UNIFORM ? random.nextInt(config.shards())
+                    : AccountShards.pick("cap-" + (++commandIds), 1, config.shards());
         }
 
         void attempt() {

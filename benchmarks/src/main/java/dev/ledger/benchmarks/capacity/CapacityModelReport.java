@@ -4,6 +4,7 @@ import dev.ledger.benchmarks.ConflictLines;
 import dev.ledger.benchmarks.capacity.CapacityModel.Config;
 import dev.ledger.benchmarks.capacity.CapacityModel.Mode;
 import dev.ledger.benchmarks.capacity.CapacityModel.Prediction;
+import dev.ledger.benchmarks.capacity.CapacityModel.ShardPick;
 import dev.ledger.domain.api.AccountShards;
 import dev.ledger.infra.local.LocalStack;
 import dev.ledger.localaws.AwsClients;
@@ -40,6 +41,8 @@ public final class CapacityModelReport {
     static final List<Integer> AWS_SHARDS = List.of(1, 4, 16, 64);
     private static final String FUNDING = "bank-n";
     private static final long SEED = 13;
+    /** Sequential transfers out of each funding account before any run: the JIT and the handlers warm. */
+    private static final int WARM_UP_TRANSFERS = 300;
 
     private CapacityModelReport() {
     }
@@ -74,7 +77,8 @@ public final class CapacityModelReport {
                 + "account = the hot one, the credit account), the decision, one 6-item TransactWriteItems "
                 + "conditioned on each head's version. Sharded (N > 1), as `ShardedAccounts` does it: the debit "
                 + "account's read is of its own stream, shard 0, for its shard count; the command picks a shard "
-                + "from a hash of its id (uniform here) and the next one on each lost race; when the pick is not "
+                + "from a hash of its id (on AWS: uniformly at random, for ids with no pattern; in (b): the run's own ids "
+                + "through `AccountShards.pick`) and the next one on each lost race; when the pick is not "
                 + "shard 0 a 4th consistent GetItem reads the picked shard's head, after the other three, and the "
                 + "commit is conditioned on that head. So an attempt makes 3 + (N - 1) / N GetItems on average, "
                 + "and shard 0's head is read by every attempt whichever shard it writes. A lost race backs off "
@@ -124,7 +128,7 @@ public final class CapacityModelReport {
             run.openCustomers(customers);
             for (int n : shardCounts) {
                 run.openFunding(FUNDING + n, n);
-                run.warmUp(FUNDING + n, 100);
+                run.warmUp(FUNDING + n, WARM_UP_TRANSFERS);
             }
 
             EmulatorProbe.Measured probe = new EmulatorProbe(aws.dynamoDb(), table)
@@ -168,9 +172,13 @@ public final class CapacityModelReport {
                     + "local stack's HTTP API (API Gateway's event, the command Lambda in process, the event store on "
                     + "moto; event sources off), each sending 1.00 EUR transfers from one funding account with no "
                     + "floor to its own customer, %d s per C and N, one funding account per N (`%sN`, opened with "
-                    + "`\"shards\": N` when N > 1) after 100 sequential warm-up transfers each. Lost races are counted "
+                    + "`\"shards\": N` when N > 1) after %d sequential warm-up transfers each. Lost races are counted "
                     + "from the command Lambda's own EMF lines (`append_conflict`, metric `appendConflicts`) on its "
-                    + "stdout; attempts = commits + lost races.%n%n", seconds, FUNDING));
+                    + "stdout; attempts = commits + lost races. The run's transfer ids are `cap-1`, `cap-2`, ... in the "
+                    + "order they are sent, and the model picks shards from the same ids with `AccountShards.pick`: its "
+                    + "Fibonacci hash spreads consecutive ids evenly, so transfers in flight together rarely share a "
+                    + "shard (picked uniformly at random, 16 clients on 16 shards would collide often).%n%n", seconds,
+                    FUNDING, WARM_UP_TRANSFERS));
             out.append(String.format(Locale.ROOT, "Calibration: the command's time outside DynamoDB (HTTP, the "
                     + "Lambda, JSON, the Axon decision) is not probed; it is taken from the C = 1, N = 1 run as its "
                     + "mean latency (%.2f ms) less 3 GetItems and one transaction at their measured means (%.2f ms): "
@@ -188,7 +196,7 @@ public final class CapacityModelReport {
                 HotAccountRun.Measured m = measured.get(i);
                 int n = measuredShards.get(i);
                 Config config = new Config(m.clients(), n, get, transact, Latency.fixed(overheadMs), 0, 3, 1,
-                        Retries.deployed(), Mode.EMULATOR, share, 0, 2_000, 60_000, SEED);
+                        Retries.deployed(), Mode.EMULATOR, share, 0, 2_000, 60_000, SEED, ShardPick.SEQUENTIAL_IDS);
                 Prediction p = CapacityModel.predict(config);
                 out.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.3f | %.3f | %.2f | %.2f | %.3f | %.3f "
                                 + "| %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", m.clients(), n, m.commitsPerSecond(),
@@ -199,7 +207,8 @@ public final class CapacityModelReport {
                         m.clients(), n, m.committed(), m.refused(), m.conflicts(), m.seconds()));
             }
             out.append("\nMeasured counts: ").append(String.join("; ", counts)).append(". Predictions: 60 simulated "
-                    + "seconds after 2 s of warm-up, emulator rule, the deployed retry policy, seed " + SEED + ".\n\n");
+                    + "seconds after 2 s of warm-up, emulator rule, the deployed retry policy, shards picked from the "
+                    + "run's sequential ids, seed " + SEED + ".\n\n");
             return recordBytes;
         } finally {
             System.setOut(original);

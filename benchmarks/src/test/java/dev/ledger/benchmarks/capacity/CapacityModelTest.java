@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.ledger.benchmarks.capacity.CapacityModel.Config;
 import dev.ledger.benchmarks.capacity.CapacityModel.Mode;
 import dev.ledger.benchmarks.capacity.CapacityModel.Prediction;
+import dev.ledger.benchmarks.capacity.CapacityModel.ShardPick;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +97,16 @@ class CapacityModelTest {
             assertThat(sharded.commitsPerSecond()).as(mode.name())
                     .isCloseTo(1000.0 / (25 + 4 * 15.0 / 16), within(0.5));
         }
+    }
+
+    @Test
+    void consecutiveIdsSpreadOverTheShardsAndCollideLessThanRandomPicks() {
+        Config uniform = spread(Mode.EMULATOR, 16, 16);
+
+        Prediction random = CapacityModel.predict(uniform);
+        Prediction sequential = CapacityModel.predict(uniform.withPick(ShardPick.SEQUENTIAL_IDS));
+
+        assertThat(sequential.conflictsPerAttempt()).isLessThan(random.conflictsPerAttempt() / 2);
     }
 
     @Test
