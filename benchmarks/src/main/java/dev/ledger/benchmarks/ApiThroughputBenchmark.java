@@ -1,7 +1,5 @@
 package dev.ledger.benchmarks;
 
-import static dev.ledger.store.EventsTable.HEAD_SK;
-
 import dev.ledger.infra.local.LocalStack;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
@@ -15,13 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
@@ -133,20 +127,20 @@ public final class ApiThroughputBenchmark {
     /**
      * The DynamoDB calls a posted transfer makes, without the ledger: read three heads, then write
      * the transfer's event and head and each account's event and head in one conditional
-     * transaction, with items of the sizes the ledger writes.
+     * transaction ({@link RawTransferItems}).
      */
     static final class RawTransfers {
-        private static final String HASH = "0".repeat(64);
         private final DynamoDbClient dynamo;
         private final String table;
         private final int customers;
-        private final Map<String, Long> versions = new HashMap<>();
+        private final RawTransferItems items;
         private int counter;
 
         RawTransfers(DynamoDbClient dynamo, String table, int customers) {
             this.dynamo = dynamo;
             this.table = table;
             this.customers = customers;
+            this.items = new RawTransferItems(table);
             EventsTableSchema.create(dynamo, table);
         }
 
@@ -155,57 +149,10 @@ public final class ApiThroughputBenchmark {
             String debit = "account:bank";
             String credit = "account:c" + (i % customers);
             for (String stream : List.of(transfer, debit, credit)) {
-                dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(key(stream, HEAD_SK)));
+                dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(RawTransferItems.headKey(stream)));
             }
-            List<TransactWriteItem> items = new ArrayList<>();
-            for (String stream : List.of(transfer, debit, credit)) {
-                long version = versions.getOrDefault(stream, 0L);
-                items.add(put(event(stream, version + 1), "attribute_not_exists(pk)", Map.of()));
-                items.add(put(head(stream, version + 1), version == 0 ? "attribute_not_exists(pk)" : "version = :v",
-                        version == 0 ? Map.of() : Map.of(":v", AttributeValue.fromN(Long.toString(version)))));
-                versions.put(stream, version + 1);
-            }
-            dynamo.transactWriteItems(r -> r.transactItems(items));
-        }
-
-        private TransactWriteItem put(Map<String, AttributeValue> item, String condition,
-                                      Map<String, AttributeValue> values) {
-            Put.Builder put = Put.builder().tableName(table).item(item).conditionExpression(condition);
-            if (!values.isEmpty()) {
-                put.expressionAttributeValues(values);
-            }
-            return TransactWriteItem.builder().put(put.build()).build();
-        }
-
-        private static Map<String, AttributeValue> key(String stream, long sk) {
-            Map<String, AttributeValue> key = new HashMap<>();
-            key.put("pk", AttributeValue.fromS(stream));
-            key.put("sk", AttributeValue.fromN(Long.toString(sk)));
-            return key;
-        }
-
-        private static Map<String, AttributeValue> event(String stream, long version) {
-            Map<String, AttributeValue> item = key(stream, version);
-            item.put("type", AttributeValue.fromS("EntryPosted"));
-            item.put("schemaVersion", AttributeValue.fromN("1"));
-            item.put("recordedAt", AttributeValue.fromS("2026-11-27T05:00:00.123456Z"));
-            item.put("transferId", AttributeValue.fromS("raw-transfer-id"));
-            item.put("correlationId", AttributeValue.fromS("00000000-0000-0000-0000-000000000000"));
-            item.put("data", AttributeValue.fromS("{\"accountId\":\"c1\",\"amount\":\"1.00\",\"counterpartyAccountId\":"
-                    + "\"bank\",\"currency\":\"EUR\",\"side\":\"CREDIT\",\"transferId\":\"raw-transfer-id\"}"));
-            item.put("hash", AttributeValue.fromS(HASH));
-            return item;
-        }
-
-        private static Map<String, AttributeValue> head(String stream, long version) {
-            Map<String, AttributeValue> item = key(stream, HEAD_SK);
-            item.put("version", AttributeValue.fromN(Long.toString(version)));
-            item.put("hash", AttributeValue.fromS(HASH));
-            item.put("state", AttributeValue.fromS("{\"accountId\":\"c1\",\"creditsPending\":0,\"creditsPosted\":100,"
-                    + "\"currency\":\"EUR\",\"debitsPending\":0,\"debitsPosted\":0,\"overdraftLimit\":0,"
-                    + "\"status\":\"OPEN\"}"));
-            item.put("createdAt", AttributeValue.fromS("2026-11-27T05:00:00.123456Z"));
-            return item;
+            List<TransactWriteItem> writes = items.transfer(transfer, debit, credit);
+            dynamo.transactWriteItems(r -> r.transactItems(writes));
         }
     }
 }

@@ -108,13 +108,15 @@ final class AwsFigures {
     public static final double KINESIS_SHARD_READS_PER_SECOND = 5;
 
     /**
-     * On-demand: a new stream takes 4 MB/s or 4,000 records/s of writes and scales to double its previous
-     * peak (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html; the figures as
-     * summarised in https://www.lucaraveri.com/blog/24baba6f-88fe-80d7-b2fc-faa733da9858). The stream's
-     * on-demand ceiling (200 MB/s, 200,000 records/s by default) is from AWS's Kinesis quotas page and
-     * was not re-read for this model.
+     * On-demand: "by default, new data streams created with the on-demand capacity mode have 4 MB/s of
+     * write and 8 MB/s of read throughput" (about 4 shards: 4,000 records/s), and the stream scales to
+     * double its previous peak; its ceiling is 10 GB/s of writes in us-east-1, us-west-2 and eu-west-1,
+     * 200 MB/s in other Regions, more by support ticket
+     * (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html,
+     * https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html; docs/pipeline-capacity.md).
      */
     public static final double KINESIS_ON_DEMAND_DEFAULT_RECORDS_PER_SECOND = 4_000;
+    /** The on-demand write ceiling outside the three largest Regions, MB/s (as records/s at 1,000 per MB). */
     public static final double KINESIS_ON_DEMAND_MAX_RECORDS_PER_SECOND = 200_000;
     /** One Kinesis record per ledger event: 3 per transfer (the publisher skips heads). */
     public static final int KINESIS_RECORDS_PER_TRANSFER = 3;
@@ -140,13 +142,17 @@ final class AwsFigures {
      * ParallelizationFactor: "the number of batches to process concurrently from each shard", 1 by
      * default, at most 10, for Kinesis and DynamoDB Streams
      * (https://docs.aws.amazon.com/lambda/latest/api/API_EventSourceMappingConfiguration.html, as in
-     * the SDKs' docs). The template sets 1 on every mapping; BatchSize 100.
+     * the SDKs' docs). The template (infra/template.yaml, docs/pipeline-capacity.md): parameter
+     * {@code ProjectionParallelization} (default 10) on the three projection mappings; the publisher's
+     * mapping fixed at 1, since DynamoDB Streams keep order only per item and a ledger stream's events
+     * are many items; BatchSize 100.
      */
     public static final int MAX_PARALLELIZATION_FACTOR = 10;
-    public static final int TEMPLATE_PARALLELIZATION_FACTOR = 1;
+    public static final int TEMPLATE_PROJECTION_PARALLELIZATION = 10;
+    public static final int PUBLISHER_PARALLELIZATION = 1;
     public static final int TEMPLATE_BATCH_SIZE = 100;
-    /** The template's LedgerEventsStream: PROVISIONED, ShardCount 1. */
-    public static final int TEMPLATE_KINESIS_SHARDS = 1;
+    /** The template's LedgerEventsStream: parameter {@code EventsStreamMode}, default ON_DEMAND. */
+    public static final boolean TEMPLATE_KINESIS_ON_DEMAND = true;
 
     /**
      * A warm Lambda invocation by an event source mapping, around the handler (assumed: the poller's
@@ -197,13 +203,17 @@ final class AwsFigures {
                 new Figure("KINESIS_ON_DEMAND_DEFAULT_RECORDS_PER_SECOND", KINESIS_ON_DEMAND_DEFAULT_RECORDS_PER_SECOND,
                         "records/s", "Kinesis guide \"how-do-i-size-a-stream\" (4 MB/s or 4,000 records/s, then 2x peak)"),
                 new Figure("KINESIS_ON_DEMAND_MAX_RECORDS_PER_SECOND", KINESIS_ON_DEMAND_MAX_RECORDS_PER_SECOND,
-                        "records/s", "Kinesis quotas page, from memory (not re-read)"),
+                        "records/s", "Kinesis guide \"service-sizes-and-limits\" (200 MB/s on-demand writes outside"
+                                + " us-east-1, us-west-2, eu-west-1, where it is 10 GB/s)"),
                 new Figure("HTTP_API_REQUESTS_PER_SECOND", HTTP_API_REQUESTS_PER_SECOND, "requests/s per account and Region",
                         "API Gateway guide \"limits\" (10,000 RPS, burst 5,000, raisable)"),
                 new Figure("LAMBDA_ACCOUNT_CONCURRENCY", LAMBDA_ACCOUNT_CONCURRENCY, "executions",
                         "Lambda guide \"gettingstarted-limits\" (1,000 default, raisable)"),
                 new Figure("MAX_PARALLELIZATION_FACTOR", MAX_PARALLELIZATION_FACTOR, "batches per shard",
                         "Lambda EventSourceMapping ParallelizationFactor (1 default, 10 max)"),
+                new Figure("TEMPLATE_PROJECTION_PARALLELIZATION", TEMPLATE_PROJECTION_PARALLELIZATION,
+                        "batches per shard", "infra/template.yaml parameter ProjectionParallelization (default);"
+                                + " the publisher's mapping stays at 1"),
                 new Figure("INVOKE_OVERHEAD_MS", INVOKE_OVERHEAD_MS, "ms per batch", "assumed"),
                 new Figure("PUT_RECORDS_MS", PUT_RECORDS_MS, "ms per call", "assumed"));
     }

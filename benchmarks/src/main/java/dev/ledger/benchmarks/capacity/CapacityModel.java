@@ -1,5 +1,6 @@
 package dev.ledger.benchmarks.capacity;
 
+import dev.ledger.domain.api.AccountShards;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,8 +18,14 @@ import java.util.random.RandomGenerator;
  * stream, the debit account, the credit account; the hot account is one of them), decides, and
  * commits with one TransactWriteItems conditioned on each head's version. Only the hot account's
  * head is contended (the other streams are the command's own). A lost race is retried after a
- * backoff ({@link Retries}) on another shard when N > 1 (the first shard is chosen by a hash of the
- * command's id: uniform here); past the retry limit the command answers 409.
+ * backoff ({@link Retries}); past its budget the command answers 409.
+ *
+ * <p>Sharded (N > 1), as {@code ShardedAccounts} does it: the read of the hot account is of its own
+ * stream, shard 0 (for its shard count), and the command picks a shard from a hash of its id
+ * ({@link ShardPick}), the next one on each lost race; when the pick is not shard 0, one more consistent GetItem
+ * reads the picked shard's head after the other reads, and that head is the one the commit is
+ * conditioned on. Shard 0's head is read by every attempt, so its partition is the busiest
+ * ({@link Prediction#ownStreamReads()}).
  *
  * <p>When a commit loses, by {@link Mode}:
  * <ul>
@@ -46,6 +53,18 @@ final class CapacityModel {
     /** Which conflict behaviour, and whether DynamoDB requests queue at one server. */
     public enum Mode { EMULATOR, AWS }
 
+    /** How a command's first shard is chosen. */
+    public enum ShardPick {
+        /** Uniformly at random: clients whose ids have no pattern (the AWS predictions). */
+        UNIFORM,
+        /**
+         * {@code AccountShards.pick} of the ids the local run sends, {@code cap-1}, {@code cap-2}, ... in the
+         * order commands start: the Fibonacci hash spreads consecutive ids evenly over the shards, so
+         * commands in flight together rarely share one.
+         */
+        SEQUENTIAL_IDS
+    }
+
     /**
      * @param clients          C, concurrent command Lambdas (closed loop)
      * @param shards           N, shards of the hot account
@@ -53,8 +72,8 @@ final class CapacityModel {
      * @param transactWrite    one TransactWriteItems of the command's items (6 for a transfer)
      * @param commandOverhead  time per command outside DynamoDB (API, Lambda, parsing, answer)
      * @param decideMs         time per attempt between the last read and the write (the domain's decision)
-     * @param reads            GetItems per attempt, one after the other
-     * @param hotRead          which of them (0-based) reads the hot account's head
+     * @param reads            GetItems per attempt, one after the other, on an unsharded account
+     * @param hotRead          which of them (0-based) reads the hot account's own head (shard 0)
      * @param retries          backoff and give-up rule
      * @param mode             conflict behaviour
      * @param serverShare      emulator mode: the part of each request's latency spent at moto's single
@@ -65,10 +84,20 @@ final class CapacityModel {
      * @param warmupMs         simulated time before measuring
      * @param measureMs        simulated time measured
      * @param seed             the random source's seed
+     * @param pick             how a command's first shard is chosen
      */
     public record Config(int clients, int shards, Latency getItem, Latency transactWrite, Latency commandOverhead,
                          double decideMs, int reads, int hotRead, Retries retries, Mode mode, double[] serverShare,
-                         double networkOneWayMs, double warmupMs, double measureMs, long seed) {
+                         double networkOneWayMs, double warmupMs, double measureMs, long seed, ShardPick pick) {
+
+        /** Shards picked {@link ShardPick#UNIFORM uniformly}. */
+        public Config(int clients, int shards, Latency getItem, Latency transactWrite, Latency commandOverhead,
+                      double decideMs, int reads, int hotRead, Retries retries, Mode mode, double[] serverShare,
+                      double networkOneWayMs, double warmupMs, double measureMs, long seed) {
+            this(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries, mode,
+                    serverShare, networkOneWayMs, warmupMs, measureMs, seed, ShardPick.UNIFORM);
+        }
+
         public Config {
             if (clients < 1 || shards < 1 || reads < 1 || hotRead < 0 || hotRead >= reads || measureMs <= 0) {
                 throw new IllegalArgumentException("not a model: " + clients + " clients, " + shards + " shards, "
@@ -79,6 +108,7 @@ final class CapacityModel {
             Objects.requireNonNull(commandOverhead);
             Objects.requireNonNull(retries);
             Objects.requireNonNull(mode);
+            Objects.requireNonNull(pick);
             if (serverShare.length != 2 || serverShare[0] < 0 || serverShare[0] > 1 || serverShare[1] < 0
                     || serverShare[1] > 1) {
                 throw new IllegalArgumentException("server shares are two fractions: " + Arrays.toString(serverShare));
@@ -100,43 +130,48 @@ final class CapacityModel {
                     && transactWrite.equals(c.transactWrite) && commandOverhead.equals(c.commandOverhead)
                     && decideMs == c.decideMs && reads == c.reads && hotRead == c.hotRead && retries.equals(c.retries)
                     && mode == c.mode && Arrays.equals(serverShare, c.serverShare) && networkOneWayMs == c.networkOneWayMs
-                    && warmupMs == c.warmupMs && measureMs == c.measureMs && seed == c.seed;
+                    && warmupMs == c.warmupMs && measureMs == c.measureMs && seed == c.seed && pick == c.pick;
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead,
-                    retries, mode, Arrays.hashCode(serverShare), networkOneWayMs, warmupMs, measureMs, seed);
+                    retries, mode, Arrays.hashCode(serverShare), networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withClients(int value) {
             return new Config(value, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withShards(int value) {
             return new Config(clients, value, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withRetries(Retries value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, value,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withMode(Mode value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    value, serverShare, networkOneWayMs, warmupMs, measureMs, seed);
+                    value, serverShare, networkOneWayMs, warmupMs, measureMs, seed, pick);
         }
 
         public Config withTimes(double warmup, double measure) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmup, measure, seed);
+                    mode, serverShare, networkOneWayMs, warmup, measure, seed, pick);
+        }
+
+        public Config withPick(ShardPick value) {
+            return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, seed, value);
         }
 
         public Config withSeed(long value) {
             return new Config(clients, shards, getItem, transactWrite, commandOverhead, decideMs, reads, hotRead, retries,
-                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, value);
+                    mode, serverShare, networkOneWayMs, warmupMs, measureMs, value, pick);
         }
     }
 
@@ -148,12 +183,20 @@ final class CapacityModel {
      * @param conflicts           transactions that lost (condition failed or TransactionConflict)
      * @param transactionConflicts of those, TransactionConflict (AWS mode only)
      * @param commands            commands answered (committed or 409)
-     * @param rejected            commands answered 409 after the retry limit
+     * @param rejected            commands answered 409 after the retry budget
      * @param p50Ms               median command latency (committed and 409 alike)
      * @param p99Ms               99th percentile command latency
+     * @param getItems            consistent GetItems sent (every attempt's reads)
+     * @param ownStreamReads      of them, reads of the hot account's own stream head (shard 0): one per attempt
+     * @param ownStreamCommits    commits on shard 0 (all of them when N = 1)
      */
     public record Prediction(double commitsPerSecond, long attempts, long conflicts, long transactionConflicts,
-                             long commands, long rejected, double p50Ms, double p99Ms) {
+                             long commands, long rejected, double p50Ms, double p99Ms, long getItems,
+                             long ownStreamReads, long ownStreamCommits) {
+
+        public double getItemsPerAttempt() {
+            return attempts == 0 ? 0 : (double) getItems / attempts;
+        }
 
         public double conflictsPerAttempt() {
             return attempts == 0 ? 0 : (double) conflicts / attempts;
@@ -174,6 +217,7 @@ final class CapacityModel {
     private final long[] versions;
     private final int[] prepared;
     private long sequence;
+    private long commandIds;
     private double now;
     private double serverFreeAt;
 
@@ -183,6 +227,9 @@ final class CapacityModel {
     private long transactionConflicts;
     private long commands;
     private long rejected;
+    private long getItems;
+    private long ownStreamReads;
+    private long ownStreamCommits;
     private final List<Double> latencies = new ArrayList<>();
 
     private CapacityModel(Config config) {
@@ -210,7 +257,8 @@ final class CapacityModel {
         }
         double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return new Prediction(commits / (config.measureMs() / 1000.0), attempts, conflicts, transactionConflicts,
-                commands, rejected, Percentiles.of(sorted, 50), Percentiles.of(sorted, 99));
+                commands, rejected, Percentiles.of(sorted, 50), Percentiles.of(sorted, 99), getItems, ownStreamReads,
+                ownStreamCommits);
     }
 
     private boolean measuring() {
@@ -224,38 +272,55 @@ final class CapacityModel {
     /** One command of one client, from its arrival to its answer. */
     private final class Command {
         final double began;
+        double firstAttempt = Double.NaN;
         int shard;
         int lost;
         long seenVersion;
 
         Command(double began) {
             this.began = began;
-            this.shard = random.nextInt(config.shards());
+            this.shard = config.pick() == ShardPick.UNIFORM ? random.nextInt(config.shards())
+                    : AccountShards.pick("cap-" + (++commandIds), 1, config.shards());
         }
 
         void attempt() {
+            if (Double.isNaN(firstAttempt)) {
+                firstAttempt = now;
+            }
             read(0);
         }
 
+        /** This attempt's reads: the configured ones, and the picked shard's head when it is not shard 0. */
+        int reads() {
+            return config.reads() + (shard == 0 ? 0 : 1);
+        }
+
+        /** Which read gives the head the commit is conditioned on. */
+        int conditionRead() {
+            return shard == 0 ? config.hotRead() : config.reads();
+        }
+
         void read(int index) {
-            if (index == config.reads()) {
+            if (index == reads()) {
                 at(now + config.decideMs(), this::write);
                 return;
             }
+            if (measuring()) {
+                getItems++;
+                if (index == config.hotRead()) {
+                    ownStreamReads++;
+                }
+            }
             double service = config.getItem().sample(random);
+            Runnable served = () -> {
+                if (index == conditionRead()) {
+                    seenVersion = versions[shard];
+                }
+            };
             if (config.mode() == Mode.EMULATOR) {
-                atServer(service, config.serverShare()[0], () -> {
-                    if (index == config.hotRead()) {
-                        seenVersion = versions[shard];
-                    }
-                }, () -> read(index + 1));
+                atServer(service, config.serverShare()[0], served, () -> read(index + 1));
             } else {
-                double served = now + service - network(service);
-                at(served, () -> {
-                    if (index == config.hotRead()) {
-                        seenVersion = versions[shard];
-                    }
-                });
+                at(now + service - network(service), served);
                 at(now + service, () -> read(index + 1));
             }
         }
@@ -297,6 +362,9 @@ final class CapacityModel {
             if (won) {
                 if (measuring()) {
                     commits++;
+                    if (shard == 0) {
+                        ownStreamCommits++;
+                    }
                 }
                 finish(now, false);
                 return;
@@ -308,19 +376,12 @@ final class CapacityModel {
                     transactionConflicts++;
                 }
             }
-            Retries retries = config.retries();
-            double pause = retries.pauseMs(lost, random);
-            boolean attemptsLeft = lost < retries.maxAttempts();
-            boolean withinBudget = now + pause - began < retries.budgetMs();
-            if (!attemptsLeft || !withinBudget) {
-                double answeredAt = !attemptsLeft && retries.pauseAfterLast() ? now + pause : now;
-                at(answeredAt, () -> finish(answeredAt, true));
+            double pause = config.retries().pauseMs(lost, now - firstAttempt, random);
+            if (pause < 0) {
+                finish(now, true);
                 return;
             }
-            if (config.shards() > 1) {
-                int other = random.nextInt(config.shards() - 1);
-                shard = other >= shard ? other + 1 : other;
-            }
+            shard = (shard + 1) % config.shards();
             at(now + pause, this::attempt);
         }
 

@@ -1,30 +1,24 @@
 package dev.ledger.benchmarks.capacity;
 
-import static dev.ledger.store.EventsTable.HEAD_SK;
-
+import dev.ledger.benchmarks.RawTransferItems;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Measures, from one thread, the two DynamoDB requests a command makes, on the stack's own events
  * table: a consistent GetItem of a head (the funding account's, a real item) and a TransactWriteItems
  * of a transfer's six items (a new transfer stream and two probe accounts, with the ledger's
- * conditions and items of the ledger's sizes). The samples feed the model's emulator mode.
+ * conditions and items of the ledger's sizes: {@link RawTransferItems}). The samples feed the model's
+ * emulator mode.
  */
 final class EmulatorProbe {
-
-    private static final String HASH = "0".repeat(64);
 
     /**
      * Measured latencies (milliseconds, one thread) and saturated rates (requests/s, {@code threads}
@@ -47,7 +41,7 @@ final class EmulatorProbe {
     private final DynamoDbClient dynamo;
     private final String table;
     private final String suffix;
-    private final Map<String, Long> versions = new HashMap<>();
+    private final RawTransferItems items;
     private int transfers;
 
     EmulatorProbe(DynamoDbClient dynamo, String table) {
@@ -58,6 +52,7 @@ final class EmulatorProbe {
         this.dynamo = dynamo;
         this.table = table;
         this.suffix = suffix;
+        this.items = new RawTransferItems(table);
     }
 
     /**
@@ -111,7 +106,7 @@ final class EmulatorProbe {
     }
 
     private void getHead(String stream) {
-        dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(key(stream, HEAD_SK)));
+        dynamo.getItem(r -> r.tableName(table).consistentRead(true).key(RawTransferItems.headKey(stream)));
     }
 
     private void transfer() {
@@ -119,57 +114,9 @@ final class EmulatorProbe {
         dynamo.transactWriteItems(r -> r.transactItems(items));
     }
 
-    /** The six items of one transfer: each stream's next event and its head, conditioned on the version. */
+    /** The six items of one transfer on this probe's own streams, each conditioned on its version. */
     private List<TransactWriteItem> transferItems() {
-        String transfer = "transfer:capacity-probe" + suffix + "-" + (++transfers);
-        List<TransactWriteItem> items = new ArrayList<>();
-        for (String stream : List.of(transfer, "account:capacity-probe-debit" + suffix,
-                "account:capacity-probe-credit" + suffix)) {
-            long version = versions.getOrDefault(stream, 0L);
-            items.add(put(event(stream, version + 1), "attribute_not_exists(pk)", Map.of()));
-            items.add(put(head(stream, version + 1), version == 0 ? "attribute_not_exists(pk)" : "version = :v",
-                    version == 0 ? Map.of() : Map.of(":v", AttributeValue.fromN(Long.toString(version)))));
-            versions.put(stream, version + 1);
-        }
-        return items;
-    }
-
-    private TransactWriteItem put(Map<String, AttributeValue> item, String condition, Map<String, AttributeValue> values) {
-        Put.Builder put = Put.builder().tableName(table).item(item).conditionExpression(condition);
-        if (!values.isEmpty()) {
-            put.expressionAttributeValues(values);
-        }
-        return TransactWriteItem.builder().put(put.build()).build();
-    }
-
-    private static Map<String, AttributeValue> key(String stream, long sk) {
-        Map<String, AttributeValue> key = new HashMap<>();
-        key.put("pk", AttributeValue.fromS(stream));
-        key.put("sk", AttributeValue.fromN(Long.toString(sk)));
-        return key;
-    }
-
-    private static Map<String, AttributeValue> event(String stream, long version) {
-        Map<String, AttributeValue> item = key(stream, version);
-        item.put("type", AttributeValue.fromS("EntryPosted"));
-        item.put("schemaVersion", AttributeValue.fromN("1"));
-        item.put("recordedAt", AttributeValue.fromS("2026-11-29T05:00:00.123456Z"));
-        item.put("transferId", AttributeValue.fromS("capacity-probe-transfer"));
-        item.put("correlationId", AttributeValue.fromS("00000000-0000-0000-0000-000000000000"));
-        item.put("data", AttributeValue.fromS("{\"accountId\":\"c1\",\"amount\":\"1.00\",\"counterpartyAccountId\":"
-                + "\"bank\",\"currency\":\"EUR\",\"side\":\"CREDIT\",\"transferId\":\"capacity-probe-transfer\"}"));
-        item.put("hash", AttributeValue.fromS(HASH));
-        return item;
-    }
-
-    private static Map<String, AttributeValue> head(String stream, long version) {
-        Map<String, AttributeValue> item = key(stream, HEAD_SK);
-        item.put("version", AttributeValue.fromN(Long.toString(version)));
-        item.put("hash", AttributeValue.fromS(HASH));
-        item.put("state", AttributeValue.fromS("{\"accountId\":\"c1\",\"creditsPending\":0,\"creditsPosted\":100,"
-                + "\"currency\":\"EUR\",\"debitsPending\":0,\"debitsPosted\":0,\"overdraftLimit\":0,"
-                + "\"status\":\"OPEN\"}"));
-        item.put("createdAt", AttributeValue.fromS("2026-11-29T05:00:00.123456Z"));
-        return item;
+        return items.transfer("transfer:capacity-probe" + suffix + "-" + (++transfers),
+                "account:capacity-probe-debit" + suffix, "account:capacity-probe-credit" + suffix);
     }
 }

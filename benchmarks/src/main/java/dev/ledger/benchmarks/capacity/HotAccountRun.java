@@ -59,11 +59,15 @@ final class HotAccountRun {
         this.token = token;
     }
 
-    /** Opens the funding account (with {@code shards} when more than one) and one customer per client. */
-    void open(String funding, int shards, int customers) throws IOException, InterruptedException {
+    /** Opens a funding account with no floor, of {@code shards} shards (the request's field when more than one). */
+    void openFunding(String funding, int shards) throws IOException, InterruptedException {
         String shardField = shards > 1 ? ",\"shards\":" + shards : "";
         expect(post("/accounts", "{\"accountId\":\"" + funding + "\",\"currency\":\"EUR\",\"overdraftLimit\":null"
                 + shardField + "}"), 201, "/accounts " + funding);
+    }
+
+    /** Opens customers c0 .. c(customers - 1), one per client: client i credits ci. */
+    void openCustomers(int customers) throws IOException, InterruptedException {
         for (int i = 0; i < customers; i++) {
             expect(post("/accounts", "{\"accountId\":\"c" + i + "\",\"currency\":\"EUR\"}"), 201, "/accounts c" + i);
         }

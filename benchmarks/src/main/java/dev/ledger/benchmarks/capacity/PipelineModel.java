@@ -19,9 +19,11 @@ import java.util.Locale;
  * one item per event it applies, in order, one request at a time). A closed-form model: the stages are
  * independent queues and the stack sustains the smallest of them (beyond it some stage's backlog grows).
  *
- * @param kinesisShards        Kinesis shards (the template: 1, provisioned)
- * @param kinesisOnDemand      on-demand at its default 4,000 records/s instead of the shard count
- * @param parallelization      ParallelizationFactor on every mapping (1..10)
+ * @param kinesisShards        Kinesis shards when provisioned (or the shards an on-demand stream has scaled to)
+ * @param kinesisOnDemand      a new on-demand stream at its default 4,000 records/s (the template's default)
+ * @param parallelization      ParallelizationFactor of the three projection mappings (1..10; the
+ *                             template's default 10); the publisher's mapping stays at
+ *                             {@link AwsFigures#PUBLISHER_PARALLELIZATION}
  * @param streamShards         shards of the events table's stream (one per table partition)
  * @param tableWru             write request units/s the events table serves now
  * @param lambdaConcurrency    the account's concurrent executions
@@ -41,14 +43,21 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
     public record Stage(String name, double transfersPerSecond, String restsOn, String lever) {
     }
 
-    /** As the template deploys it: Kinesis 1 provisioned shard, ParallelizationFactor 1, a new on-demand table. */
+    /**
+     * As the template deploys it with its defaults: Kinesis on demand (a new stream), the projections at
+     * ParallelizationFactor 10 and the publisher at 1, a new on-demand events table, the account's
+     * default Lambda concurrency.
+     */
     public static PipelineModel asDeployed(double kinesisRecordBytes) {
-        return new PipelineModel(AwsFigures.TEMPLATE_KINESIS_SHARDS, false, AwsFigures.TEMPLATE_PARALLELIZATION_FACTOR,
+        int onDemandShards = (int) (AwsFigures.KINESIS_ON_DEMAND_DEFAULT_RECORDS_PER_SECOND
+                / AwsFigures.KINESIS_SHARD_RECORDS_PER_SECOND);
+        return new PipelineModel(onDemandShards, AwsFigures.TEMPLATE_KINESIS_ON_DEMAND,
+                AwsFigures.TEMPLATE_PROJECTION_PARALLELIZATION,
                 (int) Math.ceil(AwsFigures.NEW_ON_DEMAND_TABLE_WRU / AwsFigures.PARTITION_WCU_PER_SECOND),
                 AwsFigures.NEW_ON_DEMAND_TABLE_WRU, AwsFigures.LAMBDA_ACCOUNT_CONCURRENCY, kinesisRecordBytes, 0);
     }
 
-    public PipelineModel withParallelization(int value) {
+    public PipelineModel withProjectionParallelization(int value) {
         return new PipelineModel(kinesisShards, kinesisOnDemand, value, streamShards, tableWru, lambdaConcurrency,
                 kinesisRecordBytes, hotShards);
     }
@@ -101,37 +110,40 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
         List<Stage> stages = new ArrayList<>();
         stages.add(new Stage("HTTP API", AwsFigures.HTTP_API_REQUESTS_PER_SECOND, "10,000 requests/s per account and Region",
                 "API Gateway quota increase"));
-        double consumers = streamShards * parallelization + 3 * effectiveKinesisShards() * parallelization;
+        double consumers = streamShards * AwsFigures.PUBLISHER_PARALLELIZATION
+                + 3 * effectiveKinesisShards() * parallelization;
         stages.add(new Stage("command Lambda", Math.max(0, lambdaConcurrency - consumers) / (commandMs() / 1000),
                 String.format(Locale.ROOT, "account concurrency %,.0f less %.0f consumer executions, %.1f ms per command",
                         lambdaConcurrency, consumers, commandMs()), "Lambda concurrency quota"));
         stages.add(new Stage("events table writes", tableWru / AwsFigures.TRANSFER_WRU,
                 String.format(Locale.ROOT, "%,.0f WRU/s (12 WRU per transfer: 6 items x 2 in a transaction)", tableWru),
-                "on-demand doubles its previous peak within 30 min; to skip the ramp pre-warm it (warm throughput);"
-                        + " past 40,000 WRU/s raise the table quota"));
+                "on-demand doubles its previous peak within 30 min; to skip the ramp pre-warm the table (warm"
+                        + " throughput); past 40,000 WRU/s raise the table-level quota"));
         stages.add(publisher());
         double recordsPerSecond = kinesisOnDemand ? AwsFigures.KINESIS_ON_DEMAND_DEFAULT_RECORDS_PER_SECOND
                 : kinesisShards * AwsFigures.KINESIS_SHARD_RECORDS_PER_SECOND;
         double writeBytes = effectiveKinesisShards() * AwsFigures.KINESIS_SHARD_WRITE_BYTES_PER_SECOND;
         stages.add(new Stage("Kinesis writes",
                 Math.min(recordsPerSecond, writeBytes / kinesisRecordBytes) / AwsFigures.KINESIS_RECORDS_PER_TRANSFER,
-                kinesisOnDemand ? "on-demand default 4,000 records/s (4 MB/s)"
-                        : String.format(Locale.ROOT, "%d shard(s) x 1,000 records/s or 1 MB/s; 3 records per transfer", kinesisShards),
-                "ShardCount, or on-demand (doubles its peak up to the stream quota)"));
+                kinesisOnDemand ? "a new on-demand stream: 4,000 records/s (4 MB/s); 3 records per transfer"
+                        : String.format(Locale.ROOT, "%d shard(s) x 1,000 records/s or 1 MB/s; 3 records per transfer",
+                        kinesisShards),
+                "on demand: the stream doubles its previous peak by itself; for a known step up PROVISIONED with"
+                        + " EventsStreamShards; past 200 MB/s (10 GB/s in the largest Regions) a quota ticket"));
         double readBytes = effectiveKinesisShards() * AwsFigures.KINESIS_SHARD_READ_BYTES_PER_SECOND;
         stages.add(new Stage("Kinesis reads (3 standard consumers)",
                 readBytes / (3 * AwsFigures.KINESIS_RECORDS_PER_TRANSFER * kinesisRecordBytes),
                 String.format(Locale.ROOT, "2 MB/s per shard shared by 3 consumers, %.0f-byte records", kinesisRecordBytes),
-                "ShardCount, or enhanced fan-out consumers (2 MB/s each)"));
+                "more Kinesis shards, or enhanced fan-out for the projections (2 MB/s each; not in the template)"));
         stages.add(new Stage("balances projection", projection(2 * (GET_ITEM_MEAN_MS + PUT_ITEM_MEAN_MS)),
                 String.format(Locale.ROOT, "PF %d per shard; 2 account events per transfer, each a read and a conditional PutItem",
-                        parallelization), "ParallelizationFactor, then ShardCount"));
+                        parallelization), projectionLever()));
         stages.add(new Stage("history projection", projection(2 * (GET_ITEM_MEAN_MS + TRANSACT_MEAN_MS)),
                 String.format(Locale.ROOT, "PF %d per shard; 2 account events per transfer, each a read and a 2-item transaction",
-                        parallelization), "ParallelizationFactor, then ShardCount"));
+                        parallelization), projectionLever()));
         stages.add(new Stage("transfers projection", projection(GET_ITEM_MEAN_MS + PUT_ITEM_MEAN_MS),
                 String.format(Locale.ROOT, "PF %d per shard; 1 transfer event per transfer, a read and a PutItem", parallelization),
-                "ParallelizationFactor, then ShardCount"));
+                projectionLever()));
         stages.sort(Comparator.comparingDouble(Stage::transfersPerSecond));
         return stages;
     }
@@ -151,14 +163,15 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
             double transfersPerBatch = AwsFigures.TEMPLATE_BATCH_SIZE / (double) AwsFigures.STREAM_RECORDS_PER_TRANSFER;
             double batchMs = AwsFigures.INVOKE_OVERHEAD_MS + AwsFigures.PUT_RECORDS_MS;
             return new Stage("publisher (DynamoDB stream -> Kinesis)",
-                    streamShards * parallelization * transfersPerBatch / (batchMs / 1000),
+                    streamShards * AwsFigures.PUBLISHER_PARALLELIZATION * transfersPerBatch / (batchMs / 1000),
                     String.format(Locale.ROOT, "%d stream shards x PF %d; a batch of %d records = %.0f transfers,"
-                                    + " one PutRecords", streamShards, parallelization, AwsFigures.TEMPLATE_BATCH_SIZE,
+                                    + " one PutRecords", streamShards, AwsFigures.PUBLISHER_PARALLELIZATION,
+                            AwsFigures.TEMPLATE_BATCH_SIZE,
                             transfersPerBatch),
-                    "ParallelizationFactor up to 10; more partitions (table warm throughput)");
+                    "more table partitions (warm throughput); its factor stays 1 to keep each ledger stream's order");
         }
         double hotEventsPerBatch = AwsFigures.TEMPLATE_BATCH_SIZE / (double) AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT;
-        double lanes = Math.min(hotShards, (double) streamShards * parallelization);
+        double lanes = Math.min(hotShards, (double) streamShards * AwsFigures.PUBLISHER_PARALLELIZATION);
         double streamsPerLane = hotShards / lanes;
         double rounds = Math.ceil(hotEventsPerBatch / streamsPerLane);
         double batchMs = AwsFigures.INVOKE_OVERHEAD_MS + rounds * AwsFigures.PUT_RECORDS_MS;
@@ -168,15 +181,23 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
                 "shard the account (more streams per batch, more lanes); publish all of a stream's events in one call");
     }
 
+    private String projectionLever() {
+        return parallelization < AwsFigures.MAX_PARALLELIZATION_FACTOR
+                ? "ProjectionParallelization up to 10, then Kinesis shards"
+                : "Kinesis shards (on demand as the stream scales, or PROVISIONED EventsStreamShards); the factor is at"
+                        + " Lambda's maximum, 10";
+    }
+
     /** The stage that binds first. */
     public Stage binding() {
         return stages().get(0);
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "Kinesis %s, ParallelizationFactor %d, events table %,.0f WRU/s (%d stream shards), "
-                        + "Lambda concurrency %,.0f%s",
-                kinesisOnDemand ? "on-demand" : kinesisShards + " shard(s)", parallelization, tableWru, streamShards,
+        return String.format(Locale.ROOT, "Kinesis %s, projections' ParallelizationFactor %d (publisher's 1), events "
+                        + "table %,.0f WRU/s (%d stream shards), Lambda concurrency %,.0f%s",
+                kinesisOnDemand ? "on demand, new (4,000 records/s)" : kinesisShards + " shard(s)", parallelization,
+                tableWru, streamShards,
                 lambdaConcurrency, hotShards == 0 ? "" : ", every transfer from one funding account of " + hotShards
                         + " shard(s)");
     }

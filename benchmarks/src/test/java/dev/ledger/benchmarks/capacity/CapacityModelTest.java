@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.ledger.benchmarks.capacity.CapacityModel.Config;
 import dev.ledger.benchmarks.capacity.CapacityModel.Mode;
 import dev.ledger.benchmarks.capacity.CapacityModel.Prediction;
+import dev.ledger.benchmarks.capacity.CapacityModel.ShardPick;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class CapacityModelTest {
@@ -19,7 +21,7 @@ class CapacityModelTest {
     /** Spread latencies, as on AWS (the model's collisions need some variance to be realistic). */
     private static Config spread(Mode mode, int clients, int shards) {
         return new Config(clients, shards, Latency.logNormal(3, 10), Latency.logNormal(10, 30), Latency.fixed(2), 1, 3, 1,
-                Retries.budgeted(), mode, Config.ALL_AT_SERVER, 0.5, 1_000, 30_000, 7);
+                Retries.deployed(), mode, Config.ALL_AT_SERVER, 0.5, 1_000, 30_000, 7);
     }
 
     @Test
@@ -79,14 +81,44 @@ class CapacityModelTest {
     }
 
     @Test
+    void aShardedAccountsCommandAlsoReadsThePickedShardsHeadUnlessItPickedShardZero() {
+        for (Mode mode : Mode.values()) {
+            Prediction unsharded = CapacityModel.predict(fixed(mode, 1, 1));
+            Prediction sharded = CapacityModel.predict(fixed(mode, 1, 16));
+
+            assertThat(unsharded.getItemsPerAttempt()).as(mode.name()).isEqualTo(3.0);
+            assertThat(sharded.getItemsPerAttempt()).as(mode.name()).isCloseTo(3 + 15.0 / 16, within(0.03));
+            // Shard 0's head is read by every attempt, whichever shard it writes.
+            assertThat(sharded.ownStreamReads()).as(mode.name()).isEqualTo(sharded.attempts());
+            assertThat((double) sharded.ownStreamCommits() / sharded.attempts()).as(mode.name())
+                    .isCloseTo(1.0 / 16, within(0.02));
+            // The extra 4 ms read on 15 of 16 commands: alone, a command takes 25 or 29 ms.
+            assertThat(sharded.p50Ms()).as(mode.name()).isEqualTo(29.0);
+            assertThat(sharded.commitsPerSecond()).as(mode.name())
+                    .isCloseTo(1000.0 / (25 + 4 * 15.0 / 16), within(0.5));
+        }
+    }
+
+    @Test
+    void consecutiveIdsSpreadOverTheShardsAndCollideLessThanRandomPicks() {
+        Config uniform = spread(Mode.EMULATOR, 16, 16);
+
+        Prediction random = CapacityModel.predict(uniform);
+        Prediction sequential = CapacityModel.predict(uniform.withPick(ShardPick.SEQUENTIAL_IDS));
+
+        assertThat(sequential.conflictsPerAttempt()).isLessThan(random.conflictsPerAttempt() / 2);
+    }
+
+    @Test
     void theEmulatorsSingleServerCapsThroughputWhateverTheClients() {
         // Every request queues at one server: 3 reads of 4 ms and a 10 ms write are 22 ms of service per
-        // attempt, so however many clients there are, the server finishes 1000 / 22 attempts a second
-        // (busy all the time) and commits no more than that.
+        // attempt, and the picked shard's read 4 ms more on 63 of 64 attempts, so however many clients
+        // there are, the server finishes 1000 / 25.9 attempts a second (busy all the time) and commits no
+        // more than that.
         Prediction many = CapacityModel.predict(fixed(Mode.EMULATOR, 64, 64));
 
         double attemptsPerSecond = many.attempts() / 60.0;
-        assertThat(attemptsPerSecond).isCloseTo(1000.0 / 22, within(1.0));
+        assertThat(attemptsPerSecond).isCloseTo(1000.0 / (22 + 4 * 63.0 / 64), within(1.0));
         assertThat(many.commitsPerSecond()).isLessThan(attemptsPerSecond);
     }
 
@@ -100,13 +132,36 @@ class CapacityModelTest {
     }
 
     @Test
-    void givingUpAfterTheLastAttemptAnswersRefusals() {
-        Config crowded = spread(Mode.AWS, 256, 1).withRetries(Retries.deployed());
+    void aCommandIsRefusedOnlyOnceItsTwoSecondBudgetIsSpent() {
+        Prediction crowded = CapacityModel.predict(spread(Mode.AWS, 256, 1));
 
-        Prediction prediction = CapacityModel.predict(crowded);
+        assertThat(crowded.rejected()).isPositive();
+        assertThat(crowded.rejectedShare()).isGreaterThan(0.01);
+        // A refused command answered after its budget: 2 s since its first attempt, plus its overhead.
+        assertThat(crowded.p99Ms()).isGreaterThanOrEqualTo(2_000);
+    }
 
-        assertThat(prediction.rejected()).isPositive();
-        assertThat(prediction.conflicts()).isGreaterThanOrEqualTo(6 * prediction.rejected());
+    @Test
+    void thePauseAfterALostRaceDoublesFromFiveMillisecondsToAHundredAndNeverPassesTheBudget() {
+        Retries deployed = Retries.deployed();
+        RandomGenerator highest = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return -1;
+            }
+
+            @Override
+            public double nextDouble() {
+                return 1;
+            }
+        };
+
+        assertThat(deployed.pauseMs(1, 0, highest)).isEqualTo(5);
+        assertThat(deployed.pauseMs(2, 0, highest)).isEqualTo(10);
+        assertThat(deployed.pauseMs(6, 0, highest)).isEqualTo(100);
+        assertThat(deployed.pauseMs(7, 1_950, highest)).isEqualTo(50);
+        assertThat(deployed.pauseMs(8, 2_000, highest)).isNegative();
+        assertThat(deployed.pauseMs(64, 0, highest)).isNegative();
     }
 
     @Test

@@ -15,28 +15,27 @@ class PipelineModelTest {
     }
 
     @Test
-    void asDeployedTheHistoryProjectionBindsFirst() {
+    void asDeployedTheNewOnDemandEventsTableBindsFirst() {
         PipelineModel deployed = PipelineModel.asDeployed(RECORD_BYTES);
 
-        assertThat(deployed.binding().name()).isEqualTo("history projection");
+        assertThat(deployed.binding().name()).isEqualTo("events table writes");
+        assertThat(deployed.binding().transfersPerSecond()).isCloseTo(4000.0 / 12, within(1e-9));
     }
 
     @Test
-    void oneKinesisShardCarriesAThousandRecordsThatIsAThirdAsManyTransfers() {
-        assertThat(stage(PipelineModel.asDeployed(RECORD_BYTES), "Kinesis writes")).isCloseTo(1000.0 / 3, within(1e-9));
-        assertThat(stage(PipelineModel.asDeployed(RECORD_BYTES).withKinesisShards(4), "Kinesis writes"))
-                .isCloseTo(4000.0 / 3, within(1e-9));
-    }
+    void asDeployedKinesisIsANewOnDemandStreamAndTheProjectionsRunTenBatchesPerShard() {
+        PipelineModel deployed = PipelineModel.asDeployed(RECORD_BYTES);
 
-    @Test
-    void aNewOnDemandTableTakesTwelveWriteUnitsPerTransfer() {
-        assertThat(stage(PipelineModel.asDeployed(RECORD_BYTES), "events table")).isCloseTo(4000.0 / 12, within(1e-9));
+        assertThat(deployed.kinesisOnDemand()).isTrue();
+        assertThat(deployed.parallelization()).isEqualTo(10);
+        assertThat(stage(deployed, "Kinesis writes")).isCloseTo(4000.0 / 3, within(1e-9));
+        assertThat(stage(deployed.withKinesisShards(1), "Kinesis writes")).isCloseTo(1000.0 / 3, within(1e-9));
     }
 
     @Test
     void parallelizationMultipliesEveryProjectionByItsFactor() {
-        PipelineModel one = PipelineModel.asDeployed(RECORD_BYTES);
-        PipelineModel ten = one.withParallelization(10);
+        PipelineModel one = PipelineModel.asDeployed(RECORD_BYTES).withProjectionParallelization(1);
+        PipelineModel ten = one.withProjectionParallelization(10);
 
         for (String projection : new String[] {"balances", "history", "transfers"}) {
             assertThat(stage(ten, projection)).as(projection).isCloseTo(10 * stage(one, projection), within(1e-6));
@@ -44,10 +43,12 @@ class PipelineModelTest {
     }
 
     @Test
-    void parallelizationDoesNotHelpThePublisherWithOneUnshardedHotAccount() {
-        PipelineModel hot = PipelineModel.asDeployed(RECORD_BYTES).withHotShards(1);
+    void theProjectionsFactorLeavesThePublisherAtOneBatchPerStreamShard() {
+        PipelineModel deployed = PipelineModel.asDeployed(RECORD_BYTES);
+        PipelineModel hot = deployed.withHotShards(1);
 
-        assertThat(stage(hot.withParallelization(10), "publisher")).isEqualTo(stage(hot, "publisher"));
-        assertThat(stage(hot.withHotShards(16), "publisher")).isGreaterThan(4 * stage(hot, "publisher"));
+        assertThat(stage(deployed.withProjectionParallelization(1), "publisher")).isEqualTo(stage(deployed, "publisher"));
+        assertThat(stage(hot.withProjectionParallelization(1), "publisher")).isEqualTo(stage(hot, "publisher"));
+        assertThat(stage(hot.withHotShards(16), "publisher")).isGreaterThan(3 * stage(hot, "publisher"));
     }
 }
