@@ -20,11 +20,11 @@ import java.util.random.RandomGenerator;
  * head is contended (the other streams are the command's own). A lost race is retried after a
  * backoff ({@link Retries}); past its budget the command answers 409.
  *
- * <p>Sharded (N > 1), as {@code ShardedAccounts} does it: the read of the hot account is of its own
- * stream, shard 0 (for its shard count), and the command picks a shard from a hash of its id
- * ({@link ShardPick}), the next one on each lost race; when the pick is not shard 0, one more consistent GetItem
- * reads the picked shard's head after the other reads, and that head is the one the commit is
- * conditioned on. Shard 0's head is read by every attempt, so its partition is the busiest
+ * <p>Sharded (N > 1), as {@code ShardedAccounts} does it in a warm Lambda: the command picks a shard
+ * from a hash of its id ({@link ShardPick}), the next one on each lost race, and its read of the hot
+ * account is of that shard's head alone, since the container remembers the account's shard count
+ * ({@code RememberedShardCounts}, read again from shard 0 once a minute per container, which the model
+ * leaves out). Shard 0 is read and written only by the commands that pick it
  * ({@link Prediction#ownStreamReads()}).
  *
  * <p>When a commit loses, by {@link Mode}:
@@ -290,14 +290,14 @@ final class CapacityModel {
             read(0);
         }
 
-        /** This attempt's reads: the configured ones, and the picked shard's head when it is not shard 0. */
+        /** This attempt's reads: the configured ones, the hot one of the picked shard's head. */
         int reads() {
-            return config.reads() + (shard == 0 ? 0 : 1);
+            return config.reads();
         }
 
-        /** Which read gives the head the commit is conditioned on. */
+        /** Which read gives the head the commit is conditioned on: the picked shard's. */
         int conditionRead() {
-            return shard == 0 ? config.hotRead() : config.reads();
+            return config.hotRead();
         }
 
         void read(int index) {
@@ -307,7 +307,7 @@ final class CapacityModel {
             }
             if (measuring()) {
                 getItems++;
-                if (index == config.hotRead()) {
+                if (index == config.hotRead() && shard == 0) {
                     ownStreamReads++;
                 }
             }

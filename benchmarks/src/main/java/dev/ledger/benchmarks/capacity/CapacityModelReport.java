@@ -75,13 +75,13 @@ public final class CapacityModelReport {
                 + "previous is answered) against one account of N shards. A command: its overhead outside DynamoDB, "
                 + "then per attempt 3 consistent GetItems one after the other (the transfer's stream, the debit "
                 + "account = the hot one, the credit account), the decision, one 6-item TransactWriteItems "
-                + "conditioned on each head's version. Sharded (N > 1), as `ShardedAccounts` does it: the debit "
-                + "account's read is of its own stream, shard 0, for its shard count; the command picks a shard "
-                + "from a hash of its id (on AWS: uniformly at random, for ids with no pattern; in (b): the run's own ids "
-                + "through `AccountShards.pick`) and the next one on each lost race; when the pick is not "
-                + "shard 0 a 4th consistent GetItem reads the picked shard's head, after the other three, and the "
-                + "commit is conditioned on that head. So an attempt makes 3 + (N - 1) / N GetItems on average, "
-                + "and shard 0's head is read by every attempt whichever shard it writes. A lost race backs off "
+                + "conditioned on each head's version. Sharded (N > 1), as `ShardedAccounts` does it in a warm Lambda: "
+                + "the command picks a shard from a hash of its id (on AWS: uniformly at random, for ids with no "
+                + "pattern; in (b): the run's own ids through `AccountShards.pick`) and the next one on each lost "
+                + "race, and reads that shard's head alone, since the container remembers the account's shard "
+                + "count (`RememberedShardCounts`: shard 0 is read again once a minute per container, left out "
+                + "here); the commit is conditioned on that head. So an attempt makes 3 GetItems whatever N, and "
+                + "shard 0 is read and written only by the commands that pick it. A lost race backs off "
                 + "(the deployed policy below); once the budget is spent the command answers 409. Two conflict "
                 + "rules:\n\n");
         out.append("- **emulator**: moto serves one request at a time (one Python process under one interpreter lock; "
@@ -182,8 +182,8 @@ public final class CapacityModelReport {
             out.append(String.format(Locale.ROOT, "Calibration: the command's time outside DynamoDB (HTTP, the "
                     + "Lambda, JSON, the Axon decision) is not probed; it is taken from the C = 1, N = 1 run as its "
                     + "mean latency (%.2f ms) less 3 GetItems and one transaction at their measured means (%.2f ms): "
-                    + "%.2f ms per command, fixed, not queued at the server%s. Every other row is a prediction; at "
-                    + "N > 1 the model adds the picked shard's read itself (3 + (N - 1) / N GetItems per attempt).%n%n",
+                    + "%.2f ms per command, fixed, not queued at the server%s. Every other row is a prediction (at "
+                    + "N > 1 the same 3 GetItems, the hot one of the picked shard).%n%n",
                     calibration.meanMs(), dynamoMs, overheadMs, overheadMs == 0
                             ? " (clamped at 0: the probe's means exceed the run's, the machine's load moved between "
                             + "them, so even C = 1, N = 1 is a prediction here)" : "; so that row matches by construction"));
@@ -282,9 +282,9 @@ public final class CapacityModelReport {
         out.append(String.format(Locale.ROOT, "%nGetItems per attempt (C = %d): %s; the extra one when N > 1 is the "
                         + "picked shard's head, and it widens no race: it is the last read before the commit.%n%n",
                 AWS_CLIENTS.get(AWS_CLIENTS.size() - 1), String.join(", ", readsPerAttempt)));
-        out.append(String.format(Locale.ROOT, "Partition check: shard 0 (the account's own stream) is the busiest "
-                        + "partition: every attempt reads its head (1 RCU, consistent, under 4 KB) whichever shard it "
-                        + "writes, and the commits on shard 0 write %d of its items (%.0f WRU in a transaction); a "
+        out.append(String.format(Locale.ROOT, "Partition check: shard 0 (the account's own stream): the attempts "
+                        + "that pick it read its head (1 RCU, consistent, under 4 KB), and the commits on it write %d "
+                        + "of its items (%.0f WRU in a transaction), as on every other shard; a "
                         + "partition serves 3,000 RCU/s or 1,000 WCU/s \"or a linear combination\", so its load is "
                         + "reads/3,000 + writes/1,000 per second (cancelled transactions' writes not counted). %s.%n%n",
                 AwsFigures.HOT_STREAM_ITEMS_PER_COMMIT,
@@ -295,8 +295,8 @@ public final class CapacityModelReport {
     }
 
     /**
-     * The load on shard 0's partition, the busiest: every attempt's consistent read of its head, and the
-     * transactional writes of the commits that landed on it.
+     * The load on shard 0's partition: the consistent reads of its head by the attempts that picked it,
+     * and the transactional writes of the commits that landed on it.
      */
     static double partitionLoad(Prediction p, double measureSeconds) {
         double reads = p.ownStreamReads() / measureSeconds;

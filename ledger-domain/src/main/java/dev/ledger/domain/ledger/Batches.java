@@ -57,11 +57,13 @@ final class Batches {
     private final LedgerStreams streams;
     private final Clock clock;
     private final int attempt;
+    private final ShardCounts shardCounts;
 
-    Batches(LedgerStreams streams, Clock clock, int attempt) {
+    Batches(LedgerStreams streams, Clock clock, int attempt, ShardCounts shardCounts) {
         this.streams = streams;
         this.clock = clock;
         this.attempt = attempt;
+        this.shardCounts = shardCounts;
     }
 
     /**
@@ -85,7 +87,7 @@ final class Batches {
             return earlier.get();
         }
         Overlay overlay = new Overlay(streams);
-        Ledger ledger = new Ledger(overlay, clock, attempt);
+        Ledger ledger = new Ledger(overlay, clock, attempt, shardCounts);
         List<ItemOutcome> outcomes = new ArrayList<>();
         for (int index = 0; index < request.items().size(); index++) {
             BatchItem item = request.items().get(index);

@@ -85,11 +85,19 @@ public final class Ledger {
      *     on one shard of a sharded account tries the next one ({@link ShardedAccounts})
      */
     public Ledger(LedgerStreams streams, Clock clock, int attempt) {
+        this(streams, clock, attempt, ShardCounts.none());
+    }
+
+    /**
+     * @param shardCounts the shard counts the caller remembers from earlier commands, so that a payment on
+     *     a sharded account reads only its shard ({@link ShardCounts})
+     */
+    public Ledger(LedgerStreams streams, Clock clock, int attempt, ShardCounts shardCounts) {
         this.streams = streams;
         this.clock = clock;
-        this.shards = new ShardedAccounts(streams, attempt);
+        this.shards = new ShardedAccounts(streams, attempt, shardCounts);
         this.transactions = new Transactions(streams, clock, shards);
-        this.batches = new Batches(streams, clock, attempt);
+        this.batches = new Batches(streams, clock, attempt, shardCounts);
     }
 
     /** Opens an account that is not sharded; see {@link #openAccount(OpenAccount, int)}. */
@@ -239,8 +247,9 @@ public final class Ledger {
             return recordRefusal(transferId, request, new Rejection(RejectionCode.SAME_ACCOUNT,
                     "a transfer needs two different accounts; both sides are " + request.debitAccountId()));
         }
-        Optional<Versioned<AccountState>> debit = streams.account(request.debitAccountId());
-        Optional<Versioned<AccountState>> credit = streams.account(request.creditAccountId());
+        // For a sharded account, the shard this transfer picks (ShardedAccounts.entry).
+        Optional<Versioned<AccountState>> debit = shards.entry(request.debitAccountId(), transferId);
+        Optional<Versioned<AccountState>> credit = shards.entry(request.creditAccountId(), transferId);
         if (debit.isEmpty() || credit.isEmpty()) {
             // Not recorded: the account may be opened later, and then the same id may succeed.
             String missing = debit.isEmpty() ? request.debitAccountId() : request.creditAccountId();
@@ -253,8 +262,7 @@ public final class Ledger {
         if (debitLeg.refused()) {
             return recordRefusal(transferId, request, debitLeg.rejection()).checking(debitLeg.checks());
         }
-        ShardedAccounts.Leg creditLeg = shards.credit(credit.get(), transferId,
-                newLeg(transferId, request, Side.CREDIT, expiresAt));
+        ShardedAccounts.Leg creditLeg = shards.credit(credit.get(), newLeg(transferId, request, Side.CREDIT, expiresAt));
         if (creditLeg.refused()) {
             return recordRefusal(transferId, request, creditLeg.rejection());
         }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Where one account's side of a command lands when the account is sharded (issue 13), and the one
@@ -37,10 +38,32 @@ final class ShardedAccounts {
 
     private final LedgerStreams streams;
     private final int attempt;
+    private final ShardCounts counts;
 
-    ShardedAccounts(LedgerStreams streams, int attempt) {
+    ShardedAccounts(LedgerStreams streams, int attempt, ShardCounts counts) {
         this.streams = streams;
         this.attempt = attempt;
+        this.counts = counts;
+    }
+
+    /**
+     * The stream a command on {@code accountId} starts from: the account's own stream, or for a sharded
+     * account the shard the command picks. With the count remembered from an earlier command
+     * ({@link ShardCounts}) the picked shard is the only stream read; otherwise the account's own stream
+     * is read first for it. Empty if the log has no such account.
+     */
+    Optional<Versioned<AccountState>> entry(String accountId, String commandId) {
+        OptionalInt known = counts.known(accountId);
+        if (known.isPresent()) {
+            int shard = AccountShards.pick(commandId, attempt, known.getAsInt());
+            Optional<Versioned<AccountState>> picked = streams.account(AccountShards.streamAccountId(accountId, shard));
+            if (picked.isPresent()) {
+                return picked;
+            }
+        }
+        Optional<Versioned<AccountState>> own = streams.account(accountId);
+        own.filter(read -> read.state().sharded()).ifPresent(read -> counts.saw(accountId, read.state().shardCount()));
+        return own.map(read -> picked(read, commandId));
     }
 
     /**
@@ -83,20 +106,20 @@ final class ShardedAccounts {
                 + " of account " + accountId + " is missing from the log though the account has it"));
     }
 
-    /** A credit, or anything that needs no funds: on the picked shard. */
-    Leg credit(Versioned<AccountState> own, String commandId, AccountCommand command) {
-        Versioned<AccountState> picked = picked(own, commandId);
-        return single(picked, Ledger.handleAccount(picked, command));
+    /** A credit, or anything that needs no funds: on the stream the command started from ({@link #entry}). */
+    Leg credit(Versioned<AccountState> entry, AccountCommand command) {
+        return single(entry, Ledger.handleAccount(entry, command));
     }
 
     /**
      * A debit of {@code amount} by {@code command} (which the account's rules may refuse for other
-     * reasons first: closed, frozen, currency), as the class comment describes.
+     * reasons first: closed, frozen, currency) on the stream the command started from ({@link #entry}),
+     * as the class comment describes.
      *
      * @param what what moves the money, as a refusal names it ("transfer", "reversal")
      */
-    Leg debit(Versioned<AccountState> own, String commandId, Money amount, String what, AccountCommand command) {
-        return debit(own, picked(own, commandId), true, commandId, amount, what, command);
+    Leg debit(Versioned<AccountState> entry, String commandId, Money amount, String what, AccountCommand command) {
+        return debit(entry, true, commandId, amount, what, command);
     }
 
     /**
@@ -105,16 +128,21 @@ final class ShardedAccounts {
      */
     Leg debitOnOwnShard(Versioned<AccountState> own, String commandId, Money amount, String what,
                         AccountCommand command) {
-        return debit(own, own, false, commandId, amount, what, command);
+        return debit(own, false, commandId, amount, what, command);
     }
 
     /** @param elsewhere whether the debit may go to another shard that has the funds alone */
-    private Leg debit(Versioned<AccountState> own, Versioned<AccountState> picked, boolean elsewhere, String commandId,
-                      Money amount, String what, AccountCommand command) {
+    private Leg debit(Versioned<AccountState> picked, boolean elsewhere, String commandId, Money amount, String what,
+                      AccountCommand command) {
         Handled<Account> handled = Ledger.handleAccount(picked, command);
-        if (!own.state().sharded() || !shortOfFunds(handled)) {
+        boolean sharded = picked.state().shard() > 0 || picked.state().sharded();
+        if (!sharded || !shortOfFunds(handled)) {
             return single(picked, handled);
         }
+        String accountId = picked.state().account();
+        Versioned<AccountState> own = picked.state().shard() == 0 ? picked : streams.account(accountId)
+                .orElseThrow(() -> new IllegalStateException("account " + accountId + " has shards but no own stream"));
+        counts.saw(accountId, own.state().shardCount());
         List<Versioned<AccountState>> shards = all(own);
         BigInteger available = shards.stream().map(shard -> shard.state().available().orElseThrow())
                 .reduce(BigInteger.ZERO, BigInteger::add);

@@ -95,15 +95,17 @@ final class TransferReversals {
         Money amount = reversed.amount();
         // The original's credit account pays back: it is the reversal's debit side. A sharded account
         // pays from, and is paid back on, whichever of its shards the reversal picks.
-        Versioned<AccountState> payer = Ledger.existingAccount(streams, original.creditAccountId());
-        Versioned<AccountState> payee = Ledger.existingAccount(streams, original.debitAccountId());
+        Versioned<AccountState> payer = shards.entry(original.creditAccountId(), reversalId)
+                .orElseGet(() -> Ledger.existingAccount(streams, original.creditAccountId()));
+        Versioned<AccountState> payee = shards.entry(original.debitAccountId(), reversalId)
+                .orElseGet(() -> Ledger.existingAccount(streams, original.debitAccountId()));
         ShardedAccounts.Leg debitLeg = shards.debit(payer, reversalId, amount, "reversal",
                 new ReverseEntry(original.creditAccountId(), transferId, reversalId, Side.DEBIT,
                         original.debitAccountId(), amount, request.force()));
         if (debitLeg.refused()) {
             return recordRefusal(reversalId, request, debitLeg.rejection()).checking(debitLeg.checks());
         }
-        ShardedAccounts.Leg creditLeg = shards.credit(payee, reversalId, new ReverseEntry(original.debitAccountId(),
+        ShardedAccounts.Leg creditLeg = shards.credit(payee, new ReverseEntry(original.debitAccountId(),
                 transferId, reversalId, Side.CREDIT, original.creditAccountId(), amount, request.force()));
         if (creditLeg.refused()) {
             return recordRefusal(reversalId, request, creditLeg.rejection());

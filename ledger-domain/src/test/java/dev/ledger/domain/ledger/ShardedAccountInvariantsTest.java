@@ -28,9 +28,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -79,6 +81,24 @@ class ShardedAccountInvariantsTest {
         private final List<String> deposits = new ArrayList<>();
         private final List<String> holds = new ArrayList<>();
         private final List<String> pendingTransactions = new ArrayList<>();
+        /**
+         * Shard counts remembered across commands, never forgotten, as a Lambda container remembers them;
+         * a command deciding on an older log may know a count its log does not have yet.
+         */
+        private final ShardCounts counts = new ShardCounts() {
+            private final Map<String, Integer> seen = new HashMap<>();
+
+            @Override
+            public OptionalInt known(String accountId) {
+                Integer count = seen.get(accountId);
+                return count == null ? OptionalInt.empty() : OptionalInt.of(count);
+            }
+
+            @Override
+            public void saw(String accountId, int shardCount) {
+                seen.merge(accountId, shardCount, Math::max);
+            }
+        };
         private int step;
         private int ids;
         private int gathered;
@@ -197,7 +217,7 @@ class ShardedAccountInvariantsTest {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
                 InMemoryLog read = attempt == 1 && !earlier.isEmpty()
                         ? earlier.get(random.nextInt(earlier.size())).snapshot() : log.snapshot();
-                LedgerResult result = command.apply(new Ledger(read, clock, attempt));
+                LedgerResult result = command.apply(new Ledger(read, clock, attempt, counts));
                 if (log.tryAppend(result)) {
                     gathered += (int) result.changes().stream().flatMap(change -> change.events().stream())
                             .filter(event -> event instanceof AccountEvent.ShardFundsMoved moved

@@ -10,7 +10,16 @@ import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
+import dev.ledger.domain.reversal.ReversalState;
+import dev.ledger.domain.transaction.TransactionState;
+import dev.ledger.domain.transfer.TransferState;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The edges of sharded accounts (issue 13) that the property test does not reach by chance. */
@@ -73,6 +82,62 @@ class ShardedLedgerTest {
                 .isEqualTo(LedgerResult.Status.APPLIED);
         assertThat(log.transfer(debit).orElseThrow().state().debitShard()).isZero();
         assertThat(ledger.wholeAccount("house").orElseThrow().state().balance()).isEqualTo(201);
+    }
+
+    @Test
+    void withTheCountRememberedAPaymentReadsOnlyItsShard() {
+        log.append(ledger.openAccount(new OpenAccount("bank", EUR, OverdraftLimit.UNLIMITED)));
+        log.append(ledger.openAccount(new OpenAccount("house", EUR, OverdraftLimit.UNLIMITED), 8));
+        Map<String, Integer> remembered = new HashMap<>();
+        ShardCounts counts = new ShardCounts() {
+            @Override
+            public OptionalInt known(String accountId) {
+                return remembered.containsKey(accountId) ? OptionalInt.of(remembered.get(accountId)) : OptionalInt.empty();
+            }
+
+            @Override
+            public void saw(String accountId, int shardCount) {
+                remembered.put(accountId, shardCount);
+            }
+        };
+        List<String> first = new ArrayList<>();
+        log.append(new Ledger(reading(first), clock, 1, counts).transfer("pay-1",
+                TransferRequest.posted("house", "bank", Money.of(100, EUR))));
+        List<String> second = new ArrayList<>();
+        log.append(new Ledger(reading(second), clock, 1, counts).transfer("pay-2",
+                TransferRequest.posted("house", "bank", Money.of(100, EUR))));
+
+        assertThat(first).as("the first payment learns the count from the account's own stream").contains("house");
+        assertThat(remembered).containsEntry("house", 8);
+        String shard = AccountShards.streamAccountId("house", AccountShards.pick("pay-2", 1, 8));
+        assertThat(second).as("the next reads the shard it picks, and shard 0 only if it picked it")
+                .containsExactlyInAnyOrder(shard, "bank");
+    }
+
+    /** The log, noting each account stream a command reads. */
+    private LedgerStreams reading(List<String> accounts) {
+        return new LedgerStreams() {
+            @Override
+            public Optional<Versioned<AccountState>> account(String accountId) {
+                accounts.add(accountId);
+                return log.account(accountId);
+            }
+
+            @Override
+            public Optional<Versioned<TransferState>> transfer(String transferId) {
+                return log.transfer(transferId);
+            }
+
+            @Override
+            public Optional<Versioned<TransactionState>> transaction(String transactionId) {
+                return log.transaction(transactionId);
+            }
+
+            @Override
+            public Optional<Versioned<ReversalState>> reversal(String reversalId) {
+                return log.reversal(reversalId);
+            }
+        };
     }
 
     private LedgerResult apply(LedgerResult result) {

@@ -43,6 +43,8 @@ public final class CommandService {
     private final Clock clock;
     private final RetryPolicy retries;
     private final ConflictObserver conflicts;
+    /** Shared by every command this service runs, as a Lambda container shares it between requests. */
+    private final RememberedShardCounts shardCounts;
 
     public CommandService(EventStore store, Clock clock, RetryPolicy retries) {
         this(store, clock, retries, (correlationId, attempt) -> { });
@@ -51,6 +53,7 @@ public final class CommandService {
     public CommandService(EventStore store, Clock clock, RetryPolicy retries, ConflictObserver conflicts) {
         this.store = store;
         this.clock = clock;
+        this.shardCounts = new RememberedShardCounts(clock);
         this.retries = retries;
         this.conflicts = conflicts;
     }
@@ -107,7 +110,7 @@ public final class CommandService {
         for (int attempt = 1; ; attempt++) {
             StoreSession session = store.session();
             try {
-                LedgerResult result = command.apply(new Ledger(session, clock, attempt));
+                LedgerResult result = command.apply(new Ledger(session, clock, attempt, shardCounts));
                 Instant recordedAt = clock.instant();
                 List<StoredEvent> events = session.append(result, recordedAt, correlationId);
                 return new Committed(result, events, subject(result, session, recordedAt), original(result));
