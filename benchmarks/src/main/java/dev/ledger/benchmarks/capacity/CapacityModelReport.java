@@ -279,8 +279,8 @@ public final class CapacityModelReport {
             }
             out.append("\n");
         }
-        out.append(String.format(Locale.ROOT, "%nGetItems per attempt (C = %d): %s; the extra one when N > 1 is the "
-                        + "picked shard's head, and it widens no race: it is the last read before the commit.%n%n",
+        out.append(String.format(Locale.ROOT, "%nGetItems per attempt (C = %d): %s; on a sharded account the hot one "
+                        + "is of the picked shard's head, shard 0 not read for its count.%n%n",
                 AWS_CLIENTS.get(AWS_CLIENTS.size() - 1), String.join(", ", readsPerAttempt)));
         out.append(String.format(Locale.ROOT, "Partition check: shard 0 (the account's own stream): the attempts "
                         + "that pick it read its head (1 RCU, consistent, under 4 KB), and the commits on it write %d "
