@@ -70,18 +70,16 @@ final class HotAccountReport {
 
     /**
      * How well {@link AccountShards#pick} spreads the ids a hot-16 run sends: the distinct first shards
-     * of each block of 16 consecutive ids (about the payments in flight at once), beside a pick from the
-     * same product's high bits and 16 ids thrown at 16 shards at random; and, measured, how many
+     * of each block of 16 consecutive ids (about the payments in flight at once), beside 16 ids thrown
+     * at 16 shards at random; and, measured, how many
      * payments were sent while another in flight had the same first shard.
      */
     private static String shardPicks(List<Run> runs, int rounds) {
         int n = HotAccountBenchmark.SHARDS;
         List<Double> current = new ArrayList<>();
-        List<Double> highBits = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             String tag = Layout.HOT_16.label + "-r" + round;
             current.add(meanDistinct(tag, id -> AccountShards.pick(id, 1, n)));
-            highBits.add(meanDistinct(tag, id -> (int) ((Integer.toUnsignedLong(id.hashCode() * 0x9E3779B9) * n) >>> 32)));
         }
         double random = n * (1 - Math.pow((n - 1.0) / n, n));
         StringBuilder clashes = new StringBuilder();
@@ -90,13 +88,12 @@ final class HotAccountReport {
         }
         return String.format(Locale.ROOT, "%n## How the shards were picked (hot-16)%n%n"
                         + "| first shard of 16 consecutive payment ids | distinct shards per block of 16, mean (per round) |%n"
-                        + "|---|---|%n| `AccountShards.pick` as it is (low bits of `hashCode * 0x9E3779B9`) | %s |%n"
-                        + "| the same product's high bits (`(product * 16) >>> 32`), for comparison | %s |%n"
+                        + "|---|---|%n| `AccountShards.pick` (the high bits of `hashCode * 0x9E3779B9`, scaled to 16) | %s |%n"
                         + "| 16 ids thrown at 16 shards uniformly at random (expected) | %.2f |%n%n"
                         + "Payments sent while another payment in flight (from its send to its answer, as the client sees it) had the"
                         + " same first shard, per hot-16 run: %s of %d; only those whose reads and append overlapped"
                         + " on the shard lost a race (the conflicts above).%n",
-                format(current), format(highBits), random, clashes, HotAccountBenchmark.PAYMENTS);
+                format(current), random, clashes, HotAccountBenchmark.PAYMENTS);
     }
 
     interface Pick {
