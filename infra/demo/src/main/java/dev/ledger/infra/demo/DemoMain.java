@@ -351,12 +351,12 @@ public final class DemoMain {
                 summary.path("notChecked").forEach(n -> out.println("  not checked " + n.asText()));
                 summary.path("findings").forEach(f -> out.println("  finding    " + f));
             }
-            out.printf(Locale.ROOT, "totals       %s (sum of every balance through the query API, the sharded funding"
-                            + " accounts' from a command answer; must be zero)%n",
+            out.printf(Locale.ROOT, "totals       %s (sum of every balance through the query API, a sharded account"
+                            + " whole; must be zero)%n",
                     totals.entrySet().stream().map(e -> e.getKey() + " " + PaymentPlan.decimal(e.getValue()))
                             .collect(Collectors.joining(", ")));
             if (!house.isEmpty()) {
-                out.printf(Locale.ROOT, "house        %s (balances through the query API; funding from a command answer)%n", house.entrySet().stream()
+                out.printf(Locale.ROOT, "house        %s (balances through the query API)%n", house.entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
             }
             out.printf(Locale.ROOT, "wall time    %.1f s%n", wallSeconds);
