@@ -24,9 +24,10 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
- * DynamoDB request units of payments on sharded accounts (issue 13), each beside a posted transfer
- * between two accounts that are not sharded, measured on the same emulator: what sharding adds to a
- * payment that finds the funds on its shard (one more head read), to one that gathers them from other
+ * DynamoDB requests and request units of payments on sharded accounts (issue 13), each beside a posted
+ * transfer between two accounts that are not sharded, measured on the same emulator: what sharding adds
+ * to a payment that finds the funds on its shard (nothing once the command service remembers the
+ * account's shard count; shard 0's head for the first payment), to one that gathers them from other
  * shards (every shard read, two items written per giving shard) and to a refusal of the whole account
  * (every shard read and checked in the refusal's write). Units are computed from the items sent and
  * received ({@link RequestUnitMeter}), through {@link CommandService} on the DynamoDB event store.
@@ -45,7 +46,8 @@ public final class ShardUnitsBenchmark {
     }
 
     /** One measured command; {@code givers} is how many shards moved funds into the debited one. */
-    record Measured(String command, String answer, long givers, long items, double read, double write) {
+    record Measured(String command, String answer, long givers, long requests, long items, double read,
+                    double write) {
         double cost() {
             return write * RequestUnitsBenchmark.WRITE_PRICE + read * RequestUnitsBenchmark.READ_PRICE;
         }
@@ -71,10 +73,11 @@ public final class ShardUnitsBenchmark {
             List<Measured> rows = new ArrayList<>();
             rows.add(measure(meter, commands, "transfer, posted, between accounts that are not sharded: the baseline",
                     l -> l.transfer("transfer-000001", TransferRequest.posted("bank", "customer-000001", eur(1_00)))));
-            rows.add(measure(meter, commands, "out of a 16-shard account with no floor",
+            rows.add(measure(meter, commands, "out of a 16-shard account with no floor, the first payment on it (shard 0 read"
+                    + " for the count)",
                     l -> l.transfer("transfer-000002", TransferRequest.posted("house-unlimited", "customer-000001",
                             eur(1_00)))));
-            rows.add(measure(meter, commands, "into a 16-shard account",
+            rows.add(measure(meter, commands, "into a 16-shard account, its count remembered from the payment before",
                     l -> l.transfer("transfer-000003", TransferRequest.posted("bank", "house-unlimited", eur(1_00)))));
             rows.add(measure(meter, commands, "out of a 16-shard account with a floor, its shard has the funds",
                     l -> l.transfer("transfer-000004", TransferRequest.posted("house-floor", "customer-000001",
@@ -97,12 +100,12 @@ public final class ShardUnitsBenchmark {
     private static String table(List<Measured> rows) {
         Measured transfer = rows.get(0);
         StringBuilder out = new StringBuilder();
-        out.append("| command | answer | shards that gave | items written | read units | write units"
+        out.append("| command | answer | shards that gave | DynamoDB requests | items written | read units | write units"
                 + " | read / transfer | write / transfer | cost / transfer |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measured row : rows) {
-            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.2f | %.2f | %.2f |%n",
-                    row.command(), row.answer(), row.givers(), row.items(), row.read(), row.write(),
+            out.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %.1f | %.1f | %.2f | %.2f | %.2f |%n",
+                    row.command(), row.answer(), row.givers(), row.requests(), row.items(), row.read(), row.write(),
                     row.read() / transfer.read(), row.write() / transfer.write(), row.cost() / transfer.cost()));
         }
         out.append(String.format(Locale.ROOT, "%nCosts at on-demand prices in us-east-1 ($%.3f per million write units,"
@@ -118,7 +121,8 @@ public final class ShardUnitsBenchmark {
         long givers = result.changes().stream().flatMap(change -> change.events().stream())
                 .filter(event -> event instanceof ShardFundsMoved moved && moved.side() == Side.DEBIT).count();
         String answer = result.isRejected() ? result.rejection().code().code() : "accepted";
-        return new Measured(label, answer, givers, meter.itemsWritten(), meter.readUnits(), meter.writeUnits());
+        return new Measured(label, answer, givers, meter.requests(), meter.itemsWritten(), meter.readUnits(),
+                meter.writeUnits());
     }
 
     private static void run(CommandService commands, Function<Ledger, LedgerResult> command) {

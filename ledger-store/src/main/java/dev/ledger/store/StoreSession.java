@@ -49,6 +49,11 @@ public interface StoreSession extends LedgerStreams {
     }
 
     @Override
+    default void prefetch(List<StreamId> streams) {
+        heads(streams);
+    }
+
+    @Override
     default List<Optional<Versioned<AccountState>>> accounts(List<String> accountIds) {
         return heads(accountIds.stream().map(StreamId::account).toList()).stream()
                 .map(head -> head.map(read -> new Versioned<>(StateCodec.decodeAccount(read.state()), read.version())))

@@ -11,9 +11,12 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -37,9 +40,11 @@ public final class RequestUnitMeter implements ExecutionInterceptor {
     private final Map<String, DoubleAdder> byOperation = new ConcurrentHashMap<>();
     private final LongAdder itemsWritten = new LongAdder();
     private final LongAccumulator largestItemWritten = new LongAccumulator(Math::max, 0);
+    private final LongAdder requests = new LongAdder();
 
     @Override
     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        requests.increment();
         Object request = context.request();
         Object response = context.response();
         if (request instanceof PutItemRequest put) {
@@ -69,6 +74,18 @@ public final class RequestUnitMeter implements ExecutionInterceptor {
         } else if (request instanceof GetItemRequest get && response instanceof GetItemResponse got) {
             long size = got.hasItem() ? ItemSize.of(got.item()) : 0;
             read("GetItem", fourKilobytes(size) * (Boolean.TRUE.equals(get.consistentRead()) ? 1 : 0.5));
+        } else if (request instanceof BatchGetItemRequest batch && response instanceof BatchGetItemResponse got) {
+            // Billed per item returned, as GetItem (an absent item still costs its minimum unit).
+            double units = 0;
+            for (Map.Entry<String, KeysAndAttributes> asked : batch.requestItems().entrySet()) {
+                double share = Boolean.TRUE.equals(asked.getValue().consistentRead()) ? 1 : 0.5;
+                List<Map<String, AttributeValue>> items = got.responses().getOrDefault(asked.getKey(), List.of());
+                for (Map<String, AttributeValue> item : items) {
+                    units += fourKilobytes(ItemSize.of(item)) * share;
+                }
+                units += (asked.getValue().keys().size() - items.size()) * share;
+            }
+            read("BatchGetItem", units);
         } else if (request instanceof QueryRequest query && response instanceof QueryResponse page) {
             long size = page.items().stream().mapToLong(ItemSize::of).sum();
             read("Query", fourKilobytes(size) * (Boolean.TRUE.equals(query.consistentRead()) ? 1 : 0.5));
@@ -103,7 +120,13 @@ public final class RequestUnitMeter implements ExecutionInterceptor {
         return largestItemWritten.get();
     }
 
+    /** DynamoDB calls that succeeded: round trips. */
+    public long requests() {
+        return requests.sum();
+    }
+
     public void reset() {
+        requests.reset();
         readUnits.reset();
         writeUnits.reset();
         byOperation.clear();

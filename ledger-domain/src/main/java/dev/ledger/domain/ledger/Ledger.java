@@ -193,6 +193,7 @@ public final class Ledger {
         if (own.isEmpty() || !own.get().state().sharded()) {
             return own;
         }
+        shards.saw(own.get());
         List<Versioned<AccountState>> all = shards.all(own.get());
         return Optional.of(new Versioned<>(AccountState.whole(all.stream().map(Versioned::state).toList()),
                 all.stream().mapToLong(Versioned::version).sum()));
@@ -233,6 +234,9 @@ public final class Ledger {
      */
     public LedgerResult transfer(String transferId, TransferRequest request) {
         StreamId subject = StreamId.transfer(transferId);
+        // The three heads a transfer reads, in one request where the log can.
+        streams.prefetch(List.of(subject, shards.entryStream(request.debitAccountId(), transferId),
+                shards.entryStream(request.creditAccountId(), transferId)));
         Optional<Versioned<TransferState>> earlier = streams.transfer(transferId);
         if (earlier.isPresent()) {
             TransferState first = earlier.get().state();

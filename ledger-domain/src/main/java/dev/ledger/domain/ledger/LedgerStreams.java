@@ -1,6 +1,7 @@
 package dev.ledger.domain.ledger;
 
 import dev.ledger.domain.account.AccountState;
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.reversal.ReversalState;
 import dev.ledger.domain.transaction.TransactionState;
@@ -12,6 +13,14 @@ import java.util.Optional;
 public interface LedgerStreams {
 
     Optional<Versioned<AccountState>> account(String accountId);
+
+    /**
+     * Says which streams a command is about to read, so that a log that can read several in one request
+     * does (issue 14: a transfer's three heads in one round trip, not three); the reads that follow then
+     * answer from what it read. A log that cannot does nothing here.
+     */
+    default void prefetch(List<StreamId> streams) {
+    }
 
     /**
      * Several accounts' streams at once, in the order asked (a sharded account's shards): a log that can

@@ -10,6 +10,7 @@ import dev.ledger.domain.api.AccountCommand.MoveShardFunds;
 import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.Side;
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.AxonAggregates.Handled;
 import dev.ledger.domain.money.Money;
 import java.math.BigDecimal;
@@ -46,6 +47,14 @@ final class ShardedAccounts {
         this.counts = counts;
     }
 
+    /** The stream {@link #entry} reads first: the remembered pick of a sharded account, else its own. */
+    StreamId entryStream(String accountId, String commandId) {
+        OptionalInt known = counts.known(accountId);
+        return StreamId.account(known.isPresent()
+                ? AccountShards.streamAccountId(accountId, AccountShards.pick(commandId, attempt, known.getAsInt()))
+                : accountId);
+    }
+
     /**
      * The stream a command on {@code accountId} starts from: the account's own stream, or for a sharded
      * account the shard the command picks. With the count remembered from an earlier command
@@ -58,12 +67,19 @@ final class ShardedAccounts {
             int shard = AccountShards.pick(commandId, attempt, known.getAsInt());
             Optional<Versioned<AccountState>> picked = streams.account(AccountShards.streamAccountId(accountId, shard));
             if (picked.isPresent()) {
+                // A command that picked shard 0 read the count anyway: a raise reaches the memory that way.
+                picked.filter(read -> read.state().sharded()).ifPresent(this::saw);
                 return picked;
             }
         }
         Optional<Versioned<AccountState>> own = streams.account(accountId);
-        own.filter(read -> read.state().sharded()).ifPresent(read -> counts.saw(accountId, read.state().shardCount()));
+        own.filter(read -> read.state().sharded()).ifPresent(this::saw);
         return own.map(read -> picked(read, commandId));
+    }
+
+    /** Tells the memory of shard counts what an account's own stream says. */
+    void saw(Versioned<AccountState> own) {
+        counts.saw(own.state().accountId(), own.state().shardCount());
     }
 
     /**
@@ -142,7 +158,7 @@ final class ShardedAccounts {
         String accountId = picked.state().account();
         Versioned<AccountState> own = picked.state().shard() == 0 ? picked : streams.account(accountId)
                 .orElseThrow(() -> new IllegalStateException("account " + accountId + " has shards but no own stream"));
-        counts.saw(accountId, own.state().shardCount());
+        saw(own);
         List<Versioned<AccountState>> shards = all(own);
         BigInteger available = shards.stream().map(shard -> shard.state().available().orElseThrow())
                 .reduce(BigInteger.ZERO, BigInteger::add);

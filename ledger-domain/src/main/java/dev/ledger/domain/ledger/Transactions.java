@@ -78,6 +78,11 @@ final class Transactions {
     LedgerResult record(String transactionId, TransactionRequest request) {
         request.requireWithinLimits();
         StreamId subject = StreamId.transaction(transactionId);
+        // The transaction's head and every account's, in one request where the log can.
+        List<StreamId> heads = new ArrayList<>();
+        heads.add(subject);
+        request.accountIds().forEach(accountId -> heads.add(StreamId.account(accountId)));
+        streams.prefetch(heads);
         Optional<Versioned<TransactionState>> earlier = streams.transaction(transactionId);
         if (earlier.isPresent()) {
             TransactionState first = earlier.get().state();

@@ -189,7 +189,7 @@ public final class CommandService {
      * batch id was used before, so that a batch whose items are their own commands is not run again.
      */
     public <T> T query(Function<Ledger, T> question) {
-        return question.apply(new Ledger(store.session(), clock));
+        return question.apply(new Ledger(store.session(), clock, 1, shardCounts));
     }
 
     private static StreamState decode(Head head) {

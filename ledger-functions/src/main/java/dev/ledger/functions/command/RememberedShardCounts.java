@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The shard counts one command Lambda container has seen, shared by its requests (issue 13): a payment
  * on a sharded account then reads only its shard, not also shard 0's head, which every payment of a
  * hot account would otherwise read. A count is forgotten {@link #REMEMBERED} after it was seen, so a raised
- * count reaches every container within that time (until then, the old count is safe: its shards all
- * still exist). Time comes from the service's clock.
+ * count reaches every container within that time, sooner through any command that reads shard 0 anyway
+ * (one that picks it, gathers funds, or answers with the whole account); until then the old count is
+ * safe: its shards all still exist. Time comes from the service's clock.
  */
 final class RememberedShardCounts implements ShardCounts {
 
