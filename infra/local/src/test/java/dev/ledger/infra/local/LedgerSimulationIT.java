@@ -2,6 +2,9 @@ package dev.ledger.infra.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.infra.local.SimulatedClient.AccountSpec;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.infra.local.streams.MappingStats;
@@ -97,6 +100,9 @@ class LedgerSimulationIT {
         private long startingNanos;
         private long playingNanos;
         private long checkingNanos;
+        // At the last checkpoint: transfer legs on shards k >= 1, and sides of moves between shards.
+        private long legsOnShards;
+        private long shardMoves;
 
         Simulation(long seed, AwsClients aws, TestNames names) {
             this.seed = seed;
@@ -109,14 +115,19 @@ class LedgerSimulationIT {
         /**
          * A funding account per currency (unlimited overdraft: deposits come from it), customers
          * with no overdraft or one of up to 4,999 minor units, and one account only the clients open.
+         * Two are sharded (issue 13), so every invariant also meets shard streams, moves between shards
+         * and a floor kept on shard 0: the EUR funding account, which most deposits debit, in 4 shards,
+         * and eur-a, a customer with a floor, in 3.
          */
         private static List<AccountSpec> accounts(SplittableRandom random) {
             List<AccountSpec> accounts = new ArrayList<>();
-            accounts.add(new AccountSpec("eur-funding", "EUR", 2, null, true));
+            accounts.add(new AccountSpec("eur-funding", "EUR", 2, null, true, 4));
             accounts.add(new AccountSpec("jpy-funding", "JPY", 0, null, true));
             for (String id : List.of("eur-a", "eur-b", "eur-c", "eur-d", "eur-late")) {
-                accounts.add(new AccountSpec(id, "EUR", 2, random.nextBoolean() ? 0L : random.nextLong(1, 5_000),
-                        !id.equals("eur-late")));
+                long drawn = random.nextBoolean() ? 0L : random.nextLong(1, 5_000);
+                // eur-a always has a floor to keep, so its shards' floors are tested.
+                accounts.add(new AccountSpec(id, "EUR", 2, id.equals("eur-a") ? Math.max(drawn, 1_000) : drawn,
+                        !id.equals("eur-late"), id.equals("eur-a") ? 3 : 1));
             }
             for (String id : List.of("jpy-a", "jpy-b", "jpy-c")) {
                 accounts.add(new AccountSpec(id, "JPY", 0, random.nextBoolean() ? 0L : random.nextLong(1, 5_000), true));
@@ -171,12 +182,15 @@ class LedgerSimulationIT {
                 assertThat(duplicates).as("records delivered twice").isPositive();
                 assertThat(crashes).as("crashes before a checkpoint").isPositive();
                 assertThat(deadLetters()).as("nothing given up on, nothing dead-lettered").isZero();
+                assertThat(legsOnShards).as("transfer legs on the sharded accounts' shards k >= 1").isPositive();
                 long acknowledged = journal.calls().stream().filter(CommandJournal.Call::acknowledged).count();
                 System.out.printf("[simulation] seed %d: %d commands (%d acknowledged, %d refused) from %d clients;"
                                 + " %d restarts (%d with a backlog); injected %d duplicates, %d crashes, %d delays;"
+                                + " %d transfer legs on shards k >= 1, %d sides of moves between shards;"
                                 + " %.1f s (starting the stack %.1f s, clients %.1f s, catching up and checking %.1f s)%n",
                         seed, journal.calls().size(), acknowledged, journal.calls().size() - acknowledged, CLIENTS,
-                        (ROUNDS + 1) / 2, restartsWithBacklog, duplicates, crashes, delays, (System.nanoTime() - started) / 1e9,
+                        (ROUNDS + 1) / 2, restartsWithBacklog, duplicates, crashes, delays, legsOnShards, shardMoves,
+                        (System.nanoTime() - started) / 1e9,
                         startingNanos / 1e9, playingNanos / 1e9, checkingNanos / 1e9);
                 System.out.printf("[simulation] seed %d answers by command: %s%n", seed, journal.answersByKind());
             } finally {
@@ -199,6 +213,10 @@ class LedgerSimulationIT {
                     invariants.transactionIds(), invariants.reversalIds());
             projections.assertEqualTheLog(logs);
             invariants.assertHold(logs);
+            legsOnShards = logs.accounts().entrySet().stream().filter(log -> AccountShards.shardOf(log.getKey()) > 0)
+                    .flatMap(log -> log.getValue().stream()).filter(e -> e.event() instanceof TransferLeg).count();
+            shardMoves = logs.accounts().values().stream().flatMap(List::stream)
+                    .filter(e -> e.event() instanceof ShardFundsMoved).count();
             System.out.printf("[simulation] seed %d %s: caught up in %.1f s, checked in %.1f s%n", seed, when,
                     (caughtUp - checkStarted) / 1e9, (System.nanoTime() - caughtUp) / 1e9);
             checkingNanos += System.nanoTime() - checkStarted;

@@ -39,8 +39,15 @@ final class SimulatedClient {
      *
      * @param overdraftLimit in minor units; null for unlimited (the funding account of its currency)
      * @param openedBySetup false for an account that only the clients' random commands open
+     * @param shards how many shard streams the account is opened with (issue 13); 1 for one not sharded
      */
-    record AccountSpec(String id, String currency, int minorDigits, Long overdraftLimit, boolean openedBySetup) {
+    record AccountSpec(String id, String currency, int minorDigits, Long overdraftLimit, boolean openedBySetup,
+                       int shards) {
+
+        /** An account that is not sharded. */
+        AccountSpec(String id, String currency, int minorDigits, Long overdraftLimit, boolean openedBySetup) {
+            this(id, currency, minorDigits, overdraftLimit, openedBySetup, 1);
+        }
 
         boolean funding() {
             return overdraftLimit == null;
@@ -48,6 +55,9 @@ final class SimulatedClient {
 
         ObjectNode openBody() {
             ObjectNode body = JsonNodeFactory.instance.objectNode().put("accountId", id).put("currency", currency);
+            if (shards > 1) {
+                body.put("shards", shards);
+            }
             return overdraftLimit == null ? body.putNull("overdraftLimit")
                     : body.put("overdraftLimit", Money.toDecimalString(overdraftLimit, minorDigits));
         }
@@ -112,7 +122,9 @@ final class SimulatedClient {
             // Now and then the other currency's account or the same account, which the ledger refuses.
             AccountSpec to = random.nextInt(15) == 0 ? someAccount() : random.nextInt(25) == 0 ? from
                     : someOtherAccountIn(from);
-            send(transfer(id, from, to, amount(from, 100, 8_000), false), false);
+            // From a sharded account up to 300.00 rather than 80.00: more than one shard holds now and then,
+            // so the debit gathers what its shard lacks from the others (moves between shards).
+            send(transfer(id, from, to, amount(from, 100, from.shards() > 1 ? 30_000 : 8_000), false), false);
         } else if (dice < 36) {
             AccountSpec from = someCustomer();
             send(transfer(id, from, someOtherAccountIn(from), BEYOND_ANY_BALANCE, random.nextInt(4) == 0), true);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
@@ -13,6 +14,8 @@ import dev.ledger.domain.api.AccountEvent.HoldExpired;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
 import dev.ledger.domain.api.AccountEvent.HoldVoided;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldExpired;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldPlaced;
@@ -20,6 +23,7 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.OriginalKind;
 import dev.ledger.domain.api.PostRequest;
 import dev.ledger.domain.api.ReversalEvent;
@@ -70,6 +74,12 @@ import java.util.TreeSet;
  * the open holds and the open pending transactions' nets, every acknowledged command is in the log
  * exactly once, no transfer's reversals give back more than it posted, and no refused command
  * touched an account. Checked on the log as read while the clients are paused.
+ *
+ * <p>A sharded account (issue 13) is one account to every invariant: its shard streams are read
+ * together, a leg on any of them is the account's, its pending totals and its balance are its shards'
+ * added up ({@link AccountState#whole}); besides, each shard stream keeps its own floor, each shard k >= 1
+ * opens once with {@code ShardOpened}, and the moves between shards ({@code ShardFundsMoved}, which are
+ * no transfer's legs) come in pairs that net to zero within the account.
  */
 final class SimulationInvariants {
 
@@ -106,14 +116,18 @@ final class SimulationInvariants {
     /** The streams of every account, transfer, transaction and reversal the clients named. */
     List<StreamId> streams() {
         List<StreamId> streams = new ArrayList<>();
-        accountIds().forEach(id -> streams.add(StreamId.account(id)));
+        accounts.forEach(spec -> {
+            for (int shard = 0; shard < spec.shards(); shard++) {
+                streams.add(StreamId.account(AccountShards.streamAccountId(spec.id(), shard)));
+            }
+        });
         transferIds().forEach(id -> streams.add(StreamId.transfer(id)));
         transactionIds().forEach(id -> streams.add(StreamId.transaction(id)));
         reversalIds().forEach(id -> streams.add(StreamId.reversal(id)));
         return streams;
     }
 
-    /** @param logs the events of every stream of {@link #streams()} */
+    /** @param logs the events of every stream of {@link #streams()}, accounts by stream account id */
     void assertHold(ProjectionsAgainstLog.Logs logs) {
         Map<String, List<StoredEvent>> accountLogs = logs.accounts();
         Map<String, List<StoredEvent>> transferLogs = logs.transfers();
@@ -132,18 +146,37 @@ final class SimulationInvariants {
         Map<String, List<TransactionLegOn>> transactionLegs = legsByTransaction(accountLogs);
         assertThat(transactionLegs.keySet()).as("every transaction leg belongs to a transaction a client sent")
                 .isSubsetOf(logs.transactions().keySet());
+        assertThat(transactionLegs.values().stream().flatMap(List::stream))
+                .as("multi-leg transactions keep a sharded account's legs on its own stream (shard 0)")
+                .allMatch(leg -> leg.shard() == 0);
 
         Map<String, AccountState> finalStates = new TreeMap<>();
+        Map<String, AccountState> finalStreamStates = new TreeMap<>();
         for (AccountSpec spec : accounts) {
             List<StoredEvent> events = accountLogs.getOrDefault(spec.id(), List.of());
             assertOpenedOnce(spec, events);
             assertFreezesAcknowledged(spec.id(), events);
             if (!events.isEmpty()) {
-                List<AccountState> states = ProjectionsAgainstLog.folds(events);
-                assertNeverBelowFloor(spec.id(), events, states);
-                finalStates.put(spec.id(), states.get(states.size() - 1));
+                List<AccountState> shards = new ArrayList<>();
+                int count = ProjectionsAgainstLog.folds(events).get(events.size() - 1).shardCount();
+                assertThat(count).as("shards of %s, as its last AccountSharded says", spec.id()).isEqualTo(spec.shards());
+                for (int shard = 0; shard < count; shard++) {
+                    String stream = AccountShards.streamAccountId(spec.id(), shard);
+                    List<StoredEvent> shardEvents = accountLogs.getOrDefault(stream, List.of());
+                    assertShardOpenedOnce(spec, shard, shardEvents);
+                    List<AccountState> states = ProjectionsAgainstLog.folds(shardEvents);
+                    assertNeverBelowFloor(stream, shardEvents, states);
+                    shards.add(states.get(states.size() - 1));
+                    finalStreamStates.put(stream, states.get(states.size() - 1));
+                }
+                AccountState whole = AccountState.whole(shards);
+                assertWholeNotBelowFloor(spec.id(), whole);
+                finalStates.put(spec.id(), whole);
             }
         }
+        assertThat(accountLogs.keySet()).as("every account stream read belongs to an account of the run")
+                .allMatch(stream -> accountIds().contains(AccountShards.accountOf(stream)));
+        assertShardMovesPaired(accountLogs);
         Map<String, TransferState> transfers = new TreeMap<>();
         for (Map.Entry<String, List<StoredEvent>> transfer : transferLogs.entrySet()) {
             String id = transfer.getKey();
@@ -190,6 +223,7 @@ final class SimulationInvariants {
         assertThat(reversalLegs.keySet()).as("every reversal leg on an account was acknowledged to a client")
                 .isSubsetOf(acknowledgedReversals);
         // After the checks of each command, which name the command when one of them breaks conservation.
+        assertConserved(finalStreamStates);
         assertConserved(finalStates);
         assertPendingTotalsAreTheOpenHolds(finalStates, transfers, transactions);
     }
@@ -220,6 +254,63 @@ final class SimulationInvariants {
                 : OverdraftLimit.of(Money.parse(asked.path("overdraftLimit").asText(), currency).minorUnits()));
     }
 
+    /**
+     * Shard 0 is the account's own stream (opened by AccountOpened; a sharded one records its count with
+     * AccountSharded). Shard k >= 1 starts with its one ShardOpened, in the account's currency, with its
+     * part of the floor: none below zero for a finite one (shard 0 keeps the whole), unlimited for an
+     * unlimited one; it never holds an AccountOpened or AccountSharded.
+     */
+    private static void assertShardOpenedOnce(AccountSpec spec, int shard, List<StoredEvent> events) {
+        String stream = AccountShards.streamAccountId(spec.id(), shard);
+        assertThat(events).as("events of %s, a shard of %s", stream, spec.id()).isNotEmpty();
+        if (shard == 0) {
+            assertThat(events.stream().filter(e -> e.event() instanceof ShardOpened))
+                    .as("shard openings in %s's own stream", spec.id()).isEmpty();
+            if (spec.shards() > 1) {
+                assertThat(events.stream().filter(e -> e.event() instanceof AccountSharded))
+                        .as("%s's own stream records its shard count", spec.id()).isNotEmpty();
+            }
+            return;
+        }
+        assertThat(events.get(0).event()).as("first event of %s", stream).isInstanceOf(ShardOpened.class);
+        assertThat(events.stream().filter(e -> e.event() instanceof ShardOpened || e.event() instanceof AccountOpened
+                || e.event() instanceof AccountSharded)).as("%s opened once, and only as a shard", stream).hasSize(1);
+        ShardOpened opened = (ShardOpened) events.get(0).event();
+        assertThat(opened.currency()).as("currency of %s", stream).isEqualTo(CurrencyUnit.of(spec.currency()));
+        assertThat(opened.overdraftLimit()).as("floor of %s", stream).isEqualTo(spec.overdraftLimit() == null
+                ? OverdraftLimit.UNLIMITED : OverdraftLimit.of(0));
+    }
+
+    /**
+     * Every ShardFundsMoved is one side of a move: a debit gathering what its shard lacks takes from
+     * one or more giving shards under the command's id, so per move id, giving and receiving stream
+     * exactly one DEBIT on the giver (naming the receiver) and one CREDIT on the receiver (naming the
+     * giver), of the same positive amount, on two different shards of the same account. So moves net to
+     * zero within their account.
+     */
+    private static void assertShardMovesPaired(Map<String, List<StoredEvent>> accountLogs) {
+        Map<String, List<ShardFundsMoved>> moves = new TreeMap<>();
+        accountLogs.values().forEach(events -> events.forEach(event -> {
+            if (event.event() instanceof ShardFundsMoved moved) {
+                String giver = moved.side() == Side.DEBIT ? moved.accountId() : moved.counterpartyAccountId();
+                String receiver = moved.side() == Side.DEBIT ? moved.counterpartyAccountId() : moved.accountId();
+                moves.computeIfAbsent(moved.moveId() + " from " + giver + " to " + receiver, k -> new ArrayList<>())
+                        .add(moved);
+            }
+        }));
+        moves.forEach((move, sides) -> {
+            assertThat(sides).as("the sides of shard move %s: a debit and a credit", move)
+                    .extracting(ShardFundsMoved::side).containsExactlyInAnyOrder(Side.DEBIT, Side.CREDIT);
+            ShardFundsMoved debit = sides.get(0).side() == Side.DEBIT ? sides.get(0) : sides.get(1);
+            ShardFundsMoved credit = sides.get(0).side() == Side.DEBIT ? sides.get(1) : sides.get(0);
+            assertThat(debit.amount()).as("amounts of shard move %s", move).isEqualTo(credit.amount());
+            assertThat(debit.amount().isPositive()).as("shard move %s moves something", move).isTrue();
+            assertThat(AccountShards.accountOf(debit.accountId())).as("account of shard move %s", move)
+                    .isEqualTo(AccountShards.accountOf(credit.accountId()));
+            assertThat(debit.accountId()).as("the two shards of move %s", move).isNotEqualTo(credit.accountId());
+        });
+    }
+
     /** Each AccountFrozen / AccountUnfrozen answers an acknowledged freeze / unfreeze (one may be a no-op). */
     private void assertFreezesAcknowledged(String account, List<StoredEvent> events) {
         long frozen = events.stream().filter(e -> e.event() instanceof AccountFrozen).count();
@@ -243,6 +334,17 @@ final class SimulationInvariants {
         }
     }
 
+    /** The account as a whole (its shards added up, moves taken out) is not below its floor either. */
+    private static void assertWholeNotBelowFloor(String account, AccountState whole) {
+        if (!whole.overdraftLimit().unlimited()) {
+            assertThat(whole.available().orElseThrow())
+                    .as("%s as a whole (%s): available (balance %d - pending debits %d + overdraft %d) below zero",
+                            account, whole, whole.balance(), whole.debitsPending(), whole.overdraftLimit().minorUnits())
+                    .isNotNegative();
+        }
+    }
+
+    /** @param finalStates by account, or by account stream (moves between shards then cancel out) */
     private static void assertConserved(Map<String, AccountState> finalStates) {
         Map<String, Long> sums = new TreeMap<>();
         finalStates.values().forEach(state -> sums.merge(state.currency().code(), state.balance(), Math::addExact));
@@ -281,6 +383,10 @@ final class SimulationInvariants {
                 .extracting(leg -> leg.account() + ":" + leg.event().side())
                 .containsExactlyInAnyOrder(recorded.request().debitAccountId() + ":" + Side.DEBIT,
                         recorded.request().creditAccountId() + ":" + Side.CREDIT);
+        assertThat(opening).as("the shards transfer %s's opening legs are on: those it recorded", id)
+                .extracting(leg -> leg.event().side() + ":" + leg.shard())
+                .containsExactlyInAnyOrder(Side.DEBIT + ":" + recorded.debitShard(),
+                        Side.CREDIT + ":" + recorded.creditShard());
     }
 
     /**
@@ -357,7 +463,7 @@ final class SimulationInvariants {
         }
         assertThat(legs.stream().filter(leg -> leg.event() instanceof EntryReversed).map(leg -> (EntryReversed) leg.event()))
                 .as("the reversal legs naming transfer %s: two per reversal in its stream", id)
-                .extracting(leg -> leg.reversalId() + ":" + leg.accountId() + ":" + leg.side() + ":"
+                .extracting(leg -> leg.reversalId() + ":" + AccountShards.accountOf(leg.accountId()) + ":" + leg.side() + ":"
                         + leg.amount().toDecimalString() + ":" + leg.counterpartyAccountId())
                 .containsExactlyInAnyOrderElementsOf(expectedLegs);
     }
@@ -588,8 +694,12 @@ final class SimulationInvariants {
         return nets;
     }
 
-    /** One transfer leg, on the account whose stream holds it. */
-    private record LegOn(String account, TransferLeg event) {
+    /**
+     * One transfer leg, on the account whose stream holds it ({@code account} the logical account, for a
+     * sharded one whichever shard {@code shard} holds the leg). ShardFundsMoved is no TransferLeg: moves
+     * between shards belong to no transfer.
+     */
+    private record LegOn(String account, int shard, TransferLeg event) {
     }
 
     private static Map<String, List<LegOn>> legsByTransfer(Map<String, List<StoredEvent>> accountLogs) {
@@ -597,15 +707,16 @@ final class SimulationInvariants {
         accountLogs.forEach((account, events) -> {
             for (StoredEvent event : events) {
                 if (event.event() instanceof TransferLeg leg) {
-                    legs.computeIfAbsent(leg.transferId(), k -> new ArrayList<>()).add(new LegOn(account, leg));
+                    legs.computeIfAbsent(leg.transferId(), k -> new ArrayList<>())
+                            .add(new LegOn(AccountShards.accountOf(account), AccountShards.shardOf(account), leg));
                 }
             }
         });
         return legs;
     }
 
-    /** One multi-leg transaction's event, on the account whose stream holds it. */
-    private record TransactionLegOn(String account, TransactionLeg event) {
+    /** One multi-leg transaction's event, on the account whose stream holds it (and its shard there). */
+    private record TransactionLegOn(String account, int shard, TransactionLeg event) {
     }
 
     private static Map<String, List<TransactionLegOn>> legsByTransaction(Map<String, List<StoredEvent>> accountLogs) {
@@ -613,7 +724,8 @@ final class SimulationInvariants {
         accountLogs.forEach((account, events) -> {
             for (StoredEvent event : events) {
                 if (event.event() instanceof TransactionLeg leg) {
-                    legs.computeIfAbsent(leg.transactionId(), k -> new ArrayList<>()).add(new TransactionLegOn(account, leg));
+                    legs.computeIfAbsent(leg.transactionId(), k -> new ArrayList<>())
+                            .add(new TransactionLegOn(AccountShards.accountOf(account), AccountShards.shardOf(account), leg));
                 }
             }
         });

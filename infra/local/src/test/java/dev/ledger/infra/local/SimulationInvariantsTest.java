@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.EntryReversed;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
 import dev.ledger.domain.api.AccountEvent.HoldPosted;
+import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
+import dev.ledger.domain.api.AccountEvent.ShardOpened;
 import dev.ledger.domain.api.AccountEvent.TransactionEntriesPosted;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.OriginalKind;
@@ -61,6 +64,11 @@ class SimulationInvariantsTest {
     // An overdraft of 1,000.00 EUR: no check here is about the floor.
     private static final AccountSpec A = new AccountSpec("eur-a", "EUR", 2, 100_000L, true);
     private static final AccountSpec B = new AccountSpec("eur-b", "EUR", 2, 100_000L, true);
+    // Sharded (issue 13), in 2 shards, with no overdraft: its shards' floors are zero.
+    private static final AccountSpec C = new AccountSpec("eur-c", "EUR", 2, 0L, true, 2);
+    private static final String C1 = "eur-c#1";
+
+    private final List<AccountSpec> specs = new ArrayList<>(List.of(FUNDING, A, B));
 
     private final CommandJournal journal = new CommandJournal();
     private final Map<String, List<LedgerEvent>> accounts = new LinkedHashMap<>();
@@ -148,7 +156,81 @@ class SimulationInvariantsTest {
         assertThatThrownBy(this::check).hasMessageContaining("hold h1 completed by");
     }
 
+    @Test
+    void a_sharded_account_with_a_leg_on_a_shard_and_a_move_between_its_shards_keeps_every_invariant() {
+        openShardedC();
+        fundC("t2", 2_000, 1);
+        moveWithinC("m1", 500, true);
+
+        assertThatCode(this::check).doesNotThrowAnyException();
+    }
+
+    @Test
+    void a_move_between_shards_with_one_side_only_is_found() {
+        openShardedC();
+        fundC("t2", 2_000, 1);
+        moveWithinC("m1", 500, false);
+
+        assertThatThrownBy(this::check).hasMessageContaining("the sides of shard move m1 from eur-c#1 to eur-c");
+    }
+
+    @Test
+    void a_shard_below_its_own_floor_is_found_though_the_account_as_a_whole_is_not() {
+        openShardedC();
+        fundC("t2", 2_000, 1);
+        // 5.00 EUR paid from shard 0, which holds nothing: the account holds 20.00, but on shard 1.
+        answer(new Command(Kind.TRANSFER, "t3", JsonNodeFactory.instance.objectNode().put("transferId", "t3")
+                .put("debitAccountId", C.id()).put("creditAccountId", B.id()).put("amount", "5.00")
+                .put("currency", "EUR"), false), 201);
+        transfers.put("t3", new ArrayList<>(List.of(new TransferRecorded("t3",
+                new TransferRequest(C.id(), B.id(), eur(500), false, 0, new TreeMap<>()), null, 0, 0))));
+        accounts.get(C.id()).add(new EntryPosted(C.id(), "t3", Side.DEBIT, B.id(), eur(500)));
+        accounts.get(B.id()).add(new EntryPosted(B.id(), "t3", Side.CREDIT, C.id(), eur(500)));
+
+        assertThatThrownBy(this::check).hasMessageContaining("eur-c after v3 (EntryPosted): available");
+    }
+
+    @Test
+    void a_leg_on_another_shard_than_the_transfer_recorded_is_found() {
+        openShardedC();
+        fundC("t2", 2_000, 0);
+        // The leg is on shard 1, the transfer says shard 0.
+        accounts.get(C.id()).remove(accounts.get(C.id()).size() - 1);
+        accounts.get(C1).add(new EntryPosted(C1, "t2", Side.CREDIT, FUNDING.id(), eur(2_000)));
+
+        assertThatThrownBy(this::check).hasMessageContaining("the shards transfer t2's opening legs are on");
+    }
+
     // ----------------------------------------------------------------------------------------
+
+    /** eur-c, opened (201) with 2 shards: its own stream and shard 1's. */
+    private void openShardedC() {
+        specs.add(C);
+        answer(new Command(Kind.OPEN_ACCOUNT, C.id(), C.openBody(), false), 201);
+        accounts.put(C.id(), new ArrayList<>(List.of(new AccountOpened(C.id(), EUR, OverdraftLimit.of(0)),
+                new AccountSharded(C.id(), 2))));
+        accounts.put(C1, new ArrayList<>(List.of(new ShardOpened(C1, EUR, OverdraftLimit.of(0), false))));
+    }
+
+    /** Transfer {@code id}: {@code cents} from the funding account to eur-c, its credit on {@code shard}. */
+    private void fundC(String id, long cents, int shard) {
+        String stream = shard == 0 ? C.id() : C1;
+        answer(new Command(Kind.TRANSFER, id, JsonNodeFactory.instance.objectNode().put("transferId", id)
+                .put("debitAccountId", FUNDING.id()).put("creditAccountId", C.id())
+                .put("amount", eur(cents).toDecimalString()).put("currency", "EUR"), false), 201);
+        transfers.put(id, new ArrayList<>(List.of(new TransferRecorded(id,
+                new TransferRequest(FUNDING.id(), C.id(), eur(cents), false, 0, new TreeMap<>()), null, 0, shard))));
+        accounts.get(FUNDING.id()).add(new EntryPosted(FUNDING.id(), id, Side.DEBIT, C.id(), eur(cents)));
+        accounts.get(stream).add(new EntryPosted(stream, id, Side.CREDIT, FUNDING.id(), eur(cents)));
+    }
+
+    /** Move {@code id}: {@code cents} from eur-c's shard 1 to its shard 0; the receiving side only if {@code both}. */
+    private void moveWithinC(String id, long cents, boolean both) {
+        accounts.get(C1).add(new ShardFundsMoved(C1, id, Side.DEBIT, C.id(), eur(cents)));
+        if (both) {
+            accounts.get(C.id()).add(new ShardFundsMoved(C.id(), id, Side.CREDIT, C1, eur(cents)));
+        }
+    }
 
     /** Hold {@code id} of 10.00 EUR from eur-a to eur-b, recorded (201) and posted in full in the log. */
     private void postedHold(String id) {
@@ -167,7 +249,7 @@ class SimulationInvariantsTest {
     }
 
     private void check() {
-        SimulationInvariants invariants = new SimulationInvariants(List.of(FUNDING, A, B), journal);
+        SimulationInvariants invariants = new SimulationInvariants(specs, journal);
         invariants.assertHold(new ProjectionsAgainstLog.Logs(stored(accounts, StreamId::account),
                 stored(transfers, StreamId::transfer), stored(transactions, StreamId::transaction),
                 stored(reversals, StreamId::reversal)));
