@@ -43,10 +43,7 @@ public final class BalancesProjection extends SingleItemProjection {
             return own;
         }
         AccountState account = own.get().account();
-        List<String> ids = new ArrayList<>();
-        for (int shard = 1; shard < account.shardCount(); shard++) {
-            ids.add(AccountShards.streamAccountId(accountId, shard));
-        }
+        List<String> ids = AccountShards.otherShards(accountId, account.shardCount());
         Map<String, Map<String, AttributeValue>> items = storedAll(ids);
         List<AccountState> shards = new ArrayList<>(List.of(account));
         long version = own.get().version();

@@ -60,9 +60,7 @@ final class EventLog {
                 .map(head -> StateCodec.decodeAccount(head.state()).shardCount()).orElse(1);
         List<StreamId> streams = new ArrayList<>();
         streams.add(own);
-        for (int shard = 1; shard < shards; shard++) {
-            streams.add(StreamId.account(AccountShards.streamAccountId(accountId, shard)));
-        }
+        AccountShards.otherShards(accountId, shards).forEach(shard -> streams.add(StreamId.account(shard)));
         return streams;
     }
 

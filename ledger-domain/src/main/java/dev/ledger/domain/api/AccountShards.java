@@ -1,5 +1,8 @@
 package dev.ledger.domain.api;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * How a sharded account's streams are named (issue 13). An account with N shards is N account streams:
  * shard 0 is the account's own stream ({@code account:ID}, where its opening, its shard count and its
@@ -30,6 +33,15 @@ public final class AccountShards {
             throw new IllegalArgumentException("shard " + shard + " is outside 0.." + (MAX_SHARDS - 1));
         }
         return shard == 0 ? accountId : accountId + SEPARATOR + shard;
+    }
+
+    /** The account ids of shards 1 to {@code shardCount - 1}: every stream of the account but its own. */
+    public static List<String> otherShards(String accountId, int shardCount) {
+        List<String> others = new ArrayList<>();
+        for (int shard = 1; shard < shardCount; shard++) {
+            others.add(streamAccountId(accountId, shard));
+        }
+        return others;
     }
 
     /** The account a stream's account id belongs to: itself, unless it names a shard k >= 1. */

@@ -100,10 +100,7 @@ final class ShardedAccounts {
     /** Every shard of an account, its own stream first, the others read together now. */
     List<Versioned<AccountState>> all(Versioned<AccountState> own) {
         String accountId = own.state().accountId();
-        List<String> others = new ArrayList<>();
-        for (int shard = 1; shard < own.state().shardCount(); shard++) {
-            others.add(AccountShards.streamAccountId(accountId, shard));
-        }
+        List<String> others = AccountShards.otherShards(accountId, own.state().shardCount());
         List<Versioned<AccountState>> shards = new ArrayList<>();
         shards.add(own);
         List<Optional<Versioned<AccountState>>> read = streams.accounts(others);

@@ -110,21 +110,13 @@ public final class ApiCatchUp {
      * transactions come first, so the count the wait reports grows as the pipeline works through the
      * log (an account, touched until the last payment, reaches its head only at the very end).
      *
+     * @param sharded the sharded ones among the accounts: a sharded account's balances item is versioned by
+     *     the sum of its shards' versions, as the audit route counts its events, but its history entries
+     *     carry each shard's own version and none for a move between shards, so only its balances item
+     *     is waited for
      * @param payments each transfer's or transaction's id, in the order they were planned
      * @param transferVersions the log head of each transfer stream the answers showed
      * @param transactionVersions the log head of each transaction stream the answers showed
-     */
-    public Outcome await(Collection<String> accountIds, List<String> payments, Map<String, Long> transferVersions,
-                         Map<String, Long> transactionVersions, Duration timeout, Consumer<String> progress)
-            throws InterruptedException {
-        return await(accountIds, Set.of(), payments, transferVersions, transactionVersions, timeout, progress);
-    }
-
-    /**
-     * As {@link #await(Collection, List, Map, Map, Duration, Consumer)}, with {@code sharded} accounts among
-     * them: a sharded account's balances item is versioned by the sum of its shards' versions, as the
-     * audit route counts its events, but its history entries carry each shard's own version and none
-     * for a move between shards, so only its balances item is waited for.
      */
     public Outcome await(Collection<String> accountIds, Set<String> sharded, List<String> payments,
                          Map<String, Long> transferVersions, Map<String, Long> transactionVersions, Duration timeout,
