@@ -38,6 +38,15 @@ final class ChildJvm {
 
     static Finished run(List<String> jvmOptions, String mainClass, List<String> args, long timeoutMinutes)
             throws IOException, InterruptedException {
+        return run(jvmOptions, Map.of(), mainClass, args, timeoutMinutes);
+    }
+
+    /**
+     * As {@link #run(List, String, List, long)}, with environment variables set for the child (as
+     * Lambda sets a function's {@code Environment}); an empty value removes the variable.
+     */
+    static Finished run(List<String> jvmOptions, Map<String, String> environment, String mainClass, List<String> args,
+                        long timeoutMinutes) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -46,7 +55,15 @@ final class ChildJvm {
         command.add(mainClass);
         command.addAll(args);
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        environment.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
+        Process process = builder.start();
         Map<String, String> probes = new HashMap<>();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8))) {

@@ -12,6 +12,7 @@ import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
+import dev.ledger.infra.Template;
 import dev.ledger.infra.local.LocalStack;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.crac.Resource;
 
 /**
  * Cold start of every Lambda handler, each in a fresh JVM ({@link ColdStartProbe}) against the
@@ -56,9 +59,34 @@ public final class ColdStartBenchmark {
                            Function<Run, List<ObjectNode>> requests, Predicate<String> ok) {
     }
 
-    /** What one repetition wrote for its handlers: two accounts and two transfers to them, as stored. */
-    private record Run(int n, String accountA, String accountB, List<StoredEvent> transferA, List<StoredEvent> transferB,
-                       List<StoredEvent> openedA, List<StoredEvent> openedB, Map<String, String> outputs) {
+    /**
+     * What one repetition of one JVM setting wrote for its handlers: two accounts and two transfers to
+     * them, as stored. n numbers the data (stream sequence numbers, transfer ids); tag tells apart the
+     * API requests of a run that reads the same data again (the primed handlers).
+     */
+    private record Run(int n, String tag, String accountA, String accountB, List<StoredEvent> transferA,
+                       List<StoredEvent> transferB, List<StoredEvent> openedA, List<StoredEvent> openedB,
+                       Map<String, String> outputs) {
+
+        Run tagged(String newTag) {
+            return new Run(n, newTag, accountA, accountB, transferA, transferB, openedA, openedB, outputs);
+        }
+    }
+
+    /**
+     * How a handler's JVM is started: with JVM defaults (no JAVA_TOOL_OPTIONS), or as the template
+     * starts it (its function's JAVA_TOOL_OPTIONS, which Lambda's java runtimes read), and then
+     * whether its SnapStart priming runs before the requests.
+     */
+    private enum Setting {
+        DEFAULTS("JVM defaults"), TEMPLATE("the template's JAVA_TOOL_OPTIONS"),
+        PRIMED("the template's JAVA_TOOL_OPTIONS, primed");
+
+        final String label;
+
+        Setting(String label) {
+            this.label = label;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -89,31 +117,60 @@ public final class ColdStartBenchmark {
                     "-DLEDGER_DEAD_LETTER_QUEUE_URL=" + outputs.get("DeadLetterQueueUrl"));
 
             List<Handler> handlers = handlers();
-            Map<String, List<ChildJvm.Finished>> runs = new LinkedHashMap<>();
+            Template template = Template.bundled();
+            Map<String, Template.Function> functions = new LinkedHashMap<>();
+            template.functions().forEach(function -> functions.put(function.handlerClass(), function));
+            Map<Setting, Map<String, List<ChildJvm.Finished>>> runs = new EnumMap<>(Setting.class);
             List<ChildJvm.Finished> baseline = new ArrayList<>();
             Path events = Files.createTempDirectory("bench-cold-events");
             for (int r = 0; r < repetitions; r++) {
-                baseline.add(ChildJvm.run(List.of(), EmptyMain.class.getName(), List.of(), 5));
-                Run run = prepare(commands, r, outputs);
-                // In this order: the query API then reads balances the projection handlers just wrote.
-                for (int h = 0; h < handlers.size(); h++) {
-                    Handler handler = handlers.get(h);
-                    List<ObjectNode> requests = handler.requests().apply(run);
-                    Path first = events.resolve("handler-" + h + "-run-" + r + "-request-1.json");
-                    Path second = events.resolve("handler-" + h + "-run-" + r + "-request-2.json");
-                    Files.writeString(first, JSON.writeValueAsString(requests.get(0)), StandardCharsets.UTF_8);
-                    Files.writeString(second, JSON.writeValueAsString(requests.get(1)), StandardCharsets.UTF_8);
-                    ChildJvm.Finished finished = ChildJvm.run(options, ColdStartProbe.class.getName(), List.of(
-                            handler.handlerClass(), handler.eventClass(), first.toString(), second.toString()), 5);
-                    if (finished.exit() != 0 || !handler.ok().test(finished.probe("firstOutcome"))
-                            || !handler.ok().test(finished.probe("secondOutcome"))) {
-                        throw new IllegalStateException(handler.name() + " did not serve its requests: exit "
-                                + finished.exit() + ", " + finished.probes());
+                baseline.add(ChildJvm.run(List.of(), Map.of("JAVA_TOOL_OPTIONS", ""), EmptyMain.class.getName(),
+                        List.of(), 5));
+                // Fresh data for each setting, so no handler meets events it already applied; the primed
+                // handlers (HTTP APIs) read the template setting's data again, under request ids of their own.
+                Map<Setting, Run> data = new EnumMap<>(Setting.class);
+                data.put(Setting.DEFAULTS, prepare(commands, 2 * r, outputs));
+                data.put(Setting.TEMPLATE, prepare(commands, 2 * r + 1, outputs));
+                data.put(Setting.PRIMED, data.get(Setting.TEMPLATE).tagged("primed"));
+                // Handlers in this order: the query API then reads balances the projection handlers just
+                // wrote. Each handler's settings side by side, so a change in the machine's load hits both.
+                for (Handler handler : handlers) {
+                    for (Setting setting : Setting.values()) {
+                        Run run = data.get(setting);
+                        Template.Function function = functions.get(handler.handlerClass());
+                        boolean primes = function.snapStartApplyOn().isPresent()
+                                && Resource.class.isAssignableFrom(Class.forName(handler.handlerClass()));
+                        if (setting == Setting.PRIMED && !primes) {
+                            continue;
+                        }
+                        String flags = setting == Setting.DEFAULTS ? ""
+                                : function.environment().get("JAVA_TOOL_OPTIONS").asText();
+                        List<ObjectNode> requests = handler.requests().apply(run);
+                        String stem = handler.handlerClass() + "-" + run.n() + "-" + setting;
+                        Path first = events.resolve(stem + "-request-1.json");
+                        Path second = events.resolve(stem + "-request-2.json");
+                        Files.writeString(first, JSON.writeValueAsString(requests.get(0)), StandardCharsets.UTF_8);
+                        Files.writeString(second, JSON.writeValueAsString(requests.get(1)), StandardCharsets.UTF_8);
+                        List<String> probeArgs = new ArrayList<>(List.of(handler.handlerClass(), handler.eventClass(),
+                                first.toString(), second.toString()));
+                        if (setting == Setting.PRIMED) {
+                            probeArgs.add("prime");
+                        }
+                        ChildJvm.Finished finished = ChildJvm.run(options, Map.of("JAVA_TOOL_OPTIONS", flags),
+                                ColdStartProbe.class.getName(), probeArgs, 5);
+                        if (finished.exit() != 0 || !handler.ok().test(finished.probe("firstOutcome"))
+                                || !handler.ok().test(finished.probe("secondOutcome"))) {
+                            throw new IllegalStateException(handler.name() + " (" + setting.label
+                                    + ") did not serve its requests: exit " + finished.exit() + ", " + finished.probes());
+                        }
+                        runs.computeIfAbsent(setting, k -> new LinkedHashMap<>())
+                                .computeIfAbsent(handler.name(), k -> new ArrayList<>()).add(finished);
+                        System.err.printf(Locale.ROOT, "%s, %s, run %d: construct %.0f ms, prime %.0f ms, first %.0f ms,"
+                                        + " second %.0f ms, classes %s/%s%n", handler.name(), setting.label, r,
+                                finished.millis("constructMs"), finished.millis("primeMs"), finished.millis("firstMs"),
+                                finished.millis("secondMs"), finished.probe("classesReady"),
+                                finished.probe("classesFirst"));
                     }
-                    runs.computeIfAbsent(handler.name(), k -> new ArrayList<>()).add(finished);
-                    System.err.printf(Locale.ROOT, "%s run %d: construct %.0f ms, first %.0f ms, second %.0f ms%n",
-                            handler.name(), r, finished.millis("constructMs"), finished.millis("firstMs"),
-                            finished.millis("secondMs"));
                 }
             }
             return report(runs, baseline, repetitions);
@@ -131,7 +188,7 @@ public final class ColdStartBenchmark {
                 TransferRequest.posted("bank", a, Money.parse("10.00", LogSeeder.EUR))));
         List<StoredEvent> transferB = execute(commands, l -> l.transfer("cold-" + r + "-t2",
                 TransferRequest.posted("bank", b, Money.parse("10.00", LogSeeder.EUR))));
-        return new Run(r, a, b, transferA, transferB, openedA, openedB, outputs);
+        return new Run(r, "", a, b, transferA, transferB, openedA, openedB, outputs);
     }
 
     private static List<Handler> handlers() {
@@ -190,7 +247,8 @@ public final class ColdStartBenchmark {
     // ---- The events Lambda sends, as JSON (the payload formats the Lambda Java runtime deserializes)
 
     private static ObjectNode transferRequest(Run run, String credit, int request) {
-        return http(run, request, "POST", "/transfers", "{\"transferId\":\"cold-" + run.n() + "-api-" + request
+        return http(run, request, "POST", "/transfers", "{\"transferId\":\"cold-" + run.n() + run.tag() + "-api-"
+                + request
                 + "\",\"debitAccountId\":\"bank\",\"creditAccountId\":\"" + credit
                 + "\",\"amount\":\"1.00\",\"currency\":\"EUR\"}");
     }
@@ -203,7 +261,7 @@ public final class ColdStartBenchmark {
         event.put("rawQueryString", "");
         event.putObject("headers").put("authorization", "Bearer " + TOKEN).put("content-type", "application/json");
         ObjectNode context = event.putObject("requestContext");
-        context.put("requestId", "cold-" + run.n() + "-" + request);
+        context.put("requestId", "cold-" + run.n() + run.tag() + "-" + request);
         context.put("stage", "$default");
         context.put("timeEpoch", Instant.now().toEpochMilli());
         context.putObject("http").put("method", method).put("path", path).put("protocol", "HTTP/1.1")
@@ -296,38 +354,76 @@ public final class ColdStartBenchmark {
 
     // ----
 
-    private static String report(Map<String, List<ChildJvm.Finished>> runs, List<ChildJvm.Finished> baseline,
-                                 int repetitions) {
+    private static String report(Map<Setting, Map<String, List<ChildJvm.Finished>>> runs,
+                                 List<ChildJvm.Finished> baseline, int repetitions) {
         double jvmWall = median(baseline.stream().map(ChildJvm.Finished::wallMillis).toList());
         double jvmMain = median(baseline.stream().map(f -> f.millis("mainAt")).toList());
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Each handler in a fresh JVM (`java -cp <the benchmarks' runtime"
-                + " classpath> ColdStartProbe <handler>`, JVM defaults), %d times, medians shown; configuration as"
-                + " the template gives it (tables, stream, queue, tokens, the emulator's endpoint) as system"
-                + " properties. Construct = the public no-arg constructor, as Lambda's init phase calls it. First"
-                + " and second request = `handleRequest` on events deserialized beforehand with the Lambda Java"
-                + " runtime's serializer, each answered correctly (checked): a POST /transfers of a new transfer; a"
-                + " GET /accounts/{id} of an account the projection handlers just wrote; a DynamoDB stream batch of"
-                + " one transfer's 3 events published to Kinesis; a Kinesis batch of an account's opening and its"
-                + " transfer leg (balances, history) or of a transfer (transfers); a schedule tick that Queries the"
-                + " 16 pending-hold buckets (no hold due); an authorizer request with a known token. Baseline: a"
-                + " fresh JVM running an empty main, launched the same way, in the same loop.%n%n", repetitions));
+                + " classpath> ColdStartProbe <handler>`), %d times, medians shown; configuration as the template"
+                + " gives it (tables, stream, queue, tokens, the emulator's endpoint) as system properties, and the"
+                + " JVM flags as the template gives them: its function's `JAVA_TOOL_OPTIONS` in the child's"
+                + " environment, which Lambda's java runtimes read (`%s` for every function now). Construct = the"
+                + " public no-arg constructor, as Lambda's init phase calls it. First and second request ="
+                + " `handleRequest` on events deserialized beforehand with the Lambda Java runtime's serializer,"
+                + " each answered correctly (checked): a POST /transfers of a new transfer; a GET /accounts/{id} of"
+                + " an account the projection handlers just wrote; a DynamoDB stream batch of one transfer's 3"
+                + " events published to Kinesis; a Kinesis batch of an account's opening and its transfer leg"
+                + " (balances, history) or of a transfer (transfers); a schedule tick that Queries the 16"
+                + " pending-hold buckets (no hold due); an authorizer request with a known token. Every setting gets"
+                + " data of its own. Baseline: a fresh JVM running an empty main with JVM defaults, launched the"
+                + " same way, in the same loop.%n%n", repetitions, Template.bundled().function("CommandApiFunction")
+                .environment().get("JAVA_TOOL_OPTIONS").asText()));
+        out.append("### As the template starts each function (no SnapStart: `$LATEST`, the stream functions and the"
+                + " sweeper always)\n\n");
         out.append("| handler | JVM start -> main, ms | construct, ms | first request, ms | second request, ms |"
-                + " construct + first / JVM startup | whole process, ms |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        out.append(String.format(Locale.ROOT, "| **baseline: empty main** | %.0f | | | | | **%.0f** |%n", jvmMain,
+                + " construct + first / JVM startup | classes loaded: constructed, after first | whole process, ms |"
+                + "\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append(String.format(Locale.ROOT, "| **baseline: empty main** | %.0f | | | | | | **%.0f** |%n", jvmMain,
                 jvmWall));
-        runs.forEach((name, finished) -> {
-            double construct = median(finished.stream().map(f -> f.millis("constructMs")).toList());
-            double first = median(finished.stream().map(f -> f.millis("firstMs")).toList());
-            double second = median(finished.stream().map(f -> f.millis("secondMs")).toList());
-            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.1f | %.1f | %.0f |%n", name,
-                    median(finished.stream().map(f -> f.millis("mainAt")).toList()), construct, first, second,
-                    (construct + first) / jvmWall, median(finished.stream().map(ChildJvm.Finished::wallMillis).toList())));
+        runs.get(Setting.TEMPLATE).forEach((name, finished) -> {
+            double construct = median(finished, "constructMs");
+            double first = median(finished, "firstMs");
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.1f | %.1f | %.0f, %.0f | %.0f |%n",
+                    name, median(finished, "mainAt"), construct, first, median(finished, "secondMs"),
+                    (construct + first) / jvmWall, median(finished, "classesReady"), median(finished, "classesFirst"),
+                    median(finished.stream().map(ChildJvm.Finished::wallMillis).toList())));
         });
         out.append("\nJVM startup = the baseline's whole process (launch to exit). A handler's whole process also"
                 + " counts reading its two events with the Lambda serializer (not in the other columns) and the"
-                + " exit. Ratio = (construct + first request) / JVM startup.\n");
+                + " exit. Ratio = (construct + first request) / JVM startup.\n\n");
+
+        out.append("### Construct + first request: JVM defaults against the template's flags, side by side\n\n");
+        out.append("| handler | JVM defaults, ms | template's JAVA_TOOL_OPTIONS, ms | flags / defaults |\n"
+                + "|---|---:|---:|---:|\n");
+        runs.get(Setting.TEMPLATE).forEach((name, flagged) -> {
+            double before = median(runs.get(Setting.DEFAULTS).get(name), "constructMs")
+                    + median(runs.get(Setting.DEFAULTS).get(name), "firstMs");
+            double after = median(flagged, "constructMs") + median(flagged, "firstMs");
+            out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f |%n", name, before, after, after / before));
+        });
+        out.append("\nEach cell = median construct + median first request of that setting's JVMs.\n\n");
+
+        out.append("### SnapStart: what priming moves before the snapshot (functions with SnapStart whose handler"
+                + " primes)\n\n");
+        out.append("| handler | construct + priming, ms (before the snapshot) | first request after priming, ms |"
+                + " second request, ms | classes loaded: primed, after first | first request unprimed, ms"
+                + " (table 1) |\n|---|---:|---:|---:|---:|---:|\n");
+        runs.getOrDefault(Setting.PRIMED, Map.of()).forEach((name, finished) -> out.append(String.format(Locale.ROOT,
+                "| %s | %.0f | %.0f | %.1f | %.0f, %.0f | %.0f |%n", name,
+                median(finished, "constructMs") + median(finished, "primeMs"), median(finished, "firstMs"),
+                median(finished, "secondMs"), median(finished, "classesReady"), median(finished, "classesFirst"),
+                median(runs.get(Setting.TEMPLATE).get(name), "firstMs"))));
+        out.append("\nPriming = the handler's `org.crac.Resource#beforeCheckpoint`, called by the probe right after"
+                + " the constructor (this JVM cannot take a snapshot): on AWS, Lambda runs it once per published"
+                + " version, before the snapshot, and restored environments start from its end. The first request"
+                + " after priming is therefore the part a restored environment still runs (plus AWS's restore,"
+                + " not measured here, and a new connection where the snapshot's pooled one is gone).\n");
         return out.toString();
+    }
+
+    private static double median(List<ChildJvm.Finished> finished, String probe) {
+        return median(finished.stream().map(f -> f.millis(probe)).toList());
     }
 
     private static double median(List<Double> values) {

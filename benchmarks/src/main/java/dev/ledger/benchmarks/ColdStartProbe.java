@@ -7,10 +7,12 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import java.io.ByteArrayInputStream;
+import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.crac.Resource;
 
 /**
  * One handler's cold start, in the fresh JVM it runs in: the handler class built through its
@@ -19,9 +21,15 @@ import java.util.Map;
  * JSON files with the Lambda Java runtime's own serializer before the clock starts, since on AWS
  * that is the runtime's work, not the handler's.
  *
- * <p>Arguments: handler class, event class, first event file, second event file. Prints
- * {@code probe.} lines: mainAt (ms from JVM start to main), constructMs, firstMs, secondMs and
- * each request's outcome, which the caller checks.
+ * <p>With {@code prime} as a fifth argument, the handler's SnapStart priming
+ * ({@link Resource#beforeCheckpoint}, what Lambda runs before it takes the snapshot) runs after the
+ * constructor and is timed alone: the requests after it show what a restored environment still has
+ * to do (this JVM cannot checkpoint; the restore itself is AWS's and is not in these figures).
+ *
+ * <p>Arguments: handler class, event class, first event file, second event file, optionally
+ * {@code prime}. Prints {@code probe.} lines: mainAt (ms from JVM start to main), constructMs,
+ * primeMs (0 without priming), firstMs, secondMs, the classes loaded by the end of construction
+ * (with priming) and of the first request, and each request's outcome, which the caller checks.
  */
 public final class ColdStartProbe {
 
@@ -35,17 +43,29 @@ public final class ColdStartProbe {
         Object first = read(eventType, Path.of(args[2]));
         Object second = read(eventType, Path.of(args[3]));
 
+        boolean prime = args.length > 4 && "prime".equals(args[4]);
+        ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+
         long started = System.nanoTime();
         RequestHandler handler = (RequestHandler) Class.forName(args[0]).getConstructor().newInstance();
         long constructed = System.nanoTime();
+        if (prime) {
+            ((Resource) handler).beforeCheckpoint(null);
+        }
+        long primed = System.nanoTime();
+        long classesReady = classes.getTotalLoadedClassCount();
         Object firstResult = handler.handleRequest(first, null);
         long firstDone = System.nanoTime();
+        long classesFirst = classes.getTotalLoadedClassCount();
         Object secondResult = handler.handleRequest(second, null);
         long secondDone = System.nanoTime();
 
         System.out.println("probe.mainAt=" + mainAt);
         System.out.println("probe.constructMs=" + (constructed - started) / 1e6);
-        System.out.println("probe.firstMs=" + (firstDone - constructed) / 1e6);
+        System.out.println("probe.primeMs=" + (primed - constructed) / 1e6);
+        System.out.println("probe.firstMs=" + (firstDone - primed) / 1e6);
+        System.out.println("probe.classesReady=" + classesReady);
+        System.out.println("probe.classesFirst=" + classesFirst);
         System.out.println("probe.secondMs=" + (secondDone - firstDone) / 1e6);
         System.out.println("probe.firstOutcome=" + outcome(firstResult));
         System.out.println("probe.secondOutcome=" + outcome(secondResult));
