@@ -1,0 +1,107 @@
+package dev.ledger.functions.api;
+
+import static dev.ledger.functions.LedgerFixture.PAYMENTS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.ledger.functions.LedgerFixture;
+import dev.ledger.localaws.AwsClients;
+import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.TestNames;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * SnapStart priming of the command handler as Lambda runs it: built by its no-arg constructor from
+ * the configuration (system properties here, environment variables on AWS), primed, then serving.
+ */
+@ExtendWith(LocalAwsExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CommandApiPrimingIT {
+
+    private final Map<String, String> previousProperties = new LinkedHashMap<>();
+    private LedgerFixture ledger;
+    private DynamoDbClient dynamo;
+
+    @BeforeAll
+    void configureTheHandlerAsLambdaWould(AwsClients aws, TestNames names) {
+        dynamo = aws.dynamoDb();
+        ledger = new LedgerFixture(dynamo, names.table("events"), Clock.systemUTC());
+        assertThat(ledger.openAccount("bank", "EUR", "null").status()).isEqualTo(201);
+        assertThat(ledger.openAccount("alice", "EUR", null).status()).isEqualTo(201);
+        Map<String, String> configuration = Map.of("LEDGER_EVENTS_TABLE", ledger.table(),
+                "LEDGER_API_TOKENS", PAYMENTS + "=payments", "LEDGER_AWS_ENDPOINT", aws.endpoint().toString(),
+                "aws.region", AwsClients.REGION.id(), "aws.accessKeyId", "local", "aws.secretAccessKey", "local");
+        configuration.forEach((name, value) -> {
+            previousProperties.put(name, System.getProperty(name));
+            System.setProperty(name, value);
+        });
+    }
+
+    @AfterAll
+    void restore() {
+        previousProperties.forEach((name, value) -> {
+            if (value == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
+    }
+
+    @Test
+    void primingWritesNothingLogsNothingAndLeavesTheHandlerServingRequests() {
+        long itemsBefore = items();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        CommandApiHandler handler;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            handler = new CommandApiHandler();
+            handler.beforeCheckpoint(null);
+        } finally {
+            System.setOut(original);
+        }
+
+        assertThat(items()).as("items of the events table, heads included").isEqualTo(itemsBefore);
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).as("the request log").isEmpty();
+
+        APIGatewayV2HTTPResponse transfer = handler.handleRequest(transfer("primed-1", "bank", "alice"), null);
+        assertThat(transfer.getStatusCode()).as(transfer.getBody()).isEqualTo(201);
+        assertThat(ledger.eventCount()).as("two accounts opened, and one transfer's three events").isEqualTo(5);
+        assertThat(stdout.toString(StandardCharsets.UTF_8).lines()).as("the request log: the transfer alone")
+                .singleElement().asString().contains("primed-1");
+    }
+
+    private long items() {
+        return dynamo.scan(request -> request.tableName(ledger.table())).count();
+    }
+
+    private static APIGatewayV2HTTPEvent transfer(String id, String debit, String credit) {
+        return APIGatewayV2HTTPEvent.builder()
+                .withVersion("2.0")
+                .withRouteKey("$default")
+                .withRawPath("/transfers")
+                .withHeaders(Map.of("authorization", "Bearer " + PAYMENTS))
+                .withBody("{\"transferId\":\"" + id + "\",\"debitAccountId\":\"" + debit + "\",\"creditAccountId\":\""
+                        + credit + "\",\"amount\":\"1.00\",\"currency\":\"EUR\"}")
+                .withIsBase64Encoded(false)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withRequestId(id)
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
+                                .withMethod("POST").withPath("/transfers").withSourceIp("127.0.0.1").build())
+                        .build())
+                .build();
+    }
+}
