@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import java.io.ByteArrayInputStream;
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -28,8 +29,11 @@ import org.crac.Resource;
  *
  * <p>Arguments: handler class, event class, first event file, second event file, optionally
  * {@code prime}. Prints {@code probe.} lines: mainAt (ms from JVM start to main), constructMs,
- * primeMs (0 without priming), firstMs, secondMs, the classes loaded by the end of construction
- * (with priming) and of the first request, and each request's outcome, which the caller checks.
+ * primeMs (0 without priming), firstMs, secondMs, cpuToFirstMs (the process's CPU time from the
+ * constructor's start to the first request's end, priming included) and cpuFirstMs (the first
+ * request's alone), the classes loaded by the end
+ * of construction (with priming) and of the first request, and each request's outcome, which the
+ * caller checks.
  */
 public final class ColdStartProbe {
 
@@ -45,6 +49,10 @@ public final class ColdStartProbe {
 
         boolean prime = args.length > 4 && "prime".equals(args[4]);
         ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+        // The whole process's CPU time (every thread: class loading, the JIT's compiler threads, GC):
+        // what a share of a core, as Lambda gives a function by its memory, has to get through.
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuStarted = os.getProcessCpuTime();
 
         long started = System.nanoTime();
         RequestHandler handler = (RequestHandler) Class.forName(args[0]).getConstructor().newInstance();
@@ -53,10 +61,12 @@ public final class ColdStartProbe {
             ((Resource) handler).beforeCheckpoint(null);
         }
         long primed = System.nanoTime();
+        long cpuPrimed = os.getProcessCpuTime();
         long classesReady = classes.getTotalLoadedClassCount();
         Object firstResult = handler.handleRequest(first, null);
         long firstDone = System.nanoTime();
         long classesFirst = classes.getTotalLoadedClassCount();
+        long cpuFirst = os.getProcessCpuTime();
         Object secondResult = handler.handleRequest(second, null);
         long secondDone = System.nanoTime();
 
@@ -64,6 +74,8 @@ public final class ColdStartProbe {
         System.out.println("probe.constructMs=" + (constructed - started) / 1e6);
         System.out.println("probe.primeMs=" + (primed - constructed) / 1e6);
         System.out.println("probe.firstMs=" + (firstDone - primed) / 1e6);
+        System.out.println("probe.cpuToFirstMs=" + (cpuFirst - cpuStarted) / 1e6);
+        System.out.println("probe.cpuFirstMs=" + (cpuFirst - cpuPrimed) / 1e6);
         System.out.println("probe.classesReady=" + classesReady);
         System.out.println("probe.classesFirst=" + classesFirst);
         System.out.println("probe.secondMs=" + (secondDone - firstDone) / 1e6);

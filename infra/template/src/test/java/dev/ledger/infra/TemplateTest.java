@@ -73,6 +73,16 @@ class TemplateTest {
         }
 
         @Test
+        void starts_every_jvm_with_c1_only_and_snapshots_the_api_functions_that_prime_themselves() {
+            for (Template.Function function : template.functions()) {
+                assertThat(function.environment()).as(function.logicalId()).containsKey("JAVA_TOOL_OPTIONS");
+                assertThat(function.environment().get("JAVA_TOOL_OPTIONS").asText()).as(function.logicalId())
+                        .contains("-XX:TieredStopAtLevel=1");
+            }
+            assertThat(template.function("QueryApiFunction").snapStartApplyOn()).contains("PublishedVersions");
+        }
+
+        @Test
         void gives_the_functions_the_table_and_the_tokens_they_read() {
             Template.Function command = template.function("CommandApiFunction");
             assertThat(Intrinsics.symbolic(command.environment().get("LEDGER_EVENTS_TABLE"))).isEqualTo("${EventsTable}");
