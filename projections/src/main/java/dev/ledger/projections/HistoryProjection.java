@@ -33,9 +33,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * Each account's history: one entry per event, in version order, with the balance after it. A sharded
  * account (issue 13) has one partition per shard stream ({@code ID}, {@code ID#k}), merged by
  * {@link HistoryReader}; the events that only keep its shards (see {@link #entryless}) advance the
- * stream's cursor but write no entry. The cursor item ({@code sk = 0}) keeps the running state, so an entry is computed from the one
- * before without reading the log; entry and cursor are written in one transaction ({@link RunWriter}). The items'
- * format is {@link HistoryItemCodec}'s.
+ * stream's cursor but write no entry. The cursor item ({@code sk = 0}) keeps the running state, so an
+ * entry is computed from the one before without reading the log; a stream's entries and its cursor are
+ * written in one transaction ({@link RunWriter}). The items' format is {@link HistoryItemCodec}'s.
  */
 public final class HistoryProjection implements Projection {
 
