@@ -71,7 +71,7 @@ public final class ProjectionWritesBenchmark {
         Results.append(args, run(transfers));
     }
 
-    private record Units(long events, long requests, double read, double write) {
+    private record Units(long events, long requests, double read, double write, double seconds) {
         double perEvent(double value) {
             return value / events;
         }
@@ -95,10 +95,11 @@ public final class ProjectionWritesBenchmark {
                     + " table. Units from the sizes of the items sent and received (`RequestUnitMeter`: 1 write"
                     + " unit per started KB of an item, 2 in a transaction; 1 read unit per started 4 KB,"
                     + " strongly consistent); $ per million events at $0.625 per million write units and $0.125"
-                    + " per million read units.%n%n", transfers, transfers, WRITERS, CUSTOMERS, log.size()));
-            out.append("| projection | batch (records) | apply | events applied | requests / event | read units / event"
-                    + " | write units / event | $ per million events |\n");
-            out.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+                    + " per million read units. Events/s: one thread, the emulator shared with nothing else of this"
+                    + " run (other work on the machine moves it; the ratios side by side are the figure).%n%n", transfers, transfers, WRITERS, CUSTOMERS, log.size()));
+            out.append("| projection | batch (records) | apply | events applied | events/s on the emulator | requests / event"
+                    + " | read units / event | write units / event | $ per million events |\n");
+            out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
             int table = 0;
             for (ProjectionCatalog kind : ProjectionCatalog.values()) {
                 for (int batchSize : List.of(100, 3)) {
@@ -108,14 +109,17 @@ public final class ProjectionWritesBenchmark {
                         kind.createTable(plain.dynamoDb(), name);
                         Projection projection = kind.projection(metered.dynamoDb(), name);
                         meter.reset();
+                        long started = System.nanoTime();
                         long applied = switch (way) {
                             case "per event (before)" -> perEvent(projection, batches);
                             case "batched (after)" -> batched(projection, deadLetters, batches);
                             default -> perStream(projection, batches);
                         };
-                        Units units = new Units(applied, meter.requests(), meter.readUnits(), meter.writeUnits());
-                        out.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %.3f | %.3f | %.3f | %.3f |%n",
-                                kind.label(), batchSize, way, applied, units.perEvent(units.requests()),
+                        Units units = new Units(applied, meter.requests(), meter.readUnits(), meter.writeUnits(),
+                                (System.nanoTime() - started) / 1e9);
+                        out.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %.0f | %.3f | %.3f | %.3f | %.3f |%n",
+                                kind.label(), batchSize, way, applied, applied / units.seconds(),
+                                units.perEvent(units.requests()),
                                 units.perEvent(units.read()), units.perEvent(units.write()),
                                 units.perEvent(units.write() * RequestUnitsBenchmark.WRITE_PRICE
                                         + units.read() * RequestUnitsBenchmark.READ_PRICE)));
