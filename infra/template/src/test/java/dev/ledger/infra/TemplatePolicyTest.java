@@ -23,14 +23,15 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Note on DynamoDB transactions: IAM has no action for TransactWriteItems; each Put of a
  * transaction is authorized as dynamodb:PutItem (Update as UpdateItem, ConditionCheck as
- * ConditionCheckItem). The event store's transactions only Put, so PutItem is what they need.
+ * ConditionCheckItem). The event store puts, and checks the versions of the shards a refusal read.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TemplatePolicyTest {
 
     private static final String EVENTS_TABLE = "${EventsTable.Arn}";
     private static final String PENDING_INDEX = "${EventsTable.Arn}/index/pending-holds-by-expiry";
-    private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem");
+    private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+            "dynamodb:PutItem");
     private static final Set<String> LOGGING = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
     private static final String EVENTS_STREAM = "${EventsTable.StreamArn}";
     private static final String LEDGER_STREAM = "${LedgerEventsStream.Arn}";
@@ -42,9 +43,12 @@ class TemplatePolicyTest {
     private static final Set<String> READ_KINESIS_STREAM = Set.of("kinesis:DescribeStream",
             "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards",
             "kinesis:ListStreams");
-    /** A projection: its position (GetItem), the next version (PutItem, history in a transaction), blocking (UpdateItem). */
-    private static final Set<String> PROJECTION_TABLE = Set.of("dynamodb:GetItem", "dynamodb:PutItem",
-            "dynamodb:UpdateItem");
+    /**
+     * A projection: a batch's positions (BatchGetItem; GetItem for one), the next versions (PutItem, in a
+     * transaction for several), blocking (UpdateItem).
+     */
+    private static final Set<String> PROJECTION_TABLE = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem",
+            "dynamodb:PutItem", "dynamodb:UpdateItem");
     /** The read routes a blue/green rebuild switches (dev.ledger.projections.ReadRoutes). */
     private static final String CONTROL_TABLE = "${ControlTable.Arn}";
     /**
@@ -62,9 +66,10 @@ class TemplatePolicyTest {
     private static final Map<String, Map<String, Set<String>>> NEEDS = Map.of(
             "CommandApiFunction", permissions(
                     EVENT_STORE, Set.of(EVENTS_TABLE),
+                    Set.of("dynamodb:ConditionCheckItem"), Set.of(EVENTS_TABLE),
                     LOGGING, Set.of("${CommandApiLogGroup.Arn}")),
             "HoldExpirySweeperFunction", permissions(
-                    Set.of("dynamodb:GetItem", "dynamodb:PutItem"), Set.of(EVENTS_TABLE),
+                    Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"), Set.of(EVENTS_TABLE),
                     Set.of("dynamodb:Query"), Set.of(EVENTS_TABLE, PENDING_INDEX),
                     LOGGING, Set.of("${HoldExpirySweeperLogGroup.Arn}")),
             "TokenAuthorizerFunction", permissions(
@@ -72,8 +77,10 @@ class TemplatePolicyTest {
             // Reads only: an account's stream from the log (balance as of, hash chain), the projections.
             "QueryApiFunction", permissions(
                     Set.of("dynamodb:Query"), Set.of(EVENTS_TABLE, "${HistoryTable.Arn}", rebuilt("History")),
-                    Set.of("dynamodb:GetItem"), Set.of("${BalancesTable.Arn}", "${TransfersTable.Arn}",
+                    Set.of("dynamodb:GetItem"), Set.of(EVENTS_TABLE, "${BalancesTable.Arn}", "${TransfersTable.Arn}",
                             rebuilt("Balances"), rebuilt("Transfers"), CONTROL_TABLE),
+                    Set.of("dynamodb:BatchGetItem"), Set.of("${BalancesTable.Arn}", "${TransfersTable.Arn}",
+                            rebuilt("Balances"), rebuilt("Transfers")),
                     LOGGING, Set.of("${QueryApiLogGroup.Arn}")),
             "EventPublisherFunction", permissions(
                     READ_DYNAMODB_STREAM, Set.of(EVENTS_STREAM),

@@ -14,7 +14,7 @@ import java.util.Set;
  * only: neither the local stack nor the deploy reads IAM (the emulator enforces none), so none of
  * this ships in infra's jar.
  */
-final class TemplateRoles {
+public final class TemplateRoles {
 
     static final String POLICY = "AWS::IAM::Policy";
     static final String MANAGED_POLICY = "AWS::IAM::ManagedPolicy";
@@ -23,7 +23,7 @@ final class TemplateRoles {
     }
 
     /** One statement of an IAM policy document. Resources stay expressions: see {@link Intrinsics#symbolic}. */
-    record Statement(Optional<String> sid, String effect, List<String> actions, List<String> notActions,
+    public record Statement(Optional<String> sid, String effect, List<String> actions, List<String> notActions,
                      List<JsonNode> resources, List<JsonNode> notResources, boolean hasCondition) {
 
         static Statement of(JsonNode node) {
@@ -34,29 +34,29 @@ final class TemplateRoles {
         }
 
         /** The resources in symbolic form, e.g. {@code ${EventsTable.Arn}}. */
-        List<String> symbolicResources() {
+        public List<String> symbolicResources() {
             return resources.stream().map(Intrinsics::symbolic).toList();
         }
     }
 
     /** An inline policy of a role, or an AWS::IAM::Policy / ManagedPolicy resource attached to it. */
-    record Policy(String name, List<Statement> statements) {
+    public record Policy(String name, List<Statement> statements) {
     }
 
     /**
      * @param trustedServices the service principals its trust policy lets assume it
      * @param managedPolicyArns ManagedPolicyArns, unevaluated
      */
-    record Role(String logicalId, Set<String> trustedServices, List<Policy> policies,
+    public record Role(String logicalId, Set<String> trustedServices, List<Policy> policies,
                 List<JsonNode> managedPolicyArns) {
 
-        List<Statement> statements() {
+        public List<Statement> statements() {
             return policies.stream().flatMap(p -> p.statements().stream()).toList();
         }
     }
 
     /** The AWS::IAM::Role {@code logicalId} of {@code template}, with every policy attached to it. */
-    static Role role(Template template, String logicalId) {
+    public static Role role(Template template, String logicalId) {
         Resource resource = template.resource(logicalId);
         if (!resource.type().equals(Template.ROLE)) {
             throw new IllegalArgumentException(logicalId + " is a " + resource.type() + ", not a " + Template.ROLE);

@@ -31,6 +31,12 @@ public final class LocalFunction implements StreamFunction, AutoCloseable {
     private final Method method;
     private final Optional<HandlerTypes.Signature> signature;
     private final Deque<Object> idle = new ConcurrentLinkedDeque<>();
+    /**
+     * The logical id of the function whose handler (its constructor or an invocation) runs on this
+     * thread: on AWS each function has its own process and role, here they share one JVM, so this is
+     * how a check of the calls a function makes (against its role) tells them apart.
+     */
+    private static final ThreadLocal<String> RUNNING = new ThreadLocal<>();
     private final List<Object> created = new ArrayList<>();
 
     private LocalFunction(Template.Function spec, String functionName, String functionArn, Constructor<?> constructor,
@@ -66,6 +72,11 @@ public final class LocalFunction implements StreamFunction, AutoCloseable {
                 handlerMethod(handlerClass, spec.handlerMethod()), HandlerTypes.requestHandler(handlerClass));
         function.release(function.newInstance());
         return function;
+    }
+
+    /** The logical id of the function whose handler runs on this thread, if one does. */
+    public static Optional<String> running() {
+        return Optional.ofNullable(RUNNING.get());
     }
 
     public Template.Function spec() {
@@ -116,6 +127,8 @@ public final class LocalFunction implements StreamFunction, AutoCloseable {
             instance = newInstance();
         }
         LocalContext context = new LocalContext(functionName, functionArn, spec.memorySize(), spec.timeoutSeconds());
+        String caller = RUNNING.get();
+        RUNNING.set(spec.logicalId());
         try {
             return method.getParameterCount() == 2 ? method.invoke(instance, event, context) : method.invoke(instance, event);
         } catch (InvocationTargetException e) {
@@ -130,6 +143,7 @@ public final class LocalFunction implements StreamFunction, AutoCloseable {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("Cannot call " + method, e);
         } finally {
+            restore(caller);
             release(instance);
         }
     }
@@ -154,6 +168,8 @@ public final class LocalFunction implements StreamFunction, AutoCloseable {
     }
 
     private Object newInstance() {
+        String caller = RUNNING.get();
+        RUNNING.set(spec.logicalId());
         try {
             Object instance = constructor.newInstance();
             synchronized (created) {
@@ -164,6 +180,17 @@ public final class LocalFunction implements StreamFunction, AutoCloseable {
             throw new IllegalStateException("The constructor of " + spec.handlerClass() + " failed: " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot instantiate " + spec.handlerClass(), e);
+        } finally {
+            restore(caller);
+        }
+    }
+
+    /** A handler may invoke another function in process (the gateway's authorizer): give the caller back its id. */
+    private static void restore(String caller) {
+        if (caller == null) {
+            RUNNING.remove();
+        } else {
+            RUNNING.set(caller);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.infra.Template;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
@@ -67,9 +68,11 @@ class ApiContractIT {
     private static String payments;
     private static String auditor;
     private static String operator;
+    private static AwsClients emulator;
 
     @BeforeAll
     static void start(AwsClients aws, TestNames names) {
+        emulator = aws;
         stack = LocalStack.start(LocalStack.Options.defaults()
                 .withPort(0)
                 .withEmulator(aws.endpoint())
@@ -94,6 +97,8 @@ class ApiContractIT {
         Set<String> documented = documentedAnswers();
         Map<String, String> answered = new LinkedHashMap<>();
         List<String> wrong = new ArrayList<>();
+        // Every route is called here, so every call of the API functions (and the sweeper's) is met.
+        HandlerPermissions.watch(Template.bundled());
         for (Case c : cases()) {
             String answer = c.send();
             answered.putIfAbsent(answer, c.name());
@@ -108,6 +113,7 @@ class ApiContractIT {
         neverAnswered.removeAll(answered.keySet());
         neverAnswered.removeAll(NOT_PRODUCIBLE_HERE.keySet());
         assertThat(neverAnswered).as("rows of the README's table no request produced").isEmpty();
+        HandlerPermissions.assertAllowed(Template.bundled(), emulator.cloudFormation(), stack.stackName());
     }
 
     /** "status code-or-message" for each row between the README's answers markers. */

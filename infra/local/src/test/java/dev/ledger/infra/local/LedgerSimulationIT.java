@@ -9,6 +9,7 @@ import dev.ledger.infra.local.SimulatedClient.AccountSpec;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.infra.local.streams.MappingStats;
 import dev.ledger.infra.local.streams.RandomDeliveryFaults;
+import dev.ledger.infra.Template;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
@@ -138,6 +139,8 @@ class LedgerSimulationIT {
         void run() throws Exception {
             long started = System.nanoTime();
             SplittableRandom seeds = new SplittableRandom(seed);
+            // The projections and the publisher run here (not in ApiContractIT): their calls are checked too.
+            HandlerPermissions.watch(Template.bundled());
             stack = start();
             ExecutorService threads = Executors.newFixedThreadPool(CLIENTS);
             try {
@@ -193,6 +196,7 @@ class LedgerSimulationIT {
                         (System.nanoTime() - started) / 1e9,
                         startingNanos / 1e9, playingNanos / 1e9, checkingNanos / 1e9);
                 System.out.printf("[simulation] seed %d answers by command: %s%n", seed, journal.answersByKind());
+                HandlerPermissions.assertAllowed(Template.bundled(), aws.cloudFormation(), stackName);
             } finally {
                 threads.shutdownNow();
                 stack.close();
