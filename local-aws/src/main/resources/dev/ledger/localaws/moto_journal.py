@@ -38,7 +38,7 @@ import time
 from urllib.parse import parse_qs
 
 JOURNAL_FILE = "journal.jsonl"
-LOCK_WAIT_SECONDS = 30
+LOCK_WAIT_SECONDS = 10
 
 # Actions that only read, whatever the service (JSON protocols name them in X-Amz-Target, query
 # protocols in Action). Everything else is journaled: a write left out would be lost on restart,
