@@ -98,9 +98,27 @@ public final class MotoServer implements AutoCloseable {
      * data directory at a time.
      */
     public static MotoServer startPersistent(Path dataDirectory, boolean fresh) {
+        return startPersistent(dataDirectory, fresh, Durability.PROCESS_KILL);
+    }
+
+    /** What an acknowledged write survives, with a data directory. */
+    public enum Durability {
+        /**
+         * A kill of the emulator (kill -9 included): each journal line is written before the answer,
+         * into the operating system's page cache. What ./ledger local uses.
+         */
+        PROCESS_KILL,
+        /** Also a power loss or a kernel crash: an fsync after every journaled write (slower; see BENCHMARK.md). */
+        POWER_LOSS
+    }
+
+    public static MotoServer startPersistent(Path dataDirectory, boolean fresh, Durability durability) {
         List<String> options = new ArrayList<>(List.of("--data-dir", dataDirectory.toAbsolutePath().toString()));
         if (fresh) {
             options.add("--fresh");
+        }
+        if (durability == Durability.POWER_LOSS) {
+            options.add("--journal-fsync");
         }
         return start(Variant.LAUNCHER, python(), options);
     }

@@ -60,6 +60,7 @@ public final class StateFile {
         state.put("emulatorEndpoint", stack.emulatorEndpoint().toString());
         stack.emulatorPid().ifPresent(pid -> state.put("emulatorPid", pid));
         stack.dataDirectory().ifPresent(directory -> state.put("dataDirectory", directory.toString()));
+        state.put("stackReused", stack.reusedDeployment());
         state.put("region", LocalStack.REGION);
         state.put("stackName", stack.stackName());
         state.put("outputs", stack.outputs());
