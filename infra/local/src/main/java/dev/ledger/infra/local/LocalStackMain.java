@@ -42,7 +42,8 @@ public final class LocalStackMain {
               -h, --help              this text
 
             Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,
-            operator); unset, one random token per role is generated and printed.
+            operator); unset, one random token per role is generated and printed (with --data-dir, once:
+            they are kept in DIR/api-tokens, mode 600, and reused).
             """;
 
     private LocalStackMain() {
