@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * A moto server (every AWS service moto emulates, on one 127.0.0.1 port) running as a child
  * process of this JVM, for tests and the local stack.
  *
- * <p>{@link #start()} runs moto through {@code moto_launcher.py}, which adds two DynamoDB
+ * <p>{@link #start()} runs moto through {@code moto_launcher.py}, which adds DynamoDB and dispatch
  * performance fixes (see the script); {@link #startPlain()} runs moto as it is, for comparisons;
  * {@link #startPersistent(Path, boolean)} runs the launcher with a data directory, whose journal
  * keeps the emulator's state across restarts, kill -9 included (see {@code moto_journal.py}).

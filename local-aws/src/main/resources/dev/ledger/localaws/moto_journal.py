@@ -39,6 +39,7 @@ from urllib.parse import parse_qs
 
 JOURNAL_FILE = "journal.jsonl"
 LOCK_WAIT_SECONDS = 10
+PROGRESS_SECONDS = 5
 
 # Actions that only read, whatever the service (JSON protocols name them in X-Amz-Target, query
 # protocols in Action). Everything else is journaled: a write left out would be lost on restart,
@@ -245,8 +246,10 @@ def install(journal, original_utcnow):
         """Applies the journal to `app`'s backends (before serving); prints progress; returns the count."""
         from werkzeug.test import EnvironBuilder
 
-        started = time.monotonic()
+        started = reported = time.monotonic()
         count = diverged = 0
+        print(f"moto_launcher: replaying {journal.path} ({os.path.getsize(journal.path):,} bytes)",
+              file=sys.stderr, flush=True)
         for entry in journal.entries():
             environ = EnvironBuilder(path="/").get_environ()
             environ.update(entry["environ"])
@@ -261,8 +264,10 @@ def install(journal, original_utcnow):
                 print(f"moto_launcher: WARNING: journal entry {count} answered {status} on replay (it was 2xx): "
                       f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')} "
                       f"{environ.get('HTTP_X_AMZ_TARGET', '')} {answer[:300]!r}", file=sys.stderr, flush=True)
-            if count % 5000 == 0:
-                print(f"moto_launcher: replayed {count} journal entries ({time.monotonic() - started:.1f} s)",
+            # Progress every few seconds: the Java side's hang guard starts over on each line.
+            if time.monotonic() - reported >= PROGRESS_SECONDS:
+                reported = time.monotonic()
+                print(f"moto_launcher: replayed {count:,} journal entries ({reported - started:.0f} s)",
                       file=sys.stderr, flush=True)
         print(f"moto_launcher: journal {journal.path}: replayed {count} entries in "
               f"{time.monotonic() - started:.1f} s" + (f", {diverged} DIVERGED" if diverged else ""),

@@ -44,11 +44,16 @@ final class DataDirectory {
 
     /** True when an earlier run left a journal here: the stack is then already in the emulator. */
     boolean hasJournal() {
+        return journalSize() > 0;
+    }
+
+    /** The emulator journal's size in bytes, 0 if there is none. */
+    long journalSize() {
         try {
             Path journal = emulator().resolve("journal.jsonl");
-            return Files.isRegularFile(journal) && Files.size(journal) > 0;
+            return Files.isRegularFile(journal) ? Files.size(journal) : 0;
         } catch (IOException e) {
-            return false;
+            return 0;
         }
     }
 

@@ -65,6 +65,9 @@ public final class LocalStackMain {
 
         boolean hideTokens = hidesTokens(args);
         System.out.println("Starting the local stack (emulator, template, handlers)...");
+        options.dataDirectory().map(DataDirectory::new).filter(data -> !options.fresh() && data.hasJournal())
+                .ifPresent(data -> System.out.println("Restoring the ledger kept in " + data.root() + ": the emulator"
+                        + " replays its journal first (" + data.journalSize() / 1_000_000 + " MB; see its log for progress)"));
         LocalStack stack;
         try {
             stack = LocalStack.start(options);
