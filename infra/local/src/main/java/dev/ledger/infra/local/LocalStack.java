@@ -22,8 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import software.amazon.awssdk.services.cloudformation.model.Stack;
-import software.amazon.awssdk.services.cloudformation.model.StackStatus;
 
 /**
  * The whole system on one machine: the emulator (moto, through {@link MotoServer}), the template
@@ -257,50 +255,17 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * The template, deployed as CloudFormation would deploy it on AWS; its resources' physical ids.
-     * With a data directory whose emulator already holds the stack, deployed from this same
-     * template, the stack is reused as it is: deploying again would upload the artifact and update
-     * the stack for nothing (the local functions run from this JVM's classpath, never from the
-     * emulator's copy), and each such write would grow the journal.
+     * The template, deployed as CloudFormation would deploy it on AWS, or with a data directory
+     * found deployed and reused (see {@link StackDeployment}); its resources' physical ids.
      */
     private Map<String, String> deployOrReuse(Options options, String tokenSpec) {
-        StackDeployer deployer = new StackDeployer(clients.cloudFormation(), clients.s3(), Duration.ofMillis(100),
-                Duration.ofMinutes(2), message -> { });
-        Optional<StackDeployer.Result> existing = dataDirectory.isPresent()
-                ? reusable(deployer, options.stackName(), tokenSpec) : Optional.empty();
-        if (existing.isPresent()) {
-            deployment = existing.get();
-            reusedDeployment = true;
-        } else {
-            Path artifact = options.artifact().orElseGet(() -> FunctionArtifact.find(template, resources::add));
-            deployment = deployer.deploy(new StackDeployer.Deployment(options.stackName(), template, artifact,
-                    options.codeBucket(), Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec), true));
-        }
-        return deployer.physicalIds(options.stackName());
-    }
-
-    /**
-     * The stack as the emulator holds it, if it is settled and was deployed from this template
-     * (a changed template is deployed as an update, as before). The tokens are this run's: the
-     * emulator's copy of the NoEcho parameter is masked, and the local handlers take theirs from here.
-     */
-    private Optional<StackDeployer.Result> reusable(StackDeployer deployer, String stackName, String tokenSpec) {
-        Optional<Stack> stack = deployer.describe(stackName)
-                .filter(s -> s.stackStatus() == StackStatus.CREATE_COMPLETE || s.stackStatus() == StackStatus.UPDATE_COMPLETE);
-        if (stack.isEmpty()) {
-            return Optional.empty();
-        }
-        String deployedBody = clients.cloudFormation().getTemplate(r -> r.stackName(stackName)).templateBody();
-        if (!template.body().equals(deployedBody)) {
-            System.err.println("[local stack] the template changed since the stack in " + dataDirectory.get()
-                    + " was deployed: updating it");
-            return Optional.empty();
-        }
-        Map<String, String> parameters = new LinkedHashMap<>();
-        stack.get().parameters().forEach(p -> parameters.put(p.parameterKey(), p.parameterValue()));
-        parameters.put(API_TOKENS_PARAMETER, tokenSpec);
-        return Optional.of(new StackDeployer.Result(stackName, stack.get().stackId(), stack.get().stackStatus(),
-                deployer.outputs(stackName), parameters.getOrDefault("CodeKey", ""), parameters, false));
+        StackDeployment.Deployed deployed = StackDeployment.deployOrReuse(template, clients, options.stackName(),
+                options.codeBucket(), Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec),
+                () -> options.artifact().orElseGet(() -> FunctionArtifact.find(template, resources::add)),
+                dataDirectory.isPresent());
+        deployment = deployed.result();
+        reusedDeployment = deployed.reused();
+        return deployed.physicalIds();
     }
 
     /** The handlers' configuration: what Lambda would put in their environment, and the emulator. */
