@@ -206,8 +206,8 @@ public final class LocalStackMain {
         out.println("  emulator     " + stack.emulatorEndpoint()
                 + stack.emulatorLog().map(log -> "  (log " + log + ")").orElse(""));
         stack.dataDirectory().ifPresent(directory -> out.println("  data dir     " + directory
-                + (options.fresh() ? "  (started fresh)" : stack.reusedDeployment() ? "  (restored: the ledger as it was left)"
-                : "  (new)") + "; --fresh starts empty"));
+                + (options.fresh() ? "  (emptied by --fresh)" : stack.reusedDeployment()
+                ? "  (restored: the ledger as it was left; --fresh starts empty)" : "  (new)")));
         out.println("  stack        " + stack.stackName() + " (Stage=" + LocalStack.STAGE + ")"
                 + (stack.reusedDeployment() ? ", reused as deployed" : ""));
         new java.util.TreeMap<>(stack.outputs()).forEach((name, value) -> out.printf("                 %-30s %s%n", name, value));
