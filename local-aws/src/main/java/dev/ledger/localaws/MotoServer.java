@@ -25,8 +25,10 @@ import java.util.regex.Pattern;
  * A moto server (every AWS service moto emulates, on one 127.0.0.1 port) running as a child
  * process of this JVM, for tests and the local stack.
  *
- * <p>{@link #start()} runs moto through {@code moto_launcher.py}, which adds two DynamoDB
- * performance fixes (see the script); {@link #startPlain()} runs moto as it is, for comparisons.
+ * <p>{@link #start()} runs moto through {@code moto_launcher.py}, which adds DynamoDB and dispatch
+ * performance fixes (see the script); {@link #startPlain()} runs moto as it is, for comparisons;
+ * {@link #startPersistent(Path, boolean)} runs the launcher with a data directory, whose journal
+ * keeps the emulator's state across restarts, kill -9 included (see {@code moto_journal.py}).
  * The Python interpreter is {@code python3}, or the one named by the environment variable
  * {@value #PYTHON_ENV}; it must have {@code moto[server]} 5.2.1 installed. The server's output
  * goes to {@link #logFile()}, not to the console.
@@ -45,8 +47,12 @@ public final class MotoServer implements AutoCloseable {
     public static final String INSTALL_HINT = "pip install 'moto[server]==5.2.1'";
 
     private static final String LAUNCHER_RESOURCE = "moto_launcher.py";
+    // Imported by the launcher from its own directory.
+    private static final List<String> LAUNCHER_MODULES = List.of("moto_journal.py");
     private static final String HOST = "127.0.0.1";
-    // moto imports in 1-2 s here; the margin is for a loaded 2-core CI machine.
+    // moto imports in 1-2 s here; the margin is for a loaded 2-core CI machine. A hang guard, not a
+    // budget: while the launcher keeps writing to its log (a journal's replay reports progress), it
+    // starts over, so a long journal can take as long as it needs.
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
@@ -57,7 +63,7 @@ public final class MotoServer implements AutoCloseable {
     private final Process process;
     private final URI endpoint;
     private final Path logFile;
-    private final Path launcherCopy;
+    private final Path launcherCopy; // the directory holding the launcher's files, or null
     private final Thread shutdownHook;
 
     private MotoServer(Variant variant, Process process, URI endpoint, Path logFile, Path launcherCopy) {
@@ -82,11 +88,50 @@ public final class MotoServer implements AutoCloseable {
     }
 
     public static MotoServer start(Variant variant) {
-        String python = System.getenv().getOrDefault(PYTHON_ENV, "python3");
-        return start(variant, python);
+        return start(variant, python(), List.of());
+    }
+
+    /**
+     * Starts the launcher with its state kept in {@code dataDirectory}: the journal there is replayed
+     * before it answers (which takes a while for a long one), and every write it acknowledges from
+     * then on is journaled. {@code fresh} empties the journal first. Only one emulator may use a
+     * data directory at a time.
+     */
+    public static MotoServer startPersistent(Path dataDirectory, boolean fresh) {
+        return startPersistent(dataDirectory, fresh, Durability.PROCESS_KILL);
+    }
+
+    /** What an acknowledged write survives, with a data directory. */
+    public enum Durability {
+        /**
+         * A kill of the emulator (kill -9 included): each journal line is written before the answer,
+         * into the operating system's page cache. What ./ledger local uses.
+         */
+        PROCESS_KILL,
+        /** Also a power loss or a kernel crash: an fsync after every journaled write (slower; see BENCHMARK.md). */
+        POWER_LOSS
+    }
+
+    public static MotoServer startPersistent(Path dataDirectory, boolean fresh, Durability durability) {
+        List<String> options = new ArrayList<>(List.of("--data-dir", dataDirectory.toAbsolutePath().toString()));
+        if (fresh) {
+            options.add("--fresh");
+        }
+        if (durability == Durability.POWER_LOSS) {
+            options.add("--journal-fsync");
+        }
+        return start(Variant.LAUNCHER, python(), options);
     }
 
     static MotoServer start(Variant variant, String python) {
+        return start(variant, python, List.of());
+    }
+
+    private static String python() {
+        return System.getenv().getOrDefault(PYTHON_ENV, "python3");
+    }
+
+    private static MotoServer start(Variant variant, String python, List<String> launcherOptions) {
         Path launcherCopy = variant == Variant.LAUNCHER ? extractLauncher() : null;
         try {
             Path logFile = newLogFile(variant);
@@ -94,7 +139,7 @@ public final class MotoServer implements AutoCloseable {
             // logs which one. Choosing a free port here and passing it to moto would leave a window,
             // moto's 1-2 s of imports, in which another process can take it; and if that process
             // answers HTTP, the tests would talk to it instead of to their own emulator.
-            Process process = launch(python, command(variant, python, launcherCopy, 0), logFile);
+            Process process = launch(python, command(variant, python, launcherCopy, launcherOptions, 0), logFile);
             OptionalInt port = awaitBoundPort(process, logFile);
             if (port.isEmpty()) {
                 if (process.isAlive()) {
@@ -115,7 +160,7 @@ public final class MotoServer implements AutoCloseable {
             }
             return new MotoServer(variant, process, endpoint, logFile, launcherCopy);
         } catch (RuntimeException e) {
-            deleteQuietly(launcherCopy);
+            deleteDirectoryQuietly(launcherCopy);
             throw e;
         }
     }
@@ -153,11 +198,16 @@ public final class MotoServer implements AutoCloseable {
         return "MotoServer[" + variant + " " + endpoint + ", log " + logFile + "]";
     }
 
-    private static List<String> command(Variant variant, String python, Path launcherCopy, int port) {
+    private static List<String> command(Variant variant, String python, Path launcherCopy, List<String> launcherOptions,
+                                        int port) {
         List<String> command = new ArrayList<>();
         command.add(python);
         if (variant == Variant.LAUNCHER) {
-            command.add(launcherCopy.toString());
+            command.add(launcherCopy.resolve(LAUNCHER_RESOURCE).toString());
+            command.addAll(launcherOptions);
+            // This JVM holds the other end of the launcher's stdin: if it dies (kill -9), the pipe
+            // closes and the emulator goes too, instead of living on, orphaned, with the journal's lock.
+            command.add("--stop-on-stdin-close");
         } else {
             command.add("-m");
             command.add("moto.server");
@@ -185,10 +235,16 @@ public final class MotoServer implements AutoCloseable {
      */
     private static OptionalInt awaitBoundPort(Process process, Path logFile) {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
+        int logLength = 0;
         while (true) {
-            Matcher running = RUNNING_ON.matcher(readQuietly(logFile));
+            String log = readQuietly(logFile);
+            Matcher running = RUNNING_ON.matcher(log);
             if (running.find()) {
                 return OptionalInt.of(Integer.parseInt(running.group(1)));
+            }
+            if (log.length() > logLength) { // progress (e.g. a journal's replay): the hang guard starts over
+                logLength = log.length();
+                deadline = Instant.now().plus(START_TIMEOUT);
             }
             // Waiting on the process, not sleeping: this returns at once if moto exits (e.g. not installed).
             if (waitFor(process, POLL_INTERVAL) || Instant.now().isAfter(deadline)) {
@@ -238,7 +294,7 @@ public final class MotoServer implements AutoCloseable {
 
     private void stopProcess() {
         destroy(process);
-        deleteQuietly(launcherCopy);
+        deleteDirectoryQuietly(launcherCopy);
     }
 
     /** Stops the process and anything it started: politely first (moto exits on SIGTERM), then by force. */
@@ -261,18 +317,31 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    /** The launcher is a classpath resource (possibly inside a jar); Python needs it as a file. */
+    /**
+     * The launcher and the modules it imports are classpath resources (possibly inside a jar);
+     * Python needs them as files in one directory.
+     */
     private static Path extractLauncher() {
-        try (InputStream in = MotoServer.class.getResourceAsStream(LAUNCHER_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("Resource " + LAUNCHER_RESOURCE + " is missing next to " + MotoServer.class);
-            }
-            Path file = Files.createTempFile("moto_launcher", ".py");
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
+        Path directory;
+        try {
+            directory = Files.createTempDirectory("moto_launcher");
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot extract " + LAUNCHER_RESOURCE, e);
+            throw new UncheckedIOException("Cannot create a directory for " + LAUNCHER_RESOURCE, e);
         }
+        List<String> files = new ArrayList<>(LAUNCHER_MODULES);
+        files.add(LAUNCHER_RESOURCE);
+        for (String name : files) {
+            try (InputStream in = MotoServer.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("Resource " + name + " is missing next to " + MotoServer.class);
+                }
+                Files.copy(in, directory.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                deleteDirectoryQuietly(directory);
+                throw new UncheckedIOException("Cannot extract " + name, e);
+            }
+        }
+        return directory;
     }
 
     /** A log file of its own for each server, in {@link #logDirectory()}. */
@@ -319,6 +388,18 @@ public final class MotoServer implements AutoCloseable {
     private static String tail(String log) {
         String trimmed = log.strip();
         return trimmed.length() <= 2000 ? trimmed : "..." + trimmed.substring(trimmed.length() - 2000);
+    }
+
+    /** Deletes the launcher's directory: its files, Python's __pycache__ and itself. */
+    private static void deleteDirectoryQuietly(Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(MotoServer::deleteQuietly);
+        } catch (IOException e) {
+            deleteQuietly(directory);
+        }
     }
 
     private static void deleteQuietly(Path file) {

@@ -1,7 +1,16 @@
 """Starts moto's server (all services on one port, like `moto_server -H HOST -p PORT`) with two
 performance fixes for DynamoDB, applied only to the moto version they were written against.
 
-Usage: python3 moto_launcher.py -H 127.0.0.1 -p PORT   (the arguments are moto_server's own)
+Usage: python3 moto_launcher.py [--data-dir DIR [--fresh] [--journal-fsync]] [--stop-on-stdin-close]
+                                 -H 127.0.0.1 -p PORT   (the last arguments are moto_server's own)
+
+  --data-dir DIR         keep the emulator's state in DIR/journal.jsonl (see moto_journal.py): it is
+                         replayed before the port is bound, so a restart, even after kill -9, finds
+                         every write moto acknowledged. Without it the state lives in memory only.
+  --fresh                start with an empty journal
+  --journal-fsync        fsync the journal after every write (survives power loss, costs speed)
+  --stop-on-stdin-close  exit when stdin reaches its end: the Java parent (MotoServer) holds the
+                         other end of the pipe, so an emulator whose parent was killed goes too
 
 The fixes replace work, never behaviour: every response, error and stream record is meant to be
 the one plain moto gives for the same requests (MotoLauncherDifferentialIT checks that).
@@ -26,6 +35,11 @@ the one plain moto gives for the same requests (MotoLauncherDifferentialIT check
    nothing: a table the transaction names only by its ARN, and a TransactItems entry
    holding more than one operation (which the SDKs do not send).
 
+3. Request dispatch. For every request moto lists its own package directory (a stat per service,
+   about 200) to route it, and lists the methods of the service's response class with
+   inspect.getmembers to find the action; both answers never change while the process runs, so
+   they are computed once. About a quarter of a conditional PutItem's time in moto (profiled).
+
 The Java side (MotoServer) passes `-p 0`, so that the port is picked when moto binds it (no other
 process can take it in between), reads the port from werkzeug's "Running on http://HOST:PORT" line,
 and then polls it with a short HTTP request until the server answers; so this script prints no
@@ -33,6 +47,7 @@ READY line of its own, and the same works for plain moto.
 """
 
 import copy
+import os
 import sys
 import threading
 from collections import defaultdict
@@ -42,6 +57,7 @@ INSTALL_HINT = "pip install 'moto[server]==5.2.1'"
 
 
 def main(argv):
+    options, argv = _own_options(argv)
     try:
         import moto
         from moto import server
@@ -52,15 +68,77 @@ def main(argv):
     if moto.__version__ == KNOWN_MOTO_VERSION:
         install_query_fix()
         install_transaction_fix()
+        install_dispatch_caches()
         print(f"moto_launcher: moto {moto.__version__}, DynamoDB fixes installed "
-              "(partition-only Query, TransactWriteItems without table copies)",
+              "(partition-only Query, TransactWriteItems without table copies, cached dispatch)",
               file=sys.stderr, flush=True)
     else:
         print(f"moto_launcher: WARNING: moto {moto.__version__} is not {KNOWN_MOTO_VERSION}, the "
               "version the fixes were written for; running plain moto. To get the fixes: "
               f"{INSTALL_HINT}", file=sys.stderr, flush=True)
+    journal = None
+    if options["data_dir"]:
+        # The journal patches moto's clock and random ids; only 5.2.1 was checked for it.
+        if moto.__version__ != KNOWN_MOTO_VERSION:
+            print(f"moto_launcher: --data-dir needs moto {KNOWN_MOTO_VERSION} ({INSTALL_HINT})",
+                  file=sys.stderr, flush=True)
+            return 2
+        journal = _open_journal(options)
+    if options["stop_on_stdin_close"]:
+        threading.Thread(target=_exit_when_stdin_closes, args=(journal,), daemon=True,
+                         name="stdin-watch").start()
     server.main(argv)
     return 0
+
+
+def _own_options(argv):
+    """The launcher's own options, and the rest for moto_server."""
+    options = {"data_dir": None, "fresh": False, "fsync": False, "stop_on_stdin_close": False}
+    rest = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--data-dir":
+            options["data_dir"] = next(args, None)
+            if not options["data_dir"]:
+                raise SystemExit("moto_launcher: --data-dir needs a directory")
+        elif arg == "--fresh":
+            options["fresh"] = True
+        elif arg == "--journal-fsync":
+            options["fsync"] = True
+        elif arg == "--stop-on-stdin-close":
+            options["stop_on_stdin_close"] = True
+        else:
+            rest.append(arg)
+    return options, rest
+
+
+def _open_journal(options):
+    """Opens (locks) the data directory's journal, replays it into moto, and journals from then on."""
+    import moto_journal
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    journal = moto_journal.Journal(options["data_dir"], fsync=options["fsync"])
+    if options["fresh"]:
+        journal.clear()
+    original_utcnow = moto_journal.install_clock_and_random()
+    replay = moto_journal.install(journal, original_utcnow)
+    replay(DomainDispatcherApplication(create_backend_app))
+    print(f"moto_launcher: journaling writes to {journal.path}"
+          + (" (fsync per write)" if options["fsync"] else ""), file=sys.stderr, flush=True)
+    return journal
+
+
+def _exit_when_stdin_closes(journal):
+    try:
+        while sys.stdin.buffer.read(65536):
+            pass
+    except (OSError, ValueError):
+        pass
+    # The journal's lock: no write is half done when the process goes.
+    if journal is not None:
+        journal.lock.acquire()
+    print("moto_launcher: stdin closed (the parent process is gone); exiting", file=sys.stderr, flush=True)
+    os._exit(0)
 
 
 # --- 1. Query reads one partition -------------------------------------------------------------
@@ -248,6 +326,28 @@ def _restore(table, key, before):
         table.items.pop(hash_key, None)
     else:
         table.items[hash_key] = before
+
+
+# --- 3. Dispatch without listing directories and classes on every request ---------------------
+
+def install_dispatch_caches():
+    from moto import backends
+    from moto.core import responses
+
+    # The installed services: moto's package directories, which do not change while it runs.
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+    original_method_names = responses.method_names_from_class
+    method_names = {}  # response class -> frozenset of its function names; classes do not change
+
+    def method_names_from_class(clazz):
+        names = method_names.get(clazz)
+        if names is None:
+            names = method_names[clazz] = frozenset(original_method_names(clazz))
+        return names  # the caller only asks `action in names`
+
+    responses.method_names_from_class = method_names_from_class
 
 
 if __name__ == "__main__":

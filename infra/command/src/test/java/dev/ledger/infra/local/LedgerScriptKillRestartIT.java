@@ -36,6 +36,7 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import dev.ledger.infra.local.KillRestartWorkload.Payment;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -63,10 +64,6 @@ class LedgerScriptKillRestartIT {
     private static final int PLANNED = 400;
     // Hang guards, not time budgets: the JVM's start (and the emulator's first requests) on a loaded machine.
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-    // Converging has no deadline (a deadline on a loaded 2-core machine is a timing assertion): the
-    // wait goes on while projection items keep reaching the log's head, and fails only if none does
-    // for this long, i.e. the read path hangs.
-    private static final Duration CONVERGE_STALL = Duration.ofSeconds(90);
 
     @TempDir
     Path directory;
@@ -85,13 +82,6 @@ class LedgerScriptKillRestartIT {
         }
     }
 
-    /** One transfer of the workload: posted, from {@code debit} to {@code credit}, in EUR minor units. */
-    private record Payment(String transferId, String debit, String credit, long amountMinor) {
-        String amount() {
-            return BigDecimal.valueOf(amountMinor, 2).toPlainString();
-        }
-    }
-
     @Test
     void a_local_stack_killed_mid_workload_restarts_on_the_same_emulator_and_its_projections_converge_to_the_log(
             AwsClients aws, TestNames names) throws Exception {
@@ -104,11 +94,11 @@ class LedgerScriptKillRestartIT {
         for (int i = 0; i < CUSTOMERS; i++) {
             customers.add(tag + "-c" + i);
         }
-        List<Payment> plan = plan(tag, funding, customers);
+        List<Payment> plan = KillRestartWorkload.plan(SEED, PLANNED, tag, funding, customers);
 
         // Given a local stack started by the script, on the test's emulator
         Process first = startLedgerLocal(aws.endpoint(), stackName, stateFile, directory.resolve("local-1.log"));
-        JsonNode state = awaitServing(first, stateFile);
+        JsonNode state = KillRestartWorkload.awaitServing(first, stateFile, START_TIMEOUT);
         AtomicReference<LedgerHttp> api = new AtomicReference<>(new LedgerHttp(URI.create(state.path("httpUrl").asText()),
                 TOKEN));
         assertThat(api.get().openAccount(funding, "EUR", null).status()).isEqualTo(201);
@@ -127,7 +117,7 @@ class LedgerScriptKillRestartIT {
                 for (int i = next.getAndIncrement(); i < plan.size() - PAYMENTS_AFTER_RESTART; i = next.getAndIncrement()) {
                     Payment payment = plan.get(i);
                     try {
-                        answers.put(payment.transferId(), send(api.get(), payment));
+                        answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
                     } catch (LedgerHttp.NoAnswer noAnswer) {
                         unanswered.add(payment);
                         return;
@@ -152,18 +142,18 @@ class LedgerScriptKillRestartIT {
 
         // ... and started again by the script on the same emulator (same stack, tables and checkpoints)
         Process second = startLedgerLocal(aws.endpoint(), stackName, stateFile, directory.resolve("local-2.log"));
-        JsonNode restarted = awaitServing(second, stateFile);
+        JsonNode restarted = KillRestartWorkload.awaitServing(second, stateFile, START_TIMEOUT);
         assertThat(restarted.path("outputs")).isEqualTo(state.path("outputs"));
         api.set(new LedgerHttp(URI.create(restarted.path("httpUrl").asText()), TOKEN));
         // The client does not know what became of the requests the kill cut off: it sends them again,
         // with the same transfer ids, and takes the answer (the original one if they were recorded).
         for (Payment payment : unanswered) {
-            answers.put(payment.transferId(), send(api.get(), payment));
+            answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
         }
         // Every payment before `next` was taken by a client: answered, or in `unanswered`.
         int resumeAt = Math.min(next.get(), plan.size() - PAYMENTS_AFTER_RESTART);
         for (Payment payment : plan.subList(resumeAt, resumeAt + PAYMENTS_AFTER_RESTART)) {
-            answers.put(payment.transferId(), send(api.get(), payment));
+            answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
         }
         List<Payment> sent = plan.stream().filter(p -> answers.containsKey(p.transferId())).toList();
         // Every request got an answer: accepted, refused by the ledger, or (rarely, on a busy machine)
@@ -172,36 +162,14 @@ class LedgerScriptKillRestartIT {
                 || answer.errorCode().equals(LedgerHttp.CONTENTION)).as(answer.body().toString()).isTrue());
 
         // Then every projection reaches the log's head for every stream the workload touched
-        try (AwsClients clientsOfStack = AwsClients.forEndpoint(aws.endpoint())) {
-            DynamoDbClient dynamo = clientsOfStack.dynamoDb();
-            JsonNode outputs = restarted.path("outputs");
-            DynamoEventStore log = new DynamoEventStore(dynamo, outputs.path("EventsTableName").asText());
-            List<String> accounts = new ArrayList<>(customers);
-            accounts.add(funding);
-            ProjectionCatchUp catchUp = new ProjectionCatchUp(log, List.of(
-                    new BalancesProjection(dynamo, outputs.path("BalancesTableName").asText()),
-                    new HistoryProjection(dynamo, outputs.path("HistoryTableName").asText()),
-                    new TransfersProjection(dynamo, outputs.path("TransfersTableName").asText())), 2);
-            List<StreamId> streams = ProjectionCatchUp.streams(accounts, sent.stream().map(Payment::transferId).toList());
-            ProjectionCatchUp.Outcome outcome = catchUp.await(streams, CONVERGE_STALL, System.out::println);
-            // Each wait ends at its stall bound; another follows as long as the last one saw progress.
-            int atHeadBefore = -1;
-            while (!outcome.caughtUp() && outcome.blocked().isEmpty() && outcome.items() - outcome.behind() > atHeadBefore) {
-                atHeadBefore = outcome.items() - outcome.behind();
-                outcome = catchUp.await(streams, CONVERGE_STALL, System.out::println);
-            }
-            assertThat(outcome.caughtUp()).as(outcome.summary()).isTrue();
-        }
+        List<String> accounts = new ArrayList<>(customers);
+        accounts.add(funding);
+        KillRestartWorkload.awaitProjectionsAtHead(aws.endpoint(), restarted.path("outputs"), accounts,
+                sent.stream().map(Payment::transferId).toList());
 
         // ... every balance is what the client saw the API accept, each transfer counted once
-        Map<String, Long> expected = expectedBalances(sent, answers, funding, customers);
-        Map<String, Long> projected = new TreeMap<>();
-        for (String account : expected.keySet()) {
-            LedgerHttp.Answer answer = api.get().account(account);
-            assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
-            projected.put(account, new BigDecimal(answer.body().path("balance").asText()).movePointRight(2)
-                    .longValueExact());
-        }
+        Map<String, Long> expected = KillRestartWorkload.expectedBalances(sent, answers, funding, customers);
+        Map<String, Long> projected = KillRestartWorkload.projectedBalances(api.get(), expected.keySet());
         assertThat(projected).isEqualTo(expected);
         assertThat(expected.values().stream().mapToLong(Long::longValue).sum()).isZero();
 
@@ -217,51 +185,8 @@ class LedgerScriptKillRestartIT {
         assertThat(Files.exists(stateFile)).isFalse();
     }
 
-    /** Deposits first (so customers have funds), then seeded transfers between customers, some refused. */
-    private static List<Payment> plan(String tag, String funding, List<String> customers) {
-        SplittableRandom random = new SplittableRandom(SEED);
-        List<Payment> plan = new ArrayList<>();
-        for (int i = 0; i < PLANNED; i++) {
-            String id = tag + "-t" + i;
-            String credit = customers.get(random.nextInt(customers.size()));
-            if (i < customers.size() || random.nextInt(4) == 0) {
-                plan.add(new Payment(id, funding, i < customers.size() ? customers.get(i) : credit,
-                        random.nextLong(1_000, 20_001)));
-            } else {
-                String debit;
-                do {
-                    debit = customers.get(random.nextInt(customers.size()));
-                } while (debit.equals(credit));
-                plan.add(new Payment(id, debit, credit, random.nextLong(100, 15_001)));
-            }
-        }
-        return plan;
-    }
-
-    /** A transfer, sent again while the API answers that other requests kept changing its accounts. */
-    private static LedgerHttp.Answer send(LedgerHttp api, Payment payment) {
-        return LedgerHttp.retryingContention(() -> api.transfer(payment.transferId(), payment.debit(), payment.credit(),
-                payment.amount(), "EUR", 0), 10, new SplittableRandom(payment.transferId().hashCode()), () -> { });
-    }
-
-    /** The client's own ledger: a transfer moved money iff its final answer says POSTED. */
-    private static Map<String, Long> expectedBalances(List<Payment> sent, Map<String, LedgerHttp.Answer> answers,
-                                                      String funding, List<String> customers) {
-        Map<String, Long> balances = new TreeMap<>();
-        balances.put(funding, 0L);
-        customers.forEach(c -> balances.put(c, 0L));
-        for (Payment payment : sent) {
-            LedgerHttp.Answer answer = answers.get(payment.transferId());
-            if (answer.ok() && answer.body().path("status").asText().equals("POSTED")) {
-                balances.merge(payment.debit(), -payment.amountMinor(), Long::sum);
-                balances.merge(payment.credit(), payment.amountMinor(), Long::sum);
-            }
-        }
-        return balances;
-    }
-
     private Process startLedgerLocal(URI emulator, String stackName, Path stateFile, Path log) throws IOException {
-        Path script = repositoryRoot().resolve("ledger");
+        Path script = KillRestartWorkload.repositoryRoot().resolve("ledger");
         ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), "local", "--port", "0",
                 "--stack-name", stackName)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -273,23 +198,5 @@ class LedgerScriptKillRestartIT {
         Process process = builder.start();
         started.add(process);
         return process;
-    }
-
-    /** The state file once it names this process: the stack writes it only when it serves. */
-    private static JsonNode awaitServing(Process process, Path stateFile) {
-        AtomicReference<JsonNode> state = new AtomicReference<>();
-        await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-            assertThat(process.isAlive()).as("ledger local is running").isTrue();
-            StateFile.readIfRunning(stateFile).filter(s -> s.path("pid").asLong() == process.pid()).ifPresent(state::set);
-            return state.get() != null;
-        });
-        return state.get();
-    }
-
-    private static Path repositoryRoot() {
-        // Maven runs the tests in this module's folder, infra/command.
-        Path root = Path.of("..", "..").toAbsolutePath().normalize();
-        assertThat(root.resolve("ledger")).as("the ledger script").isRegularFile();
-        return root;
     }
 }

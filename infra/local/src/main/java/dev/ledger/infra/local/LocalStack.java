@@ -63,11 +63,15 @@ public final class LocalStack implements AutoCloseable {
      * @param eventSources how the template's event source mappings run (poll interval, backoff,
      *     injected delivery faults); see {@link EventSourceRuntime}
      * @param runEventSources false to leave the stream consumers out (the write path alone, e.g. for a benchmark)
+     * @param dataDirectory where the ledger is kept across restarts (see {@link DataDirectory}); empty: the
+     *     emulator keeps everything in memory, and a restart starts empty
+     * @param fresh with a data directory: forget what it holds and start empty
      */
     public record Options(int port, Optional<Path> templateFile, Optional<URI> emulator, String stackName,
                           String codeBucket, Optional<String> apiTokens, Duration scheduleInterval,
                           Optional<Path> stateFile, Optional<Path> artifact, int httpConcurrency,
-                          EventSourceRuntime.Settings eventSources, boolean runEventSources) {
+                          EventSourceRuntime.Settings eventSources, boolean runEventSources,
+                          Optional<Path> dataDirectory, boolean fresh) {
 
         public Options {
             Objects.requireNonNull(stackName);
@@ -84,62 +88,73 @@ public final class LocalStack implements AutoCloseable {
         public static Options defaults() {
             return new Options(8080, Optional.empty(), Optional.empty(), "ledger-local", "ledger-local-code",
                     Optional.empty(), Duration.ofSeconds(10), Optional.empty(), Optional.empty(), 16,
-                    EventSourceRuntime.Settings.defaults(), true);
+                    EventSourceRuntime.Settings.defaults(), true, Optional.empty(), false);
         }
 
         public Options withPort(int value) {
             return new Options(value, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, runEventSources);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withTemplateFile(Path value) {
             return new Options(port, Optional.of(value), emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, runEventSources);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withEmulator(URI value) {
             return new Options(port, templateFile, Optional.of(value), stackName, codeBucket, apiTokens,
-                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources);
+                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withStackName(String value) {
             return new Options(port, templateFile, emulator, value, codeBucket, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpConcurrency, eventSources, runEventSources);
+                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withCodeBucket(String value) {
             return new Options(port, templateFile, emulator, stackName, value, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpConcurrency, eventSources, runEventSources);
+                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withApiTokens(String value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, Optional.of(value),
-                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources);
+                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withScheduleInterval(Duration value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, value, stateFile,
-                    artifact, httpConcurrency, eventSources, runEventSources);
+                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withStateFile(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    Optional.of(value), artifact, httpConcurrency, eventSources, runEventSources);
+                    Optional.of(value), artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withArtifact(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, Optional.of(value), httpConcurrency, eventSources, runEventSources);
+                    stateFile, Optional.of(value), httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
         }
 
         public Options withEventSources(EventSourceRuntime.Settings value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, value, runEventSources);
+                    stateFile, artifact, httpConcurrency, value, runEventSources, dataDirectory, fresh);
+        }
+
+        public Options withDataDirectory(Path value) {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, Optional.of(value), fresh);
+        }
+
+        /** Starts with an empty data directory (what it held is deleted). */
+        public Options withFresh() {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, true);
         }
 
         public Options withoutEventSources() {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, false);
+                    stateFile, artifact, httpConcurrency, eventSources, false, dataDirectory, fresh);
         }
     }
 
@@ -159,6 +174,8 @@ public final class LocalStack implements AutoCloseable {
     private HttpApiGateway gateway;
     private EventSourceRuntime eventSources;
     private Optional<Path> stateFile = Optional.empty();
+    private Optional<DataDirectory> dataDirectory = Optional.empty();
+    private boolean reusedDeployment;
 
     private LocalStack() {
     }
@@ -177,11 +194,14 @@ public final class LocalStack implements AutoCloseable {
     private void boot(Options options) {
         template = options.templateFile().map(Template::read).orElseGet(Template::bundled);
         options.stateFile().ifPresent(StateFile::refuseIfRunning);
-        String tokenSpec = options.apiTokens().filter(s -> !s.isBlank()).orElseGet(GeneratedTokens::oneForEachRole);
-        tokens = parseTokens(tokenSpec);
+        dataDirectory = options.dataDirectory().map(DataDirectory::new);
 
+        // The emulator first: with a data directory it takes the directory's lock, so a --fresh
+        // start cannot delete the tokens of a stack that is still running on it.
         URI endpoint = startEmulator(options);
-        Map<String, String> physicalIds = deploy(options, tokenSpec);
+        String tokenSpec = tokenSpec(options);
+        tokens = parseTokens(tokenSpec);
+        Map<String, String> physicalIds = deployOrReuse(options, tokenSpec);
         HandlerEnvironment environment = HandlerEnvironment.evaluate(template, deployment, physicalIds, REGION, ACCOUNT_ID);
         configureHandlers(environment, endpoint);
         LocalFunctions functions = LocalFunctions.load(template, deployment.parameters(), physicalIds, REGION, ACCOUNT_ID,
@@ -192,13 +212,17 @@ public final class LocalStack implements AutoCloseable {
         writeStateFile(options);
     }
 
-    /** The emulator: the one given, or a moto server of its own. */
+    /**
+     * The emulator: the one given, or a moto server of its own; with a data directory, one that
+     * keeps its state there (replayed from its journal first, unless fresh).
+     */
     private URI startEmulator(Options options) {
         URI endpoint;
         if (options.emulator().isPresent()) {
             endpoint = options.emulator().get();
         } else {
-            moto = MotoServer.start();
+            moto = dataDirectory.map(data -> MotoServer.startPersistent(data.emulator(), options.fresh()))
+                    .orElseGet(MotoServer::start);
             resources.add(moto);
             endpoint = moto.endpoint();
         }
@@ -207,14 +231,41 @@ public final class LocalStack implements AutoCloseable {
         return endpoint;
     }
 
-    /** The template, deployed as CloudFormation would deploy it on AWS; its resources' physical ids. */
-    private Map<String, String> deploy(Options options, String tokenSpec) {
-        Path artifact = options.artifact().orElseGet(() -> FunctionArtifact.find(template, resources::add));
-        StackDeployer deployer = new StackDeployer(clients.cloudFormation(), clients.s3(), Duration.ofMillis(100),
-                Duration.ofMinutes(2), message -> { });
-        deployment = deployer.deploy(new StackDeployer.Deployment(options.stackName(), template, artifact,
-                options.codeBucket(), Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec), true));
-        return deployer.physicalIds(options.stackName());
+    /**
+     * The API tokens: the caller's; else, with a data directory, the ones generated for its first
+     * run (so clients keep working across restarts); else new ones, kept in the data directory if any.
+     */
+    private String tokenSpec(Options options) {
+        Optional<String> given = options.apiTokens().filter(s -> !s.isBlank());
+        if (given.isPresent()) {
+            return given.get();
+        }
+        if (dataDirectory.isEmpty()) {
+            return GeneratedTokens.oneForEachRole();
+        }
+        DataDirectory data = dataDirectory.get();
+        if (options.fresh()) {
+            data.forgetTokens();
+        }
+        return data.generatedTokens().orElseGet(() -> {
+            String generated = GeneratedTokens.oneForEachRole();
+            data.keepGeneratedTokens(generated);
+            return generated;
+        });
+    }
+
+    /**
+     * The template, deployed as CloudFormation would deploy it on AWS, or with a data directory
+     * found deployed and reused (see {@link StackDeployment}); its resources' physical ids.
+     */
+    private Map<String, String> deployOrReuse(Options options, String tokenSpec) {
+        StackDeployment.Deployed deployed = StackDeployment.deployOrReuse(template, clients, options.stackName(),
+                options.codeBucket(), Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec),
+                () -> options.artifact().orElseGet(() -> FunctionArtifact.find(template, resources::add)),
+                dataDirectory.isPresent());
+        deployment = deployed.result();
+        reusedDeployment = deployed.reused();
+        return deployed.physicalIds();
     }
 
     /** The handlers' configuration: what Lambda would put in their environment, and the emulator. */
@@ -306,6 +357,21 @@ public final class LocalStack implements AutoCloseable {
 
     public URI emulatorEndpoint() {
         return clients.endpoint();
+    }
+
+    /** The data directory the ledger is kept in across restarts, if any. */
+    public Optional<Path> dataDirectory() {
+        return dataDirectory.map(DataDirectory::root);
+    }
+
+    /** True when the stack was found deployed in the emulator (a restart on a data directory) and reused as it was. */
+    public boolean reusedDeployment() {
+        return reusedDeployment;
+    }
+
+    /** The emulator's process id, when this stack started the emulator. */
+    public Optional<Long> emulatorPid() {
+        return Optional.ofNullable(moto).map(MotoServer::pid);
     }
 
     /** The emulator's log file, when this stack started the emulator. */

@@ -21,13 +21,18 @@ public final class LocalStackMain {
             Starts the emulator, deploys infra/template.yaml to it (Stage=local), serves the HTTP API on
             127.0.0.1 and runs the template's event source mappings (events table stream -> publisher ->
             Kinesis -> projections), with the template's handler classes running in this process.
-            Ctrl-C stops it; stream checkpoints are kept in the emulator, so a restart against the same
-            emulator (--emulator) resumes where it stopped.
+            Ctrl-C stops it. With --data-dir the ledger survives a restart (Ctrl-C or kill -9 alike):
+            the emulator journals every write it acknowledges there and replays the journal when it
+            starts, so the stack, the events, the projections and the stream checkpoints (kept in the
+            emulator) come back, the stack is reused as deployed, and generated API tokens stay the same.
 
               --port N                HTTP port on 127.0.0.1 (default 8080; 0 picks a free port)
               --template FILE         the template to deploy (default: the one built into the jar)
               --state-file FILE       write endpoint, port, outputs and tokens there while running
               --emulator URL          use a moto server that is already running instead of starting one
+              --data-dir DIR          keep the ledger in DIR across restarts (./ledger local: .ledger/data);
+                                      without it the emulator keeps everything in memory
+              --fresh                 with --data-dir: forget what DIR holds and start empty
               --stack-name NAME       CloudFormation stack name (default ledger-local)
               --schedule-interval S   seconds between runs of scheduled functions (default 10)
               --artifact FILE         Lambda artifact to upload (default: the ledger-functions jar)
@@ -37,7 +42,8 @@ public final class LocalStackMain {
               -h, --help              this text
 
             Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,
-            operator); unset, one random token per role is generated and printed.
+            operator); unset, one random token per role is generated and printed (with --data-dir, once:
+            they are kept in DIR/api-tokens, mode 600, and reused).
             """;
 
     private LocalStackMain() {
@@ -59,6 +65,9 @@ public final class LocalStackMain {
 
         boolean hideTokens = hidesTokens(args);
         System.out.println("Starting the local stack (emulator, template, handlers)...");
+        options.dataDirectory().map(DataDirectory::new).filter(data -> !options.fresh() && data.hasJournal())
+                .ifPresent(data -> System.out.println("Restoring the ledger kept in " + data.root() + ": the emulator"
+                        + " replays its journal first (" + data.journalSize() / 1_000_000 + " MB; see its log for progress)"));
         LocalStack stack;
         try {
             stack = LocalStack.start(options);
@@ -110,6 +119,10 @@ public final class LocalStackMain {
                 options = options.withoutEventSources();
                 continue;
             }
+            if (arg.equals("--fresh")) {
+                options = options.withFresh();
+                continue;
+            }
             String value;
             if (inline) {
                 value = arg.substring(arg.indexOf('=') + 1);
@@ -127,8 +140,16 @@ public final class LocalStackMain {
                 case "--schedule-interval" -> options.withScheduleInterval(
                         Duration.ofSeconds(number(name, value, 1, 86_400)));
                 case "--artifact" -> options.withArtifact(Path.of(value));
+                case "--data-dir" -> options.withDataDirectory(Path.of(value));
                 default -> throw new IllegalArgumentException("unknown option " + name);
             };
+        }
+        if (options.fresh() && options.dataDirectory().isEmpty()) {
+            throw new IllegalArgumentException("--fresh needs --data-dir (without one every start is fresh)");
+        }
+        if (options.dataDirectory().isPresent() && options.emulator().isPresent()) {
+            throw new IllegalArgumentException("--data-dir keeps the state of the emulator this command starts; an emulator"
+                    + " given with --emulator keeps its own");
         }
         return options;
     }
@@ -156,9 +177,12 @@ public final class LocalStackMain {
      * (output that goes to a log file must not keep secrets after the run).
      */
     static java.util.List<String> tokenLines(java.util.List<LocalStack.ApiToken> tokens, boolean fromEnvironment,
-                                             java.util.Optional<Path> stateFile, boolean hide) {
+                                             java.util.Optional<Path> stateFile, java.util.Optional<Path> dataDirectory,
+                                             boolean hide) {
         java.util.List<String> lines = new java.util.ArrayList<>();
-        String origin = fromEnvironment ? "from LEDGER_API_TOKENS" : "generated for this run";
+        String origin = fromEnvironment ? "from LEDGER_API_TOKENS"
+                : dataDirectory.isPresent() ? "generated once, kept in " + dataDirectory.get().resolve("api-tokens")
+                : "generated for this run";
         if (hide) {
             lines.add("  tokens       " + origin + "; not printed (" + HIDE_TOKENS + "): "
                     + stateFile.map(f -> "see \"tokens\" in " + f.toAbsolutePath()).orElse("no state file"));
@@ -181,9 +205,13 @@ public final class LocalStackMain {
         }
         out.println("  emulator     " + stack.emulatorEndpoint()
                 + stack.emulatorLog().map(log -> "  (log " + log + ")").orElse(""));
-        out.println("  stack        " + stack.stackName() + " (Stage=" + LocalStack.STAGE + ")");
+        stack.dataDirectory().ifPresent(directory -> out.println("  data dir     " + directory
+                + (options.fresh() ? "  (emptied by --fresh)" : stack.reusedDeployment()
+                ? "  (restored: the ledger as it was left; --fresh starts empty)" : "  (new)")));
+        out.println("  stack        " + stack.stackName() + " (Stage=" + LocalStack.STAGE + ")"
+                + (stack.reusedDeployment() ? ", reused as deployed" : ""));
         new java.util.TreeMap<>(stack.outputs()).forEach((name, value) -> out.printf("                 %-30s %s%n", name, value));
-        tokenLines(stack.tokens(), options.apiTokens().isPresent(), options.stateFile(), hideTokens)
+        tokenLines(stack.tokens(), options.apiTokens().isPresent(), options.stateFile(), stack.dataDirectory(), hideTokens)
                 .forEach(out::println);
         for (Template.Schedule schedule : stack.template().schedules()) {
             out.println("  schedule     " + schedule.logicalId() + " -> " + String.join(", ", schedule.functionLogicalIds())

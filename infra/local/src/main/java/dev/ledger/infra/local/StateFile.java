@@ -58,6 +58,9 @@ public final class StateFile {
         state.put("httpUrl", stack.httpUrl().toString());
         state.put("httpPort", stack.httpPort());
         state.put("emulatorEndpoint", stack.emulatorEndpoint().toString());
+        stack.emulatorPid().ifPresent(pid -> state.put("emulatorPid", pid));
+        stack.dataDirectory().ifPresent(directory -> state.put("dataDirectory", directory.toString()));
+        state.put("stackReused", stack.reusedDeployment());
         state.put("region", LocalStack.REGION);
         state.put("stackName", stack.stackName());
         state.put("outputs", stack.outputs());

@@ -43,6 +43,28 @@ class LocalStackMainTest {
     }
 
     @Test
+    void keeps_the_ledger_in_a_data_directory_only_when_asked_and_fresh_needs_one() {
+        assertThat(LocalStackMain.parse(new String[0], Map.of()).dataDirectory()).isEmpty();
+        LocalStack.Options kept = LocalStackMain.parse(new String[] {"--data-dir", ".ledger/data"}, Map.of());
+        assertThat(kept.dataDirectory()).contains(Path.of(".ledger/data"));
+        assertThat(kept.fresh()).isFalse();
+        assertThat(LocalStackMain.parse(new String[] {"--data-dir=d", "--fresh"}, Map.of()).fresh()).isTrue();
+
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--fresh"}, Map.of()))
+                .hasMessageContaining("--fresh needs --data-dir");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--data-dir", "d", "--emulator", "http://127.0.0.1:5000"},
+                Map.of())).hasMessageContaining("keeps its own");
+    }
+
+    @Test
+    void the_token_lines_say_where_generated_tokens_are_kept() {
+        java.util.List<LocalStack.ApiToken> tokens = java.util.List.of(new LocalStack.ApiToken("s3cret-pay", "payments"));
+        String lines = String.join("\n", LocalStackMain.tokenLines(tokens, false, java.util.Optional.empty(),
+                java.util.Optional.of(Path.of("/data")), false));
+        assertThat(lines).contains("generated once, kept in /data/api-tokens", "s3cret-pay");
+    }
+
+    @Test
     void rejects_bad_ports_and_unknown_options() {
         assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--port", "eighty"}, Map.of()))
                 .hasMessageContaining("--port takes a number");
@@ -71,9 +93,9 @@ class LocalStackMainTest {
                 new LocalStack.ApiToken("s3cret-aud", "auditor"));
 
         String hidden = String.join("\n", LocalStackMain.tokenLines(tokens, false,
-                java.util.Optional.of(Path.of("/tmp/demo.json")), true));
+                java.util.Optional.of(Path.of("/tmp/demo.json")), java.util.Optional.empty(), true));
         String shown = String.join("\n", LocalStackMain.tokenLines(tokens, false,
-                java.util.Optional.of(Path.of("/tmp/demo.json")), false));
+                java.util.Optional.of(Path.of("/tmp/demo.json")), java.util.Optional.empty(), false));
 
         assertThat(hidden).doesNotContain("s3cret").contains("/tmp/demo.json");
         assertThat(shown).contains("s3cret-pay", "s3cret-aud");
