@@ -139,13 +139,14 @@ public final class ProjectionLagBenchmark {
                     + " answer to the poll that finds ci's balance item at the version that transfer gave it (a"
                     + " poller thread, consistent GetItem only for accounts with an unseen commit, %d ms pause"
                     + " between rounds: the figures include up to one round of resolution). Event-source runtime"
-                    + " at its defaults (poll interval %d ms at the tip, %d threads, BatchSize 100): events table"
+                    + " at its defaults (poll interval %d ms at the tip, %d threads, at most %d lane(s) per batch,"
+                    + " BatchSize 100): events table"
                     + " stream -> publisher -> Kinesis (1 shard) -> balances, history and transfers projections,"
                     + " all running. Steady = at least 95%% of the target achieved, nothing failed or left unseen"
                     + " after 60 s, and lag p50 not growing over the run (last third at most 1.5 x the first, or"
                     + " 750 ms).%n%n",
                     ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, seconds,
-                    10, settings.pollInterval().toMillis(), settings.threads()));
+                    10, settings.pollInterval().toMillis(), settings.threads(), settings.maxParallelization()));
             out.append("| target transfers/s | achieved transfers/s | accepted (not started in time, failed) |"
                     + " lag p50 ms | lag p99 ms | lag max ms | lag p50 by thirds of the run, ms | commit latency"
                     + " from intended start p50 / p99 ms | unseen at the deadline | steady | p99 < 2 s |\n");
