@@ -125,7 +125,7 @@ public final class ProjectionLagBenchmark {
         StringBuilder out = new StringBuilder();
         try (LocalStack stack = LocalStack.start(options(moto, "bench-lag"))) {
             EventSourceRuntime runtime = stack.eventSources().orElseThrow();
-            ReadPathLag lag = new ReadPathLag(stack, aws.dynamoDb());
+            ReadPathLag lag = new ReadPathLag(stack, aws.dynamoDb(), moto.pid());
             lag.openAccounts();
             lag.warmUp(runtime, WARM_UP_PER_CLIENT);
             EventSourceRuntime.Settings settings = EventSourceRuntime.Settings.defaults();
@@ -144,13 +144,16 @@ public final class ProjectionLagBenchmark {
                     + " stream -> publisher -> Kinesis (1 shard) -> balances, history and transfers projections,"
                     + " all running. Steady = at least 95%% of the target achieved, nothing failed or left unseen"
                     + " after 60 s, and lag p50 not growing over the run (last third at most 1.5 x the first, or"
-                    + " 750 ms).%n%n",
+                    + " 750 ms). CPU: each process's CPU time over the rate's load and drain, per second of wall time"
+                    + " (the emulator is one Python process: near 1.0 it is saturated; well under 1.0 with a high load"
+                    + " average it was starved by other work on the machine).%n%n",
                     ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, seconds,
                     10, settings.pollInterval().toMillis(), settings.threads(), settings.maxParallelization()));
             out.append("| target transfers/s | achieved transfers/s | accepted (not started in time, failed) |"
                     + " lag p50 ms | lag p99 ms | lag max ms | lag p50 by thirds of the run, ms | commit latency"
-                    + " from intended start p50 / p99 ms | unseen at the deadline | steady | p99 < 2 s |\n");
-            out.append("|---:|---:|---|---:|---:|---:|---|---|---:|---|---|\n");
+                    + " from intended start p50 / p99 ms | unseen at the deadline | steady | p99 < 2 s |"
+                    + " CPU cores used: emulator / stack JVM | load average (1 min) |\n");
+            out.append("|---:|---:|---|---:|---:|---:|---|---|---:|---|---|---|---:|\n");
             List<ReadPathLag.Result> results = new ArrayList<>();
             for (int rate : rates) {
                 ReadPathLag.Result result = lag.run(runtime, "r" + rate, rate, seconds);
@@ -272,6 +275,8 @@ public final class ProjectionLagBenchmark {
         long catchUpPolls = 0;
         Map<String, Long> requestsBefore = PipelineRequests.snapshot();
         Map<String, Long> requests;
+        ProcessHandle emulator = ProcessHandle.of(moto.pid()).orElseThrow();
+        long catchUpCpuMillis = cpuMillis(emulator);
         try (LocalStack stack = LocalStack.start(options(moto, name))) {
             long started = System.nanoTime();
             EventSourceRuntime runtime = stack.eventSources().orElseThrow();
@@ -303,11 +308,14 @@ public final class ProjectionLagBenchmark {
             }
             allProjectionsSeconds = (System.nanoTime() - started) / 1e9;
             requests = PipelineRequests.since(requestsBefore, PipelineRequests.snapshot());
+            catchUpCpuMillis = cpuMillis(emulator) - catchUpCpuMillis;
         }
         double catchUpRate = events / catchUpSeconds;
         columns.add(new RequestColumn("catch-up", events, requests));
 
+        long rawCpuMillis = cpuMillis(emulator);
         Baseline raw = baseline(aws, streamArn, kinesisStream);
+        rawCpuMillis = cpuMillis(emulator) - rawCpuMillis;
 
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "## Catch-up over a backlog of %,d events, beside the emulator's raw"
@@ -335,6 +343,11 @@ public final class ProjectionLagBenchmark {
         double rawRate = raw.kinesisRecords / rawSeconds;
         out.append(String.format(Locale.ROOT, "| **raw total: both GetRecords passes + the PutItems** | %d | %.1f |"
                 + " **%.1f** |%n%n", raw.kinesisRecords, rawSeconds, rawRate));
+        out.append(String.format(Locale.ROOT, "Emulator CPU: %.2f cores during the catch-up (%.1f ms an event),"
+                + " %.2f cores during the raw passes (%.1f ms an event); load average %s at the end.%n%n",
+                catchUpCpuMillis / 1000.0 / allProjectionsSeconds, (double) catchUpCpuMillis / events,
+                rawCpuMillis / 1000.0 / (raw.streamSeconds + raw.kinesisSeconds + raw.putSeconds),
+                (double) rawCpuMillis / events, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]));
         out.append(String.format(Locale.ROOT, "Catch-up / raw emulator rate = **%.2f**. The pipeline reads the"
                 + " Kinesis stream three times (one mapping per projection), writes Kinesis (PutRecords), reads"
                 + " each projection's item per account and batch, writes history entries and transfers too, and"
@@ -477,5 +490,9 @@ public final class ProjectionLagBenchmark {
             }
         }
         written.addAndGet(committed.events().size());
+    }
+
+    private static long cpuMillis(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
     }
 }

@@ -50,6 +50,7 @@ final class ReadPathLag {
     static final double LAG_TARGET_MS = 2000;
 
     private final DynamoDbClient dynamo;
+    private final ProcessHandle emulator;
     private final String balances;
     private final String token;
     private final URI base;
@@ -57,7 +58,12 @@ final class ReadPathLag {
     /** The credited accounts' versions as this benchmark's transfers left them, by client. */
     private final long[] creditVersion = new long[CLIENTS];
 
-    ReadPathLag(LocalStack stack, DynamoDbClient dynamo) {
+    /**
+     * @param emulatorPid the emulator's process, whose CPU time each rate reports (the emulator is one
+     *     Python process: its share of a core says whether it was saturated or starved)
+     */
+    ReadPathLag(LocalStack stack, DynamoDbClient dynamo, long emulatorPid) {
+        this.emulator = ProcessHandle.of(emulatorPid).orElseThrow();
         this.dynamo = dynamo;
         this.balances = stack.outputs().get("BalancesTableName");
         this.token = stack.token("payments").orElseThrow();
@@ -71,7 +77,7 @@ final class ReadPathLag {
     /** One rate's figures. */
     record Result(int target, int seconds, long scheduled, long committed, long notStarted, long failed,
                   double achieved, Histogram lag, Histogram commit, double[] thirdsP50, long unseen,
-                  Map<String, Long> pipelineRequests) {
+                  Map<String, Long> pipelineRequests, double emulatorCores, double jvmCores, String loadAverage) {
 
         long events() {
             return committed * EVENTS_PER_TRANSFER;
@@ -97,9 +103,10 @@ final class ReadPathLag {
 
         String row() {
             return String.format(Locale.ROOT, "| %d | %.1f | %d (%d, %d) | %.0f | %.0f | %.0f | %s | %.0f / %.0f | %d |"
-                            + " %s | %s |", target, achieved, committed, notStarted, failed, ms(lag, 50), ms(lag, 99),
-                    lag.getMaxValue() / 1000.0, thirds(), ms(commit, 50), ms(commit, 99), unseen,
-                    steady() ? "yes" : "**no**", meetsTarget() ? "yes" : "no");
+                            + " %s | %s | %.2f / %.2f | %s |", target, achieved, committed, notStarted, failed,
+                    ms(lag, 50), ms(lag, 99), lag.getMaxValue() / 1000.0, thirds(), ms(commit, 50), ms(commit, 99),
+                    unseen, steady() ? "yes" : "**no**", meetsTarget() ? "yes" : "no", emulatorCores, jvmCores,
+                    loadAverage);
         }
 
         String thirds() {
@@ -200,6 +207,9 @@ final class ReadPathLag {
     Result run(EventSourceRuntime runtime, String prefix, int rate, int seconds) throws Exception {
         settle(runtime);
         Map<String, Long> requestsBefore = PipelineRequests.snapshot();
+        long wallBefore = System.nanoTime();
+        Duration emulatorBefore = cpu(emulator);
+        Duration jvmBefore = cpu(ProcessHandle.current());
         long scheduled = (long) rate * seconds;
         long interval = 1_000_000_000L / rate;
         Map<String, ConcurrentSkipListMap<Long, Pending>> pending = new ConcurrentHashMap<>();
@@ -297,6 +307,10 @@ final class ReadPathLag {
         stop.set(true);
         poller.join();
         long unseen = pending.values().stream().mapToLong(Map::size).sum();
+        double wall = (System.nanoTime() - wallBefore) / 1e9;
+        double emulatorCores = cpu(emulator).minus(emulatorBefore).toMillis() / 1000.0 / wall;
+        double jvmCores = cpu(ProcessHandle.current()).minus(jvmBefore).toMillis() / 1000.0 / wall;
+        String loadAverage = loadAverage();
         settle(runtime);
         Map<String, Long> requests = PipelineRequests.since(requestsBefore, PipelineRequests.snapshot());
 
@@ -313,7 +327,20 @@ final class ReadPathLag {
             thirds[t] = part.getTotalCount() == 0 ? Double.NaN : ms(part, 50);
         }
         return new Result(rate, seconds, scheduled, committed.get(), notStarted.get(), failed.get(), achieved, lag,
-                commit, thirds, unseen, requests);
+                commit, thirds, unseen, requests, emulatorCores, jvmCores, loadAverage);
+    }
+
+    private static Duration cpu(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
+    /** The machine's 1-minute load average: how many runnable processes the 2 cores were shared by. */
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException unreadable) {
+            return "-";
+        }
     }
 
     private HttpResponse<String> transfer(int client, String id) throws IOException, InterruptedException {
