@@ -5,7 +5,7 @@ import static dev.ledger.projections.ProjectionTables.ID;
 import dev.ledger.projections.Projection.Run;
 import dev.ledger.projections.Projection.Step;
 import dev.ledger.projections.Projection.Written;
-import java.nio.charset.StandardCharsets;
+import dev.ledger.store.ItemSize;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,7 +46,7 @@ final class RunWriter {
 
     /** DynamoDB's limit on the items of one TransactWriteItems. */
     static final int MAX_ITEMS = 100;
-    /** The items' bytes per transaction: DynamoDB allows 4 MB, {@link #bytes} only estimates. */
+    /** The items' bytes per transaction: DynamoDB allows 4 MB; a margin under it, for the request's own bytes. */
     static final long MAX_BYTES = 3L * 1024 * 1024;
 
     private final ProjectionItems items;
@@ -142,8 +142,8 @@ final class RunWriter {
         for (int s = 0; s < steps.steps().size(); s++) {
             Step step = steps.steps().get(s);
             List<Map<String, AttributeValue>> stepEntries = step.items().subList(0, step.items().size() - 1);
-            long stepBytes = stepEntries.stream().mapToLong(RunWriter::bytes).sum();
-            long itemBytes = bytes(step.after().item());
+            long stepBytes = stepEntries.stream().mapToLong(ItemSize::of).sum();
+            long itemBytes = ItemSize.of(step.after().item());
             boolean fits = entries.size() + stepEntries.size() + 1 <= MAX_ITEMS
                     && entryBytes + stepBytes + itemBytes <= MAX_BYTES;
             if (!fits && s > first) {
@@ -167,7 +167,7 @@ final class RunWriter {
         Map<String, AttributeValue> item = steps.after(end).item();
         List<Put> puts = new ArrayList<>(entries);
         puts.add(items.conditionalPut(item, steps.after(first).version()));
-        return new Piece(run, first, end, List.copyOf(puts), entryBytes + bytes(item));
+        return new Piece(run, first, end, List.copyOf(puts), entryBytes + ItemSize.of(item));
     }
 
     /** Pieces, in order, packed into transactions; never two pieces of one stream in one. */
@@ -195,42 +195,5 @@ final class RunWriter {
             chunks.add(chunk);
         }
         return chunks;
-    }
-
-    /**
-     * An item's size, estimated from above as DynamoDB counts it (names and values in UTF-8 bytes, a
-     * number's digits, a few bytes per list or map and element): for the transaction size limit only.
-     */
-    static long bytes(Map<String, AttributeValue> item) {
-        long size = 0;
-        for (Map.Entry<String, AttributeValue> attribute : item.entrySet()) {
-            size += utf8(attribute.getKey()) + value(attribute.getValue());
-        }
-        return size;
-    }
-
-    private static long value(AttributeValue value) {
-        if (value.s() != null) {
-            return utf8(value.s());
-        } else if (value.n() != null) {
-            return value.n().length() + 1;
-        } else if (value.b() != null) {
-            return value.b().asByteArray().length;
-        } else if (value.hasM()) {
-            return 3 + value.m().size() + bytes(value.m());
-        } else if (value.hasL()) {
-            return 3 + value.l().size() + value.l().stream().mapToLong(RunWriter::value).sum();
-        } else if (value.hasSs()) {
-            return value.ss().stream().mapToLong(s -> utf8(s) + 1).sum();
-        } else if (value.hasNs()) {
-            return value.ns().stream().mapToLong(n -> n.length() + 2).sum();
-        } else if (value.hasBs()) {
-            return value.bs().stream().mapToLong(b -> b.asByteArray().length + 1).sum();
-        }
-        return 1;
-    }
-
-    private static long utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 }

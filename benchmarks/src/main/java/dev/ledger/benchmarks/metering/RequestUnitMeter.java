@@ -1,5 +1,6 @@
 package dev.ledger.benchmarks.metering;
 
+import dev.ledger.store.ItemSize;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
