@@ -125,10 +125,11 @@ final class PaymentRunner {
         long sentAgain = tally.retriedByCode().getOrDefault(LedgerHttp.CONTENTION, 0L);
         long finalConflicts = tally.rejectedByCode().getOrDefault(LedgerHttp.CONTENTION, 0L);
         return String.format(Locale.ROOT, "payments %,d/%,d | commands %,d (%.0f/s): %,d accepted, %,d refused, %,d"
-                        + " 409s (%,d sent again, %,d final) | projections: %s | lag p50 %.1f s (%d samples)",
+                        + " 409s (%,d sent again, %,d final) | projections: %s | sampled lag %s",
                 paymentsDone.get(), payments, tally.sent(), tally.sent() / Math.max(seconds, 1e-9), tally.acceptedTotal(),
                 tally.rejectedTotal() - finalConflicts, sentAgain + finalConflicts, sentAgain, finalConflicts,
-                pipeline.get(), LagSampler.percentile(lags, 0.5) / 1e3, lags.length);
+                pipeline.get(), lags.length == 0 ? "none seen yet" : String.format(Locale.ROOT, "p50 %.1f s of %d",
+                        LagSampler.percentile(lags, 0.5) / 1e3, lags.length));
     }
 
     private void pay(Payment payment) {
