@@ -115,6 +115,20 @@ public final class SecondEmulatorBenchmark {
         double pipelineEventsPerSecond() {
             return events / (loadSeconds + drainSeconds);
         }
+
+        /** The work each emulator did per event, in CPU milliseconds: unlike rates, little moved by other load. */
+        double firstCpuMsPerEvent() {
+            return cpuFirst * 1e3 / events;
+        }
+
+        double secondCpuMsPerEvent() {
+            return cpuSecond * 1e3 / events;
+        }
+
+        /** The second moto's share of the emulators' CPU: the most a second core could take off the first. */
+        double secondShare() {
+            return cpuSecond / (cpuFirst + cpuSecond);
+        }
     }
 
     private SecondEmulatorBenchmark() {
@@ -149,27 +163,36 @@ public final class SecondEmulatorBenchmark {
                 + " while the template's event-source mappings run (publisher, then the balances, history and"
                 + " transfers projections); then the run waits until every projection was handed every event."
                 + " Pipeline events/s = events committed / (load + drain). CPU = user + system seconds of each moto"
-                + " process (and its children) over load + drain.%n%n", rounds, workers, seconds));
+                + " process (and its children) over load + drain, and per event committed: the work each emulator"
+                + " did, which other load on the machine moves far less than it moves the rates.%n%n", rounds, workers,
+                seconds));
         out.append("| layout | round | commits/s | events | pipeline events/s | behind at load end | drain s |"
-                + " CPU moto 1 s | CPU moto 2 s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " CPU moto 1 s | CPU moto 2 s | moto 1 CPU ms/event | moto 2 CPU ms/event |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run run : runs) {
-            out.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %,d | %.1f | %,d | %.1f | %.1f | %s |%n",
+            boolean second = run.layout().secondMoto();
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %,d | %.1f | %,d | %.1f | %.1f | %s | %.2f | %s |%n",
                     run.layout().name().toLowerCase(Locale.ROOT), run.round(), run.commitsPerSecond(), run.events(),
                     run.pipelineEventsPerSecond(), run.behindAtLoadEnd(), run.drainSeconds(), run.cpuFirst(),
-                    run.layout().secondMoto() ? String.format(Locale.ROOT, "%.1f", run.cpuSecond()) : "-"));
+                    second ? String.format(Locale.ROOT, "%.1f", run.cpuSecond()) : "-", run.firstCpuMsPerEvent(),
+                    second ? String.format(Locale.ROOT, "%.2f", run.secondCpuMsPerEvent()) : "-"));
         }
         Map<Layout, double[]> medians = new EnumMap<>(Layout.class);
         for (Layout layout : Layout.values()) {
-            medians.put(layout, new double[] {
-                    median(runs.stream().filter(r -> r.layout() == layout).mapToDouble(Run::commitsPerSecond)),
-                    median(runs.stream().filter(r -> r.layout() == layout).mapToDouble(Run::pipelineEventsPerSecond))});
+            List<Run> of = runs.stream().filter(r -> r.layout() == layout).toList();
+            medians.put(layout, new double[] {median(of.stream().mapToDouble(Run::commitsPerSecond)),
+                    median(of.stream().mapToDouble(Run::pipelineEventsPerSecond)),
+                    median(of.stream().mapToDouble(Run::firstCpuMsPerEvent)),
+                    median(of.stream().mapToDouble(Run::secondShare))});
         }
         double[] one = medians.get(Layout.ONE);
-        out.append("\n| layout | median commits/s | x one | median pipeline events/s | x one |\n|---|---:|---:|---:|---:|\n");
+        out.append("\n| layout | median commits/s | x one | median pipeline events/s | x one | median moto 1 CPU ms/event |"
+                + " second moto's share of emulator CPU |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Layout layout : Layout.values()) {
             double[] m = medians.get(layout);
-            out.append(String.format(Locale.ROOT, "| %s (%s) | %.1f | %.2f | %.1f | %.2f |%n",
-                    layout.name().toLowerCase(Locale.ROOT), layout.description, m[0], m[0] / one[0], m[1], m[1] / one[1]));
+            out.append(String.format(Locale.ROOT, "| %s (%s) | %.1f | %.2f | %.1f | %.2f | %.2f | %s |%n",
+                    layout.name().toLowerCase(Locale.ROOT), layout.description, m[0], m[0] / one[0], m[1], m[1] / one[1],
+                    m[2], layout.secondMoto() ? String.format(Locale.ROOT, "%.1f%%", m[3] * 100) : "-"));
         }
         out.append('\n');
         return out.toString();
