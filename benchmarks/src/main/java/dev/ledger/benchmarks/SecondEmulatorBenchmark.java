@@ -116,6 +116,14 @@ public final class SecondEmulatorBenchmark {
             return events / (loadSeconds + drainSeconds);
         }
 
+        /**
+         * The pipeline's own rate once the commands stopped: what was behind, over the time it took to
+         * hand it to every projection. With the load on, the commits set the pace; here the pipeline does.
+         */
+        double drainEventsPerSecond() {
+            return drainSeconds == 0 ? Double.NaN : behindAtLoadEnd / drainSeconds;
+        }
+
         /** The work each emulator did per event, in CPU milliseconds: unlike rates, little moved by other load. */
         double firstCpuMsPerEvent() {
             return cpuFirst * 1e3 / events;
@@ -167,13 +175,14 @@ public final class SecondEmulatorBenchmark {
                 + " did, which other load on the machine moves far less than it moves the rates.%n%n", rounds, workers,
                 seconds));
         out.append("| layout | round | commits/s | events | pipeline events/s | behind at load end | drain s |"
-                + " CPU moto 1 s | CPU moto 2 s | moto 1 CPU ms/event | moto 2 CPU ms/event |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " drain events/s | CPU moto 1 s | CPU moto 2 s | moto 1 CPU ms/event | moto 2 CPU ms/event |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run run : runs) {
             boolean second = run.layout().secondMoto();
-            out.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %,d | %.1f | %,d | %.1f | %.1f | %s | %.2f | %s |%n",
-                    run.layout().name().toLowerCase(Locale.ROOT), run.round(), run.commitsPerSecond(), run.events(),
-                    run.pipelineEventsPerSecond(), run.behindAtLoadEnd(), run.drainSeconds(), run.cpuFirst(),
+            out.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %,d | %.1f | %,d | %.1f | %.1f | %.1f | %s | %.2f | %s"
+                            + " |%n", run.layout().name().toLowerCase(Locale.ROOT), run.round(), run.commitsPerSecond(),
+                    run.events(), run.pipelineEventsPerSecond(), run.behindAtLoadEnd(), run.drainSeconds(),
+                    run.drainEventsPerSecond(), run.cpuFirst(),
                     second ? String.format(Locale.ROOT, "%.1f", run.cpuSecond()) : "-", run.firstCpuMsPerEvent(),
                     second ? String.format(Locale.ROOT, "%.2f", run.secondCpuMsPerEvent()) : "-"));
         }
@@ -183,16 +192,19 @@ public final class SecondEmulatorBenchmark {
             medians.put(layout, new double[] {median(of.stream().mapToDouble(Run::commitsPerSecond)),
                     median(of.stream().mapToDouble(Run::pipelineEventsPerSecond)),
                     median(of.stream().mapToDouble(Run::firstCpuMsPerEvent)),
-                    median(of.stream().mapToDouble(Run::secondShare))});
+                    median(of.stream().mapToDouble(Run::secondShare)),
+                    median(of.stream().mapToDouble(Run::drainEventsPerSecond))});
         }
         double[] one = medians.get(Layout.ONE);
-        out.append("\n| layout | median commits/s | x one | median pipeline events/s | x one | median moto 1 CPU ms/event |"
-                + " second moto's share of emulator CPU |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        out.append("\n| layout | median commits/s | x one | median pipeline events/s | x one | median drain events/s |"
+                + " x one | median moto 1 CPU ms/event | second moto's share of emulator CPU |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Layout layout : Layout.values()) {
             double[] m = medians.get(layout);
-            out.append(String.format(Locale.ROOT, "| %s (%s) | %.1f | %.2f | %.1f | %.2f | %.2f | %s |%n",
+            out.append(String.format(Locale.ROOT, "| %s (%s) | %.1f | %.2f | %.1f | %.2f | %.1f | %.2f | %.2f | %s |%n",
                     layout.name().toLowerCase(Locale.ROOT), layout.description, m[0], m[0] / one[0], m[1], m[1] / one[1],
-                    m[2], layout.secondMoto() ? String.format(Locale.ROOT, "%.1f%%", m[3] * 100) : "-"));
+                    m[4], m[4] / one[4], m[2], layout.secondMoto() ? String.format(Locale.ROOT, "%.1f%%", m[3] * 100)
+                            : "-"));
         }
         out.append('\n');
         return out.toString();
