@@ -1,7 +1,5 @@
 package dev.ledger.projections;
 
-import static dev.ledger.projections.ProjectionTables.ID;
-
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
@@ -23,29 +21,30 @@ import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;
 import dev.ledger.store.StoredEvent;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Each account's history: one entry per event, in version order, with the balance after it. A sharded
  * account (issue 13) has one partition per shard stream ({@code ID}, {@code ID#k}), merged by
  * {@link HistoryReader}; the events that only keep its shards (see {@link #entryless}) advance the
- * stream's cursor but write no entry. The cursor item ({@code sk = 0}) keeps the running state, so an entry is computed from the one
- * before without reading the log; entry and cursor are written in one transaction. The items'
- * format is {@link HistoryItemCodec}'s.
+ * stream's cursor but write no entry. The cursor item ({@code sk = 0}) keeps the running state, so an
+ * entry is computed from the one before without reading the log; a stream's entries and its cursor are
+ * written in one transaction ({@link RunWriter}). The items' format is {@link HistoryItemCodec}'s.
  */
 public final class HistoryProjection implements Projection {
 
     private final ProjectionItems cursors;
+    private final RunWriter writer;
 
     public HistoryProjection(DynamoDbClient dynamo, String table) {
         this.cursors = new ProjectionItems(dynamo, table, true);
+        this.writer = new RunWriter(cursors);
     }
 
     @Override
@@ -63,25 +62,17 @@ public final class HistoryProjection implements Projection {
     }
 
     @Override
-    public Position apply(StoredEvent event, Position current) {
-        Step step = next(event, current);
-        Map<String, AttributeValue> cursor = step.after().item();
-        if (step.items().size() == 1) {
-            cursors.putIfAt(cursor, current.version());
-            return step.after();
-        }
-        Map<String, AttributeValue> entry = step.items().get(0);
-        try {
-            cursors.dynamo().transactWriteItems(r -> r.transactItems(
-                    TransactWriteItem.builder().put(Put.builder().tableName(cursors.table()).item(entry)
-                            .conditionExpression("attribute_not_exists(#id)")
-                            .expressionAttributeNames(Map.of("#id", ID)).build()).build(),
-                    TransactWriteItem.builder().put(cursors.conditionalPut(cursor, current.version())).build()));
-        } catch (TransactionCanceledException moved) {
-            throw new StaleProjectionException(name() + " of " + event.stream() + " moved past version "
-                    + current.version(), moved);
-        }
-        return step.after();
+    public Map<StreamId, Position> positions(Collection<StreamId> streams) {
+        Map<String, Position> byId = cursors.positions(streams.stream().map(StreamId::id).toList());
+        Map<StreamId, Position> positions = new LinkedHashMap<>();
+        streams.forEach(stream -> positions.put(stream, byId.get(stream.id())));
+        return positions;
+    }
+
+    /** Each run's entries and its cursor, in one transaction (or successive ones for a long run). */
+    @Override
+    public List<Written> write(List<Run> runs) {
+        return writer.write(runs);
     }
 
     /**

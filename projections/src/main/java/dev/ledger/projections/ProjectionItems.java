@@ -6,6 +6,9 @@ import static dev.ledger.projections.ProjectionTables.SK;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
@@ -23,6 +26,7 @@ final class ProjectionItems {
     static final String VERSION = "version";
     static final String BLOCKED = "blocked";
     private static final int MAX_BATCH_GET = 100;
+    static final int MAX_BATCH_GET_TRIES = 8;
 
     private final DynamoDbClient dynamo;
     private final String table;
@@ -59,7 +63,11 @@ final class ProjectionItems {
 
     /**
      * The items of several streams, read strongly consistent in as few requests as DynamoDB allows (100
-     * keys each), by id; a stream with no item is left out.
+     * keys each), by id; a stream with no item is left out. Keys DynamoDB did not get to (its answer's
+     * size limit, throttling) are asked again after a short backoff, as AWS advises for batch reads.
+     *
+     * @param ids distinct ids (DynamoDB refuses a batch that names a key twice)
+     * @throws SdkException if some keys are still unprocessed after {@value #MAX_BATCH_GET_TRIES} tries
      */
     Map<String, Map<String, AttributeValue>> readAll(List<String> ids) {
         Map<String, Map<String, AttributeValue>> found = new HashMap<>();
@@ -68,15 +76,39 @@ final class ProjectionItems {
                     .stream().map(this::key).toList();
             Map<String, KeysAndAttributes> request = Map.of(table,
                     KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            while (!request.isEmpty()) {
+            for (int tries = 1; !request.isEmpty(); tries++) {
+                if (tries > 1) {
+                    backOff(tries);
+                }
                 Map<String, KeysAndAttributes> asked = request;
                 BatchGetItemResponse response = dynamo.batchGetItem(r -> r.requestItems(asked));
                 response.responses().getOrDefault(table, List.of()).forEach(item -> found.put(item.get(ID).s(), item));
-                // What DynamoDB did not get to this time (its answer's size limit, throttling) is asked again.
                 request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+                if (!request.isEmpty() && tries == MAX_BATCH_GET_TRIES) {
+                    throw SdkClientException.create(table + ": " + request.get(table).keys().size()
+                            + " keys still unprocessed after " + tries + " batch reads");
+                }
             }
         }
         return found;
+    }
+
+    /** Where the projection stands for each id, read together ({@link #readAll}); version 0 where there is no item. */
+    Map<String, Projection.Position> positions(List<String> ids) {
+        Map<String, Map<String, AttributeValue>> found = readAll(ids);
+        Map<String, Projection.Position> positions = new HashMap<>();
+        ids.forEach(id -> positions.put(id, position(found.getOrDefault(id, Map.of()))));
+        return positions;
+    }
+
+    /** Exponential, from 20 ms, capped at 640 ms: a throttled table gets time to refill. */
+    private static void backOff(int tries) {
+        try {
+            Thread.sleep(Math.min(640, 20L << (tries - 2)));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw AbortedException.create("interrupted while backing off a batch read", interrupted);
+        }
     }
 
     static Projection.Position position(Map<String, AttributeValue> item) {
@@ -95,17 +127,15 @@ final class ProjectionItems {
                 .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(currentVersion)))).build();
     }
 
-    /** Writes the stream's item if nobody moved it from {@code currentVersion}. */
-    void putIfAt(Map<String, AttributeValue> item, long currentVersion) {
-        Put put = conditionalPut(item, currentVersion);
-        try {
-            dynamo.putItem(r -> r.tableName(table).item(item).conditionExpression(put.conditionExpression())
-                    .expressionAttributeNames(put.expressionAttributeNames())
-                    .expressionAttributeValues(put.hasExpressionAttributeValues() ? put.expressionAttributeValues() : null));
-        } catch (ConditionalCheckFailedException moved) {
-            throw new StaleProjectionException(table + " item " + item.get(ID).s() + " moved past version "
-                    + currentVersion, moved);
-        }
+    /**
+     * A conditional put on its own (what a transaction of one item would do, at half its write units).
+     *
+     * @throws ConditionalCheckFailedException if its condition does not hold
+     */
+    void put(Put put) {
+        dynamo.putItem(r -> r.tableName(put.tableName()).item(put.item()).conditionExpression(put.conditionExpression())
+                .expressionAttributeNames(put.hasExpressionAttributeNames() ? put.expressionAttributeNames() : null)
+                .expressionAttributeValues(put.hasExpressionAttributeValues() ? put.expressionAttributeValues() : null));
     }
 
     void block(String id, String reason) {

@@ -2,7 +2,9 @@ package dev.ledger.projections;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.StoredEvent;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,10 +21,12 @@ abstract class SingleItemProjection implements Projection {
 
     private final ProjectionCatalog catalog;
     private final ProjectionItems items;
+    private final RunWriter writer;
 
     SingleItemProjection(ProjectionCatalog catalog, DynamoDbClient dynamo, String table) {
         this.catalog = catalog;
         this.items = new ProjectionItems(dynamo, table, false);
+        this.writer = new RunWriter(items);
     }
 
     /**
@@ -50,10 +54,16 @@ abstract class SingleItemProjection implements Projection {
     }
 
     @Override
-    public final Position apply(StoredEvent event, Position current) {
-        Step step = next(event, current);
-        items.putIfAt(step.after().item(), current.version());
-        return step.after();
+    public final Map<StreamId, Position> positions(Collection<StreamId> streams) {
+        Map<String, Position> byId = items.positions(streams.stream().map(catalog::itemId).toList());
+        Map<StreamId, Position> positions = new LinkedHashMap<>();
+        streams.forEach(stream -> positions.put(stream, byId.get(catalog.itemId(stream))));
+        return positions;
+    }
+
+    @Override
+    public final List<Written> write(List<Run> runs) {
+        return writer.write(runs);
     }
 
     @Override
