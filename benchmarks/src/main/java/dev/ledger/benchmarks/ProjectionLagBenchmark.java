@@ -1,5 +1,6 @@
 package dev.ledger.benchmarks;
 
+import dev.ledger.benchmarks.metering.PipelineRequests;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferRequest;
@@ -29,21 +30,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
-import org.HdrHistogram.Histogram;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -55,13 +50,11 @@ import software.amazon.awssdk.services.kinesis.model.Record;
  * The read path on the local stack, one fresh emulator for everything:
  *
  * <ol>
- *   <li><b>Projection lag</b>: transfers committed at a steady target rate (an open-loop schedule:
- *       each transfer has an intended start; a pool of workers runs them through
- *       {@link CommandService}, the command Lambda's unit of work, against the stack's events table),
- *       while the local event-source runtime carries them events table stream -> publisher ->
- *       Kinesis -> projections. A poller thread reads the balances table (GetItem, consistent, only
- *       for accounts with a commit not yet seen) and records, per transfer, the time from the
- *       command's return to the moment the credited account's balance item shows that version.
+ *   <li><b>Projection lag</b>, rate after rate of a sweep: posted transfers from 8 HTTP clients to
+ *       the stack's HTTP API on an open-loop schedule, while the local event-source runtime carries
+ *       them events table stream -> publisher -> Kinesis -> projections; per rate the lag from the
+ *       201 answer to the balances projection showing the credited account at that version, and
+ *       whether the rate is steady ({@link ReadPathLag}).
  *   <li><b>Catch-up</b>: with the event sources off, a backlog of N events is written (parallel
  *       writers on disjoint accounts); then the stack is restarted with its event sources (same
  *       stack, same emulator) and the time until the balances projection shows every account's
@@ -70,17 +63,17 @@ import software.amazon.awssdk.services.kinesis.model.Record;
  *       equivalent work: GetRecords over the backlog's DynamoDB stream and its Kinesis stream
  *       (batches of 100, the mappings' BatchSize) plus one conditional PutItem per event into a
  *       scratch table.
+ *   <li><b>Requests per event</b> of the pipeline, by operation, for each lag rate and for the
+ *       catch-up ({@link PipelineRequests}).
  * </ol>
  *
- * Arguments: results file, backlog events (default 20,000), lag rates in transfers/s (default
- * "50,15,10,5"), seconds of steady load per rate (default 30).
+ * Arguments: results file, backlog events (default 10,000), lag rates in transfers/s (default
+ * "50,35,25,15,5"), seconds of load per rate (default 30).
  */
 public final class ProjectionLagBenchmark {
 
     private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
-    private static final int PAIRS = 8;
-    private static final int LAG_WORKERS = 16;
-    private static final long POLL_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int WARM_UP_PER_CLIENT = 5;
     private static final int BACKLOG_WRITERS = 4;
     private static final int BACKLOG_CUSTOMERS = 3;
     private static final int BATCH = 100;
@@ -92,9 +85,9 @@ public final class ProjectionLagBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int backlog = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        int backlog = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         List<Integer> rates = new ArrayList<>();
-        for (String rate : (args.length > 2 ? args[2] : "50,15,10,5").split(",")) {
+        for (String rate : (args.length > 2 ? args[2] : "50,35,25,15,5").split(",")) {
             rates.add(Integer.parseInt(rate.trim()));
         }
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
@@ -104,8 +97,10 @@ public final class ProjectionLagBenchmark {
     static void run(String[] args, int backlog, List<Integer> rates, int seconds) throws Exception {
         try (MotoServer moto = MotoServer.start();
              AwsClients aws = AwsClients.forEndpoint(moto.endpoint())) {
-            Results.append(args, lagSection(moto, aws, rates, seconds));
-            Results.append(args, catchUpSection(moto, aws, backlog));
+            List<RequestColumn> columns = new ArrayList<>();
+            Results.append(args, lagSection(moto, aws, rates, seconds, columns));
+            Results.append(args, catchUpSection(moto, aws, backlog, columns));
+            Results.append(args, requestsSection(columns));
         }
     }
 
@@ -117,256 +112,107 @@ public final class ProjectionLagBenchmark {
     }
 
     // ------------------------------------------------------------------------------------------
-    // 1. Projection lag at a steady rate
+    // 1. Projection lag at a sweep of steady rates, from 8 HTTP clients
 
-    private static String lagSection(MotoServer moto, AwsClients aws, List<Integer> rates, int seconds)
-            throws Exception {
+    private static String lagSection(MotoServer moto, AwsClients aws, List<Integer> rates, int seconds,
+                                     List<RequestColumn> columns) throws Exception {
         StringBuilder out = new StringBuilder();
         try (LocalStack stack = LocalStack.start(options(moto, "bench-lag"))) {
-            String events = stack.outputs().get("EventsTableName");
-            String balances = stack.outputs().get("BalancesTableName");
-            ThreadLocal<CommandService> commands = commandsFor(aws.dynamoDb(), events);
-            for (int i = 0; i < PAIRS; i++) {
-                run(commands.get(), open("f" + i, OverdraftLimit.UNLIMITED));
-                run(commands.get(), open("c" + i, OverdraftLimit.NONE));
-            }
             EventSourceRuntime runtime = stack.eventSources().orElseThrow();
+            ReadPathLag lag = new ReadPathLag(stack, aws.dynamoDb(), moto.pid());
+            lag.openAccounts();
+            lag.warmUp(runtime, WARM_UP_PER_CLIENT);
+            EventSourceRuntime.Settings settings = EventSourceRuntime.Settings.defaults();
 
-            // Warm-up (JIT, connections, shard discovery): not recorded.
-            settle(runtime);
-            LagResult warm = lag(aws.dynamoDb(), commands, balances, "warm", 10, 5);
-            System.err.println("warm-up: " + warm.summary());
-
-            out.append(String.format(Locale.ROOT, "## Projection lag: commit to visible in the balance projection%n%n"
-                    + "Open-loop schedule (each transfer has an intended start; %d workers run them through"
-                    + " CommandService against the stack's events table), %d s of steady load per rate, posted"
-                    + " transfers over %d funding -> customer pairs. Lag = from the command's return to the poll"
-                    + " that finds the credited account's balance item at that version (a poller thread, consistent"
-                    + " GetItem only for accounts with an unseen commit, %d ms pause between rounds: the figures"
-                    + " include up to one round of resolution). Event-source runtime at its defaults (poll interval"
-                    + " 100 ms, 4 threads, BatchSize 100): events table stream -> publisher -> Kinesis (1 shard)"
-                    + " -> balances, history and transfers projections, all running.%n%n",
-                    LAG_WORKERS, seconds, PAIRS, POLL_PAUSE_NANOS / 1_000_000));
-            out.append("| target transfers/s | achieved commits/s | commits (not started in time, failed) |"
+            out.append(String.format(Locale.ROOT, "## Projection lag: commit to visible in the balance projection,"
+                    + " from %d HTTP clients%n%n"
+                    + "Open-loop schedule: each transfer has an intended start, rate after rate; client i (one of %d,"
+                    + " each its own HTTP connection, one request at a time) sends every %dth transfer, fi -> ci,"
+                    + " as POST /transfers to the local stack's HTTP API with a payments token (the command Lambda"
+                    + " in process, on the emulator's events table). %d s of load per rate. Lag = from the 201"
+                    + " answer to the poll that finds ci's balance item at the version that transfer gave it (a"
+                    + " poller thread, consistent GetItem only for accounts with an unseen commit, %d ms pause"
+                    + " between rounds: the figures include up to one round of resolution). Event-source runtime"
+                    + " at its defaults (poll interval %d ms at the tip, %d threads, at most %d lane(s) per batch,"
+                    + " BatchSize 100): events table"
+                    + " stream -> publisher -> Kinesis (1 shard) -> balances, history and transfers projections,"
+                    + " all running. Steady = at least 95%% of the target achieved, nothing failed or left unseen"
+                    + " after 60 s, and lag p50 not growing over the run (last third at most 1.5 x the first, or"
+                    + " 750 ms). CPU: each process's CPU time over the rate's load and drain, per second of wall time"
+                    + " (the emulator is one Python process: near 1.0 it is saturated; well under 1.0 with a high load"
+                    + " average it was starved by other work on the machine).%n%n",
+                    ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, seconds,
+                    10, settings.pollInterval().toMillis(), settings.threads(), settings.maxParallelization()));
+            out.append("| target transfers/s | achieved transfers/s | accepted (not started in time, failed) |"
                     + " lag p50 ms | lag p99 ms | lag max ms | lag p50 by thirds of the run, ms | commit latency"
-                    + " from intended start p50 / p99 ms | seen only after the last commit | unseen at the deadline |"
-                    + " balance GetItems by the poller |\n");
-            out.append("|---:|---:|---|---:|---:|---:|---|---|---:|---:|---:|\n");
-            List<LagResult> results = new ArrayList<>();
+                    + " from intended start p50 / p99 ms | unseen at the deadline | steady | p99 < 2 s |"
+                    + " CPU cores used: emulator / stack JVM | load average (1 min) |\n");
+            out.append("|---:|---:|---|---:|---:|---:|---|---|---:|---|---|---|---:|\n");
+            List<ReadPathLag.Result> results = new ArrayList<>();
             for (int rate : rates) {
-                settle(runtime);
-                MappingStats.Snapshot before = runtime.stats("BalancesProjectionMapping");
-                LagResult result = lag(aws.dynamoDb(), commands, balances, "r" + rate, rate, seconds);
-                MappingStats.Snapshot after = runtime.stats("BalancesProjectionMapping");
-                System.err.println("rate " + rate + ": " + result.summary() + "; balances mapping invocations "
-                        + (after.invocations() - before.invocations()) + ", partial failures "
-                        + (after.partialFailures() - before.partialFailures()));
+                ReadPathLag.Result result = lag.run(runtime, "r" + rate, rate, seconds);
+                System.err.println("rate " + rate + ": " + result.summary() + "; pipeline requests "
+                        + result.pipelineRequests());
                 results.add(result);
+                columns.add(new RequestColumn(rate + "/s", result.events(), result.pipelineRequests()));
                 out.append(result.row()).append('\n');
             }
             out.append('\n');
-            for (LagResult result : results) {
+            for (ReadPathLag.Result result : results) {
                 out.append(result.verdict()).append('\n');
             }
             out.append('\n');
+            out.append(results.stream().filter(ReadPathLag.Result::meetsTarget)
+                    .mapToInt(ReadPathLag.Result::target).max()
+                    .stream().mapToObj(best -> String.format(Locale.ROOT, "**Highest steady rate with lag p99 under"
+                            + " 2 s: %d transfers/s** (of the rates tried: %s).%n%n", best, rates))
+                    .findFirst().orElse(String.format(Locale.ROOT, "**No rate tried (%s) was steady with lag p99 under"
+                            + " 2 s.**%n%n", rates)));
         }
         return out.toString();
     }
 
-    /** Waits (up to 60 s) until no mapping has delivered a record for a second: the last run's tail is done. */
-    private static void settle(EventSourceRuntime runtime) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        long previous = -1;
-        while (System.nanoTime() < deadline) {
-            long delivered = 0;
-            for (var mapping : runtime.mappings()) {
-                delivered += runtime.stats(mapping.id()).recordsDelivered();
-            }
-            if (delivered == previous) {
-                return;
-            }
-            previous = delivered;
-            Thread.sleep(1000);
-        }
+    /** One column of the requests-per-event table: what the pipeline sent for so many events. */
+    private record RequestColumn(String label, long events, Map<String, Long> requests) {
     }
 
-    private record Pending(long commitNanos, long offsetNanos) {
+    private static String requestsSection(List<RequestColumn> columns) {
+        StringBuilder out = new StringBuilder("## Requests per event of the pipeline, by operation\n\n");
+        out.append("Every AWS request sent from the event-source runtime's threads (the pollers' GetRecords and"
+                + " checkpoints, the publisher's PutRecords, the projections' reads and writes), counted by an SDK"
+                + " global interceptor (`PipelineRequests`), divided by the ledger events committed (3 per"
+                + " transfer; the events table's stream holds a head record beside each). A lag column counts from"
+                + " the rate's start until its last event was delivered and a second passed with nothing new (a few"
+                + " idle polls included); the catch-up column from the restart until all three projections had every"
+                + " record. Shard discovery (every 10 s) is in `DescribeStream` / `ListShards`.\n\n");
+        java.util.SortedSet<String> operations = new java.util.TreeSet<>();
+        columns.forEach(c -> operations.addAll(c.requests().keySet()));
+        out.append("| operation |");
+        columns.forEach(c -> out.append(' ').append(c.label()).append(" |"));
+        out.append("\n|---|");
+        columns.forEach(c -> out.append("---:|"));
+        out.append('\n');
+        for (String operation : operations) {
+            out.append("| ").append(operation).append(" |");
+            columns.forEach(c -> out.append(String.format(Locale.ROOT, " %.3f |",
+                    c.events() == 0 ? Double.NaN : (double) c.requests().getOrDefault(operation, 0L) / c.events())));
+            out.append('\n');
+        }
+        out.append("| **all** |");
+        columns.forEach(c -> out.append(String.format(Locale.ROOT, " **%.3f** |", c.events() == 0 ? Double.NaN
+                : (double) c.requests().values().stream().mapToLong(Long::longValue).sum() / c.events())));
+        out.append("\n| events |");
+        columns.forEach(c -> out.append(' ').append(c.events()).append(" |"));
+        out.append("\n\n");
+        return out.toString();
     }
 
-    private record LagResult(int target, int seconds, long scheduled, long committed, long notStarted, long failed,
-                             double achieved, Histogram lag, Histogram commit, double[] thirdsP50, long unseen,
-                             long seenAfterLoad, long pollReads) {
-
-        String summary() {
-            return String.format(Locale.ROOT, "target %d/s achieved %.1f/s, %d commits, lag p50 %.0f ms p99 %.0f ms"
-                            + " max %.0f ms, unseen %d", target, achieved, committed, ms(lag, 50), ms(lag, 99),
-                    lag.getMaxValue() / 1000.0, unseen);
-        }
-
-        String row() {
-            return String.format(Locale.ROOT, "| %d | %.1f | %d (%d, %d) | %.0f | %.0f | %.0f | %s | %.0f / %.0f | %d | %d | %d |",
-                    target, achieved, committed, notStarted, failed, ms(lag, 50), ms(lag, 99),
-                    lag.getMaxValue() / 1000.0, thirds(), ms(commit, 50), ms(commit, 99), seenAfterLoad, unseen,
-                    pollReads);
-        }
-
-        String thirds() {
-            List<String> parts = new ArrayList<>();
-            for (double p : thirdsP50) {
-                parts.add(Double.isNaN(p) ? "-" : String.format(Locale.ROOT, "%.0f", p));
-            }
-            return String.join(" -> ", parts);
-        }
-
-        boolean sustained() {
-            return achieved >= 0.95 * target && notStarted == 0 && unseen == 0;
-        }
-
-        String verdict() {
-            if (sustained()) {
-                boolean growing = thirdsP50[2] > 1.5 * Math.max(thirdsP50[0], 50);
-                return String.format(Locale.ROOT, "- %d transfers/s: commits sustained (achieved %.1f/s, %d failed);"
-                        + " lag p50 by thirds %s ms: %s.", target, achieved, failed, thirds(),
-                        growing ? "**growing**, the projections fall slowly behind at this rate"
-                                : "no sustained growth, the projections keep up");
-            }
-            return String.format(Locale.ROOT, "- %d transfers/s: **not sustained** on this emulator: %.1f commits/s"
-                    + " achieved (%d of %d scheduled not started within 2 s of the window's end, %d failed), lag p50"
-                    + " by thirds %s ms; %d of %d commits became visible only after the last commit (the writes"
-                    + " saturate the emulator and the stream consumers get little of it until the load stops);"
-                    + " %d commits not visible at the 60 s deadline.",
-                    target, achieved, notStarted, scheduled, failed, thirds(), seenAfterLoad, committed, unseen);
-        }
-    }
-
-    private static LagResult lag(DynamoDbClient dynamo, ThreadLocal<CommandService> commands, String balances,
-                                 String prefix, int rate, int seconds) throws Exception {
-        long scheduled = (long) rate * seconds;
-        long interval = 1_000_000_000L / rate;
-        Map<String, ConcurrentSkipListMap<Long, Pending>> pending = new ConcurrentHashMap<>();
-        for (int i = 0; i < PAIRS; i++) {
-            pending.put("c" + i, new ConcurrentSkipListMap<>());
-        }
-        Histogram lag = new Histogram(TimeUnit.MINUTES.toMicros(30), 3);
-        Histogram commit = new Histogram(TimeUnit.MINUTES.toMicros(30), 3);
-        ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();
-        AtomicLong committed = new AtomicLong();
-        AtomicLong notStarted = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong lastCommit = new AtomicLong();
-        AtomicLong pollReads = new AtomicLong();
-        AtomicBoolean stop = new AtomicBoolean();
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-        long windowEnd = start + TimeUnit.SECONDS.toNanos(seconds);
-        long startBy = windowEnd + TimeUnit.SECONDS.toNanos(2);
-
-        Thread poller = new Thread(() -> {
-            while (!stop.get()) {
-                for (Map.Entry<String, ConcurrentSkipListMap<Long, Pending>> account : pending.entrySet()) {
-                    if (account.getValue().isEmpty()) {
-                        continue;
-                    }
-                    long version = balanceVersion(dynamo, balances, account.getKey());
-                    pollReads.incrementAndGet();
-                    long now = System.nanoTime();
-                    Map<Long, Pending> seen = account.getValue().headMap(version, true);
-                    for (Map.Entry<Long, Pending> entry : List.copyOf(seen.entrySet())) {
-                        long micros = Math.max(0, (now - entry.getValue().commitNanos()) / 1000);
-                        synchronized (lag) {
-                            lag.recordValue(micros);
-                        }
-                        samples.add(new long[] {entry.getValue().offsetNanos(), micros, now});
-                        seen.remove(entry.getKey());
-                    }
-                }
-                LockSupport.parkNanos(POLL_PAUSE_NANOS);
-            }
-        }, "lag-poller");
-        poller.setDaemon(true);
-        poller.start();
-
-        ExecutorService workers = Executors.newFixedThreadPool(LAG_WORKERS);
-        List<Future<?>> futures = new ArrayList<>();
-        for (long k = 0; k < scheduled; k++) {
-            long intended = start + k * interval;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            int pair = (int) (k % PAIRS);
-            String transferId = prefix + "-" + k;
-            futures.add(workers.submit(() -> {
-                if (System.nanoTime() > startBy) {
-                    notStarted.incrementAndGet();
-                    return;
-                }
-                String credit = "c" + pair;
-                try {
-                    CommandService.Committed done = commands.get().execute("bench", l -> l.transfer(transferId,
-                            TransferRequest.posted("f" + pair, credit, Money.parse("1.00", EUR))));
-                    long now = System.nanoTime();
-                    if (done.result().isRejected()) {
-                        failed.incrementAndGet();
-                        return;
-                    }
-                    synchronized (commit) {
-                        commit.recordValue(Math.max(0, (now - intended) / 1000));
-                    }
-                    StreamId creditStream = StreamId.account(credit);
-                    long version = done.events().stream().filter(e -> e.stream().equals(creditStream))
-                            .mapToLong(StoredEvent::version).max().orElseThrow();
-                    pending.get(credit).put(version, new Pending(now, now - start));
-                    committed.incrementAndGet();
-                    lastCommit.accumulateAndGet(now, Math::max);
-                } catch (RuntimeException e) {
-                    failed.incrementAndGet();
-                    System.err.println("transfer " + transferId + " failed: " + e);
-                }
-            }));
-        }
-        workers.shutdown();
-        workers.awaitTermination(10, TimeUnit.MINUTES);
-        long end = Math.max(windowEnd, lastCommit.get());
-        double achieved = committed.get() / ((end - start) / 1e9);
-
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && pending.values().stream().anyMatch(m -> !m.isEmpty())) {
-            Thread.sleep(50);
-        }
-        stop.set(true);
-        poller.join();
-        long unseen = pending.values().stream().mapToLong(Map::size).sum();
-        long lastCommitted = lastCommit.get();
-        long seenAfterLoad = samples.stream().filter(sample -> sample[2] > lastCommitted).count();
-
-        double[] thirds = new double[3];
-        for (int t = 0; t < 3; t++) {
-            long from = (end - start) * t / 3;
-            long to = (end - start) * (t + 1) / 3;
-            Histogram part = new Histogram(TimeUnit.MINUTES.toMicros(30), 3);
-            for (long[] sample : samples) {
-                if (sample[0] >= from && sample[0] < to) {
-                    part.recordValue(sample[1]);
-                }
-            }
-            thirds[t] = part.getTotalCount() == 0 ? Double.NaN : ms(part, 50);
-        }
-        return new LagResult(rate, seconds, scheduled, committed.get(), notStarted.get(), failed.get(), achieved, lag,
-                commit, thirds, unseen, seenAfterLoad, pollReads.get());
-    }
-
-    private static long balanceVersion(DynamoDbClient dynamo, String table, String account) {
-        GetItemResponse response = dynamo.getItem(r -> r.tableName(table).consistentRead(true)
-                .key(Map.of(ProjectionTables.ID, AttributeValue.fromS(account)))
-                .projectionExpression("#v").expressionAttributeNames(Map.of("#v", "version")));
-        AttributeValue version = response.hasItem() ? response.item().get("version") : null;
-        return version == null ? 0 : Long.parseLong(version.n());
-    }
 
     // ------------------------------------------------------------------------------------------
     // 2. Catch-up over a backlog, and 3. the emulator's raw rate for the same work
 
-    private static String catchUpSection(MotoServer moto, AwsClients aws, int target) throws Exception {
+    private static String catchUpSection(MotoServer moto, AwsClients aws, int target, List<RequestColumn> columns)
+            throws Exception {
         String name = "bench-catchup";
         Map<String, Long> heads = new ConcurrentHashMap<>();
         AtomicLong written = new AtomicLong();
@@ -421,6 +267,10 @@ public final class ProjectionLagBenchmark {
         double allProjectionsSeconds;
         Map<String, MappingStats.Snapshot> stats = new HashMap<>();
         long catchUpPolls = 0;
+        Map<String, Long> requestsBefore = PipelineRequests.snapshot();
+        Map<String, Long> requests;
+        ProcessHandle emulator = ProcessHandle.of(moto.pid()).orElseThrow();
+        long catchUpCpuMillis = cpuMillis(emulator);
         try (LocalStack stack = LocalStack.start(options(moto, name))) {
             long started = System.nanoTime();
             EventSourceRuntime runtime = stack.eventSources().orElseThrow();
@@ -435,7 +285,7 @@ public final class ProjectionLagBenchmark {
                 }
                 String account = accounts.get(next);
                 catchUpPolls++;
-                if (balanceVersion(aws.dynamoDb(), balances, account) >= heads.get(account)) {
+                if (ReadPathLag.balanceVersion(aws.dynamoDb(), balances, account) >= heads.get(account)) {
                     next++;
                     continue;
                 }
@@ -451,10 +301,15 @@ public final class ProjectionLagBenchmark {
                 Thread.sleep(100);
             }
             allProjectionsSeconds = (System.nanoTime() - started) / 1e9;
+            requests = PipelineRequests.since(requestsBefore, PipelineRequests.snapshot());
+            catchUpCpuMillis = cpuMillis(emulator) - catchUpCpuMillis;
         }
         double catchUpRate = events / catchUpSeconds;
+        columns.add(new RequestColumn("catch-up", events, requests));
 
+        long rawCpuMillis = cpuMillis(emulator);
         Baseline raw = baseline(aws, streamArn, kinesisStream);
+        rawCpuMillis = cpuMillis(emulator) - rawCpuMillis;
 
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "## Catch-up over a backlog of %,d events, beside the emulator's raw"
@@ -482,6 +337,11 @@ public final class ProjectionLagBenchmark {
         double rawRate = raw.kinesisRecords / rawSeconds;
         out.append(String.format(Locale.ROOT, "| **raw total: both GetRecords passes + the PutItems** | %d | %.1f |"
                 + " **%.1f** |%n%n", raw.kinesisRecords, rawSeconds, rawRate));
+        out.append(String.format(Locale.ROOT, "Emulator CPU: %.2f cores during the catch-up (%.1f ms an event),"
+                + " %.2f cores during the raw passes (%.1f ms an event); load average %s at the end.%n%n",
+                catchUpCpuMillis / 1000.0 / allProjectionsSeconds, (double) catchUpCpuMillis / events,
+                rawCpuMillis / 1000.0 / (raw.streamSeconds + raw.kinesisSeconds + raw.putSeconds),
+                (double) rawCpuMillis / events, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]));
         out.append(String.format(Locale.ROOT, "Catch-up / raw emulator rate = **%.2f**. The pipeline reads the"
                 + " Kinesis stream three times (one mapping per projection), writes Kinesis (PutRecords), reads"
                 + " each projection's item per account and batch, writes history entries and transfers too, and"
@@ -626,7 +486,7 @@ public final class ProjectionLagBenchmark {
         written.addAndGet(committed.events().size());
     }
 
-    private static double ms(Histogram histogram, double percentile) {
-        return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1000.0;
+    private static long cpuMillis(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
     }
 }

@@ -7,6 +7,7 @@ import dev.ledger.domain.api.AccountEvent.TransferLeg;
 import dev.ledger.domain.api.AccountShards;
 import dev.ledger.infra.local.SimulatedClient.AccountSpec;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
+import dev.ledger.infra.local.streams.MappingSpec;
 import dev.ledger.infra.local.streams.MappingStats;
 import dev.ledger.infra.local.streams.RandomDeliveryFaults;
 import dev.ledger.localaws.AwsClients;
@@ -248,6 +249,8 @@ class LedgerSimulationIT {
                     .withCodeBucket(codeBucket)
                     .withApiTokens(PAYMENTS + "=payments")
                     .withEventSources(EventSourceRuntime.Settings.defaults().withFaults(faults)
+                            // the template's lanes, so duplicates and crashes meet concurrent batches too
+                            .withMaxParallelization(MappingSpec.MAX_PARALLELIZATION_FACTOR)
                             .withPollInterval(Duration.ofMillis(50)).withLog(runtimeLog::add)));
             api = started.httpUrl();
             startingNanos += System.nanoTime() - startStarted;

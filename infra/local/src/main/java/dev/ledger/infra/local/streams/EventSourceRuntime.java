@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  *
  * <p>A mapping's ParallelizationFactor F splits each batch into up to F lanes by partition key
  * (item key for DynamoDB Streams), invoked at once on a shared lane pool, each key in order; the
- * checkpoint waits for every lane (see {@link ShardPoller}). Every shard of the stream is polled,
+ * checkpoint waits for every lane (see {@link ShardPoller}). {@link Settings#maxParallelization()}
+ * caps F (1 by default: one batch at a time, fewest requests on the emulator). Every shard of the stream is polled,
  * however many there are: an on-demand stream's, a provisioned stream's, those of a split.
  *
  * <p>Threads: one scheduled pool ({@link Settings#threads()}). Each shard is a task that does one
@@ -51,15 +52,19 @@ public final class EventSourceRuntime implements AutoCloseable {
     /**
      * How to run.
      *
-     * @param pollInterval how long a shard with nothing new waits before reading again (Lambda: 1 s
-     *     for Kinesis, 250 ms for DynamoDB Streams)
+     * @param pollInterval how long a shard waits before reading again when it has read all there
+     *     was: after an empty read, and after a batch shorter than BatchSize (Lambda: 1 s for Kinesis,
+     *     250 ms for DynamoDB Streams); after a full batch it reads on at once
      * @param retryBackoff the wait before retrying a failed batch
      * @param clock the time records' ages and invocation records are measured with
      * @param faults the faults injected into deliveries
      * @param log where the runtime reports what went wrong (function errors, records given up on)
+     * @param maxParallelization the most lanes a batch is split into, whatever a mapping's
+     *     ParallelizationFactor (the factor is a ceiling: Lambda too may run fewer concurrent batches;
+     *     each key keeps its order either way)
      */
     public record Settings(Duration pollInterval, Duration shardDiscoveryInterval, Backoff retryBackoff, int threads,
-                           Clock clock, DeliveryFaults faults, Consumer<String> log) {
+                           Clock clock, DeliveryFaults faults, Consumer<String> log, int maxParallelization) {
 
         public Settings {
             Objects.requireNonNull(pollInterval);
@@ -71,36 +76,58 @@ public final class EventSourceRuntime implements AutoCloseable {
             if (threads < 1) {
                 throw new IllegalArgumentException("At least one thread");
             }
+            if (maxParallelization < 1 || maxParallelization > MappingSpec.MAX_PARALLELIZATION_FACTOR) {
+                throw new IllegalArgumentException("maxParallelization must be 1 to "
+                        + MappingSpec.MAX_PARALLELIZATION_FACTOR + ", not " + maxParallelization);
+            }
         }
 
         public static Settings defaults() {
-            return new Settings(Duration.ofMillis(100), Duration.ofSeconds(10),
+            // 250 ms, DynamoDB Streams' cadence on Lambda: each of the 4 mappings then makes at most 4
+            // reads a second at the tip, and a batch gathers a quarter second of records, which keeps
+            // the one-process emulator free for the batches' own requests; two hops add at most 0.5 s.
+            // One lane: a projection applies a batch in a few requests whatever its size, so the
+            // template's 10 lanes (concurrency for AWS) cost the one-process emulator up to 10 times
+            // the requests for the same records (measured: 2.0 against 0.5 requests per event in a
+            // catch-up, benchmarks/results/2026-11-29-read-path.md); each key keeps its order either way.
+            return new Settings(Duration.ofMillis(250), Duration.ofSeconds(10),
                     new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5)), 4, Clock.systemUTC(), DeliveryFaults.NONE,
-                    message -> System.err.println("[local streams] " + message));
+                    message -> System.err.println("[local streams] " + message), 1);
         }
 
         public Settings withPollInterval(Duration value) {
-            return new Settings(value, shardDiscoveryInterval, retryBackoff, threads, clock, faults, log);
+            return new Settings(value, shardDiscoveryInterval, retryBackoff, threads, clock, faults, log,
+                    maxParallelization);
         }
 
         public Settings withRetryBackoff(Backoff value) {
-            return new Settings(pollInterval, shardDiscoveryInterval, value, threads, clock, faults, log);
+            return new Settings(pollInterval, shardDiscoveryInterval, value, threads, clock, faults, log,
+                    maxParallelization);
         }
 
         public Settings withThreads(int value) {
-            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, value, clock, faults, log);
+            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, value, clock, faults, log,
+                    maxParallelization);
         }
 
         public Settings withClock(Clock value) {
-            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, threads, value, faults, log);
+            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, threads, value, faults, log,
+                    maxParallelization);
         }
 
         public Settings withFaults(DeliveryFaults value) {
-            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, threads, clock, value, log);
+            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, threads, clock, value, log,
+                    maxParallelization);
+        }
+
+        public Settings withMaxParallelization(int value) {
+            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, threads, clock, faults, log,
+                    value);
         }
 
         public Settings withLog(Consumer<String> value) {
-            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, threads, clock, faults, value);
+            return new Settings(pollInterval, shardDiscoveryInterval, retryBackoff, threads, clock, faults, value,
+                    maxParallelization);
         }
     }
 
@@ -155,12 +182,15 @@ public final class EventSourceRuntime implements AutoCloseable {
     public static EventSourceRuntime create(List<Binding> bindings, AwsClients clients, CheckpointStore checkpoints,
                                             Settings settings) {
         Map<String, Mapping> mappings = new LinkedHashMap<>();
-        for (Binding binding : bindings) {
-            MappingSpec spec = binding.spec();
-            if (!spec.enabled()) {
+        for (Binding declared : bindings) {
+            if (!declared.spec().enabled()) {
                 continue;
             }
-            requireInput(binding);
+            requireInput(declared);
+            Binding binding = declared.spec().parallelizationFactor() <= settings.maxParallelization() ? declared
+                    : new Binding(declared.spec().withParallelizationFactor(settings.maxParallelization()),
+                            declared.function(), declared.invokeIdentityArn());
+            MappingSpec spec = binding.spec();
             StreamSource source = spec.kind() == SourceKind.KINESIS
                     ? new KinesisStreamSource(clients.kinesis(), spec.sourceArn(), region(spec.sourceArn()),
                             binding.invokeIdentityArn())

@@ -113,6 +113,13 @@ public record MappingSpec(String id, String functionLogicalId, SourceKind kind, 
         }
     }
 
+    /** This mapping with another ParallelizationFactor. */
+    public MappingSpec withParallelizationFactor(int value) {
+        return new MappingSpec(id, functionLogicalId, kind, sourceArn, enabled, batchSize, startingPosition,
+                maximumBatchingWindow, bisectBatchOnFunctionError, maximumRetryAttempts, maximumRecordAgeSeconds,
+                reportBatchItemFailures, onFailureDestinationArn, value);
+    }
+
     public boolean retriesForever() {
         return maximumRetryAttempts < 0;
     }

@@ -153,6 +153,8 @@ final class ShardPoller {
     private String iterator;
     private String lastRead;
     private boolean shardClosed;
+    /** The last read returned less than it asked for: the poller has read all the shard has now. */
+    private boolean atTip;
     private final Deque<StreamRecord> buffer = new ArrayDeque<>();
     private Instant firstBuffered;
     /** The batch being processed, in shard order; null between batches. */
@@ -243,7 +245,9 @@ final class ShardPoller {
             if (iterator == null) {
                 iterator = source.iterator(shardId, startPosition());
             }
-            StreamSource.Page page = source.read(shardId, iterator, spec.batchSize() - buffer.size());
+            int wanted = spec.batchSize() - buffer.size();
+            StreamSource.Page page = source.read(shardId, iterator, wanted);
+            atTip = page.records().size() < wanted;
             iterator = page.nextIterator();
             shardClosed = iterator == null;
             for (StreamRecord record : page.records()) {
@@ -357,6 +361,13 @@ final class ShardPoller {
             apply(invocation, now);
         }
         settle();
+        if (!driven && batch == null && buffer.isEmpty() && atTip && !shardClosed) {
+            // A short batch read everything the shard had: reading again at once would find a
+            // record or two, so each would cost a GetRecords, an invocation and a checkpoint of its
+            // own. Waiting the poll interval (Lambda polls a shard a few times a second) lets the
+            // next batch gather what arrives meanwhile; a full batch (a backlog) reads on at once.
+            return IDLE;
+        }
         return WORKED;
     }
 
@@ -574,6 +585,7 @@ final class ShardPoller {
         iterator = null;
         lastRead = null;
         shardClosed = false;
+        atTip = false;
         buffer.clear();
         batch = null;
         lanes.clear();

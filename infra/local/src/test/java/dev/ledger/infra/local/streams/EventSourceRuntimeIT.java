@@ -444,6 +444,25 @@ class EventSourceRuntimeIT {
     }
 
     @Test
+    void polling_a_full_batch_reads_on_at_once_and_a_short_one_at_the_tip_waits_the_poll_interval() {
+        KinesisFixture fixture = kinesis("BatchSize: 2");
+        fixture.put("r0", "r1", "r2");
+        EventSourceRuntime.Binding binding = fixture.bindings().get(0);
+        ShardPoller poller = new ShardPoller(binding.spec(), new KinesisStreamSource(aws.kinesis(),
+                binding.spec().sourceArn(), "us-east-1", binding.invokeIdentityArn()), "shardId-000000000000",
+                binding.function(), checkpoints, java.util.Optional.empty(), clock, DeliveryFaults.NONE,
+                new Backoff(Duration.ofMillis(1), Duration.ofMillis(10)), new MappingStats(), log::add, null);
+
+        ShardPoller.Step full = poller.step(false);
+        ShardPoller.Step shortAtTheTip = poller.step(false);
+
+        assertThat(full).isInstanceOf(ShardPoller.Step.Worked.class);
+        assertThat(shortAtTheTip).isInstanceOf(ShardPoller.Step.Idle.class);
+        assertThat(fixture.invocations()).containsExactly(List.of("r0", "r1"), List.of("r2"));
+        assertThat(fixture.checkpoint()).contains(fixture.sequenceNumber("r2"));
+    }
+
+    @Test
     void started_in_the_background_it_polls_every_shard_until_closed() {
         KinesisFixture fixture = kinesis("BatchSize: 2");
         EventSourceRuntime runtime = EventSourceRuntime.create(fixture.bindings(), aws, checkpoints, settings(DeliveryFaults.NONE)

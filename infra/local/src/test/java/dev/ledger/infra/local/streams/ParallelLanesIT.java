@@ -316,7 +316,9 @@ class ParallelLanesIT {
             toClose.add(loaded);
             EventSourceRuntime runtime = EventSourceRuntime.create(
                     EventSourceRuntime.bindings(template, resolver, Map.of("Consumer", loaded), ACCOUNT), aws,
-                    checkpoints, EventSourceRuntime.Settings.defaults().withClock(clock).withFaults(faults)
+                    checkpoints, EventSourceRuntime.Settings.defaults()
+                            .withMaxParallelization(MappingSpec.MAX_PARALLELIZATION_FACTOR)
+                            .withClock(clock).withFaults(faults)
                             .withRetryBackoff(new Backoff(Duration.ofMillis(1), Duration.ofMillis(10)))
                             .withLog(log::add));
             toClose.add(runtime);
