@@ -25,11 +25,13 @@ final class CommonOptions {
     long progressEverySeconds;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "8",
-            description = "streams read at once; default ${DEFAULT-VALUE}")
+            description = "streams read at once, each by a Query (verify, rebuild --accounts, the catch-up of a swap); "
+                    + "default ${DEFAULT-VALUE}")
     int threads;
 
     @Option(names = "--segments", paramLabel = "N", defaultValue = "4",
-            description = "parallel Scan segments for finding streams; default ${DEFAULT-VALUE}")
+            description = "parallel Scan segments for finding streams (a whole-projection rebuild folds them from the "
+                    + "Scan, a segment per thread); default ${DEFAULT-VALUE}")
     int segments;
 
     Progress progress(String label, PrintWriter err, LongSupplier total) {

@@ -23,10 +23,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
- * The replay tool's reads of the events table. A Scan returns items in no useful order, so the log
- * is never scanned for events: a parallel Scan finds the streams' heads ({@code sk = 0}, a few
- * attributes each), and each stream is then read in version order with a Query on its own
- * partition ({@link DynamoEventStore#readStream}). Memory holds a page per worker, never the log.
+ * The replay tool's reads of the events table: a parallel Scan that finds the streams' heads
+ * ({@code sk = 0}, a few attributes each), then each stream read in version order with a Query on
+ * its own partition ({@link DynamoEventStore#readStream}). Memory holds a page per worker, never the
+ * log. (A whole-projection rebuild reads the events from the Scan itself: {@link StreamRuns}.)
  */
 final class EventLog {
 

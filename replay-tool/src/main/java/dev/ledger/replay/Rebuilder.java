@@ -9,7 +9,6 @@ import dev.ledger.store.StoredEvent;
 import dev.ledger.projections.Projection;
 import dev.ledger.projections.Projection.Position;
 import dev.ledger.projections.ProjectionCatalog;
-import dev.ledger.projections.StaleProjectionException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,9 +24,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Folds the log into a fresh projection table with the projections' own {@code apply} (so a rebuilt
- * item is exactly what the stream consumers write), stream by stream in version order, many streams
- * at once; the hash chain is checked on the way and a broken one stops the rebuild.
+ * Folds the log into a fresh projection table with the projections' own {@code next}/{@code apply}
+ * (so a rebuilt item is exactly what the stream consumers write), each stream in version order, many
+ * streams at once: a whole projection straight from a parallel Scan ({@link StreamRuns}), some
+ * accounts by a Query per stream. The hash chain is checked on the way and a broken one, or a
+ * version missing below a stream's head, stops the rebuild.
  *
  * <p>Every rebuild writes a new table and records it in the control table as BUILDING, then
  * COMPLETE once every stream is folded. A rebuild that dies leaves its record BUILDING; the next
@@ -122,7 +123,8 @@ final class Rebuilder {
 
     /**
      * Creates {@code table} (unless it exists, empty) and folds into it every stream the projection
-     * follows, or only the streams of {@code accounts} when not null.
+     * follows, straight from a parallel Scan of the log ({@link StreamRuns}), or only the streams of
+     * {@code accounts} when not null, each read by a Query.
      *
      * @param exclusive whether nothing else writes {@code table} meanwhile (a new shadow table): then
      *                  each stream is folded in memory and written in batches; otherwise (a live
@@ -139,9 +141,17 @@ final class Rebuilder {
         }
         Projection projection = kind.projection(dynamo, table);
         ItemBatches writer = new ItemBatches(dynamo, table);
-        long[] totals = foldAll(kind, accounts, listener, exclusive
-                ? stream -> foldIntoNewTable(projection, writer, stream, lock, listener)
-                : stream -> fold(projection, stream, Position.NONE, lock, listener));
+        long[] totals;
+        if (accounts == null) {
+            StreamRuns.Totals folded = new StreamRuns(dynamo, log, segments).fold(kind.streams(),
+                    segment -> exclusive ? batchedFolds(projection, OrderedBatches.onWriterThread(writer,
+                            "rebuild-" + kind.label() + "-write-" + segment)) : liveFolds(projection), lock, listener);
+            totals = new long[] {folded.streams(), folded.events()};
+        } else {
+            totals = foldAll(kind, accounts, listener, exclusive
+                    ? stream -> foldIntoNewTable(projection, writer, stream, lock, listener)
+                    : stream -> fold(projection, stream, Position.NONE, lock, listener));
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         control.put(Map.of(ControlTable.ID, AttributeValue.fromS(recordId), STATUS, AttributeValue.fromS(COMPLETE),
                 "finishedAt", AttributeValue.fromS(clock.instant().toString()),
@@ -149,6 +159,46 @@ final class Rebuilder {
                 "events", AttributeValue.fromN(Long.toString(totals[1])),
                 "scope", AttributeValue.fromS(accounts == null ? "all" : String.join(",", accounts))));
         return new Outcome(kind, table, totals[0], totals[1], seconds);
+    }
+
+    /** A segment's streams into a new table, sharing its batches. */
+    private static StreamRuns.SegmentFolds batchedFolds(Projection projection, OrderedBatches batches) {
+        return new StreamRuns.SegmentFolds() {
+            @Override
+            public StreamFold open(StreamId stream) {
+                return StreamFold.intoNewTable(projection, batches);
+            }
+
+            @Override
+            public void finish() {
+                batches.finish();
+            }
+
+            @Override
+            public void abandon() {
+                batches.abandon();
+            }
+        };
+    }
+
+    /** A segment's streams into a live table, each event a conditional write. */
+    private static StreamRuns.SegmentFolds liveFolds(Projection projection) {
+        return new StreamRuns.SegmentFolds() {
+            @Override
+            public StreamFold open(StreamId stream) {
+                return StreamFold.intoLiveTable(projection, stream, Position.NONE);
+            }
+
+            @Override
+            public void finish() {
+                // nothing waits: each write was made with its event
+            }
+
+            @Override
+            public void abandon() {
+                // nothing waits
+            }
+        };
     }
 
     /**
@@ -189,8 +239,8 @@ final class Rebuilder {
         return new Outcome(kind, table, totals[0], totals[1], (System.nanoTime() - started) / 1e9);
     }
 
-    /** One fold of a stream; returns the events it applied. */
-    private interface StreamFold {
+    /** One fold of a stream, read by a Query; returns the events it applied. */
+    private interface QueriedFold {
         long fold(StreamId stream);
     }
 
@@ -198,7 +248,7 @@ final class Rebuilder {
      * Runs {@code fold} on every stream of the projection, many at once; returns {streams, events}.
      * Tells {@code found} (when not null) the events of each stream the scan finds.
      */
-    private long[] foldAll(ProjectionCatalog kind, List<String> accounts, Listener found, StreamFold fold) {
+    private long[] foldAll(ProjectionCatalog kind, List<String> accounts, Listener found, QueriedFold fold) {
         ExecutorService workers = EventLog.boundedPool(threads, "rebuild-" + kind.label());
         List<Future<Long>> done = new ArrayList<>();
         try {
@@ -266,34 +316,10 @@ final class Rebuilder {
      * projection stands; returns the events applied. The hash chain is checked from there on.
      */
     private long fold(Projection projection, StreamId stream, Position start, RebuildLock lock, Listener listener) {
-        Position position = start;
         long from = start.version() + 1;
         HashChainCursor chain = from == 1 ? HashChainCursor.fromGenesis()
                 : HashChainCursor.after(from - 1, previousHash(stream, from));
-        long applied = 0;
-        for (Iterator<StoredEvent> events = log.store().readStream(stream, from); events.hasNext(); ) {
-            StoredEvent event = events.next();
-            checkLock(lock);
-            checkChain(chain, stream, event);
-            while (event.version() > position.version()) {
-                if (event.version() != position.version() + 1) {
-                    throw new IllegalStateException(stream + ": the table holds version " + position.version()
-                            + " but the log's next is " + event.version());
-                }
-                try {
-                    position = projection.apply(event, position);
-                    applied++;
-                    listener.applied(event);
-                } catch (StaleProjectionException moved) {
-                    // A live consumer writing the same table got there first: continue from its item.
-                    position = projection.position(stream);
-                    if (position.blocked()) {
-                        throw new IllegalStateException(stream + " is blocked in " + projection.name(), moved);
-                    }
-                }
-            }
-        }
-        return applied;
+        return foldByQuery(stream, from, chain, StreamFold.intoLiveTable(projection, stream, start), lock, listener);
     }
 
     /**
@@ -304,36 +330,38 @@ final class Rebuilder {
      */
     private long foldIntoNewTable(Projection projection, ItemBatches writer, StreamId stream, RebuildLock lock,
                                   Listener listener) {
-        Position position = Position.NONE;
-        HashChainCursor chain = HashChainCursor.fromGenesis();
-        Map<String, Map<String, AttributeValue>> pending = new java.util.LinkedHashMap<>();
-        long applied = 0;
-        for (Iterator<StoredEvent> events = log.store().readStream(stream, 1); events.hasNext(); ) {
-            StoredEvent event = events.next();
-            checkLock(lock);
-            checkChain(chain, stream, event);
-            Projection.Step step = projection.next(event, position);
-            if (pending.size() + step.items().size() > ItemBatches.MAX_ITEMS) {
-                writer.write(pending.values());
-                pending.clear();
-            }
-            step.items().forEach(item -> pending.put(ItemBatches.key(item), item));
-            position = step.after();
-            applied++;
-            listener.applied(event);
-        }
-        writer.write(pending.values());
+        OrderedBatches batches = OrderedBatches.onCaller(writer);
+        long applied = foldByQuery(stream, 1, HashChainCursor.fromGenesis(), StreamFold.intoNewTable(projection, batches),
+                lock, listener);
+        batches.finish();
         return applied;
     }
 
-    private static void checkLock(RebuildLock lock) {
+    /** Reads a stream by Query from {@code from} on, checks its chain and folds it; returns the events applied. */
+    private long foldByQuery(StreamId stream, long from, HashChainCursor chain, StreamFold fold, RebuildLock lock,
+                             Listener listener) {
+        long applied = 0;
+        for (Iterator<StoredEvent> events = log.store().readStream(stream, from); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            checkLock(lock);
+            checkChain(chain, stream, event);
+            if (fold.next(event)) {
+                applied++;
+                listener.applied(event);
+            }
+        }
+        fold.end();
+        return applied;
+    }
+
+    static void checkLock(RebuildLock lock) {
         if (lock.lost()) {
             throw new IllegalStateException("the rebuild lock was taken over by another owner; stopping");
         }
     }
 
     /** Each event must be the next version and chain from the one before: else the rebuild stops. */
-    private static void checkChain(HashChainCursor chain, StreamId stream, StoredEvent event) {
+    static void checkChain(HashChainCursor chain, StreamId stream, StoredEvent event) {
         if (chain.accept(event)) {
             return;
         }
