@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * {@code applied} and {@code lagMs} by {@code projection}): the local stack's log, read on from
  * where the last {@link #poll} stopped. Each projection line tells how many events a batch applied
  * and each applied event's lag (commit to projection); the newest line's largest lag is how far
- * behind the log head that projection is, in seconds of the log.
+ * behind the log head that projection was when it applied that batch (an idle projection at the
+ * head keeps showing its last batch's lag, while its count stops growing).
  *
  * <p>The demo's progress lines use it while the payments run and while it waits for the catch-up,
  * since the API (what the demo otherwise reads) tells an item's version, not a projection's
@@ -112,13 +113,13 @@ final class PipelineWatch {
         return summary();
     }
 
-    /** "balances 1,234 (12.3 s behind), ...": events applied, and the newest batch's lag; or "no projection batch yet". */
+    /** "balances 1,234 (lag 12.3 s), ...": events applied, and the newest batch's lag; or "no projection batch yet". */
     synchronized String summary() {
         if (projections.isEmpty()) {
             return "no projection batch yet";
         }
         return projections.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %,d%s", e.getKey(),
-                e.getValue().applied, e.getValue().lastLagMs < 0 ? "" : String.format(Locale.ROOT, " (%.1f s behind)",
+                e.getValue().applied, e.getValue().lastLagMs < 0 ? "" : String.format(Locale.ROOT, " (lag %.1f s)",
                         e.getValue().lastLagMs / 1e3))).collect(Collectors.joining(", "));
     }
 }

@@ -30,13 +30,13 @@ class PipelineWatchTest {
                 + "{\"projection\":\"balances\",\"records\":3,\"applied\":3,\"duplicates\":0,\"lagMs\":[2100,2500,2300]}\n"
                 + "{\"projection\":\"transfers\",\"records\":1,\"applied\":1,\"duplicates\":0,\"lagMs\":[800]}\n"
                 + "{\"projection\":\"balances\",\"records\":1,\"appl");
-        assertThat(watch.status()).isEqualTo("balances 3 (2.5 s behind), transfers 1 (0.8 s behind)");
+        assertThat(watch.status()).isEqualTo("balances 3 (lag 2.5 s), transfers 1 (lag 0.8 s)");
 
         append(log, "ied\":1,\"duplicates\":0,\"lagMs\":[400]}\n"
                 + "{\"projection\":\"history\",\"records\":4,\"applied\":0,\"duplicates\":4}\n");
         watch.poll();
         assertThat(watch.applied()).containsOnly(entry("balances", 4L), entry("history", 0L), entry("transfers", 1L));
-        assertThat(watch.summary()).isEqualTo("balances 4 (0.4 s behind), history 0, transfers 1 (0.8 s behind)");
+        assertThat(watch.summary()).isEqualTo("balances 4 (lag 0.4 s), history 0, transfers 1 (lag 0.8 s)");
     }
 
     @Test
