@@ -135,7 +135,11 @@ public final class ApiCatchUp {
             }
         }
         List<String> accounts = List.copyOf(accountIds);
+        progress.accept(String.format(Locale.ROOT, "catching up: reading the log heads of %d accounts (GET"
+                + " /audit/accounts/{id}/verify)", accounts.size()));
         List<OptionalLong> heads = inParallel(() -> accounts.parallelStream().map(this::logHead).toList());
+        progress.accept(String.format(Locale.ROOT, "catching up: %d account heads read in %.1f s", accounts.size(),
+                (System.nanoTime() - started) / 1e9));
         List<Item> pulse = new ArrayList<>();
         long busiest = 0;
         for (int i = 0; i < accounts.size(); i++) {
@@ -166,6 +170,12 @@ public final class ApiCatchUp {
                 }
                 behind.removeFirst();
                 moved = true;
+                // Far behind, a round stops at the first item; caught up, one round reads every item,
+                // which takes a while on thousands: the line goes out in both cases.
+                if (nextLine.passed() && !behind.isEmpty()) {
+                    progress.accept(line(items, behind, started));
+                    nextLine = Deadline.in(PROGRESS_EVERY);
+                }
             }
             for (Item busy : pulse) {
                 moved |= busy.seen < busy.head && read(busy);
@@ -180,13 +190,16 @@ public final class ApiCatchUp {
                 return new Outcome(items, behind.size(), stalledAt, stall, seconds);
             }
             if (nextLine.passed()) {
-                progress.accept(String.format(Locale.ROOT, "catching up: %d of %d projection items at the log"
-                        + " head (%.0f s); waiting for %s", items - behind.size(), items, seconds,
-                        behind.peekFirst().describe()));
+                progress.accept(line(items, behind, started));
                 nextLine = Deadline.in(PROGRESS_EVERY);
             }
             Thread.sleep(ROUND_PAUSE.toMillis());
         }
+    }
+
+    private static String line(int items, Deque<Item> behind, long started) {
+        return String.format(Locale.ROOT, "catching up: %,d of %,d projection items at the log head (%.0f s); next"
+                + " %s", items - behind.size(), items, (System.nanoTime() - started) / 1e9, behind.peekFirst().describe());
     }
 
     /** The account stream's head version in the log; empty if the log has no such account. */

@@ -47,11 +47,14 @@ public final class DemoMain {
             payments with a fee, split payouts and EUR/USD exchanges as multi-leg transactions; transfers
             refunded in part by a reversal; one atomic batch), waits for the projections to catch up, drops
             the balances projection's table, rebuilds it with the replay tool, runs the replay tool's verify
-            and prints a report. Exit 0 only if verify passed.
+            and prints a report with each phase's time. A progress line every 2 s while it runs: answers so far
+            (accepted, refused, 409s), each projection's events applied and how far behind the log it is (from
+            the stack's log), then the catch-up's items at the log head, and the replay tool's own progress.
+            Exit 0 only if verify passed.
 
               --seed N               seed of the workload (default: random, printed)
               --customers N          customer accounts, split between EUR and USD (default 200, at least 6)
-              --payments N           payments (default 5000)
+              --payments N           payments (default 1000)
               --clients N            concurrent HTTP clients (default 16)
               --sample-every N       measure the projection lag of every N-th posted transfer (default 10)
               --tag TEXT             prefix of account and transfer ids (default demo-<seed>)
@@ -71,16 +74,48 @@ public final class DemoMain {
                    Duration catchUpTimeout, Path template, Path stateFile, URI emulator, Path log) {
     }
 
+    /**
+     * Set by {@code ./ledger demo}: when the command started (epoch milliseconds) and the seconds its
+     * build took, so that the report's phases add up to what the person waited for.
+     */
+    static final String INVOKED_AT_ENV = "LEDGER_DEMO_INVOKED_AT_MS";
+    static final String BUILD_SECONDS_ENV = "LEDGER_DEMO_BUILD_SECONDS";
+
     private final Options options;
     private final PrintStream out;
     private final long startedNanos = System.nanoTime();
+    private final Launch launch;
 
-    DemoMain(Options options, PrintStream out) {
+    /**
+     * What came before this JVM's {@code main}: the script's build, and all the time since the script
+     * started (the build, then the JVM's own start). NaN when unknown (the demo started some other way).
+     */
+    record Launch(double buildSeconds, double beforeMainSeconds) {
+
+        static Launch fromEnvironment(Map<String, String> environment, long nowEpochMillis) {
+            double build = Double.NaN;
+            double beforeMain = Double.NaN;
+            try {
+                build = Double.parseDouble(environment.getOrDefault(BUILD_SECONDS_ENV, "NaN"));
+                long invoked = Long.parseLong(environment.getOrDefault(INVOKED_AT_ENV, "0"));
+                if (invoked > 0 && invoked <= nowEpochMillis) {
+                    beforeMain = (nowEpochMillis - invoked) / 1e3;
+                }
+            } catch (NumberFormatException e) {
+                // a malformed value is as good as none: the report then leaves the launcher's share out
+            }
+            return new Launch(build, beforeMain);
+        }
+    }
+
+    DemoMain(Options options, PrintStream out, Launch launch) {
         this.options = options;
         this.out = out;
+        this.launch = launch;
     }
 
     public static void main(String[] args) {
+        Launch launch = Launch.fromEnvironment(System.getenv(), System.currentTimeMillis());
         Options options;
         try {
             options = parse(args);
@@ -95,7 +130,7 @@ public final class DemoMain {
         }
         int code;
         try {
-            code = new DemoMain(options, System.out).run() ? 0 : 1;
+            code = new DemoMain(options, System.out, launch).run() ? 0 : 1;
         } catch (Exception e) {
             System.err.println("ledger demo: " + e.getMessage());
             e.printStackTrace();
@@ -110,31 +145,40 @@ public final class DemoMain {
                 options.seed(), options.customers(), options.payments(), options.clients());
         List<String> localArguments = localArguments(options);
         say("starting the local stack (emulator, template, handlers); its output goes to %s", options.log());
+        Report report = new Report(launch);
+        long stackStarted = System.nanoTime();
+        boolean passed;
         try (LocalStackProcess stack = LocalStackProcess.start(localArguments, options.stateFile(), options.log(),
                 STACK_START_TIMEOUT)) {
+            report.phase("local stack start", stackStarted);
             Thread stopOnCtrlC = new Thread(stack::close, "demo-stop-local-stack");
             Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
             say("local stack pid %d serves %s on the emulator %s (state file %s)", stack.pid(), stack.httpUrl(),
                     stack.emulatorEndpoint(), stack.stateFile());
-            try (AwsClients aws = AwsClients.forEndpoint(stack.emulatorEndpoint())) {
-                return runAgainst(stack, aws.dynamoDb());
+            try {
+                passed = runAgainst(stack, report);
             } finally {
                 say("stopping the local stack");
                 Runtime.getRuntime().removeShutdownHook(stopOnCtrlC);
             }
         }
+        double total = seconds(startedNanos) + (Double.isNaN(launch.beforeMainSeconds()) ? 0
+                : launch.beforeMainSeconds());
+        say("stopped; %s %.1f s (%.0f min %02.0f s)", Double.isNaN(launch.beforeMainSeconds())
+                ? "this run took" : "./ledger demo took", total, Math.floor(total / 60), total % 60);
+        return passed;
     }
 
-    private boolean runAgainst(LocalStackProcess stack, DynamoDbClient dynamo) throws Exception {
+    private boolean runAgainst(LocalStackProcess stack, Report report) throws Exception {
         LedgerHttp api = new LedgerHttp(stack.httpUrl(), stack.token("payments"));
         String balancesTable = stack.output("BalancesTableName");
-        Report report = new Report();
+        PipelineWatch pipeline = PipelineWatch.fromEndOf(stack.log());
 
         // 1. Accounts
         Accounts accounts = Accounts.of(options.tag(), options.customers());
         long openStarted = System.nanoTime();
         openAccounts(api, accounts);
-        report.openSeconds = seconds(openStarted);
+        report.openSeconds = report.phase("accounts", openStarted);
         say("opened %d accounts in %.1f s", accounts.all().size(), report.openSeconds);
 
         // 2. The workload, with the projection lag sampled meanwhile
@@ -144,7 +188,9 @@ public final class DemoMain {
             PaymentRunner runner = new PaymentRunner(api, report.tally, lag, options.sampleEvery(),
                     accounts.unsharded());
             long conflictsBefore = StackLog.appendConflicts(stack.log());
-            report.workloadSeconds = runner.run(plan, options.clients(), PROGRESS_EVERY, line -> say("%s", line));
+            long workloadStarted = System.nanoTime();
+            runner.run(plan, options.clients(), PROGRESS_EVERY, line -> say("%s", line), pipeline::status);
+            report.workloadSeconds = report.phase("payments", workloadStarted);
             long workloadEnded = System.nanoTime();
             report.commandConflicts = StackLog.appendConflicts(stack.log()) - conflictsBefore;
             Map<String, Long> conflictsByRecord = StackLog.appendConflictsByRecord(stack.log());
@@ -156,8 +202,9 @@ public final class DemoMain {
             ApiCatchUp catchUp = new ApiCatchUp(api, 4);
             report.catchUp = catchUp.await(accounts.all(), accounts.sharded(), plan.stream()
                             .flatMap(p -> p.recordIds().stream()).toList(), runner.transferVersions(),
-                    runner.transactionVersions(), options.catchUpTimeout(), line -> say("%s", line));
-            report.catchUpSeconds = seconds(workloadEnded);
+                    runner.transactionVersions(), options.catchUpTimeout(),
+                    line -> say("%s | projections: %s", line, pipeline.status()));
+            report.catchUpSeconds = report.phase("catch-up", workloadEnded);
             say("%s", report.catchUp.summary());
             lag.finish(Duration.ofSeconds(30));
             report.lagsMillis = lag.sortedLagsMillis();
@@ -166,37 +213,52 @@ public final class DemoMain {
         }
         if (!report.catchUp.caughtUp()) {
             say("the projections did not catch up; not going on to the failure drill");
-            report.print(out, options, seconds(startedNanos));
+            report.print(out, options);
             return false;
         }
 
         // 4. The failure: the balances projection's table is lost
+        long drillStarted = System.nanoTime();
         say("simulated failure: deleting the balances projection's table %s", balancesTable);
-        dynamo.deleteTable(r -> r.tableName(balancesTable));
-        boolean gone = Deadline.in(Duration.ofMinutes(1)).await(() -> !tableExists(dynamo, balancesTable),
-                Duration.ofMillis(100));
-        if (!gone) {
-            throw new IllegalStateException("the table " + balancesTable + " is still there a minute after DeleteTable");
+        // The SDK's clients are made here, where the drill needs them: their start is the drill's time.
+        try (AwsClients aws = AwsClients.forEndpoint(stack.emulatorEndpoint())) {
+            DynamoDbClient dynamo = aws.dynamoDb();
+            dynamo.deleteTable(r -> r.tableName(balancesTable));
+            boolean gone = Deadline.in(Duration.ofMinutes(1)).await(() -> !tableExists(dynamo, balancesTable),
+                    Duration.ofMillis(100));
+            if (!gone) {
+                throw new IllegalStateException("the table " + balancesTable + " is still there a minute after"
+                        + " DeleteTable");
+            }
         }
         String probe = accounts.customersByCurrency().get(0).get(0);
         report.queryWhileLost = api.account(probe);
         say("GET /accounts/%s while the table is gone: %d %s", probe, report.queryWhileLost.status(),
                 report.queryWhileLost.errorCode());
+        report.phase("failure (table dropped)", drillStarted);
 
         // 5. The replay tool rebuilds it from the log, then verifies everything
         ReplayTool replay = new ReplayTool(stack.stateFile(), REPLAY_TIMEOUT);
         say("replay rebuild --projection balances --swap");
+        long rebuildStarted = System.nanoTime();
         report.rebuild = replay.rebuildAndSwap("balances", line -> say("  [replay] %s", line));
+        say("rebuild and swap: exit %d in %.1f s", report.rebuild.exitCode(), report.phase("rebuild + swap",
+                rebuildStarted));
         say("replay verify");
+        long verifyStarted = System.nanoTime();
         report.verify = replay.verify(line -> say("  [replay] %s", line));
+        say("verify: exit %d in %.1f s", report.verify.exitCode(), report.phase("verify", verifyStarted));
 
         // 6. The books: every currency sums to zero, as the rebuilt projection shows through the query API
         // (the sharded funding accounts as a command answer shows them whole: see 3)
+        long booksStarted = System.nanoTime();
+        say("reading every account's balance through the query API");
         report.balances = balances(api, accounts);
         report.totals = totalsByCurrency(report.balances);
         report.house = accounts.house().stream().collect(Collectors.toMap(a -> a, report.balances::get,
                 (a, b) -> a, LinkedHashMap::new));
-        report.print(out, options, seconds(startedNanos));
+        report.phase("balances read", booksStarted);
+        report.print(out, options);
         return report.passed();
     }
 
@@ -273,7 +335,10 @@ public final class DemoMain {
     }
 
     /** What the run found, and the verdict. */
-    private static final class Report {
+    private final class Report {
+        final Launch launch;
+        /** Each phase's seconds, in the order they ran. */
+        final Map<String, Double> phases = new LinkedHashMap<>();
         double openSeconds;
         Tally tally;
         double workloadSeconds;
@@ -291,12 +356,23 @@ public final class DemoMain {
         Map<String, Balance> house = Map.of();
         Map<String, Long> totals = Map.of();
 
+        Report(Launch launch) {
+            this.launch = launch;
+        }
+
+        /** Records a phase that started at {@code startedNanos} and ends now; returns its seconds. */
+        double phase(String name, long startedNanos) {
+            double seconds = seconds(startedNanos);
+            phases.put(name, seconds);
+            return seconds;
+        }
+
         boolean passed() {
             return catchUp.caughtUp() && verify != null && verify.exitCode() == 0 && !totals.isEmpty()
                     && totals.values().stream().allMatch(total -> total == 0);
         }
 
-        void print(PrintStream out, Options options, double wallSeconds) {
+        void print(PrintStream out, Options options) {
             out.println();
             out.printf(Locale.ROOT, "=== ledger demo report (seed %d) ===%n", options.seed());
             int currencies = PaymentPlan.CURRENCIES.size();
@@ -359,9 +435,30 @@ public final class DemoMain {
                 out.printf(Locale.ROOT, "house        %s (balances through the query API)%n", house.entrySet().stream()
                         .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
             }
-            out.printf(Locale.ROOT, "wall time    %.1f s%n", wallSeconds);
+            printPhases(out);
             out.println(passed() ? "PASSED" : "FAILED");
             out.flush();
+        }
+
+        /**
+         * Where the minutes went: the script's build and the JVM's start (when {@code ./ledger demo}
+         * said), then each phase of the run; the stack's stop comes after the report, in the last line.
+         */
+        private void printPhases(PrintStream out) {
+            double run = seconds(startedNanos);
+            double measured = phases.values().stream().mapToDouble(Double::doubleValue).sum();
+            List<String> parts = new ArrayList<>();
+            if (!Double.isNaN(launch.beforeMainSeconds())) {
+                double build = Double.isNaN(launch.buildSeconds()) ? 0 : launch.buildSeconds();
+                parts.add(String.format(Locale.ROOT, "build %.1f s", build));
+                parts.add(String.format(Locale.ROOT, "JVM start %.1f s", launch.beforeMainSeconds() - build));
+            }
+            phases.forEach((name, seconds) -> parts.add(String.format(Locale.ROOT, "%s %.1f s", name, seconds)));
+            parts.add(String.format(Locale.ROOT, "other %.1f s", run - measured));
+            out.printf(Locale.ROOT, "phases       %s%n", String.join(", ", parts));
+            double wall = run + (Double.isNaN(launch.beforeMainSeconds()) ? 0 : launch.beforeMainSeconds());
+            out.printf(Locale.ROOT, "wall time    %.1f s so far%s (the stack's stop follows)%n", wall,
+                    Double.isNaN(launch.beforeMainSeconds()) ? " in this JVM" : " since ./ledger demo started");
         }
 
         private static String counts(Map<String, Long> counts) {
@@ -385,12 +482,15 @@ public final class DemoMain {
     static Options parse(String[] args) {
         Long seed = null;
         int customers = 200;
-        int payments = 5_000;
+        // The default keeps the whole run, a fresh clone's build included, within a few minutes on two
+        // cores (issue 14): about 3,600 events, which the local pipeline carries at some tens per
+        // second; larger runs are an option away.
+        int payments = 1_000;
         int clients = 16;
         int sampleEvery = 10;
         String tag = null;
         // A deadline against a stuck pipeline, not a target: the local emulator carries some tens of
-        // events per second through the pipeline, and 5,000 payments make about 20,000 events.
+        // events per second through the pipeline, and 5,000 payments make about 16,000 events.
         Duration catchUp = Duration.ofSeconds(3_600);
         Path template = null;
         Path stateFile = Path.of(".ledger", "demo.json");

@@ -73,13 +73,16 @@ final class PaymentRunner {
         this.sampleEvery = sampleEvery;
     }
 
-    /** Runs every payment; returns the seconds it took. Prints a progress line every {@code every}. */
-    double run(List<Payment> plan, int clients, Duration every, Consumer<String> progress)
+    /**
+     * Runs every payment; returns the seconds it took. Prints a progress line every {@code every}: the
+     * answers so far and {@code pipeline}'s account of the projections (how far behind the log they are).
+     */
+    double run(List<Payment> plan, int clients, Duration every, Consumer<String> progress, Supplier<String> pipeline)
             throws InterruptedException {
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        ticker.scheduleAtFixedRate(() -> progress.accept(line(plan.size(), started)), every.toMillis(),
+        ticker.scheduleAtFixedRate(() -> progress.accept(line(plan.size(), started, pipeline)), every.toMillis(),
                 every.toMillis(), TimeUnit.MILLISECONDS);
         try {
             List<Future<?>> running = new ArrayList<>();
@@ -97,7 +100,7 @@ final class PaymentRunner {
             ticker.shutdownNow();
             pool.shutdownNow();
         }
-        progress.accept(line(plan.size(), started));
+        progress.accept(line(plan.size(), started, pipeline));
         return (System.nanoTime() - started) / 1e9;
     }
 
@@ -116,13 +119,17 @@ final class PaymentRunner {
         return Map.copyOf(transactionVersions);
     }
 
-    private String line(int payments, long started) {
+    private String line(int payments, long started, Supplier<String> pipeline) {
         double seconds = (System.nanoTime() - started) / 1e9;
         double[] lags = lag.sortedLagsMillis();
-        return String.format(Locale.ROOT, "payments %,d/%,d | commands %,d: %,d accepted, %,d rejected | %.0f"
-                        + " commands/s | lag samples %d, p50 %.0f ms", paymentsDone.get(), payments, tally.sent(),
-                tally.acceptedTotal(), tally.rejectedTotal(), tally.sent() / Math.max(seconds, 1e-9), lags.length,
-                LagSampler.percentile(lags, 0.5));
+        long sentAgain = tally.retriedByCode().getOrDefault(LedgerHttp.CONTENTION, 0L);
+        long finalConflicts = tally.rejectedByCode().getOrDefault(LedgerHttp.CONTENTION, 0L);
+        return String.format(Locale.ROOT, "payments %,d/%,d | commands %,d (%.0f/s): %,d accepted, %,d refused, %,d"
+                        + " 409s (%,d sent again, %,d final) | projections: %s | sampled lag %s",
+                paymentsDone.get(), payments, tally.sent(), tally.sent() / Math.max(seconds, 1e-9), tally.acceptedTotal(),
+                tally.rejectedTotal() - finalConflicts, sentAgain + finalConflicts, sentAgain, finalConflicts,
+                pipeline.get(), lags.length == 0 ? "none seen yet" : String.format(Locale.ROOT, "p50 %.1f s of %d",
+                        LagSampler.percentile(lags, 0.5) / 1e3, lags.length));
     }
 
     private void pay(Payment payment) {

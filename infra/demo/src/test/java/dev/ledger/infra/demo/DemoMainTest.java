@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 class DemoMainTest {
 
     @Test
-    void the_defaults_are_the_issue_s_workload_and_a_seeded_tag() {
+    void the_defaults_are_a_workload_of_minutes_and_a_seeded_tag() {
         DemoMain.Options options = DemoMain.parse(new String[] {"--seed", "35"});
 
         assertThat(options.seed()).isEqualTo(35);
         assertThat(options.customers()).isEqualTo(200);
-        assertThat(options.payments()).isEqualTo(5_000);
+        assertThat(options.payments()).isEqualTo(1_000);
         assertThat(options.tag()).isEqualTo("demo-z");
         assertThat(options.stateFile()).isEqualTo(Path.of(".ledger", "demo.json"));
         assertThat(options.emulator()).isNull();
@@ -79,5 +79,17 @@ class DemoMainTest {
         } finally {
             java.nio.file.Files.deleteIfExists(log);
         }
+    }
+
+    @Test
+    void the_script_s_start_and_build_time_come_from_the_environment_and_anything_else_is_unknown() {
+        DemoMain.Launch launch = DemoMain.Launch.fromEnvironment(java.util.Map.of(DemoMain.INVOKED_AT_ENV, "100000",
+                DemoMain.BUILD_SECONDS_ENV, "42.5"), 160_000);
+
+        assertThat(launch.buildSeconds()).isEqualTo(42.5);
+        assertThat(launch.beforeMainSeconds()).isEqualTo(60.0);
+        assertThat(DemoMain.Launch.fromEnvironment(java.util.Map.of(), 160_000).beforeMainSeconds()).isNaN();
+        assertThat(DemoMain.Launch.fromEnvironment(java.util.Map.of(DemoMain.INVOKED_AT_ENV, "soon"), 160_000)
+                .beforeMainSeconds()).isNaN();
     }
 }
