@@ -131,7 +131,7 @@ public final class ProjectionLagBenchmark {
                     + " as POST /transfers to the local stack's HTTP API with a payments token (the command Lambda"
                     + " in process, on the emulator's events table). %d s of load per rate. Lag = from the 201"
                     + " answer to the poll that finds ci's balance item at the version that transfer gave it (a"
-                    + " poller thread, consistent GetItem only for accounts with an unseen commit, %d ms pause"
+                    + " poller thread, one consistent BatchGetItem of the accounts with an unseen commit, %d ms pause"
                     + " between rounds: the figures include up to one round of resolution). Event-source runtime"
                     + " at its defaults (poll interval %d ms at the tip, %d threads, at most %d lane(s) per batch,"
                     + " BatchSize 100): events table"
@@ -142,7 +142,7 @@ public final class ProjectionLagBenchmark {
                     + " (the emulator is one Python process: near 1.0 it is saturated; well under 1.0 with a high load"
                     + " average it was starved by other work on the machine).%n%n",
                     ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, seconds,
-                    10, settings.pollInterval().toMillis(), settings.threads(), settings.maxParallelization()));
+                    ReadPathLag.POLL_PAUSE_MS, settings.pollInterval().toMillis(), settings.threads(), settings.maxParallelization()));
             out.append("| target transfers/s | achieved transfers/s | accepted (not started in time, failed) |"
                     + " lag p50 ms | lag p99 ms | lag max ms | lag p50 by thirds of the run, ms | commit latency"
                     + " from intended start p50 / p99 ms | unseen at the deadline | steady | p99 < 2 s |"

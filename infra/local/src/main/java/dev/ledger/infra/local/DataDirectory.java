@@ -15,8 +15,10 @@ import java.util.Optional;
  * Where {@code ./ledger local} keeps its ledger between runs (default {@code .ledger/data}):
  * <ul>
  *   <li>{@code emulator/journal.jsonl}: the emulator's write-ahead journal (see the launcher's
- *       {@code moto_journal.py}); tables, streams, Kinesis records, the deployed stack and the
- *       event-source checkpoints all live in the emulator, so all of them come back from it;</li>
+ *       {@code moto_journal.py}); tables, streams, Kinesis records and the deployed stack live in
+ *       the emulator, so all of them come back from it;</li>
+ *   <li>{@code checkpoints/journal.jsonl}: the journal of the second emulator, which holds only the
+ *       event-source checkpoints (see {@link LocalStack});</li>
  *   <li>{@code api-tokens}: the API tokens generated for the first run ({@code token=role,...}),
  *       readable by the owner only, so that clients keep working across restarts. Tokens given in
  *       {@code LEDGER_API_TOKENS} are never written here.</li>
@@ -25,6 +27,7 @@ import java.util.Optional;
 final class DataDirectory {
 
     private static final String EMULATOR = "emulator";
+    private static final String CHECKPOINTS = "checkpoints";
     private static final String API_TOKENS = "api-tokens";
 
     private final Path root;
@@ -40,6 +43,11 @@ final class DataDirectory {
     /** The emulator's own directory (its journal). */
     Path emulator() {
         return root.resolve(EMULATOR);
+    }
+
+    /** The checkpoints emulator's own directory (its journal). */
+    Path checkpoints() {
+        return root.resolve(CHECKPOINTS);
     }
 
     /** True when an earlier run left a journal here: the stack is then already in the emulator. */

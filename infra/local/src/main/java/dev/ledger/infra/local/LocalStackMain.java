@@ -23,8 +23,9 @@ public final class LocalStackMain {
             Kinesis -> projections), with the template's handler classes running in this process.
             Ctrl-C stops it. With --data-dir the ledger survives a restart (Ctrl-C or kill -9 alike):
             the emulator journals every write it acknowledges there and replays the journal when it
-            starts, so the stack, the events, the projections and the stream checkpoints (kept in the
-            emulator) come back, the stack is reused as deployed, and generated API tokens stay the same.
+            starts, so the stack, the events, the projections and the stream checkpoints (kept in a
+            second emulator of their own, journaled the same way) come back, the stack is reused as
+            deployed, and generated API tokens stay the same.
 
               --port N                HTTP port on 127.0.0.1 (default 8080; 0 picks a free port)
               --template FILE         the template to deploy (default: the one built into the jar)
