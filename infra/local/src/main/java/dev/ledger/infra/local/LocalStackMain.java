@@ -35,7 +35,7 @@ public final class LocalStackMain {
                                       without it the emulator keeps everything in memory
               --fresh                 with --data-dir: forget what DIR holds and start empty
               --stack-name NAME       CloudFormation stack name (default ledger-local)
-              --schedule-interval S   seconds between runs of scheduled functions (default 10)
+              --schedule-interval S   seconds between runs of scheduled functions (default 60, AWS's rate)
               --artifact FILE         Lambda artifact to upload (default: the ledger-functions jar)
               --no-event-sources      do not run the stream consumers (publisher, projections)
               --hide-tokens           do not print the API tokens (they are in the state file); for

@@ -20,7 +20,7 @@ class LocalStackMainTest {
         LocalStack.Options options = LocalStackMain.parse(new String[0], Map.of());
         assertThat(options.port()).isEqualTo(8080);
         assertThat(options.apiTokens()).isEmpty();
-        assertThat(options.scheduleInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(options.scheduleInterval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(options.runEventSources()).isTrue();
     }
 
