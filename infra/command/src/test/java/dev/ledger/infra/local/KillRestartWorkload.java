@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -137,5 +140,71 @@ final class KillRestartWorkload {
         Path root = Path.of("..", "..").toAbsolutePath().normalize();
         assertThat(root.resolve("ledger")).as("the ledger script").isRegularFile();
         return root;
+    }
+    /**
+     * Concurrent clients sending a plan's payments until the stack is killed: each sends the next
+     * unsent payment until its first request gets no answer (the stack is gone), which it keeps as
+     * unanswered, an outcome the test must find out by sending it again.
+     */
+    static final class Clients {
+        private final Map<String, LedgerHttp.Answer> answers = new ConcurrentHashMap<>();
+        private final ConcurrentLinkedQueue<Payment> unanswered = new ConcurrentLinkedQueue<>();
+        private final List<Thread> threads = new ArrayList<>();
+        private final AtomicInteger next = new AtomicInteger();
+        private final int upTo;
+
+        private Clients(int upTo) {
+            this.upTo = upTo;
+        }
+
+        /** Starts {@code count} clients on {@code plan}'s first {@code upTo} payments. */
+        static Clients start(AtomicReference<LedgerHttp> api, List<Payment> plan, int upTo, int count) {
+            Clients clients = new Clients(upTo);
+            AtomicInteger next = clients.next;
+            for (int c = 0; c < count; c++) {
+                Thread client = new Thread(() -> {
+                    for (int i = next.getAndIncrement(); i < upTo; i = next.getAndIncrement()) {
+                        Payment payment = plan.get(i);
+                        try {
+                            clients.answers.put(payment.transferId(), send(api.get(), payment));
+                        } catch (LedgerHttp.NoAnswer noAnswer) {
+                            clients.unanswered.add(payment);
+                            return;
+                        }
+                    }
+                }, "client-" + c);
+                client.start();
+                clients.threads.add(client);
+            }
+            return clients;
+        }
+
+        /** Waits until at least {@code accepted} payments were answered 2xx. */
+        void awaitAccepted(int accepted) {
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> answers.values().stream().filter(LedgerHttp.Answer::ok).count() >= accepted);
+        }
+
+        /** Waits for every client to stop (after the kill, each stops at its first unanswered request). */
+        void awaitStopped() throws InterruptedException {
+            for (Thread client : threads) {
+                client.join(Duration.ofMinutes(2).toMillis());
+                assertThat(client.isAlive()).as(client.getName() + " stopped").isFalse();
+            }
+        }
+
+        /** The answers so far, by transfer id; the tests add those of payments they send later. */
+        Map<String, LedgerHttp.Answer> answers() {
+            return answers;
+        }
+
+        /** The first payment of the plan no client took: every one before it was answered or is unanswered. */
+        int firstUntaken() {
+            return Math.min(next.get(), upTo);
+        }
+
+        Iterable<Payment> unanswered() {
+            return unanswered;
+        }
     }
 }

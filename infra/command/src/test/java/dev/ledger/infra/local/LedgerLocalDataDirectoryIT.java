@@ -1,7 +1,6 @@
 package dev.ledger.infra.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.api.StreamId;
@@ -19,10 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -103,28 +99,10 @@ class LedgerLocalDataDirectoryIT {
         }
 
         // When the stack and its emulator are killed with SIGKILL together while clients send payments
-        Map<String, LedgerHttp.Answer> answers = new ConcurrentHashMap<>();
-        ConcurrentLinkedQueue<Payment> unanswered = new ConcurrentLinkedQueue<>();
-        AtomicInteger next = new AtomicInteger();
-        List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-            Thread client = new Thread(() -> {
-                // Each client sends until its first request gets no answer: the stack is gone.
-                for (int i = next.getAndIncrement(); i < plan.size() - PAYMENTS_AFTER_RESTART; i = next.getAndIncrement()) {
-                    Payment payment = plan.get(i);
-                    try {
-                        answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
-                    } catch (LedgerHttp.NoAnswer noAnswer) {
-                        unanswered.add(payment);
-                        return;
-                    }
-                }
-            }, "client-" + c);
-            client.start();
-            clients.add(client);
-        }
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
-                .until(() -> answers.values().stream().filter(LedgerHttp.Answer::ok).count() >= ACCEPTED_BEFORE_KILL);
+        KillRestartWorkload.Clients clients = KillRestartWorkload.Clients.start(api, plan,
+                plan.size() - PAYMENTS_AFTER_RESTART, CLIENTS);
+        clients.awaitAccepted(ACCEPTED_BEFORE_KILL);
+        Map<String, LedgerHttp.Answer> answers = clients.answers();
         ProcessHandle emulator = ProcessHandle.of(state.path("emulatorPid").asLong()).orElseThrow();
         assertThat(first.descendants()).as("the emulator is the stack's").contains(emulator);
         emulator.destroyForcibly(); // SIGKILL to both, back to back: neither gets to shut down
@@ -132,10 +110,7 @@ class LedgerLocalDataDirectoryIT {
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
         emulator.onExit().get(30, TimeUnit.SECONDS);
-        for (Thread client : clients) {
-            client.join(Duration.ofMinutes(2).toMillis());
-            assertThat(client.isAlive()).as(client.getName() + " stopped").isFalse();
-        }
+        clients.awaitStopped();
         // Acknowledged before the kill: what must be there after the restart, before anything is sent again.
         Map<String, LedgerHttp.Answer> acknowledged = Map.copyOf(answers);
         assertThat(acknowledged.values().stream().filter(LedgerHttp.Answer::ok).count())
@@ -167,10 +142,10 @@ class LedgerLocalDataDirectoryIT {
 
         // ... and, once the client has sent again what the kill left unanswered (same ids) and gone on,
         api.set(new LedgerHttp(URI.create(restarted.path("httpUrl").asText()), token));
-        for (Payment payment : unanswered) {
+        for (Payment payment : clients.unanswered()) {
             answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
         }
-        int resumeAt = Math.min(next.get(), plan.size() - PAYMENTS_AFTER_RESTART);
+        int resumeAt = clients.firstUntaken();
         for (Payment payment : plan.subList(resumeAt, resumeAt + PAYMENTS_AFTER_RESTART)) {
             answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
         }

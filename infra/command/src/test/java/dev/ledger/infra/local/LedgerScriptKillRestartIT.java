@@ -1,21 +1,14 @@
 package dev.ledger.infra.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ledger.domain.api.StreamId;
 import dev.ledger.infra.demo.LedgerHttp;
 import dev.ledger.infra.demo.ReplayTool;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
-import dev.ledger.projections.BalancesProjection;
-import dev.ledger.projections.HistoryProjection;
-import dev.ledger.projections.TransfersProjection;
-import dev.ledger.store.DynamoEventStore;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -37,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import dev.ledger.infra.local.KillRestartWorkload.Payment;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The real {@code ./ledger local} (the bash script, which execs the JVM) killed with SIGKILL in the
@@ -107,37 +94,16 @@ class LedgerScriptKillRestartIT {
         }
 
         // When it is killed with SIGKILL while clients send payments
-        Map<String, LedgerHttp.Answer> answers = new ConcurrentHashMap<>();
-        ConcurrentLinkedQueue<Payment> unanswered = new ConcurrentLinkedQueue<>();
-        AtomicInteger next = new AtomicInteger();
-        List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-            Thread client = new Thread(() -> {
-                // Each client sends until its first request gets no answer: the stack is gone.
-                for (int i = next.getAndIncrement(); i < plan.size() - PAYMENTS_AFTER_RESTART; i = next.getAndIncrement()) {
-                    Payment payment = plan.get(i);
-                    try {
-                        answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
-                    } catch (LedgerHttp.NoAnswer noAnswer) {
-                        unanswered.add(payment);
-                        return;
-                    }
-                }
-            }, "client-" + c);
-            client.start();
-            clients.add(client);
-        }
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
-                .until(() -> answers.values().stream().filter(LedgerHttp.Answer::ok).count() >= ACCEPTED_BEFORE_KILL);
+        KillRestartWorkload.Clients clients = KillRestartWorkload.Clients.start(api, plan,
+                plan.size() - PAYMENTS_AFTER_RESTART, CLIENTS);
+        clients.awaitAccepted(ACCEPTED_BEFORE_KILL);
+        Map<String, LedgerHttp.Answer> answers = clients.answers();
         // The script execs java, so the script's process is the stack's JVM: its pid is in the state file.
         assertThat(state.path("pid").asLong()).isEqualTo(first.pid());
         first.destroyForcibly(); // SIGKILL on Unix: no shutdown hook runs, the state file stays behind
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).isEqualTo(137); // 128 + SIGKILL
-        for (Thread client : clients) {
-            client.join(Duration.ofMinutes(2).toMillis());
-            assertThat(client.isAlive()).as(client.getName() + " stopped").isFalse();
-        }
+        clients.awaitStopped();
         assertThat(Files.exists(stateFile)).as("a killed stack cannot delete its state file").isTrue();
 
         // ... and started again by the script on the same emulator (same stack, tables and checkpoints)
@@ -147,11 +113,11 @@ class LedgerScriptKillRestartIT {
         api.set(new LedgerHttp(URI.create(restarted.path("httpUrl").asText()), TOKEN));
         // The client does not know what became of the requests the kill cut off: it sends them again,
         // with the same transfer ids, and takes the answer (the original one if they were recorded).
-        for (Payment payment : unanswered) {
+        for (Payment payment : clients.unanswered()) {
             answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
         }
         // Every payment before `next` was taken by a client: answered, or in `unanswered`.
-        int resumeAt = Math.min(next.get(), plan.size() - PAYMENTS_AFTER_RESTART);
+        int resumeAt = clients.firstUntaken();
         for (Payment payment : plan.subList(resumeAt, resumeAt + PAYMENTS_AFTER_RESTART)) {
             answers.put(payment.transferId(), KillRestartWorkload.send(api.get(), payment));
         }
