@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledger.infra.Template;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.SystemProperties;
 import dev.ledger.localaws.TestNames;
 import dev.ledger.store.EventsTableSchema;
 import java.io.IOException;
@@ -42,7 +43,7 @@ class LambdaPackageIT {
     private final AwsClients aws;
     private final TestNames names;
     private final Path artifact = Path.of(System.getProperty("lambda.artifact", "target/lambda-package.jar"));
-    private final Map<String, String> previousProperties = new LinkedHashMap<>();
+    private SystemProperties configured;
     private URLClassLoader jarOnly;
     private String eventsTable;
 
@@ -70,21 +71,14 @@ class LambdaPackageIT {
         configuration.put("aws.region", AwsClients.REGION.id());
         configuration.put("aws.accessKeyId", "local");
         configuration.put("aws.secretAccessKey", "local");
-        configuration.forEach((name, value) -> {
-            previousProperties.put(name, System.getProperty(name));
-            System.setProperty(name, value);
-        });
+        configured = SystemProperties.set(configuration);
     }
 
     @AfterAll
     void restore() throws IOException {
-        previousProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        if (configured != null) {
+            configured.restore();
+        }
         jarOnly.close();
     }
 

@@ -8,12 +8,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.ledger.functions.LedgerFixture;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.SystemProperties;
 import dev.ledger.localaws.TestNames;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CommandApiPrimingIT {
 
-    private final Map<String, String> previousProperties = new LinkedHashMap<>();
+    private SystemProperties configured;
     private LedgerFixture ledger;
     private DynamoDbClient dynamo;
 
@@ -43,21 +43,14 @@ class CommandApiPrimingIT {
         Map<String, String> configuration = Map.of("LEDGER_EVENTS_TABLE", ledger.table(),
                 "LEDGER_API_TOKENS", PAYMENTS + "=payments", "LEDGER_AWS_ENDPOINT", aws.endpoint().toString(),
                 "aws.region", AwsClients.REGION.id(), "aws.accessKeyId", "local", "aws.secretAccessKey", "local");
-        configuration.forEach((name, value) -> {
-            previousProperties.put(name, System.getProperty(name));
-            System.setProperty(name, value);
-        });
+        configured = SystemProperties.set(configuration);
     }
 
     @AfterAll
     void restore() {
-        previousProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        if (configured != null) {
+            configured.restore();
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
+import dev.ledger.localaws.SystemProperties;
 import dev.ledger.localaws.TestNames;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.store.EventsTableSchema;
@@ -32,7 +33,7 @@ class QueryApiPrimingIT {
 
     private static final String AUDITOR = "audit-token-1";
 
-    private final Map<String, String> previousProperties = new LinkedHashMap<>();
+    private SystemProperties configured;
     private DynamoDbClient dynamo;
     private List<String> tables;
 
@@ -54,21 +55,14 @@ class QueryApiPrimingIT {
         configuration.put("aws.region", AwsClients.REGION.id());
         configuration.put("aws.accessKeyId", "local");
         configuration.put("aws.secretAccessKey", "local");
-        configuration.forEach((name, value) -> {
-            previousProperties.put(name, System.getProperty(name));
-            System.setProperty(name, value);
-        });
+        configured = SystemProperties.set(configuration);
     }
 
     @AfterAll
     void restore() {
-        previousProperties.forEach((name, value) -> {
-            if (value == null) {
-                System.clearProperty(name);
-            } else {
-                System.setProperty(name, value);
-            }
-        });
+        if (configured != null) {
+            configured.restore();
+        }
     }
 
     @Test
