@@ -266,6 +266,8 @@ public final class ColdStartBenchmark {
         context.put("timeEpoch", Instant.now().toEpochMilli());
         context.putObject("http").put("method", method).put("path", path).put("protocol", "HTTP/1.1")
                 .put("sourceIp", "127.0.0.1");
+        // What the authorizer passes on: the API handlers take the caller from it.
+        context.putObject("authorizer").putObject("lambda").put("role", "payments").put("subject", "cold-start");
         if (body != null) {
             event.put("body", body);
         }

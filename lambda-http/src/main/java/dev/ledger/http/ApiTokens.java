@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * Tokens are kept only as SHA-256 digests and compared in constant time, every configured token
  * every time, so neither a match's position nor a prefix leaks through timing.
  */
-public final class ApiTokens {
+public final class ApiTokens implements Authenticator {
 
     private static final Pattern BEARER = Pattern.compile("[ \t]*bearer +([A-Za-z0-9._~+/-]+=*)[ \t]*",
             Pattern.CASE_INSENSITIVE);
@@ -78,21 +78,17 @@ public final class ApiTokens {
     }
 
     /**
-     * Checks a request's bearer token and that its role is one of {@code allowed}.
+     * The caller of a request's bearer token: named by its role, since these tokens have no other name.
      *
-     * @throws ApiException 401 without a known token, 403 for a role that may not do this
+     * @throws ApiException 401 without a known token
      */
-    public Role authorize(HttpRequest request, Role... allowed) {
+    @Override
+    public Caller authenticate(HttpRequest request) {
         String token = bearerToken(request.header("authorization")).orElseThrow(() -> new ApiException(401,
                 "unauthenticated", "send an Authorization: Bearer <token> header"));
         Role role = roleOf(token).orElseThrow(() -> new ApiException(401, "unauthenticated",
                 "the bearer token is not recognised"));
-        for (Role permitted : allowed) {
-            if (permitted == role) {
-                return role;
-            }
-        }
-        throw new ApiException(403, "forbidden", "the " + role.label() + " role may not do this");
+        return new Caller(role.label() + " token", java.util.Set.of(role));
     }
 
     /**

@@ -81,7 +81,33 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
         String requestId = event.getRequestContext() != null && event.getRequestContext().getRequestId() != null
                 ? event.getRequestContext().getRequestId()
                 : context != null ? context.getAwsRequestId() : null;
-        return new HttpRequest(method, path, event.getHeaders(), event.getQueryStringParameters(), body, requestId);
+        return new HttpRequest(method, path, event.getHeaders(), event.getQueryStringParameters(), body, requestId,
+                authorizer(event));
+    }
+
+    /** The authorizer's answer in the request's context: a Lambda authorizer's context, or a JWT's claims. */
+    private static GatewayAuthorizer authorizer(APIGatewayV2HTTPEvent event) {
+        var authorizer = event.getRequestContext() == null ? null : event.getRequestContext().getAuthorizer();
+        if (authorizer == null) {
+            return GatewayAuthorizer.NONE;
+        }
+        Map<String, String> lambda = new LinkedHashMap<>();
+        if (authorizer.getLambda() != null) {
+            authorizer.getLambda().forEach((key, value) -> {
+                if (key != null && value != null) {
+                    lambda.put(key, value.toString());
+                }
+            });
+        }
+        Map<String, String> claims = new LinkedHashMap<>();
+        if (authorizer.getJwt() != null && authorizer.getJwt().getClaims() != null) {
+            authorizer.getJwt().getClaims().forEach((key, value) -> {
+                if (key != null && value != null) {
+                    claims.put(key, value);
+                }
+            });
+        }
+        return new GatewayAuthorizer(lambda, claims);
     }
 
     private static String correlationId(HttpRequest request) {

@@ -27,11 +27,12 @@ public record Route(String method, String path, Set<Role> roles, Action action) 
      *
      * @param id        the path's id, decoded and valid; null for a route without one
      * @param conflicts where the action counts the races its commands lose, for the request's log line
+     * @param caller    who sent it, holding one of the route's roles; null on a route that needs none
      */
-    public record Call(HttpRequest request, String id, String correlationId, ConflictCount conflicts) {
+    public record Call(HttpRequest request, String id, String correlationId, ConflictCount conflicts, Caller caller) {
 
         public Call(HttpRequest request, String id, String correlationId) {
-            this(request, id, correlationId, new ConflictCount());
+            this(request, id, correlationId, new ConflictCount(), null);
         }
     }
 

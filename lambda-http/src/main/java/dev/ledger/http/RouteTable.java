@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The routes behind one Lambda, matched once per request, and everything a route needs done before
@@ -25,12 +26,12 @@ public final class RouteTable implements ApiRoutes {
     private record Compiled(Route route, Pattern path, String idName) {
     }
 
-    private final ApiTokens tokens;
+    private final Authenticator authenticator;
     private final MethodRefusal methodRefusal;
     private final List<Compiled> routes;
 
-    public RouteTable(ApiTokens tokens, MethodRefusal methodRefusal, List<Route> routes) {
-        this.tokens = tokens;
+    public RouteTable(Authenticator authenticator, MethodRefusal methodRefusal, List<Route> routes) {
+        this.authenticator = authenticator;
         this.methodRefusal = methodRefusal;
         this.routes = routes.stream().map(route -> new Compiled(route, route.pathPattern(), route.idName())).toList();
     }
@@ -53,12 +54,13 @@ public final class RouteTable implements ApiRoutes {
                 allowed.add(route.method());
                 continue;
             }
+            Caller caller = null;
             if (!route.roles().isEmpty()) {
-                tokens.authorize(request, route.roles().toArray(Role[]::new));
+                caller = authorized(request, route);
             }
             String id = candidate.idName() == null ? null
                     : RequestBody.validId(candidate.idName(), PathSegments.decode(path.group(1)));
-            Route.Answer answer = route.action().answer(new Route.Call(request, id, correlationId, conflicts));
+            Route.Answer answer = route.action().answer(new Route.Call(request, id, correlationId, conflicts, caller));
             return new Handled(answer.response(), route.name(), answer.transferId(), answer.transactionId());
         }
         if (allowed.isEmpty()) {
@@ -68,5 +70,22 @@ public final class RouteTable implements ApiRoutes {
                 ? "on " + RequestBody.printable(request.path()) : "here";
         throw new ApiException(405, "method_not_allowed", request.method() + " is not allowed " + where
                 + "; use " + String.join(" or ", allowed));
+    }
+
+    /**
+     * The request's caller, when it holds one of the route's roles.
+     *
+     * @throws ApiException 401 from the authenticator; 403 {@code forbidden} for a caller without the role
+     */
+    private Caller authorized(HttpRequest request, Route route) {
+        Caller caller = authenticator.authenticate(request);
+        for (Role role : route.roles()) {
+            if (caller.holds(role)) {
+                return caller;
+            }
+        }
+        String held = caller.roles().isEmpty() ? "a caller with no ledger role"
+                : "the " + caller.roles().stream().map(Role::label).sorted().collect(Collectors.joining(" and ")) + " role";
+        throw new ApiException(403, "forbidden", held + " may not do this");
     }
 }

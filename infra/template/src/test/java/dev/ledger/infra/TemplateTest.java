@@ -83,10 +83,12 @@ class TemplateTest {
         }
 
         @Test
-        void gives_the_functions_the_table_and_the_tokens_they_read() {
+        void gives_the_functions_the_table_they_read_and_the_tokens_to_the_authorizer_alone() {
             Template.Function command = template.function("CommandApiFunction");
             assertThat(Intrinsics.symbolic(command.environment().get("LEDGER_EVENTS_TABLE"))).isEqualTo("${EventsTable}");
-            assertThat(Intrinsics.symbolic(command.environment().get("LEDGER_API_TOKENS"))).isEqualTo("${ApiTokens}");
+            // The API handlers take the caller from the authorizer's context: they hold no tokens.
+            assertThat(command.environment()).doesNotContainKey("LEDGER_API_TOKENS");
+            assertThat(template.function("QueryApiFunction").environment()).doesNotContainKey("LEDGER_API_TOKENS");
             assertThat(Intrinsics.symbolic(template.function("TokenAuthorizerFunction").environment()
                     .get("LEDGER_API_TOKENS"))).isEqualTo("${ApiTokens}");
             assertThat(Intrinsics.symbolic(template.function("HoldExpirySweeperFunction").environment()
@@ -123,7 +125,7 @@ class TemplateTest {
             }
             assertThat(symbolicEnvironment("QueryApiFunction")).containsOnlyKeys("LEDGER_EVENTS_TABLE",
                     "LEDGER_BALANCES_TABLE", "LEDGER_HISTORY_TABLE", "LEDGER_TRANSFERS_TABLE", "LEDGER_CONTROL_TABLE",
-                    "LEDGER_API_TOKENS", "JAVA_TOOL_OPTIONS");
+                    "JAVA_TOOL_OPTIONS");
         }
 
         @Test

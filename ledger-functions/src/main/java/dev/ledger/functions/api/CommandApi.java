@@ -33,7 +33,7 @@ import dev.ledger.functions.command.CommandService.Subject;
 import dev.ledger.functions.command.ConcurrentModificationException;
 import dev.ledger.http.ApiException;
 import dev.ledger.http.ApiRoutes;
-import dev.ledger.http.ApiTokens;
+import dev.ledger.http.Authenticator;
 import dev.ledger.http.ConflictCount;
 import dev.ledger.http.HttpRequest;
 import dev.ledger.http.HttpResponse;
@@ -87,20 +87,18 @@ public final class CommandApi implements ApiRoutes {
     static final long RETRY_AFTER_SECONDS = 1;
 
     private final CommandService commands;
-    private final ApiTokens tokens;
     private final RouteTable routes;
     private final BatchApi batches;
 
-    public CommandApi(CommandService commands, ApiTokens tokens) {
-        this(commands, tokens, BatchApi.DEFAULT_PARALLELISM);
+    public CommandApi(CommandService commands, Authenticator authenticator) {
+        this(commands, authenticator, BatchApi.DEFAULT_PARALLELISM);
     }
 
     /** @param batchParallelism how many items of a batch that is not atomic run at once */
-    public CommandApi(CommandService commands, ApiTokens tokens, int batchParallelism) {
+    public CommandApi(CommandService commands, Authenticator authenticator, int batchParallelism) {
         this.commands = commands;
-        this.tokens = tokens;
         this.batches = new BatchApi(commands, batchParallelism);
-        this.routes = new RouteTable(tokens, MethodRefusal.NAMES_THE_PATH, List.of(
+        this.routes = new RouteTable(authenticator, MethodRefusal.NAMES_THE_PATH, List.of(
                 Route.open("GET", "/health", call -> Answer.of(healthy())),
                 new Route("POST", "/accounts", PAYMENTS, this::openAccount),
                 new Route("POST", "/accounts/{accountId}/freeze", PAYMENTS, onAccount(Ledger::freezeAccount)),
@@ -370,7 +368,7 @@ public final class CommandApi implements ApiRoutes {
         boolean force = body.optionalBoolean("force", false);
         SortedMap<String, String> metadata = body.metadata("metadata");
         boolean allReversible = !body.has("amount") || body.isNull("amount");
-        if (force && roleOf(call) != Role.OPERATOR) {
+        if (force && !call.caller().holds(Role.OPERATOR)) {
             throw new ApiException(403, "force_requires_operator", "only the operator role may force a reversal "
                     + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
         }
@@ -395,7 +393,7 @@ public final class CommandApi implements ApiRoutes {
         }
         boolean force = body.optionalBoolean("force", false);
         SortedMap<String, String> metadata = body.metadata("metadata");
-        if (force && roleOf(call) != Role.OPERATOR) {
+        if (force && !call.caller().holds(Role.OPERATOR)) {
             throw new ApiException(403, "force_requires_operator", "only the operator role may force a reversal "
                     + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
         }
@@ -415,11 +413,6 @@ public final class CommandApi implements ApiRoutes {
     }
 
     /** The role of the request's token, which the route table has already authorized. */
-    private Role roleOf(Call call) {
-        return ApiTokens.bearerToken(call.request().header("authorization")).flatMap(tokens::roleOf)
-                .orElseThrow(() -> new IllegalStateException("an authorized request without a known token"));
-    }
-
     /**
      * The account after a command on it; a sharded account as a whole, all its shards read again after
      * the command (so as it is now).

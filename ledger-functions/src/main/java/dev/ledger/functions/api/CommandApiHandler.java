@@ -5,7 +5,7 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.functions.command.CommandService;
 import dev.ledger.functions.command.RetryPolicy;
-import dev.ledger.http.ApiTokens;
+import dev.ledger.http.GatewayCaller;
 import dev.ledger.http.HttpApiHandler;
 import dev.ledger.http.Priming;
 import dev.ledger.http.RequestLog;
@@ -43,7 +43,7 @@ public final class CommandApiHandler extends HttpApiHandler implements Resource 
     }
 
     private CommandApiHandler(CommandService commands, RequestLog log, Clock clock) {
-        super(new CommandApi(commands, ApiTokens.parse(LedgerConfig.required(LedgerConfig.API_TOKENS))), log, clock);
+        super(new CommandApi(commands, GatewayCaller.fromConfig()), log, clock);
         this.commands = commands;
         this.clock = clock;
     }

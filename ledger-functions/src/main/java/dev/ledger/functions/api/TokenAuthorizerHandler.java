@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent;
 import dev.ledger.http.ApiTokens;
+import dev.ledger.http.GatewayCaller;
 import dev.ledger.http.Role;
 import dev.ledger.lambda.config.LedgerConfig;
 import java.util.HashMap;
@@ -40,7 +41,8 @@ public final class TokenAuthorizerHandler implements RequestHandler<APIGatewayV2
         Optional<Role> role = ApiTokens.bearerToken(authorization).flatMap(tokens::roleOf);
         Map<String, Object> response = new HashMap<>();
         response.put("isAuthorized", role.isPresent());
-        role.ifPresent(r -> response.put("context", Map.of("role", r.label())));
+        role.ifPresent(r -> response.put("context", Map.of(GatewayCaller.CONTEXT_ROLE, r.label(),
+                GatewayCaller.CONTEXT_SUBJECT, r.label() + " token")));
         return response;
     }
 }

@@ -1,6 +1,5 @@
 package dev.ledger.functions.api;
 
-import static dev.ledger.functions.LedgerFixture.PAYMENTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -41,7 +40,7 @@ class CommandApiPrimingIT {
         assertThat(ledger.openAccount("bank", "EUR", "null").status()).isEqualTo(201);
         assertThat(ledger.openAccount("alice", "EUR", null).status()).isEqualTo(201);
         Map<String, String> configuration = Map.of("LEDGER_EVENTS_TABLE", ledger.table(),
-                "LEDGER_API_TOKENS", PAYMENTS + "=payments", "LEDGER_AWS_ENDPOINT", aws.endpoint().toString(),
+                "LEDGER_AWS_ENDPOINT", aws.endpoint().toString(),
                 "aws.region", AwsClients.REGION.id(), "aws.accessKeyId", "local", "aws.secretAccessKey", "local");
         configured = SystemProperties.set(configuration);
     }
@@ -86,12 +85,15 @@ class CommandApiPrimingIT {
                 .withVersion("2.0")
                 .withRouteKey("$default")
                 .withRawPath("/transfers")
-                .withHeaders(Map.of("authorization", "Bearer " + PAYMENTS))
+                .withHeaders(Map.of("content-type", "application/json"))
                 .withBody("{\"transferId\":\"" + id + "\",\"debitAccountId\":\"" + debit + "\",\"creditAccountId\":\""
                         + credit + "\",\"amount\":\"1.00\",\"currency\":\"EUR\"}")
                 .withIsBase64Encoded(false)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
                         .withRequestId(id)
+                        // What the API's authorizer passes on: the handler holds no tokens of its own.
+                        .withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                                .withLambda(Map.of("role", "payments", "subject", "payments-client")).build())
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
                                 .withMethod("POST").withPath("/transfers").withSourceIp("127.0.0.1").build())
                         .build())

@@ -12,7 +12,7 @@ import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.Money;
 import dev.ledger.http.ApiException;
 import dev.ledger.http.ApiRoutes;
-import dev.ledger.http.ApiTokens;
+import dev.ledger.http.Authenticator;
 import dev.ledger.http.HttpRequest;
 import dev.ledger.http.HttpResponse;
 import dev.ledger.http.Role;
@@ -59,8 +59,8 @@ public final class QueryApi implements ApiRoutes {
     private final RouteTable routes;
 
     public QueryApi(BalancesProjection balances, HistoryReader history, TransfersProjection transfers,
-                    EventStore log, ApiTokens tokens) {
-        this(() -> new ReadModels(balances, history, transfers), log, tokens);
+                    EventStore log, Authenticator authenticator) {
+        this(() -> new ReadModels(balances, history, transfers), log, authenticator);
     }
 
     /**
@@ -69,10 +69,10 @@ public final class QueryApi implements ApiRoutes {
      *
      * @param readModels called once per request (the tables may be swapped by a rebuild)
      */
-    public QueryApi(Supplier<ReadModels> readModels, EventStore log, ApiTokens tokens) {
+    public QueryApi(Supplier<ReadModels> readModels, EventStore log, Authenticator authenticator) {
         this.readModels = readModels;
         this.log = log;
-        this.routes = new RouteTable(tokens, MethodRefusal.HERE, List.of(
+        this.routes = new RouteTable(authenticator, MethodRefusal.HERE, List.of(
                 new Route("GET", "/accounts/{accountId}", ANY_ROLE, call -> Answer.of(account(readModels.get(), call.id()))),
                 new Route("GET", "/accounts/{accountId}/history", ANY_ROLE,
                         call -> Answer.of(history(readModels.get(), call.id(), call.request()))),

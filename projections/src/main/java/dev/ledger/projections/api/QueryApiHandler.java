@@ -1,6 +1,7 @@
 package dev.ledger.projections.api;
 
-import dev.ledger.http.ApiTokens;
+import dev.ledger.http.Authenticator;
+import dev.ledger.http.GatewayCaller;
 import dev.ledger.http.HttpApiHandler;
 import dev.ledger.http.Priming;
 import dev.ledger.http.RequestLog;
@@ -38,7 +39,7 @@ public final class QueryApiHandler extends HttpApiHandler implements Resource {
     }
 
     private QueryApiHandler(DynamoDbClient dynamo, Clock clock) {
-        super(fromEnvironment(dynamo, ApiTokens.parse(LedgerConfig.required(LedgerConfig.API_TOKENS))),
+        super(fromEnvironment(dynamo, GatewayCaller.fromConfig()),
                 new RequestLog(System.out), clock);
         this.dynamo = dynamo;
         this.clock = clock;
@@ -82,7 +83,7 @@ public final class QueryApiHandler extends HttpApiHandler implements Resource {
      */
     static final Duration ROUTE_MAX_AGE = Duration.ofSeconds(5);
 
-    private static QueryApi fromEnvironment(DynamoDbClient dynamo, ApiTokens tokens) {
+    private static QueryApi fromEnvironment(DynamoDbClient dynamo, Authenticator authenticator) {
         ReadRoutes routes = new ReadRoutes(dynamo, LedgerConfig.optional(ReadRoutes.CONTROL_TABLE).orElse(null),
                 Clock.systemUTC(), ROUTE_MAX_AGE);
         Function<ProjectionCatalog, String> serving = serving(routes);
@@ -90,7 +91,7 @@ public final class QueryApiHandler extends HttpApiHandler implements Resource {
                 new BalancesProjection(dynamo, serving.apply(ProjectionCatalog.BALANCES)),
                 new HistoryReader(dynamo, serving.apply(ProjectionCatalog.HISTORY)),
                 new TransfersProjection(dynamo, serving.apply(ProjectionCatalog.TRANSFERS))),
-                new DynamoEventStore(dynamo, LedgerConfig.required(LedgerConfig.EVENTS_TABLE)), tokens);
+                new DynamoEventStore(dynamo, LedgerConfig.required(LedgerConfig.EVENTS_TABLE)), authenticator);
     }
 
     /**

@@ -31,7 +31,6 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryApiPrimingIT {
 
-    private static final String AUDITOR = "audit-token-1";
 
     private SystemProperties configured;
     private DynamoDbClient dynamo;
@@ -50,7 +49,6 @@ class QueryApiPrimingIT {
             configuration.put(projection.environmentVariable(), table);
         }
         tables = List.copyOf(configuration.values());
-        configuration.put("LEDGER_API_TOKENS", AUDITOR + "=auditor");
         configuration.put("LEDGER_AWS_ENDPOINT", aws.endpoint().toString());
         configuration.put("aws.region", AwsClients.REGION.id());
         configuration.put("aws.accessKeyId", "local");
@@ -94,10 +92,13 @@ class QueryApiPrimingIT {
                 .withVersion("2.0")
                 .withRouteKey("$default")
                 .withRawPath(path)
-                .withHeaders(Map.of("authorization", "Bearer " + AUDITOR))
+                .withHeaders(Map.of("accept", "application/json"))
                 .withIsBase64Encoded(false)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
                         .withRequestId("read-1")
+                        // What the API's authorizer passes on: the handler holds no tokens of its own.
+                        .withAuthorizer(APIGatewayV2HTTPEvent.RequestContext.Authorizer.builder()
+                                .withLambda(Map.of("role", "auditor", "subject", "auditor-client")).build())
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder()
                                 .withMethod("GET").withPath(path).withSourceIp("127.0.0.1").build())
                         .build())
