@@ -93,12 +93,6 @@ final class ControlTable {
             return dynamo.scan(r -> r.tableName(table).limit(1)).count() == 0;
         }
 
-        static List<String> names(DynamoDbClient dynamo) {
-            List<String> names = new ArrayList<>();
-            dynamo.listTablesPaginator(r -> r.limit(100)).tableNames().forEach(names::add);
-            return names;
-        }
-
         static void delete(DynamoDbClient dynamo, String table) {
             try {
                 dynamo.deleteTable(r -> r.tableName(table));

@@ -81,22 +81,27 @@ final class Rebuilder {
         this.threads = threads;
     }
 
-    /** The next free {@code <live>-rebuild-<n>}. */
+    /**
+     * The next free {@code <live>-rebuild-<n>}: after the highest number the control table's rebuild
+     * records name, the first that is not a table. It asks for those names one by one (DescribeTable)
+     * rather than listing the account's tables: ListTables cannot be scoped to this stack's tables in
+     * IAM, so the operator's policy (LedgerOperatorPolicy) does not grant it.
+     */
     String nextShadowName(String live) {
         Pattern numbered = Pattern.compile(Pattern.quote(live) + "-rebuild-(\\d+)");
         long max = 0;
-        List<String> seen = new ArrayList<>(ControlTable.Tables.names(dynamo));
         for (Map<String, AttributeValue> record : control.withPrefix("rebuild#")) {
             String id = record.get(ControlTable.ID).s();
-            seen.add(id.substring(id.lastIndexOf('#') + 1));
-        }
-        for (String name : seen) {
-            Matcher m = numbered.matcher(name);
+            Matcher m = numbered.matcher(id.substring(id.lastIndexOf('#') + 1));
             if (m.matches()) {
                 max = Math.max(max, Long.parseLong(m.group(1)));
             }
         }
-        return live + "-rebuild-" + (max + 1);
+        long next = max + 1;
+        while (ControlTable.Tables.exists(dynamo, live + "-rebuild-" + next)) {
+            next++;
+        }
+        return live + "-rebuild-" + next;
     }
 
     /**

@@ -10,9 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -29,6 +32,17 @@ public final class Target {
     /** Stack outputs naming the tables (infra/template.yaml); the projections' are in their catalog. */
     static final String EVENTS_OUTPUT = "EventsTableName";
     static final String CONTROL_OUTPUT = "ControlTableName";
+
+    /**
+     * Every client of the tool names itself {@code ledger-replay-<command>} in its User-Agent
+     * ({@code app/ledger-replay-rebuild}), which CloudTrail records with each call: an auditor sees
+     * which replay command made it. The policy-coverage test tells the tool's calls apart by it too.
+     */
+    static final String APP_ID_PREFIX = "ledger-replay-";
+
+    /** The command this mixin serves (its name goes into the client's app id). */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     @Option(names = "--endpoint", paramLabel = "URL", description = "AWS endpoint (e.g. a local emulator); "
             + "default: the state file's emulator, else AWS itself")
@@ -66,7 +80,7 @@ public final class Target {
         // A page of a filtered parallel Scan can take the emulator (or a throttled table) longer than
         // the client's default 30 s read timeout; an operator's rebuild should wait, not fail.
         DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.builder()
-                .socketTimeout(Duration.ofMinutes(2)).build());
+                .socketTimeout(Duration.ofMinutes(2)).build()).overrideConfiguration(identified());
         Optional<URI> uri = endpointUri();
         uri.ifPresent(builder::endpointOverride);
         regionName().map(Region::of).ifPresent(builder::region);
@@ -78,6 +92,12 @@ public final class Target {
             }
         }
         return builder.build();
+    }
+
+    /** The configuration every client of the tool starts from: its app id (see {@link #APP_ID_PREFIX}). */
+    ClientOverrideConfiguration identified() {
+        return ClientOverrideConfiguration.builder()
+                .appId(APP_ID_PREFIX + (command == null ? "tool" : command.name())).build();
     }
 
     String events() {

@@ -86,6 +86,19 @@ class RebuildSwapIT {
                 .satisfies(route -> assertThat(route.table()).isEqualTo(workload.balances + "-rebuild-2"));
         assertThat(ControlTable.Tables.exists(dynamo, workload.balances + "-rebuild-1")).isTrue();
         assertThat(cli.run("verify").code()).isZero();
+
+        // Consumers stopped: the swapped-in tables fall behind the log, and are continued where they are
+        // served (each event a conditional write, as the swap's own catch-up writes).
+        workload.more(10);
+        assertThat(cli.run("verify").code()).as("behind the log").isEqualTo(1);
+
+        ReplayRunner.Run continued = cli.run("rebuild", "--projection", "all", "--into", "live", "--from-version", "1",
+                "--json");
+
+        assertThat(continued.code()).as(continued.out() + continued.err()).isZero();
+        assertThat(continued.json().get("projections")).extracting(p -> p.get("table").asText()).containsExactly(
+                workload.balances + "-rebuild-2", workload.history + "-rebuild-1", workload.transfers + "-rebuild-1");
+        assertThat(cli.run("verify").code()).isZero();
     }
 
     @Test

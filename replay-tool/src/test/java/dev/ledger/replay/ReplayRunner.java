@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The replay tool as an operator runs it, against one workload's tables on the emulator. */
 final class ReplayRunner {
@@ -21,6 +22,11 @@ final class ReplayRunner {
         this.endpoint = endpoint;
         this.workload = workload;
         this.control = control;
+        // As deployed: the stack creates the control table (ControlTable), so the tool only finds it,
+        // and the operator's policy need not let it create one (the policy-coverage IT holds it to that).
+        new ControlTable(workload.dynamo(), control).ensureExists();
+        ReplayCalls.tables(Map.of(workload.events, "EventsTable", workload.balances, "BalancesTable",
+                workload.history, "HistoryTable", workload.transfers, "TransfersTable", control, "ControlTable"));
     }
 
     Run run(String... args) {

@@ -2,6 +2,7 @@ package dev.ledger.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,11 +36,14 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -339,33 +343,55 @@ class ReplayToolIT {
         assertThat(replay("rebuild", "--projection", "transfers").code()).isZero();
     }
 
-    @Test
-    void anInterruptedRebuildIsNeverCompletedAndARerunStartsAfreshAndEqualsLive() {
+    @ParameterizedTest
+    @EnumSource(ProjectionCatalog.class)
+    void anInterruptedRebuildIsNeverCompletedAndARerunStartsAfreshAndEqualsLive(ProjectionCatalog kind) {
         ControlTable table = new ControlTable(dynamo, control).ensureExists();
         Rebuilder rebuilder = new Rebuilder(dynamo, new EventLog(dynamo, workload.events), table, Clock.systemUTC(), 2, 2);
-        String partial = rebuilder.nextShadowName(workload.history);
+        String partial = rebuilder.nextShadowName(deployed(kind));
+        String records = "rebuild#" + kind.label() + "#" + partial;
         int[] applied = {0};
-        try (RebuildLock lock = RebuildLock.acquire(table, "history", "crashing-run", Duration.ofMinutes(1),
+        try (RebuildLock lock = RebuildLock.acquire(table, kind.label(), "crashing-run", Duration.ofMinutes(1),
                 Clock.systemUTC())) {
-            assertThatThrownBy(() -> rebuilder.rebuild(ProjectionCatalog.HISTORY, partial, null, true, lock, event -> {
+            assertThatThrownBy(() -> rebuilder.rebuild(kind, partial, null, true, lock, event -> {
                 if (++applied[0] == 25) {
                     throw new IllegalStateException("killed");
                 }
             })).hasMessageContaining("killed");
         }
-        assertThat(table.withPrefix("rebuild#history#" + partial))
+        assertThat(table.withPrefix(records))
                 .singleElement().satisfies(r -> assertThat(r.get("status").s()).isEqualTo("BUILDING"));
 
-        ReplayRunner.Run rerun = replay("rebuild", "--projection", "history", "--json");
+        ReplayRunner.Run rerun = replay("rebuild", "--projection", kind.label(), "--json");
 
         assertThat(rerun.code()).as(rerun.out() + rerun.err()).isZero();
         assertThat(rerun.err()).contains("deleted " + partial);
         assertThat(ControlTable.Tables.exists(dynamo, partial)).isFalse();
-        JsonNode history = rerun.json().get("projections").get(0);
-        assertThat(history.get("table").asText()).isNotEqualTo(partial);
-        assertThat(history.get("equalToLive").asBoolean()).isTrue();
-        assertThat(table.withPrefix("rebuild#history#" + partial))
+        JsonNode report = rerun.json().get("projections").get(0);
+        assertThat(report.get("table").asText()).isNotEqualTo(partial);
+        assertThat(report.get("equalToLive").asBoolean()).isTrue();
+        assertThat(table.withPrefix(records))
                 .singleElement().satisfies(r -> assertThat(r.get("status").s()).isEqualTo("ABANDONED"));
+    }
+
+    @Test
+    void theRebuildLockIsRenewedWhileItIsHeld() {
+        new ControlTable(dynamo, control).ensureExists();
+        Map<String, AttributeValue> key = Map.of(ControlTable.ID, AttributeValue.fromS("lock#balances"));
+        LongSupplier expiresAt = () -> Long.parseLong(dynamo.getItem(r -> r.tableName(control).key(key)
+                .consistentRead(true)).item().get(RebuildLock.EXPIRES_AT).n());
+        // The lock as a rebuild takes it: through the tool's own client (a heartbeat every third of its ttl).
+        try (DynamoDbClient tool = rebuildClient();
+             RebuildLock lock = RebuildLock.acquire(new ControlTable(tool, control), "balances", "long-run",
+                     Duration.ofMillis(300), Clock.systemUTC())) {
+            long taken = expiresAt.getAsLong();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> expiresAt.getAsLong() > taken);
+
+            assertThat(lock.lost()).isFalse();
+        }
+        assertThat(dynamo.getItem(r -> r.tableName(control).key(key).consistentRead(true)).hasItem())
+                .as("released at the end").isFalse();
     }
 
     /** What the read API answers to {@code GET /accounts/{id}/balance?asOf=}, over the same tables. */
@@ -378,6 +404,27 @@ class ReplayToolIT {
                 "c-1").response();
         assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
         return response.body();
+    }
+
+    private String deployed(ProjectionCatalog kind) {
+        return switch (kind) {
+            case BALANCES -> workload.balances;
+            case HISTORY -> workload.history;
+            case TRANSFERS -> workload.transfers;
+        };
+    }
+
+    /** A DynamoDB client of the replay tool as {@code rebuild} builds it (its app id included). */
+    private DynamoDbClient rebuildClient() {
+        AsRebuild holder = new AsRebuild();
+        new picocli.CommandLine(holder).parseArgs("--endpoint", endpoint, "--state-file", "does-not-exist.json");
+        return holder.target.dynamo();
+    }
+
+    @picocli.CommandLine.Command(name = "rebuild")
+    static final class AsRebuild {
+        @picocli.CommandLine.Mixin
+        Target target;
     }
 
     private ReplayRunner.Run replay(String... args) {

@@ -84,6 +84,10 @@ final class Workload {
         commands = new CommandService(store, clock, RetryPolicy.standard(new SplittableRandom(seed)));
     }
 
+    DynamoDbClient dynamo() {
+        return dynamo;
+    }
+
     DynamoEventStore store() {
         return store;
     }

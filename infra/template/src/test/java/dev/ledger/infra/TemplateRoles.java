@@ -22,15 +22,23 @@ public final class TemplateRoles {
     private TemplateRoles() {
     }
 
-    /** One statement of an IAM policy document. Resources stay expressions: see {@link Intrinsics#symbolic}. */
+    /**
+     * One statement of an IAM policy document. Resources stay expressions: see {@link Intrinsics#symbolic}.
+     *
+     * @param condition its Condition block, or a missing node
+     */
     public record Statement(Optional<String> sid, String effect, List<String> actions, List<String> notActions,
-                     List<JsonNode> resources, List<JsonNode> notResources, boolean hasCondition) {
+                     List<JsonNode> resources, List<JsonNode> notResources, JsonNode condition) {
 
         static Statement of(JsonNode node) {
             return new Statement(Optional.ofNullable(node.path("Sid").asText(null)), node.path("Effect").asText(""),
                     Template.texts(node.path("Action")), Template.texts(node.path("NotAction")),
                     Template.nodes(node.path("Resource")), Template.nodes(node.path("NotResource")),
-                    node.has("Condition"));
+                    node.path("Condition"));
+        }
+
+        public boolean hasCondition() {
+            return !condition.isMissingNode();
         }
 
         /** The resources in symbolic form, e.g. {@code ${EventsTable.Arn}}. */
@@ -78,6 +86,18 @@ public final class TemplateRoles {
         }
         return new Role(logicalId, Collections.unmodifiableSet(services), List.copyOf(policies),
                 Template.nodes(resource.property("ManagedPolicyArns")));
+    }
+
+    /**
+     * The AWS::IAM::ManagedPolicy {@code logicalId} of {@code template}: the policies the stack
+     * outputs for people (operators, auditors), attached outside the stack.
+     */
+    public static Policy managedPolicy(Template template, String logicalId) {
+        Resource resource = template.resource(logicalId);
+        if (!resource.type().equals(MANAGED_POLICY)) {
+            throw new IllegalArgumentException(logicalId + " is a " + resource.type() + ", not a " + MANAGED_POLICY);
+        }
+        return policy(logicalId, resource.property("PolicyDocument"));
     }
 
     private static Policy policy(String name, JsonNode document) {

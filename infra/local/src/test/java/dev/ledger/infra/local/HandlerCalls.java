@@ -1,21 +1,13 @@
 package dev.ledger.infra.local;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import dev.ledger.infra.IamNeeds;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 
 /**
  * Every AWS call a template function's handler makes in this test JVM, as the IAM action it needs
@@ -23,19 +15,13 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
  * ({@code software/amazon/awssdk/global/handlers/execution.interceptors}), so the handlers' own
  * clients are seen without any hook in them. A call is a function's when its handler runs on the
  * calling thread ({@link LocalFunction#running()}); the event-source runtime's own reads (what
- * Lambda's mappings do with the role) are not.
- *
- * <p>IAM authorizes a transaction's items one by one (a Put as {@code dynamodb:PutItem}, a
- * ConditionCheck as {@code dynamodb:ConditionCheckItem}...), and a batch call as the batch action.
+ * Lambda's mappings do with the role) are not. What IAM authorizes each request as is
+ * {@link IamNeeds}'s to say (infra/template's test jar), shared with the replay tool's policy check.
  */
 public final class HandlerCalls implements ExecutionInterceptor {
 
-    /** One call: which function (its logical id), the IAM action, and the resource by name (a table, index, stream or queue). */
-    public record Call(String function, String action, Resource resource) {
-    }
-
-    /** @param index for a Query or Scan of an index, its name */
-    public record Resource(String name, Optional<String> index) {
+    /** One call: which function (its logical id), and what IAM authorizes it as. */
+    public record Call(String function, IamNeeds.Need need) {
     }
 
     private static final Set<String> WATCHED = ConcurrentHashMap.newKeySet();
@@ -64,47 +50,10 @@ public final class HandlerCalls implements ExecutionInterceptor {
         }
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME).toLowerCase();
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-        for (Map.Entry<String, Resource> need : needs(service, operation, context.request())) {
-            CALLS.add(new Call(function.get(), need.getKey(), need.getValue()));
+        // No partition keys: no role of a function grants on a dynamodb:LeadingKeys condition, so none
+        // is needed (a role that did would see its calls refused here, loudly, until it is taught).
+        for (IamNeeds.Need need : IamNeeds.of(service, operation, context.request(), table -> Optional.empty())) {
+            CALLS.add(new Call(function.get(), need));
         }
-    }
-
-    /** action -> resource, for each thing the request touches. */
-    private static List<Map.Entry<String, Resource>> needs(String service, String operation, SdkRequest request) {
-        List<Map.Entry<String, Resource>> needs = new ArrayList<>();
-        if (request instanceof TransactWriteItemsRequest transaction) {
-            for (TransactWriteItem item : transaction.transactItems()) {
-                if (item.put() != null) {
-                    needs.add(Map.entry("dynamodb:PutItem", table(item.put().tableName())));
-                } else if (item.update() != null) {
-                    needs.add(Map.entry("dynamodb:UpdateItem", table(item.update().tableName())));
-                } else if (item.delete() != null) {
-                    needs.add(Map.entry("dynamodb:DeleteItem", table(item.delete().tableName())));
-                } else {
-                    needs.add(Map.entry("dynamodb:ConditionCheckItem", table(item.conditionCheck().tableName())));
-                }
-            }
-        } else if (request instanceof TransactGetItemsRequest transaction) {
-            transaction.transactItems().forEach(item -> needs.add(Map.entry("dynamodb:GetItem",
-                    table(item.get().tableName()))));
-        } else if (request instanceof BatchGetItemRequest batch) {
-            batch.requestItems().keySet().forEach(t -> needs.add(Map.entry("dynamodb:BatchGetItem", table(t))));
-        } else if (request instanceof BatchWriteItemRequest batch) {
-            batch.requestItems().keySet().forEach(t -> needs.add(Map.entry("dynamodb:BatchWriteItem", table(t))));
-        } else {
-            String name = field(request, "TableName").or(() -> field(request, "StreamName"))
-                    .or(() -> field(request, "StreamARN")).or(() -> field(request, "QueueUrl"))
-                    .orElse("*");
-            needs.add(Map.entry(service + ":" + operation, new Resource(name, field(request, "IndexName"))));
-        }
-        return needs;
-    }
-
-    private static Resource table(String name) {
-        return new Resource(name, Optional.empty());
-    }
-
-    private static Optional<String> field(SdkRequest request, String name) {
-        return request.getValueForField(name, String.class);
     }
 }

@@ -2,6 +2,7 @@ package dev.ledger.infra.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledger.infra.PolicyCheck;
 import dev.ledger.infra.Template;
 import dev.ledger.infra.TemplateRoles;
 import dev.ledger.infra.TemplateRoles.Statement;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.StackResource;
@@ -19,11 +19,10 @@ import software.amazon.awssdk.services.cloudformation.model.StackResource;
  * Checks the calls the handlers made ({@link HandlerCalls}) against the template's roles: each call
  * must be allowed by its function's role, on the resource it named. The emulator enforces no IAM, so
  * without this a handler that starts a new kind of call (a BatchGetItem, a ConditionCheck in a
- * transaction) passes every local test and is refused on its first request on AWS.
+ * transaction) passes every local test and is refused on its first request on AWS. Whether a
+ * statement allows a call is {@link PolicyCheck}'s to say (infra/template's test jar).
  */
 final class HandlerPermissions {
-
-    private static final Pattern REBUILT = Pattern.compile("(.+)(-rebuild-[0-9A-Za-z-]+)");
 
     private HandlerPermissions() {
     }
@@ -51,42 +50,13 @@ final class HandlerPermissions {
         for (HandlerCalls.Call call : calls) {
             Template.Function function = template.functions().stream()
                     .filter(f -> f.logicalId().equals(call.function())).findFirst().orElseThrow();
-            String resource = symbolic(call.resource(), logicalIds);
+            PolicyCheck.Call asIam = PolicyCheck.call(call.need(), logicalIds);
             List<Statement> statements = TemplateRoles.role(template, function.roleLogicalId()).statements();
-            boolean allowed = statements.stream().anyMatch(s -> s.effect().equals("Allow")
-                    && s.actions().contains(call.action())
-                    && s.symbolicResources().stream().anyMatch(granted -> matches(granted, resource)));
-            if (!allowed) {
-                refused.add(function.logicalId() + ": " + call.action() + " on " + resource);
+            if (!PolicyCheck.allows(statements, asIam)) {
+                refused.add(function.logicalId() + ": " + asIam);
             }
         }
         assertThat(refused).as("calls the handlers made that their roles in the template do not allow (IAM"
                 + " would refuse them on AWS)").isEmpty();
-    }
-
-    /** The resource as the template's policies write it, e.g. {@code ${EventsTable.Arn}/index/by-expiry}. */
-    private static String symbolic(HandlerCalls.Resource resource, Map<String, String> logicalIds) {
-        String name = resource.name();
-        String suffix = "";
-        if (!logicalIds.containsKey(name)) {
-            var rebuilt = REBUILT.matcher(name);
-            if (rebuilt.matches() && logicalIds.containsKey(rebuilt.group(1))) {
-                name = rebuilt.group(1);
-                suffix = rebuilt.group(2);
-            } else {
-                return name; // not the stack's: matches no statement of a role that names only its own
-            }
-        }
-        String arn = "${" + logicalIds.get(name) + ".Arn}" + suffix;
-        return resource.index().map(index -> arn + "/index/" + index).orElse(arn);
-    }
-
-    private static boolean matches(String granted, String resource) {
-        if (!granted.contains("*")) {
-            return granted.equals(resource);
-        }
-        String regex = java.util.Arrays.stream(granted.split("\\*", -1)).map(Pattern::quote)
-                .collect(Collectors.joining(".*"));
-        return resource.matches(regex);
     }
 }

@@ -1,0 +1,106 @@
+package dev.ledger.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ledger.infra.PolicyCheck;
+import dev.ledger.infra.Template;
+import dev.ledger.infra.TemplateRoles;
+import dev.ledger.infra.TemplateRoles.Statement;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Least privilege for people (issue 15, section 2): the template's {@code LedgerOperatorPolicy}
+ * allows every call the replay tool made in this module's integration tests, and grants no action on
+ * no resource that none of them used; {@code LedgerAuditorPolicy} the same for the calls of
+ * {@code verify}, {@code state} and {@code export}. The emulator enforces no IAM: without this a
+ * new call in the tool passes every local test and is refused on an operator's first run on AWS,
+ * and a grant nothing uses stays in the policy unnoticed.
+ *
+ * <p>The calls are recorded by {@link ReplayCalls} while the other ITs run; this class runs after
+ * all of them in the same JVM ({@link PolicyCoverageRunsLast}). Run alone it has nothing to check
+ * and fails, naming the commands it did not see: run it with the module's other ITs
+ * ({@code -Dit.test='dev/ledger/replay/*IT'}, or the module's whole verify).
+ */
+class ReplayPolicyCoverageIT {
+
+    private static final Set<String> AUDITOR_COMMANDS = Set.of("verify", "state", "export");
+    private static final Set<String> OPERATOR_COMMANDS = Set.of("verify", "state", "export", "rebuild");
+
+    /**
+     * Statements whose calls no test of this module makes yet: the replay tool's appends to the audit
+     * stream (issue 15, section 3) come with that work. Each must be unused while listed here, so the
+     * entry cannot outlive the calls' arrival: then this test fails until it is removed.
+     */
+    private static final Set<String> AWAITING_CALLS = Set.of("AppendToTheAuditStreamOnly");
+
+    private final Template template = Template.bundled();
+
+    @Test
+    void theOperatorPolicyAllowsEveryCallTheReplayToolMade() {
+        Set<PolicyCheck.Call> calls = callsOf(OPERATOR_COMMANDS);
+
+        assertThat(PolicyCheck.refused(statements("LedgerOperatorPolicy"), calls))
+                .as("calls of ./ledger replay that LedgerOperatorPolicy does not allow (IAM would refuse them on AWS);"
+                        + " recorded:%n%s", listing(OPERATOR_COMMANDS)).isEmpty();
+    }
+
+    @Test
+    void theOperatorPolicyGrantsNothingTheReplayToolDidNotUse() {
+        Set<String> unused = PolicyCheck.unused(statements("LedgerOperatorPolicy"), callsOf(OPERATOR_COMMANDS));
+
+        Set<String> awaitedStillUnused = unused.stream().map(ReplayPolicyCoverageIT::statementOf)
+                .filter(AWAITING_CALLS::contains).collect(Collectors.toSet());
+        assertThat(awaitedStillUnused).as("statements of AWAITING_CALLS whose calls were not recorded (one that is"
+                + " used now must leave that list)").isEqualTo(AWAITING_CALLS);
+        unused.removeIf(grant -> AWAITING_CALLS.contains(statementOf(grant)));
+        assertThat(unused).as("grants of LedgerOperatorPolicy no call of ./ledger replay used; recorded:%n%s",
+                listing(OPERATOR_COMMANDS)).isEmpty();
+    }
+
+    @Test
+    void theAuditorPolicyAllowsEveryCallOfVerifyStateAndExport() {
+        Set<PolicyCheck.Call> calls = callsOf(AUDITOR_COMMANDS);
+
+        assertThat(PolicyCheck.refused(statements("LedgerAuditorPolicy"), calls))
+                .as("calls of replay verify, state and export that LedgerAuditorPolicy does not allow; recorded:%n%s",
+                        listing(AUDITOR_COMMANDS)).isEmpty();
+    }
+
+    @Test
+    void theAuditorPolicyGrantsNothingVerifyStateAndExportDidNotUse() {
+        assertThat(PolicyCheck.unused(statements("LedgerAuditorPolicy"), callsOf(AUDITOR_COMMANDS)))
+                .as("grants of LedgerAuditorPolicy no call of verify, state or export used; recorded:%n%s",
+                        listing(AUDITOR_COMMANDS)).isEmpty();
+    }
+
+    /** The statement of a grant as {@link PolicyCheck#unused} names it ({@code <statement>: <action> on <resource>}). */
+    private static String statementOf(String grant) {
+        return grant.substring(0, grant.indexOf(": "));
+    }
+
+    private List<Statement> statements(String policy) {
+        return TemplateRoles.managedPolicy(template, policy).statements();
+    }
+
+    /** The calls of these commands; each must have made some, or there is nothing to check. */
+    private static Set<PolicyCheck.Call> callsOf(Set<String> commands) {
+        Set<ReplayCalls.Call> recorded = ReplayCalls.recorded();
+        Set<String> seen = recorded.stream().map(ReplayCalls.Call::command).collect(Collectors.toSet());
+        assertThat(seen).as("replay commands whose AWS calls were recorded in this JVM: this IT checks the calls"
+                + " of the module's other ITs, run before it in the same JVM (-Dit.test='dev/ledger/replay/*IT')").containsAll(commands);
+        return recorded.stream().filter(call -> commands.contains(call.command())).map(ReplayCalls.Call::call)
+                .collect(Collectors.toSet());
+    }
+
+    /** command -> what it called (action on resource), one a line, for the failure messages. */
+    private static String listing(Set<String> commands) {
+        Set<String> lines = new TreeSet<>();
+        ReplayCalls.recorded().stream().filter(call -> commands.contains(call.command())).forEach(call ->
+                lines.add("  " + call.command() + ": " + call.call().action() + " on " + call.call().resource()));
+        return String.join(System.lineSeparator(), lines);
+    }
+}
