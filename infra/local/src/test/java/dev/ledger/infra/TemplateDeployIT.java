@@ -194,6 +194,18 @@ class TemplateDeployIT {
                 .noneMatch(r -> r.resourceType().startsWith("AWS::ApiGatewayV2::"));
     }
 
+    /** moto 5.2.1's CloudFormation creates AWS::IAM::ManagedPolicy (and validates its document), so they need no IsAws. */
+    @Test
+    void the_peoples_managed_policies_are_created_and_output_by_arn() {
+        Map<String, String> physicalIds = deployer.physicalIds(created.stackName());
+        for (String policy : List.of("LedgerOperatorPolicy", "LedgerAuditorPolicy")) {
+            assertThat(created.outputs().get(policy + "Arn"))
+                    .matches("arn:aws:iam::[0-9]{12}:policy/" + java.util.regex.Pattern.quote(created.stackName())
+                            + "-" + policy + "-[A-Za-z0-9]+")
+                    .isEqualTo(physicalIds.get(policy));
+        }
+    }
+
     @Test
     void every_handler_class_exists_and_implements_the_request_handler_its_use_needs() throws ClassNotFoundException {
         assertThat(template.functions()).extracting(Template.Function::logicalId)

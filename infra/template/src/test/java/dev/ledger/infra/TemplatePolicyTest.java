@@ -251,6 +251,78 @@ class TemplatePolicyTest {
     }
 
     // ----------------------------------------------------------------------------------------
+    // People's policies (issue 15, section 2). What each grants is held to what the replay tool
+    // calls by replay-tool's ReplayPolicyCoverageIT; these are the rules that hold whatever it calls.
+    // ----------------------------------------------------------------------------------------
+
+    private static final List<String> PEOPLES_POLICIES = List.of("LedgerOperatorPolicy", "LedgerAuditorPolicy");
+    /** Every DynamoDB action that changes a table or an item. */
+    private static final Pattern DYNAMODB_WRITE = Pattern.compile(
+            "dynamodb:(Put|Update|Delete|BatchWrite|Create|Restore|Import|TransactWrite)[A-Za-z]*");
+
+    @Test
+    void the_peoples_policies_are_managed_policies_the_stack_outputs_by_arn() {
+        for (String policy : PEOPLES_POLICIES) {
+            assertThat(template.resource(policy).type()).isEqualTo(TemplateRoles.MANAGED_POLICY);
+            assertThat(template.resource(policy).condition()).as("created on every stage, the local one too").isEmpty();
+            assertThat(Intrinsics.symbolic(template.outputs().get(policy + "Arn").value())).isEqualTo("${" + policy + "}");
+            assertThat(template.resource(policy).property("Roles").isMissingNode()
+                    && template.resource(policy).property("Groups").isMissingNode()
+                    && template.resource(policy).property("Users").isMissingNode())
+                    .as("%s is attached outside the stack, to the people's own role, group or permission set", policy)
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void the_peoples_policies_allow_named_actions_on_this_stacks_tables_only() {
+        Set<String> tables = new TreeSet<>();
+        for (Template.Resource table : template.resourcesOfType(Template.DYNAMODB_TABLE)) {
+            tables.add("${" + table.logicalId() + ".Arn}");
+        }
+        for (String policy : PEOPLES_POLICIES) {
+            for (Statement statement : TemplateRoles.managedPolicy(template, policy).statements()) {
+                assertThat(statement.sid()).as("every statement of %s says what it is for", policy).isPresent();
+                assertThat(statement.effect()).isEqualTo("Allow");
+                assertThat(statement.notActions()).isEmpty();
+                assertThat(statement.notResources()).isEmpty();
+                assertThat(statement.actions()).as("%s %s", policy, statement.sid())
+                        .isNotEmpty().allSatisfy(action -> assertThat(action).matches("dynamodb:[A-Za-z]+"));
+                assertThat(statement.symbolicResources()).as("%s %s", policy, statement.sid()).isNotEmpty()
+                        .allSatisfy(resource -> assertThat(tables.contains(resource)
+                                || REBUILT_TABLES.matcher(resource).matches()).as(resource).isTrue());
+            }
+        }
+    }
+
+    @Test
+    void the_auditor_policy_writes_nothing() {
+        for (Statement statement : TemplateRoles.managedPolicy(template, "LedgerAuditorPolicy").statements()) {
+            assertThat(statement.actions()).noneMatch(action -> DYNAMODB_WRITE.matcher(action).matches());
+            assertThat(statement.hasCondition()).isFalse();
+        }
+    }
+
+    @Test
+    void the_operator_policy_writes_the_log_only_to_the_audit_stream_and_never_deletes_or_creates_it() {
+        for (Statement statement : TemplateRoles.managedPolicy(template, "LedgerOperatorPolicy").statements()) {
+            if (!statement.symbolicResources().contains(EVENTS_TABLE)) {
+                continue;
+            }
+            List<String> writes = statement.actions().stream().filter(a -> DYNAMODB_WRITE.matcher(a).matches()).toList();
+            if (writes.isEmpty()) {
+                continue;
+            }
+            assertThat(statement.sid()).contains("AppendToTheAuditStreamOnly");
+            assertThat(writes).containsExactly("dynamodb:PutItem");
+            assertThat(statement.symbolicResources()).containsExactly(EVENTS_TABLE);
+            assertThat(statement.condition().path("ForAllValues:StringEquals").path("dynamodb:LeadingKeys").size())
+                    .as("the audit stream's partition key, and nothing else").isEqualTo(1);
+            assertThat(statement.condition().size()).isEqualTo(1);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
 
     private Role roleOf(Function function) {
         return TemplateRoles.role(template, function.roleLogicalId());
