@@ -140,10 +140,13 @@ class TemplateKmsKeyDeployIT {
 
     // ----------------------------------------------------------------------------------------
 
-    /** Role logical id -> names of the key policies (AWS::IAM::Policy resources) the template attaches to it. */
+    /** Role logical id -> names of the policies naming the key (AWS::IAM::Policy resources) the template attaches to it. */
     private Map<String, TreeSet<String>> keyPoliciesByRole() {
         Map<String, TreeSet<String>> byRole = new TreeMap<>();
         for (Template.Resource policy : template.resourcesOfType("AWS::IAM::Policy")) {
+            if (!Intrinsics.references(policy.property("PolicyDocument")).contains("KmsKeyArn")) {
+                continue;
+            }
             String name = policy.property("PolicyName").asText();
             for (String role : Intrinsics.references(policy.property("Roles"))) {
                 byRole.computeIfAbsent(role, r -> new TreeSet<>()).add(name);
