@@ -18,6 +18,19 @@ public interface ApiRoutes {
         return handle(request, correlationId);
     }
 
+    /** The route of a request that matches none: what its log line and metrics show instead of its path. */
+    String UNMATCHED = "unmatched";
+
+    /**
+     * The name of the route whose path and method this request matches, or {@link #UNMATCHED}: the
+     * route a log line names for a request refused or failed before its route answered. Never the raw
+     * path, which is the caller's text (it may carry anything, a token included) and would make each
+     * path a metric dimension of its own.
+     */
+    default String routeOf(HttpRequest request) {
+        return UNMATCHED;
+    }
+
     /** Whether these routes run commands, so that each request's log line counts their lost races. */
     default boolean runCommands() {
         return false;

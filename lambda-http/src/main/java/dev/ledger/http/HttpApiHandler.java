@@ -42,7 +42,7 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
     public HttpResponse respond(HttpRequest request) {
         long started = System.nanoTime();
         String correlationId = correlationId(request);
-        String route = request.method() + " " + request.path();
+        String route;
         String transferId = null;
         String transactionId = null;
         ConflictCount conflicts = new ConflictCount();
@@ -54,8 +54,10 @@ public abstract class HttpApiHandler implements RequestHandler<APIGatewayV2HTTPE
             transactionId = handled.transactionId();
             response = handled.response();
         } catch (ApiException refused) {
+            route = routes.routeOf(request);
             response = refused.toResponse();
         } catch (RuntimeException unexpected) {
+            route = routes.routeOf(request);
             log.failure(clock.instant(), route, correlationId, unexpected);
             response = HttpResponse.error(500, "internal_error",
                     "the ledger could not complete the request; it changed nothing unless a retry says otherwise");

@@ -1,5 +1,6 @@
 package dev.ledger.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.lambda.metrics.EmbeddedMetrics;
@@ -10,10 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * One structured JSON line per request on standard output (CloudWatch Logs on AWS): route, status,
- * latency, transfer and correlation ids, the error code. Never a token, never a body.
+ * latency, transfer and correlation ids, the error code. Never a token, never a body, never a
+ * metadata value: nothing the caller sent but the route and ids the API checked.
  *
  * <p>Each line is also a CloudWatch Embedded Metric Format record: {@code requests} (1) and
  * {@code latencyMs} by {@code route} and {@code outcome} (the error code, or {@code ok}), which for
@@ -23,6 +26,9 @@ import java.util.OptionalInt;
  * {@code Conflicts}, the races that request's commands lost (0 when none), by the same dimensions.
  */
 public final class RequestLog {
+
+    /** Causes named on a failure's line, at most: a chain is seldom deeper, and a cycle must end. */
+    static final int MAX_CAUSES = 8;
 
     private final PrintStream out;
 
@@ -88,7 +94,13 @@ public final class RequestLog {
         out.println(EmbeddedMetrics.annotate(line, at, List.of(), Map.of("appendConflicts", Unit.COUNT)));
     }
 
-    /** An unexpected failure: the type and message for operators, no stack trace in the response. */
+    /**
+     * An unexpected failure, for operators: the exception's type and where it was thrown, the types of
+     * its causes, and for a refusal by an AWS service its error code, status and request id (enough to
+     * find the call in the service's own logs). Never a message: an exception's message may quote what
+     * the request carried (a JSON parser's quotes the token it choked on, a validation message the
+     * value it refused), and the log must hold no metadata value, token or body.
+     */
     public void failure(Instant at, String route, String correlationId, Throwable failure) {
         ObjectNode line = JsonNodeFactory.instance.objectNode();
         line.put("ts", at.toString());
@@ -96,7 +108,24 @@ public final class RequestLog {
         line.put("route", route);
         line.put("correlationId", correlationId);
         line.put("exception", failure.getClass().getName());
-        line.put("message", String.valueOf(failure.getMessage()));
+        StackTraceElement[] trace = failure.getStackTrace();
+        if (trace.length > 0) {
+            line.put("thrownAt", trace[0].toString());
+        }
+        ArrayNode causes = line.putArray("causes");
+        AwsServiceException refusal = failure instanceof AwsServiceException service ? service : null;
+        Throwable cause = failure.getCause();
+        for (int depth = 0; cause != null && cause != failure && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            causes.add(cause.getClass().getName());
+            if (refusal == null && cause instanceof AwsServiceException service) {
+                refusal = service;
+            }
+        }
+        if (refusal != null) {
+            line.put("awsErrorCode", refusal.awsErrorDetails() == null ? null : refusal.awsErrorDetails().errorCode());
+            line.put("awsStatus", refusal.statusCode());
+            line.put("awsRequestId", refusal.requestId());
+        }
         out.println(line);
     }
 }

@@ -72,6 +72,17 @@ public final class RouteTable implements ApiRoutes {
                 + "; use " + String.join(" or ", allowed));
     }
 
+    @Override
+    public String routeOf(HttpRequest request) {
+        for (Compiled candidate : routes) {
+            if (candidate.route().method().equals(request.method()) && request.path() != null
+                    && candidate.path().matcher(request.path()).matches()) {
+                return candidate.route().name();
+            }
+        }
+        return UNMATCHED;
+    }
+
     /**
      * The request's caller, when it holds one of the route's roles.
      *

@@ -61,6 +61,16 @@ class RouteTableTest {
                 .hasMessage("POST is not allowed here; use GET");
     }
 
+    @Test
+    void aRefusedRequestIsLoggedUnderTheRouteItMatchedOrAsUnmatchedNeverUnderItsPath() {
+        assertThat(table.routeOf(request("POST", "/accounts/eyJhbGciOiJub25lIn0.e30./freeze", "aud")))
+                .isEqualTo("POST /accounts/{id}/freeze");
+        assertThat(table.routeOf(request("GET", "/accounts/eyJhbGciOiJub25lIn0.e30.", null))).isEqualTo(ApiRoutes.UNMATCHED);
+        assertThat(table.routeOf(request("GET", "/accounts/alice/freeze", "pay"))).as("another method")
+                .isEqualTo(ApiRoutes.UNMATCHED);
+        assertThat(table.routeOf(request("GET", null, null))).isEqualTo(ApiRoutes.UNMATCHED);
+    }
+
     private void assertRefused(HttpRequest request, int status, String code) {
         assertThatThrownBy(() -> table.handle(request, "c")).isInstanceOfSatisfying(ApiException.class, refused -> {
             assertThat(refused.status()).isEqualTo(status);

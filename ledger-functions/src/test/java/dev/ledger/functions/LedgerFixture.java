@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
  * An events table of its own on the emulator, and the command handler over it, called with the
  * same {@link APIGatewayV2HTTPEvent} API Gateway sends.
  */
-public final class LedgerFixture {
+public final class LedgerFixture implements LedgerWrites {
 
     public static final String PAYMENTS = "pay-token-1";
     public static final String AUDITOR = "audit-token-1";
@@ -130,19 +130,9 @@ public final class LedgerFixture {
         return handler.handleRequest(event, null);
     }
 
+    @Override
     public Reply post(String path, String body) {
         return call("POST", path, PAYMENTS, body);
-    }
-
-    public Reply openAccount(String id, String currency, String overdraftLimitJson) {
-        return post("/accounts", "{\"accountId\":\"" + id + "\",\"currency\":\"" + currency + "\""
-                + (overdraftLimitJson == null ? "" : ",\"overdraftLimit\":" + overdraftLimitJson) + "}");
-    }
-
-    public Reply transfer(String id, String debit, String credit, String amount, String currency) {
-        return post("/transfers", "{\"transferId\":\"" + id + "\",\"debitAccountId\":\"" + debit
-                + "\",\"creditAccountId\":\"" + credit + "\",\"amount\":\"" + amount + "\",\"currency\":\""
-                + currency + "\"}");
     }
 
     /** Every item of the events table except heads: the log itself. */

@@ -24,6 +24,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Capability;
@@ -49,8 +50,13 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 public final class StackDeployer {
 
-    /** CloudFormation's limit for a template passed inline (TemplateBody). */
-    public static final int TEMPLATE_BODY_LIMIT = 51_200;
+    /**
+     * CloudFormation's limit for a template read from S3 (TemplateURL). The template is deployed from
+     * the code bucket, not inline: an inline body may not pass 51,200 bytes, which the template (with
+     * its comments) outgrew.
+     */
+    public static final int TEMPLATE_URL_LIMIT = 1_048_576;
+    static final String TEMPLATE_PREFIX = "templates/";
 
     public static final String CODE_BUCKET = "CodeBucket";
     public static final String CODE_KEY = "CodeKey";
@@ -128,11 +134,12 @@ public final class StackDeployer {
 
     public Result deploy(Deployment deployment) {
         String body = deployment.template().body();
-        if (body.getBytes(StandardCharsets.UTF_8).length > TEMPLATE_BODY_LIMIT) {
-            throw new IllegalArgumentException("The template is over CloudFormation's " + TEMPLATE_BODY_LIMIT
-                    + "-byte limit for an inline body; shorten it (comments count)");
+        if (body.getBytes(StandardCharsets.UTF_8).length > TEMPLATE_URL_LIMIT) {
+            throw new IllegalArgumentException("The template is over CloudFormation's " + TEMPLATE_URL_LIMIT
+                    + "-byte limit for a template in S3; shorten it (comments count)");
         }
         String codeKey = uploadArtifact(deployment.artifact(), deployment.codeBucket(), deployment.createBucket());
+        String templateUrl = uploadTemplate(body, deployment.codeBucket());
         Map<String, String> parameters = new TreeMap<>(deployment.parameters());
         parameters.put(CODE_BUCKET, deployment.codeBucket());
         parameters.put(CODE_KEY, codeKey);
@@ -177,7 +184,7 @@ public final class StackDeployer {
         if (existing.isEmpty()) {
             progress.accept("Creating stack " + stackName);
             try {
-                cloudFormation.createStack(request -> request.stackName(stackName).templateBody(body)
+                cloudFormation.createStack(request -> request.stackName(stackName).templateURL(templateUrl)
                         .parameters(cfnParameters).capabilities(Capability.CAPABILITY_IAM).clientRequestToken(token));
             } catch (CloudFormationException e) {
                 throw StackDeploymentException.rejected(stackName, errorMessage(e), e);
@@ -185,7 +192,7 @@ public final class StackDeployer {
         } else {
             progress.accept("Updating stack " + stackName);
             try {
-                cloudFormation.updateStack(request -> request.stackName(stackName).templateBody(body)
+                cloudFormation.updateStack(request -> request.stackName(stackName).templateURL(templateUrl)
                         .parameters(cfnParameters).capabilities(Capability.CAPABILITY_IAM).clientRequestToken(token));
             } catch (CloudFormationException e) {
                 if (errorMessage(e).contains("No updates are to be performed")) {
@@ -232,6 +239,20 @@ public final class StackDeployer {
         progress.accept("Uploading " + artifact + " to s3://" + bucket + "/" + key);
         s3.putObject(request -> request.bucket(bucket).key(key), artifact);
         return key;
+    }
+
+    /**
+     * Puts the template next to the artifact, under {@code templates/<sha-256 of its text>.yaml}, and
+     * returns the URL CloudFormation reads it from (virtual-hosted style, in the bucket's region, which
+     * CloudFormation requires to be the stack's).
+     */
+    String uploadTemplate(String body, String bucket) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String key = TEMPLATE_PREFIX + sha256(bytes) + ".yaml";
+        s3.putObject(request -> request.bucket(bucket).key(key).contentType("application/x-yaml"),
+                RequestBody.fromBytes(bytes));
+        Region region = s3.serviceClientConfiguration().region();
+        return "https://" + bucket + ".s3." + region.id() + "." + region.metadata().partition().dnsSuffix() + "/" + key;
     }
 
     public Map<String, String> outputs(String stackName) {
@@ -396,6 +417,10 @@ public final class StackDeployer {
             throw new UncheckedIOException("Cannot read " + file, e);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
     }
 
     private static MessageDigest sha256() {

@@ -31,7 +31,9 @@ import software.amazon.awssdk.services.cloudformation.model.ResourceStatus;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.cloudformation.model.StackEvent;
 import software.amazon.awssdk.services.cloudformation.model.StackStatus;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ServiceClientConfiguration;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -177,6 +179,11 @@ class StackDeployerFailureTest {
         @Override
         public PutObjectResponse putObject(PutObjectRequest request, RequestBody body) {
             return PutObjectResponse.builder().build();
+        }
+
+        @Override
+        public S3ServiceClientConfiguration serviceClientConfiguration() {
+            return S3ServiceClientConfiguration.builder().region(Region.US_EAST_1).build();
         }
 
         @Override

@@ -57,6 +57,14 @@ class TemplatePolicyTest {
      */
     private static final Pattern REBUILT_TABLES = Pattern.compile("\\$\\{[A-Za-z]+Table\\.Arn}-rebuild-\\*");
 
+    /** A stack with AWS's own keys (KmsKeyArn left empty), and one with a customer-managed key. */
+    private static final Map<String, String> WITHOUT_KEY = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k",
+            "ApiTokens", "t=payments");
+    private static final String KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    private static final Map<String, String> WITH_KEY = withKey(WITHOUT_KEY);
+    private static final String KEY = "${KmsKeyArn}";
+    private static final String VIA_SERVICE = "kms:ViaService";
+
     private final Template template = Template.bundled();
 
     /**
@@ -131,13 +139,15 @@ class TemplatePolicyTest {
     }
 
     @Test
-    void every_resource_a_role_names_is_a_resource_of_this_template() {
+    void every_resource_a_role_names_is_a_resource_of_this_template_or_the_customers_key() {
         for (Function function : template.functions()) {
             for (Statement statement : roleOf(function).statements()) {
                 for (var resource : statement.resources()) {
                     assertThat(Intrinsics.references(resource))
                             .as("%s names %s", function.logicalId(), Intrinsics.symbolic(resource))
-                            .anySatisfy(name -> assertThat(template.resources()).containsKey(name));
+                            .anySatisfy(name -> assertThat(template.resources().containsKey(name)
+                                    || statement.actions().stream().allMatch(a -> a.startsWith("kms:"))
+                                    && Intrinsics.symbolic(resource).equals(KEY)).isTrue());
                 }
             }
         }
@@ -174,9 +184,72 @@ class TemplatePolicyTest {
         assertThat(template.functions()).extracting(Function::logicalId)
                 .containsExactlyInAnyOrderElementsOf(NEEDS.keySet());
         for (Function function : template.functions()) {
-            assertThat(granted(roleOf(function)))
+            assertThat(granted(roleOf(function, WITHOUT_KEY)))
                     .as("permissions of %s", function.logicalId())
                     .isEqualTo(new TreeMap<>(NEEDS.get(function.logicalId())));
+        }
+    }
+
+    @Test
+    void with_a_customer_managed_key_each_function_may_also_use_that_key_and_no_other() {
+        for (Function function : template.functions()) {
+            Map<String, Set<String>> granted = granted(roleOf(function, WITH_KEY));
+            Map<String, Set<String>> withoutKms = new TreeMap<>(granted);
+            withoutKms.keySet().removeIf(action -> action.startsWith("kms:"));
+            assertThat(withoutKms).as("what %s's role grants beside the key", function.logicalId())
+                    .isEqualTo(new TreeMap<>(NEEDS.get(function.logicalId())));
+            granted.forEach((action, resources) -> {
+                if (action.startsWith("kms:")) {
+                    assertThat(resources).as("%s %s", function.logicalId(), action).containsExactly(KEY);
+                }
+            });
+        }
+    }
+
+    /**
+     * What each function does with the encrypted resources decides what it needs of the key, through
+     * which service (AWS's documentation of each): DynamoDB decrypts a table's key as the caller for
+     * any read or write of the table or its stream; Kinesis makes a data key for a writer and
+     * decrypts it for a reader; SQS needs both of a sender and decrypt of a receiver; Secrets Manager
+     * decrypts a secret for its reader.
+     */
+    @Test
+    void with_a_customer_managed_key_each_function_may_decrypt_and_make_data_keys_exactly_where_its_resources_need() {
+        for (Function function : template.functions()) {
+            Role role = roleOf(function, WITH_KEY);
+            Map<String, Set<String>> granted = granted(role);
+            Map<String, Set<String>> needed = new TreeMap<>();
+            granted.keySet().forEach(action -> {
+                if (action.startsWith("dynamodb:")) {
+                    use(needed, "kms:Decrypt", "dynamodb");
+                }
+                if (action.equals("kinesis:PutRecords") || action.equals("kinesis:PutRecord")) {
+                    use(needed, "kms:GenerateDataKey", "kinesis");
+                }
+                if (action.equals("kinesis:GetRecords")) {
+                    use(needed, "kms:Decrypt", "kinesis");
+                }
+                if (action.equals("sqs:SendMessage")) {
+                    use(needed, "kms:GenerateDataKey", "sqs");
+                    use(needed, "kms:Decrypt", "sqs");
+                }
+                if (action.equals("sqs:ReceiveMessage")) {
+                    use(needed, "kms:Decrypt", "sqs");
+                }
+                if (action.equals("secretsmanager:GetSecretValue")) {
+                    use(needed, "kms:Decrypt", "secretsmanager");
+                }
+            });
+            assertThat(keyUse(role)).as("what %s may do with the key, through which service", function.logicalId())
+                    .isEqualTo(needed);
+        }
+    }
+
+    @Test
+    void without_a_customer_managed_key_no_function_may_use_kms() {
+        for (Function function : template.functions()) {
+            assertThat(granted(roleOf(function, WITHOUT_KEY)).keySet()).as(function.logicalId())
+                    .noneMatch(action -> action.startsWith("kms:"));
         }
     }
 
@@ -324,8 +397,50 @@ class TemplatePolicyTest {
 
     // ----------------------------------------------------------------------------------------
 
+    /** The role with every policy that may be attached to it, whatever the parameters. */
     private Role roleOf(Function function) {
         return TemplateRoles.role(template, function.roleLogicalId());
+    }
+
+    /** The role as a stack with these parameters has it. */
+    private Role roleOf(Function function, Map<String, String> parameters) {
+        return TemplateRoles.role(template, function.roleLogicalId(), parameters);
+    }
+
+    private static Map<String, String> withKey(Map<String, String> parameters) {
+        Map<String, String> withKey = new TreeMap<>(parameters);
+        withKey.put("KmsKeyArn", KEY_ARN);
+        return Map.copyOf(withKey);
+    }
+
+    /**
+     * kms action -> the services it may be used through, over the role's kms statements; each must
+     * name the key alone and restrict it to requests from a service (kms:ViaService, e.g.
+     * {@code dynamodb.${AWS::Region}.amazonaws.com} is {@code dynamodb}).
+     */
+    private static Map<String, Set<String>> keyUse(Role role) {
+        Map<String, Set<String>> use = new TreeMap<>();
+        for (Statement statement : role.statements()) {
+            if (statement.actions().stream().noneMatch(action -> action.startsWith("kms:"))) {
+                continue;
+            }
+            assertThat(statement.actions()).as("a kms statement of %s holds kms actions only", role.logicalId())
+                    .allMatch(action -> action.startsWith("kms:"));
+            assertThat(statement.symbolicResources()).as("keys of %s", role.logicalId()).containsExactly(KEY);
+            List<String> services = statement.conditionValues("StringEquals", VIA_SERVICE);
+            assertThat(services).as("services %s may use the key through", role.logicalId()).isNotEmpty()
+                    .allMatch(service -> service.endsWith(".${AWS::Region}.amazonaws.com"));
+            for (String action : statement.actions()) {
+                for (String service : services) {
+                    use(use, action, service.substring(0, service.indexOf('.')));
+                }
+            }
+        }
+        return use;
+    }
+
+    private static void use(Map<String, Set<String>> use, String action, String service) {
+        use.computeIfAbsent(action, a -> new TreeSet<>()).add(service);
     }
 
     /** action -> symbolic resources, over every statement of the role. */

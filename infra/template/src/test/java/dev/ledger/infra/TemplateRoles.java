@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The template's IAM roles and their policies, as the least-privilege tests read them. Test code
@@ -23,9 +25,10 @@ public final class TemplateRoles {
     }
 
     /**
-     * One statement of an IAM policy document. Resources stay expressions: see {@link Intrinsics#symbolic}.
+     * One statement of an IAM policy document. Resources and the condition stay expressions: see
+     * {@link Intrinsics#symbolic}.
      *
-     * @param condition its Condition block, or a missing node
+     * @param condition the Condition block, a missing node when there is none
      */
     public record Statement(Optional<String> sid, String effect, List<String> actions, List<String> notActions,
                      List<JsonNode> resources, List<JsonNode> notResources, JsonNode condition) {
@@ -39,6 +42,11 @@ public final class TemplateRoles {
 
         public boolean hasCondition() {
             return !condition.isMissingNode();
+        }
+
+        /** The values a condition operator gives a key, in symbolic form; empty when it names none. */
+        public List<String> conditionValues(String operator, String key) {
+            return Template.nodes(condition.path(operator).path(key)).stream().map(Intrinsics::symbolic).toList();
         }
 
         /** The resources in symbolic form, e.g. {@code ${EventsTable.Arn}}. */
@@ -63,8 +71,23 @@ public final class TemplateRoles {
         }
     }
 
-    /** The AWS::IAM::Role {@code logicalId} of {@code template}, with every policy attached to it. */
+    /**
+     * The AWS::IAM::Role {@code logicalId} of {@code template}, with every policy that may be attached to
+     * it, whatever the stack's parameters: what no parameter may widen is checked on this.
+     */
     public static Role role(Template template, String logicalId) {
+        return role(template, logicalId, attached -> true);
+    }
+
+    /**
+     * The role as a stack with these parameters has it: an attached policy whose Condition does not
+     * hold for them is not created, so it grants nothing.
+     */
+    public static Role role(Template template, String logicalId, Map<String, String> parameters) {
+        return role(template, logicalId, attached -> template.isCreated(attached.logicalId(), parameters));
+    }
+
+    private static Role role(Template template, String logicalId, Predicate<Resource> created) {
         Resource resource = template.resource(logicalId);
         if (!resource.type().equals(Template.ROLE)) {
             throw new IllegalArgumentException(logicalId + " is a " + resource.type() + ", not a " + Template.ROLE);
@@ -80,7 +103,7 @@ public final class TemplateRoles {
         // Policies defined as their own resources and attached to this role count too.
         for (Resource attached : template.resources().values()) {
             if ((attached.type().equals(POLICY) || attached.type().equals(MANAGED_POLICY))
-                    && Intrinsics.references(attached.property("Roles")).contains(logicalId)) {
+                    && Intrinsics.references(attached.property("Roles")).contains(logicalId) && created.test(attached)) {
                 policies.add(policy(attached.logicalId(), attached.property("PolicyDocument")));
             }
         }

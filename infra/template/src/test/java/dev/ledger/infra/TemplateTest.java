@@ -26,6 +26,9 @@ class TemplateTest {
 
     private static final Map<String, String> LOCAL = Map.of("Stage", "local", "CodeBucket", "b", "CodeKey", "k",
             "ApiTokens", "t=payments");
+    private static final String KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    private static final String QUEUE = "AWS::SQS::Queue";
+    private static final String LOG_GROUP = "AWS::Logs::LogGroup";
     private static final Map<String, String> PROD = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k",
             "ApiTokens", "t=payments");
 
@@ -35,9 +38,9 @@ class TemplateTest {
         private final Template template = Template.bundled();
 
         @Test
-        void fits_in_an_inline_template_body() {
+        void fits_in_a_template_cloud_formation_reads_from_s3() {
             assertThat(template.body().getBytes(StandardCharsets.UTF_8).length)
-                    .isLessThanOrEqualTo(StackDeployer.TEMPLATE_BODY_LIMIT);
+                    .isLessThanOrEqualTo(StackDeployer.TEMPLATE_URL_LIMIT);
         }
 
         @Test
@@ -210,6 +213,72 @@ class TemplateTest {
                     template.resolver(Template.StackFacts.parametersOnly(provisioned)));
             assertThat(properties.path("StreamModeDetails").path("StreamMode").asText()).isEqualTo("PROVISIONED");
             assertThat(properties.path("ShardCount").asText()).isEqualTo("4");
+        }
+
+        @Test
+        void without_a_customer_managed_key_keeps_the_keys_aws_owns_or_manages() {
+            Intrinsics.Resolver resolver = template.resolver(Template.StackFacts.parametersOnly(PROD));
+            assertThat(template.resourcesOfType(Template.DYNAMODB_TABLE)).isNotEmpty().allSatisfy(table ->
+                    assertThat(evaluated(table, "SSESpecification", resolver).toString()).as(table.logicalId())
+                            .isEqualTo("{\"SSEEnabled\":true}"));
+            assertThat(template.resourcesOfType(Template.KINESIS_STREAM)).isNotEmpty().allSatisfy(stream ->
+                    assertThat(evaluated(stream, "StreamEncryption", resolver).toString()).as(stream.logicalId())
+                            .isEqualTo("{\"EncryptionType\":\"KMS\",\"KeyId\":\"alias/aws/kinesis\"}"));
+            assertThat(template.resourcesOfType(QUEUE)).isNotEmpty().allSatisfy(queue -> {
+                assertThat(evaluated(queue, "SqsManagedSseEnabled", resolver).asBoolean()).as(queue.logicalId()).isTrue();
+                assertThat(evaluated(queue, "KmsMasterKeyId", resolver).isMissingNode()).as(queue.logicalId()).isTrue();
+            });
+            assertThat(template.resourcesOfType(LOG_GROUP)).isNotEmpty().allSatisfy(group ->
+                    assertThat(evaluated(group, "KmsKeyId", resolver).isMissingNode()).as(group.logicalId()).isTrue());
+            assertThat(keyPolicies()).isNotEmpty().allSatisfy(policy ->
+                    assertThat(template.isCreated(policy, PROD)).as(policy).isFalse());
+        }
+
+        @Test
+        void with_a_customer_managed_key_encrypts_every_table_stream_queue_and_log_group_with_it() {
+            Map<String, String> withKey = new java.util.HashMap<>(PROD);
+            withKey.put("KmsKeyArn", KEY_ARN);
+            Intrinsics.Resolver resolver = template.resolver(Template.StackFacts.parametersOnly(withKey));
+            assertThat(template.resourcesOfType(Template.DYNAMODB_TABLE)).isNotEmpty().allSatisfy(table ->
+                    assertThat(evaluated(table, "SSESpecification", resolver).toString()).as(table.logicalId())
+                            .isEqualTo("{\"SSEEnabled\":true,\"SSEType\":\"KMS\",\"KMSMasterKeyId\":\"" + KEY_ARN + "\"}"));
+            assertThat(template.resourcesOfType(Template.KINESIS_STREAM)).isNotEmpty().allSatisfy(stream ->
+                    assertThat(evaluated(stream, "StreamEncryption", resolver).toString()).as(stream.logicalId())
+                            .isEqualTo("{\"EncryptionType\":\"KMS\",\"KeyId\":\"" + KEY_ARN + "\"}"));
+            assertThat(template.resourcesOfType(QUEUE)).isNotEmpty().allSatisfy(queue -> {
+                // SQS-managed encryption and a KMS key exclude each other.
+                assertThat(evaluated(queue, "SqsManagedSseEnabled", resolver).asBoolean()).as(queue.logicalId()).isFalse();
+                assertThat(evaluated(queue, "KmsMasterKeyId", resolver).asText()).as(queue.logicalId()).isEqualTo(KEY_ARN);
+            });
+            assertThat(template.resourcesOfType(LOG_GROUP)).isNotEmpty().allSatisfy(group ->
+                    assertThat(evaluated(group, "KmsKeyId", resolver).asText()).as(group.logicalId()).isEqualTo(KEY_ARN));
+            assertThat(keyPolicies()).contains("TablesKeyPolicy", "PublisherKeyPolicy", "ProjectionsKeyPolicy")
+                    .allSatisfy(policy -> assertThat(template.isCreated(policy, withKey)).as(policy).isTrue());
+        }
+
+        @Test
+        void takes_a_key_arn_or_nothing_as_the_key_never_an_alias() {
+            JsonNode parameter = template.root().path("Parameters").path("KmsKeyArn");
+            assertThat(parameter.path("Default").asText("absent")).isEmpty();
+            java.util.regex.Pattern allowed = java.util.regex.Pattern.compile(parameter.path("AllowedPattern").asText());
+            assertThat(allowed.matcher("").matches()).isTrue();
+            assertThat(allowed.matcher(KEY_ARN).matches()).isTrue();
+            assertThat(allowed.matcher("arn:aws-cn:kms:cn-north-1:111122223333:key/mrk-1234abcd").matches()).isTrue();
+            // IAM grants the use of a key by its key ARN only: an alias would leave the roles without it.
+            assertThat(allowed.matcher("arn:aws:kms:eu-west-1:111122223333:alias/ledger").matches()).isFalse();
+            assertThat(allowed.matcher("alias/ledger").matches()).isFalse();
+            assertThat(allowed.matcher("1234abcd-12ab-34cd-56ef-1234567890ab").matches()).isFalse();
+        }
+
+        /** The policies attached to roles that name the customer's key. */
+        private java.util.List<String> keyPolicies() {
+            return template.resourcesOfType(TemplateRoles.POLICY).stream()
+                    .filter(policy -> Intrinsics.references(policy.property("PolicyDocument")).contains("KmsKeyArn"))
+                    .map(Template.Resource::logicalId).toList();
+        }
+
+        private static JsonNode evaluated(Template.Resource resource, String property, Intrinsics.Resolver resolver) {
+            return Intrinsics.evaluate(resource.property(property), resolver);
         }
 
         @Test

@@ -117,6 +117,11 @@ public final class CommandApi implements ApiRoutes {
     }
 
     @Override
+    public String routeOf(HttpRequest request) {
+        return routes.routeOf(request);
+    }
+
+    @Override
     public Handled handle(HttpRequest request, String correlationId) {
         return routes.handle(request, correlationId);
     }

@@ -5,6 +5,7 @@ import static dev.ledger.functions.LedgerFixture.OPERATOR;
 import static dev.ledger.functions.LedgerFixture.PAYMENTS;
 
 import dev.ledger.functions.LedgerFixture;
+import dev.ledger.functions.LedgerWrites;
 import dev.ledger.http.RequestBody;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,8 @@ public final class CommandApiHostileCorpus {
     private CommandApiHostileCorpus() {
     }
 
-    /** The accounts and transfers the rows refer to. */
-    public static void seed(LedgerFixture ledger) {
+    /** The accounts and transfers the rows refer to, written through the command API however it is reached. */
+    public static void seed(LedgerWrites ledger) {
         expect(ledger.openAccount("bank", "EUR", "null"), 201);
         expect(ledger.openAccount("alice", "EUR", null), 201);
         expect(ledger.openAccount("bob", "EUR", null), 201);

@@ -86,6 +86,11 @@ public final class QueryApi implements ApiRoutes {
     }
 
     @Override
+    public String routeOf(HttpRequest request) {
+        return routes.routeOf(request);
+    }
+
+    @Override
     public Handled handle(HttpRequest request, String correlationId) {
         return routes.handle(request, correlationId);
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * (accounts bank, alice and bob; transfers fund and held; transaction tx-ok, posted), recorded on
  * 2026-05-01.
  */
-final class QueryApiHostileCorpus {
+public final class QueryApiHostileCorpus {
 
     static final String INVALID = "invalid_request";
     /** Every read route, with alice or the transfer fund as the subject. */
@@ -25,7 +25,7 @@ final class QueryApiHostileCorpus {
     private QueryApiHostileCorpus() {
     }
 
-    static List<HostileRequest> all() {
+    public static List<HostileRequest> all() {
         List<HostileRequest> rows = new ArrayList<>();
         add(rows, "unicode in ids", unicodeInIds());
         add(rows, "path traversal", pathTraversal());
