@@ -41,6 +41,13 @@ class TemplateTest {
         }
 
         @Test
+        void names_conditions_in_long_form_because_moto_reads_the_short_tag_as_fn_condition() {
+            // moto 5.2.1 turns `!Condition X` into {"Fn::Condition": "X"}, which its condition parser
+            // does not know: `!Not [!Condition Jwt]` held in every mode and created the token authorizer.
+            assertThat(template.body()).doesNotContain("!Condition");
+        }
+
+        @Test
         void declares_the_parameters_of_every_stage_and_hides_the_tokens() {
             assertThat(template.parameters()).containsKeys("Stage", "CodeBucket", "CodeKey", "ApiTokens");
             assertThat(template.parameters().get("ApiTokens").noEcho()).isTrue();
