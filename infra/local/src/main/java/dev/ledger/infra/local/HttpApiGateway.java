@@ -170,13 +170,13 @@ final class HttpApiGateway implements AutoCloseable {
                 return gatewayAnswer(requestId, 401, "Unauthorized");
             }
             JwtAuthorizer.Decision decision = gate.authorizer().authorize(identity.get(0));
-            if (decision.refused().isPresent()) {
+            if (decision instanceof JwtAuthorizer.Refused refused) {
                 return LocalHttpResponse.message(401, "Unauthorized", List.of(
                         Map.entry("www-authenticate", "Bearer scope=\"\" error=\"invalid_token\" error_description=\""
-                                + decision.refused().get().reason() + "\""),
+                                + refused.reason() + "\""),
                         Map.entry("apigw-requestid", requestId)));
             }
-            JwtAuthorizer.Allowed allowed = decision.allowed().orElseThrow();
+            JwtAuthorizer.Allowed allowed = (JwtAuthorizer.Allowed) decision;
             authorizerContext = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
             authorizerContext.setJwt(new APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT(
                     new LinkedHashMap<>(allowed.claims()), allowed.scopes().isEmpty() ? null : allowed.scopes()));

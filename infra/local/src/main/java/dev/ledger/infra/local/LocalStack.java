@@ -74,7 +74,7 @@ public final class LocalStack implements AutoCloseable {
                           String codeBucket, Optional<String> apiTokens, Duration scheduleInterval,
                           Optional<Path> stateFile, Optional<Path> artifact, int httpConcurrency,
                           EventSourceRuntime.Settings eventSources, boolean runEventSources,
-                          Optional<Path> dataDirectory, boolean fresh, Auth auth) {
+                          Optional<Path> dataDirectory, boolean fresh, ApiAuth auth) {
 
         public Options {
             Objects.requireNonNull(auth);
@@ -100,7 +100,7 @@ public final class LocalStack implements AutoCloseable {
         public static Options defaults() {
             return new Options(8080, Optional.empty(), Optional.empty(), "ledger-local", "ledger-local-code",
                     Optional.empty(), DEFAULT_SCHEDULE_INTERVAL, Optional.empty(), Optional.empty(), 16,
-                    EventSourceRuntime.Settings.defaults(), true, Optional.empty(), false, Auth.tokens());
+                    EventSourceRuntime.Settings.defaults(), true, Optional.empty(), false, ApiAuth.tokens());
         }
 
         public Options withPort(int value) {
@@ -164,7 +164,7 @@ public final class LocalStack implements AutoCloseable {
                     stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, true, auth);
         }
 
-        public Options withAuth(Auth value) {
+        public Options withAuth(ApiAuth value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
                     stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, value);
         }
@@ -172,75 +172,6 @@ public final class LocalStack implements AutoCloseable {
         public Options withoutEventSources() {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
                     stateFile, artifact, httpConcurrency, eventSources, false, dataDirectory, fresh, auth);
-        }
-    }
-
-    /**
-     * Who may call the API, as the template's parameters say it: {@code AuthMode} tokens (the token
-     * authorizer) or jwt ({@code JwtIssuer}, {@code JwtAudience}, and where the roles are,
-     * {@code RoleClaim} and {@code RoleValuePrefix}). Locally a JWT authorizer is {@link JwtAuthorizer}.
-     * Whether jwt mode has what it needs is the template's Rules' to say (checked at deployment).
-     *
-     * @param clock "now" for the JWT checks (exp, nbf, iat) and the key cache; a test pins it
-     */
-    public record Auth(String mode, Optional<String> jwtIssuer, List<String> jwtAudience, Optional<String> roleClaim,
-                       Optional<String> rolePrefix, Clock clock) {
-
-        public Auth {
-            if (!mode.equals("tokens") && !mode.equals("jwt")) {
-                throw new IllegalArgumentException("The auth mode is tokens or jwt, not '" + mode + "'");
-            }
-            jwtAudience = List.copyOf(jwtAudience);
-            Objects.requireNonNull(clock);
-        }
-
-        public static Auth tokens() {
-            return new Auth("tokens", Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Clock.systemUTC());
-        }
-
-        public static Auth jwt(String issuer, List<String> audience) {
-            return new Auth("jwt", Optional.of(issuer), audience, Optional.empty(), Optional.empty(), Clock.systemUTC());
-        }
-
-        public Auth withMode(String value) {
-            return new Auth(value, jwtIssuer, jwtAudience, roleClaim, rolePrefix, clock);
-        }
-
-        public Auth withIssuer(String value) {
-            return new Auth(mode, Optional.of(value), jwtAudience, roleClaim, rolePrefix, clock);
-        }
-
-        public Auth withAudience(List<String> value) {
-            return new Auth(mode, jwtIssuer, value, roleClaim, rolePrefix, clock);
-        }
-
-        public Auth withRoleClaim(String value) {
-            return new Auth(mode, jwtIssuer, jwtAudience, Optional.of(value), rolePrefix, clock);
-        }
-
-        public Auth withRolePrefix(String value) {
-            return new Auth(mode, jwtIssuer, jwtAudience, roleClaim, Optional.of(value), clock);
-        }
-
-        public Auth withClock(Clock value) {
-            return new Auth(mode, jwtIssuer, jwtAudience, roleClaim, rolePrefix, value);
-        }
-
-        public boolean isJwt() {
-            return mode.equals("jwt");
-        }
-
-        /** The template parameters this sets; the ones left out keep their defaults. */
-        Map<String, String> templateParameters() {
-            Map<String, String> parameters = new LinkedHashMap<>();
-            parameters.put("AuthMode", mode);
-            jwtIssuer.ifPresent(issuer -> parameters.put("JwtIssuer", issuer));
-            if (!jwtAudience.isEmpty()) {
-                parameters.put("JwtAudience", String.join(",", jwtAudience));
-            }
-            roleClaim.ifPresent(claim -> parameters.put("RoleClaim", claim));
-            rolePrefix.ifPresent(prefix -> parameters.put("RoleValuePrefix", prefix));
-            return parameters;
         }
     }
 

@@ -50,7 +50,7 @@ class JwtModeIT {
         aws = clients;
         names = testNames;
         issuer = JwtIssuer.start();
-        stack = LocalStack.start(options("jwt").withAuth(LocalStack.Auth.jwt(issuer.url(),
+        stack = LocalStack.start(options("jwt").withAuth(ApiAuth.jwt(issuer.url(),
                         List.of(JwtHostileCorpus.AUDIENCE, JwtHostileCorpus.OTHER_AUDIENCE))
                 .withRolePrefix(JwtHostileCorpus.PREFIX)
                 .withClock(Clock.fixed(NOW, ZoneOffset.UTC))));
@@ -134,7 +134,7 @@ class JwtModeIT {
     @Test
     void jwt_mode_without_an_issuer_or_audience_does_not_deploy() {
         assertThatThrownBy(() -> LocalStack.start(options("jwt-unset")
-                .withAuth(LocalStack.Auth.tokens().withMode("jwt"))))
+                .withAuth(ApiAuth.tokens().withMode("jwt"))))
                 .hasMessageContaining("AuthMode=jwt needs JwtIssuer").hasMessageContaining("AuthMode=jwt needs JwtAudience");
     }
 

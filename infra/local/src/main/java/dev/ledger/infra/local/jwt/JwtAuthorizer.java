@@ -41,8 +41,12 @@ public final class JwtAuthorizer {
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
     private static final String BEARER = "bearer ";
 
+    /** What the authorizer made of a token: {@link Allowed} or {@link Refused}. */
+    public sealed interface Decision permits Allowed, Refused {
+    }
+
     /** A token accepted: its claims as API Gateway passes them to the function, and its scopes. */
-    public record Allowed(Map<String, String> claims, List<String> scopes) {
+    public record Allowed(Map<String, String> claims, List<String> scopes) implements Decision {
         public Allowed {
             claims = Map.copyOf(claims);
             scopes = List.copyOf(scopes);
@@ -50,18 +54,7 @@ public final class JwtAuthorizer {
     }
 
     /** Why a token was refused: a fixed phrase naming the check, never anything from the token. */
-    public record Refused(String reason) {
-    }
-
-    /** Either {@link Allowed} or {@link Refused}. */
-    public record Decision(Optional<Allowed> allowed, Optional<Refused> refused) {
-        static Decision allow(Allowed allowed) {
-            return new Decision(Optional.of(allowed), Optional.empty());
-        }
-
-        static Decision refuse(String reason) {
-            return new Decision(Optional.empty(), Optional.of(new Refused(reason)));
-        }
+    public record Refused(String reason) implements Decision {
     }
 
     private final String issuer;
@@ -100,74 +93,74 @@ public final class JwtAuthorizer {
     public Decision authorize(String identity) {
         String token = identity.strip();
         if (token.length() > MAX_TOKEN_CHARS) {
-            return Decision.refuse("the token is too large");
+            return new Refused("the token is too large");
         }
         if (token.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             token = token.substring(BEARER.length()).strip();
         }
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty() || parts[2].isEmpty()) {
-            return Decision.refuse("the token is not a signed JWT");
+            return new Refused("the token is not a signed JWT");
         }
         Optional<byte[]> headerBytes = base64url(parts[0]);
         Optional<byte[]> payloadBytes = base64url(parts[1]);
         Optional<byte[]> signature = base64url(parts[2]);
         if (headerBytes.isEmpty() || payloadBytes.isEmpty() || signature.isEmpty()) {
-            return Decision.refuse("the token is not base64url encoded");
+            return new Refused("the token is not base64url encoded");
         }
         Optional<JsonNode> header = JwtJson.read(headerBytes.get());
         if (header.isEmpty()) {
-            return Decision.refuse("the token header is not a JSON object");
+            return new Refused("the token header is not a JSON object");
         }
         String algorithm = header.get().path("alg").asText("");
         if (!header.get().path("alg").isTextual() || !ALGORITHMS.containsKey(algorithm)) {
-            return Decision.refuse("the token's signing algorithm is not supported");
+            return new Refused("the token's signing algorithm is not supported");
         }
         if (header.get().has("crit")) {
-            return Decision.refuse("the token header names critical extensions");
+            return new Refused("the token header names critical extensions");
         }
         if (!header.get().path("kid").isTextual()) {
-            return Decision.refuse("the token names no signing key");
+            return new Refused("the token names no signing key");
         }
         Optional<RSAPublicKey> key = keys.key(header.get().path("kid").asText(), algorithm);
         if (key.isEmpty()) {
-            return Decision.refuse("the token's signing key is not the issuer's");
+            return new Refused("the token's signing key is not the issuer's");
         }
         if (!verifies(algorithm, key.get(), parts[0] + "." + parts[1], signature.get())) {
-            return Decision.refuse("the token's signature is invalid");
+            return new Refused("the token's signature is invalid");
         }
         Optional<JsonNode> claims = JwtJson.read(payloadBytes.get());
         if (claims.isEmpty()) {
-            return Decision.refuse("the token's claims are not a JSON object");
+            return new Refused("the token's claims are not a JSON object");
         }
         return checkClaims(claims.get());
     }
 
     private Decision checkClaims(JsonNode claims) {
         if (!claims.path("iss").isTextual() || !claims.path("iss").asText().equals(issuer)) {
-            return Decision.refuse("the token does not have a valid issuer");
+            return new Refused("the token does not have a valid issuer");
         }
         if (!hasAudience(claims)) {
-            return Decision.refuse("the token does not have a valid audience");
+            return new Refused("the token does not have a valid audience");
         }
         long now = clock.instant().getEpochSecond();
         long skew = SKEW.toSeconds();
         JsonNode exp = claims.get("exp");
         if (exp == null || !exp.isNumber()) {
-            return Decision.refuse("the token has no valid exp");
+            return new Refused("the token has no valid exp");
         }
         if (now >= exp.asDouble() + skew) {
-            return Decision.refuse("the token has expired");
+            return new Refused("the token has expired");
         }
         JsonNode nbf = claims.get("nbf");
         if (nbf != null && (!nbf.isNumber() || nbf.asDouble() > now + skew)) {
-            return Decision.refuse("the token is not valid yet");
+            return new Refused("the token is not valid yet");
         }
         JsonNode iat = claims.get("iat");
         if (iat != null && (!iat.isNumber() || iat.asDouble() > now + skew)) {
-            return Decision.refuse("the token was issued in the future");
+            return new Refused("the token was issued in the future");
         }
-        return Decision.allow(new Allowed(ClaimText.render(claims), scopes(claims)));
+        return new Allowed(ClaimText.render(claims), scopes(claims));
     }
 
     /** {@code aud} when present (a string or a list of strings); {@code client_id} only when it is not. */
