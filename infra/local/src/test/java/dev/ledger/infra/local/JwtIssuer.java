@@ -40,6 +40,10 @@ final class JwtIssuer implements AutoCloseable {
     final KeyPair key = rsa();
     final KeyPair anyAlgorithmKey = rsa();
     final KeyPair strangerKey = rsa();
+    /** Published only after {@link #rotate()}, under kid {@value #KID_ROTATED}. */
+    final KeyPair rotatedKey = rsa();
+    static final String KID_ROTATED = "k3";
+    private volatile boolean rotated;
     private final HttpServer server;
     private final String url;
     private final AtomicInteger keySetFetches = new AtomicInteger();
@@ -65,6 +69,11 @@ final class JwtIssuer implements AutoCloseable {
     /** The issuer URL: the tokens' iss, and where the keys are found. */
     String url() {
         return url;
+    }
+
+    /** Publishes {@link #rotatedKey} beside the others, as an issuer does before it signs with a new key. */
+    void rotate() {
+        rotated = true;
     }
 
     int keySetFetches() {
@@ -120,8 +129,12 @@ final class JwtIssuer implements AutoCloseable {
     }
 
     private String keySet() {
-        return json(Map.of("keys", List.of(jwk((RSAPublicKey) key.getPublic(), KID, "RS256"),
-                jwk((RSAPublicKey) anyAlgorithmKey.getPublic(), KID_ANY_RSA, null))));
+        List<Map<String, Object>> keys = new java.util.ArrayList<>(List.of(jwk((RSAPublicKey) key.getPublic(), KID, "RS256"),
+                jwk((RSAPublicKey) anyAlgorithmKey.getPublic(), KID_ANY_RSA, null)));
+        if (rotated) {
+            keys.add(jwk((RSAPublicKey) rotatedKey.getPublic(), KID_ROTATED, "RS256"));
+        }
+        return json(Map.of("keys", keys));
     }
 
     private static Map<String, Object> jwk(RSAPublicKey publicKey, String kid, String algorithm) {
