@@ -179,6 +179,46 @@ public final class Intrinsics {
         return result;
     }
 
+    /**
+     * The tree with every {@code Fn::If} replaced by the branch its condition picks, and nothing else
+     * evaluated: references to resources stay references. For a property such as a route's
+     * {@code AuthorizerId: !If [Jwt, !Ref JwtAuthorizer, !Ref HttpApiAuthorizer]}, read before any
+     * resource exists. A branch of {@code AWS::NoValue} gives a {@link MissingNode}.
+     */
+    public static JsonNode chooseBranches(JsonNode node, Resolver resolver) {
+        if (node == null || node.isMissingNode()) {
+            return MissingNode.getInstance();
+        }
+        if (node.isObject() && node.size() == 1 && node.has("Fn::If")) {
+            JsonNode argument = node.get("Fn::If");
+            requireList("Fn::If", argument, 3);
+            JsonNode branch = argument.get(resolver.condition(argument.get(0).asText()) ? 1 : 2);
+            boolean noValue = branch.isObject() && branch.size() == 1 && "AWS::NoValue".equals(branch.path("Ref").asText());
+            return noValue ? MissingNode.getInstance() : chooseBranches(branch, resolver);
+        }
+        if (node.isArray()) {
+            ArrayNode result = NODES.arrayNode();
+            node.forEach(element -> {
+                JsonNode value = chooseBranches(element, resolver);
+                if (!value.isMissingNode()) {
+                    result.add(value);
+                }
+            });
+            return result;
+        }
+        if (node.isObject()) {
+            ObjectNode result = NODES.objectNode();
+            node.fields().forEachRemaining(field -> {
+                JsonNode value = chooseBranches(field.getValue(), resolver);
+                if (!value.isMissingNode()) {
+                    result.set(field.getKey(), value);
+                }
+            });
+            return result;
+        }
+        return node;
+    }
+
     /** Evaluates a condition expression (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition). */
     public static boolean evaluateCondition(JsonNode node, Resolver resolver) {
         JsonNode value = evaluate(node, resolver);

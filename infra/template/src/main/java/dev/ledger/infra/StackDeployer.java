@@ -133,6 +133,11 @@ public final class StackDeployer {
     }
 
     public Result deploy(Deployment deployment) {
+        List<String> broken = TemplateRules.violations(deployment.template(), deployment.parameters(),
+                deployment.keepPrevious());
+        if (!broken.isEmpty()) {
+            throw new IllegalArgumentException("The template's Rules refuse these parameters: " + String.join("; ", broken));
+        }
         String body = deployment.template().body();
         if (body.getBytes(StandardCharsets.UTF_8).length > TEMPLATE_URL_LIMIT) {
             throw new IllegalArgumentException("The template is over CloudFormation's " + TEMPLATE_URL_LIMIT

@@ -234,6 +234,14 @@ public final class Template {
                         Optional<String> authorizerLogicalId, String functionLogicalId, Optional<String> condition) {
     }
 
+    /**
+     * An AWS::ApiGatewayV2::Authorizer of type JWT: API Gateway itself checks the token against the
+     * issuer's keys, issuer and audience (no function). Issuer and audience stay unevaluated (a
+     * parameter's {@code Ref}, the audience a {@code Fn::Split} of one).
+     */
+    public record JwtAuthorizer(String logicalId, List<String> identitySources, JsonNode issuer, JsonNode audience) {
+    }
+
     /** An AWS::ApiGatewayV2::Authorizer of type REQUEST backed by a function. */
     public record Authorizer(String logicalId, String functionLogicalId, List<String> identitySources,
                              String payloadFormatVersion, boolean simpleResponses, int resultTtlSeconds) {
@@ -273,11 +281,21 @@ public final class Template {
         }
     }
 
+    /** The routes as they are with every parameter at its default (e.g. AuthMode=tokens). */
     public List<Route> routes() {
-        return resourcesOfType(ROUTE).stream().map(this::route).toList();
+        return routes(Map.of());
     }
 
-    private Route route(Resource resource) {
+    /**
+     * The routes as CloudFormation would create them for these parameter values (the others at their
+     * defaults): a route's {@code Fn::If} on AuthorizationType and AuthorizerId picks its branch.
+     */
+    public List<Route> routes(Map<String, String> parameters) {
+        Intrinsics.Resolver conditions = resolver(StackFacts.parametersOnly(Map.of()), withDefaults(parameters));
+        return resourcesOfType(ROUTE).stream().map(resource -> route(resource, conditions)).toList();
+    }
+
+    private Route route(Resource resource, Intrinsics.Resolver conditions) {
         String routeKey = resource.property("RouteKey").asText("");
         String method = "ANY";
         String path = routeKey;
@@ -286,11 +304,28 @@ public final class Template {
             method = routeKey.substring(0, space);
             path = routeKey.substring(space + 1);
         }
-        Optional<String> authorizer = referencedOfType(resource.property("AuthorizerId"), AUTHORIZER);
+        Optional<String> authorizer = referencedOfType(
+                Intrinsics.chooseBranches(resource.property("AuthorizerId"), conditions), AUTHORIZER);
         String function = functionBehind(resource.property("Target")).orElseThrow(() -> new IllegalArgumentException(
                 "Route " + resource.logicalId() + " does not lead to a function of this template"));
         return new Route(resource.logicalId(), routeKey, method, path,
-                resource.property("AuthorizationType").asText("NONE"), authorizer, function, resource.condition());
+                Intrinsics.chooseBranches(resource.property("AuthorizationType"), conditions).asText("NONE"), authorizer,
+                function, resource.condition());
+    }
+
+    /** An authorizer's AuthorizerType: REQUEST (a Lambda authorizer) or JWT. */
+    public String authorizerType(String logicalId) {
+        return requireType(logicalId, AUTHORIZER).property("AuthorizerType").asText("REQUEST");
+    }
+
+    public JwtAuthorizer jwtAuthorizer(String logicalId) {
+        Resource resource = requireType(logicalId, AUTHORIZER);
+        if (!authorizerType(logicalId).equals("JWT")) {
+            throw new IllegalArgumentException("Authorizer " + logicalId + " is not of type JWT");
+        }
+        JsonNode configuration = resource.property("JwtConfiguration");
+        return new JwtAuthorizer(logicalId, texts(resource.property("IdentitySource")), configuration.path("Issuer"),
+                configuration.path("Audience"));
     }
 
     public Authorizer authorizer(String logicalId) {
@@ -420,7 +455,18 @@ public final class Template {
 
     /** Evaluates expressions of this template against the facts of a stack. */
     public Intrinsics.Resolver resolver(StackFacts facts) {
-        Map<String, String> parameters = parameterValues(facts.parameters());
+        return resolver(facts, parameterValues(facts.parameters()));
+    }
+
+    /** The given values over the defaults, without asking for the parameters that have neither. */
+    private Map<String, String> withDefaults(Map<String, String> given) {
+        Map<String, String> values = new LinkedHashMap<>();
+        parameters().values().forEach(p -> p.defaultValue().ifPresent(d -> values.put(p.name(), d)));
+        values.putAll(given);
+        return values;
+    }
+
+    private Intrinsics.Resolver resolver(StackFacts facts, Map<String, String> parameters) {
         Map<String, Boolean> conditions = new HashMap<>();
         return new Intrinsics.Resolver() {
             @Override

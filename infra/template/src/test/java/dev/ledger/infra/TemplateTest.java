@@ -44,6 +44,13 @@ class TemplateTest {
         }
 
         @Test
+        void names_conditions_in_long_form_because_moto_reads_the_short_tag_as_fn_condition() {
+            // moto 5.2.1 turns `!Condition X` into {"Fn::Condition": "X"}, which its condition parser
+            // does not know: `!Not [!Condition Jwt]` held in every mode and created the token authorizer.
+            assertThat(template.body()).doesNotContain("!Condition");
+        }
+
+        @Test
         void declares_the_parameters_of_every_stage_and_hides_the_tokens() {
             assertThat(template.parameters()).containsKeys("Stage", "CodeBucket", "CodeKey", "ApiTokens");
             assertThat(template.parameters().get("ApiTokens").noEcho()).isTrue();
@@ -128,7 +135,7 @@ class TemplateTest {
             }
             assertThat(symbolicEnvironment("QueryApiFunction")).containsOnlyKeys("LEDGER_EVENTS_TABLE",
                     "LEDGER_BALANCES_TABLE", "LEDGER_HISTORY_TABLE", "LEDGER_TRANSFERS_TABLE", "LEDGER_CONTROL_TABLE",
-                    "JAVA_TOOL_OPTIONS");
+                    "LEDGER_ROLE_CLAIM", "LEDGER_ROLE_PREFIX", "JAVA_TOOL_OPTIONS");
         }
 
         @Test
@@ -391,6 +398,93 @@ class TemplateTest {
                     "HistoryTableName", "TransfersTableName", "QueryApiFunctionName", "EventPublisherFunctionName",
                     "BalancesProjectionFunctionName", "HistoryProjectionFunctionName",
                     "TransfersProjectionFunctionName");
+        }
+    }
+
+    @Nested
+    class In_jwt_mode {
+
+        private final Template template = Template.bundled();
+        private final Map<String, String> prodJwt = with(PROD, Map.of("AuthMode", "jwt",
+                "JwtIssuer", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool", "JwtAudience", "client-a,client-b"));
+        private final Map<String, String> localJwt = with(LOCAL, Map.of("AuthMode", "jwt",
+                "JwtIssuer", "http://127.0.0.1:9999", "JwtAudience", "ledger"));
+
+        @Test
+        void puts_every_authorized_route_behind_the_jwt_authorizer_and_leaves_health_open() {
+            assertThat(template.routes(prodJwt)).allSatisfy(route -> {
+                if (route.routeKey().equals("GET /health")) {
+                    assertThat(route.authorizationType()).isEqualTo("NONE");
+                    assertThat(route.authorizerLogicalId()).isEmpty();
+                } else {
+                    assertThat(route.authorizationType()).as(route.routeKey()).isEqualTo("JWT");
+                    assertThat(route.authorizerLogicalId()).as(route.routeKey()).contains("JwtAuthorizer");
+                }
+            });
+            assertThat(template.routes(PROD)).filteredOn(route -> !route.routeKey().equals("GET /health"))
+                    .allSatisfy(route -> assertThat(route.authorizerLogicalId()).contains("HttpApiAuthorizer"));
+        }
+
+        @Test
+        void configures_the_jwt_authorizer_from_the_issuer_and_audience_parameters() {
+            assertThat(template.authorizerType("JwtAuthorizer")).isEqualTo("JWT");
+            Template.JwtAuthorizer authorizer = template.jwtAuthorizer("JwtAuthorizer");
+            assertThat(authorizer.identitySources()).containsExactly("$request.header.Authorization");
+            Intrinsics.Resolver resolver = template.resolver(Template.StackFacts.parametersOnly(prodJwt));
+            assertThat(Intrinsics.evaluate(authorizer.issuer(), resolver).asText())
+                    .isEqualTo("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool");
+            assertThat(Intrinsics.evaluate(authorizer.audience(), resolver).toString()).isEqualTo("[\"client-a\",\"client-b\"]");
+        }
+
+        @Test
+        void creates_either_the_jwt_authorizer_or_the_token_authorizer_and_its_function_never_both() {
+            assertThat(template.isCreated("JwtAuthorizer", prodJwt)).isTrue();
+            assertThat(template.isCreated("JwtAuthorizer", PROD)).isFalse();
+            assertThat(template.isCreated("JwtAuthorizer", localJwt)).isFalse();
+            for (String tokenOnly : Set.of("TokenAuthorizerFunction", "TokenAuthorizerRole", "TokenAuthorizerLogGroup",
+                    "TokenAuthorizerVersion", "TokenAuthorizerAlias", "HttpApiAuthorizer", "HttpApiAuthorizerPermission")) {
+                assertThat(template.isCreated(tokenOnly, prodJwt)).as(tokenOnly).isFalse();
+                assertThat(template.isCreated(tokenOnly, localJwt)).as(tokenOnly).isFalse();
+                assertThat(template.isCreated(tokenOnly, PROD)).as(tokenOnly).isTrue();
+            }
+            assertThat(template.isCreated("TokenAuthorizerFunction", LOCAL)).isTrue();
+            assertThat(template.outputs().get("TokenAuthorizerFunctionName").condition()).contains("Tokens");
+        }
+
+        @Test
+        void tells_the_api_functions_which_claim_carries_the_roles() {
+            for (String function : Set.of("CommandApiFunction", "QueryApiFunction")) {
+                assertThat(symbolicEnvironment(function)).as(function)
+                        .containsEntry("LEDGER_ROLE_CLAIM", "${RoleClaim}")
+                        .containsEntry("LEDGER_ROLE_PREFIX", "${RoleValuePrefix}");
+            }
+            assertThat(template.parameters().get("RoleClaim").defaultValue()).contains("scope");
+            assertThat(template.parameters().get("RoleValuePrefix").defaultValue()).contains("");
+            assertThat(template.parameters().get("AuthMode").defaultValue()).contains("tokens");
+        }
+
+        @Test
+        void refuses_jwt_mode_without_an_issuer_or_an_audience_in_its_rules() {
+            assertThat(TemplateRules.violations(template, with(PROD, Map.of("AuthMode", "jwt")), Set.of()))
+                    .containsExactly("AuthMode=jwt needs JwtIssuer", "AuthMode=jwt needs JwtAudience");
+            assertThat(TemplateRules.violations(template, with(PROD, Map.of("AuthMode", "jwt", "JwtIssuer", "https://i")),
+                    Set.of())).containsExactly("AuthMode=jwt needs JwtAudience");
+            assertThat(TemplateRules.violations(template, prodJwt, Set.of())).isEmpty();
+            assertThat(TemplateRules.violations(template, PROD, Set.of())).isEmpty();
+            assertThat(TemplateRules.violations(template, with(PROD, Map.of("AuthMode", "jwt")), Set.of("JwtIssuer")))
+                    .as("a rule reading a value kept from the previous deployment is left to CloudFormation").isEmpty();
+        }
+
+        private Map<String, String> symbolicEnvironment(String function) {
+            Map<String, String> environment = new java.util.TreeMap<>();
+            template.function(function).environment().forEach((name, value) -> environment.put(name, Intrinsics.symbolic(value)));
+            return environment;
+        }
+
+        private static Map<String, String> with(Map<String, String> base, Map<String, String> more) {
+            Map<String, String> all = new java.util.HashMap<>(base);
+            all.putAll(more);
+            return all;
         }
     }
 

@@ -49,12 +49,13 @@ final class GatewayEvents {
         this.accountId = accountId;
     }
 
-    /** The route function's event; {@code authorizerContext} is null on a route without an authorizer. */
-    APIGatewayV2HTTPEvent httpEvent(Request request, byte[] body, Map<String, Object> authorizerContext) {
+    /**
+     * The route function's event; {@code authorizer} (a Lambda authorizer's context, or a JWT's claims
+     * and scopes) is null on a route without an authorizer.
+     */
+    APIGatewayV2HTTPEvent httpEvent(Request request, byte[] body, APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer) {
         APIGatewayV2HTTPEvent event = common(request, APIGatewayV2HTTPEvent.class);
-        if (authorizerContext != null) {
-            APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
-            authorizer.setLambda(authorizerContext);
+        if (authorizer != null) {
             event.getRequestContext().setAuthorizer(authorizer);
         }
         if (body.length > 0) {

@@ -3,6 +3,7 @@ package dev.ledger.infra.local;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.ledger.infra.Template;
+import dev.ledger.infra.local.jwt.JwtAuthorizer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -17,7 +18,9 @@ import java.util.Optional;
 
 /**
  * What API Gateway's HTTP API does in front of the functions, on 127.0.0.1: matches the
- * template's routes, runs the route's Lambda authorizer (payload 2.0, simple responses), turns
+ * template's routes, runs the route's Lambda authorizer (payload 2.0, simple responses) or JWT
+ * authorizer ({@link JwtAuthorizer}: a refused token is 401 with a {@code www-authenticate} header
+ * saying which check failed, a verified one's claims go to the function), turns
  * the request into the {@link APIGatewayV2HTTPEvent} (payload format 2.0) API Gateway would send,
  * calls the route's function in-process and writes its {@link APIGatewayV2HTTPResponse} back.
  * API Gateway's own answers keep their shape: 404 {"message":"Not Found"}, 401
@@ -37,26 +40,45 @@ final class HttpApiGateway implements AutoCloseable {
     private final RouteTable routes;
     private final Map<String, LocalFunction> functions;
     private final Map<String, Template.Authorizer> authorizers;
+    private final Map<String, JwtGate> jwtAuthorizers;
     private final GatewayEvents events;
     private LocalHttpServer server;
 
+    /** A route's JWT authorizer: where the token is read from, and what checks it. */
+    record JwtGate(List<String> identitySources, JwtAuthorizer authorizer) {
+        JwtGate {
+            identitySources = List.copyOf(identitySources);
+        }
+    }
+
     private HttpApiGateway(RouteTable routes, Map<String, LocalFunction> functions,
-                           Map<String, Template.Authorizer> authorizers, String region, String accountId) {
+                           Map<String, Template.Authorizer> authorizers, Map<String, JwtGate> jwtAuthorizers,
+                           String region, String accountId) {
         this.routes = routes;
         this.functions = functions;
         this.authorizers = authorizers;
+        this.jwtAuthorizers = jwtAuthorizers;
         this.events = new GatewayEvents(region, accountId);
     }
 
     /**
      * Starts serving on 127.0.0.1:port (0 = any free port).
      *
+     * @param authorizers the routes' Lambda authorizers by logical id
+     * @param jwtAuthorizers the routes' JWT authorizers by logical id
      * @param functions the in-process functions by logical id; every route's and authorizer's function must be there
      * @param settings connections, timeouts and limits of the HTTP server
      */
     static HttpApiGateway start(List<Template.Route> routeList, Map<String, Template.Authorizer> authorizers,
-                                Map<String, LocalFunction> functions, int port, LocalHttpServer.Settings settings,
-                                String region, String accountId) {
+                                Map<String, JwtGate> jwtAuthorizers, Map<String, LocalFunction> functions, int port,
+                                LocalHttpServer.Settings settings, String region, String accountId) {
+        for (JwtGate gate : jwtAuthorizers.values()) {
+            // API Gateway's own rule for JWT authorizers: one identity source, a header.
+            if (gate.identitySources().size() != 1 || !gate.identitySources().get(0).startsWith("$request.header.")) {
+                throw new IllegalStateException("A JWT authorizer takes its token from one header, not "
+                        + gate.identitySources());
+            }
+        }
         for (Template.Authorizer authorizer : authorizers.values()) {
             if (!authorizer.simpleResponses() || !authorizer.payloadFormatVersion().equals("2.0")) {
                 throw new IllegalStateException("The local stack runs Lambda authorizers with payload 2.0 and simple"
@@ -70,7 +92,7 @@ final class HttpApiGateway implements AutoCloseable {
             }
         }
         HttpApiGateway gateway = new HttpApiGateway(new RouteTable(routeList), Map.copyOf(functions),
-                Map.copyOf(authorizers), region, accountId);
+                Map.copyOf(authorizers), Map.copyOf(jwtAuthorizers), region, accountId);
         gateway.server = LocalHttpServer.start(port, settings, new LocalHttpServer.Handler() {
             @Override
             public LocalHttpResponse handle(LocalHttpRequest request) {
@@ -122,10 +144,10 @@ final class HttpApiGateway implements AutoCloseable {
                 headers(httpRequest), cookies(httpRequest), query(rawQuery), match.get().pathParameters(),
                 httpRequest.remote().getAddress().getHostAddress(), route);
 
-        Map<String, Object> authorizerContext = null;
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizerContext = null;
         if (route.authorizationType().equals("CUSTOM")) {
             Template.Authorizer authorizer = authorizers.get(route.authorizerLogicalId().orElseThrow());
-            List<String> identity = identity(authorizer, request);
+            List<String> identity = identity(authorizer.identitySources(), request);
             if (identity == null) {
                 return gatewayAnswer(requestId, 401, "Unauthorized");
             }
@@ -133,12 +155,31 @@ final class HttpApiGateway implements AutoCloseable {
             if (!(answer instanceof Map<?, ?> simple) || !Boolean.TRUE.equals(simple.get("isAuthorized"))) {
                 return gatewayAnswer(requestId, 403, "Forbidden");
             }
-            authorizerContext = new LinkedHashMap<>();
-            if (simple.get("context") instanceof Map<?, ?> context) {
-                for (Map.Entry<?, ?> entry : context.entrySet()) {
-                    authorizerContext.put(String.valueOf(entry.getKey()), entry.getValue());
+            Map<String, Object> context = new LinkedHashMap<>();
+            if (simple.get("context") instanceof Map<?, ?> given) {
+                for (Map.Entry<?, ?> entry : given.entrySet()) {
+                    context.put(String.valueOf(entry.getKey()), entry.getValue());
                 }
             }
+            authorizerContext = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+            authorizerContext.setLambda(context);
+        } else if (route.authorizationType().equals("JWT")) {
+            JwtGate gate = jwtAuthorizers.get(route.authorizerLogicalId().orElseThrow());
+            List<String> identity = identity(gate.identitySources(), request);
+            if (identity == null) {
+                return gatewayAnswer(requestId, 401, "Unauthorized");
+            }
+            JwtAuthorizer.Decision decision = gate.authorizer().authorize(identity.get(0));
+            if (decision instanceof JwtAuthorizer.Refused refused) {
+                return LocalHttpResponse.message(401, "Unauthorized", List.of(
+                        Map.entry("www-authenticate", "Bearer scope=\"\" error=\"invalid_token\" error_description=\""
+                                + refused.reason() + "\""),
+                        Map.entry("apigw-requestid", requestId)));
+            }
+            JwtAuthorizer.Allowed allowed = (JwtAuthorizer.Allowed) decision;
+            authorizerContext = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+            authorizerContext.setJwt(new APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT(
+                    new LinkedHashMap<>(allowed.claims()), allowed.scopes().isEmpty() ? null : allowed.scopes()));
         } else if (!route.authorizationType().equals("NONE")) {
             throw new IllegalStateException("Authorization type " + route.authorizationType() + " of " + route.logicalId()
                     + " is not supported locally");
@@ -153,9 +194,9 @@ final class HttpApiGateway implements AutoCloseable {
     }
 
     /** The identity source values, or null if one is missing or empty (API Gateway then answers 401 itself). */
-    private static List<String> identity(Template.Authorizer authorizer, GatewayEvents.Request request) {
+    private static List<String> identity(List<String> identitySources, GatewayEvents.Request request) {
         List<String> values = new ArrayList<>();
-        for (String source : authorizer.identitySources()) {
+        for (String source : identitySources) {
             String value = source.startsWith("$request.header.")
                     ? request.headers().get(source.substring("$request.header.".length()).toLowerCase(Locale.ROOT))
                     : request.query().get(source.substring("$request.querystring.".length()));

@@ -8,12 +8,14 @@ import dev.ledger.infra.GeneratedTokens;
 import dev.ledger.infra.Intrinsics;
 import dev.ledger.infra.StackDeployer;
 import dev.ledger.infra.Template;
+import dev.ledger.infra.local.jwt.JwtAuthorizer;
 import dev.ledger.infra.local.streams.CheckpointStore;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,14 +68,16 @@ public final class LocalStack implements AutoCloseable {
      * @param dataDirectory where the ledger is kept across restarts (see {@link DataDirectory}); empty: the
      *     emulator keeps everything in memory, and a restart starts empty
      * @param fresh with a data directory: forget what it holds and start empty
+     * @param auth who may call the API: static tokens (the default) or JWTs of an issuer
      */
     public record Options(int port, Optional<Path> templateFile, Optional<URI> emulator, String stackName,
                           String codeBucket, Optional<String> apiTokens, Duration scheduleInterval,
                           Optional<Path> stateFile, Optional<Path> artifact, int httpConcurrency,
                           EventSourceRuntime.Settings eventSources, boolean runEventSources,
-                          Optional<Path> dataDirectory, boolean fresh) {
+                          Optional<Path> dataDirectory, boolean fresh, ApiAuth auth) {
 
         public Options {
+            Objects.requireNonNull(auth);
             Objects.requireNonNull(stackName);
             Objects.requireNonNull(codeBucket);
             Objects.requireNonNull(eventSources);
@@ -96,73 +100,78 @@ public final class LocalStack implements AutoCloseable {
         public static Options defaults() {
             return new Options(8080, Optional.empty(), Optional.empty(), "ledger-local", "ledger-local-code",
                     Optional.empty(), DEFAULT_SCHEDULE_INTERVAL, Optional.empty(), Optional.empty(), 16,
-                    EventSourceRuntime.Settings.defaults(), true, Optional.empty(), false);
+                    EventSourceRuntime.Settings.defaults(), true, Optional.empty(), false, ApiAuth.tokens());
         }
 
         public Options withPort(int value) {
             return new Options(value, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withTemplateFile(Path value) {
             return new Options(port, Optional.of(value), emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withEmulator(URI value) {
             return new Options(port, templateFile, Optional.of(value), stackName, codeBucket, apiTokens,
-                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withStackName(String value) {
             return new Options(port, templateFile, emulator, value, codeBucket, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withCodeBucket(String value) {
             return new Options(port, templateFile, emulator, stackName, value, apiTokens, scheduleInterval, stateFile,
-                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withApiTokens(String value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, Optional.of(value),
-                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    scheduleInterval, stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withScheduleInterval(Duration value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, value, stateFile,
-                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withStateFile(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    Optional.of(value), artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    Optional.of(value), artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withArtifact(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, Optional.of(value), httpConcurrency, eventSources, runEventSources, dataDirectory, fresh);
+                    stateFile, Optional.of(value), httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withEventSources(EventSourceRuntime.Settings value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, value, runEventSources, dataDirectory, fresh);
+                    stateFile, artifact, httpConcurrency, value, runEventSources, dataDirectory, fresh, auth);
         }
 
         public Options withDataDirectory(Path value) {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, Optional.of(value), fresh);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, Optional.of(value), fresh, auth);
         }
 
         /** Starts with an empty data directory (what it held is deleted). */
         public Options withFresh() {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, true);
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, true, auth);
+        }
+
+        public Options withAuth(ApiAuth value) {
+            return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
+                    stateFile, artifact, httpConcurrency, eventSources, runEventSources, dataDirectory, fresh, value);
         }
 
         public Options withoutEventSources() {
             return new Options(port, templateFile, emulator, stackName, codeBucket, apiTokens, scheduleInterval,
-                    stateFile, artifact, httpConcurrency, eventSources, false, dataDirectory, fresh);
+                    stateFile, artifact, httpConcurrency, eventSources, false, dataDirectory, fresh, auth);
         }
     }
 
@@ -210,13 +219,14 @@ public final class LocalStack implements AutoCloseable {
         // start cannot delete the tokens of a stack that is still running on it.
         URI endpoint = startEmulator(options);
         String tokenSpec = tokenSpec(options);
-        tokens = parseTokens(tokenSpec);
+        // In jwt mode the token authorizer does not exist: no token would be let in.
+        tokens = options.auth().isJwt() ? List.of() : parseTokens(tokenSpec);
         Map<String, String> physicalIds = deployOrReuse(options, tokenSpec);
         HandlerEnvironment environment = HandlerEnvironment.evaluate(template, deployment, physicalIds, REGION, ACCOUNT_ID);
         configureHandlers(environment, endpoint);
         LocalFunctions functions = LocalFunctions.load(template, deployment.parameters(), physicalIds, REGION, ACCOUNT_ID,
                 resources::add);
-        startGateway(options, functions);
+        startGateway(options, functions, environment.resolver());
         startSchedules(options, functions, physicalIds);
         startEventSources(options, functions, environment.resolver());
         writeStateFile(options);
@@ -284,8 +294,10 @@ public final class LocalStack implements AutoCloseable {
      * found deployed and reused (see {@link StackDeployment}); its resources' physical ids.
      */
     private Map<String, String> deployOrReuse(Options options, String tokenSpec) {
+        Map<String, String> parameters = new LinkedHashMap<>(Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec));
+        parameters.putAll(options.auth().templateParameters());
         StackDeployment.Deployed deployed = StackDeployment.deployOrReuse(template, clients, options.stackName(),
-                options.codeBucket(), Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec),
+                options.codeBucket(), parameters,
                 () -> options.artifact().orElseGet(() -> FunctionArtifact.find(template, resources::add)),
                 dataDirectory.isPresent());
         deployment = deployed.result();
@@ -305,23 +317,39 @@ public final class LocalStack implements AutoCloseable {
         handlerProperties.set(configuration);
     }
 
-    /** The HTTP API: the template's routes, whatever their Condition (moto cannot create them). */
-    private void startGateway(Options options, LocalFunctions functions) {
-        List<Template.Route> routes = template.routes();
+    /**
+     * The HTTP API: the template's routes, whatever their Condition (moto cannot create them), each
+     * with the authorizer the stack's parameters give it (AuthMode).
+     */
+    private void startGateway(Options options, LocalFunctions functions, Intrinsics.Resolver resolver) {
+        List<Template.Route> routes = template.routes(deployment.parameters());
         Map<String, Template.Authorizer> authorizers = new LinkedHashMap<>();
+        Map<String, HttpApiGateway.JwtGate> jwtAuthorizers = new LinkedHashMap<>();
         for (Template.Route route : routes) {
             functions.require(route.functionLogicalId(), "route " + route.routeKey())
                     .requireInput(APIGatewayV2HTTPEvent.class, "the HTTP route " + route.routeKey());
-            route.authorizerLogicalId().ifPresent(id -> authorizers.computeIfAbsent(id, template::authorizer));
+            route.authorizerLogicalId().filter(id -> template.authorizerType(id).equals("JWT"))
+                    .ifPresent(id -> jwtAuthorizers.computeIfAbsent(id, jwt -> jwtGate(jwt, resolver, options.auth().clock())));
+            route.authorizerLogicalId().filter(id -> !template.authorizerType(id).equals("JWT"))
+                    .ifPresent(id -> authorizers.computeIfAbsent(id, template::authorizer));
         }
         for (Template.Authorizer authorizer : authorizers.values()) {
             functions.require(authorizer.functionLogicalId(), "authorizer " + authorizer.logicalId())
                     .requireInput(APIGatewayV2CustomAuthorizerEvent.class, "the HTTP API authorizer");
         }
-        gateway = HttpApiGateway.start(routes, authorizers, functions.byLogicalId(), options.port(),
+        gateway = HttpApiGateway.start(routes, authorizers, jwtAuthorizers, functions.byLogicalId(), options.port(),
                 LocalHttpServer.Settings.defaults().withMaxConcurrentRequests(options.httpConcurrency()), REGION,
                 ACCOUNT_ID);
         resources.add(gateway);
+    }
+
+    /** The template's JWT authorizer with its issuer and audience evaluated against the stack's parameters. */
+    private HttpApiGateway.JwtGate jwtGate(String logicalId, Intrinsics.Resolver resolver, Clock clock) {
+        Template.JwtAuthorizer spec = template.jwtAuthorizer(logicalId);
+        String issuer = Intrinsics.evaluate(spec.issuer(), resolver).asText();
+        List<String> audiences = new ArrayList<>();
+        Intrinsics.evaluate(spec.audience(), resolver).forEach(audience -> audiences.add(audience.asText()));
+        return new HttpApiGateway.JwtGate(spec.identitySources(), JwtAuthorizer.forIssuer(issuer, audiences, clock));
     }
 
     /** Schedules, on a local period. */

@@ -40,6 +40,13 @@ public final class LocalStackMain {
               --no-event-sources      do not run the stream consumers (publisher, projections)
               --hide-tokens           do not print the API tokens (they are in the state file); for
                                       output kept in a log file, as ./ledger demo keeps it
+              --auth MODE             tokens (default: static bearer tokens, the Lambda authorizer) or jwt
+                                      (JWTs checked as API Gateway's JWT authorizer checks them; docs/jwt.md)
+              --jwt-issuer URL        jwt: the tokens' iss; keys from URL/.well-known/openid-configuration
+                                      (https, or plain http to 127.0.0.1/localhost)
+              --jwt-audience AUD      jwt: accepted aud (or client_id) values, comma separated
+              --role-claim C          jwt: the claim naming the roles (default scope)
+              --role-prefix P         jwt: what each role value starts with, e.g. ledger/ (default none)
               -h, --help              this text
 
             Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,
@@ -142,8 +149,17 @@ public final class LocalStackMain {
                         Duration.ofSeconds(number(name, value, 1, 86_400)));
                 case "--artifact" -> options.withArtifact(Path.of(value));
                 case "--data-dir" -> options.withDataDirectory(Path.of(value));
+                case "--auth" -> options.withAuth(options.auth().withMode(value));
+                case "--jwt-issuer" -> options.withAuth(options.auth().withIssuer(value));
+                case "--jwt-audience" -> options.withAuth(options.auth().withAudience(java.util.List.of(value.split(",", -1))));
+                case "--role-claim" -> options.withAuth(options.auth().withRoleClaim(value));
+                case "--role-prefix" -> options.withAuth(options.auth().withRolePrefix(value));
                 default -> throw new IllegalArgumentException("unknown option " + name);
             };
+        }
+        if (!options.auth().isJwt() && (options.auth().jwtIssuer().isPresent() || !options.auth().jwtAudience().isEmpty()
+                || options.auth().roleClaim().isPresent() || options.auth().rolePrefix().isPresent())) {
+            throw new IllegalArgumentException("--jwt-issuer, --jwt-audience, --role-claim and --role-prefix need --auth jwt");
         }
         if (options.fresh() && options.dataDirectory().isEmpty()) {
             throw new IllegalArgumentException("--fresh needs --data-dir (without one every start is fresh)");
@@ -200,10 +216,17 @@ public final class LocalStackMain {
         out.println();
         out.println("Ledger local stack");
         out.println("  HTTP API     " + stack.httpUrl());
-        for (Template.Route route : stack.template().routes()) {
-            out.printf("                 %-40s %s%n", route.routeKey(),
-                    route.authorizationType().equals("NONE") ? "no auth" : "bearer token");
+        for (Template.Route route : stack.template().routes(options.auth().templateParameters())) {
+            out.printf("                 %-40s %s%n", route.routeKey(), switch (route.authorizationType()) {
+                case "NONE" -> "no auth";
+                case "JWT" -> "bearer JWT";
+                default -> "bearer token";
+            });
         }
+        options.auth().jwtIssuer().filter(issuer -> options.auth().isJwt()).ifPresent(issuer -> out.println(
+                "  JWTs         issuer " + issuer + ", audience " + String.join(",", options.auth().jwtAudience())
+                        + ", roles in claim " + options.auth().roleClaim().orElse("scope")
+                        + options.auth().rolePrefix().map(prefix -> " as " + prefix + "<role>").orElse("")));
         out.println("  emulator     " + stack.emulatorEndpoint()
                 + stack.emulatorLog().map(log -> "  (log " + log + ")").orElse(""));
         stack.dataDirectory().ifPresent(directory -> out.println("  data dir     " + directory
@@ -212,8 +235,10 @@ public final class LocalStackMain {
         out.println("  stack        " + stack.stackName() + " (Stage=" + LocalStack.STAGE + ")"
                 + (stack.reusedDeployment() ? ", reused as deployed" : ""));
         new java.util.TreeMap<>(stack.outputs()).forEach((name, value) -> out.printf("                 %-30s %s%n", name, value));
-        tokenLines(stack.tokens(), options.apiTokens().isPresent(), options.stateFile(), stack.dataDirectory(), hideTokens)
-                .forEach(out::println);
+        if (!options.auth().isJwt()) {
+            tokenLines(stack.tokens(), options.apiTokens().isPresent(), options.stateFile(), stack.dataDirectory(), hideTokens)
+                    .forEach(out::println);
+        }
         for (Template.Schedule schedule : stack.template().schedules()) {
             out.println("  schedule     " + schedule.logicalId() + " -> " + String.join(", ", schedule.functionLogicalIds())
                     + " every " + options.scheduleInterval().toSeconds() + " s (" + schedule.expression() + " on AWS)");

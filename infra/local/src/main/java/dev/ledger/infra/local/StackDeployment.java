@@ -65,6 +65,17 @@ final class StackDeployment {
         }
         Map<String, String> parameters = new LinkedHashMap<>();
         stack.get().parameters().forEach(p -> parameters.put(p.parameterKey(), p.parameterValue()));
+        // A parameter that decides which resources exist (AuthMode) must match the stack's; NoEcho
+        // values come back masked and cannot be compared.
+        for (Map.Entry<String, String> parameter : given.entrySet()) {
+            Template.Parameter declared = template.parameters().get(parameter.getKey());
+            if (declared != null && !declared.noEcho() && parameters.containsKey(parameter.getKey())
+                    && !parameters.get(parameter.getKey()).equals(parameter.getValue())) {
+                System.err.println("[local stack] parameter " + parameter.getKey() + " changed since stack " + stackName
+                        + " was deployed in the kept emulator: updating it");
+                return Optional.empty();
+            }
+        }
         parameters.putAll(given);
         return Optional.of(new StackDeployer.Result(stackName, stack.get().stackId(), stack.get().stackStatus(),
                 deployer.outputs(stackName), parameters.getOrDefault("CodeKey", ""), parameters, false));

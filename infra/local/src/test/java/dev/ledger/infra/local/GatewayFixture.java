@@ -72,7 +72,8 @@ final class GatewayFixture implements AutoCloseable {
                     "arn:aws:lambda:us-east-1:123456789012:function:fn-" + spec.logicalId()));
         }
         HttpApiGateway gateway = HttpApiGateway.start(template.routes(),
-                Map.of("Authorizer", template.authorizer("Authorizer")), byId, 0, settings, "us-east-1", "123456789012");
+                Map.of("Authorizer", template.authorizer("Authorizer")), Map.of(), byId, 0, settings, "us-east-1",
+                "123456789012");
         return new GatewayFixture(gateway, List.copyOf(byId.values()));
     }
 

@@ -57,6 +57,24 @@ class LocalStackMainTest {
     }
 
     @Test
+    void turns_the_jwt_options_into_the_templates_auth_parameters() {
+        assertThat(LocalStackMain.parse(new String[0], Map.of()).auth().templateParameters())
+                .containsExactly(Map.entry("AuthMode", "tokens"));
+        LocalStack.Options jwt = LocalStackMain.parse(new String[] {"--auth", "jwt", "--jwt-issuer",
+                "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool", "--jwt-audience=client-a,client-b",
+                "--role-claim", "cognito:groups", "--role-prefix", "ledger-"}, Map.of());
+        assertThat(jwt.auth().templateParameters()).containsExactly(Map.entry("AuthMode", "jwt"),
+                Map.entry("JwtIssuer", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool"),
+                Map.entry("JwtAudience", "client-a,client-b"), Map.entry("RoleClaim", "cognito:groups"),
+                Map.entry("RoleValuePrefix", "ledger-"));
+
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--jwt-issuer", "https://i"}, Map.of()))
+                .hasMessageContaining("need --auth jwt");
+        assertThatThrownBy(() -> LocalStackMain.parse(new String[] {"--auth", "oauth"}, Map.of()))
+                .hasMessageContaining("tokens or jwt");
+    }
+
+    @Test
     void the_token_lines_say_where_generated_tokens_are_kept() {
         java.util.List<LocalStack.ApiToken> tokens = java.util.List.of(new LocalStack.ApiToken("s3cret-pay", "payments"));
         String lines = String.join("\n", LocalStackMain.tokenLines(tokens, false, java.util.Optional.empty(),

@@ -31,7 +31,12 @@ import software.amazon.awssdk.core.exception.SdkException;
 @Command(name = "deploy", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Upload the Lambda artifact and create or update the ledger's CloudFormation stack.",
                 "Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role)."},
-        footer = {"", "Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,"
+        footer = {"", "Callers: --auth tokens (default) puts the token authorizer in front of the API; --auth jwt puts"
+                + " API Gateway's JWT authorizer there instead, for the tokens of --jwt-issuer whose aud (or client_id)"
+                + " is one of --jwt-audience, the roles read from claim --role-claim (default scope) as"
+                + " --role-prefix<role> (docs/jwt.md: Amazon Cognito step by step). The template refuses jwt without"
+                + " issuer and audience.",
+                "", "Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,"
                 + " operator). Unset, an existing stack keeps its tokens and a new one gets one random token per role,"
                 + " printed once."})
 public final class DeployMain implements Callable<Integer> {
@@ -81,6 +86,23 @@ public final class DeployMain implements Callable<Integer> {
                     + "ProjectionParallelization=5 (docs/pipeline-capacity.md); repeatable. Left out, a parameter takes "
                     + "its default")
     Map<String, String> extraParameters = new LinkedHashMap<>();
+
+    // The template's AuthMode, JwtIssuer, JwtAudience, RoleClaim and RoleValuePrefix, named as ./ledger local names them.
+    @Option(names = "--auth", paramLabel = "MODE", description = "tokens (default) or jwt: who may call the API")
+    String auth;
+
+    @Option(names = "--jwt-issuer", paramLabel = "URL",
+            description = "jwt: the tokens' iss, e.g. https://cognito-idp.<region>.amazonaws.com/<user pool id>")
+    String jwtIssuer;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUD", description = "jwt: accepted aud (or client_id) values, comma separated")
+    String jwtAudience;
+
+    @Option(names = "--role-claim", paramLabel = "C", description = "jwt: the claim naming the roles (default scope)")
+    String roleClaim;
+
+    @Option(names = "--role-prefix", paramLabel = "P", description = "jwt: what each role value starts with, e.g. ledger/")
+    String rolePrefix;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
@@ -150,6 +172,7 @@ public final class DeployMain implements Callable<Integer> {
                 }
                 parameters.put(extra.getKey(), extra.getValue());
             }
+            parameters.putAll(authParameters());
             Set<String> keepPrevious = Set.of();
             Optional<String> generatedTokens = Optional.empty();
             String tokens = environment.get(API_TOKENS_ENV);
@@ -178,6 +201,23 @@ public final class DeployMain implements Callable<Integer> {
             printResult(result, bucket, generatedTokens, Duration.ofNanos(System.nanoTime() - started));
             return OK;
         }
+    }
+
+    /**
+     * The auth options as the template's parameters. Like every parameter, one left out takes its
+     * default on this deployment: a jwt stack is deployed with --auth jwt each time.
+     */
+    private Map<String, String> authParameters() {
+        if (auth != null && !auth.equals("tokens") && !auth.equals("jwt")) {
+            throw new IllegalArgumentException("--auth is tokens or jwt, not '" + auth + "'");
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        Optional.ofNullable(auth).ifPresent(value -> parameters.put("AuthMode", value));
+        Optional.ofNullable(jwtIssuer).ifPresent(value -> parameters.put("JwtIssuer", value));
+        Optional.ofNullable(jwtAudience).ifPresent(value -> parameters.put("JwtAudience", value));
+        Optional.ofNullable(roleClaim).ifPresent(value -> parameters.put("RoleClaim", value));
+        Optional.ofNullable(rolePrefix).ifPresent(value -> parameters.put("RoleValuePrefix", value));
+        return parameters;
     }
 
     private void printResult(StackDeployer.Result result, String bucket, Optional<String> generatedTokens, Duration took) {

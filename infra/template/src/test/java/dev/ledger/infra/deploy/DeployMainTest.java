@@ -31,6 +31,14 @@ class DeployMainTest {
     }
 
     @Test
+    void helpDocumentsTheAuthModesAndTheJwtParameters() {
+        String help = deploy("--help").out().replaceAll("\\s+", " ");
+
+        assertThat(help).contains("--auth=MODE", "--jwt-issuer=URL", "--jwt-audience=AUD", "--role-claim=C",
+                "--role-prefix=P", "API Gateway's JWT authorizer", "docs/jwt.md");
+    }
+
+    @Test
     void withoutAnArtifactItSaysWhereOneComesFromBeforeTouchingAws() {
         Run run = deploy("--stage", "dev", "--endpoint", "http://127.0.0.1:1");
 
