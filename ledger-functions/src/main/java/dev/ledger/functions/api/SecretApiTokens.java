@@ -1,0 +1,89 @@
+package dev.ledger.functions.api;
+
+import dev.ledger.http.ApiTokens;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The API tokens as the stack's Secrets Manager secret holds them (digests, in {@link ApiTokens}'
+ * stored form), read through the SDK and kept for {@code cacheFor}, so that a token issued or
+ * revoked with {@code ./ledger tokens} takes effect within that time without a deploy.
+ *
+ * <p>Fails closed: when the secret cannot be read, or its value is not the stored form, there are no
+ * tokens until a later read succeeds, and the failure is logged with the secret's id and the error's
+ * code or kind, never with any part of the value. A value kept past {@code cacheFor} is never used,
+ * not even while Secrets Manager cannot be reached: a revoked token must not outlive its revocation
+ * by more than the cache time. Nothing is read before the first request, so a SnapStart snapshot
+ * holds no digests and every restored environment reads the current value.
+ */
+public final class SecretApiTokens {
+
+    private final SecretsManagerClient secrets;
+    private final String secretId;
+    private final Duration cacheFor;
+    private final Clock clock;
+    private final PrintStream log;
+
+    private ApiTokens cached;
+    private Instant readAt;
+
+    /**
+     * @param secretId the secret's ARN (or name)
+     * @param cacheFor how long a value read is used
+     * @param clock what "now" is, for the cache
+     * @param log where a failed read is reported (the function's log)
+     */
+    public SecretApiTokens(SecretsManagerClient secrets, String secretId, Duration cacheFor, Clock clock, PrintStream log) {
+        this.secrets = Objects.requireNonNull(secrets);
+        this.secretId = Objects.requireNonNull(secretId);
+        if (cacheFor.isNegative() || cacheFor.isZero()) {
+            throw new IllegalArgumentException("the cache time must be positive");
+        }
+        this.cacheFor = cacheFor;
+        this.clock = Objects.requireNonNull(clock);
+        this.log = Objects.requireNonNull(log);
+    }
+
+    /**
+     * The tokens as of at most {@code cacheFor} ago; empty when the secret cannot be read now (deny).
+     * Synchronized: the local stack may call one handler from several threads, and one read serves them.
+     */
+    public synchronized Optional<ApiTokens> current() {
+        Instant now = clock.instant();
+        if (cached != null && now.isBefore(readAt.plus(cacheFor))) {
+            return Optional.of(cached);
+        }
+        cached = null;
+        try {
+            String value = secrets.getSecretValue(request -> request.secretId(secretId)).secretString();
+            if (value == null) {
+                throw new IllegalArgumentException("the secret has no string value");
+            }
+            cached = ApiTokens.of(ApiTokens.readStored(value));
+            readAt = now;
+            return Optional.of(cached);
+        } catch (AwsServiceException refused) {
+            deny(refused.awsErrorDetails() == null ? refused.getClass().getSimpleName()
+                    : refused.awsErrorDetails().errorCode());
+        } catch (SdkException unreachable) {
+            deny(unreachable.getClass().getSimpleName());
+        } catch (IllegalArgumentException malformed) {
+            // ApiTokens' messages never quote the value (see readStored).
+            deny(malformed.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    private void deny(String why) {
+        log.println("token authorizer: cannot use the API token secret " + secretId + " (" + why
+                + "); every request is denied until it can be read");
+        log.flush();
+    }
+}
