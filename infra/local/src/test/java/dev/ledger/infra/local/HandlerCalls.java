@@ -62,7 +62,8 @@ public final class HandlerCalls implements ExecutionInterceptor {
         if (function.isEmpty()) {
             return;
         }
-        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME).toLowerCase();
+        // IAM's prefix: the SDK's service name without spaces ("Secrets Manager" -> secretsmanager).
+        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME).toLowerCase().replace(" ", "");
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         for (Map.Entry<String, Resource> need : needs(service, operation, context.request())) {
             CALLS.add(new Call(function.get(), need.getKey(), need.getValue()));
@@ -94,6 +95,7 @@ public final class HandlerCalls implements ExecutionInterceptor {
         } else {
             String name = field(request, "TableName").or(() -> field(request, "StreamName"))
                     .or(() -> field(request, "StreamARN")).or(() -> field(request, "QueueUrl"))
+                    .or(() -> field(request, "SecretId"))
                     .orElse("*");
             needs.add(Map.entry(service + ":" + operation, new Resource(name, field(request, "IndexName"))));
         }
