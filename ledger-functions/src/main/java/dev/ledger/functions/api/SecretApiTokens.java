@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * by more than the cache time. Nothing is read before the first request, so a SnapStart snapshot
  * holds no digests and every restored environment reads the current value.
  */
-public final class SecretApiTokens {
+final class SecretApiTokens {
 
     private final SecretsManagerClient secrets;
     private final String secretId;
@@ -40,7 +40,7 @@ public final class SecretApiTokens {
      * @param clock what "now" is, for the cache
      * @param log where a failed read is reported (the function's log)
      */
-    public SecretApiTokens(SecretsManagerClient secrets, String secretId, Duration cacheFor, Clock clock, PrintStream log) {
+    SecretApiTokens(SecretsManagerClient secrets, String secretId, Duration cacheFor, Clock clock, PrintStream log) {
         this.secrets = Objects.requireNonNull(secrets);
         this.secretId = Objects.requireNonNull(secretId);
         if (cacheFor.isNegative() || cacheFor.isZero()) {
@@ -55,7 +55,7 @@ public final class SecretApiTokens {
      * The tokens as of at most {@code cacheFor} ago; empty when the secret cannot be read now (deny).
      * Synchronized: the local stack may call one handler from several threads, and one read serves them.
      */
-    public synchronized Optional<ApiTokens> current() {
+    synchronized Optional<ApiTokens> current() {
         Instant now = clock.instant();
         if (cached != null && now.isBefore(readAt.plus(cacheFor))) {
             return Optional.of(cached);

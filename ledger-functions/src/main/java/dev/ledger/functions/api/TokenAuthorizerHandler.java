@@ -27,7 +27,7 @@ public final class TokenAuthorizerHandler implements RequestHandler<APIGatewayV2
                 LedgerConfig.apiTokenCache(), Clock.systemUTC(), System.err));
     }
 
-    public TokenAuthorizerHandler(SecretApiTokens tokens) {
+    TokenAuthorizerHandler(SecretApiTokens tokens) {
         this.tokens = tokens;
     }
 
