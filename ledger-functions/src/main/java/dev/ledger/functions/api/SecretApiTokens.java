@@ -81,6 +81,23 @@ final class SecretApiTokens {
         return Optional.empty();
     }
 
+    /**
+     * SnapStart priming: one read of the secret through the SDK's whole request path (credentials,
+     * signing, TLS, the response), its value read as the stored form and a token looked up in it,
+     * then dropped: nothing is cached, so every restored environment reads the current value on its
+     * first request. The secret is the one the role may read, so priming makes no call that IAM
+     * refuses (and CloudTrail records as denied). A failed read changes nothing: the first request
+     * reads again, and denies and logs if it fails too.
+     */
+    synchronized void prime(String token) {
+        try {
+            ApiTokens.of(ApiTokens.readStored(secrets.getSecretValue(request -> request.secretId(secretId))
+                    .secretString())).find(token);
+        } catch (SdkException | IllegalArgumentException unusable) {
+            // Deliberately quiet: see above.
+        }
+    }
+
     private void deny(String why) {
         log.println("token authorizer: cannot use the API token secret " + secretId + " (" + why
                 + "); every request is denied until it can be read");

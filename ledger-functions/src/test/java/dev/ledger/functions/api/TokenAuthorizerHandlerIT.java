@@ -172,6 +172,30 @@ class TokenAuthorizerHandlerIT {
         assertThat(log.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
+    @Test
+    void priming_reads_the_secret_but_keeps_nothing_so_the_first_request_after_a_restore_sees_the_current_value() {
+        store(StoredToken.of("before-the-snapshot", Role.PAYMENTS, OTHER));
+        TokenAuthorizerHandler authorizer = authorizer(secret);
+
+        authorizer.beforeCheckpoint(null);
+        store(StoredToken.of("after-the-restore", Role.PAYMENTS, TOKEN)); // the old token revoked meanwhile
+
+        assertThat(authorized(authorizer, TOKEN)).isTrue();
+        assertThat(authorized(authorizer, OTHER)).isFalse();
+        assertThat(log.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void priming_without_a_readable_secret_neither_fails_nor_logs_and_the_first_request_denies() {
+        TokenAuthorizerHandler authorizer = authorizer(secret + "-never-created");
+
+        authorizer.beforeCheckpoint(null);
+
+        assertThat(log.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(authorized(authorizer, TOKEN)).isFalse();
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("ResourceNotFoundException");
+    }
+
     // ----------------------------------------------------------------------------------------
 
     private TokenAuthorizerHandler authorizer(String secretId) {
