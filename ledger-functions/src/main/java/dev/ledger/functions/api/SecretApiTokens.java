@@ -20,8 +20,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * tokens until a later read succeeds, and the failure is logged with the secret's id and the error's
  * code or kind, never with any part of the value. A value kept past {@code cacheFor} is never used,
  * not even while Secrets Manager cannot be reached: a revoked token must not outlive its revocation
- * by more than the cache time. Nothing is read before the first request, so a SnapStart snapshot
- * holds no digests and every restored environment reads the current value.
+ * by more than the cache time. SnapStart priming ({@link #prime}) reads the secret but keeps nothing,
+ * so every restored environment reads the current value on its first request.
  */
 final class SecretApiTokens {
 
