@@ -119,6 +119,16 @@ public final class ApiTokens implements Authenticator {
         return List.copyOf(stored);
     }
 
+    /** True for a name {@link #named} gives: a role's label, alone or with a number ({@code payments-2}). */
+    public static boolean namedByRole(String name) {
+        for (Role role : Role.values()) {
+            if (name.equals(role.label()) || name.matches(Pattern.quote(role.label()) + "-[1-9][0-9]*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The tokens of a {@code token=role,token=role} value, in order: the one reading of it, for the
      * tools that generate or hand out tokens (the local stack).

@@ -87,6 +87,9 @@ class ApiTokensStoredFormTest {
                 new Grant("c", Role.PAYMENTS)));
 
         assertThat(named).extracting(StoredToken::name).containsExactly("payments", "auditor", "payments-2");
+        assertThat(named).extracting(StoredToken::name).allMatch(ApiTokens::namedByRole);
+        assertThat(List.of("ci", "payments-", "payments-0", "payments-x", "paymentsx", "root"))
+                .noneMatch(ApiTokens::namedByRole);
         assertThat(ApiTokens.parse("a=payments,c=payments").authenticate(new HttpRequest("GET", "/x",
                 Map.of("Authorization", "Bearer c"), Map.of(), null, "r-1"))
                 .subject()).isEqualTo("payments-2");

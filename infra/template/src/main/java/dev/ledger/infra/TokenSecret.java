@@ -66,15 +66,19 @@ public final class TokenSecret {
     }
 
     /**
-     * Makes these tokens stored, each replacing a stored one of the same name, and keeps the others
-     * (tokens issued with {@code ./ledger tokens}): what a local stack does with its own tokens on
-     * every start. Writes nothing when they are stored already, so a restart does not grow the
+     * Makes a local stack's own tokens (named by role, {@link ApiTokens#named}) the stored ones of
+     * their kind: each replaces a stored one of its name, stored tokens named by role that are not
+     * among them are removed (tokens of an earlier run, say before {@code LEDGER_API_TOKENS} changed),
+     * and tokens of other names (issued with {@code ./ledger tokens}) are kept. What a local stack
+     * does on every start. Writes nothing when nothing changes, so a restart does not grow the
      * emulator's journal.
      */
     public void keep(List<StoredToken> ours) {
         Map<String, StoredToken> byName = new LinkedHashMap<>();
         List<StoredToken> stored = list();
         stored.forEach(t -> byName.put(t.name(), t));
+        byName.keySet().removeIf(name -> ApiTokens.namedByRole(name)
+                && ours.stream().noneMatch(o -> o.name().equals(name)));
         ours.forEach(t -> byName.put(t.name(), t));
         // A stored token of another name with the digest of one of ours (renamed) gives way to ours.
         List<StoredToken> merged = new ArrayList<>(byName.values());

@@ -104,6 +104,23 @@ class LocalTokenSecretIT {
         assertThat(ApiTokens.of(secret.list()).find(ISSUED)).isPresent();
     }
 
+    @Test
+    @Order(5)
+    void a_restart_with_other_tokens_of_its_own_replaces_the_stacks_earlier_ones_and_keeps_issued_ones() {
+        String chosen = GeneratedTokens.forRole(Role.PAYMENTS);
+
+        // As a restart with LEDGER_API_TOKENS=<chosen>=payments writes them.
+        secret.keep(ApiTokens.named(ApiTokens.grants(chosen + "=payments")));
+
+        assertThat(secret.list()).extracting(StoredToken::name).containsExactly("payments", "checkout-service");
+        ApiTokens now = ApiTokens.of(secret.list());
+        assertThat(now.find(chosen)).isPresent();
+        assertThat(now.find(ISSUED)).isPresent();
+        for (LocalStack.ApiToken earlier : stack.tokens()) {
+            assertThat(now.find(earlier.token())).as(earlier.role()).isEmpty();
+        }
+    }
+
     private static HttpResponse<String> openAccount(String id, String token) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(stack.httpUrl() + "/accounts"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
