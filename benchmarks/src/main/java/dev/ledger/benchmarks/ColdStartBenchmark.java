@@ -109,7 +109,9 @@ public final class ColdStartBenchmark {
                     "-Daws.secretAccessKey=local", "-Daws.cborEnabled=false",
                     "-DLEDGER_AWS_ENDPOINT=" + moto.endpoint(),
                     "-DLEDGER_EVENTS_TABLE=" + outputs.get("EventsTableName"),
-                    "-DLEDGER_API_TOKENS=" + TOKEN + "=payments",
+                    // The authorizer's first request reads the token secret (the local stack wrote the
+                    // bench token's digest there), as on AWS: that read is part of its cold start.
+                    "-DLEDGER_API_TOKEN_SECRET=" + outputs.get("ApiTokenSecretId"),
                     "-DLEDGER_KINESIS_STREAM=" + outputs.get("LedgerStreamName"),
                     "-DLEDGER_BALANCES_TABLE=" + outputs.get("BalancesTableName"),
                     "-DLEDGER_HISTORY_TABLE=" + outputs.get("HistoryTableName"),
@@ -363,8 +365,8 @@ public final class ColdStartBenchmark {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Each handler in a fresh JVM (`java -cp <the benchmarks' runtime"
                 + " classpath> ColdStartProbe <handler>`), %d times, medians shown; configuration as the template"
-                + " gives it (tables, stream, queue, tokens, the emulator's endpoint) as system properties, and the"
-                + " JVM flags as the template gives them: its function's `JAVA_TOOL_OPTIONS` in the child's"
+                + " gives it (tables, stream, queue, the token secret, the emulator's endpoint) as system properties,"
+                + " and the JVM flags as the template gives them: its function's `JAVA_TOOL_OPTIONS` in the child's"
                 + " environment, which Lambda's java runtimes read (`%s` for every function now). Construct = the"
                 + " public no-arg constructor, as Lambda's init phase calls it. First and second request ="
                 + " `handleRequest` on events deserialized beforehand with the Lambda Java runtime's serializer,"
@@ -372,9 +374,9 @@ public final class ColdStartBenchmark {
                 + " an account the projection handlers just wrote; a DynamoDB stream batch of one transfer's 3"
                 + " events published to Kinesis; a Kinesis batch of an account's opening and its transfer leg"
                 + " (balances, history) or of a transfer (transfers); a schedule tick that Queries the 16"
-                + " pending-hold buckets (no hold due); an authorizer request with a known token. Every setting gets"
-                + " data of its own. Baseline: a fresh JVM running an empty main with JVM defaults, launched the"
-                + " same way, in the same loop.%n%n", repetitions, Template.bundled().function("CommandApiFunction")
+                + " pending-hold buckets (no hold due); an authorizer request with a known token (the first reads"
+                + " the token secret). Every setting gets data of its own. Baseline: a fresh JVM running an empty"
+                + " main with JVM defaults, launched the same way, in the same loop.%n%n", repetitions, Template.bundled().function("CommandApiFunction")
                 .environment().get("JAVA_TOOL_OPTIONS").asText()));
         out.append("### As the template starts each function (no SnapStart: `$LATEST`, the stream functions and the"
                 + " sweeper always)\n\n");

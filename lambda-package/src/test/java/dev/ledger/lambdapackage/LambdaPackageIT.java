@@ -2,6 +2,8 @@ package dev.ledger.lambdapackage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledger.http.ApiTokens;
+import dev.ledger.http.Role;
 import dev.ledger.infra.Template;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LambdaPackageIT {
 
     private static final String REQUEST_HANDLER = "com.amazonaws.services.lambda.runtime.RequestHandler";
+    private static final String TOKEN = "package-test-token";
 
     private final AwsClients aws;
     private final TestNames names;
@@ -46,6 +49,7 @@ class LambdaPackageIT {
     private SystemProperties configured;
     private URLClassLoader jarOnly;
     private String eventsTable;
+    private String tokenSecret;
 
     LambdaPackageIT(AwsClients aws, TestNames names) {
         this.aws = aws;
@@ -61,7 +65,10 @@ class LambdaPackageIT {
         // The handlers read environment variables, else system properties of the same names.
         Map<String, String> configuration = new LinkedHashMap<>();
         configuration.put("LEDGER_EVENTS_TABLE", eventsTable);
-        configuration.put("LEDGER_API_TOKENS", "package-test=payments");
+        tokenSecret = names.table("api-token-digests");
+        aws.secretsManager().createSecret(r -> r.name(tokenSecret).secretString(
+                ApiTokens.storedForm(List.of(ApiTokens.StoredToken.of("package-test", Role.PAYMENTS, TOKEN)))));
+        configuration.put("LEDGER_API_TOKEN_SECRET", tokenSecret);
         configuration.put("LEDGER_KINESIS_STREAM", names.stream("ledger"));
         configuration.put("LEDGER_BALANCES_TABLE", names.table("balances"));
         configuration.put("LEDGER_HISTORY_TABLE", names.table("history"));
@@ -107,6 +114,24 @@ class LambdaPackageIT {
         Object summary = handle.invoke(sweeper, null, null);
 
         assertThat(summary).isEqualTo("{\"sweep\":\"sweep:manual\",\"expired\":0}");
+    }
+
+    @Test
+    void the_authorizer_from_the_jar_alone_reads_the_token_secret_through_the_shaded_sdk() throws Exception {
+        Class<?> authorizerClass = Class.forName("dev.ledger.functions.api.TokenAuthorizerHandler", true, jarOnly);
+        Class<?> eventClass = Class.forName("com.amazonaws.services.lambda.runtime.events.APIGatewayV2CustomAuthorizerEvent",
+                true, jarOnly);
+        Object authorizer = authorizerClass.getConstructor().newInstance();
+        Object event = eventClass.getConstructor().newInstance();
+        eventClass.getMethod("setHeaders", Map.class).invoke(event, Map.of("authorization", "Bearer " + TOKEN));
+        Method handle = Arrays.stream(authorizerClass.getMethods())
+                .filter(m -> m.getName().equals("handleRequest") && !m.isBridge())
+                .findFirst().orElseThrow();
+
+        Object response = handle.invoke(authorizer, event, null);
+
+        assertThat(response).isEqualTo(Map.of("isAuthorized", true,
+                "context", Map.of("role", "payments", "subject", "package-test")));
     }
 
     @Test

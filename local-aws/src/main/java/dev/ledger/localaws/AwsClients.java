@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -42,6 +43,7 @@ public final class AwsClients implements AutoCloseable {
     private final CloudFormationClient cloudFormation;
     private final S3Client s3;
     private final SqsClient sqs;
+    private final SecretsManagerClient secretsManager;
 
     private AwsClients(URI endpoint, List<ExecutionInterceptor> dynamoDbInterceptors) {
         this.endpoint = endpoint;
@@ -66,6 +68,7 @@ public final class AwsClients implements AutoCloseable {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .build();
         this.sqs = local(SqsClient.builder()).build();
+        this.secretsManager = local(SecretsManagerClient.builder()).build();
     }
 
     public static AwsClients forEndpoint(URI endpoint) {
@@ -108,6 +111,10 @@ public final class AwsClients implements AutoCloseable {
         return sqs;
     }
 
+    public SecretsManagerClient secretsManager() {
+        return secretsManager;
+    }
+
     @Override
     public void close() {
         dynamoDb.close();
@@ -116,6 +123,7 @@ public final class AwsClients implements AutoCloseable {
         cloudFormation.close();
         s3.close();
         sqs.close();
+        secretsManager.close();
         http.close();
     }
 

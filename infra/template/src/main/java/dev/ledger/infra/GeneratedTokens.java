@@ -7,23 +7,28 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * API tokens for a stack that was given none: one random token per role, as a {@code token=role,...}
- * value that {@code ApiTokens} reads. {@code ./ledger local} and {@code ./ledger deploy} (a new stack)
- * both take theirs from here.
+ * New API tokens: {@code ./ledger tokens issue} and {@code ./ledger local} (a stack given none) take
+ * theirs from here. Only their digests are stored on a stack (see {@code ApiTokens.StoredToken}).
  */
 public final class GeneratedTokens {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private GeneratedTokens() {
     }
 
-    /** One token per role, 24 random bytes each (192 bits), prefixed with the role's label for people. */
+    /** A new token for a role: 24 random bytes (192 bits), URL-safe base64, prefixed with the role's label for people. */
+    public static String forRole(Role role) {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return role.label() + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** One token per role, as a {@code token=role,...} value that {@code ApiTokens.grants} reads. */
     public static String oneForEachRole() {
-        SecureRandom random = new SecureRandom();
         List<String> pairs = new ArrayList<>();
         for (Role role : Role.values()) {
-            byte[] bytes = new byte[24];
-            random.nextBytes(bytes);
-            pairs.add(role.label() + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "=" + role.label());
+            pairs.add(forRole(role) + "=" + role.label());
         }
         return String.join(",", pairs);
     }

@@ -90,6 +90,7 @@ public final class IamNeeds {
             String action = service + ":" + operation;
             String name = field(request, "TableName").or(() -> field(request, "StreamName"))
                     .or(() -> field(request, "StreamARN")).or(() -> field(request, "QueueUrl"))
+                    .or(() -> field(request, "SecretId"))
                     .orElse("*");
             // A Query names its partition in an expression this reading does not evaluate; every other
             // call here (Scan, DescribeTable, CreateTable...) touches no single item.

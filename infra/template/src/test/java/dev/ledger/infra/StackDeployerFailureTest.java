@@ -109,7 +109,7 @@ class StackDeployerFailureTest {
     private StackDeployer.Deployment deployment() throws IOException {
         Path artifact = Files.writeString(directory.resolve("code.jar"), "code");
         return new StackDeployer.Deployment("ledger-test", Template.bundled(), artifact, "bucket",
-                Map.of("Stage", "dev", "ApiTokens", "t=payments"), false);
+                Map.of("Stage", "dev"), false);
     }
 
     private static StackEvent event(String logicalId, String type, ResourceStatus status, String reason, Instant at) {

@@ -80,7 +80,9 @@ class TemplatePolicyTest {
                     Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"), Set.of(EVENTS_TABLE),
                     Set.of("dynamodb:Query"), Set.of(EVENTS_TABLE, PENDING_INDEX),
                     LOGGING, Set.of("${HoldExpirySweeperLogGroup.Arn}")),
+            // The token secret only (its own policy, on AWS stages where the secret exists).
             "TokenAuthorizerFunction", permissions(
+                    Set.of("secretsmanager:GetSecretValue"), Set.of("${ApiTokenSecret}"),
                     LOGGING, Set.of("${TokenAuthorizerLogGroup.Arn}")),
             // Reads only: an account's stream from the log (balance as of, hash chain), the projections.
             "QueryApiFunction", permissions(

@@ -24,13 +24,11 @@ class TemplateTest {
             "AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Lambda::Version",
             "AWS::Lambda::EventSourceMapping", "AWS::Events::Rule", "AWS::S3::Bucket");
 
-    private static final Map<String, String> LOCAL = Map.of("Stage", "local", "CodeBucket", "b", "CodeKey", "k",
-            "ApiTokens", "t=payments");
+    private static final Map<String, String> LOCAL = Map.of("Stage", "local", "CodeBucket", "b", "CodeKey", "k");
     private static final String KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     private static final String QUEUE = "AWS::SQS::Queue";
     private static final String LOG_GROUP = "AWS::Logs::LogGroup";
-    private static final Map<String, String> PROD = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k",
-            "ApiTokens", "t=payments");
+    private static final Map<String, String> PROD = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k");
 
     @Nested
     class The_project_template {
@@ -51,9 +49,9 @@ class TemplateTest {
         }
 
         @Test
-        void declares_the_parameters_of_every_stage_and_hides_the_tokens() {
-            assertThat(template.parameters()).containsKeys("Stage", "CodeBucket", "CodeKey", "ApiTokens");
-            assertThat(template.parameters().get("ApiTokens").noEcho()).isTrue();
+        void declares_the_parameters_of_every_stage_and_no_tokens() {
+            assertThat(template.parameters()).containsKeys("Stage", "CodeBucket", "CodeKey")
+                    .doesNotContainKey("ApiTokens");
         }
 
         @Test
@@ -93,14 +91,17 @@ class TemplateTest {
         }
 
         @Test
-        void gives_the_functions_the_table_they_read_and_the_tokens_to_the_authorizer_alone() {
+        void gives_the_functions_the_table_they_read_and_the_token_secret_to_the_authorizer_alone() {
             Template.Function command = template.function("CommandApiFunction");
             assertThat(Intrinsics.symbolic(command.environment().get("LEDGER_EVENTS_TABLE"))).isEqualTo("${EventsTable}");
             // The API handlers take the caller from the authorizer's context: they hold no tokens.
             assertThat(command.environment()).doesNotContainKey("LEDGER_API_TOKENS");
             assertThat(template.function("QueryApiFunction").environment()).doesNotContainKey("LEDGER_API_TOKENS");
-            assertThat(Intrinsics.symbolic(template.function("TokenAuthorizerFunction").environment()
-                    .get("LEDGER_API_TOKENS"))).isEqualTo("${ApiTokens}");
+            assertThat(template.function("TokenAuthorizerFunction").environment()).doesNotContainKey("LEDGER_API_TOKENS")
+                    .containsKey("LEDGER_API_TOKEN_SECRET");
+            for (String function : new String[] {"CommandApiFunction", "QueryApiFunction", "HoldExpirySweeperFunction"}) {
+                assertThat(template.function(function).environment()).doesNotContainKey("LEDGER_API_TOKEN_SECRET");
+            }
             assertThat(Intrinsics.symbolic(template.function("HoldExpirySweeperFunction").environment()
                     .get("LEDGER_EVENTS_TABLE"))).isEqualTo("${EventsTable}");
             assertThat(template.function("HoldExpirySweeperFunction").environment()).doesNotContainKey("LEDGER_API_TOKENS");
@@ -397,7 +398,36 @@ class TemplateTest {
                     "TokenAuthorizerFunctionName", "HoldExpirySweeperFunctionName", "BalancesTableName",
                     "HistoryTableName", "TransfersTableName", "QueryApiFunctionName", "EventPublisherFunctionName",
                     "BalancesProjectionFunctionName", "HistoryProjectionFunctionName",
-                    "TransfersProjectionFunctionName");
+                    "TransfersProjectionFunctionName", "ApiTokenSecretId");
+        }
+
+        @Test
+        void names_the_token_secret_alike_for_the_authorizer_the_tools_and_the_local_stack() {
+            // On AWS the secret's ARN, on Stage=local the name the local stack creates it by.
+            Template.StackFacts aws = new Template.StackFacts(PROD, "ledger-prod", "us-east-1", "123456789012",
+                    Map.of("ApiTokenSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:ledger-prod/x"), Map.of());
+            Template.StackFacts local = new Template.StackFacts(LOCAL, "ledger-local", "us-east-1", "123456789012",
+                    Map.of(), Map.of());
+            JsonNode variable = template.function("TokenAuthorizerFunction").environment().get("LEDGER_API_TOKEN_SECRET");
+            JsonNode output = template.outputs().get("ApiTokenSecretId").value();
+            assertThat(Intrinsics.evaluate(variable, template.resolver(aws)).asText())
+                    .isEqualTo(Intrinsics.evaluate(output, template.resolver(aws)).asText())
+                    .isEqualTo("arn:aws:secretsmanager:us-east-1:123456789012:secret:ledger-prod/x");
+            assertThat(Intrinsics.evaluate(variable, template.resolver(local)).asText())
+                    .isEqualTo(Intrinsics.evaluate(output, template.resolver(local)).asText())
+                    .isEqualTo(Intrinsics.evaluate(template.resource("ApiTokenSecret").property("Name"),
+                            template.resolver(local)).asText())
+                    .isEqualTo("ledger-local/api-token-digests");
+            assertThat(template.isCreated("ApiTokenSecret", LOCAL)).isFalse();
+            assertThat(template.isCreated("ApiTokenSecret", PROD)).isTrue();
+        }
+
+        @Test
+        void revokes_within_three_minutes_the_authorizer_cache_plus_the_http_apis_result_cache() {
+            int secretCache = Integer.parseInt(template.function("TokenAuthorizerFunction").environment()
+                    .get("LEDGER_API_TOKEN_CACHE_SECONDS").asText());
+            int resultCache = template.resource("HttpApiAuthorizer").property("AuthorizerResultTtlInSeconds").asInt();
+            assertThat(secretCache + resultCache).isLessThanOrEqualTo(180);
         }
     }
 

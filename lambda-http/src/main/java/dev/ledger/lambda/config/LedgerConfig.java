@@ -6,6 +6,8 @@ import java.util.Optional;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
 
 /**
  * Handler configuration, read from environment variables (as Lambda sets them from the template)
@@ -15,7 +17,21 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 public final class LedgerConfig {
 
     public static final String EVENTS_TABLE = "LEDGER_EVENTS_TABLE";
-    public static final String API_TOKENS = "LEDGER_API_TOKENS";
+    /**
+     * The token authorizer's Secrets Manager secret holding the API tokens' digests (the stored form
+     * of {@code dev.ledger.http.ApiTokens}): its ARN on AWS, its name on the local stage. An id, not
+     * a secret: the value stays in Secrets Manager.
+     */
+    public static final String API_TOKEN_SECRET = "LEDGER_API_TOKEN_SECRET";
+    /** Optional: how long, in whole seconds, the authorizer keeps the secret's value; 1 to 900, default 120. */
+    public static final String API_TOKEN_CACHE_SECONDS = "LEDGER_API_TOKEN_CACHE_SECONDS";
+    /**
+     * Two minutes: a revoked token stops working within this plus the HTTP API's authorizer cache
+     * (60 s), three minutes in all, while each warm authorizer instance reads the secret at most 720
+     * times a day (Secrets Manager bills $0.05 per 10,000 reads: about $0.11 a month per instance).
+     */
+    static final Duration DEFAULT_API_TOKEN_CACHE = Duration.ofMinutes(2);
+    static final long MAX_API_TOKEN_CACHE_SECONDS = 900;
     /** Optional: an endpoint for every AWS client (the local emulator). */
     public static final String AWS_ENDPOINT = "LEDGER_AWS_ENDPOINT";
     /**
@@ -59,6 +75,32 @@ public final class LedgerConfig {
                     + "; it takes whole milliseconds from 0 to " + MAX_RETRY_BUDGET_MS);
         }
         return Duration.ofMillis(millis);
+    }
+
+    /** {@link #API_TOKEN_CACHE_SECONDS}, else two minutes; a value that is not whole seconds in range fails. */
+    public static Duration apiTokenCache() {
+        return optional(API_TOKEN_CACHE_SECONDS).map(LedgerConfig::apiTokenCache).orElse(DEFAULT_API_TOKEN_CACHE);
+    }
+
+    static Duration apiTokenCache(String value) {
+        long seconds;
+        try {
+            seconds = Long.parseLong(value.strip());
+        } catch (NumberFormatException notANumber) {
+            seconds = -1;
+        }
+        if (seconds < 1 || seconds > MAX_API_TOKEN_CACHE_SECONDS) {
+            throw new IllegalStateException("configuration " + API_TOKEN_CACHE_SECONDS + " is " + value
+                    + "; it takes whole seconds from 1 to " + MAX_API_TOKEN_CACHE_SECONDS);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** A Secrets Manager client for this environment, configured as {@link #dynamoDb()}. */
+    public static SecretsManagerClient secretsManager() {
+        SecretsManagerClientBuilder builder = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create());
+        optional(AWS_ENDPOINT).map(URI::create).ifPresent(builder::endpointOverride);
+        return builder.build();
     }
 
     /**

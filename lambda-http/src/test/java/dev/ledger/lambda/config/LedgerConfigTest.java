@@ -25,4 +25,22 @@ class LedgerConfigTest {
                     .hasMessageContaining("from 0 to 10000");
         }
     }
+
+    @Test
+    void theTokenCacheIsWholeSecondsFromOneToFifteenMinutesTwoByDefault() {
+        assertThat(LedgerConfig.apiTokenCache("120")).isEqualTo(Duration.ofMinutes(2));
+        assertThat(LedgerConfig.apiTokenCache(" 1 ")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(LedgerConfig.apiTokenCache("900")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(LedgerConfig.DEFAULT_API_TOKEN_CACHE).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void aTokenCacheOfNoTimeTooLongOrNotANumberIsRefusedByName() {
+        for (String wrong : new String[] {"0", "-5", "901", "2m", "99999999999999999999"}) {
+            assertThatThrownBy(() -> LedgerConfig.apiTokenCache(wrong)).as(wrong)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(LedgerConfig.API_TOKEN_CACHE_SECONDS)
+                    .hasMessageContaining("from 1 to 900");
+        }
+    }
 }

@@ -11,6 +11,7 @@ import dev.ledger.localaws.AwsClients;
 import dev.ledger.store.DynamoEventStore;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -91,6 +92,9 @@ class LedgerLocalDataDirectoryIT {
         assertThat(token).isNotBlank();
         assertThat(Files.getPosixFilePermissions(data.resolve("api-tokens")))
                 .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        // ... and a token issued with `./ledger tokens` on the running stack (its digest goes into the
+        // emulator's secret, and so into the journal)
+        String issued = ledgerTokens(stateFile, "issue", "--role", "payments", "--name", "dd-issued").strip();
         AtomicReference<LedgerHttp> api = new AtomicReference<>(new LedgerHttp(URI.create(state.path("httpUrl").asText()),
                 token));
         for (String account : accounts) {
@@ -177,6 +181,9 @@ class LedgerLocalDataDirectoryIT {
         assertThat(again.path("tokens")).isEqualTo(state.path("tokens"));
         LedgerHttp thirdApi = new LedgerHttp(URI.create(again.path("httpUrl").asText()), token);
         assertThat(KillRestartWorkload.projectedBalances(thirdApi, expected.keySet())).isEqualTo(expected);
+        // the token issued before the kill still works, its digest kept beside the stack's own tokens
+        assertThat(new LedgerHttp(URI.create(again.path("httpUrl").asText()), issued)
+                .openAccount("dd-issued-account", "EUR", "0.00").status()).isEqualTo(201);
         assertVerifyPasses(stateFile, sent.size());
     }
 
@@ -185,6 +192,21 @@ class LedgerLocalDataDirectoryIT {
         assertThat(verify.exitCode()).as(verify.stdout()).isZero();
         assertThat(verify.summary().path("findingCount").asLong()).isZero();
         assertThat(verify.summary().path("transfers").asLong()).isGreaterThanOrEqualTo(transfers);
+    }
+
+    /** {@code ./ledger tokens ARGS} against the running stack of the state file: its standard output. */
+    private static String ledgerTokens(Path stateFile, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash",
+                KillRestartWorkload.repositoryRoot().resolve("ledger").toString(), "tokens"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put("LEDGER_SKIP_BUILD", "1");
+        builder.environment().put("LEDGER_STATE_FILE", stateFile.toString());
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("./ledger tokens finished").isTrue();
+        assertThat(process.exitValue()).as("./ledger tokens " + String.join(" ", args)).isZero();
+        return out;
     }
 
     private Process startLedgerLocal(Path data, Path stateFile, Path log) throws IOException {

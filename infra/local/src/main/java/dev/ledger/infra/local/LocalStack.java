@@ -8,6 +8,7 @@ import dev.ledger.infra.GeneratedTokens;
 import dev.ledger.infra.Intrinsics;
 import dev.ledger.infra.StackDeployer;
 import dev.ledger.infra.Template;
+import dev.ledger.infra.TokenSecret;
 import dev.ledger.infra.local.jwt.JwtAuthorizer;
 import dev.ledger.infra.local.streams.CheckpointStore;
 import dev.ledger.infra.local.streams.EventSourceRuntime;
@@ -44,9 +45,11 @@ public final class LocalStack implements AutoCloseable {
     public static final String ACCOUNT_ID = "123456789012";
     public static final String REGION = AwsClients.REGION.id();
     public static final String ENDPOINT_PROPERTY = "LEDGER_AWS_ENDPOINT";
+    /**
+     * The environment variable of {@code ./ledger local} that chooses its API tokens ({@code token=role,...}).
+     * Only their digests reach the stack (its token secret); no function is given tokens.
+     */
     public static final String API_TOKENS_PROPERTY = "LEDGER_API_TOKENS";
-    /** The template parameter that carries the tokens. */
-    public static final String API_TOKENS_PARAMETER = "ApiTokens";
 
     /**
      * How to run it.
@@ -189,6 +192,7 @@ public final class LocalStack implements AutoCloseable {
     private Template template;
     private StackDeployer.Result deployment;
     private Map<String, String> handlerConfiguration = Map.of();
+    private String tokenSpec;
     private List<ApiToken> tokens = List.of();
     private HttpApiGateway gateway;
     private EventSourceRuntime eventSources;
@@ -218,11 +222,15 @@ public final class LocalStack implements AutoCloseable {
         // The emulator first: with a data directory it takes the directory's lock, so a --fresh
         // start cannot delete the tokens of a stack that is still running on it.
         URI endpoint = startEmulator(options);
-        String tokenSpec = tokenSpec(options);
-        // In jwt mode the token authorizer does not exist: no token would be let in.
+        tokenSpec = tokenSpec(options);
+        // In jwt mode the token authorizer and its secret do not exist: no token would be let in.
         tokens = options.auth().isJwt() ? List.of() : parseTokens(tokenSpec);
-        Map<String, String> physicalIds = deployOrReuse(options, tokenSpec);
+        Map<String, String> physicalIds = deployOrReuse(options);
         HandlerEnvironment environment = HandlerEnvironment.evaluate(template, deployment, physicalIds, REGION, ACCOUNT_ID);
+        if (!options.auth().isJwt()) {
+            LocalSecrets.create(template, deployment.parameters(), environment.resolver(), clients.secretsManager());
+            storeTokenDigests();
+        }
         configureHandlers(environment, endpoint);
         LocalFunctions functions = LocalFunctions.load(template, deployment.parameters(), physicalIds, REGION, ACCOUNT_ID,
                 resources::add);
@@ -293,8 +301,8 @@ public final class LocalStack implements AutoCloseable {
      * The template, deployed as CloudFormation would deploy it on AWS, or with a data directory
      * found deployed and reused (see {@link StackDeployment}); its resources' physical ids.
      */
-    private Map<String, String> deployOrReuse(Options options, String tokenSpec) {
-        Map<String, String> parameters = new LinkedHashMap<>(Map.of("Stage", STAGE, API_TOKENS_PARAMETER, tokenSpec));
+    private Map<String, String> deployOrReuse(Options options) {
+        Map<String, String> parameters = new LinkedHashMap<>(Map.of("Stage", STAGE));
         parameters.putAll(options.auth().templateParameters());
         StackDeployment.Deployed deployed = StackDeployment.deployOrReuse(template, clients, options.stackName(),
                 options.codeBucket(), parameters,
@@ -303,6 +311,20 @@ public final class LocalStack implements AutoCloseable {
         deployment = deployed.result();
         reusedDeployment = deployed.reused();
         return deployed.physicalIds();
+    }
+
+    /**
+     * This run's tokens into the stack's token secret, as digests (what {@code ./ledger tokens issue}
+     * writes on AWS), beside any issued with {@code ./ledger tokens}: the authorizer then accepts them.
+     */
+    private void storeTokenDigests() {
+        String secretId = deployment.outputs().get(TokenSecret.OUTPUT);
+        if (secretId == null) {
+            throw new IllegalStateException("The template has no output " + TokenSecret.OUTPUT
+                    + ": the local stack cannot give its authorizer the API tokens");
+        }
+        new TokenSecret(clients.secretsManager(), secretId)
+                .keep(ApiTokens.named(ApiTokens.grants(tokenSpec)));
     }
 
     /** The handlers' configuration: what Lambda would put in their environment, and the emulator. */
@@ -454,7 +476,12 @@ public final class LocalStack implements AutoCloseable {
         return tokens.stream().filter(t -> t.role().equals(role)).map(ApiToken::token).findFirst();
     }
 
-    /** The system properties the handlers run with (the tokens among them). */
+    /** This run's API tokens in the clear, {@code token=role,...}: for the state file (mode 600), never for the stack. */
+    String tokenSpec() {
+        return tokenSpec;
+    }
+
+    /** The system properties the handlers run with (ids and names; no token). */
     public Map<String, String> handlerConfiguration() {
         return handlerConfiguration;
     }

@@ -51,7 +51,8 @@ public final class LocalStackMain {
 
             Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,
             operator); unset, one random token per role is generated and printed (with --data-dir, once:
-            they are kept in DIR/api-tokens, mode 600, and reused).
+            they are kept in DIR/api-tokens, mode 600, and reused). The stack keeps only their SHA-256
+            digests, in its token secret, beside tokens issued with `./ledger tokens issue`.
             """;
 
     private LocalStackMain() {

@@ -30,7 +30,7 @@ final class StackDeployment {
     }
 
     /**
-     * @param parameters the template's parameters this run gives (Stage, the API tokens)
+     * @param parameters the template's parameters this run gives (Stage)
      * @param artifact the Lambda artifact, looked up only when the stack is deployed
      * @param mayReuse true with a data directory: a stack found deployed from this template is reused
      */
@@ -47,8 +47,7 @@ final class StackDeployment {
 
     /**
      * The stack as the emulator holds it, if it is settled and was deployed from this template.
-     * This run's parameters replace the stored ones: the emulator masks the NoEcho tokens, and the
-     * local handlers take theirs from here.
+     * This run's parameters replace the stored ones: the local handlers take theirs from here.
      */
     private static Optional<StackDeployer.Result> reusable(Template template, AwsClients clients, StackDeployer deployer,
                                                            String stackName, Map<String, String> given) {

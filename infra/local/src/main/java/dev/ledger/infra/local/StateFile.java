@@ -68,7 +68,7 @@ public final class StateFile {
         Map<String, String> tokens = new LinkedHashMap<>();
         stack.tokens().forEach(t -> tokens.putIfAbsent(t.role(), t.token()));
         state.put("tokens", tokens);
-        state.put("apiTokens", stack.handlerConfiguration().get(LocalStack.API_TOKENS_PROPERTY));
+        state.put("apiTokens", stack.tokenSpec());
         try {
             Path absolute = file.toAbsolutePath();
             Files.createDirectories(absolute.getParent());

@@ -48,7 +48,8 @@ public final class HandlerCalls implements ExecutionInterceptor {
         if (function.isEmpty()) {
             return;
         }
-        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME).toLowerCase();
+        // IAM's prefix: the SDK's service name without spaces ("Secrets Manager" -> secretsmanager).
+        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME).toLowerCase().replace(" ", "");
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         // No partition keys: no role of a function grants on a dynamodb:LeadingKeys condition, so none
         // is needed (a role that did would see its calls refused here, loudly, until it is taught).

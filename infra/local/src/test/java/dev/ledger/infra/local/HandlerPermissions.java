@@ -2,6 +2,7 @@ package dev.ledger.infra.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledger.infra.Intrinsics;
 import dev.ledger.infra.PolicyCheck;
 import dev.ledger.infra.Template;
 import dev.ledger.infra.TemplateRoles;
@@ -44,13 +45,26 @@ final class HandlerPermissions {
                 .stackResources()) {
             logicalIds.put(resource.physicalResourceId(), resource.logicalResourceId());
         }
+        // The secrets the local stack creates itself (moto's CloudFormation cannot) are the template's
+        // secrets all the same: by name, the resource a policy names with a Ref (their ARN).
+        Map<String, String> secrets = new HashMap<>();
+        // (A name depends on the stack's name alone; the code parameters only need some value.)
+        Intrinsics.Resolver resolver = template.resolver(new Template.StackFacts(
+                Map.of("Stage", LocalStack.STAGE, "CodeBucket", "-", "CodeKey", "-"),
+                stackName, LocalStack.REGION, LocalStack.ACCOUNT_ID, Map.of(), Map.of()));
+        for (Template.Resource secret : template.resourcesOfType(LocalSecrets.SECRET)) {
+            secrets.put(Intrinsics.evaluate(secret.property("Name"), resolver).asText(), "${" + secret.logicalId() + "}");
+        }
         Set<HandlerCalls.Call> calls = HandlerCalls.recorded();
         assertThat(calls).as("calls recorded from the handlers").isNotEmpty();
         Set<String> refused = new TreeSet<>();
         for (HandlerCalls.Call call : calls) {
             Template.Function function = template.functions().stream()
                     .filter(f -> f.logicalId().equals(call.function())).findFirst().orElseThrow();
-            PolicyCheck.Call asIam = PolicyCheck.call(call.need(), logicalIds);
+            String secret = secrets.get(call.need().resource());
+            PolicyCheck.Call asIam = secret != null
+                    ? new PolicyCheck.Call(call.need().action(), secret, call.need().leadingKeys())
+                    : PolicyCheck.call(call.need(), logicalIds);
             List<Statement> statements = TemplateRoles.role(template, function.roleLogicalId()).statements();
             if (!PolicyCheck.allows(statements, asIam)) {
                 refused.add(function.logicalId() + ": " + asIam);

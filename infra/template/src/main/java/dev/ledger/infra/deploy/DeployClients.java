@@ -17,6 +17,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /**
@@ -33,6 +34,7 @@ final class DeployClients implements AutoCloseable {
     private final CloudFormationClient cloudFormation;
     private final S3Client s3;
     private final StsClient sts;
+    private final SecretsManagerClient secretsManager;
 
     private DeployClients(Optional<URI> endpoint, Region region, AwsCredentialsProvider credentials) {
         this.region = region;
@@ -48,6 +50,7 @@ final class DeployClients implements AutoCloseable {
         }
         this.s3 = s3Builder.build();
         this.sts = configure(StsClient.builder(), endpoint, credentials).build();
+        this.secretsManager = configure(SecretsManagerClient.builder(), endpoint, credentials).build();
     }
 
     /**
@@ -71,6 +74,11 @@ final class DeployClients implements AutoCloseable {
         return s3;
     }
 
+    /** For ./ledger tokens: the stack's token secret. */
+    SecretsManagerClient secretsManager() {
+        return secretsManager;
+    }
+
     /** The account the credentials belong to. */
     String accountId() {
         return sts.getCallerIdentity().account();
@@ -81,6 +89,7 @@ final class DeployClients implements AutoCloseable {
         cloudFormation.close();
         s3.close();
         sts.close();
+        secretsManager.close();
         http.close();
     }
 

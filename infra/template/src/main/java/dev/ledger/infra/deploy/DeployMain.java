@@ -1,10 +1,9 @@
 package dev.ledger.infra.deploy;
 
-import dev.ledger.http.ApiTokens;
-import dev.ledger.infra.GeneratedTokens;
 import dev.ledger.infra.StackDeployer;
 import dev.ledger.infra.StackDeploymentException;
 import dev.ledger.infra.Template;
+import dev.ledger.infra.TokenSecret;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -36,19 +35,17 @@ import software.amazon.awssdk.core.exception.SdkException;
                 + " is one of --jwt-audience, the roles read from claim --role-claim (default scope) as"
                 + " --role-prefix<role> (docs/jwt.md: Amazon Cognito step by step). The template refuses jwt without"
                 + " issuer and audience.",
-                "", "Environment: LEDGER_API_TOKENS=token=role,... sets the API tokens (roles: payments, auditor,"
-                + " operator). Unset, an existing stack keeps its tokens and a new one gets one random token per role,"
-                + " printed once."})
+                "", "API tokens (--auth tokens) are not deployed: a new stack's token secret is empty, and `./ledger"
+                + " tokens issue --role R --name N` issues one (only its digest is kept). A deploy leaves issued tokens"
+                + " as they are."})
 public final class DeployMain implements Callable<Integer> {
 
     static final int OK = 0;
     static final int STACK_FAILED = 1;
     static final int NOT_STARTED = 2;
 
-    static final String API_TOKENS_ENV = "LEDGER_API_TOKENS";
-    private static final String API_TOKENS_PARAMETER = "ApiTokens";
     /** Parameters this command sets itself, which --parameter may not. */
-    private static final Set<String> SET_BY_DEPLOY = Set.of("Stage", API_TOKENS_PARAMETER, StackDeployer.CODE_BUCKET,
+    private static final Set<String> SET_BY_DEPLOY = Set.of("Stage", StackDeployer.CODE_BUCKET,
             StackDeployer.CODE_KEY, StackDeployer.REVISION);
 
     /** Outputs printed after a deployment, in this order, with these labels. */
@@ -165,7 +162,7 @@ public final class DeployMain implements Callable<Integer> {
             for (Map.Entry<String, String> extra : extraParameters.entrySet()) {
                 if (SET_BY_DEPLOY.contains(extra.getKey())) {
                     throw new IllegalArgumentException("--parameter " + extra.getKey() + " is not yours to set: "
-                            + "use --stage, " + API_TOKENS_ENV + " or --artifact");
+                            + "use --stage or --artifact");
                 }
                 if (!parsed.parameters().containsKey(extra.getKey())) {
                     throw new IllegalArgumentException("The template has no parameter " + extra.getKey());
@@ -174,17 +171,6 @@ public final class DeployMain implements Callable<Integer> {
             }
             parameters.putAll(authParameters());
             Set<String> keepPrevious = Set.of();
-            Optional<String> generatedTokens = Optional.empty();
-            String tokens = environment.get(API_TOKENS_ENV);
-            if (tokens != null && !tokens.isBlank()) {
-                ApiTokens.parse(tokens); // refuse a malformed value before anything is uploaded
-                parameters.put(API_TOKENS_PARAMETER, tokens);
-            } else if (deployer.describe(stack).isPresent()) {
-                keepPrevious = Set.of(API_TOKENS_PARAMETER); // NoEcho: CloudFormation keeps it, nobody reads it back
-            } else {
-                generatedTokens = Optional.of(GeneratedTokens.oneForEachRole());
-                parameters.put(API_TOKENS_PARAMETER, generatedTokens.get());
-            }
 
             progress("Deploying stack " + stack + " (Stage=" + stage + ") to " + target.map(URI::toString)
                     .orElse("AWS") + " in " + clients.region().id());
@@ -198,7 +184,7 @@ public final class DeployMain implements Callable<Integer> {
                 err.flush();
                 return STACK_FAILED;
             }
-            printResult(result, bucket, generatedTokens, Duration.ofNanos(System.nanoTime() - started));
+            printResult(result, bucket, Duration.ofNanos(System.nanoTime() - started));
             return OK;
         }
     }
@@ -220,7 +206,7 @@ public final class DeployMain implements Callable<Integer> {
         return parameters;
     }
 
-    private void printResult(StackDeployer.Result result, String bucket, Optional<String> generatedTokens, Duration took) {
+    private void printResult(StackDeployer.Result result, String bucket, Duration took) {
         out.printf("Stack %s %s in %.1f s%n", result.stackName(),
                 result.changed() ? result.status().toString() : "unchanged (" + result.status() + ")", took.toMillis() / 1000.0);
         Map<String, String> outputs = result.outputs();
@@ -232,13 +218,10 @@ public final class DeployMain implements Callable<Integer> {
             }
         });
         out.printf("  %-18s s3://%s/%s%n", "code", bucket, result.codeKey());
-        generatedTokens.ifPresent(spec -> {
-            out.println("  API tokens (generated for this new stack; shown only now, set LEDGER_API_TOKENS to change them):");
-            for (String pair : spec.split(",")) {
-                int equals = pair.lastIndexOf('=');
-                out.printf("    %-16s %s%n", pair.substring(equals + 1), pair.substring(0, equals));
-            }
-        });
+        if (outputs.containsKey(TokenSecret.OUTPUT)) {
+            out.printf("  %-18s %s (./ledger tokens issue --role R --name N --stack-name %s)%n", "API tokens",
+                    outputs.get(TokenSecret.OUTPUT), result.stackName());
+        }
         out.flush();
     }
 

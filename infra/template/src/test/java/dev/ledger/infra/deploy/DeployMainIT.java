@@ -52,8 +52,6 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class DeployMainIT {
 
-    private static final String TOKENS = "deploy-test-payments=payments,deploy-test-auditor=auditor";
-
     private final AwsClients aws;
     private final TestNames names;
     private final Template template = Template.bundled();
@@ -86,9 +84,8 @@ class DeployMainIT {
         firstArtifact = artifact("first");
         secondArtifact = artifact("second");
 
-        first = deploy(firstArtifact, Map.of(DeployMain.API_TOKENS_ENV, TOKENS));
+        first = deploy(firstArtifact, Map.of());
         afterFirst = functions();
-        // No LEDGER_API_TOKENS from here on: the stack keeps the tokens it has.
         second = deploy(secondArtifact, Map.of());
         afterSecond = functions();
         third = deploy(secondArtifact, Map.of());
@@ -145,10 +142,11 @@ class DeployMainIT {
     }
 
     @Test
-    void an_update_without_LEDGER_API_TOKENS_keeps_the_stack_s_tokens() {
-        assertThat(afterSecond.get("CommandApiFunction").configuration().environment().variables())
-                .containsEntry("LEDGER_API_TOKENS", TOKENS);
-        assertThat(second.out()).doesNotContain("API tokens");
+    void no_function_and_no_parameter_is_given_api_tokens_and_the_deploy_says_how_to_issue_them() {
+        afterSecond.forEach((function, code) -> assertThat(code.configuration().environment().variables()).as(function)
+                .doesNotContainKeys("LEDGER_API_TOKENS"));
+        assertThat(parameters(describe())).doesNotContainKey("ApiTokens");
+        assertThat(first.out()).containsPattern("API tokens +" + stack + "/api-token-digests \\(./ledger tokens issue");
     }
 
     @Test
@@ -159,28 +157,9 @@ class DeployMainIT {
     }
 
     @Test
-    void a_new_stack_without_LEDGER_API_TOKENS_gets_one_generated_token_per_role_printed_once() throws IOException {
-        String other = names.stack("deploy-tokens");
-        Run run = DeployMainIT.run("--stage", "local", "--endpoint", aws.endpoint().toString(), "--stack-name", other,
-                "--code-bucket", bucket, "--artifact", firstArtifact.toString());
-
-        assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).containsPattern("payments +payments-\\S+").containsPattern("auditor +auditor-\\S+")
-                .containsPattern("operator +operator-\\S+");
-        String commandApi = outputs(aws.cloudFormation().describeStacks(r -> r.stackName(other)).stacks().get(0))
-                .get("CommandApiFunctionName");
-        String deployed = lambda.getFunction(r -> r.functionName(commandApi)).configuration().environment().variables()
-                .get("LEDGER_API_TOKENS");
-        for (String pair : deployed.split(",")) {
-            String token = pair.substring(0, pair.lastIndexOf('='));
-            assertThat(run.out()).contains(token);
-        }
-    }
-
-    @Test
     void other_template_parameters_are_set_with_parameter_and_the_rest_take_their_defaults() {
         String other = names.stack("deploy-parameters");
-        Run run = DeployMainIT.run(Map.of(DeployMain.API_TOKENS_ENV, TOKENS), "--stage", "local",
+        Run run = DeployMainIT.run(Map.of(), "--stage", "local",
                 "--endpoint", aws.endpoint().toString(), "--stack-name", other, "--code-bucket", bucket,
                 "--artifact", firstArtifact.toString(), "--parameter", "ProjectionParallelization=4");
 
@@ -193,7 +172,7 @@ class DeployMainIT {
     void a_parameter_the_command_sets_itself_or_the_template_lacks_is_refused_before_anything_is_created() {
         for (String parameter : new String[] {"Stage=prod", "CodeKey=x", "NoSuchParameter=1"}) {
             String other = names.stack("deploy-refused");
-            Run run = DeployMainIT.run(Map.of(DeployMain.API_TOKENS_ENV, TOKENS), "--stage", "local",
+            Run run = DeployMainIT.run(Map.of(), "--stage", "local",
                     "--endpoint", aws.endpoint().toString(), "--stack-name", other, "--code-bucket", bucket,
                     "--artifact", firstArtifact.toString(), "--parameter", parameter);
 
@@ -222,7 +201,7 @@ class DeployMainIT {
      */
     @Test
     void a_stage_the_emulator_cannot_create_fails_with_a_non_zero_exit_and_says_why() {
-        Run run = DeployMainIT.run(Map.of(DeployMain.API_TOKENS_ENV, TOKENS), "--stage", "dev",
+        Run run = DeployMainIT.run(Map.of(), "--stage", "dev",
                 "--endpoint", aws.endpoint().toString(), "--stack-name", names.stack("deploy-dev"),
                 "--code-bucket", bucket, "--artifact", firstArtifact.toString());
 

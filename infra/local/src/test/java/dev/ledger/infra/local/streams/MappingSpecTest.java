@@ -24,7 +24,7 @@ class MappingSpecTest {
     void the_project_templates_mappings_evaluate_against_a_deployed_stack() {
         Template template = Template.bundled();
         Intrinsics.Resolver resolver = template.resolver(new Template.StackFacts(
-                Map.of("Stage", "local", "CodeBucket", "b", "CodeKey", "k", "ApiTokens", "t=payments"),
+                Map.of("Stage", "local", "CodeBucket", "b", "CodeKey", "k"),
                 "ledger-local", "us-east-1", "123456789012", Map.of(),
                 Map.of("EventsTable.StreamArn", TABLE_STREAM_ARN, "LedgerEventsStream.Arn", STREAM_ARN,
                         "DeadLetterQueue.Arn", QUEUE_ARN)));
