@@ -58,8 +58,7 @@ class TemplatePolicyTest {
     private static final Pattern REBUILT_TABLES = Pattern.compile("\\$\\{[A-Za-z]+Table\\.Arn}-rebuild-\\*");
 
     /** A stack with AWS's own keys (KmsKeyArn left empty), and one with a customer-managed key. */
-    private static final Map<String, String> WITHOUT_KEY = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k",
-            "ApiTokens", "t=payments");
+    private static final Map<String, String> WITHOUT_KEY = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k");
     private static final String KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     private static final Map<String, String> WITH_KEY = withKey(WITHOUT_KEY);
     private static final String KEY = "${KmsKeyArn}";

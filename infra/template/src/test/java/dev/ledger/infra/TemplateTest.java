@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.ledger.projections.ProjectionCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -399,6 +400,27 @@ class TemplateTest {
                     "HistoryTableName", "TransfersTableName", "QueryApiFunctionName", "EventPublisherFunctionName",
                     "BalancesProjectionFunctionName", "HistoryProjectionFunctionName",
                     "TransfersProjectionFunctionName", "ApiTokenSecretId");
+        }
+
+        @Test
+        void lets_only_this_apis_gateway_invoke_the_api_functions_and_only_the_schedule_invoke_the_sweeper() {
+            // The API handlers trust the authorizer's context (GatewayCaller): nobody else may call them.
+            Map<String, String> expected = Map.of(
+                    "${TokenAuthorizerAlias}", "apigateway.amazonaws.com",
+                    "${CommandApiAlias}", "apigateway.amazonaws.com",
+                    "${QueryApiAlias}", "apigateway.amazonaws.com",
+                    "${HoldExpirySweeperFunction}", "events.amazonaws.com");
+            List<Template.Resource> permissions = template.resourcesOfType("AWS::Lambda::Permission");
+            assertThat(permissions).hasSize(expected.size());
+            for (Template.Resource permission : permissions) {
+                String function = Intrinsics.symbolic(permission.property("FunctionName"));
+                String sourceArn = Intrinsics.symbolic(permission.property("SourceArn"));
+                assertThat(permission.property("Principal").asText()).as(function).isEqualTo(expected.get(function));
+                assertThat(permission.property("Action").asText()).as(function).isEqualTo("lambda:InvokeFunction");
+                assertThat(sourceArn).as(function).satisfiesAnyOf(
+                        arn -> assertThat(arn).contains(":${HttpApi}/"),
+                        arn -> assertThat(arn).isEqualTo("${HoldExpirySweeperSchedule.Arn}"));
+            }
         }
 
         @Test

@@ -40,8 +40,8 @@ class StackDeploymentIT {
         String stack = names.stack("auth-switch");
         String bucket = names.bucket("code");
         Path artifact = FunctionArtifact.find(template, opened::add);
-        Map<String, String> tokens = Map.of("Stage", "local", "ApiTokens", "t=payments", "AuthMode", "tokens");
-        Map<String, String> jwt = Map.of("Stage", "local", "ApiTokens", "t=payments", "AuthMode", "jwt",
+        Map<String, String> tokens = Map.of("Stage", "local", "AuthMode", "tokens");
+        Map<String, String> jwt = Map.of("Stage", "local", "AuthMode", "jwt",
                 "JwtIssuer", "http://127.0.0.1:1", "JwtAudience", "api");
 
         StackDeployment.Deployed first = StackDeployment.deployOrReuse(template, aws, stack, bucket, tokens, () -> artifact, true);
