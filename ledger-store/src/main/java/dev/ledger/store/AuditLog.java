@@ -1,8 +1,5 @@
 package dev.ledger.store;
 
-import static dev.ledger.store.EventsTable.PK;
-import static dev.ledger.store.EventsTable.SK;
-
 import dev.ledger.domain.api.AuditEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.audit.AuditTrail;
@@ -11,11 +8,7 @@ import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.store.EventStore.Head;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The audit trail of operator actions (issue 15): one stream, {@code audit:operations}, in the events
@@ -105,30 +98,20 @@ public final class AuditLog {
      * One page of the trail, newest first.
      *
      * @param before only entries older than this version (the previous page's cursor); null for the newest
-     * @return the entries and, when older ones remain, the cursor for the next page
+     * @return the entries and, when older ones may remain, the cursor for the next page
      */
-    public static Page page(DynamoDbClient dynamo, String eventsTable, int limit, Long before) {
+    public static Page page(EventStore store, int limit, Long before) {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("a page holds 1 to " + MAX_PAGE + " entries, not " + limit);
         }
         if (before != null && before < 1) {
             throw new IllegalArgumentException("a cursor is a version of the trail, 1 or more");
         }
-        long last = before == null ? Long.MAX_VALUE : before - 1;
-        if (last < 1) {
-            return new Page(List.of(), null);
-        }
-        // Newest first on the trail's own partition; sk 0 (the head) is outside the range.
-        QueryResponse response = dynamo.query(query -> query.tableName(eventsTable).consistentRead(true)
-                .scanIndexForward(false).limit(limit)
-                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :first AND :last")
-                .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK))
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EventsTable.pk(TRAIL)),
-                        ":first", AttributeValue.fromN("1"), ":last", AttributeValue.fromN(Long.toString(last)))));
-        List<StoredEvent> entries = response.items().stream().map(EventsTable::toEvent).toList();
-        Long next = entries.isEmpty() || entries.get(entries.size() - 1).version() <= 1 ? null
-                : entries.get(entries.size() - 1).version();
-        return new Page(entries, entries.size() < limit ? null : next);
+        List<StoredEvent> entries = store.readBackward(TRAIL, before == null ? Long.MAX_VALUE : before, limit);
+        // The trail only grows at its end, so a version is a cursor that never moves: the next page starts
+        // below the oldest entry of this one, whatever was appended since.
+        long oldest = entries.isEmpty() ? 1 : entries.get(entries.size() - 1).version();
+        return new Page(entries, entries.size() == limit && oldest > 1 ? Long.valueOf(oldest) : null);
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.AuditEvent;
 import dev.ledger.store.AuditLog;
+import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.StoredEvent;
 import dev.ledger.views.AuditView;
 import java.io.PrintWriter;
@@ -51,7 +52,7 @@ final class AuditCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         target.events(); // a missing table name is the clearer error, before any client is built
         try (DynamoDbClient dynamo = target.dynamo()) {
-            AuditLog.Page page = AuditLog.page(dynamo, target.events(), limit, before);
+            AuditLog.Page page = AuditLog.page(new DynamoEventStore(dynamo, target.events()), limit, before);
             if (common.json) {
                 ObjectNode summary = CommonOptions.object();
                 ArrayNode entries = summary.putArray("operations");
