@@ -78,8 +78,10 @@ class AuditTrailIT {
         assertThat(finished.detail()).contains("now serves it (was " + workload.balances + ")");
         OperationPerformed switched = (OperationPerformed) entries.get(2).event();
         assertThat(switched.target()).isEqualTo("route#balances");
-        assertThat(switched.options()).containsEntry("from", workload.balances)
-                .containsEntry("to", workload.balances + "-rebuild-1");
+        assertThat(switched.options()).containsEntry("from", workload.balances);
+        assertThat(switched.options().get("to")).as("the shadow table this swap built")
+                .startsWith(workload.balances + "-rebuild-").isNotEqualTo(workload.balances);
+        assertThat(run.out()).contains(switched.options().get("to") + " built from");
         OperationPerformed lock = (OperationPerformed) entries.get(1).event();
         assertThat(lock.target()).isEqualTo("lock#balances");
         assertThat(lock.options().get("owner")).startsWith(System.getProperty("user.name") + "@");
@@ -159,6 +161,28 @@ class AuditTrailIT {
             dynamo.putItem(r -> r.tableName(workload.events).item(original));
         }
         assertThat(replay.run("verify", "--log-only").code()).isZero();
+    }
+
+    @Test
+    void theExportedTrailChecksOutsideTheLedgerWithPythonAlone(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertThat(replay.run("rebuild", "--projection", "balances").code()).isZero();
+        java.nio.file.Path file = dir.resolve("audit.jsonl");
+
+        ReplayRunner.Run export = replay.run("export", "--audit-trail", "-o", file.toString());
+
+        assertThat(export.code()).as(export.out() + export.err()).isZero();
+        List<String> lines = java.nio.file.Files.readAllLines(file);
+        assertThat(lines).hasSize(trail().size()).allSatisfy(line -> assertThat(line).startsWith("{")
+                .contains("\"stream\":\"audit:operations\""));
+        Process python = new ProcessBuilder(System.getenv().getOrDefault("LEDGER_PYTHON", "python3"),
+                java.nio.file.Path.of("..", "docs", "verify_chain.py").toString(), file.toString())
+                .redirectErrorStream(true).start();
+        python.getOutputStream().close();
+        String report = new String(python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(python.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(python.exitValue()).as(report).isZero();
+        assertThat(report).contains("OK: 1 streams, " + lines.size() + " events");
     }
 
     private static String outcome(StoredEvent entry) {
