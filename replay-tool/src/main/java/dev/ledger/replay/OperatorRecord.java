@@ -11,7 +11,10 @@ import dev.ledger.store.DynamoEventStore;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -66,6 +69,36 @@ final class OperatorRecord {
         String actionId = UUID.randomUUID().toString();
         trail.append(new OperationPerformed(actionId, action.stored(), target, operator, options, outcome, detail),
                 actionId);
+    }
+
+    /**
+     * Takes a projection's rebuild lock, on the record: taken (with its owner and ttl), refused (held by
+     * whom), and when it took over another run's expired lock, broken (whose it was, when it expired).
+     */
+    RebuildLock lock(ControlTable control, String projection, String owner, Duration ttl, Clock clock) {
+        String subject = "lock#" + projection;
+        SortedMap<String, String> options = new TreeMap<>(Map.of("owner", owner,
+                "ttlSeconds", Long.toString(ttl.toSeconds())));
+        RebuildLock lock;
+        try {
+            lock = RebuildLock.acquire(control, projection, owner, ttl, clock);
+        } catch (RebuildLock.LockedException held) {
+            performed(OperatorAction.REBUILD_LOCK_TAKEN, subject, options, Outcome.REFUSED, held.getMessage());
+            throw held;
+        }
+        try {
+            performed(OperatorAction.REBUILD_LOCK_TAKEN, subject, options, Outcome.SUCCEEDED, null);
+            lock.broke().ifPresent(broken -> {
+                SortedMap<String, String> what = new TreeMap<>(options);
+                what.put("previousOwner", broken.previousOwner());
+                what.put("previousExpiredAt", String.valueOf(broken.expiredAt()));
+                performed(OperatorAction.REBUILD_LOCK_BROKEN, subject, what, Outcome.SUCCEEDED, null);
+            });
+        } catch (RuntimeException unrecorded) {
+            lock.close(); // a lock taken off the record is given back
+            throw unrecorded;
+        }
+        return lock;
     }
 
     private static String host() {

@@ -154,7 +154,8 @@ final class RebuildCommand implements Callable<Integer> {
     private ObjectNode rebuild(DynamoDbClient dynamo, EventLog log, ControlTable control, Rebuilder rebuilder,
                                OperatorRecord record, ProjectionCatalog kind, Clock clock, PrintWriter err) {
         String live = target.serving(dynamo, kind);
-        try (RebuildLock lock = takeLock(control, record, kind, clock)) {
+        try (RebuildLock lock = record.lock(control, kind.label(), owner(), Duration.ofSeconds(lockTtlSeconds),
+                clock)) {
             Thread release = new Thread(lock::close, "release-rebuild-lock");
             Runtime.getRuntime().addShutdownHook(release); // Ctrl-C: free the lock at once
             try {
@@ -195,37 +196,6 @@ final class RebuildCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(release);
             }
         }
-    }
-
-    /**
-     * Takes the projection's lock, on the record: taken (with its owner and ttl), refused (held by whom), and
-     * when it took over another run's expired lock, broken (whose it was, when it expired).
-     */
-    private RebuildLock takeLock(ControlTable control, OperatorRecord record, ProjectionCatalog kind, Clock clock) {
-        String subject = "lock#" + kind.label();
-        String owner = owner();
-        SortedMap<String, String> options = new TreeMap<>(Map.of("owner", owner,
-                "ttlSeconds", Long.toString(lockTtlSeconds)));
-        RebuildLock lock;
-        try {
-            lock = RebuildLock.acquire(control, kind.label(), owner, Duration.ofSeconds(lockTtlSeconds), clock);
-        } catch (RebuildLock.LockedException held) {
-            record.performed(OperatorAction.REBUILD_LOCK_TAKEN, subject, options, Outcome.REFUSED, held.getMessage());
-            throw held;
-        }
-        try {
-            record.performed(OperatorAction.REBUILD_LOCK_TAKEN, subject, options, Outcome.SUCCEEDED, null);
-            lock.broke().ifPresent(broken -> {
-                SortedMap<String, String> what = new TreeMap<>(options);
-                what.put("previousOwner", broken.previousOwner());
-                what.put("previousExpiredAt", String.valueOf(broken.expiredAt()));
-                record.performed(OperatorAction.REBUILD_LOCK_BROKEN, subject, what, Outcome.SUCCEEDED, null);
-            });
-        } catch (RuntimeException unrecorded) {
-            lock.close(); // a lock taken off the record is given back
-            throw unrecorded;
-        }
-        return lock;
     }
 
     /** The rebuild's options as the audit trail records them: only those given, each as text. */

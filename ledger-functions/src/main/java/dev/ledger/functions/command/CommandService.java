@@ -155,6 +155,8 @@ public final class CommandService {
                         startRecorded = true;
                     }
                     events = session.append(result, recordedAt, correlationId);
+                    // Should this append fail, the command stands and its start is on record; the client's
+                    // retry of the same request is answered as applied before, and records itself again.
                     auditLog.append(new OperationFinished(action.actionId(), action.action(), action.target(),
                             action.operator(), action.options(), action.outcome(), action.detail()), correlationId);
                 }
