@@ -104,6 +104,21 @@ public final class DynamoEventStore implements EventStore {
         return new StreamPages(stream, Math.max(1, fromVersion));
     }
 
+    /** One Query on the stream's own partition, newest first; the head (sk 0) is outside its range. */
+    @Override
+    public List<StoredEvent> readBackward(StreamId stream, long before, int limit) {
+        if (before <= 1) {
+            return List.of();
+        }
+        QueryResponse response = dynamo.query(query -> query.tableName(table).consistentRead(true)
+                .scanIndexForward(false).limit(limit)
+                .keyConditionExpression("#pk = :pk AND #sk BETWEEN :first AND :last")
+                .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK))
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EventsTable.pk(stream)),
+                        ":first", AttributeValue.fromN("1"), ":last", AttributeValue.fromN(Long.toString(before - 1)))));
+        return response.items().stream().map(EventsTable::toEvent).toList();
+    }
+
     /** Writes all items in one transaction; a failed condition means another writer came first. */
     void transact(List<TransactWriteItem> items, String what) {
         if (items.size() > MAX_TRANSACTION_ITEMS) {

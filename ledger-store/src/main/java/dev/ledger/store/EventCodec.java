@@ -27,6 +27,7 @@ import dev.ledger.domain.api.AccountEvent.TransactionHoldPosted;
 import dev.ledger.domain.api.AccountEvent.TransactionHoldVoided;
 import dev.ledger.domain.api.AccountEvent.TransactionLeg;
 import dev.ledger.domain.api.AccountEvent.TransferLeg;
+import dev.ledger.domain.api.AuditEvent;
 import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.BatchEvent.BatchRecorded;
 import dev.ledger.domain.api.BatchEvent.BatchRejected;
@@ -107,6 +108,11 @@ public final class EventCodec {
     }
 
     public static Encoded encode(LedgerEvent event) {
+        if (event instanceof AuditEvent audit) {
+            ObjectNode body = AuditCodec.body();
+            AuditCodec.encode(audit, body);
+            return new Encoded(AuditCodec.typeOf(audit), SCHEMA_VERSION, body);
+        }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         String type = typeOf(event);
         if (event instanceof AccountOpened e) {
@@ -335,6 +341,9 @@ public final class EventCodec {
     public static LedgerEvent decode(String type, int schemaVersion, JsonNode body) {
         if (schemaVersion != SCHEMA_VERSION) {
             throw new IllegalArgumentException("event " + type + " has unknown schema version " + schemaVersion);
+        }
+        if (AuditCodec.isAuditType(type)) {
+            return AuditCodec.decode(type, body);
         }
         return switch (type) {
             case "AccountOpened" -> {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,6 +43,12 @@ public interface EventStore {
 
     /** The stream's events from {@code fromVersion} on, in version order. */
     Iterator<StoredEvent> readStream(StreamId stream, long fromVersion);
+
+    /**
+     * At most {@code limit} of the stream's events before version {@code before}, newest first: a page of a
+     * listing that starts at the end (the audit trail's).
+     */
+    List<StoredEvent> readBackward(StreamId stream, long before, int limit);
 
     /**
      * Where a stream stands: its version (the expected revision of the next append), the last link of

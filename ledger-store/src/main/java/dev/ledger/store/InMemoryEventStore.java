@@ -41,6 +41,14 @@ public final class InMemoryEventStore implements EventStore {
     }
 
     @Override
+    public synchronized List<StoredEvent> readBackward(StreamId stream, long before, int limit) {
+        List<StoredEvent> newestFirst = new java.util.ArrayList<>(events.getOrDefault(stream, List.of()).stream()
+                .filter(event -> event.version() < before).toList());
+        java.util.Collections.reverse(newestFirst);
+        return List.copyOf(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+    }
+
+    @Override
     public synchronized Iterator<StoredEvent> readStream(StreamId stream, long fromVersion) {
         List<StoredEvent> stored = events.getOrDefault(stream, List.of());
         int from = (int) Math.min(Math.max(1, fromVersion) - 1, stored.size());

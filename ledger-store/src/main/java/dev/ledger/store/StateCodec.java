@@ -13,6 +13,7 @@ import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
+import dev.ledger.domain.audit.AuditTrail;
 import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
@@ -124,6 +125,9 @@ public final class StateCodec {
                     node.put("failedEntry", b.rejection().failedEntry().intValue());
                 }
             }
+        } else if (state instanceof AuditTrail a) {
+            node.put("trailId", a.trailId());
+            node.put("entries", a.entries());
         } else {
             throw new IllegalArgumentException("no snapshot form for " + state.getClass().getName());
         }
@@ -212,6 +216,11 @@ public final class StateCodec {
                         node.get("failedItem").asInt()));
     }
 
+    public static AuditTrail decodeAuditTrail(String json) {
+        JsonNode node = CanonicalJson.parse(json);
+        return new AuditTrail(node.get("trailId").asText(), node.get("entries").asLong());
+    }
+
     /** A head's snapshot decoded as what its stream holds: an account, a transfer, a transaction or a reversal. */
     public static StreamState decode(StreamId stream, String json) {
         return switch (stream.type()) {
@@ -220,6 +229,7 @@ public final class StateCodec {
             case TRANSACTION -> decodeTransaction(json);
             case REVERSAL -> decodeReversal(json);
             case BATCH -> decodeBatch(json);
+            case AUDIT -> decodeAuditTrail(json);
         };
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AuditEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.money.CurrencyUnit;
@@ -21,6 +22,7 @@ import dev.ledger.functions.command.RetryPolicy;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.store.AuditLog;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTableSchema;
 import dev.ledger.store.StoredEvent;
@@ -198,6 +200,35 @@ class ProjectionConsumerIT {
         assertThat(entries).extracting(e -> e.get(HistoryItemCodec.BALANCE_AFTER).s())
                 .containsExactly("0.00", "10.00", "10.00", "7.00", "6.00");
         assertThat(entries.get(2).get(HistoryItemCodec.AMOUNT).s()).isEqualTo("-4.00");
+    }
+
+    @Test
+    void auditTrailRecordsPassThroughEveryProjectionUnappliedAndAreNeverPoison() {
+        AuditLog trail = new AuditLog(store, Clock.systemUTC());
+        for (String actionId : List.of("a-1", "a-2")) {
+            trail.append(new AuditEvent.OperationPerformed(actionId, "shards_raised", "account:a",
+                    new AuditEvent.Operator("operator token", "operator", null, null), new java.util.TreeMap<>(),
+                    AuditEvent.Outcome.SUCCEEDED, null), actionId);
+        }
+        String historyTable = names.table("history-" + TABLES.incrementAndGet());
+        ProjectionCatalog.HISTORY.createTable(dynamo, historyTable);
+        String transfersTable = names.table("transfers-" + TABLES.incrementAndGet());
+        ProjectionCatalog.TRANSFERS.createTable(dynamo, transfersTable);
+        BalancesProjection balances = new BalancesProjection(dynamo, newBalancesTable());
+        List<Projection> all = List.of(balances, new HistoryProjection(dynamo, historyTable),
+                new TransfersProjection(dynamo, transfersTable));
+        List<KinesisEventRecord> batch = records(StreamId.account("a"), AuditLog.TRAIL, StreamId.transfer("t1"));
+
+        for (Projection projection : all) {
+            assertThat(new ProjectionConsumer(projection, new DeadLetters(sqs, queueUrl)).consume(batch)
+                    .getBatchItemFailures()).as(projection.catalog().label()).isEmpty();
+        }
+
+        assertThat(balances.balance("a").orElseThrow().account()).isEqualTo(fold(StreamId.account("a")));
+        assertThat(balances.balance("operations")).isEmpty();
+        assertThat(all).allSatisfy(projection -> assertThat(projection.follows(AuditLog.TRAIL)).isFalse());
+        assertThat(sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)).messages())
+                .as("nothing dead-lettered").isEmpty();
     }
 
     private String newBalancesTable() {

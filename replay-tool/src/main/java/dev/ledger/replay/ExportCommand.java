@@ -2,6 +2,7 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.api.StreamId;
+import dev.ledger.store.AuditLog;
 import dev.ledger.store.CanonicalJson;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.StoredEvent;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"JSON Lines of the events of some accounts (and transfers, transactions, reversals, batches), with their hashes, in version "
+        description = {"JSON Lines of the events of some accounts (and transfers, transactions, reversals, batches, the audit trail), with their hashes, in version "
                 + "order per stream: the form docs/verify_chain.py checks with Python's standard library alone. "
                 + "A sharded account is exported with every shard's stream, its own first.",
                 "Without --from every stream starts at version 1, so its chain is checked from genesis (64 zeros); "
@@ -56,6 +57,9 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--batches", split = ",", paramLabel = "ID", description = "batches to export (their records)")
     List<String> batches = new ArrayList<>();
 
+    @Option(names = "--audit-trail", description = "the audit trail of operator actions (audit:operations, issue 15)")
+    boolean auditTrail;
+
     @Option(names = "--from", paramLabel = "ISO-8601", converter = InstantOption.class, description = "only events recorded at or after this instant")
     Instant from;
 
@@ -72,9 +76,9 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (accounts.isEmpty() && transfers.isEmpty() && transactions.isEmpty() && reversals.isEmpty()
-                && batches.isEmpty()) {
+                && batches.isEmpty() && !auditTrail) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "give --accounts, --transfers, --transactions, --reversals and/or --batches");
+                    "give --accounts, --transfers, --transactions, --reversals, --batches and/or --audit-trail");
         }
         List<StreamId> streams = new ArrayList<>();
         accounts.forEach(id -> streams.add(StreamId.account(id)));
@@ -82,6 +86,9 @@ final class ExportCommand implements Callable<Integer> {
         transactions.forEach(id -> streams.add(StreamId.transaction(id)));
         reversals.forEach(id -> streams.add(StreamId.reversal(id)));
         batches.forEach(id -> streams.add(StreamId.batch(id)));
+        if (auditTrail) {
+            streams.add(AuditLog.TRAIL);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ObjectNode summary = CommonOptions.object();

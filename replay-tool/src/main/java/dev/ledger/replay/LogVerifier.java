@@ -80,8 +80,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 final class LogVerifier {
 
     /** What one run found and checked. */
-    record Result(long accounts, long transfers, long transactions, long events, Map<String, String> currencyTotals,
-                  List<String> notChecked, Findings findings) {
+    record Result(long accounts, long transfers, long transactions, long auditEntries, long events,
+                  Map<String, String> currencyTotals, List<String> notChecked, Findings findings) {
         boolean ok() {
             return findings.count() == 0;
         }
@@ -95,6 +95,7 @@ final class LogVerifier {
     private final AtomicLong accounts = new AtomicLong();
     private final AtomicLong transfers = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong auditEntries = new AtomicLong();
     // Per transaction, per account: the net (credit +, debit -) its account events posted, and the net
     // the transaction says each account moves (for a posted one; empty for one that moved nothing).
     private final Map<String, Map<String, BigInteger>> postedByTransaction = new ConcurrentHashMap<>();
@@ -232,12 +233,15 @@ final class LogVerifier {
     private Result result(List<String> notChecked) {
         Map<String, String> totals = new TreeMap<>();
         balancesByCurrency.forEach((currency, sum) -> totals.put(currency, sum.toString()));
-        return new Result(accounts.get(), transfers.get(), transactions.get(), progress.done(), totals, notChecked,
+        return new Result(accounts.get(), transfers.get(), transactions.get(), auditEntries.get(), progress.done(),
+                totals, notChecked,
                 findings);
     }
 
     private void check(EventLog.HeadRef head) {
-        if (head.stream().type() == StreamId.StreamType.REVERSAL) {
+        if (head.stream().type() == StreamId.StreamType.AUDIT) {
+            checkAuditTrail(head);
+        } else if (head.stream().type() == StreamId.StreamType.REVERSAL) {
             foldReversal(head.stream(), head);
         } else if (head.stream().type() == StreamId.StreamType.ACCOUNT) {
             AccountFold fold = foldAccount(head.stream(), Optional.of(head));
@@ -852,6 +856,32 @@ final class LogVerifier {
             findings.add(batch, 1L, field, "the batch found " + what + " done before it, but it was recorded after it, at "
                     + first.recordedAt());
         }
+    }
+
+    /**
+     * The audit trail of operator actions (issue 15): its chain and head like any stream's, and every entry
+     * readable. It moves no money, so a break in it is a finding but does not stop the money checks (it is
+     * not a broken stream for conservation).
+     */
+    private void checkAuditTrail(EventLog.HeadRef head) {
+        String name = head.stream().toString();
+        HashChainFindings chain = new HashChainFindings(name);
+        for (Iterator<StoredEvent> events = log.events(head.stream()); events.hasNext(); ) {
+            StoredEvent event = events.next();
+            progress.add(1);
+            if (!chain.accept(event)) {
+                return;
+            }
+            try {
+                if (!(event.event() instanceof dev.ledger.domain.api.AuditEvent)) {
+                    findings.add(name, event.version(), "type", "the audit trail holds a " + event.type());
+                }
+            } catch (RuntimeException unreadable) {
+                findings.add(name, event.version(), "event", "cannot be read: " + unreadable.getMessage());
+            }
+            auditEntries.incrementAndGet();
+        }
+        chain.finish(Optional.of(head));
     }
 
     private <T> T broken(String stream) {

@@ -2,6 +2,9 @@ package dev.ledger.replay;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.api.AuditEvent.Operator;
+import dev.ledger.domain.api.AuditEvent.Outcome;
+import dev.ledger.domain.api.OperatorAction;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ReadRoutes;
 import java.io.PrintWriter;
@@ -13,7 +16,10 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
@@ -101,55 +107,37 @@ final class RebuildCommand implements Callable<Integer> {
         List<ObjectNode> reports = new ArrayList<>();
         boolean allEqual = true;
         target.events(); // a missing table name is the clearer error, before any client is built
+        // Who runs it is asked first: an action nobody can be named for is not taken (issue 15).
+        Operator operator = OperatorRecord.whoRuns(target);
         try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
             ControlTable control = new ControlTable(dynamo, target.control()).ensureExists();
             Rebuilder rebuilder = new Rebuilder(dynamo, log, control, clock, common.segments, common.threads);
+            OperatorRecord record = new OperatorRecord(dynamo, target.events(), operator, clock);
             for (ProjectionCatalog kind : kinds) {
-                String live = target.serving(dynamo, kind);
-                try (RebuildLock lock = RebuildLock.acquire(control, kind.label(), owner(), Duration.ofSeconds(lockTtlSeconds),
-                        clock)) {
-                    Thread release = new Thread(lock::close, "release-rebuild-lock");
-                    Runtime.getRuntime().addShutdownHook(release); // Ctrl-C: free the lock at once
+                String subject = "projection:" + kind.label();
+                SortedMap<String, String> options = options(kind);
+                String actionId = record.started(OperatorAction.REBUILD, subject, options);
+                ObjectNode report;
+                try {
+                    report = rebuild(dynamo, log, control, rebuilder, record, kind, clock, err);
+                } catch (RuntimeException failed) {
                     try {
-                        for (String deleted : rebuilder.abandonUnfinished(kind)) {
-                            err.println("replay: deleted " + deleted + ", left unfinished by an interrupted rebuild");
-                        }
-                        long estimate = accounts == null ? log.approximateItems() : 0;
-                        ObjectNode report;
-                        if (fromVersion != null) {
-                            try (Progress progress = common.progress("continue " + kind.label(), err, () -> 0)) {
-                                report = report(rebuilder.catchUp(kind, live, accounts, fromVersion, lock,
-                                        event -> progress.add(1)));
-                                progress.finish();
-                            }
-                        } else {
-                            String table = into == Into.SHADOW ? rebuilder.nextShadowName(target.deployed(kind)) : live;
-                            if (into == Into.LIVE && ControlTable.Tables.exists(dynamo, live)
-                                    && !ControlTable.Tables.isEmpty(dynamo, live)) {
-                                throw new Target.ConfigurationException("the live table " + live + " still has items: "
-                                        + "rebuild into a shadow table and compare (or --swap), or continue it with "
-                                        + "--from-version");
-                            }
-                            try (Progress progress = common.progress("rebuild " + kind.label(), err, () -> estimate)) {
-                                // A new shadow table is written by this rebuild alone; a recreated live
-                                // table may already get writes from the projection's consumers.
-                                report = report(rebuilder.rebuild(kind, table, accounts, into == Into.SHADOW, lock,
-                                        counting(progress)));
-                                progress.finish();
-                            }
-                            if (swap) {
-                                swap(dynamo, control, rebuilder, kind, table, lock, err, report, clock);
-                            } else if (into == Into.SHADOW) {
-                                allEqual &= compare(dynamo, kind, rebuilder, table, live, report);
-                            }
-                        }
-                        reports.add(report);
-                        print(out, report);
-                    } finally {
-                        Runtime.getRuntime().removeShutdownHook(release);
+                        record.finished(actionId, OperatorAction.REBUILD, subject, options,
+                                failed instanceof RebuildLock.LockedException ? Outcome.REFUSED : Outcome.FAILED,
+                                String.valueOf(failed.getMessage()));
+                    } catch (RuntimeException unrecorded) {
+                        failed.addSuppressed(unrecorded); // the start stays on record; the cause is what matters
                     }
+                    throw failed;
                 }
+                boolean equal = !report.path("comparedWithLive").asBoolean(false)
+                        || report.path("equalToLive").asBoolean(true);
+                allEqual &= equal;
+                record.finished(actionId, OperatorAction.REBUILD, subject, options, Outcome.SUCCEEDED,
+                        outcomeDetail(report, equal));
+                reports.add(report);
+                print(out, report);
             }
         }
         if (common.json) {
@@ -160,6 +148,85 @@ final class RebuildCommand implements Callable<Integer> {
             CommonOptions.print(out, summary);
         }
         return allEqual ? ReplayCli.OK : ReplayCli.DOES_NOT_HOLD;
+    }
+
+    /** One projection's rebuild under its lock, as the options say; the report of what it built. */
+    private ObjectNode rebuild(DynamoDbClient dynamo, EventLog log, ControlTable control, Rebuilder rebuilder,
+                               OperatorRecord record, ProjectionCatalog kind, Clock clock, PrintWriter err) {
+        String live = target.serving(dynamo, kind);
+        try (RebuildLock lock = record.lock(control, kind.label(), owner(), Duration.ofSeconds(lockTtlSeconds),
+                clock)) {
+            Thread release = new Thread(lock::close, "release-rebuild-lock");
+            Runtime.getRuntime().addShutdownHook(release); // Ctrl-C: free the lock at once
+            try {
+                for (String deleted : rebuilder.abandonUnfinished(kind)) {
+                    err.println("replay: deleted " + deleted + ", left unfinished by an interrupted rebuild");
+                }
+                long estimate = accounts == null ? log.approximateItems() : 0;
+                ObjectNode report;
+                if (fromVersion != null) {
+                    try (Progress progress = common.progress("continue " + kind.label(), err, () -> 0)) {
+                        report = report(rebuilder.catchUp(kind, live, accounts, fromVersion, lock,
+                                event -> progress.add(1)));
+                        progress.finish();
+                    }
+                    return report;
+                }
+                String table = into == Into.SHADOW ? rebuilder.nextShadowName(target.deployed(kind)) : live;
+                if (into == Into.LIVE && ControlTable.Tables.exists(dynamo, live)
+                        && !ControlTable.Tables.isEmpty(dynamo, live)) {
+                    throw new Target.ConfigurationException("the live table " + live + " still has items: "
+                            + "rebuild into a shadow table and compare (or --swap), or continue it with "
+                            + "--from-version");
+                }
+                try (Progress progress = common.progress("rebuild " + kind.label(), err, () -> estimate)) {
+                    // A new shadow table is written by this rebuild alone; a recreated live
+                    // table may already get writes from the projection's consumers.
+                    report = report(rebuilder.rebuild(kind, table, accounts, into == Into.SHADOW, lock,
+                            counting(progress)));
+                    progress.finish();
+                }
+                if (swap) {
+                    swap(dynamo, control, rebuilder, record, kind, table, lock, err, report, clock);
+                } else if (into == Into.SHADOW) {
+                    compare(dynamo, kind, rebuilder, table, live, report);
+                }
+                return report;
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(release);
+            }
+        }
+    }
+
+    /** The rebuild's options as the audit trail records them: only those given, each as text. */
+    private SortedMap<String, String> options(ProjectionCatalog kind) {
+        SortedMap<String, String> options = new TreeMap<>();
+        options.put("projection", kind.label());
+        options.put("into", into.name().toLowerCase(Locale.ROOT));
+        options.put("swap", Boolean.toString(swap));
+        options.put("lockTtlSeconds", Long.toString(lockTtlSeconds));
+        if (accounts != null) {
+            options.put("accounts", String.join(",", accounts));
+        }
+        if (fromVersion != null) {
+            options.put("fromVersion", Long.toString(fromVersion));
+        }
+        return options;
+    }
+
+    /** What the finished entry says the rebuild did. */
+    private static String outcomeDetail(ObjectNode report, boolean equal) {
+        StringBuilder detail = new StringBuilder("built ").append(report.get("table").asText()).append(" from ")
+                .append(report.get("streams").asLong()).append(" streams, ").append(report.get("events").asLong())
+                .append(" events");
+        if (report.path("comparedWithLive").asBoolean(false)) {
+            detail.append(equal ? "; equal to the live table"
+                    : "; differs from the live table in " + report.get("differenceCount").asLong() + " places");
+        }
+        if (report.path("swapped").asBoolean(false)) {
+            detail.append("; now serves it (was ").append(report.get("servedBefore").asText()).append(")");
+        }
+        return detail.toString();
     }
 
     private List<ProjectionCatalog> projections() {
@@ -204,8 +271,9 @@ final class RebuildCommand implements Callable<Integer> {
      * (conditional on the route not having moved), then catches up again with what consumers still
      * wrote to the old table before they read the new route.
      */
-    private void swap(DynamoDbClient dynamo, ControlTable control, Rebuilder rebuilder, ProjectionCatalog kind,
-                      String table, RebuildLock lock, PrintWriter err, ObjectNode report, Clock clock) {
+    private void swap(DynamoDbClient dynamo, ControlTable control, Rebuilder rebuilder, OperatorRecord record,
+                      ProjectionCatalog kind, String table, RebuildLock lock, PrintWriter err, ObjectNode report,
+                      Clock clock) {
         LongSupplier catchUp = () -> {
             try (Progress progress = common.progress("catch up " + kind.label(), err, () -> 0)) {
                 long events = rebuilder.catchUp(kind, table, null, 1, lock, event -> progress.add(1)).events();
@@ -216,20 +284,29 @@ final class RebuildCommand implements Callable<Integer> {
         long caughtUp = catchUp.getAsLong();
         Optional<ReadRoutes.Route> route = ReadRoutes.read(dynamo, control.table(), kind.label());
         String before = route.map(ReadRoutes.Route::table).orElse(target.deployed(kind));
-        ReadRoutes.switchTo(dynamo, control.table(), kind.label(), before, route.isPresent(), table, clock.instant(),
-                lock.owner());
+        SortedMap<String, String> switched = new TreeMap<>(Map.of("projection", kind.label(), "from", before,
+                "to", table));
+        try {
+            ReadRoutes.switchTo(dynamo, control.table(), kind.label(), before, route.isPresent(), table,
+                    clock.instant(), lock.owner());
+        } catch (RuntimeException refused) {
+            record.performed(OperatorAction.ROUTE_SWITCH, "route#" + kind.label(), switched, Outcome.FAILED,
+                    String.valueOf(refused.getMessage()));
+            throw refused;
+        }
+        record.performed(OperatorAction.ROUTE_SWITCH, "route#" + kind.label(), switched, Outcome.SUCCEEDED, null);
         caughtUp += catchUp.getAsLong();
         report.put("swapped", true);
         report.put("servedBefore", before);
         report.put("caughtUpEvents", caughtUp);
     }
 
-    private boolean compare(DynamoDbClient dynamo, ProjectionCatalog kind, Rebuilder rebuilder, String table, String live,
+    private void compare(DynamoDbClient dynamo, ProjectionCatalog kind, Rebuilder rebuilder, String table, String live,
                             ObjectNode report) {
         if (!ControlTable.Tables.exists(dynamo, live)) {
             report.put("comparedWithLive", false);
             report.put("note", "the live table " + live + " does not exist");
-            return true;
+            return;
         }
         TableDiff.Result diff = accounts == null ? TableDiff.compare(dynamo, kind.sorted(), table, live)
                 : TableDiff.compare(dynamo, kind.sorted(), table, live,
@@ -240,7 +317,6 @@ final class RebuildCommand implements Callable<Integer> {
         report.put("differenceCount", diff.differenceCount());
         ArrayNode list = report.putArray("differences");
         diff.differences().forEach(list::add);
-        return diff.equal();
     }
 
     private static ObjectNode report(Rebuilder.Outcome outcome) {

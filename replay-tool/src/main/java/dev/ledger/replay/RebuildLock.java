@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 /**
  * One rebuild of a projection at a time: an item {@code lock#<projection>} in the control table
@@ -28,11 +29,17 @@ final class RebuildLock implements AutoCloseable {
     private final Duration ttl;
     private final Clock clock;
     private final ScheduledExecutorService heartbeat;
+    private final Broken broke;
     private volatile boolean lost;
     private volatile boolean released;
 
-    private RebuildLock(ControlTable control, String id, String owner, Duration ttl, Clock clock) {
+    /** A lock another owner let expire, taken over by this one: whose it was and when it had expired. */
+    record Broken(String previousOwner, Instant expiredAt) {
+    }
+
+    private RebuildLock(ControlTable control, String id, String owner, Duration ttl, Clock clock, Broken broke) {
         this.control = control;
+        this.broke = broke;
         this.id = id;
         this.owner = owner;
         this.ttl = ttl;
@@ -42,23 +49,26 @@ final class RebuildLock implements AutoCloseable {
         heartbeat.scheduleAtFixedRate(this::renew, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Takes the lock or throws {@link LockedException} naming who holds it until when. */
     /** Who holds the lock: user, host, pid and a random part. */
     String owner() {
         return owner;
     }
 
+    /** Takes the lock or throws {@link LockedException} naming who holds it until when. */
     static RebuildLock acquire(ControlTable control, String projection, String owner, Duration ttl, Clock clock) {
         String id = "lock#" + projection;
         Instant now = clock.instant();
+        Map<String, AttributeValue> before;
         try {
-            control.dynamo().putItem(r -> r.tableName(control.table())
+            // ALL_OLD: an item there before was an expired lock of another run, which this put breaks.
+            before = control.dynamo().putItem(r -> r.tableName(control.table()).returnValues(ReturnValue.ALL_OLD)
                     .item(Map.of(ControlTable.ID, AttributeValue.fromS(id), OWNER, AttributeValue.fromS(owner),
                             EXPIRES_AT, AttributeValue.fromN(Long.toString(now.plus(ttl).toEpochMilli())),
                             ACQUIRED_AT, AttributeValue.fromS(now.toString())))
                     .conditionExpression("attribute_not_exists(#id) OR #exp < :now")
                     .expressionAttributeNames(Map.of("#id", ControlTable.ID, "#exp", EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())))));
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now.toEpochMilli())))))
+                    .attributes();
         } catch (ConditionalCheckFailedException held) {
             var item = control.dynamo().getItem(r -> r.tableName(control.table()).consistentRead(true)
                     .key(Map.of(ControlTable.ID, AttributeValue.fromS(id)))).item();
@@ -68,7 +78,14 @@ final class RebuildLock implements AutoCloseable {
             throw new LockedException("a rebuild of " + projection + " is already running: lock held by " + holder
                     + " until " + until + " (renewed while it runs; a killed rebuild's lock expires then)");
         }
-        return new RebuildLock(control, id, owner, ttl, clock);
+        Broken broke = before == null || !before.containsKey(OWNER) ? null : new Broken(before.get(OWNER).s(),
+                before.containsKey(EXPIRES_AT) ? Instant.ofEpochMilli(Long.parseLong(before.get(EXPIRES_AT).n())) : null);
+        return new RebuildLock(control, id, owner, ttl, clock, broke);
+    }
+
+    /** The expired lock this one took over, if it did. */
+    java.util.Optional<Broken> broke() {
+        return java.util.Optional.ofNullable(broke);
     }
 
     /** Whether a renewal found the lock taken by another owner (the rebuild must stop). */

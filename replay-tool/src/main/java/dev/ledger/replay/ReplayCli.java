@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Verify, inspect, export and rebuild from the event log.",
-        subcommands = {VerifyCommand.class, StateCommand.class, ExportCommand.class, RebuildCommand.class,
+        subcommands = {VerifyCommand.class, StateCommand.class, ExportCommand.class, RebuildCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ReplayCli implements Runnable {
 

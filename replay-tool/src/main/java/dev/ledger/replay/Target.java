@@ -15,12 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.sts.StsClient;
 
 /**
  * Where the ledger runs and what its tables are called: from options, or else from the state file
@@ -80,7 +82,18 @@ public final class Target {
         // A page of a filtered parallel Scan can take the emulator (or a throttled table) longer than
         // the client's default 30 s read timeout; an operator's rebuild should wait, not fail.
         DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.builder()
-                .socketTimeout(Duration.ofMinutes(2)).build()).overrideConfiguration(identified());
+                .socketTimeout(Duration.ofMinutes(2)).build());
+        return configure(builder).build();
+    }
+
+    /** An STS client for the same endpoint, region and credentials: who the tool runs as. The caller closes it. */
+    StsClient sts() {
+        return configure(StsClient.builder().httpClient(UrlConnectionHttpClient.create())).build();
+    }
+
+    /** Points a client at the target: its endpoint and region, and any credentials for an emulator. */
+    private <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+        builder.overrideConfiguration(identified());
         Optional<URI> uri = endpointUri();
         uri.ifPresent(builder::endpointOverride);
         regionName().map(Region::of).ifPresent(builder::region);
@@ -91,7 +104,7 @@ public final class Target {
                 builder.region(Region.US_EAST_1);
             }
         }
-        return builder.build();
+        return builder;
     }
 
     /** The configuration every client of the tool starts from: its app id (see {@link #APP_ID_PREFIX}). */

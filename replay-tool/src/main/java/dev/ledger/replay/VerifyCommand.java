@@ -77,6 +77,7 @@ final class VerifyCommand implements Callable<Integer> {
             summary.put("accounts", result.accounts());
             summary.put("transfers", result.transfers());
             summary.put("transactions", result.transactions());
+            summary.put("auditEntries", result.auditEntries());
             summary.put("events", result.events());
             summary.put("seconds", Math.round(progress.seconds() * 1000) / 1000.0);
             summary.put("eventsPerSecond", Math.round(progress.rate()));
@@ -101,9 +102,9 @@ final class VerifyCommand implements Callable<Integer> {
         for (String skipped : result.notChecked()) {
             out.println("not checked: " + skipped);
         }
-        out.println(String.format(Locale.ROOT, "%s: %d accounts, %d transfers, %d transactions, %d events in %.1f s "
-                        + "(%.0f events/s); %d findings", result.ok() ? "OK" : "FAILED", result.accounts(),
-                result.transfers(), result.transactions(), result.events(), progress.seconds(), progress.rate(), result.findings().count()));
+        out.println(String.format(Locale.ROOT, "%s: %d accounts, %d transfers, %d transactions, %d audit entries, "
+                        + "%d events in %.1f s (%.0f events/s); %d findings", result.ok() ? "OK" : "FAILED",
+                result.accounts(), result.transfers(), result.transactions(), result.auditEntries(), result.events(), progress.seconds(), progress.rate(), result.findings().count()));
         out.flush();
     }
 }

@@ -324,7 +324,7 @@ class TemplateTest {
                     "GET /audit/accounts/{accountId}/verify", "POST /transactions",
                     "POST /transactions/{transactionId}/post", "POST /transactions/{transactionId}/void",
                     "GET /transactions/{transactionId}", "POST /batches", "POST /transactions/{transactionId}/reverse",
-                    "GET /batches/{batchId}");
+                    "GET /batches/{batchId}", "GET /audit/operations");
             assertThat(template.routes()).allSatisfy(route -> {
                 boolean read = route.method().equals("GET") && !route.routeKey().equals("GET /health");
                 assertThat(route.functionLogicalId()).as(route.routeKey())

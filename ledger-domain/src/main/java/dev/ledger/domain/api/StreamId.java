@@ -5,12 +5,12 @@ import java.util.Objects;
 
 /**
  * Names one event stream of the log: an account's, a transfer's, a multi-leg transaction's, a
- * reversal's or a batch's. Each kind has its own id space, so an account, a transfer, a transaction and a reversal
- * may share an id.
+ * reversal's or a batch's, or the audit trail of operator actions (issue 15). Each kind has its own id
+ * space, so an account, a transfer, a transaction and a reversal may share an id.
  */
 public record StreamId(StreamType type, String id) implements Comparable<StreamId> {
 
-    public enum StreamType { ACCOUNT, TRANSFER, TRANSACTION, REVERSAL, BATCH }
+    public enum StreamType { ACCOUNT, TRANSFER, TRANSACTION, REVERSAL, BATCH, AUDIT }
 
     public StreamId {
         Objects.requireNonNull(type, "type");
@@ -35,6 +35,11 @@ public record StreamId(StreamType type, String id) implements Comparable<StreamI
 
     public static StreamId batch(String batchId) {
         return new StreamId(StreamType.BATCH, batchId);
+    }
+
+    /** The audit trail {@code id}: operator actions, hash chained like every other stream. */
+    public static StreamId audit(String trailId) {
+        return new StreamId(StreamType.AUDIT, trailId);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.ledger.domain.ledger;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.batch.BatchState;
 import dev.ledger.domain.api.AccountEvent;
+import dev.ledger.domain.api.AuditEvent;
+import dev.ledger.domain.audit.AuditTrail;
 import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.LedgerEvent;
 import dev.ledger.domain.api.ReversalEvent;
@@ -16,7 +18,7 @@ import java.util.Optional;
 
 /**
  * The fold of any stream, by the kind of its events: each kind's own {@code evolve} (accounts,
- * transfers, transactions, reversals, batches), chosen here once, for readers that fold a stream without knowing its kind.
+ * transfers, transactions, reversals, batches, the audit trail), chosen here once, for readers that fold a stream without knowing its kind.
  */
 public final class StreamFold {
 
@@ -35,6 +37,8 @@ public final class StreamFold {
             return ReversalState.evolve(Optional.ofNullable((ReversalState) before), reversalEvent);
         } else if (event instanceof BatchEvent batchEvent) {
             return BatchState.evolve(Optional.ofNullable((BatchState) before), batchEvent);
+        } else if (event instanceof AuditEvent auditEvent) {
+            return AuditTrail.evolve(Optional.ofNullable((AuditTrail) before), auditEvent);
         }
         throw new IllegalArgumentException("no fold for " + event.getClass().getSimpleName());
     }

@@ -9,7 +9,9 @@ import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.BatchItem.TransactionItem;
 import dev.ledger.domain.api.BatchItem.TransferItem;
+import dev.ledger.domain.api.OperatorAction;
 import dev.ledger.domain.api.OriginalKind;
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.ReversalRequest;
 import dev.ledger.domain.api.Side;
 import dev.ledger.domain.api.TransactionEntry;
@@ -52,6 +54,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -161,7 +164,9 @@ public final class CommandApi implements ApiRoutes {
         RequestBody body = RequestBody.parse(call.request().body(), SHARDS_FIELDS);
         int shards = shardCount(body).orElseThrow(() -> ApiException.invalid("field 'shards' is required: the "
                 + "account's new shard count, from 1 to " + AccountShards.MAX_SHARDS));
-        Committed done = execute(call, ledger -> ledger.raiseShards(call.id(), shards));
+        Committed done = execute(call, ledger -> ledger.raiseShards(call.id(), shards),
+                OperatorAudit.of(call, OperatorAction.SHARDS_RAISED, StreamId.account(call.id()).toString(),
+                        () -> new TreeMap<>(Map.of("shards", Integer.toString(shards)))));
         return Answer.of(refusedOr(done, () -> new HttpResponse(200, account(done))));
     }
 
@@ -379,7 +384,9 @@ public final class CommandApi implements ApiRoutes {
         }
         Committed done = execute(call, ledger -> ledger.reverseTransfer(reversalId, transferId, currency ->
                 new ReversalRequest(OriginalKind.TRANSFER, transferId,
-                        allReversible ? null : body.requiredAmount("amount", currency, true), force, metadata)));
+                        allReversible ? null : body.requiredAmount("amount", currency, true), force, metadata)),
+                forcedReversal(call, force, StreamId.transfer(transferId), reversalId,
+                        () -> allReversible ? "all" : body.requiredString("amount")));
         return new Answer(refusedOr(done, () -> reversalAnswer(done)), transferId);
     }
 
@@ -403,8 +410,23 @@ public final class CommandApi implements ApiRoutes {
                     + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
         }
         ReversalRequest request = new ReversalRequest(OriginalKind.TRANSACTION, transactionId, null, force, metadata);
-        Committed done = execute(call, ledger -> ledger.reverseTransaction(reversalId, request));
+        Committed done = execute(call, ledger -> ledger.reverseTransaction(reversalId, request),
+                forcedReversal(call, force, StreamId.transaction(transactionId), reversalId, () -> "all"));
         return Answer.ofTransaction(refusedOr(done, () -> reversalAnswer(done)), transactionId);
+    }
+
+    /**
+     * A forced reversal goes on the audit trail with its reversal id and amount ({@code all}, or the decimal
+     * the body sent); the metadata stays out. A reversal without {@code force} is a payment's refund, not an
+     * operator action.
+     */
+    private static CommandService.Audit forcedReversal(Call call, boolean force, StreamId original, String reversalId,
+                                                       Supplier<String> amount) {
+        if (!force) {
+            return CommandService.Audit.NONE;
+        }
+        return OperatorAudit.of(call, OperatorAction.REVERSAL_FORCED, original.toString(),
+                () -> new TreeMap<>(Map.of("force", "true", "reversalId", reversalId, "amount", amount.get())));
     }
 
     /** 201 with the reversal as just recorded; for the same request again, 200 with that same answer. */
@@ -443,8 +465,13 @@ public final class CommandApi implements ApiRoutes {
      * is made here.
      */
     private Committed execute(Call call, Function<Ledger, LedgerResult> command) {
+        return execute(call, command, CommandService.Audit.NONE);
+    }
+
+    /** As {@link #execute(Call, Function)}, recording the command on the audit trail as {@code audit} says. */
+    private Committed execute(Call call, Function<Ledger, LedgerResult> command, CommandService.Audit audit) {
         try {
-            return commands.execute(call.correlationId(), counting(call), command);
+            return commands.execute(call.correlationId(), counting(call), command, audit);
         } catch (ConcurrentModificationException contention) {
             throw contention();
         }

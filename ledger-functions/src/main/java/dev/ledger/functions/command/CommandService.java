@@ -1,5 +1,8 @@
 package dev.ledger.functions.command;
 
+import dev.ledger.domain.api.AuditEvent.OperationFinished;
+import dev.ledger.domain.api.AuditEvent.OperationPerformed;
+import dev.ledger.domain.api.AuditEvent.OperationStarted;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.ledger.InconsistentStreamsException;
@@ -7,6 +10,7 @@ import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.StreamChange;
 import dev.ledger.domain.ledger.StreamFold;
+import dev.ledger.store.AuditLog;
 import dev.ledger.store.ConcurrentAppendException;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.EventStore.Head;
@@ -39,8 +43,19 @@ public final class CommandService {
         void conflicted(String correlationId, int attempt);
     }
 
+    /**
+     * Says what a command's result was as an operator action, for the audit trail (issue 15); null when
+     * the result is nothing to record.
+     */
+    public interface Audit {
+        Audit NONE = result -> null;
+
+        OperationPerformed of(LedgerResult result);
+    }
+
     private final EventStore store;
     private final Clock clock;
+    private final AuditLog auditLog;
     private final RetryPolicy retries;
     private final ConflictObserver conflicts;
     /** Shared by every command this service runs, as a Lambda container shares it between requests. */
@@ -53,6 +68,7 @@ public final class CommandService {
     public CommandService(EventStore store, Clock clock, RetryPolicy retries, ConflictObserver conflicts) {
         this.store = store;
         this.clock = clock;
+        this.auditLog = new AuditLog(store, clock);
         this.shardCounts = new RememberedShardCounts(clock);
         this.retries = retries;
         this.conflicts = conflicts;
@@ -104,7 +120,20 @@ public final class CommandService {
      * as the service's observer does (a request counts the races of its own commands with it).
      */
     public Committed execute(String correlationId, ConflictObserver alsoTold, Function<Ledger, LedgerResult> command) {
+        return execute(correlationId, alsoTold, command, Audit.NONE);
+    }
+
+    /**
+     * As {@link #execute(String, ConflictObserver, Function)}, and records the command as an operator action
+     * on the audit trail: in the same atomic write as the command's own events, so the action and its
+     * record stand or fall together (a lost race redoes both). A command too big to carry the two more items
+     * (only a reversal of a transaction on the most accounts a reversal allows) records the action as
+     * started, alone, before its append, and as finished after it: a crash between leaves the start on record.
+     */
+    public Committed execute(String correlationId, ConflictObserver alsoTold, Function<Ledger, LedgerResult> command,
+                             Audit audit) {
         RuntimeException lastConflict;
+        boolean startRecorded = false;
         Set<InconsistentStreamsException.View> disagreements = new HashSet<>();
         long started = retries.ticker().nanoTime();
         for (int attempt = 1; ; attempt++) {
@@ -112,7 +141,25 @@ public final class CommandService {
             try {
                 LedgerResult result = command.apply(new Ledger(session, clock, attempt, shardCounts));
                 Instant recordedAt = clock.instant();
-                List<StoredEvent> events = session.append(result, recordedAt, correlationId);
+                OperationPerformed action = audit.of(result);
+                List<StoredEvent> events;
+                if (action == null) {
+                    events = session.append(result, recordedAt, correlationId);
+                } else if (AuditLog.fitsWith(result)) {
+                    events = session.append(AuditLog.with(result, AuditLog.change(session, action)), recordedAt,
+                            correlationId).stream().filter(event -> !event.stream().equals(AuditLog.TRAIL)).toList();
+                } else {
+                    if (!startRecorded) {
+                        auditLog.append(new OperationStarted(action.actionId(), action.action(), action.target(),
+                                action.operator(), action.options()), correlationId);
+                        startRecorded = true;
+                    }
+                    events = session.append(result, recordedAt, correlationId);
+                    // Should this append fail, the command stands and its start is on record; the client's
+                    // retry of the same request is answered as applied before, and records itself again.
+                    auditLog.append(new OperationFinished(action.actionId(), action.action(), action.target(),
+                            action.operator(), action.options(), action.outcome(), action.detail()), correlationId);
+                }
                 return new Committed(result, events, subject(result, session, recordedAt), original(result));
             } catch (ConcurrentAppendException conflict) {
                 lastConflict = conflict;

@@ -27,7 +27,7 @@ public final class HoldExpirySweeper {
             boolean recorded = !commands.execute(correlationId, ledger -> switch (stream.type()) {
                 case TRANSFER -> ledger.expirePendingTransfer(stream.id());
                 case TRANSACTION -> ledger.expirePendingTransaction(stream.id());
-                case ACCOUNT, REVERSAL, BATCH -> throw new IllegalStateException("the head of " + stream
+                case ACCOUNT, REVERSAL, BATCH, AUDIT -> throw new IllegalStateException("the head of " + stream
                         + " is in the pending-holds index, which holds pending transfers and transactions only");
             }).events().isEmpty();
             expired[0] += recorded ? 1 : 0;

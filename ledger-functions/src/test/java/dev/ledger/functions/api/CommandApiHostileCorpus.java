@@ -510,7 +510,7 @@ public final class CommandApiHostileCorpus {
                         .is("a raise with an unknown field").refused(400, INVALID),
                 request("POST", "/accounts/alice/shards", OPERATOR).is("a raise with no body").refused(400, INVALID),
                 request("POST", "/accounts/nobody/shards", OPERATOR).body("{\"shards\":2}")
-                        .is("a raise of an unknown account").refused(404, "account_not_found"),
+                        .is("a raise of an unknown account").auditingItsRefusal().refused(404, "account_not_found"),
                 request("POST", "/accounts/alice/shards", OPERATOR).body("{\"shards\":64}")
                         .is("a raise past the most shards").refused(400, INVALID),
                 request("POST", "/accounts/alice/shards", PAYMENTS).body("{\"shards\":2}")

@@ -240,5 +240,10 @@ class ContentionAnswerIT {
         public Iterator<StoredEvent> readStream(StreamId stream, long fromVersion) {
             return store.readStream(stream, fromVersion);
         }
+
+        @Override
+        public List<StoredEvent> readBackward(StreamId stream, long before, int limit) {
+            return store.readBackward(stream, before, limit);
+        }
     }
 }

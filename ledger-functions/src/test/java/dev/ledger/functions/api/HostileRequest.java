@@ -28,7 +28,12 @@ public record HostileRequest(String category, String description, String method,
          * TransferRejected event and its head, or {@code reversal:<id>} holding a ReversalRejected. No
          * account changes.
          */
-        RECORDED_REFUSAL
+        RECORDED_REFUSAL,
+        /**
+         * An operator's command the ledger refused (issue 15): the refusal goes on the audit trail, one new
+         * {@code OperationPerformed} event in {@code audit:operations} and its head; nothing else changes.
+         */
+        AUDITED_REFUSAL
     }
 
     /** Starts a request with an {@code Authorization: Bearer <token>} header, or none if token is null. */
@@ -123,6 +128,12 @@ public record HostileRequest(String category, String description, String method,
         /** The refusal is one the ledger records by design (see {@link LogEffect#RECORDED_REFUSAL}). */
         public Builder recordingItsRefusal() {
             this.logEffect = LogEffect.RECORDED_REFUSAL;
+            return this;
+        }
+
+        /** The refusal is an operator's command's, recorded on the audit trail (see {@link LogEffect#AUDITED_REFUSAL}). */
+        public Builder auditingItsRefusal() {
+            this.logEffect = LogEffect.AUDITED_REFUSAL;
             return this;
         }
 

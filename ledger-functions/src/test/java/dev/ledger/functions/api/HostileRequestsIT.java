@@ -11,6 +11,7 @@ import dev.ledger.functions.LogScan;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
+import dev.ledger.store.AuditLog;
 import dev.ledger.store.EventsTable;
 import dev.ledger.store.MutableClock;
 import java.io.IOException;
@@ -71,6 +72,21 @@ class HostileRequestsIT {
         ErrorBodies.assertDocumentedError(response, hostile.status(), hostile.code());
         if (hostile.logEffect() == HostileRequest.LogEffect.NONE) {
             assertThat(after).as("every item of the events table, heads included").isEqualTo(before);
+        } else if (hostile.logEffect() == HostileRequest.LogEffect.AUDITED_REFUSAL) {
+            String trail = EventsTable.pk(AuditLog.TRAIL);
+            assertThat(after).filteredOn(item -> !item.get(EventsTable.PK).s().equals(trail))
+                    .as("every item but the audit trail's").isEqualTo(before.stream()
+                            .filter(item -> !item.get(EventsTable.PK).s().equals(trail)).toList());
+            List<Map<String, AttributeValue>> added = new ArrayList<>(after);
+            added.removeAll(before);
+            assertThat(added).as("one entry on the audit trail, and its head")
+                    .allSatisfy(item -> assertThat(item.get(EventsTable.PK).s()).isEqualTo(trail)).hasSize(2)
+                    .filteredOn(item -> !item.get(EventsTable.SK).n().equals(Long.toString(EventsTable.HEAD_SK)))
+                    .singleElement().satisfies(item -> {
+                        assertThat(item.get(EventsTable.TYPE).s()).isEqualTo("OperationPerformed");
+                        assertThat(item.get(EventsTable.DATA).s()).contains("\"outcome\":\"refused\"")
+                                .contains("\"detail\":\"" + hostile.code() + "\"");
+                    });
         } else {
             JsonNode body = JSON.readTree(hostile.body());
             // The refused request's own stream: a transaction's, a reversal's or a transfer's.

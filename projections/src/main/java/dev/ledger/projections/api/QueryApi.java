@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountShards;
+import dev.ledger.domain.api.AuditEvent;
 import dev.ledger.domain.api.BatchEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.batch.BatchState;
@@ -24,9 +25,11 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
+import dev.ledger.store.AuditLog;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.StoredEvent;
+import dev.ledger.views.AuditView;
 import dev.ledger.views.Views;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -40,11 +43,16 @@ import java.util.regex.Pattern;
 
 /**
  * The read routes for auditors and payment services. Balances, history, transfers and transactions come from
- * the projections; a balance as of an instant and the hash-chain check come from the log itself.
+ * the projections; a balance as of an instant, the hash-chain check and the audit trail of operator actions
+ * come from the log itself.
  */
 public final class QueryApi implements ApiRoutes {
 
     private static final Set<Role> ANY_ROLE = Set.of(Role.AUDITOR, Role.PAYMENTS, Role.OPERATOR);
+    /** The audit trail is for those who check operators, and for operators themselves; not for payment services. */
+    private static final Set<Role> AUDITOR_OR_OPERATOR = Set.of(Role.AUDITOR, Role.OPERATOR);
+    /** How many entries of the audit trail a page shows when the request does not say. */
+    static final int DEFAULT_AUDIT_PAGE = 50;
     /** At most 18 digits, so that every match fits a long. */
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
     /** The stored type of the event that counts a sharded account's shards. */
@@ -82,6 +90,7 @@ public final class QueryApi implements ApiRoutes {
                 new Route("GET", "/transactions/{transactionId}", ANY_ROLE,
                         call -> Answer.of(transaction(readModels.get(), call.id()))),
                 new Route("GET", "/audit/accounts/{accountId}/verify", ANY_ROLE, call -> Answer.of(verify(call.id()))),
+                new Route("GET", "/audit/operations", AUDITOR_OR_OPERATOR, call -> Answer.of(operations(call.request()))),
                 new Route("GET", "/batches/{batchId}", ANY_ROLE, call -> Answer.of(batch(call.id())))));
     }
 
@@ -232,6 +241,30 @@ public final class QueryApi implements ApiRoutes {
         body.put("firstBadVersion", firstBadShard == null ? null : perShard.get(firstBadShard).get("firstBadVersion").asLong());
         body.put("firstBadShard", firstBadShard);
         body.set("shards", perShard);
+        return new HttpResponse(200, body);
+    }
+
+    /**
+     * The audit trail of operator actions, newest first (issue 15): {@code {"operations":[AuditView.entry...],
+     * "nextCursor"}}. The cursor is the version of the oldest entry shown: the trail only grows at its end, so
+     * the next page is the same whatever was appended meanwhile; null when nothing older is left.
+     */
+    private HttpResponse operations(HttpRequest request) {
+        int limit = (int) wholeNumber(request, "limit", 1, AuditLog.MAX_PAGE, DEFAULT_AUDIT_PAGE);
+        String cursor = request.query().get("cursor");
+        Long before = cursor == null || cursor.isEmpty() ? null
+                : wholeNumber(request, "cursor", 1, Long.MAX_VALUE, 0);
+        AuditLog.Page page = AuditLog.page(log, limit, before);
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ArrayNode operations = body.putArray("operations");
+        for (StoredEvent entry : page.entries()) {
+            if (!(entry.event() instanceof AuditEvent event)) {
+                throw new IllegalStateException("the audit trail holds a " + entry.type() + " at version "
+                        + entry.version() + "; replay verify reports it");
+            }
+            operations.add(AuditView.entry(entry.version(), entry.recordedAt(), entry.hash(), event));
+        }
+        body.put("nextCursor", page.next() == null ? null : page.next().toString());
         return new HttpResponse(200, body);
     }
 

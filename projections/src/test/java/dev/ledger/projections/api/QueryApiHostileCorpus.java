@@ -36,6 +36,7 @@ public final class QueryApiHostileCorpus {
         add(rows, "unknown subjects", unknownSubjects());
         add(rows, "transactions", transactions());
         add(rows, "batches", batches());
+        add(rows, "audit trail", auditTrail());
         return rows;
     }
 
@@ -242,6 +243,38 @@ public final class QueryApiHostileCorpus {
                 get("/transactions/tx-ok/entries").is("a segment after a transaction").refused(404, "not_found"),
                 get("/TRANSACTIONS/tx-ok").is("an upper-case transactions route").refused(404, "not_found"),
                 get("/transactions/tx-ok/").is("a trailing slash after a transaction").refused(404, "not_found"));
+    }
+
+    /** GET /audit/operations (issue 15): its limit and cursor, and who may read it. */
+    static List<HostileRequest> auditTrail() {
+        return List.of(
+                operations().query("limit", "0").is("an audit page of 0").refused(400, INVALID),
+                operations().query("limit", "-1").is("a negative audit limit").refused(400, INVALID),
+                operations().query("limit", "101").is("an audit limit past the page size").refused(400, INVALID),
+                operations().query("limit", "1.5").is("a fractional audit limit").refused(400, INVALID),
+                operations().query("limit", "ten").is("a word as audit limit").refused(400, INVALID),
+                operations().query("limit", "\uFF15").is("a fullwidth digit as audit limit").refused(400, INVALID),
+                operations().query("limit", "99999999999999999999").is("an audit limit past the largest long")
+                        .refused(400, INVALID),
+                operations().query("cursor", "0").is("an audit cursor at version 0").refused(400, INVALID),
+                operations().query("cursor", "-5").is("a negative audit cursor").refused(400, INVALID),
+                operations().query("cursor", "+5").is("a signed audit cursor").refused(400, INVALID),
+                operations().query("cursor", "abc").is("a made-up audit cursor").refused(400, INVALID),
+                operations().query("cursor", "\u0665").is("an Arabic-Indic digit as audit cursor").refused(400, INVALID),
+                operations().query("cursor", "99999999999999999999").is("an audit cursor past the largest long")
+                        .refused(400, INVALID),
+                operations().query("cursor", "A".repeat(10 * 1024)).is("a 10 KB audit cursor").refused(400, INVALID),
+                HostileRequest.request("GET", "/audit/operations", PAYMENTS).is("a payments token on the audit trail")
+                        .refused(403, "forbidden"),
+                operations().withoutAuthorization().is("no token on the audit trail").refused(401, "unauthenticated"),
+                request("POST", "/audit/operations").is("POST on the audit trail").refused(405, "method_not_allowed"),
+                request("DELETE", "/audit/operations").is("DELETE on the audit trail").refused(405, "method_not_allowed"),
+                get("/audit/operations/1").is("an audit entry by version (no such route)").refused(404, "not_found"),
+                get("/audit/operations/").is("a trailing slash after the audit trail").refused(404, "not_found"));
+    }
+
+    private static HostileRequest.Builder operations() {
+        return get("/audit/operations");
     }
 
     private static HostileRequest.Builder history() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.AuditEvent;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.Side;
@@ -140,6 +141,18 @@ class QueryApiIT {
                 List.of(new dev.ledger.domain.api.BatchItem.TransferItem("bt-2", TransferRequest.posted("frank", "bank",
                         Money.parse("9.00", EUR))))))).result().rejection().code().code()).isEqualTo("insufficient_funds");
 
+        // Issue 15: five operator actions on the audit trail, the last a started rebuild with no end yet.
+        dev.ledger.store.AuditLog trail = new dev.ledger.store.AuditLog(store, seconds);
+        AuditEvent.Operator tool = new AuditEvent.Operator("arn:aws:sts::123456789012:assumed-role/ops/jane", null,
+                "jane", "bastion-1");
+        for (int i = 1; i <= 4; i++) {
+            trail.append(new AuditEvent.OperationPerformed("act-" + i, "route_switch", "route#balances", tool,
+                    new java.util.TreeMap<>(Map.of("to", "balances-rebuild-" + i)), AuditEvent.Outcome.SUCCEEDED, null),
+                    "act-" + i);
+        }
+        trail.append(new AuditEvent.OperationStarted("act-5", "rebuild", "projection:history", tool,
+                new java.util.TreeMap<>(Map.of("swap", "true"))), "act-5");
+
         String queue = aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl();
         DeadLetters deadLetters = new DeadLetters(aws.sqs(), queue);
         BalancesProjection balances = new BalancesProjection(dynamo, balancesTable);
@@ -193,6 +206,31 @@ class QueryApiIT {
         assertThat(entries.get(14).get("balanceAfter").asText()).isEqualTo("76.00");
         assertThat(entries.get(14).get("hash").asText())
                 .isEqualTo(store.readHead(StreamId.account("alice")).orElseThrow().hash());
+    }
+
+    @Test
+    void theAuditTrailPagesNewestFirstForAuditorsAndOperatorsButNotForPayments() {
+        Reply first = get("/audit/operations?limit=2", "audit");
+        Reply second = get("/audit/operations?limit=2&cursor=" + first.body().get("nextCursor").asText(), "ops");
+        Reply last = get("/audit/operations?limit=2&cursor=" + second.body().get("nextCursor").asText(), "audit");
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.body().get("operations")).extracting(e -> e.get("version").asLong()).containsExactly(5L, 4L);
+        JsonNode started = first.body().get("operations").get(0);
+        assertThat(started.get("action").asText()).isEqualTo("rebuild");
+        assertThat(started.get("phase").asText()).isEqualTo("started");
+        assertThat(started.get("outcome").isNull()).isTrue();
+        assertThat(started.get("operator").get("principal").asText()).startsWith("arn:aws:sts::");
+        assertThat(started.get("operator").get("host").asText()).isEqualTo("bastion-1");
+        assertThat(started.get("options").get("swap").asText()).isEqualTo("true");
+        assertThat(started.get("hash").asText()).isEqualTo(store.readHead(dev.ledger.store.AuditLog.TRAIL)
+                .orElseThrow().hash());
+        assertThat(second.body().get("operations")).extracting(e -> e.get("version").asLong()).containsExactly(3L, 2L);
+        assertThat(second.body().get("operations").get(0).get("outcome").asText()).isEqualTo("succeeded");
+        assertThat(last.body().get("operations")).extracting(e -> e.get("version").asLong()).containsExactly(1L);
+        assertThat(last.body().get("nextCursor").isNull()).isTrue();
+        assertThat(get("/audit/operations", "audit").body().get("operations")).hasSize(5);
+        assertThat(get("/audit/operations", "pay").status()).isEqualTo(403);
     }
 
     @Test

@@ -275,7 +275,21 @@ class ApiContractIT {
         cases.addAll(expiredHold());
         cases.add(Case.later("an operator reading a balance as of now", () -> get("/accounts/alice/balance?asOf="
                 + Instant.now(), operator), "200 -"));
+        cases.addAll(auditTrail());
         return cases;
+    }
+
+    /**
+     * The audit trail of operator actions (issue 15): read by auditors and operators, newest first, after the
+     * operator's shard raises above put entries on it; not by payment services.
+     */
+    private static List<Case> auditTrail() {
+        return List.of(
+                new Case("an auditor listing operator actions", get("/audit/operations?limit=5", auditor), "200 -"),
+                new Case("an operator listing operator actions", get("/audit/operations", operator), "200 -"),
+                new Case("payments listing operator actions", get("/audit/operations", payments), "403 forbidden"),
+                new Case("an audit cursor that is not a version", get("/audit/operations?cursor=next", auditor),
+                        "400 invalid_request"));
     }
 
     /** A hold of one second, then a post once the clock has passed its expiry (whether swept or not). */
