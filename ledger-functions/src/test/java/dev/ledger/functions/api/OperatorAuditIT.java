@@ -64,7 +64,7 @@ class OperatorAuditIT {
         OperationPerformed raise = (OperationPerformed) entries.get(0).event();
         assertThat(raise.action()).isEqualTo("shards_raised");
         assertThat(raise.target()).isEqualTo("account:hot");
-        assertThat(raise.operator()).isEqualTo(new AuditEvent.Operator("operator token", "operator", null, null));
+        assertThat(raise.operator()).isEqualTo(new AuditEvent.Operator("operator", "operator", null, null));
         assertThat(raise.options()).isEqualTo(Map.of("shards", "4"));
         assertThat(raise.outcome()).isEqualTo(Outcome.SUCCEEDED);
         StoredEvent sharded = lastEventOf(StreamId.account("hot"));
