@@ -1,0 +1,433 @@
+// The auditors' console: read-only pages over the ledger's HTTP API. Plain JavaScript, no build step.
+// Every amount is shown exactly as the API gives it: decimal strings already in the currency's minor
+// unit (e.g. "25.00" EUR, "7" JPY), never parsed into numbers, so no floating point touches money.
+// Data goes into the page as text (textContent), never as markup.
+"use strict";
+
+const TOKEN_KEY = "ledger.console.token";
+const API_KEY = "ledger.console.api";
+
+const $ = (id) => document.getElementById(id);
+const PAGES = ["sign-in-page", "home-page", "account-page", "transfer-page"];
+
+// --- session: the token lives in this tab's sessionStorage only -------------------------------
+
+function session() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const api = sessionStorage.getItem(API_KEY);
+  return token && api ? { token, api } : null;
+}
+
+function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(API_KEY);
+  location.hash = "#/";
+  route();
+}
+
+// --- the API ----------------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, code, message, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** GET a path of the API with the session's token; the API's own error message on a refusal. */
+async function api(path, params) {
+  const s = session();
+  const url = new URL(s.api.replace(/\/+$/, "") + path);
+  for (const [name, value] of Object.entries(params || {})) {
+    if (value !== undefined && value !== null && value !== "") {
+      url.searchParams.set(name, value);
+    }
+  }
+  let response;
+  try {
+    response = await fetch(url, { headers: { Authorization: "Bearer " + s.token }, cache: "no-store" });
+  } catch (e) {
+    throw new ApiError(0, "unreachable", "The API at " + s.api + " could not be reached (" + e.message + ").");
+  }
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch (notJson) {
+    body = null;
+  }
+  if (!response.ok) {
+    // The ledger answers {"error","message"}; API Gateway itself {"message"}.
+    const message = body && typeof body.message === "string" ? body.message : response.status + " " + response.statusText;
+    throw new ApiError(response.status, body && body.error ? body.error : null, message, response.headers.get("Retry-After"));
+  }
+  return body;
+}
+
+function showError(e) {
+  const box = $("error");
+  if (!(e instanceof ApiError)) {
+    box.textContent = String(e && e.message ? e.message : e);
+  } else {
+    let text = e.message;
+    if (e.code) {
+      text += " (" + e.code + ", HTTP " + e.status + ")";
+    } else if (e.status) {
+      text += " (HTTP " + e.status + ")";
+    }
+    if (e.status === 503 && e.retryAfter) {
+      text += " Try again in " + e.retryAfter + " s.";
+    }
+    if (e.status === 401 || e.status === 403) {
+      text += " Sign in again with an auditor or payments token.";
+    }
+    box.textContent = text;
+  }
+  box.hidden = false;
+}
+
+function clearError() {
+  $("error").hidden = true;
+  $("error").textContent = "";
+}
+
+// --- building the page (text only) ------------------------------------------------------------
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) {
+    node.textContent = String(text);
+  }
+  if (className) {
+    node.className = className;
+  }
+  return node;
+}
+
+function link(text, hash) {
+  const a = el("a", text);
+  a.href = hash;
+  return a;
+}
+
+function money(amount, currency) {
+  return amount === null || amount === undefined ? "—" : amount + (currency ? " " + currency : "");
+}
+
+function facts(dl, pairs) {
+  dl.replaceChildren();
+  for (const [name, value] of pairs) {
+    dl.append(el("dt", name));
+    const dd = el("dd");
+    if (value instanceof Node) {
+      dd.append(value);
+    } else {
+      dd.textContent = value === null || value === undefined ? "—" : String(value);
+    }
+    dl.append(dd);
+  }
+}
+
+function metadataFacts(dl, metadata) {
+  const entries = Object.entries(metadata || {});
+  facts(dl, entries.length ? entries.map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]) : [["(none)", ""]]);
+}
+
+function row(tbody, cells) {
+  const tr = el("tr");
+  for (const cell of cells) {
+    const td = el("td");
+    if (cell && cell.node instanceof Node) {
+      td.append(cell.node);
+      if (cell.className) td.className = cell.className;
+    } else if (cell && typeof cell === "object" && "text" in cell) {
+      td.textContent = cell.text === null || cell.text === undefined ? "" : String(cell.text);
+      if (cell.className) td.className = cell.className;
+    } else {
+      td.textContent = cell === null || cell === undefined ? "" : String(cell);
+    }
+    tr.append(td);
+  }
+  tbody.append(tr);
+}
+
+function show(pageId, titleId) {
+  for (const id of PAGES) {
+    $(id).hidden = id !== pageId;
+  }
+  // Keyboard and screen-reader users land on the new page's heading.
+  if (titleId) {
+    $(titleId).focus();
+  }
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/;
+
+/** An instant typed by the user, as the API takes it (ISO-8601 in UTC); "" when empty. */
+function instant(input, label) {
+  const value = input.value.trim();
+  if (value === "") return "";
+  if (!ISO_INSTANT.test(value)) {
+    throw new Error(label + " must be an ISO-8601 instant in UTC, such as 2026-01-31T23:59:59Z");
+  }
+  return value;
+}
+
+// --- routes: #/account/ID, #/transfer/ID, #/transaction/ID ------------------------------------
+
+async function route() {
+  clearError();
+  const s = session();
+  $("session").hidden = !s;
+  if (!s) {
+    $("api-base").value = $("api-base").value || location.origin;
+    show("sign-in-page", "sign-in-title");
+    return;
+  }
+  $("signed-in-as").textContent = "API " + s.api;
+  const match = /^#\/(account|transfer|transaction)\/(.+)$/.exec(location.hash);
+  if (!match) {
+    show("home-page", "home-title");
+    return;
+  }
+  const id = decodeURIComponent(match[2]);
+  try {
+    if (match[1] === "account") {
+      await openAccount(id);
+    } else {
+      await openTransfer(match[1], id);
+    }
+  } catch (e) {
+    showError(e);
+  }
+}
+
+// --- the account page -------------------------------------------------------------------------
+
+const history = { accountId: null, cursors: [], current: null, next: null };
+
+async function openAccount(accountId) {
+  $("account-title").textContent = "Account " + accountId;
+  show("account-page", "account-title");
+  for (const id of ["account-verify", "as-of-result", "export-result"]) {
+    $(id).textContent = "";
+  }
+  $("account-summary").replaceChildren();
+  $("account-metadata").replaceChildren();
+  $("history").tBodies[0].replaceChildren();
+  history.accountId = accountId;
+  history.cursors = [];
+  history.current = null;
+  const account = await api("/accounts/" + encodeURIComponent(accountId));
+  const c = account.currency;
+  facts($("account-summary"), [
+    ["Status", account.status],
+    ["Currency", c],
+    ["Balance", money(account.balance, c)],
+    ["Available", account.available === null ? "unlimited (no overdraft limit)" : money(account.available, c)],
+    ["Pending debits (holds)", money(account.debitsPending, c)],
+    ["Pending credits (holds)", money(account.creditsPending, c)],
+    ["Debits posted", money(account.debitsPosted, c)],
+    ["Credits posted", money(account.creditsPosted, c)],
+    ["Overdraft limit", account.overdraftLimit === null ? "unlimited" : money(account.overdraftLimit, c)],
+    ["Shards", account.shards === undefined ? 1 : account.shards],
+    ["Version", account.version],
+  ]);
+  metadataFacts($("account-metadata"), account.metadata);
+  await Promise.all([loadVerify(accountId), loadHistory()]);
+}
+
+async function loadVerify(accountId) {
+  const target = $("account-verify");
+  try {
+    const v = await api("/audit/accounts/" + encodeURIComponent(accountId) + "/verify");
+    target.replaceChildren();
+    if (v.valid) {
+      target.append(el("span", "Valid", "valid"),
+          " — " + v.events + " events, head hash ", el("code", v.headHash));
+    } else {
+      target.append(el("span", "Broken", "invalid"),
+          " — first bad version " + v.firstBadVersion + (v.firstBadShard !== undefined && v.firstBadShard !== null
+              ? " of shard " + v.firstBadShard : "") + ", " + v.events + " events read");
+    }
+  } catch (e) {
+    target.textContent = "Not checked: " + e.message;
+  }
+}
+
+async function loadHistory() {
+  const params = {
+    limit: $("history-limit").value,
+    from: instant($("history-from"), "From"),
+    to: instant($("history-to"), "To"),
+    cursor: history.current,
+  };
+  const page = await api("/accounts/" + encodeURIComponent(history.accountId) + "/history", params);
+  const tbody = $("history").tBodies[0];
+  tbody.replaceChildren();
+  for (const e of page.entries) {
+    const about = e.transactionId ? link(e.transactionId, "#/transaction/" + encodeURIComponent(e.transactionId))
+        : e.transferId ? link(e.transferId, "#/transfer/" + encodeURIComponent(e.transferId)) : null;
+    const counterparty = e.counterpartyAccountId
+        ? link(e.counterpartyAccountId, "#/account/" + encodeURIComponent(e.counterpartyAccountId)) : null;
+    row(tbody, [e.version, e.recordedAt, e.type, about ? { node: about } : "", counterparty ? { node: counterparty } : "",
+      { text: e.amount === undefined ? "" : e.amount, className: "num" },
+      { text: e.balanceAfter === undefined ? "" : e.balanceAfter, className: "num" }]);
+  }
+  $("history-caption").textContent = "History, page " + (history.cursors.length + 1)
+      + " (" + page.entries.length + " entries)";
+  history.next = page.nextCursor;
+  $("history-next").disabled = !page.nextCursor;
+  $("history-previous").disabled = history.cursors.length === 0;
+}
+
+async function pageHistory(forward) {
+  clearError();
+  try {
+    if (forward) {
+      history.cursors.push(history.current);
+      history.current = history.next;
+    } else {
+      history.current = history.cursors.pop();
+    }
+    await loadHistory();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function showAsOf(event) {
+  event.preventDefault();
+  clearError();
+  $("as-of-result").textContent = "";
+  try {
+    const asOf = instant($("as-of"), "The instant");
+    const b = await api("/accounts/" + encodeURIComponent(history.accountId) + "/balance", { asOf });
+    $("as-of-result").textContent = "Balance at " + b.asOf + ": " + money(b.balance, b.currency)
+        + " (after version " + b.version + ")";
+    $("as-of-result").dataset.balance = b.balance;
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/** Every page of the account's events, one line each as replay export writes them, as a file. */
+async function exportEvents() {
+  clearError();
+  const accountId = history.accountId;
+  $("export-result").textContent = "Exporting…";
+  try {
+    const lines = [];
+    let cursor = null;
+    do {
+      const page = await api("/audit/accounts/" + encodeURIComponent(accountId) + "/events", { cursor });
+      lines.push(...page.lines);
+      cursor = page.nextCursor;
+    } while (cursor);
+    // The lines are the API's strings, joined untouched: re-encoding them could change what the hash covers.
+    const blob = new Blob([lines.map((line) => line + "\n").join("")], { type: "application/x-ndjson" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = accountId.replace(/[^A-Za-z0-9._-]/g, "_") + "-events.jsonl";
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    $("export-result").textContent = "Exported " + lines.length + " events to " + a.download + ".";
+  } catch (e) {
+    $("export-result").textContent = "";
+    showError(e);
+  }
+}
+
+// --- the transfer and transaction page --------------------------------------------------------
+
+async function openTransfer(kind, id) {
+  const isTransfer = kind === "transfer";
+  $("transfer-title").textContent = (isTransfer ? "Transfer " : "Transaction ") + id;
+  show("transfer-page", "transfer-title");
+  for (const table of ["transfer-legs", "transfer-statuses", "transfer-reversals"]) {
+    $(table).tBodies[0].replaceChildren();
+  }
+  $("transfer-summary").replaceChildren();
+  $("transfer-metadata").replaceChildren();
+  const t = await api((isTransfer ? "/transfers/" : "/transactions/") + encodeURIComponent(id));
+  const accountLink = (accountId) => ({ node: link(accountId, "#/account/" + encodeURIComponent(accountId)) });
+  const summary = [["Status", t.status]];
+  if (isTransfer) {
+    summary.push(["Amount", money(t.amount, t.currency)], ["Posted", money(t.postedAmount, t.currency)],
+        ["Pending", money(t.pendingAmount, t.currency)], ["Reversed", money(t.reversedAmount, t.currency)],
+        ["Still reversible", money(t.reversibleAmount, t.currency)]);
+  }
+  if (t.effectiveAt !== undefined) summary.push(["Effective", t.effectiveAt]);
+  summary.push(["Recorded", t.recordedAt], ["Expires", t.expiresAt], ["Version", t.version]);
+  if (t.rejectionCode) summary.push(["Rejected", t.rejectionCode + ": " + t.rejectionMessage]);
+  if (!isTransfer && t.reversed !== undefined) summary.push(["Reversed", t.reversed ? "yes" : "no"]);
+  facts($("transfer-summary"), summary);
+
+  const legs = $("transfer-legs").tBodies[0];
+  if (isTransfer) {
+    for (const leg of t.legs) {
+      row(legs, [accountLink(leg.accountId), leg.side, leg.side === "DEBIT" ? "debit" : "credit",
+        { text: leg.amount, className: "num" }, t.currency]);
+    }
+  } else {
+    for (const entry of t.entries) {
+      row(legs, [accountLink(entry.accountId), "entry " + entry.index, entry.direction,
+        { text: entry.amount, className: "num" }, entry.currency]);
+    }
+  }
+  const statuses = $("transfer-statuses").tBodies[0];
+  for (const change of t.statusHistory || []) {
+    row(statuses, [change.status, change.version, change.recordedAt]);
+  }
+  const reversals = $("transfer-reversals").tBodies[0];
+  for (const r of t.reversals || (t.reversal ? [t.reversal] : [])) {
+    row(reversals, [r.reversalId, { text: r.amount === undefined ? "whole" : money(r.amount, t.currency), className: "num" },
+      r.forced ? "yes" : "no", r.version, r.recordedAt]);
+  }
+  metadataFacts($("transfer-metadata"), t.metadata);
+}
+
+// --- wiring -----------------------------------------------------------------------------------
+
+function onSubmit(formId, handler) {
+  $(formId).addEventListener("submit", (event) => {
+    event.preventDefault();
+    handler(event);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  onSubmit("sign-in-form", () => {
+    sessionStorage.setItem(API_KEY, $("api-base").value.trim());
+    sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
+    $("token").value = "";
+    route();
+  });
+  $("sign-out").addEventListener("click", signOut);
+  const open = (kind, input) => () => {
+    location.hash = "#/" + kind + "/" + encodeURIComponent($(input).value.trim());
+  };
+  onSubmit("open-account-form", open("account", "open-account-id"));
+  onSubmit("open-transfer-form", open("transfer", "open-transfer-id"));
+  onSubmit("open-transaction-form", open("transaction", "open-transaction-id"));
+  onSubmit("history-form", async () => {
+    clearError();
+    history.cursors = [];
+    history.current = null;
+    try {
+      await loadHistory();
+    } catch (e) {
+      showError(e);
+    }
+  });
+  $("history-next").addEventListener("click", () => pageHistory(true));
+  $("history-previous").addEventListener("click", () => pageHistory(false));
+  $("as-of-form").addEventListener("submit", showAsOf);
+  $("export").addEventListener("click", exportEvents);
+  window.addEventListener("hashchange", route);
+  route();
+});
