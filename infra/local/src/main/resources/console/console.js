@@ -206,7 +206,7 @@ async function route() {
 
 // --- the account page -------------------------------------------------------------------------
 
-const history = { accountId: null, cursors: [], current: null, next: null };
+const historyView = { accountId: null, cursors: [], current: null, next: null };
 
 async function openAccount(accountId) {
   $("account-title").textContent = "Account " + accountId;
@@ -217,9 +217,9 @@ async function openAccount(accountId) {
   $("account-summary").replaceChildren();
   $("account-metadata").replaceChildren();
   $("history").tBodies[0].replaceChildren();
-  history.accountId = accountId;
-  history.cursors = [];
-  history.current = null;
+  historyView.accountId = accountId;
+  historyView.cursors = [];
+  historyView.current = null;
   const account = await api("/accounts/" + encodeURIComponent(accountId));
   const c = account.currency;
   facts($("account-summary"), [
@@ -262,9 +262,9 @@ async function loadHistory() {
     limit: $("history-limit").value,
     from: instant($("history-from"), "From"),
     to: instant($("history-to"), "To"),
-    cursor: history.current,
+    cursor: historyView.current,
   };
-  const page = await api("/accounts/" + encodeURIComponent(history.accountId) + "/history", params);
+  const page = await api("/accounts/" + encodeURIComponent(historyView.accountId) + "/history", params);
   const tbody = $("history").tBodies[0];
   tbody.replaceChildren();
   for (const e of page.entries) {
@@ -276,21 +276,21 @@ async function loadHistory() {
       { text: e.amount === undefined ? "" : e.amount, className: "num" },
       { text: e.balanceAfter === undefined ? "" : e.balanceAfter, className: "num" }]);
   }
-  $("history-caption").textContent = "History, page " + (history.cursors.length + 1)
+  $("history-caption").textContent = "History, page " + (historyView.cursors.length + 1)
       + " (" + page.entries.length + " entries)";
-  history.next = page.nextCursor;
+  historyView.next = page.nextCursor;
   $("history-next").disabled = !page.nextCursor;
-  $("history-previous").disabled = history.cursors.length === 0;
+  $("history-previous").disabled = historyView.cursors.length === 0;
 }
 
 async function pageHistory(forward) {
   clearError();
   try {
     if (forward) {
-      history.cursors.push(history.current);
-      history.current = history.next;
+      historyView.cursors.push(historyView.current);
+      historyView.current = historyView.next;
     } else {
-      history.current = history.cursors.pop();
+      historyView.current = historyView.cursors.pop();
     }
     await loadHistory();
   } catch (e) {
@@ -304,7 +304,7 @@ async function showAsOf(event) {
   $("as-of-result").textContent = "";
   try {
     const asOf = instant($("as-of"), "The instant");
-    const b = await api("/accounts/" + encodeURIComponent(history.accountId) + "/balance", { asOf });
+    const b = await api("/accounts/" + encodeURIComponent(historyView.accountId) + "/balance", { asOf });
     $("as-of-result").textContent = "Balance at " + b.asOf + ": " + money(b.balance, b.currency)
         + " (after version " + b.version + ")";
     $("as-of-result").dataset.balance = b.balance;
@@ -316,7 +316,7 @@ async function showAsOf(event) {
 /** Every page of the account's events, one line each as replay export writes them, as a file. */
 async function exportEvents() {
   clearError();
-  const accountId = history.accountId;
+  const accountId = historyView.accountId;
   $("export-result").textContent = "Exporting…";
   try {
     const lines = [];
@@ -369,14 +369,12 @@ async function openTransfer(kind, id) {
 
   const legs = $("transfer-legs").tBodies[0];
   if (isTransfer) {
-    for (const leg of t.legs) {
-      row(legs, [accountLink(leg.accountId), leg.side, leg.side === "DEBIT" ? "debit" : "credit",
-        { text: leg.amount, className: "num" }, t.currency]);
-    }
+    t.legs.forEach((leg, i) => row(legs, [i, accountLink(leg.accountId), leg.side.toLowerCase(),
+      { text: leg.amount, className: "num" }, t.currency]));
   } else {
     for (const entry of t.entries) {
-      row(legs, [accountLink(entry.accountId), "entry " + entry.index, entry.direction,
-        { text: entry.amount, className: "num" }, entry.currency]);
+      row(legs, [entry.index, accountLink(entry.accountId), entry.direction, { text: entry.amount, className: "num" },
+        entry.currency]);
     }
   }
   const statuses = $("transfer-statuses").tBodies[0];
@@ -416,8 +414,8 @@ document.addEventListener("DOMContentLoaded", () => {
   onSubmit("open-transaction-form", open("transaction", "open-transaction-id"));
   onSubmit("history-form", async () => {
     clearError();
-    history.cursors = [];
-    history.current = null;
+    historyView.cursors = [];
+    historyView.current = null;
     try {
       await loadHistory();
     } catch (e) {

@@ -40,8 +40,8 @@ final class ConsoleAssets {
 
     static LocalHttpResponse answer(String method, String rawPath, String requestId) {
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return LocalHttpResponse.message(405, "Method Not Allowed", List.of(Map.entry("Allow", "GET, HEAD"),
-                    Map.entry("apigw-requestid", requestId)));
+            // As API Gateway answers a route without this method (the README's answers table).
+            return notFound(requestId);
         }
         if (rawPath.equals(PREFIX)) {
             // The pages name their files relative to /console/.
@@ -53,7 +53,7 @@ final class ConsoleAssets {
         }
         Optional<byte[]> body = FILES.containsKey(name) ? read(name) : Optional.empty();
         if (body.isEmpty()) {
-            return LocalHttpResponse.message(404, "Not Found", List.of(Map.entry("apigw-requestid", requestId)));
+            return notFound(requestId);
         }
         return new LocalHttpResponse(200, List.of(
                 Map.entry("Content-Type", FILES.get(name)),
@@ -61,6 +61,10 @@ final class ConsoleAssets {
                 Map.entry("X-Content-Type-Options", "nosniff"),
                 Map.entry("Referrer-Policy", "no-referrer"),
                 Map.entry("Cache-Control", "no-cache")), body.get());
+    }
+
+    private static LocalHttpResponse notFound(String requestId) {
+        return LocalHttpResponse.message(404, "Not Found", List.of(Map.entry("apigw-requestid", requestId)));
     }
 
     private static Optional<byte[]> read(String name) {
