@@ -39,6 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -218,6 +219,8 @@ class ConsoleIT {
         assertThat(js.executeScript("return sessionStorage.getItem('ledger.console.token')")).isEqualTo(auditor);
         assertThat(js.executeScript("return localStorage.length")).isEqualTo(0L);
         assertThat(js.executeScript("return document.cookie")).isEqualTo("");
+        // Keyboard and screen-reader users land on the page's heading.
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("account-title");
         screenshot("account");
     }
 
@@ -232,13 +235,13 @@ class ConsoleIT {
                 + URLEncoder.encode(first.path("nextCursor").asText(), StandardCharsets.UTF_8));
         assertThat(column("history", 0)).isEqualTo(values(first.path("entries"), "version"));
 
-        browser.findElement(By.id("history-next")).click();
+        browser.findElement(By.id("history-next")).sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "page 2"));
         assertThat(column("history", 0)).isEqualTo(values(second.path("entries"), "version"));
         assertThat(column("history", 6)).isEqualTo(values(second.path("entries"), "balanceAfter"));
         screenshot("history");
 
-        browser.findElement(By.id("history-previous")).click();
+        browser.findElement(By.id("history-previous")).sendKeys(Keys.SPACE);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "page 1"));
         assertThat(column("history", 0)).isEqualTo(values(first.path("entries"), "version"));
         assertThat(browser.findElement(By.id("history-previous")).isEnabled()).isFalse();
@@ -351,8 +354,8 @@ class ConsoleIT {
         WebElement field = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
         assertThat(browser.findElement(By.id("api-base")).getAttribute("value"))
                 .isEqualTo("http://127.0.0.1:" + stack.httpPort());
-        field.sendKeys(token);
-        browser.findElement(By.id("sign-in")).click();
+        // By keyboard: Enter in the token field submits the form.
+        field.sendKeys(token, Keys.ENTER);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("open-account-id")));
     }
 
@@ -361,8 +364,7 @@ class ConsoleIT {
         browser.get(uri("/console/#/").toString());
         WebElement id = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("open-account-id")));
         id.clear();
-        id.sendKeys(accountId);
-        browser.findElement(By.id("open-account")).click();
+        id.sendKeys(accountId, Keys.ENTER);
     }
 
     /** The text of a fact (dt/dd pair) of a list, "" when absent. */
