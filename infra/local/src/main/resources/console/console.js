@@ -153,6 +153,17 @@ function row(tbody, cells) {
   tbody.append(tr);
 }
 
+/** A table with no rows says so, in one cell across its columns. */
+function noneIfEmpty(tbody, text) {
+  if (tbody.rows.length === 0) {
+    const td = el("td", text, "none");
+    td.colSpan = tbody.parentElement.tHead.rows[0].cells.length;
+    const tr = el("tr");
+    tr.append(td);
+    tbody.append(tr);
+  }
+}
+
 function show(pageId, titleId) {
   for (const id of PAGES) {
     $(id).hidden = id !== pageId;
@@ -278,6 +289,7 @@ async function loadHistory() {
   }
   $("history-caption").textContent = "History, page " + (historyView.cursors.length + 1)
       + " (" + page.entries.length + " entries)";
+  noneIfEmpty(tbody, "no entries" + (params.from || params.to ? " in this range" : ""));
   historyView.next = page.nextCursor;
   $("history-next").disabled = !page.nextCursor;
   $("history-previous").disabled = historyView.cursors.length === 0;
@@ -381,11 +393,14 @@ async function openTransfer(kind, id) {
   for (const change of t.statusHistory || []) {
     row(statuses, [change.status, change.version, change.recordedAt]);
   }
+  // A transaction's answer has its status now, not a history of it.
+  noneIfEmpty(statuses, isTransfer ? "none" : "not kept for transactions: the status above is the current one");
   const reversals = $("transfer-reversals").tBodies[0];
   for (const r of t.reversals || (t.reversal ? [t.reversal] : [])) {
     row(reversals, [r.reversalId, { text: r.amount === undefined ? "whole" : money(r.amount, t.currency), className: "num" },
       r.forced ? "yes" : "no", r.version, r.recordedAt]);
   }
+  noneIfEmpty(reversals, "none");
   metadataFacts($("transfer-metadata"), t.metadata);
 }
 

@@ -245,6 +245,14 @@ class ConsoleIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "page 1"));
         assertThat(column("history", 0)).isEqualTo(values(first.path("entries"), "version"));
         assertThat(browser.findElement(By.id("history-previous")).isEnabled()).isFalse();
+
+        // A date range: before the ledger existed there is nothing, and the page says so.
+        browser.findElement(By.id("history-from")).sendKeys("2020-01-01T00:00:00Z");
+        browser.findElement(By.id("history-to")).sendKeys("2020-01-02T00:00:00Z", Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "(0 entries)"));
+        assertThat(column("history", 0)).containsExactly("no entries in this range");
+        browser.findElement(By.id("history-from")).clear();
+        browser.findElement(By.id("history-to")).clear();
     }
 
     @Test
@@ -320,6 +328,7 @@ class ConsoleIT {
         assertThat(column("transfer-legs", 2)).containsExactly("debit", "credit", "credit");
         assertThat(column("transfer-legs", 3)).containsExactly("10.00", "9.71", "0.29");
         assertThat(fact("transfer-metadata", "order")).isEqualTo("A-18");
+        assertThat(column("transfer-reversals", 0)).containsExactly("none");
         screenshot("transaction");
 
         browser.findElement(By.linkText("fees")).click();
