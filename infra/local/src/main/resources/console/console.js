@@ -283,7 +283,15 @@ async function loadHistory() {
         : e.transferId ? link(e.transferId, "#/transfer/" + encodeURIComponent(e.transferId)) : null;
     const counterparty = e.counterpartyAccountId
         ? link(e.counterpartyAccountId, "#/account/" + encodeURIComponent(e.counterpartyAccountId)) : null;
-    row(tbody, [e.version, e.recordedAt, e.type, about ? { node: about } : "", counterparty ? { node: counterparty } : "",
+    // The instant of an entry picks it for the balance as of: one click (or Enter) shows the balance then.
+    const recorded = el("button", e.recordedAt, "linklike");
+    recorded.type = "button";
+    recorded.setAttribute("aria-label", "Balance as of " + e.recordedAt);
+    recorded.addEventListener("click", () => {
+      $("as-of").value = e.recordedAt;
+      $("as-of-form").requestSubmit();
+    });
+    row(tbody, [e.version, { node: recorded }, e.type, about ? { node: about } : "", counterparty ? { node: counterparty } : "",
       { text: e.amount === undefined ? "" : e.amount, className: "num" },
       { text: e.balanceAfter === undefined ? "" : e.balanceAfter, className: "num" }]);
   }

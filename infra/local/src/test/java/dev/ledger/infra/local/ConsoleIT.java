@@ -253,6 +253,8 @@ class ConsoleIT {
         assertThat(column("history", 0)).containsExactly("no entries in this range");
         browser.findElement(By.id("history-from")).clear();
         browser.findElement(By.id("history-to")).clear();
+        browser.findElement(By.id("history-apply")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "page 1 (10 entries)"));
     }
 
     @Test
@@ -272,6 +274,17 @@ class ConsoleIT {
         assertThat(browser.findElement(By.id("as-of-result")).getText()).isEqualTo("Balance at " + asOf + ": "
                 + expected.path("balance").asText() + " EUR (after version " + expected.path("version").asText() + ")");
         screenshot("balance-as-of");
+
+        // Picked from the history instead: the 5th entry's recorded time (page 1 shows versions 1 to 10).
+        JsonNode fifth = get("/accounts/alice/history?limit=5").path("entries").get(4);
+        JsonNode then = get("/accounts/alice/balance?asOf=" + fifth.path("recordedAt").asText());
+        browser.findElement(By.cssSelector("#history tbody tr:nth-child(5) td:nth-child(2) button")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("as-of-result"),
+                "Balance at " + fifth.path("recordedAt").asText()));
+        assertThat(browser.findElement(By.id("as-of-result")).getText()).isEqualTo("Balance at "
+                + fifth.path("recordedAt").asText() + ": " + then.path("balance").asText() + " EUR (after version "
+                + then.path("version").asText() + ")");
+        assertThat(then.path("balance").asText()).isEqualTo(fifth.path("balanceAfter").asText());
     }
 
     @Test
