@@ -22,6 +22,8 @@ final class ConsoleAssets {
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "console.css", "text/css; charset=utf-8",
+            "api.js", "text/javascript; charset=utf-8",
+            "page.js", "text/javascript; charset=utf-8",
             "console.js", "text/javascript; charset=utf-8");
     /**
      * Scripts and styles from this origin only, API calls to it only, no frames: a page that injected

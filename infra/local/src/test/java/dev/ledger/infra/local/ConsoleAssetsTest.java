@@ -39,6 +39,10 @@ class ConsoleAssetsTest {
     void each_file_has_its_type_and_the_bare_path_leads_to_the_directory() {
         assertThat(header(ConsoleAssets.answer("GET", "/console/console.js", "r"), "Content-Type"))
                 .contains("text/javascript; charset=utf-8");
+        for (String script : new String[] {"api.js", "page.js"}) {
+            assertThat(header(ConsoleAssets.answer("GET", "/console/" + script, "r"), "Content-Type")).as(script)
+                    .contains("text/javascript; charset=utf-8");
+        }
         assertThat(header(ConsoleAssets.answer("GET", "/console/console.css", "r"), "Content-Type"))
                 .contains("text/css; charset=utf-8");
         LocalHttpResponse bare = ConsoleAssets.answer("GET", "/console", "r");
@@ -48,7 +52,7 @@ class ConsoleAssetsTest {
     }
 
     @Test
-    void nothing_but_the_three_files_is_served_and_only_to_get_and_head() {
+    void nothing_but_the_consoles_files_is_served_and_only_to_get_and_head() {
         for (String path : new String[] {"/console/../pom.xml", "/console/..%2Fpom.xml", "/console/console.js%00",
                 "/console/simplelogger.properties", "/console/dev/ledger/infra/local/ConsoleAssets.class",
                 "/console/console/index.html", "/console/INDEX.HTML", "/console//index.html"}) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.api.StreamId;
-import dev.ledger.domain.money.Money;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,9 +68,6 @@ class ConsoleIT {
     private static final Duration HANG_GUARD = Duration.ofMinutes(3);
     private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
     private static final Path VERIFIER = Path.of("..", "..", "docs", "verify_chain.py");
-    /** Deposits into alice, then payments out of her: 38 history entries, four pages of 10. */
-    private static final int DEPOSITS = 24;
-    private static final int PAYMENTS = 8;
 
     @TempDir
     static Path directory;
@@ -93,7 +88,7 @@ class ConsoleIT {
                 .withStateFile(directory.resolve("local.json")));
         payments = stack.token("payments").orElseThrow();
         auditor = stack.token("auditor").orElseThrow();
-        List<StreamId> streams = seed();
+        List<StreamId> streams = new ConsoleWorkload(uri(""), payments).seed();
         new ProjectionsAgainstLog(stack.clients().dynamoDb(), stack.outputs())
                 .awaitCaughtUp(streams, HANG_GUARD, () -> "");
 
@@ -121,45 +116,6 @@ class ConsoleIT {
         if (stack != null) {
             stack.close();
         }
-    }
-
-    /**
-     * A seeded workload over HTTP: EUR accounts (a bank with no overdraft limit, alice, bob, a shop, fees),
-     * deposits, payments, a hold posted in part, a card payment with its fee as one transaction, a refund of
-     * part of a payment, and a JPY pair (a currency without minor digits). Returns every stream written.
-     */
-    private static List<StreamId> seed() throws Exception {
-        List<StreamId> streams = new ArrayList<>();
-        for (String account : List.of("bank", "alice", "bob", "shop", "fees")) {
-            open(account, "EUR", account.equals("bank"));
-            streams.add(StreamId.account(account));
-        }
-        SplittableRandom random = new SplittableRandom(16);
-        for (int i = 0; i < DEPOSITS; i++) {
-            transfer("d-" + i, "bank", "alice", Money.toDecimalString(random.nextLong(100, 50_000), 2), "EUR");
-            streams.add(StreamId.transfer("d-" + i));
-        }
-        for (int i = 0; i < PAYMENTS; i++) {
-            transfer("p-" + i, "alice", "bob", Money.toDecimalString(random.nextLong(100, 2_000), 2), "EUR");
-            streams.add(StreamId.transfer("p-" + i));
-        }
-        created(post("/transfers", "{\"transferId\":\"h-1\",\"debitAccountId\":\"alice\",\"creditAccountId\":\"shop\","
-                + "\"amount\":\"30.00\",\"currency\":\"EUR\",\"pending\":true,\"timeoutSeconds\":3600,"
-                + "\"metadata\":{\"order\":\"A-17\"}}"));
-        assertThat(post("/transfers/h-1/post", "{\"amount\":\"12.50\"}").statusCode()).isEqualTo(200);
-        streams.add(StreamId.transfer("h-1"));
-        created(post("/transactions", "{\"transactionId\":\"tx-1\",\"entries\":["
-                + "{\"accountId\":\"alice\",\"direction\":\"debit\",\"amount\":\"10.00\",\"currency\":\"EUR\"},"
-                + "{\"accountId\":\"shop\",\"direction\":\"credit\",\"amount\":\"9.71\",\"currency\":\"EUR\"},"
-                + "{\"accountId\":\"fees\",\"direction\":\"credit\",\"amount\":\"0.29\",\"currency\":\"EUR\"}],"
-                + "\"metadata\":{\"order\":\"A-18\"}}"));
-        streams.add(StreamId.transaction("tx-1"));
-        created(post("/transfers/p-0/reverse", "{\"reversalId\":\"r-1\",\"amount\":\"0.50\"}"));
-        open("yen-bank", "JPY", true);
-        open("yen-alice", "JPY", false);
-        transfer("y-1", "yen-bank", "yen-alice", "1500", "JPY");
-        streams.addAll(List.of(StreamId.account("yen-bank"), StreamId.account("yen-alice"), StreamId.transfer("y-1")));
-        return streams;
     }
 
     @Test
@@ -430,26 +386,5 @@ class ConsoleIT {
                 .header("Authorization", "Bearer " + auditor).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    private static HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + payments)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void created(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    }
-
-    private static void open(String accountId, String currency, boolean unlimited) throws Exception {
-        created(post("/accounts", "{\"accountId\":\"" + accountId + "\",\"currency\":\"" + currency + "\""
-                + (unlimited ? ",\"overdraftLimit\":null" : "") + "}"));
-    }
-
-    private static void transfer(String transferId, String from, String to, String amount, String currency)
-            throws Exception {
-        created(post("/transfers", "{\"transferId\":\"" + transferId + "\",\"debitAccountId\":\"" + from
-                + "\",\"creditAccountId\":\"" + to + "\",\"amount\":\"" + amount + "\",\"currency\":\"" + currency + "\"}"));
     }
 }
