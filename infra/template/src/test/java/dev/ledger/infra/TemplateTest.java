@@ -279,6 +279,28 @@ class TemplateTest {
             assertThat(allowed.matcher("1234abcd-12ab-34cd-56ef-1234567890ab").matches()).isFalse();
         }
 
+        @Test
+        void answers_the_consoles_origin_with_cors_for_gets_with_a_bearer_token_and_no_origin_without_one() {
+            JsonNode parameter = template.root().path("Parameters").path("ConsoleOrigin");
+            assertThat(parameter.path("Default").asText("absent")).isEmpty();
+            java.util.regex.Pattern allowed = java.util.regex.Pattern.compile(parameter.path("AllowedPattern").asText());
+            assertThat(allowed.matcher("https://console.example.com").matches()).isTrue();
+            assertThat(allowed.matcher("https://console.example.com:8443").matches()).isTrue();
+            // A wildcard, plain http or a path would let other pages read what a signed-in auditor can.
+            assertThat(allowed.matcher("*").matches()).isFalse();
+            assertThat(allowed.matcher("http://console.example.com").matches()).isFalse();
+            assertThat(allowed.matcher("https://console.example.com/console").matches()).isFalse();
+
+            Template.Resource api = template.resource("HttpApi");
+            assertThat(evaluated(api, "CorsConfiguration", template.resolver(Template.StackFacts.parametersOnly(PROD)))
+                    .isMissingNode()).isTrue();
+            Map<String, String> withConsole = new java.util.HashMap<>(PROD);
+            withConsole.put("ConsoleOrigin", "https://console.example.com");
+            assertThat(evaluated(api, "CorsConfiguration", template.resolver(Template.StackFacts.parametersOnly(withConsole)))
+                    .toString()).isEqualTo("{\"AllowOrigins\":[\"https://console.example.com\"],\"AllowMethods\":[\"GET\"],"
+                            + "\"AllowHeaders\":[\"authorization\"],\"AllowCredentials\":false,\"MaxAge\":600}");
+        }
+
         /** The policies attached to roles that name the customer's key. */
         private java.util.List<String> keyPolicies() {
             return template.resourcesOfType(TemplateRoles.POLICY).stream()
@@ -324,7 +346,7 @@ class TemplateTest {
                     "GET /audit/accounts/{accountId}/verify", "POST /transactions",
                     "POST /transactions/{transactionId}/post", "POST /transactions/{transactionId}/void",
                     "GET /transactions/{transactionId}", "POST /batches", "POST /transactions/{transactionId}/reverse",
-                    "GET /batches/{batchId}", "GET /audit/operations");
+                    "GET /batches/{batchId}", "GET /audit/operations", "GET /audit/accounts/{accountId}/events");
             assertThat(template.routes()).allSatisfy(route -> {
                 boolean read = route.method().equals("GET") && !route.routeKey().equals("GET /health");
                 assertThat(route.functionLogicalId()).as(route.routeKey())

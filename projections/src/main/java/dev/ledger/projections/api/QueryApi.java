@@ -90,6 +90,10 @@ public final class QueryApi implements ApiRoutes {
                 new Route("GET", "/transactions/{transactionId}", ANY_ROLE,
                         call -> Answer.of(transaction(readModels.get(), call.id()))),
                 new Route("GET", "/audit/accounts/{accountId}/verify", ANY_ROLE, call -> Answer.of(verify(call.id()))),
+                new Route("GET", "/audit/accounts/{accountId}/events", ANY_ROLE,
+                        call -> Answer.of(AccountEventsExport.page(log, call.id(), call.request(),
+                                (int) wholeNumber(call.request(), "limit", 1, AccountEventsExport.MAX_PAGE,
+                                        AccountEventsExport.MAX_PAGE)))),
                 new Route("GET", "/audit/operations", AUDITOR_OR_OPERATOR, call -> Answer.of(operations(call.request()))),
                 new Route("GET", "/batches/{batchId}", ANY_ROLE, call -> Answer.of(batch(call.id())))));
     }

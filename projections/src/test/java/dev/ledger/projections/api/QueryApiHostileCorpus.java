@@ -37,6 +37,7 @@ public final class QueryApiHostileCorpus {
         add(rows, "transactions", transactions());
         add(rows, "batches", batches());
         add(rows, "audit trail", auditTrail());
+        add(rows, "account events export", accountEvents());
         return rows;
     }
 
@@ -271,6 +272,50 @@ public final class QueryApiHostileCorpus {
                 request("DELETE", "/audit/operations").is("DELETE on the audit trail").refused(405, "method_not_allowed"),
                 get("/audit/operations/1").is("an audit entry by version (no such route)").refused(404, "not_found"),
                 get("/audit/operations/").is("a trailing slash after the audit trail").refused(404, "not_found"));
+    }
+
+    /** GET /audit/accounts/{id}/events (issue 16, the console's export): its limit and cursor, and its id. */
+    static List<HostileRequest> accountEvents() {
+        return List.of(
+                events().query("limit", "0").is("an export page of 0").refused(400, INVALID),
+                events().query("limit", "-1").is("a negative export limit").refused(400, INVALID),
+                events().query("limit", "1001").is("an export limit past the page size").refused(400, INVALID),
+                events().query("limit", "1.5").is("a fractional export limit").refused(400, INVALID),
+                events().query("limit", "ten").is("a word as export limit").refused(400, INVALID),
+                events().query("limit", "\uFF15").is("a fullwidth digit as export limit").refused(400, INVALID),
+                events().query("limit", "99999999999999999999").is("an export limit past the largest long")
+                        .refused(400, INVALID),
+                events().query("limit", "5,6").is("a repeated export limit, joined").refused(400, INVALID),
+                events().query("cursor", "forged").is("a made-up export cursor").refused(400, INVALID),
+                events().query("cursor", "32:0").is("an export cursor past the last shard").refused(400, INVALID),
+                events().query("cursor", "0:-1").is("an export cursor at a negative version").refused(400, INVALID),
+                events().query("cursor", "+0:5").is("a signed export cursor").refused(400, INVALID),
+                events().query("cursor", "0:5:6").is("an export cursor of three parts").refused(400, INVALID),
+                events().query("cursor", "0 :5").is("an export cursor with a space").refused(400, INVALID),
+                events().query("cursor", "\u0665:1").is("an Arabic-Indic digit as export cursor shard")
+                        .refused(400, INVALID),
+                events().query("cursor", "0:99999999999999999999").is("an export cursor past the largest long")
+                        .refused(400, INVALID),
+                events().query("cursor", "A".repeat(10 * 1024)).is("a 10 KB export cursor").refused(400, INVALID),
+                get("/audit/accounts/nobody/events").is("exporting an unknown account").refused(404, "account_not_found"),
+                get("/audit/accounts/Alice/events").is("exporting an account in another case")
+                        .refused(404, "account_not_found"),
+                get("/audit/accounts/alice%231/events").is("a shard's stream name as the account id").refused(400, INVALID),
+                get("/audit/accounts/%E2%80%AEalice/events").is("a percent-encoded override in an exported id")
+                        .refused(400, INVALID),
+                get("/audit/accounts/..%2F..%2Fetc%2Fpasswd/events").is("../../etc/passwd as exported id")
+                        .refused(400, INVALID),
+                events().withoutAuthorization().is("no token on the export").refused(401, "unauthenticated"),
+                request("POST", "/audit/accounts/alice/events").is("POST on the export").refused(405, "method_not_allowed"),
+                request("DELETE", "/audit/accounts/alice/events").is("DELETE on the export")
+                        .refused(405, "method_not_allowed"),
+                get("/audit/accounts/alice/events/").is("a trailing slash after the export").refused(404, "not_found"),
+                get("/audit/accounts/alice/events/1").is("an exported event by version (no such route)")
+                        .refused(404, "not_found"));
+    }
+
+    private static HostileRequest.Builder events() {
+        return get("/audit/accounts/alice/events");
     }
 
     private static HostileRequest.Builder operations() {

@@ -366,6 +366,31 @@ class QueryApiIT {
     }
 
     @Test
+    void theExportRouteGivesTheAccountsEventsAsReplayExportWritesThemPageByPage() {
+        List<String> lines = new ArrayList<>();
+        List<Integer> pageSizes = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = get("/audit/accounts/alice/events?limit=4" + (cursor == null ? "" : "&cursor=" + cursor),
+                    "audit").body();
+            assertThat(page.get("accountId").asText()).isEqualTo("alice");
+            pageSizes.add(page.get("lines").size());
+            page.get("lines").forEach(line -> lines.add(line.asText()));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+        } while (cursor != null);
+
+        // 15 events: three full pages, and the last one's cursor leads to the rest.
+        assertThat(pageSizes).containsExactly(4, 4, 4, 3);
+        List<String> expected = new ArrayList<>();
+        store.readStream(StreamId.account("alice"), 1).forEachRemaining(event -> expected.add(event.toJsonLine()));
+        assertThat(lines).isEqualTo(expected);
+        assertThat(get("/audit/accounts/alice/events", "pay").body().get("lines")).hasSize(15);
+        assertThat(get("/audit/accounts/alice/events", "audit").body().get("nextCursor").isNull()).isTrue();
+        assertThat(get("/audit/accounts/nobody/events", "audit").status()).isEqualTo(404);
+        assertThat(get("/audit/accounts/alice/events?cursor=0:x", "audit").status()).isEqualTo(400);
+    }
+
+    @Test
     void readsNeedATokenOfAnyRoleAndBadParametersAreRefused() {
         assertThat(get("/accounts/alice", null).status()).isEqualTo(401);
         assertThat(get("/accounts/alice", "audit").status()).isEqualTo(200);

@@ -260,6 +260,24 @@ class ShardedAccountReadsIT {
         assertThat(verified.get("shards").get(1).get("valid").asBoolean()).isFalse();
     }
 
+    @Test
+    void theExportGivesEveryShardsStreamAfterTheAccountsOwnAcrossPages() {
+        List<String> lines = new ArrayList<>();
+        Map<String, String> query = new HashMap<>(Map.of("limit", "3"));
+        while (true) {
+            JsonNode page = get("/audit/accounts/hot/events", query);
+            page.get("lines").forEach(line -> lines.add(line.asText()));
+            if (page.get("nextCursor").isNull()) {
+                break;
+            }
+            query.put("cursor", page.get("nextCursor").asText());
+        }
+
+        // As replay export orders them: the account's own stream, then shard 1, 2, 3, each from version 1.
+        assertThat(lines).isEqualTo(hotEvents().stream().map(StoredEvent::toJsonLine).toList());
+        assertThat(get("/audit/accounts/shop/events", Map.of()).get("lines")).isNotEmpty();
+    }
+
     /** Every event of every shard of "hot". */
     private List<StoredEvent> hotEvents() {
         List<StoredEvent> events = new ArrayList<>();

@@ -134,6 +134,9 @@ final class HttpApiGateway implements AutoCloseable {
         String method = httpRequest.method().toUpperCase(Locale.ROOT);
         String rawPath = httpRequest.rawPath();
         String rawQuery = httpRequest.rawQuery();
+        if (ConsoleAssets.owns(rawPath)) {
+            return ConsoleAssets.answer(method, rawPath, requestId); // the local stack's own addition: no route of the API
+        }
         Optional<RouteTable.Match> match = routes.match(method, rawPath);
         if (match.isEmpty()) {
             return gatewayAnswer(requestId, 404, "Not Found");

@@ -217,6 +217,8 @@ public final class LocalStackMain {
         out.println();
         out.println("Ledger local stack");
         out.println("  HTTP API     " + stack.httpUrl());
+        out.println("  console      " + stack.httpUrl() + ConsoleAssets.PREFIX + "/ (read-only; sign in with the auditor"
+                + " or payments token)");
         for (Template.Route route : stack.template().routes(options.auth().templateParameters())) {
             out.printf("                 %-40s %s%n", route.routeKey(), switch (route.authorizationType()) {
                 case "NONE" -> "no auth";

@@ -163,7 +163,7 @@ class ApiContractIT {
     private static String answerTo(String name, HttpRequest sent) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(sent, HttpResponse.BodyHandlers.ofString());
         int status = response.statusCode();
-        if (status == 200 || status == 201) {
+        if (status == 200 || status == 201 || status == 301) {
             return status + " -";
         }
         if (sent.method().equals("HEAD")) {
@@ -212,6 +212,10 @@ class ApiContractIT {
                 .POST(BodyPublishers.ofString(transferBody("by-auditor", "alice", "bob", "1.00", "EUR"))).build(),
                 "403 forbidden"));
         cases.add(new Case("an auditor verifying", get("/audit/accounts/alice/verify", auditor), "200 -"));
+        cases.add(new Case("an auditor exporting", get("/audit/accounts/alice/events?limit=2", auditor), "200 -"));
+        cases.add(new Case("the console", get("/console/", null), "200 -"));
+        cases.add(new Case("the console without its slash", get("/console", null), "301 -"));
+        cases.add(new Case("a file the console does not have", get("/console/secret.txt", null), "404 Not Found"));
         cases.add(new Case("an unknown route", get("/nowhere", payments), "404 Not Found"));
         cases.add(new Case("a wrong method", HttpRequest.newBuilder(uri("/accounts/alice"))
                 .header("Authorization", "Bearer " + payments).DELETE().build(), "404 Not Found"));
