@@ -138,13 +138,14 @@ public final class QueryApi implements ApiRoutes {
     }
 
     /**
-     * The balance at an instant, folded from the log itself (not the projection): a sharded account's
-     * shards each folded to the instant and added up (AccountAsOf#whole).
+     * The balance at an instant, from the log itself (not the projection): each stream from its last
+     * checkpoint by then, a bounded number of reads (issue 16 §3); a sharded account's shards each folded to
+     * the instant and added up (AccountAsOf#whole).
      */
     private HttpResponse balanceAsOf(String accountId, HttpRequest request) {
         Instant asOf = instant(request, "asOf").orElseThrow(() -> ApiException.invalid(
                 "query parameter 'asOf' is required, as an ISO-8601 instant such as 2026-01-31T23:59:59Z"));
-        AccountAsOf stood = AccountAsOf.whole(stream -> log.readStream(stream, 1), accountId, asOf).orElseThrow(() ->
+        AccountAsOf stood = AccountAsOf.whole(log, accountId, asOf).orElseThrow(() ->
                 new ApiException(404, "account_not_found", "account " + accountId + " did not exist at " + asOf));
         AccountState state = stood.state();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
