@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * <p>The log: {@code fundingAccounts} accounts with an unlimited overdraft ({@code f0}...) pay
  * {@code customers} accounts ({@code c0}...) 1.00 EUR in turn, posted transfers {@code seed-N} of
  * three events each, until the log holds {@code targetEvents} events (one transfer more at most).
- * Time is a fixed start plus one millisecond per command, so two runs write the same log.
+ * Time is a fixed start plus one millisecond per command, so two runs write the same log. Account streams
+ * get their checkpoints ({@code AccountCheckpoint}) as the stores write them.
  */
 final class LogSeeder {
 
@@ -109,11 +110,17 @@ final class LogSeeder {
             if (pending.size() >= BATCH * 40) {
                 events += pending.size();
                 items += queue(pending.stream().map(EventsTable::toItem).toList(), batch, table, pool, sent);
+                items += queue(log.takeCheckpoints().stream().map(EventsTable::checkpointItem).toList(), batch, table,
+                        pool, sent);
                 pending.clear();
             }
         }
         events += pending.size();
         items += queue(pending.stream().map(EventsTable::toItem).toList(), batch, table, pool, sent);
+        // Checkpoints as the stores write them with the events (issue 16 §3): a seeded log reads as one the
+        // ledger wrote, as of any instant too.
+        items += queue(log.takeCheckpoints().stream().map(EventsTable::checkpointItem).toList(), batch, table, pool,
+                sent);
         // Heads last, once each: a BatchWriteItem may not hold one key twice, and a head is final only now.
         List<Map<String, AttributeValue>> heads = log.heads().stream()
                 .map(h -> EventsTable.headItem(h.stream(), h.version(), h.hash(), h.state(), h.createdAt())).toList();

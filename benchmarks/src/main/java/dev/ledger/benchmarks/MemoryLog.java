@@ -12,6 +12,7 @@ import dev.ledger.domain.transaction.TransactionState;
 import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.HashChain;
 import dev.ledger.store.StoredEvent;
+import dev.ledger.store.AccountCheckpoint;
 import dev.ledger.store.StreamAppend;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ final class MemoryLog implements LedgerStreams {
     }
 
     private final Map<StreamId, Head> heads = new HashMap<>();
+    private final List<AccountCheckpoint> checkpoints = new ArrayList<>();
 
     @Override
     public Optional<Versioned<AccountState>> account(String accountId) {
@@ -68,7 +70,16 @@ final class MemoryLog implements LedgerStreams {
                     head == null ? recordedAt : head.createdAt()));
             stored.addAll(events);
         }
+        // The checkpoints the stores would write with this append (each transfer here has room for them).
+        checkpoints.addAll(StreamAppend.checkpoints(result, stored));
         return stored;
+    }
+
+    /** The checkpoints owed by the appends since the last call, in append order; forgotten here. */
+    List<AccountCheckpoint> takeCheckpoints() {
+        List<AccountCheckpoint> taken = List.copyOf(checkpoints);
+        checkpoints.clear();
+        return taken;
     }
 
     /** The stored form of a change's events, chained from {@code head} (null for a new stream) as the store does. */

@@ -114,7 +114,8 @@ public final class RebuildBenchmark {
                             .exclusiveStartKey(from));
                     items += page.count();
                     events += page.items().stream()
-                            .filter(item -> Long.parseLong(item.get(EventsTable.SK).n()) != EventsTable.HEAD_SK)
+                            .filter(item -> !EventsTable.isCheckpoint(item)
+                                    && Long.parseLong(item.get(EventsTable.SK).n()) != EventsTable.HEAD_SK)
                             .count();
                     start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
                             ? page.lastEvaluatedKey() : null;

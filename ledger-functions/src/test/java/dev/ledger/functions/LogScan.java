@@ -35,7 +35,7 @@ public final class LogScan {
             ScanResponse page = dynamo.scan(request -> request.tableName(table).exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
                 items.add(item);
-                if (Long.parseLong(item.get(EventsTable.SK).n()) != EventsTable.HEAD_SK) {
+                if (!EventsTable.isCheckpoint(item) && Long.parseLong(item.get(EventsTable.SK).n()) != EventsTable.HEAD_SK) {
                     events.add(EventsTable.toEvent(item));
                 }
             }
@@ -43,7 +43,7 @@ public final class LogScan {
         } while (start != null);
         events.sort(Comparator.comparing(StoredEvent::stream).thenComparingLong(StoredEvent::version));
         items.sort(Comparator.comparing((Map<String, AttributeValue> item) -> item.get(EventsTable.PK).s())
-                .thenComparingLong(item -> Long.parseLong(item.get(EventsTable.SK).n())));
+                .thenComparing(item -> new java.math.BigInteger(item.get(EventsTable.SK).n())));
         return new LogScan(events, List.copyOf(items));
     }
 

@@ -16,7 +16,8 @@ import java.util.function.Function;
 
 /**
  * An account as it stood at a point of its stream, folded from the stored events themselves (never
- * from a snapshot or a projection): the read API's balance as of an instant and the replay tool's
+ * from a projection), from version 1 or from a checkpoint written with the log that {@code replay verify}
+ * recomputes from the events: the read API's balance as of an instant and the replay tool's
  * {@code state} both fold here.
  *
  * @param version the last version folded
@@ -33,7 +34,41 @@ public record AccountAsOf(AccountState state, long version) {
      */
     public static Optional<AccountAsOf> whole(Function<StreamId, Iterator<StoredEvent>> streams, String accountId,
                                               Instant asOf) {
-        Optional<AccountAsOf> own = fold(streams.apply(StreamId.account(accountId)), asOf);
+        return whole(stream -> fold(streams.apply(stream), asOf), accountId);
+    }
+
+    /**
+     * The account as users see it at {@code asOf}, as {@link #whole(Function, String, Instant)} folds it, but
+     * each stream from its last checkpoint recorded by then ({@link #seek}): a bounded number of reads per
+     * stream, however long its history. This is the one place the recorded-basis seek lives.
+     */
+    public static Optional<AccountAsOf> whole(EventStore log, String accountId, Instant asOf) {
+        return whole(stream -> seek(log, stream, asOf), accountId);
+    }
+
+    /**
+     * One account stream at {@code asOf}, from its last checkpoint recorded at or before it (one Query), then
+     * the events after that checkpoint up to the first recorded after {@code asOf} (one Query of at most
+     * {@link #TAIL_PAGE} events while checkpoints are where they are due). Equal to folding the stream from
+     * version 1 whenever recorded times never go back within the stream, which {@code replay verify} checks.
+     */
+    public static Optional<AccountAsOf> seek(EventStore log, StreamId stream, Instant asOf) {
+        Optional<AccountCheckpoint> checkpoint = log.checkpointAt(stream, asOf);
+        AccountState state = checkpoint.map(AccountCheckpoint::state).orElse(null);
+        long version = checkpoint.map(AccountCheckpoint::version).orElse(0L);
+        return fold(log.readStream(stream, version + 1, TAIL_PAGE), asOf, null, null, state, version);
+    }
+
+    /**
+     * Events read per request after a checkpoint: the next checkpoint is due within {@link AccountCheckpoint#EVERY}
+     * versions, plus the rest of the append that passed it (an append holds fewer than 100 items), so one page
+     * reaches the event that ends the fold.
+     */
+    static final int TAIL_PAGE = 2 * AccountCheckpoint.EVERY;
+
+    /** The account from its own stream and, if sharded by then, each shard's, every stream as {@code stoodAt} says. */
+    private static Optional<AccountAsOf> whole(Function<StreamId, Optional<AccountAsOf>> stoodAt, String accountId) {
+        Optional<AccountAsOf> own = stoodAt.apply(StreamId.account(accountId));
         if (own.isEmpty() || !own.get().state().sharded()) {
             return own;
         }
@@ -42,7 +77,7 @@ public record AccountAsOf(AccountState state, long version) {
         long version = own.get().version();
         for (int shard = 1; shard < account.shardCount(); shard++) {
             String streamAccountId = AccountShards.streamAccountId(accountId, shard);
-            Optional<AccountAsOf> stood = fold(streams.apply(StreamId.account(streamAccountId)), asOf);
+            Optional<AccountAsOf> stood = stoodAt.apply(StreamId.account(streamAccountId));
             shards.add(stood.isPresent() ? stood.get().state() : emptyShard(account, shard));
             version += stood.map(AccountAsOf::version).orElse(0L);
         }
@@ -77,8 +112,12 @@ public record AccountAsOf(AccountState state, long version) {
      */
     public static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Long upToVersion,
                                              HashChainCursor chain) {
-        AccountState state = null;
-        long version = 0;
+        return fold(events, asOf, upToVersion, chain, null, 0);
+    }
+
+    /** As above, from {@code state} at {@code version} (null and 0: from the stream's start). */
+    private static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Long upToVersion,
+                                              HashChainCursor chain, AccountState state, long version) {
         while (events.hasNext()) {
             StoredEvent event = events.next();
             if (asOf != null && event.recordedAt().isAfter(asOf)

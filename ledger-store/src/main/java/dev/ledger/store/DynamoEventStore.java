@@ -5,6 +5,8 @@ import static dev.ledger.store.EventsTable.PK;
 import static dev.ledger.store.EventsTable.SK;
 
 import dev.ledger.domain.api.StreamId;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -101,7 +103,49 @@ public final class DynamoEventStore implements EventStore {
     /** The stream's events from {@code fromVersion} on, in version order, a page at a time. */
     @Override
     public Iterator<StoredEvent> readStream(StreamId stream, long fromVersion) {
-        return new StreamPages(stream, Math.max(1, fromVersion));
+        return new StreamPages(stream, Math.max(1, fromVersion), null);
+    }
+
+    /** As {@link #readStream(StreamId, long)}, each Query limited to {@code pageSize} events. */
+    @Override
+    public Iterator<StoredEvent> readStream(StreamId stream, long fromVersion, int pageSize) {
+        return new StreamPages(stream, Math.max(1, fromVersion), pageSize);
+    }
+
+    /**
+     * One Query on the checkpoints' partition, newest first from the greatest key at or below
+     * {@code asOf}'s, one item: the seek costs one request however many checkpoints the stream has.
+     */
+    @Override
+    public Optional<AccountCheckpoint> checkpointAt(StreamId stream, Instant asOf) {
+        QueryResponse response = dynamo.query(query -> query.tableName(table).consistentRead(true)
+                .scanIndexForward(false).limit(1)
+                .keyConditionExpression("#pk = :pk AND #sk <= :last")
+                .expressionAttributeNames(Map.of("#pk", PK, "#sk", SK))
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EventsTable.checkpointPk(stream)),
+                        ":last", AttributeValue.fromN(EventsTable.lastCheckpointSkAt(asOf)))));
+        return response.items().stream().findFirst().map(EventsTable::toCheckpoint);
+    }
+
+    /** Every checkpoint of the stream, a Query page at a time, in recorded order. */
+    @Override
+    public Iterator<AccountCheckpoint> checkpoints(StreamId stream) {
+        List<AccountCheckpoint> all = new ArrayList<>();
+        Map<String, AttributeValue> startKey = null;
+        do {
+            QueryRequest.Builder query = QueryRequest.builder().tableName(table).consistentRead(true)
+                    .keyConditionExpression("#pk = :pk")
+                    .expressionAttributeNames(Map.of("#pk", PK))
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EventsTable.checkpointPk(stream))));
+            if (startKey != null) {
+                query.exclusiveStartKey(startKey);
+            }
+            QueryResponse response = dynamo.query(query.build());
+            response.items().forEach(item -> all.add(EventsTable.toCheckpoint(item)));
+            startKey = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey() : null;
+        } while (startKey != null);
+        return all.iterator();
     }
 
     /** One Query on the stream's own partition, newest first; the head (sk 0) is outside its range. */
@@ -145,10 +189,13 @@ public final class DynamoEventStore implements EventStore {
         private Map<String, AttributeValue> startKey;
         private boolean exhausted;
         private final long fromVersion;
+        /** Null: pages of up to 1 MB, as DynamoDB cuts them. */
+        private final Integer pageSize;
 
-        StreamPages(StreamId stream, long fromVersion) {
+        StreamPages(StreamId stream, long fromVersion, Integer pageSize) {
             this.stream = stream;
             this.fromVersion = fromVersion;
+            this.pageSize = pageSize;
         }
 
         @Override
@@ -161,6 +208,9 @@ public final class DynamoEventStore implements EventStore {
                                 ":from", AttributeValue.fromN(Long.toString(fromVersion))));
                 if (startKey != null) {
                     query.exclusiveStartKey(startKey);
+                }
+                if (pageSize != null) {
+                    query.limit(pageSize);
                 }
                 QueryResponse response = dynamo.query(query.build());
                 page = response.items().iterator();

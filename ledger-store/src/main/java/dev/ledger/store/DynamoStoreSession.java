@@ -73,6 +73,17 @@ final class DynamoStoreSession implements StoreSession {
         for (VersionCheck check : result.checks()) {
             items.add(TransactWriteItem.builder().conditionCheck(versionCheck(check)).build());
         }
+        // Checkpoints go in the same transaction as the events they repeat, as many as it has room for: the
+        // domain sizes its appends to the 100 items without them, and a checkpoint left out only costs the
+        // as-of reads of that stretch some more events.
+        for (AccountCheckpoint checkpoint : StreamAppend.checkpoints(result, stored)) {
+            if (items.size() >= DynamoEventStore.MAX_TRANSACTION_ITEMS) {
+                break;
+            }
+            items.add(TransactWriteItem.builder().put(Put.builder().tableName(store.table())
+                    .item(EventsTable.checkpointItem(checkpoint))
+                    .conditionExpression("attribute_not_exists(pk)").build()).build());
+        }
         if (!items.isEmpty()) {
             store.transact(items, "appending to " + result.subject());
         }

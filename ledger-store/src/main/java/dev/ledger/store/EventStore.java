@@ -45,6 +45,28 @@ public interface EventStore {
     Iterator<StoredEvent> readStream(StreamId stream, long fromVersion);
 
     /**
+     * The stream's events from {@code fromVersion} on, in version order, read {@code pageSize} at a time: a
+     * reader that knows it needs few events (an as-of fold after a checkpoint) reads no more than that per
+     * request.
+     */
+    default Iterator<StoredEvent> readStream(StreamId stream, long fromVersion, int pageSize) {
+        return readStream(stream, fromVersion);
+    }
+
+    /**
+     * The last checkpoint of an account stream recorded at or before {@code asOf} ({@link AccountCheckpoint});
+     * empty if there is none. A store that keeps none answers empty: readers then fold from version 1.
+     */
+    default Optional<AccountCheckpoint> checkpointAt(StreamId stream, Instant asOf) {
+        return Optional.empty();
+    }
+
+    /** Every checkpoint of a stream, in recorded order: what {@code replay verify} recomputes. */
+    default Iterator<AccountCheckpoint> checkpoints(StreamId stream) {
+        return java.util.Collections.emptyIterator();
+    }
+
+    /**
      * At most {@code limit} of the stream's events before version {@code before}, newest first: a page of a
      * listing that starts at the end (the audit trail's).
      */

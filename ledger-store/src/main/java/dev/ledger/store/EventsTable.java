@@ -2,6 +2,7 @@ package dev.ledger.store;
 
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.api.StreamState;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
@@ -37,6 +38,17 @@ public final class EventsTable {
     public static final String VERSION = "version";
     public static final String STATE = "state";
     public static final String CREATED_AT = "createdAt";
+
+    /**
+     * Checkpoints ({@link AccountCheckpoint}) live in a partition of their own beside their stream's,
+     * {@code "checkpoint#account:ID"}, so the stream's own partition and every reader of it are untouched;
+     * scanners that take streams by their key's prefix ({@code account:}) or heads by {@code sk = 0} never
+     * meet them. Their sort key orders them by recorded time, then version: {@link #checkpointSk}.
+     */
+    public static final String CHECKPOINT_PREFIX = "checkpoint#";
+    /** Room for a version in the low digits of a checkpoint's sort key. */
+    private static final BigInteger VERSION_DIGITS = BigInteger.TEN.pow(12);
+    private static final BigInteger NANOS = BigInteger.valueOf(1_000_000_000L);
 
     private EventsTable() {
     }
@@ -98,6 +110,57 @@ public final class EventsTable {
         item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
         PendingHolds.addIndexKeys(item, state);
         return item;
+    }
+
+    /** The partition of a stream's checkpoints. */
+    public static String checkpointPk(StreamId stream) {
+        return CHECKPOINT_PREFIX + pk(stream);
+    }
+
+    /** Whether an item of the events table is a checkpoint: neither an event nor a head. */
+    public static boolean isCheckpoint(Map<String, AttributeValue> item) {
+        AttributeValue pk = item.get(PK);
+        return pk != null && pk.s() != null && pk.s().startsWith(CHECKPOINT_PREFIX);
+    }
+
+    /**
+     * A checkpoint's sort key: its recorded time in nanoseconds since the epoch, then its version in twelve
+     * digits, as one number (31 digits: DynamoDB keeps 38 exactly; too large for a long, so every reader
+     * of the table tells a checkpoint by its partition ({@link #isCheckpoint}) before parsing a key). A
+     * Query for the greatest key at or below {@code checkpointSk(asOf, 10^12 - 1)} finds the last
+     * checkpoint recorded at or before {@code asOf} in one request.
+     */
+    public static String checkpointSk(Instant recordedAt, long version) {
+        if (version < 0 || version >= VERSION_DIGITS.longValueExact()) {
+            throw new IllegalArgumentException("version " + version + " does not fit a checkpoint's key");
+        }
+        BigInteger nanos = BigInteger.valueOf(recordedAt.getEpochSecond()).multiply(NANOS)
+                .add(BigInteger.valueOf(recordedAt.getNano()));
+        return nanos.multiply(VERSION_DIGITS).add(BigInteger.valueOf(version)).toString();
+    }
+
+    /** The greatest checkpoint key of anything recorded at or before {@code asOf}. */
+    public static String lastCheckpointSkAt(Instant asOf) {
+        return checkpointSk(asOf, VERSION_DIGITS.longValueExact() - 1);
+    }
+
+    /** A checkpoint's item, as the store writes it. */
+    public static Map<String, AttributeValue> checkpointItem(AccountCheckpoint checkpoint) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, AttributeValue.fromS(checkpointPk(checkpoint.stream())));
+        item.put(SK, AttributeValue.fromN(checkpointSk(checkpoint.recordedAt(), checkpoint.version())));
+        item.put(VERSION, AttributeValue.fromN(Long.toString(checkpoint.version())));
+        item.put(RECORDED_AT, AttributeValue.fromS(checkpoint.recordedAt().toString()));
+        item.put(HASH, AttributeValue.fromS(checkpoint.hash()));
+        item.put(STATE, AttributeValue.fromS(StateCodec.encode(checkpoint.state())));
+        return item;
+    }
+
+    /** Reads a checkpoint item as stored. */
+    public static AccountCheckpoint toCheckpoint(Map<String, AttributeValue> item) {
+        return new AccountCheckpoint(streamOf(item.get(PK).s().substring(CHECKPOINT_PREFIX.length())),
+                Long.parseLong(item.get(VERSION).n()), Instant.parse(item.get(RECORDED_AT).s()), item.get(HASH).s(),
+                StateCodec.decodeAccount(item.get(STATE).s()));
     }
 
     /** Reads a head item (sk 0) as stored: the stream's version, last hash, snapshot and creation time. */

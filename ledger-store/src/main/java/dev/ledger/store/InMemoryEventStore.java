@@ -23,6 +23,10 @@ public final class InMemoryEventStore implements EventStore {
 
     private final Map<StreamId, Head> heads = new HashMap<>();
     private final Map<StreamId, List<StoredEvent>> events = new HashMap<>();
+    /** Each stream's checkpoints, in the order of their keys in the DynamoDB table: recorded time, then version. */
+    private final Map<StreamId, java.util.TreeMap<String, AccountCheckpoint>> checkpoints = new HashMap<>();
+    /** Orders checkpoint keys as DynamoDB orders the numbers they are. */
+    private static final java.util.Comparator<String> NUMERIC = java.util.Comparator.comparing(java.math.BigInteger::new);
 
     @Override
     public StoreSession session() {
@@ -53,6 +57,18 @@ public final class InMemoryEventStore implements EventStore {
         List<StoredEvent> stored = events.getOrDefault(stream, List.of());
         int from = (int) Math.min(Math.max(1, fromVersion) - 1, stored.size());
         return List.copyOf(stored.subList(from, stored.size())).iterator();
+    }
+
+    @Override
+    public synchronized Optional<AccountCheckpoint> checkpointAt(StreamId stream, Instant asOf) {
+        java.util.TreeMap<String, AccountCheckpoint> kept = checkpoints.get(stream);
+        return kept == null ? Optional.empty()
+                : Optional.ofNullable(kept.floorEntry(EventsTable.lastCheckpointSkAt(asOf))).map(Map.Entry::getValue);
+    }
+
+    @Override
+    public synchronized Iterator<AccountCheckpoint> checkpoints(StreamId stream) {
+        return List.copyOf(checkpoints.getOrDefault(stream, new java.util.TreeMap<>()).values()).iterator();
     }
 
     /** Appends if every stream stands where the session read it; all of it, or nothing. */
@@ -93,6 +109,14 @@ public final class InMemoryEventStore implements EventStore {
         heads.putAll(after);
         for (StoredEvent event : stored) {
             events.computeIfAbsent(event.stream(), stream -> new ArrayList<>()).add(event);
+        }
+        // As the DynamoDB store: in the same append, as many as its transaction has room for.
+        for (AccountCheckpoint checkpoint : StreamAppend.checkpoints(result, stored)) {
+            if (items++ >= DynamoEventStore.MAX_TRANSACTION_ITEMS) {
+                break;
+            }
+            checkpoints.computeIfAbsent(checkpoint.stream(), stream -> new java.util.TreeMap<>(NUMERIC))
+                    .put(EventsTable.checkpointSk(checkpoint.recordedAt(), checkpoint.version()), checkpoint);
         }
         return stored;
     }

@@ -1,6 +1,7 @@
 package dev.ledger.store;
 
 import dev.ledger.domain.api.LedgerEvent;
+import dev.ledger.domain.ledger.LedgerResult;
 import dev.ledger.domain.ledger.StreamChange;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,5 +44,20 @@ public final class StreamAppend {
                     unhashed.data(), hash));
         }
         return stored;
+    }
+
+    /**
+     * The checkpoints an append owes ({@link AccountCheckpoint#due}), in the order of its changes. Every
+     * writer of the log writes them in the same append as {@code stored}, as many as the append has room for.
+     *
+     * @param stored the append's events as stored, in append order
+     */
+    public static List<AccountCheckpoint> checkpoints(LedgerResult result, List<StoredEvent> stored) {
+        List<AccountCheckpoint> due = new ArrayList<>();
+        for (StreamChange change : result.changes()) {
+            List<StoredEvent> appended = stored.stream().filter(event -> event.stream().equals(change.stream())).toList();
+            AccountCheckpoint.due(change, change.expectedVersion(), appended).ifPresent(due::add);
+        }
+        return due;
     }
 }

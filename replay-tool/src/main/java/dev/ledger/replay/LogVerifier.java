@@ -592,6 +592,7 @@ final class LogVerifier {
         Map<String, TransactionLeg> openTransactionHolds = new LinkedHashMap<>();
         StoredEvent last = null;
         long openedVersion = 0;
+        CheckpointCheck checkpoints = new CheckpointCheck(name, log.store().checkpoints(stream), findings);
         for (Iterator<StoredEvent> events = log.events(stream); events.hasNext(); ) {
             StoredEvent event = events.next();
             progress.add(1);
@@ -618,7 +619,9 @@ final class LogVerifier {
             }
             last = event;
             projected.forEach(check -> check.accept(event));
+            checkpoints.accept(event, state);
         }
+        checkpoints.finish();
         if (!chain.finish(head)) {
             return broken(name);
         }

@@ -46,7 +46,10 @@ public final class EventPublisherHandler implements RequestHandler<DynamodbEvent
         for (DynamodbStreamRecord record : event.getRecords()) {
             Map<String, com.amazonaws.services.lambda.runtime.events.models.dynamodb.AttributeValue> image =
                     record.getDynamodb().getNewImage();
+            // Only events are published: not heads (sk 0), nor checkpoints, whose partition says what they are
+            // and whose key is no long (EventsTable#checkpointSk).
             if (!"INSERT".equals(record.getEventName()) || image == null
+                    || image.get(EventsTable.PK).getS().startsWith(EventsTable.CHECKPOINT_PREFIX)
                     || Long.parseLong(image.get(EventsTable.SK).getN()) == EventsTable.HEAD_SK) {
                 continue;
             }

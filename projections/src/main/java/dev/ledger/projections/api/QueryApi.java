@@ -23,6 +23,7 @@ import dev.ledger.http.RouteTable;
 import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
 import dev.ledger.store.AuditLog;
@@ -36,10 +37,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
  * The read routes for auditors and payment services. Balances, history, transfers and transactions come from
@@ -55,6 +58,11 @@ public final class QueryApi implements ApiRoutes {
     static final int DEFAULT_AUDIT_PAGE = 50;
     /** At most 18 digits, so that every match fits a long. */
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[0-9]{1,18}");
+    /**
+     * How long a caller is asked to wait when a projection's table is away: a rebuild recreates a table in
+     * seconds to minutes, and a client that retries sooner only adds load.
+     */
+    static final String PROJECTION_RETRY_AFTER_SECONDS = "30";
     /** The stored type of the event that counts a sharded account's shards. */
     private static final String ACCOUNT_SHARDED = AccountEvent.AccountSharded.class.getSimpleName();
 
@@ -110,8 +118,8 @@ public final class QueryApi implements ApiRoutes {
 
     /** The account as users see it: a sharded account's shards added up (BalancesProjection#whole). */
     private HttpResponse account(ReadModels models, String accountId) {
-        BalancesProjection.Balance balance = models.balances().whole(accountId)
-                .orElseThrow(() -> accountNotFound(accountId));
+        BalancesProjection.Balance balance = fromProjection(ProjectionCatalog.BALANCES,
+                () -> models.balances().whole(accountId)).orElseThrow(() -> accountNotFound(accountId));
         return new HttpResponse(200, Views.account(balance.account(), balance.version()));
     }
 
@@ -120,8 +128,10 @@ public final class QueryApi implements ApiRoutes {
         Optional<Instant> from = instant(request, "from");
         Optional<Instant> to = instant(request, "to");
         HistoryReader.Cursor cursor = cursor(request);
-        HistoryReader.Page page = models.history().page(accountId, cursor, limit, from, to);
-        if (page.entries().isEmpty() && cursor.atStart() && models.balances().balance(accountId).isEmpty()) {
+        HistoryReader.Page page = fromProjection(ProjectionCatalog.HISTORY,
+                () -> models.history().page(accountId, cursor, limit, from, to));
+        if (page.entries().isEmpty() && cursor.atStart()
+                && fromProjection(ProjectionCatalog.BALANCES, () -> models.balances().balance(accountId)).isEmpty()) {
             throw accountNotFound(accountId);
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -132,13 +142,14 @@ public final class QueryApi implements ApiRoutes {
     }
 
     /**
-     * The balance at an instant, folded from the log itself (not the projection): a sharded account's
-     * shards each folded to the instant and added up (AccountAsOf#whole).
+     * The balance at an instant, from the log itself (not the projection): each stream from its last
+     * checkpoint by then, a bounded number of reads (issue 16 §3); a sharded account's shards each folded to
+     * the instant and added up (AccountAsOf#whole).
      */
     private HttpResponse balanceAsOf(String accountId, HttpRequest request) {
         Instant asOf = instant(request, "asOf").orElseThrow(() -> ApiException.invalid(
                 "query parameter 'asOf' is required, as an ISO-8601 instant such as 2026-01-31T23:59:59Z"));
-        AccountAsOf stood = AccountAsOf.whole(stream -> log.readStream(stream, 1), accountId, asOf).orElseThrow(() ->
+        AccountAsOf stood = AccountAsOf.whole(log, accountId, asOf).orElseThrow(() ->
                 new ApiException(404, "account_not_found", "account " + accountId + " did not exist at " + asOf));
         AccountState state = stood.state();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -151,7 +162,8 @@ public final class QueryApi implements ApiRoutes {
     }
 
     private HttpResponse transfer(ReadModels models, String transferId) {
-        TransfersProjection.ProjectedTransfer projected = models.transfers().transfer(transferId).orElseThrow(() ->
+        TransfersProjection.ProjectedTransfer projected = fromProjection(ProjectionCatalog.TRANSFERS,
+                () -> models.transfers().transfer(transferId)).orElseThrow(() ->
                 new ApiException(404, "transfer_not_found", "transfer " + transferId + " does not exist"));
         List<Views.TransferStatusChange> statuses = projected.history().stream()
                 .map(change -> new Views.TransferStatusChange(change.status(), change.version(), change.recordedAt()))
@@ -166,8 +178,8 @@ public final class QueryApi implements ApiRoutes {
 
     /** A multi-leg transaction from the transfers projection, as its POST answered it (Views.transaction). */
     private HttpResponse transaction(ReadModels models, String transactionId) {
-        TransfersProjection.ProjectedTransaction projected = models.transfers().transaction(transactionId)
-                .orElseThrow(() -> new ApiException(404, "transaction_not_found", "transaction " + transactionId
+        TransfersProjection.ProjectedTransaction projected = fromProjection(ProjectionCatalog.TRANSFERS,
+                () -> models.transfers().transaction(transactionId)).orElseThrow(() -> new ApiException(404, "transaction_not_found", "transaction " + transactionId
                         + " does not exist"));
         TransfersProjection.TransactionReversal reversal = projected.reversal();
         return new HttpResponse(200, Views.transactionAsRead(projected.state(), projected.version(),
@@ -270,6 +282,23 @@ public final class QueryApi implements ApiRoutes {
         }
         body.put("nextCursor", page.next() == null ? null : page.next().toString());
         return new HttpResponse(200, body);
+    }
+
+    /**
+     * A read of one projection. A table that does not exist (dropped, or not yet recreated by a rebuild) is
+     * the read model being away, not a defect: 503 {@code projection_unavailable} naming it, with
+     * {@code Retry-After}. The routes that read the log (balance as of, verify, batches, the audit trail)
+     * never come here, so they keep answering.
+     */
+    private static <T> T fromProjection(ProjectionCatalog projection, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (ResourceNotFoundException away) {
+            throw new ApiException(503, "projection_unavailable", "the " + projection.label()
+                    + " projection is not available (its table is missing); balance as of an instant and verify"
+                    + " read the log and still answer; retry after " + PROJECTION_RETRY_AFTER_SECONDS + " s",
+                    Map.of("Retry-After", PROJECTION_RETRY_AFTER_SECONDS));
+        }
     }
 
     private static ApiException accountNotFound(String accountId) {

@@ -189,6 +189,13 @@ public final class QueryApiHostileCorpus {
                         .refused(400, INVALID),
                 balance().query("asOf", "2".repeat(10 * 1024)).is("10 KB of digits").refused(400, INVALID),
                 balance().query("asOf", "2026-04-30T23:59:59Z").is("before the account was opened")
+                        .refused(404, "account_not_found"),
+                // The checkpoint seek turns the instant into a sort key (EventsTable#checkpointSk): the first
+                // instant and those around the epoch make it negative or zero, and must still seek nothing.
+                balance().query("asOf", "-1000000000-01-01T00:00:00Z").is("the first instant")
+                        .refused(404, "account_not_found"),
+                balance().query("asOf", "1970-01-01T00:00:00Z").is("the epoch").refused(404, "account_not_found"),
+                balance().query("asOf", "1969-12-31T23:59:59.999999999Z").is("a nanosecond before the epoch")
                         .refused(404, "account_not_found"));
     }
 

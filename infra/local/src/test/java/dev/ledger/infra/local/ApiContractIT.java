@@ -60,7 +60,9 @@ class ApiContractIT {
             "500 internal_error", "the answer to a defect: no request may produce it, which is what this test checks",
             "500 Internal Server Error", "a function that throws or answers nothing usable: HttpApiGatewayTest",
             "408 Request Timeout", "waits out the request deadline: HttpApiGatewayRawSocketTest, with a short one",
-            "503 Service Unavailable", "needs 1,024 open connections: HttpApiGatewayRawSocketTest, with a low maximum");
+            "503 Service Unavailable", "needs 1,024 open connections: HttpApiGatewayRawSocketTest, with a low maximum",
+            "503 projection_unavailable", "needs a projection's table dropped, which every later read here would see:"
+                    + " ProjectionUnavailableIT drops each in turn and calls every read route");
 
     @TempDir
     static Path directory;

@@ -178,6 +178,9 @@ class LocalStackIT {
         Set<String> transfers = new TreeSet<>();
         for (Map<String, AttributeValue> item : dynamo.scanPaginator(r -> r.tableName(stack.outputs().get("EventsTableName"))
                 .projectionExpression("pk")).items()) {
+            if (EventsTable.isCheckpoint(item)) {
+                continue;
+            }
             StreamId stream = EventsTable.streamOf(item.get("pk").s());
             if (stream.type() == StreamId.StreamType.ACCOUNT) {
                 accounts.add(stream.id());
