@@ -33,7 +33,13 @@ public record AccountAsOf(AccountState state, long version) {
      */
     public static Optional<AccountAsOf> whole(Function<StreamId, Iterator<StoredEvent>> streams, String accountId,
                                               Instant asOf) {
-        Optional<AccountAsOf> own = fold(streams.apply(StreamId.account(accountId)), asOf);
+        return whole(streams, accountId, asOf, Basis.RECORDED);
+    }
+
+    /** As {@link #whole(Function, String, Instant)}, each event counted at its instant on {@code basis}. */
+    public static Optional<AccountAsOf> whole(Function<StreamId, Iterator<StoredEvent>> streams, String accountId,
+                                              Instant asOf, Basis basis) {
+        Optional<AccountAsOf> own = fold(streams.apply(StreamId.account(accountId)), asOf, basis, null, null);
         if (own.isEmpty() || !own.get().state().sharded()) {
             return own;
         }
@@ -42,7 +48,8 @@ public record AccountAsOf(AccountState state, long version) {
         long version = own.get().version();
         for (int shard = 1; shard < account.shardCount(); shard++) {
             String streamAccountId = AccountShards.streamAccountId(accountId, shard);
-            Optional<AccountAsOf> stood = fold(streams.apply(StreamId.account(streamAccountId)), asOf);
+            Optional<AccountAsOf> stood = fold(streams.apply(StreamId.account(streamAccountId)), asOf, basis, null,
+                    null);
             shards.add(stood.isPresent() ? stood.get().state() : emptyShard(account, shard));
             version += stood.map(AccountAsOf::version).orElse(0L);
         }
@@ -77,16 +84,38 @@ public record AccountAsOf(AccountState state, long version) {
      */
     public static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Long upToVersion,
                                              HashChainCursor chain) {
+        return fold(events, asOf, Basis.RECORDED, upToVersion, chain);
+    }
+
+    /**
+     * As {@link #fold(Iterator, Instant, Long, HashChainCursor)}, each event counted when its instant on
+     * {@code basis} is at or before {@code asOf}. Events are still applied in their stream's (recorded)
+     * order: an effective date changes which events count, never their order. On the effective basis the
+     * account's opening counts as soon as any later event does (a payment may be backdated to before the
+     * account was opened: it then counts from its date, and the account with it). The version is the last
+     * one counted.
+     */
+    public static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Basis basis,
+                                             Long upToVersion, HashChainCursor chain) {
         AccountState state = null;
+        StoredEvent opening = null;
         long version = 0;
         while (events.hasNext()) {
             StoredEvent event = events.next();
-            if (asOf != null && event.recordedAt().isAfter(asOf)
-                    || upToVersion != null && event.version() > upToVersion) {
+            if (basis.endsAt(event, asOf) || upToVersion != null && event.version() > upToVersion) {
                 break;
             }
             if (chain != null && !chain.accept(event)) {
                 break;
+            }
+            if (!basis.counts(event, asOf)) {
+                if (state == null && opening == null) {
+                    opening = event;
+                }
+                continue;
+            }
+            if (state == null && opening != null) {
+                state = AccountState.evolve(Optional.empty(), (AccountEvent) opening.event());
             }
             state = AccountState.evolve(Optional.ofNullable(state), (AccountEvent) event.event());
             version = event.version();

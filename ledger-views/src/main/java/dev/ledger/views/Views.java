@@ -77,7 +77,7 @@ public final class Views {
     /**
      * A transfer as every route answers it, the POST that made or settled it and the GET alike:
      * {@code {"transferId","debitAccountId","creditAccountId","amount","currency","status","postedAmount",
-     * "pendingAmount","reversedAmount","reversibleAmount","recordedAt","expiresAt","metadata","version",
+     * "pendingAmount","reversedAmount","reversibleAmount","recordedAt","effectiveAt","expiresAt","metadata","version",
      * "rejectionCode","rejectionMessage","legs","statusHistory","reversals"}}; {@code recordedAt} is when
      * the transfer was first recorded, the rejection fields are null unless it was refused, and
      * {@code expiresAt} is null unless it was a hold. {@code reversals} are
@@ -99,6 +99,7 @@ public final class Views {
         node.put("reversedAmount", transfer.reversedAmount().toDecimalString());
         node.put("reversibleAmount", transfer.reversibleAmount().toDecimalString());
         node.put("recordedAt", recordedAt.toString());
+        node.put("effectiveAt", effectiveAt(transfer.request().effectiveAt(), recordedAt));
         node.put("expiresAt", transfer.expiresAt() == null ? null : transfer.expiresAt().toString());
         ObjectNode metadata = node.putObject("metadata");
         transfer.request().metadata().forEach(metadata::put);
@@ -121,7 +122,7 @@ public final class Views {
     /**
      * A reversal as its POST answers it, the first time and every time it is sent again:
      * {@code {"reversalId","originalKind","originalId","amount","currency","forced","metadata","legs",
-     * "recordedAt"}}; {@code legs} are the account movements {@code {"accountId","side","amount"}}.
+     * "recordedAt","effectiveAt"}}; {@code legs} are the account movements {@code {"accountId","side","amount"}}.
      */
     public static ObjectNode reversal(ReversalState reversal, Instant recordedAt) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -145,7 +146,17 @@ public final class Views {
             }
         });
         node.put("recordedAt", recordedAt.toString());
+        node.put("effectiveAt", effectiveAt(reversal.request().effectiveAt(), recordedAt));
         return node;
+    }
+
+    /**
+     * When a transfer, transaction or reversal counts for its client (issue 16): the {@code effectiveAt} its
+     * request named, else when it was first recorded. Every answer shows it, so a client never has to
+     * know whether the request named one.
+     */
+    static String effectiveAt(Instant named, Instant recordedAt) {
+        return (named == null ? recordedAt : named).toString();
     }
 
     /** The reversal of a transaction: its id, whether forced, and which version of the transaction's stream, when. */
@@ -155,7 +166,7 @@ public final class Views {
     /**
      * A multi-leg transaction as every route answers it, the POST that recorded, posted or voided it and
      * the GET alike: {@code {"transactionId","status","entries":[{"index","accountId","direction","amount",
-     * "currency"}],"recordedAt","expiresAt","metadata","version","rejectionCode","rejectionMessage",
+     * "currency"}],"recordedAt","effectiveAt","expiresAt","metadata","version","rejectionCode","rejectionMessage",
      * "failedEntry"}}; {@code direction} is "debit" or "credit" as the request gave it, {@code recordedAt}
      * is when the transaction was first recorded, {@code expiresAt} is null unless it is a hold, and the
      * rejection fields are null unless it was refused ({@code failedEntry} also for a refusal of the whole
@@ -173,6 +184,7 @@ public final class Views {
                     .put("currency", entry.amount().currency().code());
         }
         node.put("recordedAt", recordedAt.toString());
+        node.put("effectiveAt", effectiveAt(transaction.request().effectiveAt(), recordedAt));
         node.put("expiresAt", transaction.expiresAt() == null ? null : transaction.expiresAt().toString());
         ObjectNode metadata = node.putObject("metadata");
         transaction.request().metadata().forEach(metadata::put);

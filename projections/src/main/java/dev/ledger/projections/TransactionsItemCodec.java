@@ -85,7 +85,8 @@ final class TransactionsItemCodec {
         ItemJson.field(node, "metadata", what).fields()
                 .forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
         TransactionRequest request = new TransactionRequest(entries, ItemJson.field(node, "pending", what).asBoolean(),
-                ItemJson.number(node, "timeoutSeconds", what), metadata);
+                ItemJson.number(node, "timeoutSeconds", what), metadata,
+                ItemJson.optionalInstant(node, "effectiveAt", what));
         JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
         JsonNode code = node.get("rejectionCode");
         JsonNode failedEntry = node.get("failedEntry");
@@ -108,6 +109,10 @@ final class TransactionsItemCodec {
         node.put("timeoutSeconds", t.request().timeoutSeconds());
         ObjectNode metadata = node.putObject("metadata");
         t.request().metadata().forEach(metadata::put);
+        // Issue 16: only for a request that named an effective date, so every other item keeps its shape.
+        if (t.request().effectiveAt() != null) {
+            node.put("effectiveAt", t.request().effectiveAt().toString());
+        }
         node.put("status", t.status().name());
         node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
         if (t.rejection() != null) {

@@ -115,7 +115,7 @@ final class TransfersItemCodec {
                 ItemJson.text(request, "creditAccountId", what),
                 Money.parse(ItemJson.text(request, "amount", what), currency),
                 ItemJson.field(request, "pending", what).asBoolean(), ItemJson.number(request, "timeoutSeconds", what),
-                metadata);
+                metadata, ItemJson.optionalInstant(request, "effectiveAt", what));
         JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
         JsonNode code = node.get("rejectionCode");
         JsonNode postRequest = node.get("postRequest");
@@ -170,6 +170,10 @@ final class TransfersItemCodec {
         request.put("timeoutSeconds", t.request().timeoutSeconds());
         ObjectNode metadata = request.putObject("metadata");
         t.request().metadata().forEach(metadata::put);
+        // Issue 16: only for a request that named an effective date, so every other item keeps its shape.
+        if (t.request().effectiveAt() != null) {
+            request.put("effectiveAt", t.request().effectiveAt().toString());
+        }
         node.put("status", t.status().name());
         node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
         node.put("postedAmount", t.postedAmount().toDecimalString());

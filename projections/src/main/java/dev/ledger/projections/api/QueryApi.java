@@ -25,6 +25,7 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
+import dev.ledger.store.Basis;
 import dev.ledger.store.AuditLog;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.HashChainCursor;
@@ -129,17 +130,21 @@ public final class QueryApi implements ApiRoutes {
 
     /**
      * The balance at an instant, folded from the log itself (not the projection): a sharded account's
-     * shards each folded to the instant and added up (AccountAsOf#whole).
+     * shards each folded to the instant and added up (AccountAsOf#whole). {@code basis=recorded} (the
+     * default) counts each event when it was recorded, {@code basis=effective} when it counts for the client
+     * (issue 16): a backdated payment is in the balance from its effective date on.
      */
     private HttpResponse balanceAsOf(String accountId, HttpRequest request) {
         Instant asOf = instant(request, "asOf").orElseThrow(() -> ApiException.invalid(
                 "query parameter 'asOf' is required, as an ISO-8601 instant such as 2026-01-31T23:59:59Z"));
-        AccountAsOf stood = AccountAsOf.whole(stream -> log.readStream(stream, 1), accountId, asOf).orElseThrow(() ->
+        Basis basis = basis(request);
+        AccountAsOf stood = AccountAsOf.whole(stream -> log.readStream(stream, 1), accountId, asOf, basis).orElseThrow(() ->
                 new ApiException(404, "account_not_found", "account " + accountId + " did not exist at " + asOf));
         AccountState state = stood.state();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("accountId", accountId);
         body.put("asOf", asOf.toString());
+        body.put("basis", basis.parameter());
         body.put("balance", Money.toDecimalString(state.balance(), state.currency().minorDigits()));
         body.put("currency", state.currency().code());
         body.put("version", stood.version());
@@ -278,6 +283,20 @@ public final class QueryApi implements ApiRoutes {
         } catch (IllegalArgumentException notOurs) {
             throw ApiException.invalid(notOurs.getMessage());
         }
+    }
+
+    /** {@code basis}: {@code recorded} when absent, else {@code recorded} or {@code effective}. */
+    private static Basis basis(HttpRequest request) {
+        String value = request.query().get("basis");
+        if (value == null || value.isEmpty()) {
+            return Basis.RECORDED;
+        }
+        Basis basis = Basis.fromParameter(value);
+        if (basis == null) {
+            throw ApiException.invalid("query parameter 'basis' must be \"recorded\" (when the log recorded each"
+                    + " event, the default) or \"effective\" (when each event counts for the client)");
+        }
+        return basis;
     }
 
     private static Optional<Instant> instant(HttpRequest request, String name) {
