@@ -22,6 +22,7 @@ import dev.ledger.http.Route.Answer;
 import dev.ledger.http.RouteTable;
 import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.EffectiveOrder;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
@@ -116,9 +117,18 @@ public final class QueryApi implements ApiRoutes {
         int limit = (int) wholeNumber(request, "limit", 1, HistoryReader.MAX_PAGE, 100);
         Optional<Instant> from = instant(request, "from");
         Optional<Instant> to = instant(request, "to");
-        HistoryReader.Cursor cursor = cursor(request);
-        HistoryReader.Page page = models.history().page(accountId, cursor, limit, from, to);
-        if (page.entries().isEmpty() && cursor.atStart() && models.balances().balance(accountId).isEmpty()) {
+        boolean effectiveOrder = effectiveOrder(request);
+        HistoryReader.Cursor cursor = effectiveOrder ? HistoryReader.Cursor.START : cursor(request);
+        String effectiveCursor = request.query().get("cursor");
+        HistoryReader.Page page;
+        try {
+            page = effectiveOrder ? EffectiveOrder.page(models.history(), accountId, effectiveCursor, limit, from, to)
+                    : models.history().page(accountId, cursor, limit, from, to);
+        } catch (IllegalArgumentException notOurs) {
+            throw ApiException.invalid(notOurs.getMessage());
+        }
+        boolean atStart = effectiveOrder ? effectiveCursor == null || effectiveCursor.isEmpty() : cursor.atStart();
+        if (page.entries().isEmpty() && atStart && models.balances().balance(accountId).isEmpty()) {
             throw accountNotFound(accountId);
         }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
@@ -283,6 +293,22 @@ public final class QueryApi implements ApiRoutes {
         } catch (IllegalArgumentException notOurs) {
             throw ApiException.invalid(notOurs.getMessage());
         }
+    }
+
+    /**
+     * {@code order}: {@code recorded} (the default: version order, merged by recorded instant for a sharded
+     * account) or {@code effective} (issue 16, {@link EffectiveOrder}).
+     */
+    private static boolean effectiveOrder(HttpRequest request) {
+        String value = request.query().get("order");
+        if (value == null || value.isEmpty() || value.equals("recorded")) {
+            return false;
+        }
+        if (value.equals("effective")) {
+            return true;
+        }
+        throw ApiException.invalid("query parameter 'order' must be \"recorded\" (the order the log recorded, the"
+                + " default) or \"effective\" (when each entry counts for the client)");
     }
 
     /** {@code basis}: {@code recorded} when absent, else {@code recorded} or {@code effective}. */

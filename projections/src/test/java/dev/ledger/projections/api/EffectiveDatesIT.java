@@ -66,7 +66,7 @@ class EffectiveDatesIT {
     private LedgerFixture ledger;
     private QueryApiHandler reads;
     private DynamoDbClient dynamo;
-    private String transfersTable;
+    private String historyTable;
     private TransfersProjection transfers;
     private BalancesProjection balances;
 
@@ -76,8 +76,8 @@ class EffectiveDatesIT {
         clock = new MutableClock(OPENED);
         ledger = new LedgerFixture(dynamo, names.table("events"), clock);
         String balancesTable = names.table("balances");
-        String historyTable = names.table("history");
-        transfersTable = names.table("transfers");
+        historyTable = names.table("history");
+        String transfersTable = names.table("transfers");
         ProjectionCatalog.BALANCES.createTable(dynamo, balancesTable);
         ProjectionCatalog.HISTORY.createTable(dynamo, historyTable);
         ProjectionCatalog.TRANSFERS.createTable(dynamo, transfersTable);
@@ -232,6 +232,40 @@ class EffectiveDatesIT {
     }
 
     @Test
+    void history_lists_in_effective_order_when_asked_each_entry_showing_when_it_counts() {
+        assertThat(ledger.post("/accounts", "{\"accountId\":\"carol\",\"currency\":\"EUR\"}").status()).isEqualTo(201);
+        clock.advance(Duration.ofSeconds(1));
+        Instant now = clock.instant();
+        Instant fiveDaysAgo = now.minus(Duration.ofDays(5));
+        Instant twentyDaysAgo = now.minus(Duration.ofDays(20));
+        assertThat(ledger.post("/transfers", toCarol("c-1", null)).status()).isEqualTo(201);
+        assertThat(ledger.post("/transfers", toCarol("c-2", fiveDaysAgo)).status()).isEqualTo(201);
+        assertThat(ledger.post("/transfers", toCarol("c-3", twentyDaysAgo)).status()).isEqualTo(201);
+        List<KinesisEventRecord> records = new ArrayList<>();
+        ledger.store().readStream(StreamId.account("carol"), 1).forEachRemaining(event -> records.add(
+                KinesisRecords.of(event, records.size())));
+        new ProjectionConsumer(new HistoryProjection(dynamo, historyTable), new DeadLetters(null, null)).consume(records);
+
+        JsonNode recorded = get("/accounts/carol/history").body().get("entries");
+        Reply first = get("/accounts/carol/history?order=effective&limit=2");
+        Reply second = get("/accounts/carol/history?order=effective&limit=2&cursor="
+                + first.body().get("nextCursor").asText());
+        Reply bounded = get("/accounts/carol/history?order=effective&from=" + fiveDaysAgo + "&to=" + now);
+
+        assertThat(recorded).extracting(e -> e.get("version").asLong()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(recorded).extracting(e -> e.get("effectiveAt").asText()).containsExactly(
+                recorded.get(0).get("recordedAt").asText(), now.toString(), fiveDaysAgo.toString(),
+                twentyDaysAgo.toString());
+        assertThat(first.body().get("entries")).extracting(e -> e.get("version").asLong()).containsExactly(4L, 3L);
+        assertThat(second.body().get("entries")).extracting(e -> e.get("version").asLong()).containsExactly(1L, 2L);
+        assertThat(second.body().get("nextCursor").isNull()).isTrue();
+        assertThat(bounded.body().get("entries")).extracting(e -> e.get("version").asLong()).containsExactly(3L, 1L, 2L);
+        assertThat(get("/accounts/carol/history?order=effective&cursor=" + recorded.get(0).get("hash").asText())
+                .status()).isEqualTo(400);
+        assertThat(get("/accounts/carol/history?order=booked").status()).isEqualTo(400);
+    }
+
+    @Test
     void a_basis_that_is_neither_recorded_nor_effective_is_refused() {
         Reply refused = get("/accounts/alice/balance?asOf=" + NOW + "&basis=booked");
 
@@ -253,6 +287,10 @@ class EffectiveDatesIT {
         return "{\"transferId\":\"" + id + "\",\"debitAccountId\":\"bank\",\"creditAccountId\":\"alice\",\"amount\":\""
                 + amount + "\",\"currency\":\"EUR\"" + (effectiveAt == null ? "" : ",\"effectiveAt\":\"" + effectiveAt
                 + "\"") + "}";
+    }
+
+    private static String toCarol(String id, Instant effectiveAt) {
+        return transfer(id, "1.00", effectiveAt).replace("\"alice\"", "\"carol\"");
     }
 
     private static String toBob(String id, Instant effectiveAt) {

@@ -33,6 +33,7 @@ public final class QueryApiHostileCorpus {
         add(rows, "methods and routes", methodsAndRoutes());
         add(rows, "history parameters", historyParameters());
         add(rows, "balance instants", balanceInstants());
+        add(rows, "balance bases", balanceBases());
         add(rows, "unknown subjects", unknownSubjects());
         add(rows, "transactions", transactions());
         add(rows, "batches", batches());
@@ -189,6 +190,34 @@ public final class QueryApiHostileCorpus {
                 balance().query("asOf", "2".repeat(10 * 1024)).is("10 KB of digits").refused(400, INVALID),
                 balance().query("asOf", "2026-04-30T23:59:59Z").is("before the account was opened")
                         .refused(404, "account_not_found"));
+    }
+
+    /** Issue 16's {@code basis}: {@code recorded} or {@code effective}, exactly; nothing else. */
+    static List<HostileRequest> balanceBases() {
+        String asOf = "2026-06-01T00:00:00Z";
+        return List.of(
+                balance().query("asOf", asOf).query("basis", "booked").is("a basis of another name")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "Effective").is("a basis capitalised")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "EFFECTIVE").is("a basis in capitals")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", " effective").is("a basis after a space")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "effective\u0000").is("a basis and a NUL")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "\u202Eeffective").is("an override before the basis")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "recorded,effective").is("both bases at once")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "1").is("a basis by number").refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "e".repeat(10 * 1024)).is("10 KB of basis")
+                        .refused(400, INVALID),
+                balance().query("basis", "effective").is("an effective basis without asOf").refused(400, INVALID),
+                balance().query("asOf", "yesterday").query("basis", "effective").is("an effective basis and a word")
+                        .refused(400, INVALID),
+                balance().query("asOf", "2026-04-30T23:59:59Z").query("basis", "effective")
+                        .is("an effective basis before the account was opened").refused(404, "account_not_found"));
     }
 
     static List<HostileRequest> unknownSubjects() {
