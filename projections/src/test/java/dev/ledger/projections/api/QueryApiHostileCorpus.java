@@ -34,6 +34,7 @@ public final class QueryApiHostileCorpus {
         add(rows, "history parameters", historyParameters());
         add(rows, "balance instants", balanceInstants());
         add(rows, "balance bases", balanceBases());
+        add(rows, "history orders", historyOrders());
         add(rows, "unknown subjects", unknownSubjects());
         add(rows, "transactions", transactions());
         add(rows, "batches", batches());
@@ -190,6 +191,37 @@ public final class QueryApiHostileCorpus {
                 balance().query("asOf", "2".repeat(10 * 1024)).is("10 KB of digits").refused(400, INVALID),
                 balance().query("asOf", "2026-04-30T23:59:59Z").is("before the account was opened")
                         .refused(404, "account_not_found"));
+    }
+
+    /** Issue 16's {@code order}: {@code recorded} or {@code effective}, each with cursors of its own. */
+    static List<HostileRequest> historyOrders() {
+        java.util.function.Function<String, String> base64 = text -> java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String effectiveCursor = base64.apply("effective|2026-06-01T00:00:00Z|2026-06-01T00:00:00Z|0|2");
+        return List.of(
+                history().query("order", "Effective").is("an order capitalised").refused(400, INVALID),
+                history().query("order", "desc").is("an order of another name").refused(400, INVALID),
+                history().query("order", "effective,recorded").is("both orders at once").refused(400, INVALID),
+                history().query("order", "effective\u0000").is("an order and a NUL").refused(400, INVALID),
+                history().query("order", "o".repeat(10 * 1024)).is("10 KB of order").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", dev.ledger.projections.HistoryReader
+                        .encodeCursor(2)).is("a recorded-order cursor in effective order").refused(400, INVALID),
+                history().query("order", "recorded").query("cursor", effectiveCursor)
+                        .is("an effective-order cursor in recorded order").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", "not-a-cursor")
+                        .is("a word as an effective-order cursor").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", base64.apply("effective|x|y|0|1"))
+                        .is("an effective-order cursor with no instants").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", base64.apply(
+                        "effective|2026-02-30T00:00:00Z|2026-06-01T00:00:00Z|0|1"))
+                        .is("an effective-order cursor on February 30").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", base64.apply(
+                        "effective|2026-06-01T00:00:00Z|2026-06-01T00:00:00Z|0|99999999999999999999"))
+                        .is("an effective-order cursor past the largest version").refused(400, INVALID),
+                history().query("order", "effective").query("limit", "0").is("effective order with a limit of 0")
+                        .refused(400, INVALID),
+                history().query("order", "effective").query("from", "yesterday")
+                        .is("effective order from a word").refused(400, INVALID));
     }
 
     /** Issue 16's {@code basis}: {@code recorded} or {@code effective}, exactly; nothing else. */
