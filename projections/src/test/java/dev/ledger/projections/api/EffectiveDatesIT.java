@@ -266,6 +266,25 @@ class EffectiveDatesIT {
     }
 
     @Test
+    void each_item_of_an_atomic_batch_keeps_its_own_effective_date_on_the_events_it_wrote() {
+        Instant threeDaysAgo = clock.instant().minus(Duration.ofDays(3));
+        Reply batch = ledger.post("/batches", "{\"batchId\":\"b-dated\",\"atomic\":true,\"items\":["
+                + "{\"type\":\"transfer\"," + toBob("b-dated-1", threeDaysAgo).substring(1) + ","
+                + "{\"type\":\"transfer\"," + toBob("b-undated-2", null).substring(1) + "]}");
+
+        assertThat(batch.status()).as(batch.body().toString()).isEqualTo(201);
+        assertThat(batch.body().get("items").get(0).get("body").get("effectiveAt").asText())
+                .isEqualTo(threeDaysAgo.toString());
+        assertThat(ledger.store().readEvent(StreamId.transfer("b-dated-1"), 1).orElseThrow().effectiveAt())
+                .isEqualTo(threeDaysAgo);
+        assertThat(ledger.store().readEvent(StreamId.transfer("b-undated-2"), 1).orElseThrow().effectiveAt()).isNull();
+        List<StoredEvent> bob = new ArrayList<>();
+        ledger.store().readStream(StreamId.account("bob"), 1).forEachRemaining(bob::add);
+        assertThat(bob).filteredOn(e -> e.correlationId().equals(bob.get(bob.size() - 1).correlationId()))
+                .extracting(StoredEvent::effectiveAt).containsExactly(threeDaysAgo, null);
+    }
+
+    @Test
     void a_basis_that_is_neither_recorded_nor_effective_is_refused() {
         Reply refused = get("/accounts/alice/balance?asOf=" + NOW + "&basis=booked");
 
