@@ -387,6 +387,7 @@ final class ProjectionsAgainstLog {
                     ? leg.counterpartyAccountId() : null);
             entry.put("balanceAfter", Money.toDecimalString(after.balance(), digits));
             entry.put("recordedAt", event.recordedAt().toString());
+            entry.put("effectiveAt", event.effectiveInstant().toString());
             entry.put("hash", event.hash());
             if (domainEvent instanceof AccountEvent.EntryPosted || domainEvent instanceof AccountEvent.HoldPosted
                     || domainEvent instanceof AccountEvent.EntryReversed) {
