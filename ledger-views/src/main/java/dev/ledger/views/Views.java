@@ -64,8 +64,17 @@ public final class Views {
     public record TransferStatusChange(String status, long version, Instant recordedAt) {
     }
 
-    /** One reversal of a transfer: by which version of its stream, and when that was recorded. */
-    public record TransferReversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+    /**
+     * One reversal of a transfer: by which version of its stream, when that was recorded, and when it counts
+     * (issue 16; null when its request named no date, and then it counts when it was recorded).
+     */
+    public record TransferReversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt,
+                                   Instant effectiveAt) {
+
+        /** A reversal without an effective date. */
+        public TransferReversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+            this(reversalId, amount, forced, version, recordedAt, null);
+        }
     }
 
     /** A transfer as the POST that made or settled it answers it: no reversal yet. */
@@ -81,7 +90,7 @@ public final class Views {
      * "rejectionCode","rejectionMessage","legs","statusHistory","reversals"}}; {@code recordedAt} is when
      * the transfer was first recorded, the rejection fields are null unless it was refused, and
      * {@code expiresAt} is null unless it was a hold. {@code reversals} are
-     * {@code {"reversalId","amount","forced","version","recordedAt"}}, and {@code reversibleAmount} is
+     * {@code {"reversalId","amount","forced","version","recordedAt","effectiveAt"}}, and {@code reversibleAmount} is
      * the posted amount less what they gave back.
      */
     public static ObjectNode transfer(TransferState transfer, long version, Instant recordedAt,
@@ -115,7 +124,8 @@ public final class Views {
         ArrayNode reversed = node.putArray("reversals");
         reversals.forEach(r -> reversed.addObject().put("reversalId", r.reversalId())
                 .put("amount", r.amount().toDecimalString()).put("forced", r.forced()).put("version", r.version())
-                .put("recordedAt", r.recordedAt().toString()));
+                .put("recordedAt", r.recordedAt().toString())
+                .put("effectiveAt", effectiveAt(r.effectiveAt(), r.recordedAt())));
         return node;
     }
 

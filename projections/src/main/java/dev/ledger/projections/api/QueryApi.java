@@ -168,7 +168,8 @@ public final class QueryApi implements ApiRoutes {
                 .map(change -> new Views.TransferStatusChange(change.status(), change.version(), change.recordedAt()))
                 .toList();
         List<Views.TransferReversal> reversals = projected.reversals().stream()
-                .map(r -> new Views.TransferReversal(r.reversalId(), r.amount(), r.forced(), r.version(), r.recordedAt()))
+                .map(r -> new Views.TransferReversal(r.reversalId(), r.amount(), r.forced(), r.version(), r.recordedAt(),
+                        r.effectiveAt()))
                 .toList();
         ObjectNode body = Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses,
                 reversals);

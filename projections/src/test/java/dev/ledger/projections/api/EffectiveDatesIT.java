@@ -179,7 +179,9 @@ class EffectiveDatesIT {
         assertThat(transaction.body().get("effectiveAt").asText()).isEqualTo(yesterday.toString());
         assertThat(reversal.status()).isEqualTo(200);
         assertThat(reversal.body().get("effectiveAt").asText()).isEqualTo(TWO_DAYS_AGO.toString());
-        assertThat(get("/transfers/t-back").body().get("effectiveAt").asText()).isEqualTo(TEN_DAYS_AGO.toString());
+        JsonNode transfer = get("/transfers/t-back").body();
+        assertThat(transfer.get("effectiveAt").asText()).isEqualTo(TEN_DAYS_AGO.toString());
+        assertThat(transfer.get("reversals").get(0).get("effectiveAt").asText()).isEqualTo(TWO_DAYS_AGO.toString());
         assertThat(get("/transactions/tx-back").body().get("effectiveAt").asText()).isEqualTo(yesterday.toString());
     }
 

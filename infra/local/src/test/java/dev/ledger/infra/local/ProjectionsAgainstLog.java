@@ -238,7 +238,7 @@ final class ProjectionsAgainstLog {
                 state = TransferState.evolve(Optional.ofNullable(state), (TransferEvent) event.event());
                 if (event.event() instanceof TransferEvent.TransferReversed reversed) {
                     reversals.add(new TransfersProjection.Reversal(reversed.reversalId(), reversed.amount(),
-                            reversed.forced(), event.version(), event.recordedAt()));
+                            reversed.forced(), event.version(), event.recordedAt(), event.effectiveAt()));
                 } else {
                     statuses.add(new TransfersProjection.StatusChange(state.status().name(), event.version(),
                             event.recordedAt()));
