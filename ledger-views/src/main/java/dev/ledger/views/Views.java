@@ -169,8 +169,17 @@ public final class Views {
         return (named == null ? recordedAt : named).toString();
     }
 
-    /** The reversal of a transaction: its id, whether forced, and which version of the transaction's stream, when. */
-    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
+    /**
+     * The reversal of a transaction: its id, whether forced, and which version of the transaction's stream, when;
+     * and when it counts (issue 16; null when its request named no date).
+     */
+    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt,
+                                      Instant effectiveAt) {
+
+        /** A reversal without an effective date. */
+        public TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
+            this(reversalId, forced, version, recordedAt, null);
+        }
     }
 
     /**
@@ -208,7 +217,7 @@ public final class Views {
     /**
      * A transaction as {@code GET /transactions/{id}} answers it: {@link #transaction}'s fields, then
      * {@code "reversed"} (whether a reversal gave it back) and {@code "reversal"}: that reversal
-     * {@code {"reversalId","forced","version","recordedAt"}}, or null. The command routes answer without
+     * {@code {"reversalId","forced","version","recordedAt","effectiveAt"}}, or null. The command routes answer without
      * these two: a transaction is never reversed by the command that answers it.
      */
     public static ObjectNode transactionAsRead(TransactionState transaction, long version, Instant recordedAt,
@@ -223,7 +232,8 @@ public final class Views {
             node.putNull("reversal");
         } else {
             node.putObject("reversal").put("reversalId", reversal.reversalId()).put("forced", reversal.forced())
-                    .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString());
+                    .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString())
+                    .put("effectiveAt", effectiveAt(reversal.effectiveAt(), reversal.recordedAt()));
         }
         return node;
     }

@@ -64,7 +64,8 @@ final class TransactionsItemCodec {
         }
         return new TransfersProjection.TransactionReversal(ItemJson.text(reversal, "reversalId", what),
                 ItemJson.field(reversal, "forced", what).asBoolean(), ItemJson.number(reversal, "version", what),
-                Instant.parse(ItemJson.text(reversal, "recordedAt", what)));
+                Instant.parse(ItemJson.text(reversal, "recordedAt", what)),
+                ItemJson.optionalInstant(reversal, "effectiveAt", what));
     }
 
     static TransactionState state(Map<String, AttributeValue> item) {
@@ -125,6 +126,10 @@ final class TransactionsItemCodec {
         if (reversal != null) {
             node.putObject("reversal").put("reversalId", reversal.reversalId()).put("forced", reversal.forced())
                     .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString());
+            // Issue 16: only a dated reversal has it, so every other item keeps its shape.
+            if (reversal.effectiveAt() != null) {
+                ((ObjectNode) node.get("reversal")).put("effectiveAt", reversal.effectiveAt().toString());
+            }
         }
         return ItemJson.write(node);
     }

@@ -184,7 +184,7 @@ public final class QueryApi implements ApiRoutes {
         TransfersProjection.TransactionReversal reversal = projected.reversal();
         return new HttpResponse(200, Views.transactionAsRead(projected.state(), projected.version(),
                 projected.createdAt(), reversal == null ? null : new Views.TransactionReversal(reversal.reversalId(), reversal.forced(),
-                        reversal.version(), reversal.recordedAt())));
+                        reversal.version(), reversal.recordedAt(), reversal.effectiveAt())));
     }
 
     /**

@@ -173,6 +173,8 @@ class EffectiveDatesIT {
                 + "\"currency\":\"EUR\"}]}");
         Reply reversal = ledger.post("/transfers/t-back/reverse", "{\"reversalId\":\"r-back\",\"amount\":\"30.00\","
                 + "\"effectiveAt\":\"" + TWO_DAYS_AGO + "\"}");
+        Reply refund = ledger.post("/transactions/tx-back/reverse", "{\"reversalId\":\"txr-back\",\"effectiveAt\":\""
+                + yesterday.plusSeconds(60) + "\"}");
         feedTransfers(StreamId.transfer("t-back"), StreamId.transaction("tx-back"));
 
         assertThat(transaction.status()).isEqualTo(201);
@@ -182,7 +184,11 @@ class EffectiveDatesIT {
         JsonNode transfer = get("/transfers/t-back").body();
         assertThat(transfer.get("effectiveAt").asText()).isEqualTo(TEN_DAYS_AGO.toString());
         assertThat(transfer.get("reversals").get(0).get("effectiveAt").asText()).isEqualTo(TWO_DAYS_AGO.toString());
-        assertThat(get("/transactions/tx-back").body().get("effectiveAt").asText()).isEqualTo(yesterday.toString());
+        assertThat(refund.status()).as(refund.body().toString()).isEqualTo(201);
+        assertThat(refund.body().get("effectiveAt").asText()).isEqualTo(yesterday.plusSeconds(60).toString());
+        JsonNode read = get("/transactions/tx-back").body();
+        assertThat(read.get("effectiveAt").asText()).isEqualTo(yesterday.toString());
+        assertThat(read.get("reversal").get("effectiveAt").asText()).isEqualTo(yesterday.plusSeconds(60).toString());
     }
 
     @Test
