@@ -34,7 +34,13 @@ public record AccountAsOf(AccountState state, long version) {
      */
     public static Optional<AccountAsOf> whole(Function<StreamId, Iterator<StoredEvent>> streams, String accountId,
                                               Instant asOf) {
-        return whole(stream -> fold(streams.apply(stream), asOf), accountId);
+        return whole(streams, accountId, asOf, Basis.RECORDED);
+    }
+
+    /** As {@link #whole(Function, String, Instant)}, each event counted at its instant on {@code basis}. */
+    public static Optional<AccountAsOf> whole(Function<StreamId, Iterator<StoredEvent>> streams, String accountId,
+                                              Instant asOf, Basis basis) {
+        return whole(stream -> fold(streams.apply(stream), asOf, basis, null, null), accountId);
     }
 
     /**
@@ -56,7 +62,7 @@ public record AccountAsOf(AccountState state, long version) {
         Optional<AccountCheckpoint> checkpoint = log.checkpointAt(stream, asOf);
         AccountState state = checkpoint.map(AccountCheckpoint::state).orElse(null);
         long version = checkpoint.map(AccountCheckpoint::version).orElse(0L);
-        return fold(log.readStream(stream, version + 1, TAIL_PAGE), asOf, null, null, state, version);
+        return fold(log.readStream(stream, version + 1, TAIL_PAGE), asOf, Basis.RECORDED, null, null, state, version);
     }
 
     /**
@@ -112,20 +118,42 @@ public record AccountAsOf(AccountState state, long version) {
      */
     public static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Long upToVersion,
                                              HashChainCursor chain) {
-        return fold(events, asOf, upToVersion, chain, null, 0);
+        return fold(events, asOf, Basis.RECORDED, upToVersion, chain);
+    }
+
+    /**
+     * As {@link #fold(Iterator, Instant, Long, HashChainCursor)}, each event counted when its instant on
+     * {@code basis} is at or before {@code asOf}. Events are still applied in their stream's (recorded)
+     * order: an effective date changes which events count, never their order. On the effective basis the
+     * account's opening counts as soon as any later event does (a payment may be backdated to before the
+     * account was opened: it then counts from its date, and the account with it). The version is the last
+     * one counted.
+     */
+    public static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Basis basis,
+                                             Long upToVersion, HashChainCursor chain) {
+        return fold(events, asOf, basis, upToVersion, chain, null, 0);
     }
 
     /** As above, from {@code state} at {@code version} (null and 0: from the stream's start). */
-    private static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Long upToVersion,
+    private static Optional<AccountAsOf> fold(Iterator<StoredEvent> events, Instant asOf, Basis basis, Long upToVersion,
                                               HashChainCursor chain, AccountState state, long version) {
+        StoredEvent opening = null;
         while (events.hasNext()) {
             StoredEvent event = events.next();
-            if (asOf != null && event.recordedAt().isAfter(asOf)
-                    || upToVersion != null && event.version() > upToVersion) {
+            if (basis.endsAt(event, asOf) || upToVersion != null && event.version() > upToVersion) {
                 break;
             }
             if (chain != null && !chain.accept(event)) {
                 break;
+            }
+            if (!basis.counts(event, asOf)) {
+                if (state == null && opening == null) {
+                    opening = event;
+                }
+                continue;
+            }
+            if (state == null && opening != null) {
+                state = AccountState.evolve(Optional.empty(), (AccountEvent) opening.event());
             }
             state = AccountState.evolve(Optional.ofNullable(state), (AccountEvent) event.event());
             version = event.version();

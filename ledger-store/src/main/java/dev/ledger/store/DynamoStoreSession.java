@@ -51,6 +51,7 @@ final class DynamoStoreSession implements StoreSession {
     public List<StoredEvent> append(LedgerResult result, Instant recordedAt, String correlationId) {
         List<TransactWriteItem> items = new ArrayList<>();
         List<StoredEvent> stored = new ArrayList<>();
+        EffectiveDates effective = EffectiveDates.of(result.changes());
         for (StreamChange change : result.changes()) {
             // A stream the command starts (a new transfer, a new shard) is not read first: the append's
             // attribute_not_exists condition is the check, and a read would only widen the window in which
@@ -59,7 +60,8 @@ final class DynamoStoreSession implements StoreSession {
                     ? Optional.empty() : head(change.stream());
             long version = head.map(Head::version).orElse(0L);
             String hash = head.map(Head::hash).orElse(HashChain.GENESIS);
-            for (StoredEvent event : StreamAppend.events(change, version, hash, recordedAt, correlationId)) {
+            for (StoredEvent event : StreamAppend.events(change, version, hash, recordedAt, correlationId,
+                    effective)) {
                 stored.add(event);
                 items.add(TransactWriteItem.builder().put(Put.builder().tableName(store.table())
                         .item(EventsTable.toItem(event))

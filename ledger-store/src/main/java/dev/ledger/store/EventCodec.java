@@ -100,6 +100,9 @@ public final class EventCodec {
     static final String REQUESTED_AMOUNT = "requestedAmount";
     static final String NO_AMOUNT = "none";
 
+    /** The optional effective date of a transfer's, transaction's or reversal's request (issue 16). */
+    public static final String EFFECTIVE_AT = "effectiveAt";
+
     private EventCodec() {
     }
 
@@ -490,14 +493,30 @@ public final class EventCodec {
         node.put("timeoutSeconds", request.timeoutSeconds());
         ObjectNode metadata = node.putObject("metadata");
         request.metadata().forEach(metadata::put);
+        putEffectiveAt(node, request.effectiveAt());
         return node;
+    }
+
+    /**
+     * {@code "effectiveAt"} (issue 16) only on a request that named one: a request without it keeps the
+     * bytes it always had, and a request stored before issue 16 reads back as one without it.
+     */
+    private static void putEffectiveAt(ObjectNode node, Instant effectiveAt) {
+        if (effectiveAt != null) {
+            node.put(EFFECTIVE_AT, effectiveAt.toString());
+        }
+    }
+
+    private static Instant effectiveAt(JsonNode node) {
+        JsonNode effectiveAt = node.get(EFFECTIVE_AT);
+        return effectiveAt == null || effectiveAt.isNull() ? null : Instant.parse(effectiveAt.asText());
     }
 
     public static TransferRequest request(JsonNode node) {
         TreeMap<String, String> metadata = new TreeMap<>();
         node.get("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
         return new TransferRequest(text(node, "debitAccountId"), text(node, "creditAccountId"), amount(node, "amount"),
-                node.get("pending").asBoolean(), node.get("timeoutSeconds").asLong(), metadata);
+                node.get("pending").asBoolean(), node.get("timeoutSeconds").asLong(), metadata, effectiveAt(node));
     }
 
     public static ObjectNode transactionRequest(TransactionRequest request) {
@@ -507,6 +526,7 @@ public final class EventCodec {
         node.put("timeoutSeconds", request.timeoutSeconds());
         ObjectNode metadata = node.putObject("metadata");
         request.metadata().forEach(metadata::put);
+        putEffectiveAt(node, request.effectiveAt());
         return node;
     }
 
@@ -526,6 +546,7 @@ public final class EventCodec {
         node.put("force", request.force());
         ObjectNode metadata = node.putObject("metadata");
         request.metadata().forEach(metadata::put);
+        putEffectiveAt(node, request.effectiveAt());
         return node;
     }
 
@@ -533,7 +554,7 @@ public final class EventCodec {
         TreeMap<String, String> metadata = new TreeMap<>();
         node.get("metadata").fields().forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
         return new TransactionRequest(entries(node.get("entries")), node.get("pending").asBoolean(),
-                node.get("timeoutSeconds").asLong(), metadata);
+                node.get("timeoutSeconds").asLong(), metadata, effectiveAt(node));
     }
 
     /** A transaction's entries in order: {@code [{"index","accountId","direction","amount","currency"}]}. */
@@ -567,7 +588,7 @@ public final class EventCodec {
         JsonNode amount = node.get("amount");
         return new ReversalRequest(OriginalKind.valueOf(text(node, "originalKind").toUpperCase(Locale.ROOT)),
                 text(node, "originalId"), amount == null || amount.isNull() ? null : amount(node, "amount"),
-                bool(node, "force"), metadata);
+                bool(node, "force"), metadata, effectiveAt(node));
     }
 
     /**

@@ -33,6 +33,8 @@ public final class EventsTable {
     public static final String CORRELATION_ID = "correlationId";
     public static final String DATA = "data";
     public static final String HASH = "hash";
+    /** Only on an event with an effective date (issue 16); see {@link StoredEvent#effectiveAt}. */
+    public static final String EFFECTIVE_AT = "effectiveAt";
 
     // Head items
     public static final String VERSION = "version";
@@ -85,16 +87,21 @@ public final class EventsTable {
         item.put(CORRELATION_ID, AttributeValue.fromS(event.correlationId()));
         item.put(DATA, AttributeValue.fromS(event.data()));
         item.put(HASH, AttributeValue.fromS(event.hash()));
+        if (event.effectiveAt() != null) {
+            item.put(EFFECTIVE_AT, AttributeValue.fromS(event.effectiveAt().toString()));
+        }
         return item;
     }
 
     /** Reads an event item as stored: also used by stream consumers on the NEW_IMAGE of a record. */
     public static StoredEvent toEvent(Map<String, AttributeValue> item) {
         AttributeValue transferId = item.get(TRANSFER_ID);
+        AttributeValue effectiveAt = item.get(EFFECTIVE_AT);
         return new StoredEvent(streamOf(item.get(PK).s()), Long.parseLong(item.get(SK).n()),
                 item.get(TYPE).s(), Integer.parseInt(item.get(SCHEMA_VERSION).n()),
                 Instant.parse(item.get(RECORDED_AT).s()), transferId == null ? null : transferId.s(),
-                item.get(CORRELATION_ID).s(), item.get(DATA).s(), item.get(HASH).s());
+                item.get(CORRELATION_ID).s(), item.get(DATA).s(), item.get(HASH).s(),
+                effectiveAt == null ? null : Instant.parse(effectiveAt.s()));
     }
 
     /**

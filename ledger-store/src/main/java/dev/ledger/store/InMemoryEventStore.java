@@ -76,10 +76,11 @@ public final class InMemoryEventStore implements EventStore {
                                                   Instant recordedAt, String correlationId) {
         List<StoredEvent> stored = new ArrayList<>();
         Map<StreamId, Head> after = new HashMap<>();
+        EffectiveDates effective = EffectiveDates.of(result.changes());
         for (StreamChange change : result.changes()) {
             Optional<Head> loaded = read.computeIfAbsent(change.stream(), this::readHead);
             List<StoredEvent> appended = StreamAppend.events(change, loaded.map(Head::version).orElse(0L),
-                    loaded.map(Head::hash).orElse(HashChain.GENESIS), recordedAt, correlationId);
+                    loaded.map(Head::hash).orElse(HashChain.GENESIS), recordedAt, correlationId, effective);
             StoredEvent last = appended.isEmpty() ? null : appended.get(appended.size() - 1);
             after.put(change.stream(), new Head(change.stream(),
                     last == null ? change.expectedVersion() : last.version(),

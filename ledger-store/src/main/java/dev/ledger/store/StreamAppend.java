@@ -25,6 +25,12 @@ public final class StreamAppend {
      */
     public static List<StoredEvent> events(StreamChange change, long headVersion, String headHash, Instant recordedAt,
                                            String correlationId) {
+        return events(change, headVersion, headHash, recordedAt, correlationId, EffectiveDates.none());
+    }
+
+    /** As above, each event with the effective date its append gives it ({@link EffectiveDates}). */
+    static List<StoredEvent> events(StreamChange change, long headVersion, String headHash, Instant recordedAt,
+                                    String correlationId, EffectiveDates effective) {
         if (headVersion != change.expectedVersion()) {
             throw new IllegalStateException(change.stream() + " was decided at version "
                     + change.expectedVersion() + " but loaded at " + headVersion);
@@ -37,11 +43,11 @@ public final class StreamAppend {
             EventCodec.Encoded encoded = EventCodec.encode(event);
             StoredEvent unhashed = new StoredEvent(change.stream(), version, encoded.type(),
                     encoded.schemaVersion(), recordedAt, EventCodec.transferIdOf(event), correlationId,
-                    CanonicalJson.string(encoded.body()), null);
+                    CanonicalJson.string(encoded.body()), null, effective.of(event));
             hash = HashChain.next(hash, unhashed.canonicalBytes());
             stored.add(new StoredEvent(unhashed.stream(), unhashed.version(), unhashed.type(),
                     unhashed.schemaVersion(), unhashed.recordedAt(), unhashed.transferId(), unhashed.correlationId(),
-                    unhashed.data(), hash));
+                    unhashed.data(), hash, unhashed.effectiveAt()));
         }
         return stored;
     }

@@ -64,8 +64,17 @@ public final class Views {
     public record TransferStatusChange(String status, long version, Instant recordedAt) {
     }
 
-    /** One reversal of a transfer: by which version of its stream, and when that was recorded. */
-    public record TransferReversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+    /**
+     * One reversal of a transfer: by which version of its stream, when that was recorded, and when it counts
+     * (issue 16; null when its request named no date, and then it counts when it was recorded).
+     */
+    public record TransferReversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt,
+                                   Instant effectiveAt) {
+
+        /** A reversal without an effective date. */
+        public TransferReversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+            this(reversalId, amount, forced, version, recordedAt, null);
+        }
     }
 
     /** A transfer as the POST that made or settled it answers it: no reversal yet. */
@@ -77,11 +86,11 @@ public final class Views {
     /**
      * A transfer as every route answers it, the POST that made or settled it and the GET alike:
      * {@code {"transferId","debitAccountId","creditAccountId","amount","currency","status","postedAmount",
-     * "pendingAmount","reversedAmount","reversibleAmount","recordedAt","expiresAt","metadata","version",
+     * "pendingAmount","reversedAmount","reversibleAmount","recordedAt","effectiveAt","expiresAt","metadata","version",
      * "rejectionCode","rejectionMessage","legs","statusHistory","reversals"}}; {@code recordedAt} is when
      * the transfer was first recorded, the rejection fields are null unless it was refused, and
      * {@code expiresAt} is null unless it was a hold. {@code reversals} are
-     * {@code {"reversalId","amount","forced","version","recordedAt"}}, and {@code reversibleAmount} is
+     * {@code {"reversalId","amount","forced","version","recordedAt","effectiveAt"}}, and {@code reversibleAmount} is
      * the posted amount less what they gave back.
      */
     public static ObjectNode transfer(TransferState transfer, long version, Instant recordedAt,
@@ -99,6 +108,7 @@ public final class Views {
         node.put("reversedAmount", transfer.reversedAmount().toDecimalString());
         node.put("reversibleAmount", transfer.reversibleAmount().toDecimalString());
         node.put("recordedAt", recordedAt.toString());
+        node.put("effectiveAt", effectiveAt(transfer.request().effectiveAt(), recordedAt));
         node.put("expiresAt", transfer.expiresAt() == null ? null : transfer.expiresAt().toString());
         ObjectNode metadata = node.putObject("metadata");
         transfer.request().metadata().forEach(metadata::put);
@@ -114,14 +124,15 @@ public final class Views {
         ArrayNode reversed = node.putArray("reversals");
         reversals.forEach(r -> reversed.addObject().put("reversalId", r.reversalId())
                 .put("amount", r.amount().toDecimalString()).put("forced", r.forced()).put("version", r.version())
-                .put("recordedAt", r.recordedAt().toString()));
+                .put("recordedAt", r.recordedAt().toString())
+                .put("effectiveAt", effectiveAt(r.effectiveAt(), r.recordedAt())));
         return node;
     }
 
     /**
      * A reversal as its POST answers it, the first time and every time it is sent again:
      * {@code {"reversalId","originalKind","originalId","amount","currency","forced","metadata","legs",
-     * "recordedAt"}}; {@code legs} are the account movements {@code {"accountId","side","amount"}}.
+     * "recordedAt","effectiveAt"}}; {@code legs} are the account movements {@code {"accountId","side","amount"}}.
      */
     public static ObjectNode reversal(ReversalState reversal, Instant recordedAt) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -145,17 +156,36 @@ public final class Views {
             }
         });
         node.put("recordedAt", recordedAt.toString());
+        node.put("effectiveAt", effectiveAt(reversal.request().effectiveAt(), recordedAt));
         return node;
     }
 
-    /** The reversal of a transaction: its id, whether forced, and which version of the transaction's stream, when. */
-    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
+    /**
+     * When a transfer, transaction or reversal counts for its client (issue 16): the {@code effectiveAt} its
+     * request named, else when it was first recorded. Every answer shows it, so a client never has to
+     * know whether the request named one.
+     */
+    static String effectiveAt(Instant named, Instant recordedAt) {
+        return (named == null ? recordedAt : named).toString();
+    }
+
+    /**
+     * The reversal of a transaction: its id, whether forced, and which version of the transaction's stream, when;
+     * and when it counts (issue 16; null when its request named no date).
+     */
+    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt,
+                                      Instant effectiveAt) {
+
+        /** A reversal without an effective date. */
+        public TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
+            this(reversalId, forced, version, recordedAt, null);
+        }
     }
 
     /**
      * A multi-leg transaction as every route answers it, the POST that recorded, posted or voided it and
      * the GET alike: {@code {"transactionId","status","entries":[{"index","accountId","direction","amount",
-     * "currency"}],"recordedAt","expiresAt","metadata","version","rejectionCode","rejectionMessage",
+     * "currency"}],"recordedAt","effectiveAt","expiresAt","metadata","version","rejectionCode","rejectionMessage",
      * "failedEntry"}}; {@code direction} is "debit" or "credit" as the request gave it, {@code recordedAt}
      * is when the transaction was first recorded, {@code expiresAt} is null unless it is a hold, and the
      * rejection fields are null unless it was refused ({@code failedEntry} also for a refusal of the whole
@@ -173,6 +203,7 @@ public final class Views {
                     .put("currency", entry.amount().currency().code());
         }
         node.put("recordedAt", recordedAt.toString());
+        node.put("effectiveAt", effectiveAt(transaction.request().effectiveAt(), recordedAt));
         node.put("expiresAt", transaction.expiresAt() == null ? null : transaction.expiresAt().toString());
         ObjectNode metadata = node.putObject("metadata");
         transaction.request().metadata().forEach(metadata::put);
@@ -186,7 +217,7 @@ public final class Views {
     /**
      * A transaction as {@code GET /transactions/{id}} answers it: {@link #transaction}'s fields, then
      * {@code "reversed"} (whether a reversal gave it back) and {@code "reversal"}: that reversal
-     * {@code {"reversalId","forced","version","recordedAt"}}, or null. The command routes answer without
+     * {@code {"reversalId","forced","version","recordedAt","effectiveAt"}}, or null. The command routes answer without
      * these two: a transaction is never reversed by the command that answers it.
      */
     public static ObjectNode transactionAsRead(TransactionState transaction, long version, Instant recordedAt,
@@ -201,7 +232,8 @@ public final class Views {
             node.putNull("reversal");
         } else {
             node.putObject("reversal").put("reversalId", reversal.reversalId()).put("forced", reversal.forced())
-                    .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString());
+                    .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString())
+                    .put("effectiveAt", effectiveAt(reversal.effectiveAt(), reversal.recordedAt()));
         }
         return node;
     }

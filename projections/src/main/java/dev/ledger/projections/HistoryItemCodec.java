@@ -51,6 +51,7 @@ final class HistoryItemCodec {
     static final String REVERSAL_ID = "reversalId";
     static final String FORCED = "forced";
     static final String SHARD_MOVES = "shardMoves";
+    static final String EFFECTIVE_AT = "effectiveAt";
 
     /**
      * What a transfer leg adds to its entry; a reversal's leg also its reversal id and whether it was
@@ -117,6 +118,16 @@ final class HistoryItemCodec {
             }
         }
         return entry;
+    }
+
+    /**
+     * Issue 16: an entry whose event has an effective date keeps it as {@code effectiveAt}; an entry without
+     * one counts when it was recorded, and keeps the shape it always had.
+     */
+    static void putEffectiveAt(Map<String, AttributeValue> entry, Instant effectiveAt) {
+        if (effectiveAt != null) {
+            entry.put(EFFECTIVE_AT, AttributeValue.fromS(effectiveAt.toString()));
+        }
     }
 
     static Map<String, AttributeValue> cursor(String accountId, long version, AccountState account) {

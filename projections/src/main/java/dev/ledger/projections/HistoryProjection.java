@@ -106,6 +106,7 @@ public final class HistoryProjection implements Projection {
             entry = HistoryItemCodec.entry(event.stream().id(), event.version(), event.type(), event.recordedAt(),
                     event.hash(), after, leg);
         }
+        HistoryItemCodec.putEffectiveAt(entry, event.effectiveAt());
         return new Step(new Position(event.version(), false, cursor), List.of(entry, cursor));
     }
 

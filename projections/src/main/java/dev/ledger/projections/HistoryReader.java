@@ -294,6 +294,9 @@ public final class HistoryReader {
         entry.put("amount", text(item, AMOUNT));
         entry.put("balanceAfter", balanceAfter);
         entry.put("recordedAt", item.get(RECORDED_AT).s());
+        // Issue 16: when the entry counts for the client; when it was recorded unless its request named a date.
+        AttributeValue effectiveAt = item.get(HistoryItemCodec.EFFECTIVE_AT);
+        entry.put("effectiveAt", effectiveAt == null ? item.get(RECORDED_AT).s() : effectiveAt.s());
         entry.put("hash", item.get(HASH).s());
         if (item.containsKey(HistoryItemCodec.TRANSACTION_ID)) {
             // A multi-leg transaction's leg: the transaction and every entry of it, this account's and its counterparts'.

@@ -83,6 +83,19 @@ final class ItemJson {
         return value.asLong();
     }
 
+    /** A field the format may leave out (issue 16's {@code effectiveAt}): null when absent, else an instant. */
+    static java.time.Instant optionalInstant(JsonNode node, String name, String what) {
+        JsonNode value = node.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(text(node, name, what));
+        } catch (java.time.DateTimeException notAnInstant) {
+            throw new StoredFormException(what + ": field '" + name + "' is not an ISO-8601 instant");
+        }
+    }
+
     /**
      * An item as named, printable fields, for comparisons ({@code replay verify}, tests): every
      * attribute but the key, with the JSON object in {@code jsonAttribute} spread into its fields

@@ -64,7 +64,8 @@ final class TransactionsItemCodec {
         }
         return new TransfersProjection.TransactionReversal(ItemJson.text(reversal, "reversalId", what),
                 ItemJson.field(reversal, "forced", what).asBoolean(), ItemJson.number(reversal, "version", what),
-                Instant.parse(ItemJson.text(reversal, "recordedAt", what)));
+                Instant.parse(ItemJson.text(reversal, "recordedAt", what)),
+                ItemJson.optionalInstant(reversal, "effectiveAt", what));
     }
 
     static TransactionState state(Map<String, AttributeValue> item) {
@@ -85,7 +86,8 @@ final class TransactionsItemCodec {
         ItemJson.field(node, "metadata", what).fields()
                 .forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
         TransactionRequest request = new TransactionRequest(entries, ItemJson.field(node, "pending", what).asBoolean(),
-                ItemJson.number(node, "timeoutSeconds", what), metadata);
+                ItemJson.number(node, "timeoutSeconds", what), metadata,
+                ItemJson.optionalInstant(node, "effectiveAt", what));
         JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
         JsonNode code = node.get("rejectionCode");
         JsonNode failedEntry = node.get("failedEntry");
@@ -108,6 +110,10 @@ final class TransactionsItemCodec {
         node.put("timeoutSeconds", t.request().timeoutSeconds());
         ObjectNode metadata = node.putObject("metadata");
         t.request().metadata().forEach(metadata::put);
+        // Issue 16: only for a request that named an effective date, so every other item keeps its shape.
+        if (t.request().effectiveAt() != null) {
+            node.put("effectiveAt", t.request().effectiveAt().toString());
+        }
         node.put("status", t.status().name());
         node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
         if (t.rejection() != null) {
@@ -120,6 +126,10 @@ final class TransactionsItemCodec {
         if (reversal != null) {
             node.putObject("reversal").put("reversalId", reversal.reversalId()).put("forced", reversal.forced())
                     .put("version", reversal.version()).put("recordedAt", reversal.recordedAt().toString());
+            // Issue 16: only a dated reversal has it, so every other item keeps its shape.
+            if (reversal.effectiveAt() != null) {
+                ((ObjectNode) node.get("reversal")).put("effectiveAt", reversal.effectiveAt().toString());
+            }
         }
         return ItemJson.write(node);
     }

@@ -73,12 +73,19 @@ final class TransfersItemCodec {
                 "recordedAt", AttributeValue.fromS(change.recordedAt().toString())))).toList()));
         item.put(CREATED_AT, AttributeValue.fromS(createdAt.toString()));
         if (!reversals.isEmpty()) {
-            item.put(REVERSALS, AttributeValue.fromL(reversals.stream().map(r -> AttributeValue.fromM(Map.of(
-                    "reversalId", AttributeValue.fromS(r.reversalId()),
-                    "amount", AttributeValue.fromS(r.amount().toDecimalString()),
-                    "forced", AttributeValue.fromBool(r.forced()),
-                    "version", AttributeValue.fromN(Long.toString(r.version())),
-                    "recordedAt", AttributeValue.fromS(r.recordedAt().toString())))).toList()));
+            item.put(REVERSALS, AttributeValue.fromL(reversals.stream().map(r -> {
+                Map<String, AttributeValue> reversal = new java.util.HashMap<>(Map.of(
+                        "reversalId", AttributeValue.fromS(r.reversalId()),
+                        "amount", AttributeValue.fromS(r.amount().toDecimalString()),
+                        "forced", AttributeValue.fromBool(r.forced()),
+                        "version", AttributeValue.fromN(Long.toString(r.version())),
+                        "recordedAt", AttributeValue.fromS(r.recordedAt().toString())));
+                // Issue 16: only a dated reversal has it, so every other item keeps its shape.
+                if (r.effectiveAt() != null) {
+                    reversal.put("effectiveAt", AttributeValue.fromS(r.effectiveAt().toString()));
+                }
+                return AttributeValue.fromM(reversal);
+            }).toList()));
         }
         return item;
     }
@@ -93,8 +100,10 @@ final class TransfersItemCodec {
         List<TransfersProjection.Reversal> list = new ArrayList<>();
         for (AttributeValue reversal : reversals.l()) {
             Map<String, AttributeValue> m = reversal.m();
+            AttributeValue effectiveAt = m.get("effectiveAt");
             list.add(new TransfersProjection.Reversal(m.get("reversalId").s(), Money.parse(m.get("amount").s(), currency),
-                    m.get("forced").bool(), Long.parseLong(m.get("version").n()), Instant.parse(m.get("recordedAt").s())));
+                    m.get("forced").bool(), Long.parseLong(m.get("version").n()), Instant.parse(m.get("recordedAt").s()),
+                    effectiveAt == null ? null : Instant.parse(effectiveAt.s())));
         }
         return list;
     }
@@ -115,7 +124,7 @@ final class TransfersItemCodec {
                 ItemJson.text(request, "creditAccountId", what),
                 Money.parse(ItemJson.text(request, "amount", what), currency),
                 ItemJson.field(request, "pending", what).asBoolean(), ItemJson.number(request, "timeoutSeconds", what),
-                metadata);
+                metadata, ItemJson.optionalInstant(request, "effectiveAt", what));
         JsonNode expiresAt = ItemJson.field(node, "expiresAt", what);
         JsonNode code = node.get("rejectionCode");
         JsonNode postRequest = node.get("postRequest");
@@ -170,6 +179,10 @@ final class TransfersItemCodec {
         request.put("timeoutSeconds", t.request().timeoutSeconds());
         ObjectNode metadata = request.putObject("metadata");
         t.request().metadata().forEach(metadata::put);
+        // Issue 16: only for a request that named an effective date, so every other item keeps its shape.
+        if (t.request().effectiveAt() != null) {
+            request.put("effectiveAt", t.request().effectiveAt().toString());
+        }
         node.put("status", t.status().name());
         node.put("expiresAt", t.expiresAt() == null ? null : t.expiresAt().toString());
         node.put("postedAmount", t.postedAmount().toDecimalString());

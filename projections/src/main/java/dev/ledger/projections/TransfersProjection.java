@@ -34,8 +34,17 @@ public final class TransfersProjection extends SingleItemProjection {
     public record StatusChange(String status, long version, Instant recordedAt) {
     }
 
-    /** One reversal of the transfer: which, how much, whether forced, from which version and when. */
-    public record Reversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+    /**
+     * One reversal of the transfer: which, how much, whether forced, from which version and when; and when
+     * it counts (issue 16), null when its request named no date.
+     */
+    public record Reversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt,
+                           Instant effectiveAt) {
+
+        /** A reversal without an effective date. */
+        public Reversal(String reversalId, Money amount, boolean forced, long version, Instant recordedAt) {
+            this(reversalId, amount, forced, version, recordedAt, null);
+        }
     }
 
     public record ProjectedTransfer(TransferState state, long version, Instant createdAt, List<StatusChange> history,
@@ -48,8 +57,17 @@ public final class TransfersProjection extends SingleItemProjection {
                 TransfersItemCodec.reversals(item)));
     }
 
-    /** The reversal of a transaction: which, whether forced, from which version of its stream and when. */
-    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
+    /**
+     * The reversal of a transaction: which, whether forced, from which version of its stream and when; and when
+     * it counts (issue 16), null when its request named no date.
+     */
+    public record TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt,
+                                      Instant effectiveAt) {
+
+        /** A reversal without an effective date. */
+        public TransactionReversal(String reversalId, boolean forced, long version, Instant recordedAt) {
+            this(reversalId, forced, version, recordedAt, null);
+        }
     }
 
     /** @param reversal null unless a reversal gave the transaction back */
@@ -75,7 +93,7 @@ public final class TransfersProjection extends SingleItemProjection {
             if (event.event() instanceof TransactionReversed reversed) {
                 // A reversal leaves the status POSTED: it is shown apart from the status history.
                 reversal = new TransactionReversal(reversed.reversalId(), reversed.forced(), event.version(),
-                        event.recordedAt());
+                        event.recordedAt(), event.effectiveAt());
             } else {
                 history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
             }
@@ -87,7 +105,7 @@ public final class TransfersProjection extends SingleItemProjection {
         List<Reversal> reversals = new ArrayList<>(before.map(TransfersItemCodec::reversals).orElse(List.of()));
         if (transferEvent instanceof TransferReversed reversed) {
             reversals.add(new Reversal(reversed.reversalId(), reversed.amount(), reversed.forced(), event.version(),
-                    event.recordedAt()));
+                    event.recordedAt(), event.effectiveAt()));
         } else {
             history.add(new StatusChange(after.status().name(), event.version(), event.recordedAt()));
         }

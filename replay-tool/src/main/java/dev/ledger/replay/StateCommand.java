@@ -20,6 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import dev.ledger.store.Basis;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 // No mixinStandardHelpOptions: its -V/--version would clash with --version N, and picocli then drops
@@ -76,6 +77,25 @@ final class StateCommand implements Callable<Integer> {
         Long version;
     }
 
+    @Option(names = "--basis", paramLabel = "recorded|effective", converter = BasisOption.class,
+            defaultValue = "recorded",
+            description = "with --as-of: count each event from when it was recorded (the default), or from its "
+                    + "effective date (issue 16; an event without one counts when it was recorded)")
+    Basis basis;
+
+    /** {@code recorded} or {@code effective}, exactly as the read API's {@code basis} parameter takes it. */
+    static final class BasisOption implements picocli.CommandLine.ITypeConverter<Basis> {
+        @Override
+        public Basis convert(String value) {
+            Basis basis = Basis.fromParameter(value);
+            if (basis == null) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a basis: give recorded "
+                        + "or effective");
+            }
+            return basis;
+        }
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -87,8 +107,12 @@ final class StateCommand implements Callable<Integer> {
         try (DynamoDbClient dynamo = target.dynamo()) {
             EventLog log = new EventLog(dynamo, target.events());
             Instant asOf = point == null ? null : point.asOf;
+            if (basis == Basis.EFFECTIVE && asOf == null) {
+                err.println("replay: --basis effective counts events as of an instant: give --as-of with it");
+                return ReplayCli.FAILED;
+            }
             HashChainCursor chain = HashChainCursor.fromGenesis();
-            Optional<AccountAsOf> stood = AccountAsOf.fold(log.events(StreamId.account(account)), asOf,
+            Optional<AccountAsOf> stood = AccountAsOf.fold(log.events(StreamId.account(account)), asOf, basis,
                     point == null ? null : point.version, chain);
             if (!chain.intact()) {
                 err.println(broken(account, chain));
@@ -121,7 +145,7 @@ final class StateCommand implements Callable<Integer> {
                 String streamAccountId = AccountShards.streamAccountId(account, shard);
                 HashChainCursor shardChain = HashChainCursor.fromGenesis();
                 Optional<AccountAsOf> shardStood = AccountAsOf.fold(log.events(StreamId.account(streamAccountId)),
-                        asOf, null, shardChain);
+                        asOf, basis, null, shardChain);
                 if (!shardChain.intact()) {
                     err.println(broken(streamAccountId, shardChain));
                     return ReplayCli.DOES_NOT_HOLD;

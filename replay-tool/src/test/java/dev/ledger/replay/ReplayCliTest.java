@@ -41,7 +41,7 @@ class ReplayCliTest {
             assertThat(run.code()).as(String.join(" ", args) + ": " + run.err()).isZero();
             assertThat(run.out()).startsWith("Usage: replay state");
             assertThat(listedOptions(run.out())).as(run.out()).containsExactlyInAnyOrder("--help", "--account",
-                    "--as-of", "--version", "--endpoint", "--region", "--state-file", "--events-table");
+                    "--as-of", "--version", "--basis", "--endpoint", "--region", "--state-file", "--events-table");
         }
     }
 

@@ -73,6 +73,37 @@ class VerifyChainScriptTest {
     }
 
     @Test
+    void checksEventsWithEffectiveDatesAndFindsOneWhoseDateWasAltered(@TempDir Path dir) throws Exception {
+        // Issue 16: only the middle event is dated; the envelope the hash covers has the key only there.
+        List<StoredEvent> dated = new ArrayList<>();
+        String previous = HashChain.GENESIS;
+        for (int version = 1; version <= 3; version++) {
+            StoredEvent draft = new StoredEvent(StreamId.account("dora"), version, "EntryPosted", 1,
+                    Instant.parse("2026-05-01T12:00:00Z").plusSeconds(version), "t-" + version, "req-" + version,
+                    "{\"amount\":\"1.00\",\"currency\":\"EUR\"}", "",
+                    version == 2 ? Instant.parse("2026-04-20T00:00:00Z") : null);
+            String hash = HashChain.next(previous, draft.canonicalBytes());
+            dated.add(new StoredEvent(draft.stream(), draft.version(), draft.type(), draft.schemaVersion(),
+                    draft.recordedAt(), draft.transferId(), draft.correlationId(), draft.data(), hash,
+                    draft.effectiveAt()));
+            previous = hash;
+        }
+        List<String> lines = lines(dated);
+        List<String> altered = new ArrayList<>(lines);
+        altered.set(1, altered.get(1).replace("2026-04-20T00:00:00Z", "2026-04-19T00:00:00Z"));
+
+        Run ok = run(List.of(write(dir, lines).toString()), null);
+        Run tampered = run(List.of(write(dir, altered).toString()), null);
+
+        assertThat(lines.get(1)).contains("\"effectiveAt\":\"2026-04-20T00:00:00Z\"");
+        assertThat(lines.get(0)).doesNotContain("effectiveAt");
+        assertThat(ok.code()).as(ok.output()).isZero();
+        assertThat(ok.output()).contains("account:dora ok 3 events");
+        assertThat(tampered.code()).as(tampered.output()).isNotZero();
+        assertThat(tampered.output()).contains("account:dora");
+    }
+
+    @Test
     void checksStandardInputRedirectedOrNamedByDash(@TempDir Path dir) throws Exception {
         Path file = write(dir, complete());
 

@@ -201,6 +201,27 @@ final class Workload {
         return this;
     }
 
+    /**
+     * Issue 16: {@code count} payments from the EUR bank to the EUR accounts in turn, each dated back
+     * {@code count - i} days (so each counts earlier than everything recorded before it), and a refund of
+     * 1.00 of the first, dated back half a day.
+     */
+    Workload backdated(int count) {
+        for (int i = 0; i < count; i++) {
+            String id = "back-" + i;
+            String credit = eur.get(i % eur.size());
+            Money amount = Money.of(10_00 + i, EUR);
+            java.time.Instant effectiveAt = clock.instant().minus(Duration.ofDays(count - i));
+            transferIds.add(id);
+            execute(l -> l.transfer(id, new TransferRequest("bank-eur", credit, amount, false, 0, null, effectiveAt)));
+        }
+        java.time.Instant refundedAt = clock.instant().minus(Duration.ofHours(12));
+        execute(l -> l.reverseTransfer("rv-back-0", "back-0", c -> new ReversalRequest(
+                dev.ledger.domain.api.OriginalKind.TRANSFER, "back-0", Money.of(1_00, EUR), false, null, refundedAt)));
+        reversalIds.add("rv-back-0");
+        return this;
+    }
+
     private String open(String id, CurrencyUnit currency, OverdraftLimit limit) {
         execute(l -> l.openAccount(new OpenAccount(id, currency, limit)));
         accounts.add(id);

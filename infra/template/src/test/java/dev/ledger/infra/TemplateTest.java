@@ -538,6 +538,14 @@ class TemplateTest {
         }
 
         @Test
+        void tells_the_command_function_how_far_back_an_effective_date_may_lie() {
+            assertThat(symbolicEnvironment("CommandApiFunction"))
+                    .containsEntry("LEDGER_EFFECTIVE_WINDOW_DAYS", "${EffectiveDateWindowDays}");
+            assertThat(symbolicEnvironment("QueryApiFunction")).doesNotContainKey("LEDGER_EFFECTIVE_WINDOW_DAYS");
+            assertThat(template.parameters().get("EffectiveDateWindowDays").defaultValue()).contains("35");
+        }
+
+        @Test
         void refuses_jwt_mode_without_an_issuer_or_an_audience_in_its_rules() {
             assertThat(TemplateRules.violations(template, with(PROD, Map.of("AuthMode", "jwt")), Set.of()))
                     .containsExactly("AuthMode=jwt needs JwtIssuer", "AuthMode=jwt needs JwtAudience");

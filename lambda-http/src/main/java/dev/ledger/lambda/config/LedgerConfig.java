@@ -42,7 +42,36 @@ public final class LedgerConfig {
     /** The command function's timeout is 15 s: a budget must leave it room for the attempt under way. */
     static final long MAX_RETRY_BUDGET_MS = 10_000;
 
+    /**
+     * Optional: how many days back an {@code effectiveAt} may lie (issue 16), 0 to 3660; default 35. The
+     * template's {@code EffectiveDateWindowDays} sets it on the command function.
+     */
+    public static final String EFFECTIVE_WINDOW_DAYS = "LEDGER_EFFECTIVE_WINDOW_DAYS";
+    /** Five weeks: a month's books can still take a payment dated in them for a few days after they end. */
+    public static final Duration DEFAULT_EFFECTIVE_WINDOW = Duration.ofDays(35);
+    /** Ten years: as far back as any bookkeeping law asks records to be kept. */
+    static final long MAX_EFFECTIVE_WINDOW_DAYS = 3660;
+
     private LedgerConfig() {
+    }
+
+    /** {@link #EFFECTIVE_WINDOW_DAYS}, else 35 days; a value that is not whole days in range fails. */
+    public static Duration effectiveWindow() {
+        return optional(EFFECTIVE_WINDOW_DAYS).map(LedgerConfig::effectiveWindow).orElse(DEFAULT_EFFECTIVE_WINDOW);
+    }
+
+    static Duration effectiveWindow(String value) {
+        long days;
+        try {
+            days = Long.parseLong(value.strip());
+        } catch (NumberFormatException notANumber) {
+            days = -1;
+        }
+        if (days < 0 || days > MAX_EFFECTIVE_WINDOW_DAYS) {
+            throw new IllegalStateException("configuration " + EFFECTIVE_WINDOW_DAYS + " is " + value
+                    + "; it takes whole days from 0 to " + MAX_EFFECTIVE_WINDOW_DAYS);
+        }
+        return Duration.ofDays(days);
     }
 
     public static Optional<String> optional(String name) {

@@ -27,6 +27,24 @@ class LedgerConfigTest {
     }
 
     @Test
+    void theEffectiveDateWindowIsWholeDaysUpToTenYearsFiveWeeksByDefault() {
+        assertThat(LedgerConfig.effectiveWindow("35")).isEqualTo(Duration.ofDays(35));
+        assertThat(LedgerConfig.effectiveWindow(" 0 ")).isEqualTo(Duration.ZERO);
+        assertThat(LedgerConfig.effectiveWindow("3660")).isEqualTo(Duration.ofDays(3660));
+        assertThat(LedgerConfig.DEFAULT_EFFECTIVE_WINDOW).isEqualTo(Duration.ofDays(35));
+    }
+
+    @Test
+    void anEffectiveDateWindowOutOfRangeOrNotANumberIsRefusedByName() {
+        for (String wrong : new String[] {"-1", "3661", "35d", "1.5", "99999999999999999999"}) {
+            assertThatThrownBy(() -> LedgerConfig.effectiveWindow(wrong)).as(wrong)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(LedgerConfig.EFFECTIVE_WINDOW_DAYS)
+                    .hasMessageContaining("from 0 to 3660");
+        }
+    }
+
+    @Test
     void theTokenCacheIsWholeSecondsFromOneToFifteenMinutesTwoByDefault() {
         assertThat(LedgerConfig.apiTokenCache("120")).isEqualTo(Duration.ofMinutes(2));
         assertThat(LedgerConfig.apiTokenCache(" 1 ")).isEqualTo(Duration.ofSeconds(1));

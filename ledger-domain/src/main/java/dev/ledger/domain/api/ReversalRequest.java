@@ -1,6 +1,7 @@
 package dev.ledger.domain.api;
 
 import dev.ledger.domain.money.Money;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -18,9 +19,17 @@ import java.util.TreeMap;
  * @param force an operator's reversal that may take the paying account below its floor or move a
  *     frozen account
  * @param metadata client labels, kept sorted so the stored form is deterministic
+ * @param effectiveAt when the refund counts for the client (issue 16); null when the request named none,
+ *     and then it counts when it is recorded. Part of the equality, as for a transfer
  */
 public record ReversalRequest(OriginalKind originalKind, String originalId, Money amount, boolean force,
-                              SortedMap<String, String> metadata) {
+                              SortedMap<String, String> metadata, Instant effectiveAt) {
+
+    /** A request without an effective date: it counts when it is recorded. */
+    public ReversalRequest(OriginalKind originalKind, String originalId, Money amount, boolean force,
+                           SortedMap<String, String> metadata) {
+        this(originalKind, originalId, amount, force, metadata, null);
+    }
 
     public ReversalRequest {
         Objects.requireNonNull(originalKind, "originalKind");

@@ -1,5 +1,6 @@
 package dev.ledger.domain.api;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -16,9 +17,17 @@ import java.util.TreeMap;
  *
  * @param timeoutSeconds how long a pending transaction's holds live; 0 when {@code pending} is false
  * @param metadata client labels, kept sorted so the stored form is deterministic
+ * @param effectiveAt when the transaction counts for the client (issue 16); null when the request named
+ *     none, and then it counts when it is recorded. Part of the equality, as for a transfer
  */
 public record TransactionRequest(List<TransactionEntry> entries, boolean pending, long timeoutSeconds,
-                                 SortedMap<String, String> metadata) {
+                                 SortedMap<String, String> metadata, Instant effectiveAt) {
+
+    /** A request without an effective date: it counts when it is recorded. */
+    public TransactionRequest(List<TransactionEntry> entries, boolean pending, long timeoutSeconds,
+                              SortedMap<String, String> metadata) {
+        this(entries, pending, timeoutSeconds, metadata, null);
+    }
 
     /**
      * The most distinct accounts one transaction may touch. Every command on a transaction is one

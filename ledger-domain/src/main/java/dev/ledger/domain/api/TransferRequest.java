@@ -1,6 +1,7 @@
 package dev.ledger.domain.api;
 
 import dev.ledger.domain.money.Money;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -13,9 +14,18 @@ import java.util.TreeMap;
  *
  * @param timeoutSeconds how long a pending hold lives; 0 when {@code pending} is false
  * @param metadata client labels, kept sorted so the stored form is deterministic
+ * @param effectiveAt when the payment counts for the client (issue 16); null when the request named none,
+ *     and then it counts when it is recorded. Part of the equality, so the same id with another effective
+ *     date is another request
  */
 public record TransferRequest(String debitAccountId, String creditAccountId, Money amount, boolean pending,
-                              long timeoutSeconds, SortedMap<String, String> metadata) {
+                              long timeoutSeconds, SortedMap<String, String> metadata, Instant effectiveAt) {
+
+    /** A request without an effective date: it counts when it is recorded. */
+    public TransferRequest(String debitAccountId, String creditAccountId, Money amount, boolean pending,
+                           long timeoutSeconds, SortedMap<String, String> metadata) {
+        this(debitAccountId, creditAccountId, amount, pending, timeoutSeconds, metadata, null);
+    }
 
     public TransferRequest {
         Objects.requireNonNull(debitAccountId, "debitAccountId");

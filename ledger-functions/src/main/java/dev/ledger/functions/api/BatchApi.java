@@ -72,14 +72,16 @@ final class BatchApi {
 
     private final CommandService commands;
     private final int parallelism;
+    private final EffectiveWindow effective;
     private ExecutorService pool;
 
-    BatchApi(CommandService commands, int parallelism) {
+    BatchApi(CommandService commands, int parallelism, EffectiveWindow effective) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("a batch runs at least one item at a time");
         }
         this.commands = commands;
         this.parallelism = parallelism;
+        this.effective = effective;
     }
 
     Answer batch(Call call) {
@@ -120,16 +122,16 @@ final class BatchApi {
         return Answer.of(atomic ? atomic(call, batchId, request) : independent(call, batchId, request));
     }
 
-    private static BatchItem item(RequestBody element) {
+    private BatchItem item(RequestBody element) {
         String type = element.requiredString("type");
         switch (type) {
             case "transfer" -> {
                 element.allowOnly(TRANSFER_ITEM_FIELDS, "a transfer item");
-                return CommandApi.transferItem(element);
+                return CommandApi.transferItem(element, effective);
             }
             case "transaction" -> {
                 element.allowOnly(TRANSACTION_ITEM_FIELDS, "a transaction item");
-                return CommandApi.transactionItem(element);
+                return CommandApi.transactionItem(element, effective);
             }
             default -> throw ApiException.invalid("field '" + element.name("type") + "' must be \"transfer\" or"
                     + " \"transaction\", got '" + RequestBody.printable(type) + "'");

@@ -74,14 +74,15 @@ public final class CommandApi implements ApiRoutes {
     private static final Set<String> OPEN_FIELDS = Set.of("accountId", "currency", "overdraftLimit", "shards");
     private static final Set<String> SHARDS_FIELDS = Set.of("shards");
     static final Set<String> TRANSFER_FIELDS = Set.of("transferId", "debitAccountId", "creditAccountId",
-            "amount", "currency", "pending", "timeoutSeconds", "metadata");
+            "amount", "currency", "pending", "timeoutSeconds", "metadata", EffectiveWindow.FIELD);
     private static final Set<String> POST_FIELDS = Set.of("amount");
     static final Set<String> TRANSACTION_FIELDS = Set.of("transactionId", "entries", "pending", "timeoutSeconds",
-            "metadata");
+            "metadata", EffectiveWindow.FIELD);
     private static final Set<String> ENTRY_FIELDS = Set.of("accountId", "direction", "amount", "currency");
     /** A reversal is a payments service's refund; an operator may also force one past a floor or a freeze. */
     private static final Set<Role> PAYMENTS_OR_OPERATOR = Set.of(Role.PAYMENTS, Role.OPERATOR);
-    private static final Set<String> REVERSAL_FIELDS = Set.of("reversalId", "amount", "force", "metadata");
+    private static final Set<String> REVERSAL_FIELDS = Set.of("reversalId", "amount", "force", "metadata",
+            EffectiveWindow.FIELD);
     /**
      * What a 409 {@code concurrent_modification} tells the client to wait: the request already waited out
      * its retry budget, so a burst on its accounts is under way; a second lets it pass or thin out, and
@@ -92,6 +93,7 @@ public final class CommandApi implements ApiRoutes {
     private final CommandService commands;
     private final RouteTable routes;
     private final BatchApi batches;
+    private final EffectiveWindow effective;
 
     public CommandApi(CommandService commands, Authenticator authenticator) {
         this(commands, authenticator, BatchApi.DEFAULT_PARALLELISM);
@@ -99,8 +101,18 @@ public final class CommandApi implements ApiRoutes {
 
     /** @param batchParallelism how many items of a batch that is not atomic run at once */
     public CommandApi(CommandService commands, Authenticator authenticator, int batchParallelism) {
+        this(commands, authenticator, batchParallelism, EffectiveWindow.DEFAULT_PAST);
+    }
+
+    /**
+     * @param effectivePast how far back an {@code effectiveAt} may lie (issue 16); the clock that measures it
+     *     is the command service's, the one that records
+     */
+    public CommandApi(CommandService commands, Authenticator authenticator, int batchParallelism,
+                      java.time.Duration effectivePast) {
         this.commands = commands;
-        this.batches = new BatchApi(commands, batchParallelism);
+        this.effective = new EffectiveWindow(effectivePast, EffectiveWindow.FUTURE_SKEW, commands.clock());
+        this.batches = new BatchApi(commands, batchParallelism, effective);
         this.routes = new RouteTable(authenticator, MethodRefusal.NAMES_THE_PATH, List.of(
                 Route.open("GET", "/health", call -> Answer.of(healthy())),
                 new Route("POST", "/accounts", PAYMENTS, this::openAccount),
@@ -184,13 +196,13 @@ public final class CommandApi implements ApiRoutes {
     }
 
     private Answer transfer(Call call) {
-        TransferItem item = transferItem(RequestBody.parse(call.request().body(), TRANSFER_FIELDS));
+        TransferItem item = transferItem(RequestBody.parse(call.request().body(), TRANSFER_FIELDS), effective);
         Committed done = execute(call, ledger -> ledger.transfer(item.transferId(), item.request()));
         return new Answer(refusedOr(done, () -> recordedAnswer(done)), item.transferId());
     }
 
     /** A transfer's id and request, from a body of POST /transfers or a batch's transfer item. */
-    static TransferItem transferItem(RequestBody body) {
+    static TransferItem transferItem(RequestBody body, EffectiveWindow effective) {
         String transferId = body.requiredId("transferId");
         CurrencyUnit currency = body.requiredCurrency("currency");
         Money amount = body.requiredAmount("amount", currency, true);
@@ -205,7 +217,7 @@ public final class CommandApi implements ApiRoutes {
             throw ApiException.invalid("'" + body.name("timeoutSeconds") + "' is only for a pending transfer");
         }
         return new TransferItem(transferId, new TransferRequest(debit, credit, amount, pending, timeout.orElse(0L),
-                body.metadata("metadata")));
+                body.metadata("metadata"), effective.read(body)));
     }
 
     /**
@@ -233,13 +245,14 @@ public final class CommandApi implements ApiRoutes {
      * whether it balances and every account's rules are the ledger's to decide, and to record.
      */
     private Answer transaction(Call call) {
-        TransactionItem item = transactionItem(RequestBody.parse(call.request().body(), TRANSACTION_FIELDS));
+        TransactionItem item = transactionItem(RequestBody.parse(call.request().body(), TRANSACTION_FIELDS),
+                effective);
         Committed done = execute(call, ledger -> ledger.transaction(item.transactionId(), item.request()));
         return Answer.ofTransaction(refusedOr(done, () -> recordedTransaction(done)), item.transactionId());
     }
 
     /** A transaction's id and request, from a body of POST /transactions or a batch's transaction item. */
-    static TransactionItem transactionItem(RequestBody body) {
+    static TransactionItem transactionItem(RequestBody body, EffectiveWindow effective) {
         String transactionId = body.requiredId("transactionId");
         if (!body.has("entries") || body.isNull("entries")) {
             throw ApiException.invalid("field '" + body.name("entries") + "' is required");
@@ -276,7 +289,7 @@ public final class CommandApi implements ApiRoutes {
             throw ApiException.invalid("'" + body.name("timeoutSeconds") + "' is only for a pending transaction");
         }
         return new TransactionItem(transactionId, new TransactionRequest(entries, pending, timeout.orElse(0L),
-                body.metadata("metadata")));
+                body.metadata("metadata"), effective.read(body)));
     }
 
     private static Side direction(RequestBody entry) {
@@ -378,13 +391,15 @@ public final class CommandApi implements ApiRoutes {
         boolean force = body.optionalBoolean("force", false);
         SortedMap<String, String> metadata = body.metadata("metadata");
         boolean allReversible = !body.has("amount") || body.isNull("amount");
+        Instant effectiveAt = effective.read(body);
         if (force && !call.caller().holds(Role.OPERATOR)) {
             throw new ApiException(403, "force_requires_operator", "only the operator role may force a reversal "
                     + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
         }
         Committed done = execute(call, ledger -> ledger.reverseTransfer(reversalId, transferId, currency ->
                 new ReversalRequest(OriginalKind.TRANSFER, transferId,
-                        allReversible ? null : body.requiredAmount("amount", currency, true), force, metadata)),
+                        allReversible ? null : body.requiredAmount("amount", currency, true), force, metadata,
+                        effectiveAt)),
                 forcedReversal(call, force, StreamId.transfer(transferId), reversalId,
                         () -> allReversible ? "all" : body.requiredString("amount")));
         return new Answer(refusedOr(done, () -> reversalAnswer(done)), transferId);
@@ -405,11 +420,13 @@ public final class CommandApi implements ApiRoutes {
         }
         boolean force = body.optionalBoolean("force", false);
         SortedMap<String, String> metadata = body.metadata("metadata");
+        Instant effectiveAt = effective.read(body);
         if (force && !call.caller().holds(Role.OPERATOR)) {
             throw new ApiException(403, "force_requires_operator", "only the operator role may force a reversal "
                     + "past an account's overdraft floor or freeze; send it without 'force', or as an operator");
         }
-        ReversalRequest request = new ReversalRequest(OriginalKind.TRANSACTION, transactionId, null, force, metadata);
+        ReversalRequest request = new ReversalRequest(OriginalKind.TRANSACTION, transactionId, null, force, metadata,
+                effectiveAt);
         Committed done = execute(call, ledger -> ledger.reverseTransaction(reversalId, request),
                 forcedReversal(call, force, StreamId.transaction(transactionId), reversalId, () -> "all"));
         return Answer.ofTransaction(refusedOr(done, () -> reversalAnswer(done)), transactionId);

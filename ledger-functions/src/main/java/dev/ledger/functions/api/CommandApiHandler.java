@@ -43,7 +43,8 @@ public final class CommandApiHandler extends HttpApiHandler implements Resource 
     }
 
     private CommandApiHandler(CommandService commands, RequestLog log, Clock clock) {
-        super(new CommandApi(commands, GatewayCaller.fromConfig()), log, clock);
+        super(new CommandApi(commands, GatewayCaller.fromConfig(), BatchApi.DEFAULT_PARALLELISM,
+                LedgerConfig.effectiveWindow()), log, clock);
         this.commands = commands;
         this.clock = clock;
     }

@@ -132,6 +132,7 @@ public final class CommandApiHostileCorpus {
         add(rows, "batch refusals", batchRefusals());
         add(rows, "transaction reversals", transactionReversals());
         add(rows, "shards", shards());
+        add(rows, "effective dates", effectiveDates());
         return rows;
     }
 
@@ -521,6 +522,94 @@ public final class CommandApiHostileCorpus {
                         .is("a shard's stream id in the path").refused(400, INVALID),
                 request("POST", "/accounts/alice#1/freeze", PAYMENTS).is("a shard's stream id, unescaped, in the path")
                         .refused(400, INVALID));
+    }
+
+    /** The largest instant Java keeps: past it a date is not an instant at all. */
+    private static final String LAST_INSTANT = "\"+1000000000-12-31T23:59:59.999999999Z\"";
+    /** Outside any window the configuration allows (at most 3,660 days back), whenever the corpus runs. */
+    private static final String LONG_AGO = "\"2000-01-01T00:00:00Z\"";
+    private static final String FAR_AHEAD = "\"3000-01-01T00:00:00Z\"";
+    private static final String OUT_OF_RANGE = "effective_date_out_of_range";
+
+    /**
+     * Issue 16's {@code effectiveAt}, on every route that takes it (transfers, transactions, both reversals,
+     * batch items) and two that do not. Only instants outside every window the configuration allows, so a
+     * row's answer never depends on the day the corpus runs.
+     */
+    static List<HostileRequest> effectiveDates() {
+        String effective = "effectiveAt";
+        String fundReverse = "/transfers/fund/reverse";
+        return List.of(
+                post("/transfers").body(transfer(effective, LONG_AGO)).is("a transfer dated 2000")
+                        .refused(422, OUT_OF_RANGE),
+                post("/transfers").body(transfer(effective, FAR_AHEAD)).is("a transfer dated 3000")
+                        .refused(422, OUT_OF_RANGE),
+                post("/transfers").body(transfer(effective, LAST_INSTANT)).is("a transfer at the last instant")
+                        .refused(422, OUT_OF_RANGE),
+                post("/transfers").body(transfer(effective, "\"-1000000000-01-01T00:00:00Z\""))
+                        .is("a transfer at the first instant").refused(422, OUT_OF_RANGE),
+                post("/transfers").body(transfer(effective, "\"+1000000001-01-01T00:00:00Z\""))
+                        .is("a date past the last instant").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"\"")).is("an empty effective date").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"yesterday\"")).is("the word yesterday")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"2026-06-01\"")).is("a date without a time")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"2026-06-01T00:00:00\"")).is("a time without a zone")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"2026-02-30T00:00:00Z\"")).is("February 30")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"2026-06-01T24:00:01Z\"")).is("an hour past 24")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"2026-06-01T00:00:00+25:00\""))
+                        .is("an offset past 18 hours").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\" 2026-06-01T00:00:00Z\"")).is("a leading space")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"2026-06-01T00:00:00Z\\u0000\""))
+                        .is("a NUL after the instant").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"\u202E2026-06-01T00:00:00Z\""))
+                        .is("a right-to-left override before the instant").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"+" + "9".repeat(5000) + "-01-01T00:00:00Z\""))
+                        .is("a 5,000-digit year").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "1767225600")).is("epoch seconds as a number")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "\"1767225600\"")).is("epoch seconds as a string")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "true")).is("an effective date as a boolean")
+                        .refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "{\"at\":\"2026-06-01T00:00:00Z\"}"))
+                        .is("an effective date as an object").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, "[\"2026-06-01T00:00:00Z\"]"))
+                        .is("an effective date as an array").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, LONG_AGO).replace("}", ",\"effectiveAt\":"
+                        + FAR_AHEAD + "}")).is("two effective dates").refused(400, INVALID),
+                post("/transfers").body(transfer(effective, LONG_AGO).replace("effectiveAt", "EffectiveAt"))
+                        .is("the field's name in another case").refused(400, INVALID),
+                post("/transactions").body(transaction("tx-eff-1", false, entry("alice", "debit", "1.00", "EUR"),
+                        entry("bob", "credit", "1.00", "EUR")).replace("}]}", "}],\"effectiveAt\":" + LONG_AGO + "}"))
+                        .is("a transaction dated 2000").refused(422, OUT_OF_RANGE),
+                post("/transactions").body(transaction("tx-eff-2", false, entry("alice", "debit", "1.00", "EUR"),
+                        entry("bob", "credit", "1.00", "EUR")).replace("}]}", "}],\"effectiveAt\":\"soon\"}"))
+                        .is("a transaction dated soon").refused(400, INVALID),
+                post("/transactions").body(transaction("tx-eff-3", false, entry("alice", "debit", "1.00", "EUR")
+                        .replace("}", ",\"effectiveAt\":" + LONG_AGO + "}"), entry("bob", "credit", "1.00", "EUR")))
+                        .is("an effective date on an entry rather than the transaction").refused(400, INVALID),
+                post(fundReverse).body("{\"reversalId\":\"rv-eff-1\",\"amount\":\"1.00\",\"effectiveAt\":" + FAR_AHEAD
+                        + "}").is("a reversal dated 3000").refused(422, OUT_OF_RANGE),
+                post(fundReverse).body("{\"reversalId\":\"rv-eff-2\",\"effectiveAt\":12345}")
+                        .is("a reversal dated by a number").refused(400, INVALID),
+                post("/transactions/tx-now/reverse").body("{\"reversalId\":\"txr-eff-1\",\"effectiveAt\":" + LONG_AGO
+                        + "}").is("a transaction's reversal dated 2000").refused(422, OUT_OF_RANGE),
+                post("/batches").body("{\"batchId\":\"b-eff-1\",\"atomic\":true,\"items\":[{\"type\":\"transfer\","
+                        + transfer("b-eff-t1").substring(1, transfer("b-eff-t1").length() - 1) + ",\"effectiveAt\":"
+                        + LONG_AGO + "}]}").is("a batch item dated 2000").refused(422, OUT_OF_RANGE),
+                post("/batches").body("{\"batchId\":\"b-eff-2\",\"atomic\":false,\"items\":[{\"type\":\"transfer\","
+                        + transfer("b-eff-t2").substring(1, transfer("b-eff-t2").length() - 1)
+                        + ",\"effectiveAt\":\"later\"}]}").is("a batch item dated later").refused(400, INVALID),
+                post("/transfers/held/post").body("{\"effectiveAt\":" + LONG_AGO + "}")
+                        .is("an effective date on a hold's post").refused(400, INVALID),
+                post("/accounts").body("{\"accountId\":\"eff-acct\",\"currency\":\"EUR\",\"effectiveAt\":" + LONG_AGO
+                        + "}").is("an effective date on an account's opening").refused(400, INVALID));
     }
 
     static List<HostileRequest> wrongRole() {

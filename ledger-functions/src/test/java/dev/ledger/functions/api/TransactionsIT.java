@@ -69,7 +69,8 @@ class TransactionsIT {
                 + "{\"index\":0,\"accountId\":\"card\",\"direction\":\"debit\",\"amount\":\"100.00\",\"currency\":\"EUR\"},"
                 + "{\"index\":1,\"accountId\":\"merchant\",\"direction\":\"credit\",\"amount\":\"97.10\",\"currency\":\"EUR\"},"
                 + "{\"index\":2,\"accountId\":\"fees\",\"direction\":\"credit\",\"amount\":\"2.90\",\"currency\":\"EUR\"}],"
-                + "\"recordedAt\":\"" + clock.instant() + "\",\"expiresAt\":null,\"metadata\":{\"order\":\"A-17\"},"
+                + "\"recordedAt\":\"" + clock.instant() + "\",\"effectiveAt\":\"" + clock.instant() + "\","
+                + "\"expiresAt\":null,\"metadata\":{\"order\":\"A-17\"},"
                 + "\"version\":1,\"rejectionCode\":null,\"rejectionMessage\":null,\"failedEntry\":null}");
         assertThat(account("card").balance()).isEqualTo(cardBefore - 10000);
         assertThat(lastEvent("merchant").type()).isEqualTo("TransactionEntriesPosted");

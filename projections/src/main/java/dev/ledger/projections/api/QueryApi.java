@@ -22,10 +22,12 @@ import dev.ledger.http.Route.Answer;
 import dev.ledger.http.RouteTable;
 import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.projections.BalancesProjection;
+import dev.ledger.projections.EffectiveOrder;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
+import dev.ledger.store.Basis;
 import dev.ledger.store.AuditLog;
 import dev.ledger.store.EventStore;
 import dev.ledger.store.HashChainCursor;
@@ -127,10 +129,19 @@ public final class QueryApi implements ApiRoutes {
         int limit = (int) wholeNumber(request, "limit", 1, HistoryReader.MAX_PAGE, 100);
         Optional<Instant> from = instant(request, "from");
         Optional<Instant> to = instant(request, "to");
-        HistoryReader.Cursor cursor = cursor(request);
-        HistoryReader.Page page = fromProjection(ProjectionCatalog.HISTORY,
-                () -> models.history().page(accountId, cursor, limit, from, to));
-        if (page.entries().isEmpty() && cursor.atStart()
+        boolean effectiveOrder = effectiveOrder(request);
+        HistoryReader.Cursor cursor = effectiveOrder ? HistoryReader.Cursor.START : cursor(request);
+        String effectiveCursor = request.query().get("cursor");
+        HistoryReader.Page page;
+        try {
+            page = fromProjection(ProjectionCatalog.HISTORY, () -> effectiveOrder
+                    ? EffectiveOrder.page(models.history(), accountId, effectiveCursor, limit, from, to)
+                    : models.history().page(accountId, cursor, limit, from, to));
+        } catch (IllegalArgumentException notOurs) {
+            throw ApiException.invalid(notOurs.getMessage());
+        }
+        boolean atStart = effectiveOrder ? effectiveCursor == null || effectiveCursor.isEmpty() : cursor.atStart();
+        if (page.entries().isEmpty() && atStart
                 && fromProjection(ProjectionCatalog.BALANCES, () -> models.balances().balance(accountId)).isEmpty()) {
             throw accountNotFound(accountId);
         }
@@ -142,19 +153,26 @@ public final class QueryApi implements ApiRoutes {
     }
 
     /**
-     * The balance at an instant, from the log itself (not the projection): each stream from its last
-     * checkpoint by then, a bounded number of reads (issue 16 §3); a sharded account's shards each folded to
-     * the instant and added up (AccountAsOf#whole).
+     * The balance at an instant, from the log itself (not the projection): a sharded account's shards each
+     * folded to the instant and added up (AccountAsOf#whole). {@code basis=recorded} (the default) counts each
+     * event when it was recorded, and reads each stream from its last checkpoint by then: a bounded number of
+     * reads (issue 16 §3). {@code basis=effective} counts each event when it counts for the client (a
+     * backdated payment is in the balance from its effective date on), which may be any event of the stream,
+     * so it folds each stream whole.
      */
     private HttpResponse balanceAsOf(String accountId, HttpRequest request) {
         Instant asOf = instant(request, "asOf").orElseThrow(() -> ApiException.invalid(
                 "query parameter 'asOf' is required, as an ISO-8601 instant such as 2026-01-31T23:59:59Z"));
-        AccountAsOf stood = AccountAsOf.whole(log, accountId, asOf).orElseThrow(() ->
+        Basis basis = basis(request);
+        Optional<AccountAsOf> found = basis == Basis.RECORDED ? AccountAsOf.whole(log, accountId, asOf)
+                : AccountAsOf.whole(stream -> log.readStream(stream, 1), accountId, asOf, basis);
+        AccountAsOf stood = found.orElseThrow(() ->
                 new ApiException(404, "account_not_found", "account " + accountId + " did not exist at " + asOf));
         AccountState state = stood.state();
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("accountId", accountId);
         body.put("asOf", asOf.toString());
+        body.put("basis", basis.parameter());
         body.put("balance", Money.toDecimalString(state.balance(), state.currency().minorDigits()));
         body.put("currency", state.currency().code());
         body.put("version", stood.version());
@@ -169,7 +187,8 @@ public final class QueryApi implements ApiRoutes {
                 .map(change -> new Views.TransferStatusChange(change.status(), change.version(), change.recordedAt()))
                 .toList();
         List<Views.TransferReversal> reversals = projected.reversals().stream()
-                .map(r -> new Views.TransferReversal(r.reversalId(), r.amount(), r.forced(), r.version(), r.recordedAt()))
+                .map(r -> new Views.TransferReversal(r.reversalId(), r.amount(), r.forced(), r.version(), r.recordedAt(),
+                        r.effectiveAt()))
                 .toList();
         ObjectNode body = Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses,
                 reversals);
@@ -184,7 +203,7 @@ public final class QueryApi implements ApiRoutes {
         TransfersProjection.TransactionReversal reversal = projected.reversal();
         return new HttpResponse(200, Views.transactionAsRead(projected.state(), projected.version(),
                 projected.createdAt(), reversal == null ? null : new Views.TransactionReversal(reversal.reversalId(), reversal.forced(),
-                        reversal.version(), reversal.recordedAt())));
+                        reversal.version(), reversal.recordedAt(), reversal.effectiveAt())));
     }
 
     /**
@@ -311,6 +330,36 @@ public final class QueryApi implements ApiRoutes {
         } catch (IllegalArgumentException notOurs) {
             throw ApiException.invalid(notOurs.getMessage());
         }
+    }
+
+    /**
+     * {@code order}: {@code recorded} (the default: version order, merged by recorded instant for a sharded
+     * account) or {@code effective} (issue 16, {@link EffectiveOrder}).
+     */
+    private static boolean effectiveOrder(HttpRequest request) {
+        String value = request.query().get("order");
+        if (value == null || value.isEmpty() || value.equals("recorded")) {
+            return false;
+        }
+        if (value.equals("effective")) {
+            return true;
+        }
+        throw ApiException.invalid("query parameter 'order' must be \"recorded\" (the order the log recorded, the"
+                + " default) or \"effective\" (when each entry counts for the client)");
+    }
+
+    /** {@code basis}: {@code recorded} when absent, else {@code recorded} or {@code effective}. */
+    private static Basis basis(HttpRequest request) {
+        String value = request.query().get("basis");
+        if (value == null || value.isEmpty()) {
+            return Basis.RECORDED;
+        }
+        Basis basis = Basis.fromParameter(value);
+        if (basis == null) {
+            throw ApiException.invalid("query parameter 'basis' must be \"recorded\" (when the log recorded each"
+                    + " event, the default) or \"effective\" (when each event counts for the client)");
+        }
+        return basis;
     }
 
     private static Optional<Instant> instant(HttpRequest request, String name) {

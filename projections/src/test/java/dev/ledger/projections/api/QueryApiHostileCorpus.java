@@ -33,6 +33,8 @@ public final class QueryApiHostileCorpus {
         add(rows, "methods and routes", methodsAndRoutes());
         add(rows, "history parameters", historyParameters());
         add(rows, "balance instants", balanceInstants());
+        add(rows, "balance bases", balanceBases());
+        add(rows, "history orders", historyOrders());
         add(rows, "unknown subjects", unknownSubjects());
         add(rows, "transactions", transactions());
         add(rows, "batches", batches());
@@ -197,6 +199,65 @@ public final class QueryApiHostileCorpus {
                 balance().query("asOf", "1970-01-01T00:00:00Z").is("the epoch").refused(404, "account_not_found"),
                 balance().query("asOf", "1969-12-31T23:59:59.999999999Z").is("a nanosecond before the epoch")
                         .refused(404, "account_not_found"));
+    }
+
+    /** Issue 16's {@code order}: {@code recorded} or {@code effective}, each with cursors of its own. */
+    static List<HostileRequest> historyOrders() {
+        java.util.function.Function<String, String> base64 = text -> java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String effectiveCursor = base64.apply("effective|2026-06-01T00:00:00Z|2026-06-01T00:00:00Z|0|2");
+        return List.of(
+                history().query("order", "Effective").is("an order capitalised").refused(400, INVALID),
+                history().query("order", "desc").is("an order of another name").refused(400, INVALID),
+                history().query("order", "effective,recorded").is("both orders at once").refused(400, INVALID),
+                history().query("order", "effective\u0000").is("an order and a NUL").refused(400, INVALID),
+                history().query("order", "o".repeat(10 * 1024)).is("10 KB of order").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", dev.ledger.projections.HistoryReader
+                        .encodeCursor(2)).is("a recorded-order cursor in effective order").refused(400, INVALID),
+                history().query("order", "recorded").query("cursor", effectiveCursor)
+                        .is("an effective-order cursor in recorded order").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", "not-a-cursor")
+                        .is("a word as an effective-order cursor").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", base64.apply("effective|x|y|0|1"))
+                        .is("an effective-order cursor with no instants").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", base64.apply(
+                        "effective|2026-02-30T00:00:00Z|2026-06-01T00:00:00Z|0|1"))
+                        .is("an effective-order cursor on February 30").refused(400, INVALID),
+                history().query("order", "effective").query("cursor", base64.apply(
+                        "effective|2026-06-01T00:00:00Z|2026-06-01T00:00:00Z|0|99999999999999999999"))
+                        .is("an effective-order cursor past the largest version").refused(400, INVALID),
+                history().query("order", "effective").query("limit", "0").is("effective order with a limit of 0")
+                        .refused(400, INVALID),
+                history().query("order", "effective").query("from", "yesterday")
+                        .is("effective order from a word").refused(400, INVALID));
+    }
+
+    /** Issue 16's {@code basis}: {@code recorded} or {@code effective}, exactly; nothing else. */
+    static List<HostileRequest> balanceBases() {
+        String asOf = "2026-06-01T00:00:00Z";
+        return List.of(
+                balance().query("asOf", asOf).query("basis", "booked").is("a basis of another name")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "Effective").is("a basis capitalised")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "EFFECTIVE").is("a basis in capitals")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", " effective").is("a basis after a space")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "effective\u0000").is("a basis and a NUL")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "\u202Eeffective").is("an override before the basis")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "recorded,effective").is("both bases at once")
+                        .refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "1").is("a basis by number").refused(400, INVALID),
+                balance().query("asOf", asOf).query("basis", "e".repeat(10 * 1024)).is("10 KB of basis")
+                        .refused(400, INVALID),
+                balance().query("basis", "effective").is("an effective basis without asOf").refused(400, INVALID),
+                balance().query("asOf", "yesterday").query("basis", "effective").is("an effective basis and a word")
+                        .refused(400, INVALID),
+                balance().query("asOf", "2026-04-30T23:59:59Z").query("basis", "effective")
+                        .is("an effective basis before the account was opened").refused(404, "account_not_found"));
     }
 
     static List<HostileRequest> unknownSubjects() {

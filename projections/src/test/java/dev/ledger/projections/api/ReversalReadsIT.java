@@ -119,8 +119,9 @@ class ReversalReadsIT {
         assertThat(pay.get("reversibleAmount").asText()).isEqualTo("25.00");
         assertThat(pay.get("statusHistory")).extracting(s -> s.get("status").asText()).containsExactly("POSTED");
         assertThat(pay.get("reversals").toString()).isEqualTo("[{\"reversalId\":\"r-1\",\"amount\":\"10.00\","
-                + "\"forced\":false,\"version\":2,\"recordedAt\":\"" + firstReversalAt + "\"},{\"reversalId\":\"r-2\","
-                + "\"amount\":\"5.00\",\"forced\":true,\"version\":3,\"recordedAt\":\"" + forcedAt + "\"}]");
+                + "\"forced\":false,\"version\":2,\"recordedAt\":\"" + firstReversalAt + "\",\"effectiveAt\":\""
+                + firstReversalAt + "\"},{\"reversalId\":\"r-2\",\"amount\":\"5.00\",\"forced\":true,\"version\":3,"
+                + "\"recordedAt\":\"" + forcedAt + "\",\"effectiveAt\":\"" + forcedAt + "\"}]");
     }
 
     @Test

@@ -275,12 +275,19 @@ class ApiContractIT {
                 "201 -"));
         cases.add(new Case("a cent more to big", transfer("max-plus", "bank", "big", "0.01", "EUR"),
                 "422 balance_overflow"));
+        // Issue 16: a date outside any window the configuration allows, so the answer does not depend on the day.
+        cases.add(new Case("a transfer dated in the year 2000", post("/transfers", payments,
+                "{\"transferId\":\"dated-2000\",\"debitAccountId\":\"bank\",\"creditAccountId\":\"alice\","
+                        + "\"amount\":\"1.00\",\"currency\":\"EUR\",\"effectiveAt\":\"2000-01-01T00:00:00Z\"}"),
+                "422 effective_date_out_of_range"));
         cases.addAll(transactions());
         cases.addAll(batches());
         cases.addAll(transactionReversals());
         cases.addAll(expiredHold());
         cases.add(Case.later("an operator reading a balance as of now", () -> get("/accounts/alice/balance?asOf="
                 + Instant.now(), operator), "200 -"));
+        cases.add(Case.later("an auditor reading a balance as of now on the effective basis", () -> get(
+                "/accounts/alice/balance?asOf=" + Instant.now() + "&basis=effective", auditor), "200 -"));
         cases.addAll(auditTrail());
         return cases;
     }

@@ -238,7 +238,7 @@ final class ProjectionsAgainstLog {
                 state = TransferState.evolve(Optional.ofNullable(state), (TransferEvent) event.event());
                 if (event.event() instanceof TransferEvent.TransferReversed reversed) {
                     reversals.add(new TransfersProjection.Reversal(reversed.reversalId(), reversed.amount(),
-                            reversed.forced(), event.version(), event.recordedAt()));
+                            reversed.forced(), event.version(), event.recordedAt(), event.effectiveAt()));
                 } else {
                     statuses.add(new TransfersProjection.StatusChange(state.status().name(), event.version(),
                             event.recordedAt()));
@@ -387,6 +387,7 @@ final class ProjectionsAgainstLog {
                     ? leg.counterpartyAccountId() : null);
             entry.put("balanceAfter", Money.toDecimalString(after.balance(), digits));
             entry.put("recordedAt", event.recordedAt().toString());
+            entry.put("effectiveAt", event.effectiveInstant().toString());
             entry.put("hash", event.hash());
             if (domainEvent instanceof AccountEvent.EntryPosted || domainEvent instanceof AccountEvent.HoldPosted
                     || domainEvent instanceof AccountEvent.EntryReversed) {
