@@ -134,6 +134,10 @@ class QueryApiIT {
 
         // Batches on an account of their own (the reversed transaction's history above is checked exactly).
         run(commands, l -> l.openAccount(new OpenAccount("frank", EUR, OverdraftLimit.NONE)));
+        // Issue 16: an account opened with metadata, then replaced.
+        run(commands, l -> l.openAccount(new OpenAccount("gina", EUR, OverdraftLimit.NONE,
+                new java.util.TreeMap<>(Map.of("customer", "c-1")))));
+        run(commands, l -> l.setAccountMetadata("gina", new java.util.TreeMap<>(Map.of("customer", "c-2", "tier", "gold"))));
         run(commands, l -> l.atomicBatch("batch-1", dev.ledger.store.BatchDigest.request(true, List.of(
                 new dev.ledger.domain.api.BatchItem.TransferItem("bt-1", TransferRequest.posted("bank", "frank",
                         Money.parse("4.00", EUR)))))));
@@ -161,7 +165,7 @@ class QueryApiIT {
         for (StreamId stream : List.of(StreamId.account("bank"), StreamId.account("alice"), StreamId.account("bob"),
                 StreamId.transfer("hold"), StreamId.account("carol"), StreamId.account("dave"),
                 StreamId.transaction("tx-1"), StreamId.transaction("tx-bad"), StreamId.account("erin"),
-                StreamId.transaction("tx-2"))) {
+                StreamId.transaction("tx-2"), StreamId.account("gina"))) {
             store.readStream(stream, 1).forEachRemaining(event -> records.add(KinesisRecords.of(event, records.size())));
         }
         new ProjectionConsumer(balances, deadLetters).consume(records);
@@ -181,6 +185,18 @@ class QueryApiIT {
         assertThat(alice.get("version").asLong()).isEqualTo(store.readHead(StreamId.account("alice")).orElseThrow().version());
         assertThat(get("/accounts/alice", "pay").status()).isEqualTo(200);
         assertThat(get("/accounts/nobody", "audit").status()).isEqualTo(404);
+    }
+
+    @Test
+    void anAccountShowsItsMetadataAsLastReplacedAndItsHistoryShowsEachChange() {
+        JsonNode gina = get("/accounts/gina", "audit").body();
+        JsonNode history = get("/accounts/gina/history", "audit").body().get("entries");
+
+        assertThat(gina.get("metadata").toString()).isEqualTo("{\"customer\":\"c-2\",\"tier\":\"gold\"}");
+        assertThat(gina.get("version").asLong()).isEqualTo(3);
+        assertThat(get("/accounts/alice", "audit").body().get("metadata").toString()).isEqualTo("{}");
+        assertThat(history).extracting(e -> e.get("type").asText())
+                .containsExactly("AccountOpened", "AccountMetadataSet", "AccountMetadataSet");
     }
 
     @Test
