@@ -316,7 +316,7 @@ class TemplateTest {
             assertThat(template.routes()).extracting(Template.Route::routeKey).containsExactlyInAnyOrder(
                     "GET /health", "POST /accounts", "POST /accounts/{accountId}/freeze",
                     "POST /accounts/{accountId}/unfreeze", "POST /accounts/{accountId}/close",
-                    "POST /accounts/{accountId}/shards", "POST /transfers",
+                    "POST /accounts/{accountId}/shards", "POST /accounts/{accountId}/metadata", "POST /transfers",
                     "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void",
                     "POST /transfers/{transferId}/reverse",
                     "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",
