@@ -126,6 +126,8 @@ public final class QueryApiHostileCorpus {
                 get("/transfers").is("the transfer collection").refused(404, "not_found"),
                 get("/audit/accounts/alice").is("audit without verify").refused(404, "not_found"),
                 get("/accounts/alice/history/extra").is("a segment after history").refused(404, "not_found"),
+                // Issue 16: an account's metadata is read with the account; it has no read route of its own.
+                get("/accounts/alice/metadata").is("a read of an account's metadata alone").refused(404, "not_found"),
                 get("/accounts/alice/balances").is("a misspelt route").refused(404, "not_found"),
                 get("/ACCOUNTS/alice").is("an upper-case route").refused(404, "not_found"),
                 get("/accounts//history").is("an empty id").refused(404, "not_found"),
@@ -196,6 +198,9 @@ public final class QueryApiHostileCorpus {
                 get("/accounts/nobody").is("an unknown account").refused(404, "account_not_found"),
                 get("/accounts/Alice").is("an account in another case").refused(404, "account_not_found"),
                 get("/accounts/nobody/history").is("an unknown account's history").refused(404, "account_not_found"),
+                // Issue 16: a window is sought in the account's history; an account with none is still unknown.
+                get("/accounts/nobody/history").query("from", "2026-01-01T00:00:00Z").query("to", "2027-01-01T00:00:00Z")
+                        .is("an unknown account's history in a window").refused(404, "account_not_found"),
                 get("/accounts/nobody/balance").query("asOf", "2026-06-01T00:00:00Z")
                         .is("an unknown account's balance").refused(404, "account_not_found"),
                 get("/audit/accounts/nobody/verify").is("verifying an unknown account")
