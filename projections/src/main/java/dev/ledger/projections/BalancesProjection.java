@@ -11,12 +11,19 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /** Each account's balances and the version they reflect: the fold of its events so far. */
 public final class BalancesProjection extends SingleItemProjection {
 
+    private final DynamoDbClient dynamo;
+    private final String table;
+
     public BalancesProjection(DynamoDbClient dynamo, String table) {
         super(ProjectionCatalog.BALANCES, dynamo, table);
+        this.dynamo = dynamo;
+        this.table = table;
     }
 
     /** The account as projected, with its version; empty if the projection has not seen it. */
@@ -53,6 +60,69 @@ public final class BalancesProjection extends SingleItemProjection {
             version += item == null ? 0 : BalancesItemCodec.version(item);
         }
         return Optional.of(new Balance(AccountState.whole(shards), version));
+    }
+
+    /**
+     * Which accounts a list asks for (issue 16): every account, or those whose id begins with
+     * {@code idPrefix}, by id ({@link BalancesItemCodec#BY_ID}); or those of a {@code currency}, with
+     * a {@code status} or any, by status then id ({@link BalancesItemCodec#BY_CURRENCY}). Nothing else
+     * is indexed.
+     */
+    public sealed interface AccountQuery {
+        record ById(String idPrefix) implements AccountQuery {
+        }
+
+        record ByCurrency(String currency, Optional<String> status) implements AccountQuery {
+        }
+    }
+
+    /** @param lastKey the key to start after on the next page (the index's and the table's); null on the last */
+    public record AccountPage(List<Balance> accounts, Map<String, AttributeValue> lastKey) {
+    }
+
+    /**
+     * A page of accounts, each as {@link #whole} shows it, read from one index with a key condition
+     * (never a scan), starting after {@code startKey} (null for the first page).
+     */
+    public AccountPage accounts(AccountQuery query, int limit, Map<String, AttributeValue> startKey) {
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table).limit(limit).exclusiveStartKey(startKey);
+        if (query instanceof AccountQuery.ById byId) {
+            request.indexName(BalancesItemCodec.BY_ID);
+            if (byId.idPrefix().isEmpty()) {
+                request.keyConditionExpression("#h = :h")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_ALL))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(BalancesItemCodec.ACCOUNT)));
+            } else {
+                request.keyConditionExpression("#h = :h AND begins_with(#r, :r)")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_ALL, "#r", ProjectionTables.ID))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(BalancesItemCodec.ACCOUNT),
+                                ":r", AttributeValue.fromS(byId.idPrefix())));
+            }
+        } else {
+            AccountQuery.ByCurrency byCurrency = (AccountQuery.ByCurrency) query;
+            request.indexName(BalancesItemCodec.BY_CURRENCY);
+            if (byCurrency.status().isEmpty()) {
+                request.keyConditionExpression("#h = :h")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_CURRENCY))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(byCurrency.currency())));
+            } else {
+                request.keyConditionExpression("#h = :h AND begins_with(#r, :r)")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_CURRENCY,
+                                "#r", BalancesItemCodec.LIST_STATUS_ID))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(byCurrency.currency()),
+                                ":r", AttributeValue.fromS(byCurrency.status().get() + "#")));
+            }
+        }
+        QueryResponse response = dynamo.query(request.build());
+        List<Balance> accounts = new ArrayList<>();
+        for (Map<String, AttributeValue> item : response.items()) {
+            Balance own = new Balance(BalancesItemCodec.account(item), BalancesItemCodec.version(item));
+            // A sharded account is its shards added up, as GET /accounts/{id} shows it.
+            accounts.add(own.account().sharded() ? whole(item.get(ProjectionTables.ID).s()).orElse(own) : own);
+        }
+        Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? response.lastEvaluatedKey() : null;
+        return new AccountPage(accounts, last);
     }
 
     @Override
