@@ -51,5 +51,10 @@ class AccountMetadataReplayIT {
         assertThat(rebuilt.code()).as(rebuilt.out() + rebuilt.err()).isZero();
         assertThat(new BalancesProjection(dynamo, workload.balances).balance("meta-0").orElseThrow().account().metadata())
                 .isEqualTo(Map.of("channel", "web", "customer", "c-1"));
+        // The rebuilt table has the indexes GET /accounts reads, and every account is listed again.
+        BalancesProjection.AccountPage listed = new BalancesProjection(dynamo, workload.balances)
+                .accounts(new BalancesProjection.AccountQuery.ById(""), 100, null);
+        assertThat(listed.accounts()).extracting(balance -> balance.account().accountId())
+                .containsExactlyElementsOf(workload.accounts.stream().sorted().toList());
     }
 }
