@@ -114,11 +114,19 @@ public final class BalancesProjection extends SingleItemProjection {
             }
         }
         QueryResponse response = dynamo.query(request.build());
+        // The indexes hold keys only (a balance's change then writes no index item): the page's items
+        // are read from the table, in one request, in the order the index gave.
+        List<String> ids = response.items().stream().map(key -> key.get(ProjectionTables.ID).s()).toList();
+        Map<String, Map<String, AttributeValue>> items = ids.isEmpty() ? Map.of() : storedAll(ids);
         List<Balance> accounts = new ArrayList<>();
-        for (Map<String, AttributeValue> item : response.items()) {
+        for (String id : ids) {
+            Map<String, AttributeValue> item = items.get(id);
+            if (item == null) {
+                continue; // written to the index but not readable yet: it shows on a later read
+            }
             Balance own = new Balance(BalancesItemCodec.account(item), BalancesItemCodec.version(item));
             // A sharded account is its shards added up, as GET /accounts/{id} shows it.
-            accounts.add(own.account().sharded() ? whole(item.get(ProjectionTables.ID).s()).orElse(own) : own);
+            accounts.add(own.account().sharded() ? whole(id).orElse(own) : own);
         }
         Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? response.lastEvaluatedKey() : null;

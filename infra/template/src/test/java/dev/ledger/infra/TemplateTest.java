@@ -124,9 +124,10 @@ class TemplateTest {
                 List<String> indexes = new ArrayList<>();
                 template.resource(name + "Table").property("GlobalSecondaryIndexes").forEach(index -> indexes.add(
                         index.path("IndexName").asText() + "(" + index.path("KeySchema").get(0).path("AttributeName").asText()
-                                + "," + index.path("KeySchema").get(1).path("AttributeName").asText() + ")"));
+                                + "," + index.path("KeySchema").get(1).path("AttributeName").asText() + ","
+                                + index.path("Projection").path("ProjectionType").asText() + ")"));
                 assertThat(indexes).as(projection + " indexes").containsExactlyElementsOf(projection.indexes().stream()
-                        .map(index -> index.name() + "(" + index.hashKey() + "," + index.rangeKey() + ")").toList());
+                        .map(index -> index.name() + "(" + index.hashKey() + "," + index.rangeKey() + ",KEYS_ONLY)").toList());
             }
         }
 
