@@ -8,6 +8,7 @@ import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountMetadataSet;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
@@ -125,6 +126,10 @@ public final class EventCodec {
                     : Money.toDecimalString(e.overdraftLimit().minorUnits(), e.currency().minorDigits()));
         } else if (event instanceof AccountFrozen || event instanceof AccountUnfrozen || event instanceof AccountClosed) {
             body.put("accountId", ((AccountEvent) event).accountId());
+        } else if (event instanceof AccountMetadataSet e) {
+            body.put("accountId", e.accountId());
+            ObjectNode metadata = body.putObject("metadata");
+            e.metadata().forEach(metadata::put);
         } else if (event instanceof AccountSharded e) {
             body.put("accountId", e.accountId());
             body.put("shards", e.shards());
@@ -271,6 +276,8 @@ public final class EventCodec {
             return "AccountOpened";
         } else if (event instanceof AccountFrozen) {
             return "AccountFrozen";
+        } else if (event instanceof AccountMetadataSet) {
+            return "AccountMetadataSet";
         } else if (event instanceof AccountUnfrozen) {
             return "AccountUnfrozen";
         } else if (event instanceof AccountClosed) {
@@ -341,6 +348,16 @@ public final class EventCodec {
         throw new IllegalArgumentException("no stored form for " + event.getClass().getName());
     }
 
+    /** A node's {@code metadata} object as a sorted map; empty if the node has none. */
+    static TreeMap<String, String> metadata(JsonNode node) {
+        TreeMap<String, String> metadata = new TreeMap<>();
+        JsonNode field = node.get("metadata");
+        if (field != null && !field.isNull()) {
+            field.fields().forEachRemaining(entry -> metadata.put(entry.getKey(), entry.getValue().asText()));
+        }
+        return metadata;
+    }
+
     public static LedgerEvent decode(String type, int schemaVersion, JsonNode body) {
         if (schemaVersion != SCHEMA_VERSION) {
             throw new IllegalArgumentException("event " + type + " has unknown schema version " + schemaVersion);
@@ -357,6 +374,7 @@ public final class EventCodec {
                         : OverdraftLimit.of(Money.parse(limit.asText(), currency).minorUnits()));
             }
             case "AccountFrozen" -> new AccountFrozen(text(body, "accountId"));
+            case "AccountMetadataSet" -> new AccountMetadataSet(text(body, "accountId"), metadata(body));
             case "AccountUnfrozen" -> new AccountUnfrozen(text(body, "accountId"));
             case "AccountClosed" -> new AccountClosed(text(body, "accountId"));
             case "AccountSharded" -> new AccountSharded(text(body, "accountId"), body.get("shards").asInt());

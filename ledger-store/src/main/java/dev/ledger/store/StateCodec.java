@@ -56,6 +56,11 @@ public final class StateCodec {
                 node.put("shardMovesIn", a.shardMovesIn());
                 node.put("shardMovesOut", a.shardMovesOut());
             }
+            // Only for an account that has some (issue 16), so every other head keeps its bytes.
+            if (!a.metadata().isEmpty()) {
+                ObjectNode metadata = node.putObject("metadata");
+                a.metadata().forEach(metadata::put);
+            }
         } else if (state instanceof TransferState t) {
             node.put("transferId", t.transferId());
             node.set("request", EventCodec.request(t.request()));
@@ -145,7 +150,8 @@ public final class StateCodec {
                 node.get("debitsPending").asLong(), node.get("creditsPending").asLong(),
                 node.has("shardCount") ? node.get("shardCount").asInt() : 1,
                 node.has("shardMovesIn") ? node.get("shardMovesIn").asLong() : 0,
-                node.has("shardMovesOut") ? node.get("shardMovesOut").asLong() : 0);
+                node.has("shardMovesOut") ? node.get("shardMovesOut").asLong() : 0,
+                EventCodec.metadata(node));
     }
 
     public static ReversalState decodeReversal(String json) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
@@ -78,6 +79,8 @@ class EventCodecTest {
                 new AccountOpened("a", EUR, OverdraftLimit.of(1234)),
                 new AccountOpened("bank", EUR, OverdraftLimit.UNLIMITED),
                 new AccountFrozen("a"), new AccountUnfrozen("a"), new AccountClosed("a"),
+                new AccountEvent.AccountMetadataSet("a", new TreeMap<>(java.util.Map.of("customer", "c-1", "note", "caf\u00e9"))),
+                new AccountEvent.AccountMetadataSet("a", new TreeMap<>()),
                 new EntryPosted("a", "t", Side.DEBIT, "b", Money.of(Long.MAX_VALUE, EUR)),
                 new HoldPlaced("a", "t", Side.CREDIT, "b", Money.parse("3.00", EUR), AT),
                 new HoldPosted("a", "t", Side.DEBIT, "b", Money.parse("3.00", EUR), Money.parse("1.50", EUR)),
@@ -129,6 +132,22 @@ class EventCodecTest {
     private static final List<ReversalEvent.Leg> TX_REVERSAL_LEGS = List.of(
             new ReversalEvent.Leg("a", Side.CREDIT, Money.parse("0.005", BHD)),
             new ReversalEvent.Leg("b", Side.DEBIT, Money.parse("1.00", EUR)));
+
+    @Test
+    void theStoredFormOfAnAccountsMetadataIsExactlyThisAndAStateWithoutMetadataKeepsItsBytes() {
+        AccountEvent.AccountMetadataSet set = new AccountEvent.AccountMetadataSet("a",
+                new TreeMap<>(java.util.Map.of("order", "o-1", "customer", "c-1")));
+        EventCodec.Encoded encoded = EventCodec.encode(set);
+
+        assertThat(encoded.type()).isEqualTo("AccountMetadataSet");
+        assertThat(CanonicalJson.string(encoded.body()))
+                .isEqualTo("{\"accountId\":\"a\",\"metadata\":{\"customer\":\"c-1\",\"order\":\"o-1\"}}");
+        assertThat(EventCodec.transferIdOf(set)).isNull();
+        dev.ledger.domain.account.AccountState opened = dev.ledger.domain.account.AccountState.opened(
+                new AccountOpened("a", EUR, OverdraftLimit.of(1234)));
+        assertThat(StateCodec.encode(opened)).doesNotContain("metadata");
+        assertThat(StateCodec.decodeAccount(StateCodec.encode(opened.evolve(set))).metadata()).isEqualTo(set.metadata());
+    }
 
     @Test
     void theStoredFormOfATransactionsReversalIsExactlyThisAndBelongsToNoTransfer() {

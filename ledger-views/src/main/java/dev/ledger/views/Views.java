@@ -25,7 +25,7 @@ public final class Views {
 
     /**
      * {@code {"accountId","currency","overdraftLimit","status","balance","debitsPosted","creditsPosted",
-     * "debitsPending","creditsPending","available","version"}}, and {@code "shards"} for a sharded account
+     * "debitsPending","creditsPending","available","metadata","version"}}, and {@code "shards"} for a sharded account
      * (issue 13: shown as a whole, its version the sum of its shards'); an unlimited overdraft shows as
      * null, and so does the available balance of such an account.
      */
@@ -43,6 +43,9 @@ public final class Views {
         node.put("debitsPending", Money.toDecimalString(account.debitsPending(), digits));
         node.put("creditsPending", Money.toDecimalString(account.creditsPending(), digits));
         node.put("available", account.overdraftLimit().unlimited() ? null : available(account).toPlainString());
+        // Always an object, like a transfer's: {} for an account that has none (issue 16).
+        ObjectNode metadata = node.putObject("metadata");
+        account.metadata().forEach(metadata::put);
         node.put("version", version);
         // Only a sharded account says how many shards it has, so every other answer keeps its shape.
         if (account.sharded()) {

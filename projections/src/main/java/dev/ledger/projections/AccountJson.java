@@ -16,7 +16,8 @@ import dev.ledger.domain.money.OverdraftLimit;
  * {@code "shardCount"} (on the account's own stream: its count; on a shard k >= 1: 0) and the money
  * moved between shards, {@code "shardMovesIn"} and {@code "shardMovesOut"}; each is written only when it
  * is not what an unsharded account has (1, 0 and 0), and an item without it has that value, so an
- * unsharded account's bytes are those it always had. Pinned by {@code BalancesProjectionTest} and
+ * unsharded account's bytes are those it always had. An account with metadata (issue 16) also keeps
+ * {@code "metadata"} (an object of strings), written only when it has some. Pinned by {@code BalancesProjectionTest} and
  * {@code HistoryProjectionTest}: changing it changes what the read tables hold.
  */
 final class AccountJson {
@@ -43,6 +44,10 @@ final class AccountJson {
         if (account.shardMovesOut() != 0) {
             node.put("shardMovesOut", account.shardMovesOut());
         }
+        if (!account.metadata().isEmpty()) {
+            ObjectNode metadata = node.putObject("metadata");
+            account.metadata().forEach(metadata::put);
+        }
         return ItemJson.write(node);
     }
 
@@ -58,6 +63,16 @@ final class AccountJson {
                 ItemJson.number(node, "debitsPending", what), ItemJson.number(node, "creditsPending", what),
                 node.has("shardCount") ? Math.toIntExact(ItemJson.number(node, "shardCount", what)) : 1,
                 node.has("shardMovesIn") ? ItemJson.number(node, "shardMovesIn", what) : 0,
-                node.has("shardMovesOut") ? ItemJson.number(node, "shardMovesOut", what) : 0);
+                node.has("shardMovesOut") ? ItemJson.number(node, "shardMovesOut", what) : 0,
+                metadata(node, what));
+    }
+
+    private static java.util.SortedMap<String, String> metadata(JsonNode node, String what) {
+        java.util.TreeMap<String, String> metadata = new java.util.TreeMap<>();
+        if (node.has("metadata")) {
+            ItemJson.field(node, "metadata", what).fields()
+                    .forEachRemaining(field -> metadata.put(field.getKey(), field.getValue().asText()));
+        }
+        return metadata;
     }
 }

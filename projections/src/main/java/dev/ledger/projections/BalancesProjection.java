@@ -11,12 +11,19 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /** Each account's balances and the version they reflect: the fold of its events so far. */
 public final class BalancesProjection extends SingleItemProjection {
 
+    private final DynamoDbClient dynamo;
+    private final String table;
+
     public BalancesProjection(DynamoDbClient dynamo, String table) {
         super(ProjectionCatalog.BALANCES, dynamo, table);
+        this.dynamo = dynamo;
+        this.table = table;
     }
 
     /** The account as projected, with its version; empty if the projection has not seen it. */
@@ -53,6 +60,77 @@ public final class BalancesProjection extends SingleItemProjection {
             version += item == null ? 0 : BalancesItemCodec.version(item);
         }
         return Optional.of(new Balance(AccountState.whole(shards), version));
+    }
+
+    /**
+     * Which accounts a list asks for (issue 16): every account, or those whose id begins with
+     * {@code idPrefix}, by id ({@link BalancesItemCodec#BY_ID}); or those of a {@code currency}, with
+     * a {@code status} or any, by status then id ({@link BalancesItemCodec#BY_CURRENCY}). Nothing else
+     * is indexed.
+     */
+    public sealed interface AccountQuery {
+        record ById(String idPrefix) implements AccountQuery {
+        }
+
+        record ByCurrency(String currency, Optional<String> status) implements AccountQuery {
+        }
+    }
+
+    /** @param lastKey the key to start after on the next page (the index's and the table's); null on the last */
+    public record AccountPage(List<Balance> accounts, Map<String, AttributeValue> lastKey) {
+    }
+
+    /**
+     * A page of accounts, each as {@link #whole} shows it, read from one index with a key condition
+     * (never a scan), starting after {@code startKey} (null for the first page).
+     */
+    public AccountPage accounts(AccountQuery query, int limit, Map<String, AttributeValue> startKey) {
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table).limit(limit).exclusiveStartKey(startKey);
+        if (query instanceof AccountQuery.ById byId) {
+            request.indexName(BalancesItemCodec.BY_ID);
+            if (byId.idPrefix().isEmpty()) {
+                request.keyConditionExpression("#h = :h")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_ALL))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(BalancesItemCodec.ACCOUNT)));
+            } else {
+                request.keyConditionExpression("#h = :h AND begins_with(#r, :r)")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_ALL, "#r", ProjectionTables.ID))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(BalancesItemCodec.ACCOUNT),
+                                ":r", AttributeValue.fromS(byId.idPrefix())));
+            }
+        } else {
+            AccountQuery.ByCurrency byCurrency = (AccountQuery.ByCurrency) query;
+            request.indexName(BalancesItemCodec.BY_CURRENCY);
+            if (byCurrency.status().isEmpty()) {
+                request.keyConditionExpression("#h = :h")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_CURRENCY))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(byCurrency.currency())));
+            } else {
+                request.keyConditionExpression("#h = :h AND begins_with(#r, :r)")
+                        .expressionAttributeNames(Map.of("#h", BalancesItemCodec.LIST_CURRENCY,
+                                "#r", BalancesItemCodec.LIST_STATUS_ID))
+                        .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(byCurrency.currency()),
+                                ":r", AttributeValue.fromS(byCurrency.status().get() + "#")));
+            }
+        }
+        QueryResponse response = dynamo.query(request.build());
+        // The indexes hold keys only (a balance's change then writes no index item): the page's items
+        // are read from the table, in one request, in the order the index gave.
+        List<String> ids = response.items().stream().map(key -> key.get(ProjectionTables.ID).s()).toList();
+        Map<String, Map<String, AttributeValue>> items = ids.isEmpty() ? Map.of() : storedAll(ids);
+        List<Balance> accounts = new ArrayList<>();
+        for (String id : ids) {
+            Map<String, AttributeValue> item = items.get(id);
+            if (item == null) {
+                continue; // written to the index but not readable yet: it shows on a later read
+            }
+            Balance own = new Balance(BalancesItemCodec.account(item), BalancesItemCodec.version(item));
+            // A sharded account is its shards added up, as GET /accounts/{id} shows it.
+            accounts.add(own.account().sharded() ? whole(id).orElse(own) : own);
+        }
+        Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? response.lastEvaluatedKey() : null;
+        return new AccountPage(accounts, last);
     }
 
     @Override

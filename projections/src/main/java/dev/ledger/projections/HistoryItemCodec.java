@@ -29,6 +29,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  *       account's balance, which moves between shards do not change (an entry without it has none);
  *       the moves themselves, the count raised and a shard's opening have no entry (see
  *       {@link HistoryProjection#next});
+ *   <li>on every entry and on the cursor: {@code recordedUpTo}, the latest {@code recordedAt} of the
+ *       stream up to and including that version (ISO-8601). It never goes down as the version goes up,
+ *       so {@link HistoryReader} finds where a {@code from}/{@code to} window starts and ends by a binary
+ *       search over versions instead of reading from version 1: {@code recordedAt} alone could go down
+ *       when one writer's clock ran behind an earlier writer's. Items written before it existed lack it
+ *       (the reader then takes {@code recordedAt}); a rebuild writes it;
  *   <li>the cursor ({@code sk = 0}): {@code version} and {@code state}, the running account (see
  *       {@link AccountJson}), so the next entry is computed without reading the log.
  * </ul>
@@ -52,6 +58,7 @@ final class HistoryItemCodec {
     static final String FORCED = "forced";
     static final String SHARD_MOVES = "shardMoves";
     static final String EFFECTIVE_AT = "effectiveAt";
+    static final String RECORDED_UP_TO = "recordedUpTo";
 
     /**
      * What a transfer leg adds to its entry; a reversal's leg also its reversal id and whether it was
@@ -137,6 +144,25 @@ final class HistoryItemCodec {
         cursor.put(VERSION, AttributeValue.fromN(Long.toString(version)));
         cursor.put(STATE, AttributeValue.fromS(AccountJson.encode(account)));
         return cursor;
+    }
+
+    /**
+     * The stream's latest {@code recordedAt} once {@code recordedAt} is applied after the item
+     * {@code before} (the cursor before the event; empty for a stream's first event).
+     */
+    static Instant recordedUpTo(Map<String, AttributeValue> before, Instant recordedAt) {
+        AttributeValue earlier = before.get(RECORDED_UP_TO);
+        if (earlier == null) {
+            return recordedAt;
+        }
+        Instant latest = Instant.parse(earlier.s());
+        return latest.isAfter(recordedAt) ? latest : recordedAt;
+    }
+
+    /** An item's {@code recordedUpTo}; its {@code recordedAt} if it was written before the attribute existed. */
+    static Instant recordedUpTo(Map<String, AttributeValue> item) {
+        AttributeValue upTo = item.get(RECORDED_UP_TO);
+        return Instant.parse(upTo != null ? upTo.s() : item.get(RECORDED_AT).s());
     }
 
     /** The running account a cursor holds. */

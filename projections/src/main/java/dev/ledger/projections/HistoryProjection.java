@@ -86,6 +86,9 @@ public final class HistoryProjection implements Projection {
         AccountEvent accountEvent = (AccountEvent) event.event();
         AccountState after = AccountState.evolve(before, accountEvent);
         Map<String, AttributeValue> cursor = HistoryItemCodec.cursor(event.stream().id(), event.version(), after);
+        AttributeValue upTo = AttributeValue.fromS(
+                HistoryItemCodec.recordedUpTo(current.item(), event.recordedAt()).toString());
+        cursor.put(HistoryItemCodec.RECORDED_UP_TO, upTo);
         if (entryless(accountEvent, after)) {
             return new Step(new Position(event.version(), false, cursor), List.of(cursor));
         }
@@ -107,6 +110,7 @@ public final class HistoryProjection implements Projection {
                     event.hash(), after, leg);
         }
         HistoryItemCodec.putEffectiveAt(entry, event.effectiveAt());
+        entry.put(HistoryItemCodec.RECORDED_UP_TO, upTo);
         return new Step(new Position(event.version(), false, cursor), List.of(entry, cursor));
     }
 

@@ -4,6 +4,7 @@ import dev.ledger.domain.api.StreamId;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -94,8 +95,13 @@ public enum ProjectionCatalog {
 
     /** Creates the projection's table (tests, shadow tables of a rebuild) and waits until it exists. */
     public void createTable(DynamoDbClient dynamo, String table) {
-        ProjectionTables.create(dynamo, table, sorted);
+        ProjectionTables.create(dynamo, table, sorted, indexes());
         dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
+    }
+
+    /** The global secondary indexes of its table ({@code infra/template.yaml} declares the same). */
+    public List<ProjectionTables.Index> indexes() {
+        return this == BALANCES ? BalancesItemCodec.INDEXES : List.of();
     }
 
     /** The projection, reading and writing {@code table}. */

@@ -1,8 +1,12 @@
 package dev.ledger.projections;
 
+import java.util.List;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -12,7 +16,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * tool's shadow tables). They must match {@code infra/template.yaml}, which is what deployments use.
  *
  * <ul>
- *   <li>balances: one item per account, key {@code id}.
+ *   <li>balances: one item per account, key {@code id}; the indexes listing accounts (see
+ *       {@code BalancesItemCodec}).
  *   <li>history: key {@code id} + {@code sk}; {@code sk = 0} is the account's cursor (version and
  *       running state), {@code sk = n} the entry for version n.
  *   <li>transfers: one item per transfer, key {@code id}.
@@ -26,9 +31,23 @@ public final class ProjectionTables {
     private ProjectionTables() {
     }
 
-    static void create(DynamoDbClient dynamo, String table, boolean sorted) {
+    /**
+     * A global secondary index of string keys, projecting keys only: an item's write then touches the
+     * index only when the index's keys change, not at every new version of the item.
+     */
+    public record Index(String name, String hashKey, String rangeKey) {
+    }
+
+    static void create(DynamoDbClient dynamo, String table, boolean sorted, List<Index> indexes) {
         dynamo.createTable(request -> {
             request.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST);
+            if (!indexes.isEmpty()) {
+                request.globalSecondaryIndexes(indexes.stream().map(index -> GlobalSecondaryIndex.builder()
+                        .indexName(index.name())
+                        .keySchema(KeySchemaElement.builder().attributeName(index.hashKey()).keyType(KeyType.HASH).build(),
+                                KeySchemaElement.builder().attributeName(index.rangeKey()).keyType(KeyType.RANGE).build())
+                        .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()).build()).toList());
+            }
             if (sorted) {
                 request.attributeDefinitions(
                                 AttributeDefinition.builder().attributeName(ID).attributeType(ScalarAttributeType.S).build(),
@@ -36,8 +55,10 @@ public final class ProjectionTables {
                         .keySchema(KeySchemaElement.builder().attributeName(ID).keyType(KeyType.HASH).build(),
                                 KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build());
             } else {
-                request.attributeDefinitions(
-                                AttributeDefinition.builder().attributeName(ID).attributeType(ScalarAttributeType.S).build())
+                java.util.Set<String> strings = new java.util.LinkedHashSet<>(List.of(ID));
+                indexes.forEach(index -> strings.addAll(List.of(index.hashKey(), index.rangeKey())));
+                request.attributeDefinitions(strings.stream().map(name -> AttributeDefinition.builder().attributeName(name)
+                                .attributeType(ScalarAttributeType.S).build()).toList())
                         .keySchema(KeySchemaElement.builder().attributeName(ID).keyType(KeyType.HASH).build());
             }
         });

@@ -50,7 +50,18 @@ class BalancesProjectionTest {
                 "state", AttributeValue.fromS("{\"accountId\":\"alice\",\"creditsPending\":0,\"creditsPosted\":2500,"
                         + "\"currency\":\"EUR\",\"debitsPending\":1000,\"debitsPosted\":0,\"overdraftLimit\":5000,"
                         + "\"status\":\"OPEN\"}"),
-                "updatedAt", AttributeValue.fromS("2026-03-01T09:00:03Z")));
+                "updatedAt", AttributeValue.fromS("2026-03-01T09:00:03Z"),
+                "listAll", AttributeValue.fromS("account"),
+                "listCurrency", AttributeValue.fromS("EUR"),
+                "listStatusId", AttributeValue.fromS("OPEN#alice")));
+    }
+
+    @Test
+    void aShardsItemCarriesNoListKeysSoOnlyTheAccountIsListed() {
+        Step shard = StoredEvents.fold(balances, StoredEvents.stream(
+                new dev.ledger.domain.api.AccountEvent.ShardOpened("alice#1", EUR, OverdraftLimit.NONE, true))).get(0);
+
+        assertThat(shard.after().item()).doesNotContainKeys("listAll", "listCurrency", "listStatusId");
     }
 
     @Test

@@ -47,6 +47,7 @@ class HistoryProjectionTest {
                         "sk", AttributeValue.fromN("4"),
                         "type", AttributeValue.fromS("HoldPosted"),
                         "recordedAt", AttributeValue.fromS("2026-03-01T09:00:04Z"),
+                        "recordedUpTo", AttributeValue.fromS("2026-03-01T09:00:04Z"),
                         "hash", AttributeValue.fromS("hash-4"),
                         "balanceAfter", AttributeValue.fromS("21.00"),
                         "transferId", AttributeValue.fromS("hold-1"),
@@ -55,6 +56,7 @@ class HistoryProjectionTest {
                 Map.of("id", AttributeValue.fromS("alice"),
                         "sk", AttributeValue.fromN("0"),
                         "version", AttributeValue.fromN("4"),
+                        "recordedUpTo", AttributeValue.fromS("2026-03-01T09:00:04Z"),
                         "state", AttributeValue.fromS("{\"accountId\":\"alice\",\"creditsPending\":0,"
                                 + "\"creditsPosted\":2500,\"currency\":\"EUR\",\"debitsPending\":0,"
                                 + "\"debitsPosted\":400,\"overdraftLimit\":0,\"status\":\"OPEN\"}")));
@@ -66,7 +68,7 @@ class HistoryProjectionTest {
     void anEventThatIsNoTransferLegHasNoAmountOrCounterparty() {
         Step opened = StoredEvents.fold(history, alice).get(0);
 
-        assertThat(opened.items().get(0)).containsOnlyKeys("id", "sk", "type", "recordedAt", "hash", "balanceAfter")
+        assertThat(opened.items().get(0)).containsOnlyKeys("id", "sk", "type", "recordedAt", "recordedUpTo", "hash", "balanceAfter")
                 .containsEntry("type", AttributeValue.fromS("AccountOpened"))
                 .containsEntry("balanceAfter", AttributeValue.fromS("0.00"));
     }
@@ -104,6 +106,7 @@ class HistoryProjectionTest {
                 Map.entry("sk", AttributeValue.fromN("3")),
                 Map.entry("type", AttributeValue.fromS("EntryReversed")),
                 Map.entry("recordedAt", AttributeValue.fromS("2026-03-01T09:00:03Z")),
+                Map.entry("recordedUpTo", AttributeValue.fromS("2026-03-01T09:00:03Z")),
                 Map.entry("hash", AttributeValue.fromS("hash-3")),
                 Map.entry("balanceAfter", AttributeValue.fromS("-5.00")),
                 Map.entry("transferId", AttributeValue.fromS("pay")),
@@ -147,5 +150,27 @@ class HistoryProjectionTest {
         assertThat(steps).extracting(step -> step.items().size()).containsExactly(2, 1, 2);
         assertThat(HistoryItemCodec.account(steps.get(2).after().item()).shardCount()).isEqualTo(4);
         assertThat(steps.get(1).after().item().get("state").s()).contains("\"shardCount\":4");
+    }
+
+    @Test
+    void anEntryRecordedByAClockBehindAnEarlierOnesKeepsTheLatestTimeSoFarForSeeking() {
+        List<StoredEvent> events = StoredEvents.stream(
+                new AccountOpened("alice", EUR, OverdraftLimit.NONE),
+                new EntryPosted("alice", "t-1", Side.CREDIT, "bank", Money.parse("25.00", EUR)),
+                new EntryPosted("alice", "t-2", Side.CREDIT, "bank", Money.parse("5.00", EUR)));
+        StoredEvent late = events.get(2);
+        // Version 3 written by a writer whose clock ran a minute behind version 2's.
+        Instant behind = events.get(1).recordedAt().minusSeconds(60);
+        List<StoredEvent> skewed = List.of(events.get(0), events.get(1), new StoredEvent(late.stream(), late.version(),
+                late.type(), late.schemaVersion(), behind, late.transferId(), late.correlationId(), late.data(),
+                late.hash()));
+
+        List<Step> steps = StoredEvents.fold(history, skewed);
+
+        assertThat(steps.get(2).items().get(0))
+                .containsEntry("recordedAt", AttributeValue.fromS(behind.toString()))
+                .containsEntry("recordedUpTo", AttributeValue.fromS(events.get(1).recordedAt().toString()));
+        assertThat(steps.get(2).after().item())
+                .containsEntry("recordedUpTo", AttributeValue.fromS(events.get(1).recordedAt().toString()));
     }
 }

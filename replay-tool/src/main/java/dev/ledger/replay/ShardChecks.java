@@ -3,6 +3,7 @@ package dev.ledger.replay;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountMetadataSet;
 import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.HoldPlaced;
@@ -98,8 +99,10 @@ final class ShardChecks {
 
     /** Every event of an account stream, after it folded. */
     void accept(StreamId stream, StoredEvent stored, AccountEvent event) {
-        if (event instanceof AccountSharded && AccountShards.shardOf(stream.id()) != 0) {
-            findings.add(stream.toString(), stored.version(), "event", "AccountSharded belongs on the account's own "
+        // The account's shard count and its metadata (issue 16) are the account's, kept on its own stream.
+        if ((event instanceof AccountSharded || event instanceof AccountMetadataSet)
+                && AccountShards.shardOf(stream.id()) != 0) {
+            findings.add(stream.toString(), stored.version(), "event", stored.type() + " belongs on the account's own "
                     + "stream, " + StreamId.account(AccountShards.accountOf(stream.id())) + ", not on a shard's");
         }
         if ((event instanceof EntryPosted || event instanceof HoldPlaced) && AccountShards.shardOf(stream.id()) != 0) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledger.domain.account.AccountState;
 import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
+import dev.ledger.domain.api.AccountEvent.AccountMetadataSet;
 import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
@@ -65,6 +66,19 @@ class ShardChecksTest {
                 "account:a#1 v3 shardFundsMoved.pay-1: gives 5.00 EUR to account:a, which takes 4.00 EUR",
                 "account:a#1 v3 shardFundsMoved.pay-1: its debit and its credit on account:a were not written in one "
                         + "append (recorded at " + AT + " by c-1; the credit at " + AT + " by c-2)");
+    }
+
+    @Test
+    void metadataOnAShardsStreamIsAFindingAndOnTheAccountsOwnIsNot() {
+        stream("a", "c-1", new AccountOpened("a", EUR, OverdraftLimit.NONE), new AccountSharded("a", 2),
+                new AccountMetadataSet("a", new java.util.TreeMap<>(java.util.Map.of("customer", "c-1"))));
+        stream("a#1", "c-1", new ShardOpened("a#1", EUR, OverdraftLimit.NONE, false),
+                new AccountMetadataSet("a#1", new java.util.TreeMap<>(java.util.Map.of("customer", "c-1"))));
+
+        checks.finish();
+
+        assertThat(found()).containsExactly("account:a#1 v2 event: AccountMetadataSet belongs on the account's own "
+                + "stream, account:a, not on a shard's");
     }
 
     @Test

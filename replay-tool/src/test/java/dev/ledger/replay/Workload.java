@@ -222,6 +222,19 @@ final class Workload {
         return this;
     }
 
+    /**
+     * Issue 16: an account opened with metadata ({@code meta-0}) and one whose metadata is replaced twice
+     * ({@code eur-0}, if the run opened it), after whatever ran before.
+     */
+    Workload accountMetadata() {
+        execute(l -> l.openAccount(new OpenAccount("meta-0", EUR, OverdraftLimit.NONE,
+                new java.util.TreeMap<>(java.util.Map.of("customer", "c-1", "channel", "web")))));
+        accounts.add("meta-0");
+        execute(l -> l.setAccountMetadata("eur-0", new java.util.TreeMap<>(java.util.Map.of("order", "o-1"))));
+        execute(l -> l.setAccountMetadata("eur-0", new java.util.TreeMap<>(java.util.Map.of("order", "o-2"))));
+        return this;
+    }
+
     private String open(String id, CurrencyUnit currency, OverdraftLimit limit) {
         execute(l -> l.openAccount(new OpenAccount(id, currency, limit)));
         accounts.add(id);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.ledger.projections.ProjectionCatalog;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Locale;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +120,14 @@ class TemplateTest {
                 assertThat(template.outputs()).containsKey(projection.templateOutput());
                 assertThat(template.resource(name + "Table").property("KeySchema").size())
                         .as(projection + " key schema").isEqualTo(projection.sorted() ? 2 : 1);
+                // The indexes the read API queries (issue 16), as the catalog creates them for tests and rebuilds.
+                List<String> indexes = new ArrayList<>();
+                template.resource(name + "Table").property("GlobalSecondaryIndexes").forEach(index -> indexes.add(
+                        index.path("IndexName").asText() + "(" + index.path("KeySchema").get(0).path("AttributeName").asText()
+                                + "," + index.path("KeySchema").get(1).path("AttributeName").asText() + ","
+                                + index.path("Projection").path("ProjectionType").asText() + ")"));
+                assertThat(indexes).as(projection + " indexes").containsExactlyElementsOf(projection.indexes().stream()
+                        .map(index -> index.name() + "(" + index.hashKey() + "," + index.rangeKey() + ",KEYS_ONLY)").toList());
             }
         }
 
@@ -338,10 +347,10 @@ class TemplateTest {
             assertThat(template.routes()).extracting(Template.Route::routeKey).containsExactlyInAnyOrder(
                     "GET /health", "POST /accounts", "POST /accounts/{accountId}/freeze",
                     "POST /accounts/{accountId}/unfreeze", "POST /accounts/{accountId}/close",
-                    "POST /accounts/{accountId}/shards", "POST /transfers",
+                    "POST /accounts/{accountId}/shards", "POST /accounts/{accountId}/metadata", "POST /transfers",
                     "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void",
                     "POST /transfers/{transferId}/reverse",
-                    "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",
+                    "GET /accounts", "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",
                     "GET /accounts/{accountId}/balance", "GET /transfers/{transferId}",
                     "GET /audit/accounts/{accountId}/verify", "POST /transactions",
                     "POST /transactions/{transactionId}/post", "POST /transactions/{transactionId}/void",

@@ -22,6 +22,7 @@ import dev.ledger.domain.api.AccountCommand.PostTransactionEntries;
 import dev.ledger.domain.api.AccountCommand.PostTransactionHold;
 import dev.ledger.domain.api.AccountCommand.ReverseEntry;
 import dev.ledger.domain.api.AccountCommand.ReverseTransactionEntries;
+import dev.ledger.domain.api.AccountCommand.SetAccountMetadata;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountCommand.VoidTransactionHold;
@@ -29,6 +30,7 @@ import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountMetadataSet;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.ShardFundsMoved;
@@ -75,6 +77,10 @@ public class Account {
     @CommandHandler
     public Account(OpenAccount command) {
         apply(new AccountOpened(command.accountId(), command.currency(), command.overdraftLimit()));
+        // AccountOpened keeps the form it always had; metadata is its own event, in the same append.
+        if (!command.metadata().isEmpty()) {
+            apply(new AccountMetadataSet(command.accountId(), command.metadata()));
+        }
     }
 
     @CommandHandler
@@ -101,6 +107,21 @@ public class Account {
         }
         if (state.status() == AccountStatus.OPEN) {
             apply(new AccountFrozen(accountId));
+        }
+        return Decision.accepted();
+    }
+
+    /**
+     * Replaces the account's metadata: a closed account's is final like the rest of it; the same metadata
+     * again records nothing.
+     */
+    @CommandHandler
+    public Decision handle(SetAccountMetadata command) {
+        if (state.status() == AccountStatus.CLOSED) {
+            return closed();
+        }
+        if (!state.metadata().equals(command.metadata())) {
+            apply(new AccountMetadataSet(accountId, command.metadata()));
         }
         return Decision.accepted();
     }

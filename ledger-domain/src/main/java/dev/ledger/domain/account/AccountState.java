@@ -4,6 +4,7 @@ import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
+import dev.ledger.domain.api.AccountEvent.AccountMetadataSet;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountSharded;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
@@ -28,7 +29,10 @@ import dev.ledger.domain.api.StreamState;
 import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.math.BigInteger;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /**
@@ -47,11 +51,25 @@ import java.util.Optional;
  *     is not sharded); 0 on the stream of a shard k >= 1
  * @param shardMovesIn money this shard received from the account's other shards
  * @param shardMovesOut money this shard gave to the account's other shards
+ * @param metadata the account's client labels (issue 16), on its own stream; empty on a shard k >= 1
  */
 public record AccountState(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit,
                            AccountStatus status, long debitsPosted, long creditsPosted,
                            long debitsPending, long creditsPending, int shardCount, long shardMovesIn,
-                           long shardMovesOut) implements StreamState {
+                           long shardMovesOut, SortedMap<String, String> metadata) implements StreamState {
+
+    public AccountState {
+        metadata = Collections.unmodifiableSortedMap(new TreeMap<>(metadata));
+    }
+
+    /** An account with no metadata. */
+    public AccountState(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit,
+                        AccountStatus status, long debitsPosted, long creditsPosted,
+                        long debitsPending, long creditsPending, int shardCount, long shardMovesIn,
+                        long shardMovesOut) {
+        this(accountId, currency, overdraftLimit, status, debitsPosted, creditsPosted, debitsPending, creditsPending,
+                shardCount, shardMovesIn, shardMovesOut, Collections.emptySortedMap());
+    }
 
     /** An account that is not sharded. */
     public AccountState(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit,
@@ -94,7 +112,7 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
             creditsPending = Math.addExact(creditsPending, shard.creditsPending);
         }
         return new AccountState(own.accountId, own.currency, own.overdraftLimit, own.status, debitsPosted,
-                creditsPosted, debitsPending, creditsPending, own.shardCount, 0, 0);
+                creditsPosted, debitsPending, creditsPending, own.shardCount, 0, 0, own.metadata);
     }
 
     /** The account this stream belongs to (itself, for an account's own stream). */
@@ -137,9 +155,12 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
             return withStatus(AccountStatus.OPEN);
         } else if (event instanceof AccountClosed) {
             return withStatus(AccountStatus.CLOSED);
+        } else if (event instanceof AccountMetadataSet set) {
+            return new AccountState(accountId, currency, overdraftLimit, status, debitsPosted, creditsPosted,
+                    debitsPending, creditsPending, shardCount, shardMovesIn, shardMovesOut, set.metadata());
         } else if (event instanceof AccountSharded sharded) {
             return new AccountState(accountId, currency, overdraftLimit, status, debitsPosted, creditsPosted,
-                    debitsPending, creditsPending, sharded.shards(), shardMovesIn, shardMovesOut);
+                    debitsPending, creditsPending, sharded.shards(), shardMovesIn, shardMovesOut, metadata);
         } else if (event instanceof ShardFundsMoved moved) {
             long amount = moved.amount().minorUnits();
             AccountState after = moved.side() == Side.DEBIT
@@ -288,12 +309,12 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
 
     private AccountState withStatus(AccountStatus newStatus) {
         return new AccountState(accountId, currency, overdraftLimit, newStatus, debitsPosted, creditsPosted,
-                debitsPending, creditsPending, shardCount, shardMovesIn, shardMovesOut);
+                debitsPending, creditsPending, shardCount, shardMovesIn, shardMovesOut, metadata);
     }
 
     private AccountState withMoves(long movesIn, long movesOut) {
         return new AccountState(accountId, currency, overdraftLimit, status, debitsPosted, creditsPosted,
-                debitsPending, creditsPending, shardCount, movesIn, movesOut);
+                debitsPending, creditsPending, shardCount, movesIn, movesOut, metadata);
     }
 
     private AccountState totals(long newDebitsPosted, long newCreditsPosted, long newDebitsPending,
@@ -303,6 +324,6 @@ public record AccountState(String accountId, CurrencyUnit currency, OverdraftLim
             throw new IllegalStateException("account " + accountId + " would have a negative total");
         }
         return new AccountState(accountId, currency, overdraftLimit, status, newDebitsPosted, newCreditsPosted,
-                newDebitsPending, newCreditsPending, shardCount, shardMovesIn, shardMovesOut);
+                newDebitsPending, newCreditsPending, shardCount, shardMovesIn, shardMovesOut, metadata);
     }
 }

@@ -4,7 +4,11 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**
@@ -17,13 +21,30 @@ public sealed interface AccountCommand {
 
     String accountId();
 
-    /** Opening an account: its limit must be within {@link OverdraftLimit#MAX_MINOR_UNITS}. */
+    /**
+     * Opening an account: its limit must be within {@link OverdraftLimit#MAX_MINOR_UNITS}; its metadata
+     * (empty for none) is kept sorted so the stored form is deterministic.
+     */
     record OpenAccount(@TargetAggregateIdentifier String accountId, CurrencyUnit currency,
-                       OverdraftLimit overdraftLimit) implements AccountCommand {
+                       OverdraftLimit overdraftLimit, SortedMap<String, String> metadata) implements AccountCommand {
         public OpenAccount {
             if (overdraftLimit != null && currency != null) {
                 overdraftLimit.requireWithinMaximum("account " + accountId, currency);
             }
+            metadata = Collections.unmodifiableSortedMap(new TreeMap<>(metadata == null ? Map.of() : metadata));
+        }
+
+        /** An account opened with no metadata. */
+        public OpenAccount(String accountId, CurrencyUnit currency, OverdraftLimit overdraftLimit) {
+            this(accountId, currency, overdraftLimit, null);
+        }
+    }
+
+    /** Replaces the metadata of an account (asked of its own stream); the same metadata again changes nothing. */
+    record SetAccountMetadata(@TargetAggregateIdentifier String accountId, SortedMap<String, String> metadata)
+            implements AccountCommand {
+        public SetAccountMetadata {
+            metadata = Collections.unmodifiableSortedMap(new TreeMap<>(metadata));
         }
     }
 

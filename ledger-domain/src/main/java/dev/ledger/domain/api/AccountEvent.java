@@ -4,7 +4,10 @@ import dev.ledger.domain.money.CurrencyUnit;
 import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** Events of one account's stream. */
 public sealed interface AccountEvent extends LedgerEvent {
@@ -30,6 +33,18 @@ public sealed interface AccountEvent extends LedgerEvent {
     }
 
     record AccountFrozen(String accountId) implements AccountEvent {
+    }
+
+    /**
+     * The account's metadata (issue 16: client labels such as a customer or an order, the same limits as a
+     * transfer's) is now {@code metadata}, replacing what it had. On the account's own stream only: after
+     * its {@link AccountOpened} in the same append when it was opened with some, and each time a client
+     * replaces it with something else.
+     */
+    record AccountMetadataSet(String accountId, SortedMap<String, String> metadata) implements AccountEvent {
+        public AccountMetadataSet {
+            metadata = Collections.unmodifiableSortedMap(new TreeMap<>(metadata));
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ import dev.ledger.domain.api.AccountCommand.OpenAccount;
 import dev.ledger.domain.api.AccountCommand.PlaceHold;
 import dev.ledger.domain.api.AccountCommand.PostEntry;
 import dev.ledger.domain.api.AccountCommand.PostHold;
+import dev.ledger.domain.api.AccountCommand.SetAccountMetadata;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.BatchEvent.ItemOutcome;
@@ -49,6 +50,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.function.Function;
 import org.axonframework.modelling.command.inspection.AggregateModel;
 import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
@@ -107,7 +109,8 @@ public final class Ledger {
 
     /**
      * Opens an account with {@code shardCount} shards (1: not sharded); opening it again with the same
-     * settings, and no more shards than it has, is answered as already done.
+     * settings (its metadata as it is now included), and no more shards than it has, is answered as
+     * already done.
      */
     public LedgerResult openAccount(OpenAccount command, int shardCount) {
         requireShardCount(shardCount);
@@ -117,12 +120,14 @@ public final class Ledger {
             AccountState account = existing.get().state();
             if (account.currency().equals(command.currency())
                     && account.overdraftLimit().equals(command.overdraftLimit())
+                    && account.metadata().equals(command.metadata())
                     && shardCount <= account.shardCount()) {
                 return LedgerResult.alreadyApplied(subject);
             }
             return LedgerResult.rejected(subject, new Rejection(RejectionCode.ACCOUNT_EXISTS, "account "
                     + command.accountId() + " already exists with other settings (currency " + account.currency()
-                    + ", " + account.shardCount() + (account.shardCount() == 1 ? " shard)" : " shards)")));
+                    + ", " + account.shardCount() + (account.shardCount() == 1 ? " shard" : " shards")
+                    + (account.metadata().equals(command.metadata()) ? ")" : ", other metadata)")));
         }
         Handled<Account> opened = AxonAggregates.create(ACCOUNTS, () -> new Account(command));
         if (shardCount == 1) {
@@ -197,6 +202,23 @@ public final class Ledger {
         List<Versioned<AccountState>> all = shards.all(own.get());
         return Optional.of(new Versioned<>(AccountState.whole(all.stream().map(Versioned::state).toList()),
                 all.stream().mapToLong(Versioned::version).sum()));
+    }
+
+    /**
+     * Replaces an account's metadata (issue 16), on its own stream only: a sharded account's shards
+     * carry none. The same metadata again is applied with no event.
+     */
+    public LedgerResult setAccountMetadata(String accountId, SortedMap<String, String> metadata) {
+        StreamId subject = StreamId.account(accountId);
+        Optional<Versioned<AccountState>> own = streams.account(accountId);
+        if (own.isEmpty()) {
+            return accountNotFound(subject);
+        }
+        Handled<Account> handled = handleAccount(own.get(), new SetAccountMetadata(accountId, metadata));
+        if (handled.decision() instanceof Decision.Rejected refused) {
+            return LedgerResult.rejected(subject, refused.rejection());
+        }
+        return LedgerResult.applied(subject, changesOf(accountChangeOrNone(own.get().version(), handled)));
     }
 
     public LedgerResult freezeAccount(String accountId) {

@@ -17,6 +17,8 @@ import dev.ledger.domain.api.AccountCommand.ReverseTransactionEntries;
 import dev.ledger.domain.api.AccountCommand.UnfreezeAccount;
 import dev.ledger.domain.api.AccountCommand.VoidHold;
 import dev.ledger.domain.api.AccountEvent.AccountClosed;
+import dev.ledger.domain.api.AccountCommand;
+import dev.ledger.domain.api.AccountEvent;
 import dev.ledger.domain.api.AccountEvent.AccountFrozen;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.AccountUnfrozen;
@@ -60,6 +62,55 @@ class AccountTest {
         fixture.givenNoPriorActivity()
                 .when(new OpenAccount("alice", EUR, OverdraftLimit.of(5000)))
                 .expectEvents(new AccountOpened("alice", EUR, OverdraftLimit.of(5000)));
+    }
+
+    @Nested
+    class Metadata {
+
+        private final java.util.SortedMap<String, String> order1 = new java.util.TreeMap<>(java.util.Map.of("order", "o-1"));
+        private final java.util.SortedMap<String, String> order2 = new java.util.TreeMap<>(java.util.Map.of("order", "o-2"));
+
+        @Test
+        void anAccountOpenedWithMetadataRecordsItAsItsOwnEventAfterTheOpening() {
+            fixture.givenNoPriorActivity()
+                    .when(new OpenAccount("alice", EUR, OverdraftLimit.NONE, order1))
+                    .expectEvents(new AccountOpened("alice", EUR, OverdraftLimit.NONE),
+                            new AccountEvent.AccountMetadataSet("alice", order1));
+        }
+
+        @Test
+        void metadataIsReplacedWholeAndTheSameAgainRecordsNothing() {
+            fixture.given(opened("alice", OverdraftLimit.NONE), new AccountEvent.AccountMetadataSet("alice", order1))
+                    .when(new AccountCommand.SetAccountMetadata("alice", order2))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectEvents(new AccountEvent.AccountMetadataSet("alice", order2));
+            fixture.given(opened("alice", OverdraftLimit.NONE), new AccountEvent.AccountMetadataSet("alice", order1))
+                    .when(new AccountCommand.SetAccountMetadata("alice", order1))
+                    .expectResultMessagePayloadMatching(accepted())
+                    .expectNoEvents();
+        }
+
+        @Test
+        void aFrozenAccountsMetadataMayChangeAClosedAccountsMayNot() {
+            fixture.given(opened("alice", OverdraftLimit.NONE), new AccountFrozen("alice"))
+                    .when(new AccountCommand.SetAccountMetadata("alice", order1))
+                    .expectEvents(new AccountEvent.AccountMetadataSet("alice", order1));
+            fixture.given(opened("alice", OverdraftLimit.NONE), new AccountEvent.AccountClosed("alice"))
+                    .when(new AccountCommand.SetAccountMetadata("alice", order1))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(rejectedWith(RejectionCode.ACCOUNT_CLOSED));
+        }
+
+        @Test
+        void metadataLeavesTheBalancesAsTheyWere() {
+            AccountState before = AccountState.opened(new AccountOpened("alice", EUR, OverdraftLimit.NONE));
+            AccountState after = before.evolve(new AccountEvent.AccountMetadataSet("alice", order1));
+
+            assertThat(after.metadata()).isEqualTo(order1);
+            assertThat(new AccountState(after.accountId(), after.currency(), after.overdraftLimit(), after.status(),
+                    after.debitsPosted(), after.creditsPosted(), after.debitsPending(), after.creditsPending(),
+                    after.shardCount(), after.shardMovesIn(), after.shardMovesOut())).isEqualTo(before);
+        }
     }
 
     @Nested

@@ -71,7 +71,9 @@ public final class CommandApi implements ApiRoutes {
 
     private static final Set<Role> PAYMENTS = Set.of(Role.PAYMENTS);
     private static final Set<Role> OPERATOR = Set.of(Role.OPERATOR);
-    private static final Set<String> OPEN_FIELDS = Set.of("accountId", "currency", "overdraftLimit", "shards");
+    private static final Set<String> OPEN_FIELDS = Set.of("accountId", "currency", "overdraftLimit", "shards",
+            "metadata");
+    private static final Set<String> METADATA_FIELDS = Set.of("metadata");
     private static final Set<String> SHARDS_FIELDS = Set.of("shards");
     static final Set<String> TRANSFER_FIELDS = Set.of("transferId", "debitAccountId", "creditAccountId",
             "amount", "currency", "pending", "timeoutSeconds", "metadata", EffectiveWindow.FIELD);
@@ -120,6 +122,7 @@ public final class CommandApi implements ApiRoutes {
                 new Route("POST", "/accounts/{accountId}/unfreeze", PAYMENTS, onAccount(Ledger::unfreezeAccount)),
                 new Route("POST", "/accounts/{accountId}/close", PAYMENTS, onAccount(Ledger::closeAccount)),
                 new Route("POST", "/accounts/{accountId}/shards", OPERATOR, this::raiseShards),
+                new Route("POST", "/accounts/{accountId}/metadata", PAYMENTS, this::setMetadata),
                 new Route("POST", "/transfers", PAYMENTS, this::transfer),
                 new Route("POST", "/transfers/{transferId}/post", PAYMENTS, this::post),
                 new Route("POST", "/transfers/{transferId}/void", PAYMENTS, this::voidHold),
@@ -161,7 +164,9 @@ public final class CommandApi implements ApiRoutes {
         CurrencyUnit currency = body.requiredCurrency("currency");
         OverdraftLimit limit = body.overdraftLimit("overdraftLimit", currency);
         int shards = shardCount(body).orElse(1);
-        Committed done = execute(call, ledger -> ledger.openAccount(new OpenAccount(accountId, currency, limit), shards));
+        SortedMap<String, String> metadata = body.metadata("metadata");
+        Committed done = execute(call, ledger -> ledger.openAccount(new OpenAccount(accountId, currency, limit, metadata),
+                shards));
         // The same request again: the account as it is now (frozen, closed, its balances), not a replay
         // of the creation answer, which would show a closed account as OPEN.
         int status = done.result().status() == Status.ALREADY_APPLIED ? 200 : 201;
@@ -179,6 +184,20 @@ public final class CommandApi implements ApiRoutes {
         Committed done = execute(call, ledger -> ledger.raiseShards(call.id(), shards),
                 OperatorAudit.of(call, OperatorAction.SHARDS_RAISED, StreamId.account(call.id()).toString(),
                         () -> new TreeMap<>(Map.of("shards", Integer.toString(shards)))));
+        return Answer.of(refusedOr(done, () -> new HttpResponse(200, account(done))));
+    }
+
+    /**
+     * Replaces the metadata of the account the path names, {@code {"metadata": {...}}} (required; {@code {}}
+     * clears it), within the limits of a transfer's metadata: 200 with the account after it.
+     */
+    private Answer setMetadata(Call call) {
+        RequestBody body = RequestBody.parse(call.request().body(), METADATA_FIELDS);
+        if (!body.has("metadata") || body.isNull("metadata")) {
+            throw ApiException.invalid("field 'metadata' is required: an object of string values, {} to clear it");
+        }
+        SortedMap<String, String> metadata = body.metadata("metadata");
+        Committed done = execute(call, ledger -> ledger.setAccountMetadata(call.id(), metadata));
         return Answer.of(refusedOr(done, () -> new HttpResponse(200, account(done))));
     }
 

@@ -133,6 +133,7 @@ public final class CommandApiHostileCorpus {
         add(rows, "transaction reversals", transactionReversals());
         add(rows, "shards", shards());
         add(rows, "effective dates", effectiveDates());
+        add(rows, "account metadata", accountMetadata());
         return rows;
     }
 
@@ -610,6 +611,59 @@ public final class CommandApiHostileCorpus {
                         .is("an effective date on a hold's post").refused(400, INVALID),
                 post("/accounts").body("{\"accountId\":\"eff-acct\",\"currency\":\"EUR\",\"effectiveAt\":" + LONG_AGO
                         + "}").is("an effective date on an account's opening").refused(400, INVALID));
+    }
+
+    /**
+     * Issue 16: an account's metadata, on opening ({@code POST /accounts}) and replaced
+     * ({@code POST /accounts/{id}/metadata}), held to a transfer's limits by the same parser.
+     */
+    static List<HostileRequest> accountMetadata() {
+        String open = "{\"accountId\":\"tagged\",\"currency\":\"EUR\",\"metadata\":";
+        String seventeenKeys = IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        return List.of(
+                post("/accounts").body(open + seventeenKeys + "}").is("an account opened with 17 metadata keys")
+                        .refused(400, INVALID),
+                post("/accounts").body(open + "{\"k\":\"" + "x".repeat(513) + "\"}}")
+                        .is("an account opened with a 513-character metadata value").refused(400, INVALID),
+                post("/accounts").body(open + "{\"" + "k".repeat(65) + "\":\"v\"}}")
+                        .is("an account opened with a 65-character metadata key").refused(400, INVALID),
+                post("/accounts").body(open + "{\"a=b\":\"v\"}}").is("an '=' in an account's metadata key")
+                        .refused(400, INVALID),
+                post("/accounts").body(open + "{\"k\":5}}").is("a numeric account metadata value")
+                        .refused(400, INVALID),
+                post("/accounts").body(open + "[\"k\"]}").is("account metadata as an array").refused(400, INVALID),
+                post("/accounts").body(open + "{\"k\":{\"x\":\"y\"}}}").is("a nested account metadata value")
+                        .refused(400, INVALID),
+                post("/accounts").body(open + "{\"k\":\"a\",\"k\":\"b\"}}").is("an account metadata key twice")
+                        .refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{}").is("a metadata replace with no metadata field")
+                        .refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{\"metadata\":null}").is("a metadata replace with null")
+                        .refused(400, INVALID),
+                post("/accounts/alice/metadata").is("a metadata replace with no body").refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{\"metadata\":{\"k\":\"v\"},\"status\":\"CLOSED\"}")
+                        .is("a metadata replace smuggling another field").refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{\"metadata\":" + seventeenKeys + "}")
+                        .is("a metadata replace with 17 keys").refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{\"metadata\":{\"k\":\"" + "x".repeat(17 * 1024) + "\"}}")
+                        .is("a metadata replace with a 17 KB value").refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{\"metadata\":{\"k\\u00e9y\":\"v\"}}")
+                        .is("a non-ASCII key in a metadata replace").refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{\"metadata\":{\"k\":true}}")
+                        .is("a boolean value in a metadata replace").refused(400, INVALID),
+                post("/accounts/alice/metadata").body("{\"metadata\":\"k=v\"}")
+                        .is("a metadata replace as a string").refused(400, INVALID),
+                post("/accounts/nobody/metadata").body("{\"metadata\":{\"k\":\"v\"}}")
+                        .is("a metadata replace of an unknown account").refused(404, "account_not_found"),
+                post("/accounts/alice%23k/metadata").body("{\"metadata\":{\"k\":\"v\"}}")
+                        .is("a metadata replace of a shard's stream").refused(400, INVALID),
+                request("POST", "/accounts/alice/metadata", AUDITOR).body("{\"metadata\":{\"k\":\"v\"}}")
+                        .is("an auditor replacing metadata").refused(403, "forbidden"),
+                request("POST", "/accounts/alice/metadata", OPERATOR).body("{\"metadata\":{\"k\":\"v\"}}")
+                        .is("an operator replacing metadata").refused(403, "forbidden"),
+                request("PUT", "/accounts/alice/metadata", PAYMENTS).body("{\"metadata\":{\"k\":\"v\"}}")
+                        .is("a PUT of an account's metadata").refused(405, "method_not_allowed"));
     }
 
     static List<HostileRequest> wrongRole() {

@@ -5,6 +5,7 @@ import static dev.ledger.functions.LedgerFixture.OPERATOR;
 import static dev.ledger.functions.LedgerFixture.PAYMENTS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ledger.domain.api.StreamId;
 import dev.ledger.functions.LedgerFixture;
 import dev.ledger.functions.LedgerFixture.Reply;
 import dev.ledger.localaws.AwsClients;
@@ -13,6 +14,8 @@ import dev.ledger.localaws.TestNames;
 import dev.ledger.store.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -55,7 +58,7 @@ class CommandApiIT {
             assertThat(opened.body().toString()).isEqualTo("{\"accountId\":\"carol\",\"currency\":\"EUR\","
                     + "\"overdraftLimit\":\"10.00\",\"status\":\"OPEN\",\"balance\":\"0.00\",\"debitsPosted\":\"0.00\","
                     + "\"creditsPosted\":\"0.00\",\"debitsPending\":\"0.00\",\"creditsPending\":\"0.00\","
-                    + "\"available\":\"10.00\",\"version\":1}");
+                    + "\"available\":\"10.00\",\"metadata\":{},\"version\":1}");
 
             Reply again = ledger.openAccount("carol", "EUR", "\"10.00\"");
             assertThat(again.status()).isEqualTo(200);
@@ -130,6 +133,75 @@ class CommandApiIT {
             assertThat(again.status()).isEqualTo(200);
             assertThat(again.body().get("status").asText()).isEqualTo("CLOSED");
             assertThat(again.body().get("version").asLong()).isEqualTo(2);
+        }
+
+        @Test
+        void anAccountOpenedWithMetadataShowsItAndRecordsItAsItsOwnEventInTheSameAppend() {
+            Reply opened = ledger.post("/accounts", "{\"accountId\":\"meta-1\",\"currency\":\"EUR\","
+                    + "\"metadata\":{\"customer\":\"c-42\",\"channel\":\"web\"}}");
+
+            assertThat(opened.status()).isEqualTo(201);
+            assertThat(opened.body().get("metadata").toString()).isEqualTo("{\"channel\":\"web\",\"customer\":\"c-42\"}");
+            assertThat(opened.body().get("version").asLong()).isEqualTo(2);
+            List<String> types = new ArrayList<>();
+            ledger.store().readStream(StreamId.account("meta-1"), 1).forEachRemaining(e -> types.add(e.type()));
+            assertThat(types).containsExactly("AccountOpened", "AccountMetadataSet");
+            // The same request again is already done; other metadata under the same id is another account.
+            Reply again = ledger.post("/accounts", "{\"accountId\":\"meta-1\",\"currency\":\"EUR\","
+                    + "\"metadata\":{\"channel\":\"web\",\"customer\":\"c-42\"}}");
+            assertThat(again.status()).isEqualTo(200);
+            assertThat(again.body()).isEqualTo(opened.body());
+            Reply other = ledger.post("/accounts", "{\"accountId\":\"meta-1\",\"currency\":\"EUR\","
+                    + "\"metadata\":{\"customer\":\"c-43\"}}");
+            assertThat(other.status()).isEqualTo(409);
+            assertThat(other.error()).isEqualTo("account_exists");
+            assertThat(other.body().get("message").asText()).contains("other metadata");
+        }
+
+        @Test
+        void metadataIsReplacedWholeTheSameAgainRecordsNothingAndAClosedAccountsIsFinal() {
+            assertThat(ledger.openAccount("meta-2", "EUR", null).status()).isEqualTo(201);
+
+            Reply set = ledger.post("/accounts/meta-2/metadata", "{\"metadata\":{\"order\":\"o-1\",\"k\":\"v\"}}");
+            Reply replaced = ledger.post("/accounts/meta-2/metadata", "{\"metadata\":{\"order\":\"o-2\"}}");
+            long events = ledger.eventCount();
+            Reply same = ledger.post("/accounts/meta-2/metadata", "{\"metadata\":{\"order\":\"o-2\"}}");
+
+            assertThat(set.status()).isEqualTo(200);
+            assertThat(set.body().get("metadata").toString()).isEqualTo("{\"k\":\"v\",\"order\":\"o-1\"}");
+            assertThat(replaced.body().get("metadata").toString()).isEqualTo("{\"order\":\"o-2\"}");
+            assertThat(replaced.body().get("version").asLong()).isEqualTo(3);
+            assertThat(same.status()).isEqualTo(200);
+            assertThat(same.body()).isEqualTo(replaced.body());
+            assertThat(ledger.eventCount()).isEqualTo(events);
+
+            Reply cleared = ledger.post("/accounts/meta-2/metadata", "{\"metadata\":{}}");
+            assertThat(cleared.body().get("metadata").toString()).isEqualTo("{}");
+            assertThat(ledger.post("/accounts/meta-2/close", null).status()).isEqualTo(200);
+            Reply closed = ledger.post("/accounts/meta-2/metadata", "{\"metadata\":{\"order\":\"o-3\"}}");
+            assertThat(closed.status()).isEqualTo(422);
+            assertThat(closed.error()).isEqualTo("account_closed");
+        }
+
+        @Test
+        void accountMetadataKeepsToTheLimitsOfATransfersMetadata() {
+            assertThat(ledger.openAccount("meta-3", "EUR", null).status()).isEqualTo(201);
+            String sixteen = java.util.stream.IntStream.range(0, 16).mapToObj(i -> "\"k" + i + "\":\"" + "x".repeat(512) + "\"")
+                    .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+            String seventeen = java.util.stream.IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                    .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+
+            Reply atTheLimits = ledger.post("/accounts/meta-3/metadata", "{\"metadata\":" + sixteen + "}");
+            Reply overKeys = ledger.post("/accounts/meta-3/metadata", "{\"metadata\":" + seventeen + "}");
+            Reply overValue = ledger.post("/accounts/meta-3/metadata",
+                    "{\"metadata\":{\"k\":\"" + "x".repeat(513) + "\"}}");
+
+            assertThat(atTheLimits.status()).isEqualTo(200);
+            assertThat(atTheLimits.body().get("metadata").size()).isEqualTo(16);
+            assertThat(overKeys.status()).isEqualTo(400);
+            assertThat(overKeys.body().get("message").asText()).contains("at most 16");
+            assertThat(overValue.status()).isEqualTo(400);
+            assertThat(overValue.body().get("message").asText()).contains("at most 512 characters");
         }
 
         @Test

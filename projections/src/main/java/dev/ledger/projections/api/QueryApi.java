@@ -91,6 +91,8 @@ public final class QueryApi implements ApiRoutes {
         this.readModels = readModels;
         this.log = log;
         this.routes = new RouteTable(authenticator, MethodRefusal.HERE, List.of(
+                new Route("GET", "/accounts", ANY_ROLE,
+                        call -> Answer.of(AccountList.page(readModels.get().balances(), call.request()))),
                 new Route("GET", "/accounts/{accountId}", ANY_ROLE, call -> Answer.of(account(readModels.get(), call.id()))),
                 new Route("GET", "/accounts/{accountId}/history", ANY_ROLE,
                         call -> Answer.of(history(readModels.get(), call.id(), call.request()))),
@@ -376,7 +378,15 @@ public final class QueryApi implements ApiRoutes {
     }
 
     private static long wholeNumber(HttpRequest request, String name, long min, long max, long absent) {
-        String value = request.query().get(name);
+        return wholeNumberValue(request.query().get(name), name, min, max, absent);
+    }
+
+    /** A query parameter's whole number within {@code [min, max]} (an int range); {@code absent} without one. */
+    static int wholeNumberOf(String value, String name, long min, long max, long absent) {
+        return Math.toIntExact(wholeNumberValue(value, name, min, max, absent));
+    }
+
+    private static long wholeNumberValue(String value, String name, long min, long max, long absent) {
         if (value == null || value.isEmpty()) {
             return absent;
         }

@@ -40,6 +40,7 @@ public final class QueryApiHostileCorpus {
         add(rows, "batches", batches());
         add(rows, "audit trail", auditTrail());
         add(rows, "account events export", accountEvents());
+        add(rows, "account lists", accountLists());
         return rows;
     }
 
@@ -125,10 +126,11 @@ public final class QueryApiHostileCorpus {
                 request("HEAD", "/accounts/alice").is("HEAD").refused(405, "method_not_allowed"),
                 request("OPTIONS", "/transfers/fund").is("OPTIONS").refused(405, "method_not_allowed"),
                 get("/").is("the root").refused(404, "not_found"),
-                get("/accounts").is("the account collection").refused(404, "not_found"),
                 get("/transfers").is("the transfer collection").refused(404, "not_found"),
                 get("/audit/accounts/alice").is("audit without verify").refused(404, "not_found"),
                 get("/accounts/alice/history/extra").is("a segment after history").refused(404, "not_found"),
+                // Issue 16: an account's metadata is read with the account; it has no read route of its own.
+                get("/accounts/alice/metadata").is("a read of an account's metadata alone").refused(404, "not_found"),
                 get("/accounts/alice/balances").is("a misspelt route").refused(404, "not_found"),
                 get("/ACCOUNTS/alice").is("an upper-case route").refused(404, "not_found"),
                 get("/accounts//history").is("an empty id").refused(404, "not_found"),
@@ -174,6 +176,45 @@ public final class QueryApiHostileCorpus {
                 history().query("to", "1767225600").is("epoch seconds as to").refused(400, INVALID),
                 history().query("to", "2026-01-01").is("a date without time").refused(400, INVALID),
                 history().query("from", "2026-01-01T00:00:00Z\u0000").is("an instant and a NUL")
+                        .refused(400, INVALID));
+    }
+
+    /** Issue 16: {@code GET /accounts} serves only what an index serves, and its own cursors for the same query. */
+    static List<HostileRequest> accountLists() {
+        return List.of(
+                get("/accounts").query("metadata.customer", "c-1").is("accounts by metadata (not indexed yet)")
+                        .refused(400, INVALID),
+                get("/accounts").query("status", "OPEN").is("a status without a currency").refused(400, INVALID),
+                get("/accounts").query("idPrefix", "a").query("currency", "EUR").is("an id prefix with a currency")
+                        .refused(400, INVALID),
+                get("/accounts").query("idPrefix", "a").query("status", "OPEN").is("an id prefix with a status")
+                        .refused(400, INVALID),
+                get("/accounts").query("idPrefix", "").is("an empty id prefix").refused(400, INVALID),
+                get("/accounts").query("idPrefix", "a/../b").is("a path in an id prefix").refused(400, INVALID),
+                get("/accounts").query("idPrefix", "\u0430").is("a Cyrillic a as an id prefix").refused(400, INVALID),
+                get("/accounts").query("idPrefix", "a".repeat(65)).is("a 65-character id prefix").refused(400, INVALID),
+                get("/accounts").query("currency", "eur").is("a lower-case currency").refused(400, INVALID),
+                get("/accounts").query("currency", "XXY").is("an unknown currency").refused(400, INVALID),
+                get("/accounts").query("currency", "EUR").query("status", "open").is("a lower-case status")
+                        .refused(400, INVALID),
+                get("/accounts").query("currency", "EUR").query("status", "DELETED").is("a status that does not exist")
+                        .refused(400, INVALID),
+                get("/accounts").query("limit", "0").is("a list of none").refused(400, INVALID),
+                get("/accounts").query("limit", "101").is("a list past 100").refused(400, INVALID),
+                get("/accounts").query("sort", "balance").is("an unknown list parameter").refused(400, INVALID),
+                get("/accounts").query("cursor", "forged").is("a made-up account cursor").refused(400, INVALID),
+                get("/accounts").query("cursor", cursor("a1:c:OPEN:alice")).is("a currency cursor on the id list")
+                        .refused(400, INVALID),
+                get("/accounts").query("currency", "EUR").query("cursor", cursor("a1:i:alice"))
+                        .is("an id cursor on a currency list").refused(400, INVALID),
+                get("/accounts").query("currency", "EUR").query("status", "OPEN")
+                        .query("cursor", cursor("a1:c:FROZEN:alice")).is("a cursor of another status")
+                        .refused(400, INVALID),
+                get("/accounts").query("idPrefix", "b").query("cursor", cursor("a1:i:alice"))
+                        .is("a cursor outside the id prefix").refused(400, INVALID),
+                get("/accounts").query("cursor", cursor("a1:i:al/ce")).is("an account cursor holding a path")
+                        .refused(400, INVALID),
+                get("/accounts").query("cursor", "A".repeat(10 * 1024)).is("a 10 KB account cursor")
                         .refused(400, INVALID));
     }
 
@@ -265,6 +306,9 @@ public final class QueryApiHostileCorpus {
                 get("/accounts/nobody").is("an unknown account").refused(404, "account_not_found"),
                 get("/accounts/Alice").is("an account in another case").refused(404, "account_not_found"),
                 get("/accounts/nobody/history").is("an unknown account's history").refused(404, "account_not_found"),
+                // Issue 16: a window is sought in the account's history; an account with none is still unknown.
+                get("/accounts/nobody/history").query("from", "2026-01-01T00:00:00Z").query("to", "2027-01-01T00:00:00Z")
+                        .is("an unknown account's history in a window").refused(404, "account_not_found"),
                 get("/accounts/nobody/balance").query("asOf", "2026-06-01T00:00:00Z")
                         .is("an unknown account's balance").refused(404, "account_not_found"),
                 get("/audit/accounts/nobody/verify").is("verifying an unknown account")

@@ -134,6 +134,13 @@ class QueryApiIT {
 
         // Batches on an account of their own (the reversed transaction's history above is checked exactly).
         run(commands, l -> l.openAccount(new OpenAccount("frank", EUR, OverdraftLimit.NONE)));
+        // Issue 16: an account opened with metadata, then replaced.
+        run(commands, l -> l.openAccount(new OpenAccount("gina", EUR, OverdraftLimit.NONE,
+                new java.util.TreeMap<>(Map.of("customer", "c-1")))));
+        run(commands, l -> l.openAccount(new OpenAccount("hugo", dev.ledger.domain.money.CurrencyUnit.of("USD"),
+                OverdraftLimit.NONE)));
+        run(commands, l -> l.freezeAccount("hugo"));
+        run(commands, l -> l.setAccountMetadata("gina", new java.util.TreeMap<>(Map.of("customer", "c-2", "tier", "gold"))));
         run(commands, l -> l.atomicBatch("batch-1", dev.ledger.store.BatchDigest.request(true, List.of(
                 new dev.ledger.domain.api.BatchItem.TransferItem("bt-1", TransferRequest.posted("bank", "frank",
                         Money.parse("4.00", EUR)))))));
@@ -161,7 +168,7 @@ class QueryApiIT {
         for (StreamId stream : List.of(StreamId.account("bank"), StreamId.account("alice"), StreamId.account("bob"),
                 StreamId.transfer("hold"), StreamId.account("carol"), StreamId.account("dave"),
                 StreamId.transaction("tx-1"), StreamId.transaction("tx-bad"), StreamId.account("erin"),
-                StreamId.transaction("tx-2"))) {
+                StreamId.transaction("tx-2"), StreamId.account("gina"), StreamId.account("hugo"))) {
             store.readStream(stream, 1).forEachRemaining(event -> records.add(KinesisRecords.of(event, records.size())));
         }
         new ProjectionConsumer(balances, deadLetters).consume(records);
@@ -181,6 +188,72 @@ class QueryApiIT {
         assertThat(alice.get("version").asLong()).isEqualTo(store.readHead(StreamId.account("alice")).orElseThrow().version());
         assertThat(get("/accounts/alice", "pay").status()).isEqualTo(200);
         assertThat(get("/accounts/nobody", "audit").status()).isEqualTo(404);
+    }
+
+    @Test
+    void anAccountShowsItsMetadataAsLastReplacedAndItsHistoryShowsEachChange() {
+        JsonNode gina = get("/accounts/gina", "audit").body();
+        JsonNode history = get("/accounts/gina/history", "audit").body().get("entries");
+
+        assertThat(gina.get("metadata").toString()).isEqualTo("{\"customer\":\"c-2\",\"tier\":\"gold\"}");
+        assertThat(gina.get("version").asLong()).isEqualTo(3);
+        assertThat(get("/accounts/alice", "audit").body().get("metadata").toString()).isEqualTo("{}");
+        assertThat(history).extracting(e -> e.get("type").asText())
+                .containsExactly("AccountOpened", "AccountMetadataSet", "AccountMetadataSet");
+    }
+
+    @Test
+    void everyAccountIsListedByIdAPageAtATimeAsItsOwnRouteShowsIt() {
+        List<JsonNode> accounts = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Reply page = get("/accounts?limit=3" + (cursor == null ? "" : "&cursor=" + cursor), "audit");
+            assertThat(page.status()).as(page.body().toString()).isEqualTo(200);
+            page.body().get("accounts").forEach(accounts::add);
+            cursor = page.body().get("nextCursor").isNull() ? null : page.body().get("nextCursor").asText();
+            pages++;
+        } while (cursor != null);
+
+        assertThat(accounts).extracting(a -> a.get("accountId").asText())
+                .containsExactly("alice", "bank", "bob", "carol", "dave", "erin", "gina", "hugo");
+        assertThat(pages).isBetween(3, 4);
+        assertThat(accounts.get(6)).isEqualTo(get("/accounts/gina", "audit").body());
+        assertThat(get("/accounts?idPrefix=b", "pay").body().get("accounts")).extracting(a -> a.get("accountId").asText())
+                .containsExactly("bank", "bob");
+    }
+
+    @Test
+    void accountsAreListedByCurrencyAndStatus() {
+        assertThat(get("/accounts?currency=EUR", "audit").body().get("accounts")).hasSize(7)
+                .allSatisfy(a -> assertThat(a.get("currency").asText()).isEqualTo("EUR"));
+        assertThat(get("/accounts?currency=USD&status=FROZEN", "audit").body().get("accounts"))
+                .extracting(a -> a.get("accountId").asText()).containsExactly("hugo");
+        assertThat(get("/accounts?currency=USD&status=OPEN", "audit").body().get("accounts")).isEmpty();
+        JsonNode first = get("/accounts?currency=EUR&status=OPEN&limit=4", "audit").body();
+        JsonNode second = get("/accounts?currency=EUR&status=OPEN&limit=4&cursor="
+                + first.get("nextCursor").asText(), "audit").body();
+        assertThat(first.get("accounts")).extracting(a -> a.get("accountId").asText())
+                .containsExactly("alice", "bank", "bob", "carol");
+        assertThat(second.get("accounts")).extracting(a -> a.get("accountId").asText())
+                .containsExactly("dave", "erin", "gina");
+    }
+
+    @Test
+    void aListThatNoIndexServesIsRefusedNamingTheOnesThatDo() {
+        for (String query : List.of("metadata.customer=c-2", "status=OPEN", "idPrefix=b&currency=EUR",
+                "currency=EUR&status=open", "currency=XXX", "idPrefix=a/b", "limit=101", "sort=id")) {
+            Reply refused = get("/accounts?" + query, "audit");
+            assertThat(refused.status()).as(query).isEqualTo(400);
+            assertThat(refused.body().get("error").asText()).isEqualTo("invalid_request");
+        }
+        assertThat(get("/accounts?metadata.customer=c-2", "audit").body().get("message").asText())
+                .contains("currency and status");
+        String eurCursor = get("/accounts?currency=EUR&limit=1", "audit").body().get("nextCursor").asText();
+        String allCursor = get("/accounts?limit=1", "audit").body().get("nextCursor").asText();
+        assertThat(get("/accounts?cursor=" + eurCursor, "audit").status()).isEqualTo(400);
+        assertThat(get("/accounts?currency=EUR&cursor=" + allCursor, "audit").status()).isEqualTo(400);
+        assertThat(get("/accounts?idPrefix=c&cursor=" + allCursor, "audit").status()).isEqualTo(400);
     }
 
     @Test

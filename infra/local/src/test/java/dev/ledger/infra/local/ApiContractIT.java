@@ -236,6 +236,14 @@ class ApiContractIT {
         cases.add(Case.raw("HTTP/2.0 in the request line", "GET /health HTTP/2.0\r\nHost: x\r\n\r\n",
                 "505 HTTP Version Not Supported"));
         cases.add(new Case("an unknown account", get("/accounts/nobody", payments), "404 account_not_found"));
+        // Issue 16: account metadata replaced, and accounts listed from the balances table's indexes.
+        cases.add(new Case("replace alice's metadata", post("/accounts/alice/metadata", payments,
+                "{\"metadata\":{\"customer\":\"c-1\"}}"), "200 -"));
+        cases.add(new Case("accounts by id prefix", get("/accounts?idPrefix=al", payments), "200 -"));
+        cases.add(new Case("accounts of a currency and status", get("/accounts?currency=EUR&status=OPEN", payments),
+                "200 -"));
+        cases.add(new Case("accounts by metadata", get("/accounts?metadata.customer=c-1", payments),
+                "400 invalid_request"));
         cases.add(new Case("an unknown transfer", get("/transfers/nothing", payments), "404 transfer_not_found"));
         cases.add(new Case("a body over 10 MB", post("/transfers", payments, "x".repeat(10 * 1024 * 1024 + 1)),
                 "413 Request Entity Too Large"));
