@@ -30,6 +30,10 @@ class TemplatePolicyTest {
 
     private static final String EVENTS_TABLE = "${EventsTable.Arn}";
     private static final String PENDING_INDEX = "${EventsTable.Arn}/index/pending-holds-by-expiry";
+    /** GET /accounts: the balances table's two keys-only indexes, on the deployed table and a rebuilt one. */
+    private static final Set<String> ACCOUNT_INDEXES = Set.of("${BalancesTable.Arn}/index/accounts-by-id",
+            "${BalancesTable.Arn}/index/accounts-by-currency", "${BalancesTable.Arn}-rebuild-*/index/accounts-by-id",
+            "${BalancesTable.Arn}-rebuild-*/index/accounts-by-currency");
     private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
             "dynamodb:PutItem");
     private static final Set<String> LOGGING = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
@@ -55,7 +59,7 @@ class TemplatePolicyTest {
      * The one wildcard allowed: tables the replay tool creates as {@code <deployed table>-rebuild-<n>},
      * which a route may name after a swap. They do not exist when the stack is deployed.
      */
-    private static final Pattern REBUILT_TABLES = Pattern.compile("\\$\\{[A-Za-z]+Table\\.Arn}-rebuild-\\*");
+    private static final Pattern REBUILT_TABLES = Pattern.compile("\\$\\{[A-Za-z]+Table\\.Arn}-rebuild-\\*(/index/[a-z-]+)?");
 
     /** A stack with AWS's own keys (KmsKeyArn left empty), and one with a customer-managed key. */
     private static final Map<String, String> WITHOUT_KEY = Map.of("Stage", "prod", "CodeBucket", "b", "CodeKey", "k");
@@ -85,7 +89,8 @@ class TemplatePolicyTest {
                     LOGGING, Set.of("${TokenAuthorizerLogGroup.Arn}")),
             // Reads only: an account's stream from the log (balance as of, hash chain), the projections.
             "QueryApiFunction", permissions(
-                    Set.of("dynamodb:Query"), Set.of(EVENTS_TABLE, "${HistoryTable.Arn}", rebuilt("History")),
+                    Set.of("dynamodb:Query"), union(Set.of(EVENTS_TABLE, "${HistoryTable.Arn}", rebuilt("History")),
+                            ACCOUNT_INDEXES),
                     Set.of("dynamodb:GetItem"), Set.of(EVENTS_TABLE, "${BalancesTable.Arn}", "${TransfersTable.Arn}",
                             rebuilt("Balances"), rebuilt("Transfers"), CONTROL_TABLE),
                     Set.of("dynamodb:BatchGetItem"), Set.of("${BalancesTable.Arn}", "${TransfersTable.Arn}",
@@ -127,7 +132,7 @@ class TemplatePolicyTest {
     @Test
     void no_statement_grants_a_wildcard_resource() {
         // No function uses an action without resource-level permissions, so no "*" is needed, except
-        // for the name suffix of the tables a rebuild creates from one deployed table.
+        // for the name suffix of the tables a rebuild creates from one deployed table (and their named indexes).
         for (Function function : template.functions()) {
             for (Statement statement : roleOf(function).statements()) {
                 assertThat(statement.symbolicResources())
@@ -263,6 +268,7 @@ class TemplatePolicyTest {
     @Test
     void dynamodb_is_reached_only_through_the_arns_of_this_templates_tables_their_index_and_stream() {
         Set<String> allowed = new TreeSet<>(Set.of(EVENTS_TABLE, PENDING_INDEX, EVENTS_STREAM));
+        allowed.addAll(ACCOUNT_INDEXES);
         for (Template.Resource table : template.resourcesOfType(Template.DYNAMODB_TABLE)) {
             allowed.add("${" + table.logicalId() + ".Arn}");
         }
@@ -469,5 +475,11 @@ class TemplatePolicyTest {
         }
         return permissions.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                 e -> (Set<String>) new TreeSet<>(e.getValue()), (a, b) -> a, TreeMap::new));
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> both = new TreeSet<>(first);
+        both.addAll(second);
+        return both;
     }
 }
