@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
@@ -31,7 +30,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,7 +39,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Wrote the stored-form fixture {@code src/test/resources/stored-form/log-v1.jsonl} and its
@@ -98,7 +95,7 @@ class StoredFormFixtureGeneratorIT {
 
         workload();
 
-        List<Map<String, AttributeValue>> items = scan(dynamo, table);
+        List<Map<String, AttributeValue>> items = FixtureLogTable.scanInKeyOrder(dynamo, table);
         Files.createDirectories(out);
         List<String> lines = new ArrayList<>();
         items.forEach(item -> lines.add(DynamoItemJson.write(item)));
@@ -214,32 +211,10 @@ class StoredFormFixtureGeneratorIT {
         assertThat(lastEvents.get(StreamId.transfer(what)).type()).isEqualTo("PendingTransferExpired");
     }
 
-    private static List<Map<String, AttributeValue>> scan(DynamoDbClient dynamo, String table) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(request -> request.tableName(table).consistentRead(true)
-                    .exclusiveStartKey(from));
-            items.addAll(page.items());
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        items.sort(Comparator.<Map<String, AttributeValue>, String>comparing(item -> item.get(EventsTable.PK).s())
-                .thenComparingLong(item -> Long.parseLong(item.get(EventsTable.SK).n())));
-        return items;
-    }
 
     /** What the domain said at the time, per stream: the fixture test must fold the log to exactly this. */
     private String expectations(List<Map<String, AttributeValue>> items) throws IOException {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("fixture", "log-v1.jsonl");
-        root.put("items", items.size());
-        root.put("events", items.stream().filter(item -> !item.get(EventsTable.SK).n().equals("0")).count());
-        ObjectNode types = root.putObject("eventTypes");
-        new TreeMap<>(items.stream().filter(item -> item.containsKey(EventsTable.TYPE))
-                .collect(java.util.stream.Collectors.groupingBy(item -> item.get(EventsTable.TYPE).s(),
-                        java.util.stream.Collectors.counting())))
-                .forEach(types::put);
+        ObjectNode root = FixtureLogTable.header("log-v1.jsonl", items);
         ObjectNode accounts = root.putObject("accounts");
         ObjectNode transfers = root.putObject("transfers");
         states.forEach((stream, state) -> {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
@@ -33,18 +32,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Wrote the stored-form fixture {@code stored-form/log-v2.jsonl} and {@code log-v2-expected.json}: a
@@ -87,7 +83,7 @@ class StoredFormFixtureV2GeneratorIT {
 
         workload();
 
-        List<Map<String, AttributeValue>> items = scan(dynamo, table);
+        List<Map<String, AttributeValue>> items = FixtureLogTable.scanInKeyOrder(dynamo, table);
         Files.createDirectories(out);
         List<String> lines = new ArrayList<>();
         items.forEach(item -> lines.add(DynamoItemJson.write(item)));
@@ -153,31 +149,10 @@ class StoredFormFixtureV2GeneratorIT {
         return committed.result();
     }
 
-    private static List<Map<String, AttributeValue>> scan(DynamoDbClient dynamo, String table) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(request -> request.tableName(table).consistentRead(true)
-                    .exclusiveStartKey(from));
-            items.addAll(page.items());
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        items.sort(Comparator.<Map<String, AttributeValue>, String>comparing(item -> item.get(EventsTable.PK).s())
-                .thenComparingLong(item -> Long.parseLong(item.get(EventsTable.SK).n())));
-        return items;
-    }
 
     /** What the domain said at the time, per stream: the fixture test must fold the log to exactly this. */
     private String expectations(List<Map<String, AttributeValue>> items) throws IOException {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("fixture", "log-v2.jsonl");
-        root.put("items", items.size());
-        root.put("events", items.stream().filter(item -> !item.get(EventsTable.SK).n().equals("0")).count());
-        ObjectNode types = root.putObject("eventTypes");
-        new TreeMap<>(items.stream().filter(item -> item.containsKey(EventsTable.TYPE))
-                .collect(Collectors.groupingBy(item -> item.get(EventsTable.TYPE).s(), Collectors.counting())))
-                .forEach(types::put);
+        ObjectNode root = FixtureLogTable.header("log-v2.jsonl", items);
         ObjectNode accounts = root.putObject("accounts");
         ObjectNode transfers = root.putObject("transfers");
         ObjectNode reversals = root.putObject("reversals");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ledger.domain.RejectionCode;
 import dev.ledger.domain.account.AccountState;
@@ -42,7 +41,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -53,7 +51,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Wrote the stored-form fixture {@code stored-form/log-v4-batches.jsonl} and its {@code -expected.json}:
@@ -98,7 +95,7 @@ class StoredFormFixtureV4GeneratorIT {
 
         workload();
 
-        List<Map<String, AttributeValue>> items = scan(dynamo, table);
+        List<Map<String, AttributeValue>> items = FixtureLogTable.scanInKeyOrder(dynamo, table);
         Files.createDirectories(out);
         List<String> lines = new ArrayList<>();
         items.forEach(item -> lines.add(DynamoItemJson.write(item)));
@@ -198,31 +195,10 @@ class StoredFormFixtureV4GeneratorIT {
         return committed.result();
     }
 
-    private static List<Map<String, AttributeValue>> scan(DynamoDbClient dynamo, String table) {
-        List<Map<String, AttributeValue>> items = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            ScanResponse page = dynamo.scan(request -> request.tableName(table).consistentRead(true)
-                    .exclusiveStartKey(from));
-            items.addAll(page.items());
-            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
-        } while (start != null);
-        items.sort(Comparator.<Map<String, AttributeValue>, String>comparing(item -> item.get(EventsTable.PK).s())
-                .thenComparingLong(item -> Long.parseLong(item.get(EventsTable.SK).n())));
-        return items;
-    }
 
     /** What the domain said at the time, per stream: the fixture test must fold the log to exactly this. */
     private String expectations(List<Map<String, AttributeValue>> items) throws IOException {
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("fixture", FIXTURE + ".jsonl");
-        root.put("items", items.size());
-        root.put("events", items.stream().filter(item -> !item.get(EventsTable.SK).n().equals("0")).count());
-        ObjectNode types = root.putObject("eventTypes");
-        new TreeMap<>(items.stream().filter(item -> item.containsKey(EventsTable.TYPE))
-                .collect(Collectors.groupingBy(item -> item.get(EventsTable.TYPE).s(), Collectors.counting())))
-                .forEach(types::put);
+        ObjectNode root = FixtureLogTable.header(FIXTURE + ".jsonl", items);
         ObjectNode accounts = root.putObject("accounts");
         ObjectNode transfers = root.putObject("transfers");
         ObjectNode batches = root.putObject("batches");
