@@ -37,6 +37,82 @@ async function route() {
   }
 }
 
+// --- the accounts page: a search over GET /accounts --------------------------------------------
+
+// The query the shown page belongs to, the cursors of the pages before it (for "previous"), its own
+// cursor and the next page's. A new search starts again at page 1.
+const searchView = { params: null, cursors: [], current: null, next: null };
+
+/** The form as GET /accounts' parameters; the API alone decides which combinations it answers. */
+function searchParams() {
+  const params = {
+    idPrefix: $("search-prefix").value.trim(),
+    currency: $("search-currency").value.trim().toUpperCase(),
+    status: $("search-status").value,
+    limit: $("search-limit").value,
+  };
+  const metadata = $("search-metadata").value.trim();
+  if (metadata !== "") {
+    const at = metadata.indexOf("=");
+    if (at < 1) {
+      throw new Error("Metadata must be key=value, such as region=north");
+    }
+    params["metadata." + metadata.slice(0, at).trim()] = metadata.slice(at + 1).trim();
+  }
+  return params;
+}
+
+async function loadAccounts() {
+  const page = await api("/accounts", { ...searchView.params, cursor: searchView.current });
+  const tbody = $("accounts").tBodies[0];
+  tbody.replaceChildren();
+  for (const a of page.accounts) {
+    const c = a.currency;
+    row(tbody, [{ node: link(a.accountId, "#/account/" + encodeURIComponent(a.accountId)) }, a.status, c,
+      { text: money(a.balance, c), className: "num" },
+      { text: a.available === null ? "unlimited" : money(a.available, c), className: "num" },
+      { text: a.version, className: "num" }]);
+  }
+  $("accounts-caption").textContent = "Accounts, page " + (searchView.cursors.length + 1)
+      + " (" + page.accounts.length + " accounts)";
+  noneIfEmpty(tbody, "no accounts match");
+  searchView.next = page.nextCursor;
+  $("accounts-next").disabled = !page.nextCursor;
+  $("accounts-previous").disabled = searchView.cursors.length === 0;
+}
+
+async function search() {
+  clearError();
+  try {
+    searchView.params = searchParams();
+    searchView.cursors = [];
+    searchView.current = null;
+    await loadAccounts();
+  } catch (e) {
+    $("accounts").tBodies[0].replaceChildren();
+    noneIfEmpty($("accounts").tBodies[0], "not listed: see the message above");
+    $("accounts-caption").textContent = "Accounts (not listed)";
+    $("accounts-next").disabled = true;
+    $("accounts-previous").disabled = true;
+    showError(e);
+  }
+}
+
+async function pageAccounts(forward) {
+  clearError();
+  try {
+    if (forward) {
+      searchView.cursors.push(searchView.current);
+      searchView.current = searchView.next;
+    } else {
+      searchView.current = searchView.cursors.pop();
+    }
+    await loadAccounts();
+  } catch (e) {
+    showError(e);
+  }
+}
+
 // --- the account page -------------------------------------------------------------------------
 
 const historyView = { accountId: null, cursors: [], current: null, next: null };
@@ -96,6 +172,7 @@ async function loadHistory() {
     from: instant($("history-from"), "From"),
     to: instant($("history-to"), "To"),
     cursor: historyView.current,
+    order: $("history-order").value,
   };
   const page = await api("/accounts/" + encodeURIComponent(historyView.accountId) + "/history", params);
   const tbody = $("history").tBodies[0];
@@ -105,24 +182,34 @@ async function loadHistory() {
         : e.transferId ? link(e.transferId, "#/transfer/" + encodeURIComponent(e.transferId)) : null;
     const counterparty = e.counterpartyAccountId
         ? link(e.counterpartyAccountId, "#/account/" + encodeURIComponent(e.counterpartyAccountId)) : null;
-    // The instant of an entry picks it for the balance as of: one click (or Enter) shows the balance then.
-    const recorded = el("button", e.recordedAt, "linklike");
-    recorded.type = "button";
-    recorded.setAttribute("aria-label", "Balance as of " + e.recordedAt);
-    recorded.addEventListener("click", () => {
-      $("as-of").value = e.recordedAt;
-      $("as-of-form").requestSubmit();
-    });
-    row(tbody, [e.version, { node: recorded }, e.type, about ? { node: about } : "", counterparty ? { node: counterparty } : "",
+    // An entry's instant picks it for the balance as of, on its basis: one click (or Enter) shows the balance then.
+    const recorded = pickAsOf(e.recordedAt, "recorded");
+    const effective = e.effectiveAt ? { node: pickAsOf(e.effectiveAt, "effective") } : "";
+    row(tbody, [e.version, { node: recorded }, effective, e.type, about ? { node: about } : "",
+      counterparty ? { node: counterparty } : "",
       { text: e.amount === undefined ? "" : e.amount, className: "num" },
       { text: e.balanceAfter === undefined ? "" : e.balanceAfter, className: "num" }]);
   }
-  $("history-caption").textContent = "History, page " + (historyView.cursors.length + 1)
+  $("history-caption").textContent = (params.order === "effective" ? "History by effective date" : "History")
+      + ", page " + (historyView.cursors.length + 1)
       + " (" + page.entries.length + " entries)";
   noneIfEmpty(tbody, "no entries" + (params.from || params.to ? " in this range" : ""));
   historyView.next = page.nextCursor;
   $("history-next").disabled = !page.nextCursor;
   $("history-previous").disabled = historyView.cursors.length === 0;
+}
+
+/** A button showing an instant that, pressed, shows the balance as of it on the given basis. */
+function pickAsOf(at, basis) {
+  const button = el("button", at, "linklike");
+  button.type = "button";
+  button.setAttribute("aria-label", "Balance as of " + at + ", " + basis + " basis");
+  button.addEventListener("click", () => {
+    $("as-of").value = at;
+    $("basis-" + basis).checked = true;
+    $("as-of-form").requestSubmit();
+  });
+  return button;
 }
 
 async function pageHistory(forward) {
@@ -146,8 +233,9 @@ async function showAsOf(event) {
   $("as-of-result").textContent = "";
   try {
     const asOf = instant($("as-of"), "The instant");
-    const b = await api("/accounts/" + encodeURIComponent(historyView.accountId) + "/balance", { asOf });
-    $("as-of-result").textContent = "Balance at " + b.asOf + ": " + money(b.balance, b.currency)
+    const basis = document.querySelector("input[name=basis]:checked").value;
+    const b = await api("/accounts/" + encodeURIComponent(historyView.accountId) + "/balance", { asOf, basis });
+    $("as-of-result").textContent = "Balance at " + b.asOf + " (" + b.basis + " basis): " + money(b.balance, b.currency)
         + " (after version " + b.version + ")";
     $("as-of-result").dataset.balance = b.balance;
   } catch (e) {
@@ -266,6 +354,9 @@ document.addEventListener("DOMContentLoaded", () => {
       showError(e);
     }
   });
+  onSubmit("search-form", search);
+  $("accounts-next").addEventListener("click", () => pageAccounts(true));
+  $("accounts-previous").addEventListener("click", () => pageAccounts(false));
   $("history-next").addEventListener("click", () => pageHistory(true));
   $("history-previous").addEventListener("click", () => pageHistory(false));
   $("as-of-form").addEventListener("submit", showAsOf);

@@ -8,10 +8,13 @@ const PAGES = ["sign-in-page", "home-page", "account-page", "transfer-page"];
 
 function showError(e) {
   const box = $("error");
+  // A read model away is not an error in the request: the page says so, and when to try again.
+  const unavailable = e instanceof ApiError && e.status === 503 && e.code === "projection_unavailable";
+  box.classList.toggle("unavailable", unavailable);
   if (!(e instanceof ApiError)) {
     box.textContent = String(e && e.message ? e.message : e);
   } else {
-    let text = e.message;
+    let text = unavailable ? "The read model is temporarily unavailable: " + e.message : e.message;
     if (e.code) {
       text += " (" + e.code + ", HTTP " + e.status + ")";
     } else if (e.status) {

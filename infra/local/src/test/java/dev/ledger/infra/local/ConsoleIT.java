@@ -194,7 +194,7 @@ class ConsoleIT {
         browser.findElement(By.id("history-next")).sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "page 2"));
         assertThat(column("history", 0)).isEqualTo(values(second.path("entries"), "version"));
-        assertThat(column("history", 6)).isEqualTo(values(second.path("entries"), "balanceAfter"));
+        assertThat(column("history", 7)).isEqualTo(values(second.path("entries"), "balanceAfter"));
         screenshot("history");
 
         browser.findElement(By.id("history-previous")).sendKeys(Keys.SPACE);
@@ -227,7 +227,7 @@ class ConsoleIT {
         browser.findElement(By.id("as-of-show")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("as-of-result"), "Balance at"));
 
-        assertThat(browser.findElement(By.id("as-of-result")).getText()).isEqualTo("Balance at " + asOf + ": "
+        assertThat(browser.findElement(By.id("as-of-result")).getText()).isEqualTo("Balance at " + asOf + " (recorded basis): "
                 + expected.path("balance").asText() + " EUR (after version " + expected.path("version").asText() + ")");
         screenshot("balance-as-of");
 
@@ -238,7 +238,7 @@ class ConsoleIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("as-of-result"),
                 "Balance at " + fifth.path("recordedAt").asText()));
         assertThat(browser.findElement(By.id("as-of-result")).getText()).isEqualTo("Balance at "
-                + fifth.path("recordedAt").asText() + ": " + then.path("balance").asText() + " EUR (after version "
+                + fifth.path("recordedAt").asText() + " (recorded basis): " + then.path("balance").asText() + " EUR (after version "
                 + then.path("version").asText() + ")");
         assertThat(then.path("balance").asText()).isEqualTo(fifth.path("balanceAfter").asText());
     }
@@ -268,7 +268,7 @@ class ConsoleIT {
     @Test
     @Order(7)
     void a_transfer_shows_its_legs_status_history_and_reversals() throws Exception {
-        browser.findElement(By.linkText("Open another")).click();
+        browser.findElement(By.linkText("Search accounts")).click();
         WebElement id = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("open-transfer-id")));
         id.sendKeys("p-0");
         browser.findElement(By.id("open-transfer")).click();
@@ -326,6 +326,170 @@ class ConsoleIT {
         screenshot("error");
     }
 
+
+    @Test
+    @Order(11)
+    void a_search_by_id_prefix_lists_the_apis_accounts_each_linking_to_its_page() throws Exception {
+        WebElement prefix = searchPage();
+        prefix.sendKeys("yen-", Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("accounts-caption"), "page 1"));
+        JsonNode expected = get("/accounts?idPrefix=yen-&limit=20").path("accounts");
+
+        assertThat(column("accounts", 0)).containsExactly("yen-alice", "yen-bank")
+                .isEqualTo(values(expected, "accountId"));
+        assertThat(column("accounts", 3)).isEqualTo(values(expected, "balance").stream().map(b -> b + " JPY").toList());
+        assertThat(column("accounts", 1)).isEqualTo(values(expected, "status"));
+        assertThat(browser.findElement(By.id("accounts-next")).isEnabled()).isFalse();
+
+        browser.findElement(By.linkText("yen-alice")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("account-title"), "Account yen-alice"));
+    }
+
+    @Test
+    @Order(12)
+    void a_search_by_currency_and_status_pages_by_the_apis_cursor() throws Exception {
+        searchPage();
+        browser.findElement(By.id("search-currency")).sendKeys("EUR");
+        new Select(browser.findElement(By.id("search-status"))).selectByVisibleText("OPEN");
+        new Select(browser.findElement(By.id("search-limit"))).selectByVisibleText("10");
+        browser.findElement(By.id("search")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("accounts-caption"), "page 1 (10 accounts)"));
+        JsonNode first = get("/accounts?currency=EUR&status=OPEN&limit=10");
+        JsonNode second = get("/accounts?currency=EUR&status=OPEN&limit=10&cursor="
+                + URLEncoder.encode(first.path("nextCursor").asText(), StandardCharsets.UTF_8));
+        assertThat(column("accounts", 0)).isEqualTo(values(first.path("accounts"), "accountId"));
+        assertThat(column("accounts", 3)).isEqualTo(values(first.path("accounts"), "balance").stream()
+                .map(b -> b + " EUR").toList());
+        screenshot("search");
+
+        browser.findElement(By.id("accounts-next")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("accounts-caption"), "page 2"));
+        assertThat(column("accounts", 0)).isEqualTo(values(second.path("accounts"), "accountId"));
+        // 14 EUR accounts, merchant-03 frozen: the 13 open ones over two pages.
+        assertThat(first.path("accounts").size() + second.path("accounts").size()).isEqualTo(13);
+        assertThat(column("accounts", 0)).doesNotContain("merchant-03");
+        assertThat(column("accounts", 1)).containsOnly("OPEN");
+        assertThat(second.path("nextCursor").isNull()).isTrue();
+        assertThat(browser.findElement(By.id("accounts-next")).isEnabled()).isFalse();
+
+        browser.findElement(By.id("accounts-previous")).sendKeys(Keys.SPACE);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("accounts-caption"), "page 1"));
+        assertThat(column("accounts", 0)).isEqualTo(values(first.path("accounts"), "accountId"));
+    }
+
+    @Test
+    @Order(13)
+    void a_search_the_api_refuses_shows_the_apis_message() throws Exception {
+        // Metadata: the API does not list accounts by it yet, and says so.
+        searchPage();
+        browser.findElement(By.id("search-metadata")).sendKeys("kind=merchant", Keys.ENTER);
+        JsonNode byMetadata = refused("/accounts?metadata.kind=merchant&limit=20");
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+        assertThat(error.getText()).isEqualTo(byMetadata.path("message").asText() + " (invalid_request, HTTP 400)");
+        assertThat(column("accounts", 0)).containsExactly("not listed: see the message above");
+        screenshot("search-refused");
+
+        // A combination no index serves: an id prefix with a currency.
+        searchPage();
+        browser.findElement(By.id("search-prefix")).sendKeys("merchant-");
+        browser.findElement(By.id("search-currency")).sendKeys("EUR", Keys.ENTER);
+        JsonNode combination = refused("/accounts?idPrefix=merchant-&currency=EUR&limit=20");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("error"), "idPrefix is not indexed"));
+        assertThat(browser.findElement(By.id("error")).getText())
+                .isEqualTo(combination.path("message").asText() + " (invalid_request, HTTP 400)");
+    }
+
+    @Test
+    @Order(14)
+    void a_balance_as_of_on_the_effective_basis_counts_the_backdated_deposit_as_the_api_does() throws Exception {
+        openAccount("bob");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("account-title"), "Account bob"));
+        wait.until(d -> rows("history").size() > 1);
+        // The instant bob was opened: recorded then, nothing had reached him; the late deposit counts from an hour before.
+        String opened = get("/accounts/bob/history?limit=1").path("entries").get(0).path("recordedAt").asText();
+        JsonNode recorded = get("/accounts/bob/balance?asOf=" + opened + "&basis=recorded");
+        JsonNode effective = get("/accounts/bob/balance?asOf=" + opened + "&basis=effective");
+        assertThat(recorded.path("balance").asText()).isEqualTo("0.00");
+        assertThat(effective.path("balance").asText()).isEqualTo(ConsoleWorkload.LATE_AMOUNT);
+
+        WebElement input = browser.findElement(By.id("as-of"));
+        input.clear();
+        input.sendKeys(opened);
+        // By keyboard: Space selects the focused radio button.
+        browser.findElement(By.id("basis-effective")).sendKeys(Keys.SPACE);
+        browser.findElement(By.id("as-of-show")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("as-of-result"), "effective basis"));
+        assertThat(browser.findElement(By.id("as-of-result")).getText()).isEqualTo("Balance at " + opened
+                + " (effective basis): " + effective.path("balance").asText() + " EUR (after version "
+                + effective.path("version").asText() + ")");
+        screenshot("balance-as-of-effective");
+
+        browser.findElement(By.id("basis-recorded")).click();
+        browser.findElement(By.id("as-of-show")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("as-of-result"), "recorded basis"));
+        assertThat(browser.findElement(By.id("as-of-result")).getText()).isEqualTo("Balance at " + opened
+                + " (recorded basis): 0.00 EUR (after version " + recorded.path("version").asText() + ")");
+    }
+
+    @Test
+    @Order(15)
+    void history_in_effective_order_is_the_apis_and_links_each_transfer_and_transaction() throws Exception {
+        new Select(browser.findElement(By.id("history-order"))).selectByVisibleText("effective (when each entry counts)");
+        new Select(browser.findElement(By.id("history-limit"))).selectByVisibleText("20");
+        browser.findElement(By.id("history-apply")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"),
+                "History by effective date, page 1"));
+        JsonNode entries = get("/accounts/bob/history?limit=20&order=effective").path("entries");
+
+        assertThat(column("history", 0)).isEqualTo(values(entries, "version"));
+        // The backdated deposit comes first, before the account's opening, and shows its date.
+        assertThat(entries.get(0).path("transferId").asText()).isEqualTo("late-1");
+        assertThat(column("history", 2).get(0)).isEqualTo(entries.get(0).path("effectiveAt").asText());
+        assertThat(column("history", 7)).isEqualTo(values(entries, "balanceAfter"));
+        // Every transfer or transaction an entry names is a link to its page.
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            String kind = entry.hasNonNull("transactionId") ? "transaction" : "transfer";
+            String id = entry.path(kind + "Id").asText("");
+            List<WebElement> links = rows("history").get(i).findElements(By.tagName("td")).get(4)
+                    .findElements(By.tagName("a"));
+            if (id.isEmpty()) {
+                assertThat(links).as("entry %s", entry.path("version")).isEmpty();
+            } else {
+                assertThat(links).singleElement().satisfies(a -> {
+                    assertThat(a.getText()).isEqualTo(id);
+                    assertThat(a.getAttribute("href")).endsWith("#/" + kind + "/" + id);
+                });
+            }
+        }
+        screenshot("history-effective");
+
+        browser.findElement(By.linkText("late-1")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transfer-title"), "Transfer late-1"));
+        wait.until(d -> fact("transfer-summary", "Effective").equals(entries.get(0).path("effectiveAt").asText()));
+    }
+
+    @Test
+    @Order(20)
+    void with_a_projection_dropped_the_page_says_the_read_model_is_temporarily_unavailable() throws Exception {
+        // Last: the history table is gone for good, as the demo's drop leaves it until a rebuild.
+        stack.clients().dynamoDb().deleteTable(r -> r.tableName(stack.outputs().get("HistoryTableName")));
+        HttpResponse<String> answer = send("/accounts/alice/history");
+        assertThat(answer.statusCode()).isEqualTo(503);
+        JsonNode body = JSON.readTree(answer.body());
+        assertThat(body.path("error").asText()).isEqualTo("projection_unavailable");
+        String retryAfter = answer.headers().firstValue("Retry-After").orElseThrow();
+
+        openAccount("alice");
+        WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
+        assertThat(error.getText()).isEqualTo("The read model is temporarily unavailable: "
+                + body.path("message").asText() + " (projection_unavailable, HTTP 503) Try again in " + retryAfter + " s.");
+        // The balances projection is still there: the account's own facts are shown.
+        String balance = get("/accounts/alice").path("balance").asText() + " EUR";
+        wait.until(d -> fact("account-summary", "Balance").equals(balance));
+        screenshot("unavailable");
+    }
+
     // --- the browser --------------------------------------------------------------------------
 
     private static void signIn(String token) {
@@ -343,6 +507,17 @@ class ConsoleIT {
         WebElement id = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("open-account-id")));
         id.clear();
         id.sendKeys(accountId, Keys.ENTER);
+    }
+
+    /** The accounts page with an empty search form; its first field. */
+    private static WebElement searchPage() {
+        browser.get(uri("/console/#/").toString());
+        WebElement prefix = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search-prefix")));
+        for (String field : List.of("search-prefix", "search-currency", "search-metadata")) {
+            browser.findElement(By.id(field)).clear();
+        }
+        new Select(browser.findElement(By.id("search-status"))).selectByVisibleText("any");
+        return prefix;
     }
 
     /** The text of a fact (dt/dd pair) of a list, "" when absent. */
@@ -382,9 +557,20 @@ class ConsoleIT {
     }
 
     private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path))
-                .header("Authorization", "Bearer " + auditor).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(path);
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
+    }
+
+    /** The API's 400 answer to a query it refuses. */
+    private static JsonNode refused(String path) throws Exception {
+        HttpResponse<String> response = send(path);
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(400);
+        return JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> send(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + auditor).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

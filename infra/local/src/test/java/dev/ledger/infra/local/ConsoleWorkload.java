@@ -8,6 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,6 +21,9 @@ final class ConsoleWorkload {
     /** Deposits into alice, then payments out of her: 37 history entries with the rest, four pages of 10. */
     static final int DEPOSITS = 24;
     static final int PAYMENTS = 8;
+    /** The backdated deposit into bob, as the API shows it. */
+    static final String LATE_AMOUNT = "7.25";
+    static final int MERCHANTS = 9;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final URI base;
@@ -31,9 +37,12 @@ final class ConsoleWorkload {
     /**
      * A seeded workload over HTTP: EUR accounts (a bank with no overdraft limit, alice, bob, a shop, fees),
      * deposits, payments, a hold posted in part, a card payment with its fee as one transaction, a refund of
-     * part of a payment, and a JPY pair (a currency without minor digits). Returns every stream written.
+     * part of a payment, a deposit into bob backdated an hour, nine merchants (one frozen), and a JPY pair (a
+     * currency without minor digits). Returns every stream written.
      */
     List<StreamId> seed() throws Exception {
+        // Whole seconds, so the backdated transfer's date reads as typed.
+        Instant began = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         List<StreamId> streams = new ArrayList<>();
         for (String account : List.of("bank", "alice", "bob", "shop", "fees")) {
             open(account, "EUR", account.equals("bank"));
@@ -60,6 +69,19 @@ final class ConsoleWorkload {
                 + "\"metadata\":{\"order\":\"A-18\"}}"));
         streams.add(StreamId.transaction("tx-1"));
         created(post("/transfers/p-0/reverse", "{\"reversalId\":\"r-1\",\"amount\":\"0.50\"}"));
+        // A deposit into bob dated an hour before the workload began: before bob's account was even opened.
+        created(post("/transfers", "{\"transferId\":\"late-1\",\"debitAccountId\":\"bank\",\"creditAccountId\":"
+                + "\"bob\",\"amount\":\"" + LATE_AMOUNT + "\",\"currency\":\"EUR\",\"effectiveAt\":\""
+                + began.minus(Duration.ofHours(1)) + "\"}"));
+        streams.add(StreamId.transfer("late-1"));
+        // Merchants for the account search: enough EUR accounts for two pages of 10, one of them frozen.
+        for (int i = 1; i <= MERCHANTS; i++) {
+            String merchant = String.format("merchant-%02d", i);
+            created(post("/accounts", "{\"accountId\":\"" + merchant + "\",\"currency\":\"EUR\","
+                    + "\"metadata\":{\"kind\":\"merchant\"}}"));
+            streams.add(StreamId.account(merchant));
+        }
+        assertThat(post("/accounts/merchant-03/freeze", "{}").statusCode()).isEqualTo(200);
         open("yen-bank", "JPY", true);
         open("yen-alice", "JPY", false);
         transfer("y-1", "yen-bank", "yen-alice", "1500", "JPY");
