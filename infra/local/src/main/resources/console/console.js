@@ -174,8 +174,20 @@ async function loadHistory() {
     cursor: historyView.current,
     order: $("history-order").value,
   };
-  const page = await api("/accounts/" + encodeURIComponent(historyView.accountId) + "/history", params);
+  const title = params.order === "effective" ? "History by effective date" : "History";
   const tbody = $("history").tBodies[0];
+  let page;
+  try {
+    page = await api("/accounts/" + encodeURIComponent(historyView.accountId) + "/history", params);
+  } catch (e) {
+    // No stale rows or caption from another page or account: the message says why there are none.
+    tbody.replaceChildren();
+    $("history-caption").textContent = title + " (not shown)";
+    noneIfEmpty(tbody, "not shown: see the message above");
+    $("history-next").disabled = true;
+    $("history-previous").disabled = true;
+    throw e;
+  }
   tbody.replaceChildren();
   for (const e of page.entries) {
     const about = e.transactionId ? link(e.transactionId, "#/transaction/" + encodeURIComponent(e.transactionId))
@@ -184,14 +196,15 @@ async function loadHistory() {
         ? link(e.counterpartyAccountId, "#/account/" + encodeURIComponent(e.counterpartyAccountId)) : null;
     // An entry's instant picks it for the balance as of, on its basis: one click (or Enter) shows the balance then.
     const recorded = pickAsOf(e.recordedAt, "recorded");
-    const effective = e.effectiveAt ? { node: pickAsOf(e.effectiveAt, "effective") } : "";
+    // Most entries count when recorded; only a dated one shows its own instant, so backdating stands out.
+    const effective = !e.effectiveAt ? ""
+        : { node: pickAsOf(e.effectiveAt, "effective", e.effectiveAt === e.recordedAt ? "as recorded" : e.effectiveAt) };
     row(tbody, [e.version, { node: recorded }, effective, e.type, about ? { node: about } : "",
       counterparty ? { node: counterparty } : "",
       { text: e.amount === undefined ? "" : e.amount, className: "num" },
       { text: e.balanceAfter === undefined ? "" : e.balanceAfter, className: "num" }]);
   }
-  $("history-caption").textContent = (params.order === "effective" ? "History by effective date" : "History")
-      + ", page " + (historyView.cursors.length + 1)
+  $("history-caption").textContent = title + ", page " + (historyView.cursors.length + 1)
       + " (" + page.entries.length + " entries)";
   noneIfEmpty(tbody, "no entries" + (params.from || params.to ? " in this range" : ""));
   historyView.next = page.nextCursor;
@@ -199,9 +212,9 @@ async function loadHistory() {
   $("history-previous").disabled = historyView.cursors.length === 0;
 }
 
-/** A button showing an instant that, pressed, shows the balance as of it on the given basis. */
-function pickAsOf(at, basis) {
-  const button = el("button", at, "linklike");
+/** A button (showing the instant, or the text given) that, pressed, shows the balance as of it on the basis. */
+function pickAsOf(at, basis, text) {
+  const button = el("button", text || at, "linklike");
   button.type = "button";
   button.setAttribute("aria-label", "Balance as of " + at + ", " + basis + " basis");
   button.addEventListener("click", () => {

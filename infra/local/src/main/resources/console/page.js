@@ -21,10 +21,10 @@ function showError(e) {
       text += " (HTTP " + e.status + ")";
     }
     if (e.status === 503 && e.retryAfter) {
-      text += " Try again in " + e.retryAfter + " s.";
+      text += ". Try again in " + e.retryAfter + " s.";
     }
     if (e.status === 401 || e.status === 403) {
-      text += " Sign in again with an auditor or payments token.";
+      text += ". Sign in again with an auditor or payments token.";
     }
     box.textContent = text;
   }

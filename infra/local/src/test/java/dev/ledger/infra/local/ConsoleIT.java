@@ -445,6 +445,9 @@ class ConsoleIT {
         // The backdated deposit comes first, before the account's opening, and shows its date.
         assertThat(entries.get(0).path("transferId").asText()).isEqualTo("late-1");
         assertThat(column("history", 2).get(0)).isEqualTo(entries.get(0).path("effectiveAt").asText());
+        // An entry that counts when recorded says so rather than repeating the instant.
+        assertThat(entries.get(1).path("effectiveAt")).isEqualTo(entries.get(1).path("recordedAt"));
+        assertThat(column("history", 2).get(1)).isEqualTo("as recorded");
         assertThat(column("history", 7)).isEqualTo(values(entries, "balanceAfter"));
         // Every transfer or transaction an entry names is a link to its page.
         for (int i = 0; i < entries.size(); i++) {
@@ -483,7 +486,9 @@ class ConsoleIT {
         openAccount("alice");
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
         assertThat(error.getText()).isEqualTo("The read model is temporarily unavailable: "
-                + body.path("message").asText() + " (projection_unavailable, HTTP 503) Try again in " + retryAfter + " s.");
+                + body.path("message").asText() + " (projection_unavailable, HTTP 503). Try again in " + retryAfter + " s.");
+        assertThat(browser.findElement(By.id("history-caption")).getText()).endsWith("(not shown)");
+        assertThat(column("history", 0)).containsExactly("not shown: see the message above");
         // The balances projection is still there: the account's own facts are shown.
         String balance = get("/accounts/alice").path("balance").asText() + " EUR";
         wait.until(d -> fact("account-summary", "Balance").equals(balance));
