@@ -3,8 +3,12 @@ package dev.ledger.infra.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,25 @@ class ConsoleAssetsTest {
         assertThat(header(page, "X-Content-Type-Options")).contains("nosniff");
         assertThat(new String(page.body(), StandardCharsets.UTF_8)).contains("<script src=\"console.js\" defer>");
         assertThat(ConsoleAssets.answer("GET", "/console/index.html", "req-2").body()).isEqualTo(page.body());
+    }
+
+    @Test
+    void every_input_and_choice_of_the_page_has_its_own_label() {
+        String page = new String(ConsoleAssets.answer("GET", "/console/", "r").body(), StandardCharsets.UTF_8);
+        List<String> controls = new ArrayList<>();
+        Matcher control = Pattern.compile("<(?:input|select)\\b[^>]*\\bid=\"([^\"]+)\"").matcher(page);
+        while (control.find()) {
+            controls.add(control.group(1));
+        }
+
+        // The search form, the basis choice and the history's order among them.
+        assertThat(controls).contains("search-prefix", "search-currency", "search-status", "search-metadata",
+                "basis-recorded", "basis-effective", "history-order");
+        for (String id : controls) {
+            assertThat(page).as(id).containsOnlyOnce("<label for=\"" + id + "\">");
+        }
+        assertThat(Pattern.compile("<(?:input|select)\\b(?![^>]*\\bid=)[^>]*>").matcher(page).find())
+                .as("an input or select without an id (so without a label)").isFalse();
     }
 
     @Test
