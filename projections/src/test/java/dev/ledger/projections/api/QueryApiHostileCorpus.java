@@ -127,7 +127,7 @@ public final class QueryApiHostileCorpus {
                 request("HEAD", "/accounts/alice").is("HEAD").refused(405, "method_not_allowed"),
                 request("OPTIONS", "/transfers/fund").is("OPTIONS").refused(405, "method_not_allowed"),
                 get("/").is("the root").refused(404, "not_found"),
-                get("/transfers").is("the transfer collection").refused(404, "not_found"),
+                get("/transactions").is("the transaction collection (only transfers are listed)").refused(404, "not_found"),
                 get("/audit/accounts/alice").is("audit without verify").refused(404, "not_found"),
                 get("/accounts/alice/history/extra").is("a segment after history").refused(404, "not_found"),
                 // Issue 16: an account's metadata is read with the account; it has no read route of its own.
