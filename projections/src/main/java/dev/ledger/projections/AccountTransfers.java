@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  */
 public final class AccountTransfers {
 
-    /** The entry types that open a transfer or transaction on an account: every one has exactly one per account. */
+    /** The entry types that open a transfer or transaction on an account; each touches an account with one of them. */
     static final Set<String> OPENING = Set.of(AccountEvent.EntryPosted.class.getSimpleName(),
             AccountEvent.HoldPlaced.class.getSimpleName(), AccountEvent.TransactionEntriesPosted.class.getSimpleName(),
             AccountEvent.TransactionHoldPlaced.class.getSimpleName());

@@ -140,7 +140,7 @@ public final class TransfersProjection extends SingleItemProjection {
         String condition = "#s = :s";
         if (from.isPresent() || to.isPresent()) {
             names.put("#a", TransfersItemCodec.LIST_AT);
-            from.ifPresent(instant -> values.put(":lo", AttributeValue.fromS(lowestListAt(instant))));
+            from.ifPresent(instant -> values.put(":lo", AttributeValue.fromS(listInstant(instant))));
             to.ifPresent(instant -> values.put(":hi", AttributeValue.fromS(highestListAt(instant))));
             condition += from.isPresent() && to.isPresent() ? " AND #a BETWEEN :lo AND :hi"
                     : from.isPresent() ? " AND #a >= :lo" : " AND #a <= :hi";
@@ -176,18 +176,13 @@ public final class TransfersProjection extends SingleItemProjection {
         return TransfersItemCodec.listInstant(instant);
     }
 
-    /** The least {@code listAt} of a row recorded at or after {@code instant}. */
-    static String lowestListAt(Instant instant) {
-        return TransfersItemCodec.listInstant(instant);
-    }
-
     /** A {@code listAt} above every row recorded at or before {@code instant} ('$' sorts after '#'). */
-    static String highestListAt(Instant instant) {
-        return lowestListAt(instant) + "$";
+    private static String highestListAt(Instant instant) {
+        return listInstant(instant) + "$";
     }
 
     /** The table key of the item a {@code listAt} names: its id, {@code transaction#ID} for a transaction. */
-    static String itemIdOfListAt(String listAt) {
+    private static String itemIdOfListAt(String listAt) {
         String[] parts = listAt.split("#", 3);
         return TransfersItemCodec.Kind.TRANSACTION.label().equals(parts[1])
                 ? ProjectionCatalog.TRANSACTION_PREFIX + parts[2] : parts[2];

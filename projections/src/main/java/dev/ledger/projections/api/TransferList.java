@@ -14,6 +14,7 @@ import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -197,7 +198,7 @@ final class TransferList {
         Instant at;
         try {
             at = Instant.parse(matcher.group(2));
-        } catch (java.time.format.DateTimeParseException notAnInstant) {
+        } catch (DateTimeParseException notAnInstant) {
             throw notOurs();
         }
         String listAt = decoded.substring(("t1:s:" + query.status() + ":").length());
