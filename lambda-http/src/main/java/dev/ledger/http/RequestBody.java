@@ -274,17 +274,26 @@ public final class RequestBody {
         }
         for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = fields.next();
-            if (!ID.matcher(entry.getKey()).matches()) {
-                throw ApiException.invalid("metadata key '" + printable(entry.getKey())
-                        + "' must be 1 to 64 characters of A-Z a-z 0-9 . _ : -");
-            }
-            if (!entry.getValue().isTextual() || entry.getValue().asText().length() > MAX_METADATA_VALUE_LENGTH) {
-                throw ApiException.invalid("metadata value of '" + entry.getKey() + "' must be a string of at most "
-                        + MAX_METADATA_VALUE_LENGTH + " characters");
-            }
+            metadataPair(entry.getKey(), entry.getValue().isTextual() ? entry.getValue().asText() : null);
             metadata.put(entry.getKey(), entry.getValue().asText());
         }
         return metadata;
+    }
+
+    /**
+     * One metadata pair (a body's, or a list's {@code metadata.<key>=<value>} filter): a key of 1 to 64
+     * {@code A-Z a-z 0-9 . _ : -} and a string value of at most {@link #MAX_METADATA_VALUE_LENGTH} characters.
+     *
+     * @param value null for a value that is not a string
+     */
+    public static void metadataPair(String key, String value) {
+        if (key == null || !ID.matcher(key).matches()) {
+            throw ApiException.invalid("metadata key '" + printable(key) + "' must be 1 to 64 characters of A-Z a-z 0-9 . _ : -");
+        }
+        if (value == null || value.length() > MAX_METADATA_VALUE_LENGTH) {
+            throw ApiException.invalid("metadata value of '" + key + "' must be a string of at most "
+                    + MAX_METADATA_VALUE_LENGTH + " characters");
+        }
     }
 
     /** Ids in paths and bodies: 1 to 64 of A-Z a-z 0-9 . _ : - (so no slashes, spaces or dots-only traversal). */

@@ -62,6 +62,11 @@ public final class HistoryReader {
         this.table = table;
     }
 
+    /** The account's transfers and transactions, from the same table (GET /transfers?accountId=). */
+    public AccountTransfers transfers() {
+        return new AccountTransfers(dynamo, table, this);
+    }
+
     /** @param nextCursor null on the last page */
     public record Page(List<ObjectNode> entries, String nextCursor) {
     }

@@ -101,7 +101,11 @@ public enum ProjectionCatalog {
 
     /** The global secondary indexes of its table ({@code infra/template.yaml} declares the same). */
     public List<ProjectionTables.Index> indexes() {
-        return this == BALANCES ? BalancesItemCodec.INDEXES : List.of();
+        return switch (this) {
+            case BALANCES -> BalancesItemCodec.INDEXES;
+            case TRANSFERS -> TransfersItemCodec.INDEXES;
+            case HISTORY -> List.of();
+        };
     }
 
     /** The projection, reading and writing {@code table}. */

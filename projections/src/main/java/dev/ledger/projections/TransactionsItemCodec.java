@@ -48,7 +48,7 @@ final class TransactionsItemCodec {
                                               List<StatusChange> history, Instant createdAt,
                                               TransfersProjection.TransactionReversal reversal) {
         return TransfersItemCodec.encodeItem(itemId, version, encodeState(state, reversal), history, createdAt,
-                List.of());
+                List.of(), TransfersItemCodec.Kind.TRANSACTION, state.transactionId(), state.status().name());
     }
 
     /** The reversal an item shows; null if the transaction was not reversed. */

@@ -16,6 +16,8 @@ import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.projections.TransfersProjection.StatusChange;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,24 @@ final class TransfersItemCodec {
     static final String REVERSALS = "reversals";
     /** A post's request in {@code state.postRequest}: the amount asked for, or this for none. */
     static final String NO_AMOUNT = "none";
+    /** The hash key of {@link #BY_STATUS}: the item's status now, so the item moves lists when it changes. */
+    static final String LIST_STATUS = "listStatus";
+    /** The range key of {@link #BY_STATUS}: {@link #listAt}. */
+    static final String LIST_AT = "listAt";
+    /** Transfers and transactions of a status, newest first by when they were recorded (GET /transfers). */
+    static final String BY_STATUS = "transfers-by-status";
+    static final List<ProjectionTables.Index> INDEXES = List.of(new ProjectionTables.Index(BY_STATUS, LIST_STATUS, LIST_AT));
+    /** Instants with nine fraction digits always: {@link Instant#toString} drops zeros, which breaks text order. */
+    private static final DateTimeFormatter FIXED_WIDTH = new DateTimeFormatterBuilder().appendInstant(9).toFormatter();
+
+    /** What a row of GET /transfers is: a transfer, or a multi-leg transaction. */
+    enum Kind {
+        TRANSFER, TRANSACTION;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private TransfersItemCodec() {
     }
@@ -57,14 +77,20 @@ final class TransfersItemCodec {
     static Map<String, AttributeValue> encode(String transferId, long version, TransferState state,
                                               List<StatusChange> history, Instant createdAt,
                                               List<TransfersProjection.Reversal> reversals) {
-        return encodeItem(transferId, version, encodeState(state), history, createdAt, reversals);
+        return encodeItem(transferId, version, encodeState(state), history, createdAt, reversals, Kind.TRANSFER,
+                transferId, state.status().name());
     }
 
     /** The item around a stream's state JSON: a transfer's, or a transaction's ({@link TransactionsItemCodec}). */
     static Map<String, AttributeValue> encodeItem(String id, long version, String state, List<StatusChange> history,
-                                                  Instant createdAt, List<TransfersProjection.Reversal> reversals) {
+                                                  Instant createdAt, List<TransfersProjection.Reversal> reversals,
+                                                  Kind kind, String streamId, String status) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put(ID, AttributeValue.fromS(id));
+        // Issue 16: the keys of BY_STATUS. Items written before them lack them (and are in no status list)
+        // until `replay rebuild --projection transfers --swap`; `replay verify` names them missing until then.
+        item.put(LIST_STATUS, AttributeValue.fromS(status));
+        item.put(LIST_AT, AttributeValue.fromS(listAt(createdAt, kind, streamId)));
         item.put(VERSION, AttributeValue.fromN(Long.toString(version)));
         item.put(STATE, AttributeValue.fromS(state));
         item.put(HISTORY, AttributeValue.fromL(history.stream().map(change -> AttributeValue.fromM(Map.of(
@@ -88,6 +114,19 @@ final class TransfersItemCodec {
             }).toList()));
         }
         return item;
+    }
+
+    /**
+     * Where an item sorts in a status list: when it was recorded (fixed width, so text order is time
+     * order), then its kind and id, so that the order is total and never changes as its status does.
+     */
+    static String listAt(Instant createdAt, Kind kind, String streamId) {
+        return listInstant(createdAt) + "#" + kind.label() + "#" + streamId;
+    }
+
+    /** An instant as {@link #listAt} begins with it. */
+    static String listInstant(Instant instant) {
+        return FIXED_WIDTH.format(instant);
     }
 
     /** The reversals an item lists; none if it has no {@code reversals}. */

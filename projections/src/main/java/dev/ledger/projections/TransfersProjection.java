@@ -11,11 +11,15 @@ import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.store.StoredEvent;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Each transfer's state (both legs, amounts, status), the history of its status, and its reversals;
@@ -26,8 +30,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 public final class TransfersProjection extends SingleItemProjection {
 
+    private final DynamoDbClient dynamo;
+    private final String table;
+
     public TransfersProjection(DynamoDbClient dynamo, String table) {
         super(ProjectionCatalog.TRANSFERS, dynamo, table);
+        this.dynamo = dynamo;
+        this.table = table;
     }
 
     /** One status the transfer had, from which version of its stream and when. */
@@ -52,9 +61,7 @@ public final class TransfersProjection extends SingleItemProjection {
     }
 
     public Optional<ProjectedTransfer> transfer(String transferId) {
-        return stored(transferId).map(item -> new ProjectedTransfer(TransfersItemCodec.state(item),
-                TransfersItemCodec.version(item), TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item),
-                TransfersItemCodec.reversals(item)));
+        return stored(transferId).map(TransfersProjection::projectedTransfer);
     }
 
     /**
@@ -76,9 +83,109 @@ public final class TransfersProjection extends SingleItemProjection {
     }
 
     public Optional<ProjectedTransaction> transaction(String transactionId) {
-        return stored(catalog().itemId(StreamId.transaction(transactionId))).map(item -> new ProjectedTransaction(
-                TransactionsItemCodec.state(item), TransfersItemCodec.version(item), TransfersItemCodec.createdAt(item),
-                TransfersItemCodec.history(item), TransactionsItemCodec.reversal(item)));
+        return stored(catalog().itemId(StreamId.transaction(transactionId))).map(TransfersProjection::projectedTransaction);
+    }
+
+    private static ProjectedTransfer projectedTransfer(Map<String, AttributeValue> item) {
+        return new ProjectedTransfer(TransfersItemCodec.state(item), TransfersItemCodec.version(item),
+                TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item), TransfersItemCodec.reversals(item));
+    }
+
+    private static ProjectedTransaction projectedTransaction(Map<String, AttributeValue> item) {
+        return new ProjectedTransaction(TransactionsItemCodec.state(item), TransfersItemCodec.version(item),
+                TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item), TransactionsItemCodec.reversal(item));
+    }
+
+    /** A row of GET /transfers: exactly one of a transfer and a multi-leg transaction, as their own reads show them. */
+    public record Listed(ProjectedTransfer transfer, ProjectedTransaction transaction) {
+    }
+
+    /**
+     * The items of transfer and transaction streams, read together (BatchGetItem, 100 keys a request); a
+     * stream without an item (not projected yet) is absent from the answer.
+     */
+    public Map<StreamId, Listed> listed(List<StreamId> streams) {
+        Map<String, Map<String, AttributeValue>> items = streams.isEmpty() ? Map.of()
+                : storedAll(streams.stream().map(catalog()::itemId).distinct().toList());
+        Map<StreamId, Listed> found = new LinkedHashMap<>();
+        for (StreamId stream : streams) {
+            Map<String, AttributeValue> item = items.get(catalog().itemId(stream));
+            if (item != null) {
+                found.put(stream, stream.type() == StreamId.StreamType.TRANSACTION
+                        ? new Listed(null, projectedTransaction(item)) : new Listed(projectedTransfer(item), null));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * A status list's position: the {@code listAt} of the last row shown (see
+     * {@link TransfersItemCodec#listAt}); the next page starts after it.
+     */
+    public record StatusPage(List<Listed> rows, String lastListAt) {
+    }
+
+    /**
+     * Transfers and transactions whose status is {@code status} now, newest first (by when they were recorded,
+     * then kind and id), recorded in {@code [from, to]}: a Query of {@link TransfersItemCodec#BY_STATUS} (keys
+     * only) and a BatchGetItem of its page. A row the index still lists under a status its item no longer has
+     * (the index is updated after the item) is left out: it shows in its new status's list.
+     *
+     * @param afterListAt where the previous page ended; null for the first page
+     */
+    public StatusPage byStatus(String status, Optional<Instant> from, Optional<Instant> to, int limit,
+                               String afterListAt) {
+        Map<String, String> names = new HashMap<>(Map.of("#s", TransfersItemCodec.LIST_STATUS));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":s", AttributeValue.fromS(status)));
+        String condition = "#s = :s";
+        if (from.isPresent() || to.isPresent()) {
+            names.put("#a", TransfersItemCodec.LIST_AT);
+            from.ifPresent(instant -> values.put(":lo", AttributeValue.fromS(listInstant(instant))));
+            to.ifPresent(instant -> values.put(":hi", AttributeValue.fromS(highestListAt(instant))));
+            condition += from.isPresent() && to.isPresent() ? " AND #a BETWEEN :lo AND :hi"
+                    : from.isPresent() ? " AND #a >= :lo" : " AND #a <= :hi";
+        }
+        QueryRequest.Builder request = QueryRequest.builder().tableName(table).indexName(TransfersItemCodec.BY_STATUS)
+                .keyConditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values)
+                .scanIndexForward(false).limit(limit);
+        if (afterListAt != null) {
+            request.exclusiveStartKey(Map.of(TransfersItemCodec.LIST_STATUS, AttributeValue.fromS(status),
+                    TransfersItemCodec.LIST_AT, AttributeValue.fromS(afterListAt),
+                    ProjectionTables.ID, AttributeValue.fromS(itemIdOfListAt(afterListAt))));
+        }
+        QueryResponse response = dynamo.query(request.build());
+        List<String> ids = response.items().stream().map(key -> key.get(ProjectionTables.ID).s()).toList();
+        Map<String, Map<String, AttributeValue>> items = ids.isEmpty() ? Map.of() : storedAll(ids);
+        List<Listed> rows = new ArrayList<>();
+        for (String id : ids) {
+            Map<String, AttributeValue> item = items.get(id);
+            AttributeValue now = item == null ? null : item.get(TransfersItemCodec.LIST_STATUS);
+            if (now == null || !now.s().equals(status)) {
+                continue;
+            }
+            rows.add(id.startsWith(ProjectionCatalog.TRANSACTION_PREFIX) ? new Listed(null, projectedTransaction(item))
+                    : new Listed(projectedTransfer(item), null));
+        }
+        String last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? response.lastEvaluatedKey().get(TransfersItemCodec.LIST_AT).s() : null;
+        return new StatusPage(rows, last);
+    }
+
+    /** An instant as a status list's position (a cursor) writes it: fixed width, so text order is time order. */
+    public static String listInstant(Instant instant) {
+        return TransfersItemCodec.listInstant(instant);
+    }
+
+    /** A {@code listAt} above every row recorded at or before {@code instant} ('$' sorts after '#'). */
+    private static String highestListAt(Instant instant) {
+        return listInstant(instant) + "$";
+    }
+
+    /** The table key of the item a {@code listAt} names: its id, {@code transaction#ID} for a transaction. */
+    private static String itemIdOfListAt(String listAt) {
+        String[] parts = listAt.split("#", 3);
+        return TransfersItemCodec.Kind.TRANSACTION.label().equals(parts[1])
+                ? ProjectionCatalog.TRANSACTION_PREFIX + parts[2] : parts[2];
     }
 
     /** A status change adds to the status history; a transfer's reversal, which leaves the status, to its reversals. */

@@ -77,6 +77,31 @@ class HistorySeekIT {
     }
 
     @Test
+    void anAccountsTransfersNewestFirstUpToALateInstantAreSoughtNotReadFromTheTop() {
+        List<StoredEvent> events = account("alice", 1000);
+        write(StoredEvents.fold(new HistoryProjection(dynamo, table), events));
+        AccountTransfers transfers = new HistoryReader(counted.dynamoDb(), table).transfers();
+        Instant to = events.get(904).recordedAt();
+
+        requests.reset();
+        AccountTransfers.Page page = transfers.page("alice", List.of(), 5, Optional.empty(), Optional.of(to));
+
+        assertThat(page.rows()).extracting(row -> row.stream().id())
+                .containsExactly("alice-t904", "alice-t903", "alice-t902", "alice-t901", "alice-t900");
+        // GET /transfers?accountId=&to=: the cursor item, ceil(log2(1000)) = 10 probes to find `to`, and one
+        // page newest first; read from the top, the same rows would take the 95 entries after `to` as well.
+        assertThat(requests.counts()).isEqualTo(Map.of("GetItem", 1, "Query", 11));
+
+        requests.reset();
+        AccountTransfers.Page next = transfers.page("alice", page.next(), 5, Optional.empty(), Optional.of(to));
+
+        assertThat(next.rows()).extracting(row -> row.stream().id())
+                .containsExactly("alice-t899", "alice-t898", "alice-t897", "alice-t896", "alice-t895");
+        // From a cursor no seek is needed: the cursor item (for the shard count) and one page.
+        assertThat(requests.counts()).isEqualTo(Map.of("GetItem", 1, "Query", 1));
+    }
+
+    @Test
     void aWindowPagedWithACursorGivesEveryEntryInItOnceAndNothingOutsideIt() {
         List<StoredEvent> events = account("alice", 60);
         write(StoredEvents.fold(new HistoryProjection(dynamo, table), events));

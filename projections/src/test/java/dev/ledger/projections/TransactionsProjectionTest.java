@@ -115,7 +115,9 @@ class TransactionsProjectionTest {
                         AttributeValue.fromM(Map.of("status", AttributeValue.fromS("POSTED"),
                                 "version", AttributeValue.fromN("2"),
                                 "recordedAt", AttributeValue.fromS("2026-03-01T09:00:02Z"))))),
-                "createdAt", AttributeValue.fromS("2026-03-01T09:00:01Z")));
+                "createdAt", AttributeValue.fromS("2026-03-01T09:00:01Z"),
+                "listStatus", AttributeValue.fromS("POSTED"),
+                "listAt", AttributeValue.fromS("2026-03-01T09:00:01.000000000Z#transaction#tx-1")));
         TransactionState state = TransactionsItemCodec.state(posted.after().item());
         assertThat(state.status()).isEqualTo(TransactionStatus.POSTED);
         assertThat(state.request()).isEqualTo(HOLD);

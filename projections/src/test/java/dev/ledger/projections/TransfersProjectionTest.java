@@ -52,7 +52,26 @@ class TransfersProjectionTest {
                         AttributeValue.fromM(Map.of("status", AttributeValue.fromS("POSTED"),
                                 "version", AttributeValue.fromN("2"),
                                 "recordedAt", AttributeValue.fromS("2026-03-01T09:00:02Z"))))),
-                "createdAt", AttributeValue.fromS("2026-03-01T09:00:01Z")));
+                "createdAt", AttributeValue.fromS("2026-03-01T09:00:01Z"),
+                "listStatus", AttributeValue.fromS("POSTED"),
+                "listAt", AttributeValue.fromS("2026-03-01T09:00:01.000000000Z#transfer#hold-1")));
+    }
+
+    @Test
+    void aStatusChangeMovesTheItemToItsNewStatusListAtTheSamePlace() {
+        List<Step> steps = StoredEvents.fold(transfers, hold);
+
+        assertThat(steps).extracting(step -> step.after().item().get("listStatus").s()).containsExactly("PENDING", "POSTED");
+        assertThat(steps).extracting(step -> step.after().item().get("listAt").s()).containsOnly(
+                "2026-03-01T09:00:01.000000000Z#transfer#hold-1");
+    }
+
+    @Test
+    void listPositionsSortAsTheirInstantsEvenWhenTheInstantHasNoFraction() {
+        String whole = TransfersItemCodec.listAt(Instant.parse("2026-03-01T09:00:01Z"), TransfersItemCodec.Kind.TRANSFER, "b");
+        String later = TransfersItemCodec.listAt(Instant.parse("2026-03-01T09:00:01.5Z"), TransfersItemCodec.Kind.TRANSFER, "a");
+
+        assertThat(whole).as("Instant#toString would write ...01Z, which sorts after ...01.5Z").isLessThan(later);
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -165,6 +166,50 @@ class RebuildSwapIT {
         assertThat(swap.code()).as(swap.out() + swap.err()).isZero();
         assertThat(items(dynamo, workload.balances + "-rebuild-1")).isEqualTo(current);
         assertThat(new BalancesProjection(dynamo, workload.balances + "-rebuild-1").balance("eur-0")).isPresent();
+        ReplayRunner.Run verify = cli.run("verify");
+        assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+    }
+
+    /**
+     * Issue 16: transfers items written before GET /transfers' status index lack its keys ({@code listStatus},
+     * {@code listAt}), so they are in no status list; verify names the two as missing, and a rebuild with
+     * --swap writes them, after which the rebuilt table lists every transfer and transaction under its status.
+     */
+    @Test
+    void transfersWithoutTheStatusListKeysAreFlaggedByVerifyAndListedAfterRebuildSwap(AwsClients aws, TestNames names) {
+        DynamoDbClient dynamo = aws.dynamoDb();
+        Workload workload = new Workload(dynamo, names.prefix() + "lists-", 17).run(30);
+        workload.project(aws.sqs(), names.queue("dlq-lists"));
+        List<Map<String, AttributeValue>> current = items(dynamo, workload.transfers);
+        for (Map<String, AttributeValue> item : current) {
+            Map<String, AttributeValue> older = new HashMap<>(item);
+            older.remove("listStatus");
+            older.remove("listAt");
+            dynamo.putItem(r -> r.tableName(workload.transfers).item(older));
+        }
+        List<String> posted = current.stream().filter(item -> item.get("listStatus").s().equals("POSTED"))
+                .sorted(Comparator.comparing((Map<String, AttributeValue> item) -> item.get("listAt").s()).reversed())
+                .map(item -> item.get("id").s()).toList();
+        assertThat(posted).isNotEmpty().hasSizeLessThanOrEqualTo(100);
+        assertThat(new TransfersProjection(dynamo, workload.transfers).byStatus("POSTED", Optional.empty(),
+                Optional.empty(), 100, null).rows()).as("old items are in no status list").isEmpty();
+        ReplayRunner cli = new ReplayRunner(aws.endpoint().toString(), workload, names.table("control-lists"));
+
+        ReplayRunner.Run flagged = cli.run("verify");
+
+        assertThat(flagged.code()).as(flagged.out() + flagged.err()).isEqualTo(1);
+        assertThat(flagged.out()).contains("transfers.listStatus: projection absent, log \"",
+                "transfers.listAt: projection absent, log \"");
+
+        ReplayRunner.Run swap = cli.run("rebuild", "--projection", "transfers", "--swap");
+
+        assertThat(swap.code()).as(swap.out() + swap.err()).isZero();
+        assertThat(items(dynamo, workload.transfers + "-rebuild-1")).isEqualTo(current);
+        TransfersProjection rebuilt = new TransfersProjection(dynamo, workload.transfers + "-rebuild-1");
+        assertThat(rebuilt.byStatus("POSTED", Optional.empty(), Optional.empty(), 100, null).rows())
+                .extracting(row -> row.transfer() != null ? row.transfer().state().transferId()
+                        : "transaction#" + row.transaction().state().transactionId())
+                .containsExactlyElementsOf(posted);
         ReplayRunner.Run verify = cli.run("verify");
         assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
     }

@@ -34,6 +34,9 @@ class TemplatePolicyTest {
     private static final Set<String> ACCOUNT_INDEXES = Set.of("${BalancesTable.Arn}/index/accounts-by-id",
             "${BalancesTable.Arn}/index/accounts-by-currency", "${BalancesTable.Arn}-rebuild-*/index/accounts-by-id",
             "${BalancesTable.Arn}-rebuild-*/index/accounts-by-currency");
+    /** GET /transfers?status=: the transfers table's keys-only index, on the deployed table and a rebuilt one. */
+    private static final Set<String> TRANSFER_INDEXES = Set.of("${TransfersTable.Arn}/index/transfers-by-status",
+            "${TransfersTable.Arn}-rebuild-*/index/transfers-by-status");
     private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
             "dynamodb:PutItem");
     private static final Set<String> LOGGING = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
@@ -90,9 +93,10 @@ class TemplatePolicyTest {
             // Reads only: an account's stream from the log (balance as of, hash chain), the projections.
             "QueryApiFunction", permissions(
                     Set.of("dynamodb:Query"), union(Set.of(EVENTS_TABLE, "${HistoryTable.Arn}", rebuilt("History")),
-                            ACCOUNT_INDEXES),
+                            union(ACCOUNT_INDEXES, TRANSFER_INDEXES)),
                     Set.of("dynamodb:GetItem"), Set.of(EVENTS_TABLE, "${BalancesTable.Arn}", "${TransfersTable.Arn}",
-                            rebuilt("Balances"), rebuilt("Transfers"), CONTROL_TABLE),
+                            "${HistoryTable.Arn}", rebuilt("Balances"), rebuilt("Transfers"), rebuilt("History"),
+                            CONTROL_TABLE),
                     Set.of("dynamodb:BatchGetItem"), Set.of("${BalancesTable.Arn}", "${TransfersTable.Arn}",
                             rebuilt("Balances"), rebuilt("Transfers")),
                     LOGGING, Set.of("${QueryApiLogGroup.Arn}")),
@@ -269,6 +273,7 @@ class TemplatePolicyTest {
     void dynamodb_is_reached_only_through_the_arns_of_this_templates_tables_their_index_and_stream() {
         Set<String> allowed = new TreeSet<>(Set.of(EVENTS_TABLE, PENDING_INDEX, EVENTS_STREAM));
         allowed.addAll(ACCOUNT_INDEXES);
+        allowed.addAll(TRANSFER_INDEXES);
         for (Template.Resource table : template.resourcesOfType(Template.DYNAMODB_TABLE)) {
             allowed.add("${" + table.logicalId() + ".Arn}");
         }

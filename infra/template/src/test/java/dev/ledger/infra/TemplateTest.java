@@ -351,7 +351,7 @@ class TemplateTest {
                     "POST /transfers/{transferId}/post", "POST /transfers/{transferId}/void",
                     "POST /transfers/{transferId}/reverse",
                     "GET /accounts", "GET /accounts/{accountId}", "GET /accounts/{accountId}/history",
-                    "GET /accounts/{accountId}/balance", "GET /transfers/{transferId}",
+                    "GET /accounts/{accountId}/balance", "GET /transfers", "GET /transfers/{transferId}",
                     "GET /audit/accounts/{accountId}/verify", "POST /transactions",
                     "POST /transactions/{transactionId}/post", "POST /transactions/{transactionId}/void",
                     "GET /transactions/{transactionId}", "POST /batches", "POST /transactions/{transactionId}/reverse",

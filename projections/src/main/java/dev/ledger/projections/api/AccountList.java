@@ -137,7 +137,7 @@ final class AccountList {
     }
 
     /** A parameter name as the message may show it: printable ASCII, at most 64 characters. */
-    private static String printable(String name) {
+    static String printable(String name) {
         String ascii = name.replaceAll("[^\\x20-\\x7E]", "?");
         return ascii.length() > 64 ? ascii.substring(0, 64) + "..." : ascii;
     }

@@ -98,6 +98,8 @@ public final class QueryApi implements ApiRoutes {
                         call -> Answer.of(history(readModels.get(), call.id(), call.request()))),
                 new Route("GET", "/accounts/{accountId}/balance", ANY_ROLE,
                         call -> Answer.of(balanceAsOf(call.id(), call.request()))),
+                new Route("GET", "/transfers", ANY_ROLE,
+                        call -> Answer.of(TransferList.page(readModels.get(), call.request()))),
                 new Route("GET", "/transfers/{transferId}", ANY_ROLE, call -> Answer.of(transfer(readModels.get(), call.id()))),
                 new Route("GET", "/transactions/{transactionId}", ANY_ROLE,
                         call -> Answer.of(transaction(readModels.get(), call.id()))),
@@ -185,6 +187,11 @@ public final class QueryApi implements ApiRoutes {
         TransfersProjection.ProjectedTransfer projected = fromProjection(ProjectionCatalog.TRANSFERS,
                 () -> models.transfers().transfer(transferId)).orElseThrow(() ->
                 new ApiException(404, "transfer_not_found", "transfer " + transferId + " does not exist"));
+        return new HttpResponse(200, transferJson(projected));
+    }
+
+    /** A transfer as GET /transfers/{id} shows it (and each transfer row of GET /transfers). */
+    static ObjectNode transferJson(TransfersProjection.ProjectedTransfer projected) {
         List<Views.TransferStatusChange> statuses = projected.history().stream()
                 .map(change -> new Views.TransferStatusChange(change.status(), change.version(), change.recordedAt()))
                 .toList();
@@ -192,9 +199,7 @@ public final class QueryApi implements ApiRoutes {
                 .map(r -> new Views.TransferReversal(r.reversalId(), r.amount(), r.forced(), r.version(), r.recordedAt(),
                         r.effectiveAt()))
                 .toList();
-        ObjectNode body = Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses,
-                reversals);
-        return new HttpResponse(200, body);
+        return Views.transfer(projected.state(), projected.version(), projected.createdAt(), statuses, reversals);
     }
 
     /** A multi-leg transaction from the transfers projection, as its POST answered it (Views.transaction). */
@@ -202,10 +207,15 @@ public final class QueryApi implements ApiRoutes {
         TransfersProjection.ProjectedTransaction projected = fromProjection(ProjectionCatalog.TRANSFERS,
                 () -> models.transfers().transaction(transactionId)).orElseThrow(() -> new ApiException(404, "transaction_not_found", "transaction " + transactionId
                         + " does not exist"));
+        return new HttpResponse(200, transactionJson(projected));
+    }
+
+    /** A transaction as GET /transactions/{id} shows it (and each transaction row of GET /transfers). */
+    static ObjectNode transactionJson(TransfersProjection.ProjectedTransaction projected) {
         TransfersProjection.TransactionReversal reversal = projected.reversal();
-        return new HttpResponse(200, Views.transactionAsRead(projected.state(), projected.version(),
+        return Views.transactionAsRead(projected.state(), projected.version(),
                 projected.createdAt(), reversal == null ? null : new Views.TransactionReversal(reversal.reversalId(), reversal.forced(),
-                        reversal.version(), reversal.recordedAt(), reversal.effectiveAt())));
+                        reversal.version(), reversal.recordedAt(), reversal.effectiveAt()));
     }
 
     /**
@@ -311,7 +321,7 @@ public final class QueryApi implements ApiRoutes {
      * {@code Retry-After}. The routes that read the log (balance as of, verify, batches, the audit trail)
      * never come here, so they keep answering.
      */
-    private static <T> T fromProjection(ProjectionCatalog projection, Supplier<T> read) {
+    static <T> T fromProjection(ProjectionCatalog projection, Supplier<T> read) {
         try {
             return read.get();
         } catch (ResourceNotFoundException away) {
@@ -322,7 +332,7 @@ public final class QueryApi implements ApiRoutes {
         }
     }
 
-    private static ApiException accountNotFound(String accountId) {
+    static ApiException accountNotFound(String accountId) {
         return new ApiException(404, "account_not_found", "account " + accountId + " does not exist");
     }
 
@@ -365,7 +375,11 @@ public final class QueryApi implements ApiRoutes {
     }
 
     private static Optional<Instant> instant(HttpRequest request, String name) {
-        String value = request.query().get(name);
+        return instantOf(request.query().get(name), name);
+    }
+
+    /** A query parameter's ISO-8601 instant; empty without one. */
+    static Optional<Instant> instantOf(String value, String name) {
         if (value == null || value.isEmpty()) {
             return Optional.empty();
         }

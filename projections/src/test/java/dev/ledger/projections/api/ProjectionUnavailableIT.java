@@ -84,6 +84,9 @@ class ProjectionUnavailableIT {
         ROUTES.put("/accounts/alice/balance?asOf=2026-08-01T00:00:03Z", Set.of());
         ROUTES.put("/transfers/t-1", Set.of(ProjectionCatalog.TRANSFERS));
         ROUTES.put("/transactions/tx-1", Set.of(ProjectionCatalog.TRANSFERS));
+        // An account's list reads its history, then the rows' items; a status's list the transfers table alone.
+        ROUTES.put("/transfers?accountId=alice", Set.of(ProjectionCatalog.HISTORY, ProjectionCatalog.TRANSFERS));
+        ROUTES.put("/transfers?status=POSTED", Set.of(ProjectionCatalog.TRANSFERS));
         ROUTES.put("/audit/accounts/alice/verify", Set.of());
         ROUTES.put("/audit/operations", Set.of());
         ROUTES.put("/batches/batch-1", Set.of());

@@ -41,6 +41,7 @@ public final class QueryApiHostileCorpus {
         add(rows, "audit trail", auditTrail());
         add(rows, "account events export", accountEvents());
         add(rows, "account lists", accountLists());
+        add(rows, "transfer lists", transferLists());
         return rows;
     }
 
@@ -126,7 +127,7 @@ public final class QueryApiHostileCorpus {
                 request("HEAD", "/accounts/alice").is("HEAD").refused(405, "method_not_allowed"),
                 request("OPTIONS", "/transfers/fund").is("OPTIONS").refused(405, "method_not_allowed"),
                 get("/").is("the root").refused(404, "not_found"),
-                get("/transfers").is("the transfer collection").refused(404, "not_found"),
+                get("/transactions").is("the transaction collection (only transfers are listed)").refused(404, "not_found"),
                 get("/audit/accounts/alice").is("audit without verify").refused(404, "not_found"),
                 get("/accounts/alice/history/extra").is("a segment after history").refused(404, "not_found"),
                 // Issue 16: an account's metadata is read with the account; it has no read route of its own.
@@ -216,6 +217,71 @@ public final class QueryApiHostileCorpus {
                         .refused(400, INVALID),
                 get("/accounts").query("cursor", "A".repeat(10 * 1024)).is("a 10 KB account cursor")
                         .refused(400, INVALID));
+    }
+
+    /**
+     * Issue 16: {@code GET /transfers} serves an account or a status (each with a window), and its own cursors
+     * for the same query only.
+     */
+    static List<HostileRequest> transferLists() {
+        return List.of(
+                get("/transfers").is("a transfer list with no filter").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("status", "POSTED")
+                        .is("an account with a status (not indexed together)").refused(400, INVALID),
+                get("/transfers").query("metadata.order", "o-1").is("transfers by metadata (not indexed yet)")
+                        .refused(400, INVALID),
+                get("/transfers").query("metadata.", "o-1").is("a metadata filter with an empty key")
+                        .refused(400, INVALID),
+                get("/transfers").query("metadata.a/b", "o-1").is("a metadata key holding a path").refused(400, INVALID),
+                get("/transfers").query("metadata.order", "x".repeat(513)).is("a 513-character metadata value")
+                        .refused(400, INVALID),
+                get("/transfers").query("status", "posted").is("a lower-case transfer status").refused(400, INVALID),
+                get("/transfers").query("status", "OPEN").is("an account's status on the transfer list")
+                        .refused(400, INVALID),
+                get("/transfers").query("status", "POSTED\u0000")
+                        .is("a status and a NUL").refused(400, INVALID),
+                get("/transfers").query("accountId", "..").is("dot-dot as the listed account").refused(400, INVALID),
+                get("/transfers").query("accountId", "\u0430lice").is("a Cyrillic a in the listed account")
+                        .refused(400, INVALID),
+                get("/transfers").query("accountId", "a".repeat(65)).is("a 65-character listed account")
+                        .refused(400, INVALID),
+                get("/transfers").query("accountId", "nobody").is("the transfers of an account that does not exist")
+                        .refused(404, "account_not_found"),
+                get("/transfers").query("accountId", "alice").query("from", "yesterday").is("a word as the list's from")
+                        .refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("to", "2026-01-01").is("a date without time as to")
+                        .refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("from", "2026-06-01T00:00:00Z")
+                        .query("to", "2026-05-01T00:00:00Z").is("from after to").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("limit", "0").is("a transfer list of none")
+                        .refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("limit", "101").is("a transfer list past 100")
+                        .refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("limit", "-1").is("a negative transfer limit")
+                        .refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("sort", "amount").is("an unknown transfer list parameter")
+                        .refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("cursor", cursor("t1:a:bob:3"))
+                        .is("another account's cursor").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("cursor", cursor("t1:s:POSTED:2026-05-01T00:00:00.000000000Z#transfer#fund"))
+                        .is("a status cursor on an account list").refused(400, INVALID),
+                get("/transfers").query("status", "PENDING").query("cursor", cursor("t1:s:POSTED:2026-05-01T00:00:00.000000000Z#transfer#fund"))
+                        .is("a cursor of another status").refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("cursor", cursor("t1:s:POSTED:2026-05-01T00:00:00Z#transfer#fund"))
+                        .is("a status cursor whose instant is not the fixed-width form").refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("to", "2026-04-01T00:00:00Z")
+                        .query("cursor", cursor("t1:s:POSTED:2026-05-01T00:00:00.000000000Z#transfer#fund"))
+                        .is("a status cursor outside the window").refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("cursor", cursor("t1:s:POSTED:2026-05-01T00:00:00.000000000Z#transfer#fu/nd"))
+                        .is("a status cursor holding a path").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("cursor", cursor("t1:a:alice:" + "1.".repeat(32) + "1"))
+                        .is("an account cursor of 33 shards").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("cursor", cursor("t1:a:alice:3.4"))
+                        .is("an account cursor naming shards the account does not have").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("cursor", cursor("t1:a:alice:-3"))
+                        .is("an account cursor with a sign").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("cursor", "A".repeat(10 * 1024))
+                        .is("a 10 KB transfer cursor").refused(400, INVALID));
     }
 
     static List<HostileRequest> balanceInstants() {

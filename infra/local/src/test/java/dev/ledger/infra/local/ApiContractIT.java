@@ -245,6 +245,17 @@ class ApiContractIT {
         cases.add(new Case("accounts by metadata", get("/accounts?metadata.customer=c-1", payments),
                 "400 invalid_request"));
         cases.add(new Case("an unknown transfer", get("/transfers/nothing", payments), "404 transfer_not_found"));
+        // Issue 16: transfers listed by account (its history) or status (the transfers table's index).
+        // The history's reader reads the account's cursor item by key: its role must allow GetItem there.
+        cases.add(new Case("an unknown account's history", get("/accounts/nobody/history", payments),
+                "404 account_not_found"));
+        // (An account the projections may not have reached yet would answer 404 until they do: not asserted here.)
+        cases.add(new Case("transfers of an unknown account", get("/transfers?accountId=nobody", payments),
+                "404 account_not_found"));
+        cases.add(new Case("transfers of a status", get("/transfers?status=POSTED&limit=5", payments), "200 -"));
+        cases.add(new Case("transfers with no filter", get("/transfers", payments), "400 invalid_request"));
+        cases.add(new Case("transfers by metadata", get("/transfers?metadata.order=o-1", payments),
+                "400 invalid_request"));
         cases.add(new Case("a body over 10 MB", post("/transfers", payments, "x".repeat(10 * 1024 * 1024 + 1)),
                 "413 Request Entity Too Large"));
         cases.add(new Case("more than alice has", transfer("too-much", "alice", "bob", "1000.00", "EUR"),
