@@ -34,6 +34,9 @@ class TemplatePolicyTest {
     private static final Set<String> ACCOUNT_INDEXES = Set.of("${BalancesTable.Arn}/index/accounts-by-id",
             "${BalancesTable.Arn}/index/accounts-by-currency", "${BalancesTable.Arn}-rebuild-*/index/accounts-by-id",
             "${BalancesTable.Arn}-rebuild-*/index/accounts-by-currency");
+    /** GET /accounts?metadata.<key>= reads the metadata index (a rebuilt table's too). */
+    private static final Set<String> METADATA_INDEXES = Set.of("${MetadataTable.Arn}/index/metadata-by-pair",
+            "${MetadataTable.Arn}-rebuild-*/index/metadata-by-pair");
     private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
             "dynamodb:PutItem");
     private static final Set<String> LOGGING = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
@@ -90,7 +93,7 @@ class TemplatePolicyTest {
             // Reads only: an account's stream from the log (balance as of, hash chain), the projections.
             "QueryApiFunction", permissions(
                     Set.of("dynamodb:Query"), union(Set.of(EVENTS_TABLE, "${HistoryTable.Arn}", rebuilt("History")),
-                            ACCOUNT_INDEXES),
+                            union(ACCOUNT_INDEXES, METADATA_INDEXES)),
                     Set.of("dynamodb:GetItem"), Set.of(EVENTS_TABLE, "${BalancesTable.Arn}", "${TransfersTable.Arn}",
                             rebuilt("Balances"), rebuilt("Transfers"), CONTROL_TABLE),
                     Set.of("dynamodb:BatchGetItem"), Set.of("${BalancesTable.Arn}", "${TransfersTable.Arn}",
@@ -102,7 +105,8 @@ class TemplatePolicyTest {
                     LOGGING, Set.of("${EventPublisherLogGroup.Arn}")),
             "BalancesProjectionFunction", projection("Balances"),
             "HistoryProjectionFunction", projection("History"),
-            "TransfersProjectionFunction", projection("Transfers"));
+            "TransfersProjectionFunction", projection("Transfers"),
+            "MetadataProjectionFunction", projection("Metadata"));
 
     private static Map<String, Set<String>> projection(String name) {
         return permissions(
@@ -269,10 +273,11 @@ class TemplatePolicyTest {
     void dynamodb_is_reached_only_through_the_arns_of_this_templates_tables_their_index_and_stream() {
         Set<String> allowed = new TreeSet<>(Set.of(EVENTS_TABLE, PENDING_INDEX, EVENTS_STREAM));
         allowed.addAll(ACCOUNT_INDEXES);
+        allowed.addAll(METADATA_INDEXES);
         for (Template.Resource table : template.resourcesOfType(Template.DYNAMODB_TABLE)) {
             allowed.add("${" + table.logicalId() + ".Arn}");
         }
-        for (String projection : List.of("Balances", "History", "Transfers")) {
+        for (String projection : List.of("Balances", "History", "Transfers", "Metadata")) {
             allowed.add(rebuilt(projection));
         }
         for (Function function : template.functions()) {
