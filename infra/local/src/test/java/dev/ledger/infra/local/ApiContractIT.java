@@ -242,8 +242,9 @@ class ApiContractIT {
         cases.add(new Case("accounts by id prefix", get("/accounts?idPrefix=al", payments), "200 -"));
         cases.add(new Case("accounts of a currency and status", get("/accounts?currency=EUR&status=OPEN", payments),
                 "200 -"));
-        cases.add(new Case("accounts by metadata", get("/accounts?metadata.customer=c-1", payments),
-                "400 invalid_request"));
+        cases.add(new Case("accounts by metadata", get("/accounts?metadata.customer=c-1", payments), "200 -"));
+        cases.add(new Case("accounts by metadata and currency", get("/accounts?metadata.customer=c-1&currency=EUR",
+                payments), "400 invalid_request"));
         cases.add(new Case("an unknown transfer", get("/transfers/nothing", payments), "404 transfer_not_found"));
         cases.add(new Case("a body over 10 MB", post("/transfers", payments, "x".repeat(10 * 1024 * 1024 + 1)),
                 "413 Request Entity Too Large"));
