@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * write path of every projection (a single event's {@link Projection#apply} is a run of one step).
  *
  * <ul>
- *   <li>A run writes each step's items but its last (history's entries, each put only if absent) and
+ *   <li>A run writes each step's items but its last (history's entries, each put only if absent; a
+ *       slotted projection's slots, overwritten, see {@link #RunWriter(ProjectionItems, boolean)}) and
  *       the stream's item after its last step, put only if the stream is still at the version the run
  *       starts from and not blocked: a balance or transfer is one item however many events the run
  *       has, an account's history one entry per event plus its cursor.
