@@ -46,10 +46,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -65,6 +69,8 @@ class AccountMetadataListIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant START = Instant.parse("2026-09-01T00:00:00Z");
 
+    private final Counted requests = new Counted();
+    private AwsClients counted;
     private QueryApiHandler handler;
 
     @BeforeAll
@@ -119,8 +125,12 @@ class AccountMetadataListIT {
         new ProjectionConsumer(balances, deadLetters).consume(records);
         new ProjectionConsumer(new MetadataProjection(dynamo, metadataTable), deadLetters).consume(records);
 
-        handler = new QueryApiHandler(new QueryApi(balances, new HistoryReader(dynamo, names.table("history")),
-                new TransfersProjection(dynamo, names.table("transfers")), new MetadataIndex(dynamo, metadataTable), store,
+        // The read API's own client counts its requests.
+        counted = AwsClients.forEndpoint(aws.endpoint(), List.of(requests));
+        DynamoDbClient reads = counted.dynamoDb();
+        handler = new QueryApiHandler(new QueryApi(new BalancesProjection(reads, balancesTable),
+                new HistoryReader(reads, names.table("history")), new TransfersProjection(reads, names.table("transfers")),
+                new MetadataIndex(reads, metadataTable), store,
                 ApiTokens.parse("audit=auditor,pay=payments")),
                 new RequestLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)),
                 Clock.systemUTC());
@@ -148,6 +158,21 @@ class AccountMetadataListIT {
         assertThat(pages).isBetween(2, 3);
         assertThat(accounts.get(0)).isEqualTo(get("/accounts/a5", Map.of(), "audit").body());
         assertThat(accounts.get(0).get("status").asText()).isEqualTo("FROZEN");
+    }
+
+    @AfterAll
+    void closeClients() {
+        counted.close();
+    }
+
+    @Test
+    void aPageIsOneQueryOfTheIndexAndOneBatchReadOfItsAccounts() {
+        requests.reset();
+
+        Reply page = get("/accounts", Map.of("metadata.tier", "gold", "limit", "3"), "audit");
+
+        assertThat(page.body().get("accounts")).hasSize(3);
+        assertThat(requests.counts()).isEqualTo(Map.of("Query", 1, "BatchGetItem", 1));
     }
 
     @Test
@@ -218,6 +243,24 @@ class AccountMetadataListIT {
             return new Reply(response.getStatusCode(), JSON.readTree(response.getBody()));
         } catch (IOException e) {
             throw new IllegalStateException("not JSON: " + response.getBody(), e);
+        }
+    }
+
+    /** The requests of a client, by operation. */
+    private static final class Counted implements ExecutionInterceptor {
+        private final Map<String, Integer> counts = new TreeMap<>();
+
+        @Override
+        public synchronized void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            counts.merge(context.request().getClass().getSimpleName().replaceFirst("Request$", ""), 1, Integer::sum);
+        }
+
+        synchronized Map<String, Integer> counts() {
+            return Map.copyOf(counts);
+        }
+
+        synchronized void reset() {
+            counts.clear();
         }
     }
 
