@@ -116,6 +116,7 @@ public final class ColdStartBenchmark {
                     "-DLEDGER_BALANCES_TABLE=" + outputs.get("BalancesTableName"),
                     "-DLEDGER_HISTORY_TABLE=" + outputs.get("HistoryTableName"),
                     "-DLEDGER_TRANSFERS_TABLE=" + outputs.get("TransfersTableName"),
+                    "-DLEDGER_METADATA_TABLE=" + outputs.get("MetadataTableName"),
                     "-DLEDGER_DEAD_LETTER_QUEUE_URL=" + outputs.get("DeadLetterQueueUrl"));
 
             List<Handler> handlers = handlers();

@@ -73,6 +73,7 @@ class LambdaPackageIT {
         configuration.put("LEDGER_BALANCES_TABLE", names.table("balances"));
         configuration.put("LEDGER_HISTORY_TABLE", names.table("history"));
         configuration.put("LEDGER_TRANSFERS_TABLE", names.table("transfers"));
+        configuration.put("LEDGER_METADATA_TABLE", names.table("metadata"));
         configuration.put("LEDGER_DEAD_LETTER_QUEUE_URL", aws.endpoint() + "/123456789012/" + names.queue("dlq"));
         configuration.put("LEDGER_AWS_ENDPOINT", aws.endpoint().toString());
         configuration.put("aws.region", AwsClients.REGION.id());

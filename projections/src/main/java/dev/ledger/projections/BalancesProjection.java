@@ -63,6 +63,25 @@ public final class BalancesProjection extends SingleItemProjection {
     }
 
     /**
+     * Several accounts, each as {@link #whole} shows it, in the order given, their own items read in
+     * one request: a list's page (an index names them, keys only). An account the projection has not
+     * written yet is left out: it was written to an index but is not readable yet, and shows on a later read.
+     */
+    public List<Balance> wholeAll(List<String> ids) {
+        Map<String, Map<String, AttributeValue>> items = ids.isEmpty() ? Map.of() : storedAll(ids);
+        List<Balance> accounts = new ArrayList<>();
+        for (String id : ids) {
+            Map<String, AttributeValue> item = items.get(id);
+            if (item == null) {
+                continue;
+            }
+            Balance own = new Balance(BalancesItemCodec.account(item), BalancesItemCodec.version(item));
+            accounts.add(own.account().sharded() ? whole(id).orElse(own) : own);
+        }
+        return accounts;
+    }
+
+    /**
      * Which accounts a list asks for (issue 16): every account, or those whose id begins with
      * {@code idPrefix}, by id ({@link BalancesItemCodec#BY_ID}); or those of a {@code currency}, with
      * a {@code status} or any, by status then id ({@link BalancesItemCodec#BY_CURRENCY}). Nothing else
@@ -117,17 +136,7 @@ public final class BalancesProjection extends SingleItemProjection {
         // The indexes hold keys only (a balance's change then writes no index item): the page's items
         // are read from the table, in one request, in the order the index gave.
         List<String> ids = response.items().stream().map(key -> key.get(ProjectionTables.ID).s()).toList();
-        Map<String, Map<String, AttributeValue>> items = ids.isEmpty() ? Map.of() : storedAll(ids);
-        List<Balance> accounts = new ArrayList<>();
-        for (String id : ids) {
-            Map<String, AttributeValue> item = items.get(id);
-            if (item == null) {
-                continue; // written to the index but not readable yet: it shows on a later read
-            }
-            Balance own = new Balance(BalancesItemCodec.account(item), BalancesItemCodec.version(item));
-            // A sharded account is its shards added up, as GET /accounts/{id} shows it.
-            accounts.add(own.account().sharded() ? whole(id).orElse(own) : own);
-        }
+        List<Balance> accounts = wholeAll(ids);
         Map<String, AttributeValue> last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? response.lastEvaluatedKey() : null;
         return new AccountPage(accounts, last);

@@ -31,7 +31,15 @@ public enum ProjectionCatalog {
      * it cannot meet a transfer's.
      */
     TRANSFERS(EnumSet.of(StreamId.StreamType.TRANSFER, StreamId.StreamType.TRANSACTION), "TransfersTableName",
-            "LEDGER_TRANSFERS_TABLE", false, TransfersProjection::new);
+            "LEDGER_TRANSFERS_TABLE", false, TransfersProjection::new),
+    /**
+     * The metadata index (issue 16): per account, transfer or transaction, a cursor ({@code sk = 0})
+     * and up to 16 slot items ({@code sk = 1..16}), one per metadata key, read by value through the
+     * sparse GSI {@code metadata-by-pair}; see {@link MetadataProjection}. Slot items are overwritten
+     * in place, so this is the one {@linkplain #slotted() slotted} table.
+     */
+    METADATA(EnumSet.of(StreamId.StreamType.ACCOUNT, StreamId.StreamType.TRANSFER, StreamId.StreamType.TRANSACTION),
+            "MetadataTableName", "LEDGER_METADATA_TABLE", true, MetadataProjection::new);
 
     private final Set<StreamId.StreamType> streams;
     private final String templateOutput;
@@ -53,7 +61,7 @@ public enum ProjectionCatalog {
         this.factory = factory;
     }
 
-    /** The projection's name: {@code balances}, {@code history}, {@code transfers}. */
+    /** The projection's name: {@code balances}, {@code history}, {@code transfers}, {@code metadata}. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -72,6 +80,9 @@ public enum ProjectionCatalog {
      * {@code transaction#ID} for a multi-leg transaction, which shares the transfers table.
      */
     public String itemId(StreamId stream) {
+        if (this == METADATA) {
+            return MetadataProjection.itemId(stream);
+        }
         return stream.type() == StreamId.StreamType.TRANSACTION ? TRANSACTION_PREFIX + stream.id() : stream.id();
     }
 
@@ -93,6 +104,16 @@ public enum ProjectionCatalog {
         return sorted;
     }
 
+    /**
+     * Whether the stream's items beside its cursor are overwritten in place (the metadata index's
+     * slots) rather than written once per version (history's entries): {@link RunWriter} then puts
+     * them unconditionally, guarded by the cursor's condition in the same transaction, and
+     * {@code replay verify} compares the fold's last slot items with the live partition.
+     */
+    public boolean slotted() {
+        return this == METADATA;
+    }
+
     /** Creates the projection's table (tests, shadow tables of a rebuild) and waits until it exists. */
     public void createTable(DynamoDbClient dynamo, String table) {
         ProjectionTables.create(dynamo, table, sorted, indexes());
@@ -104,6 +125,7 @@ public enum ProjectionCatalog {
         return switch (this) {
             case BALANCES -> BalancesItemCodec.INDEXES;
             case TRANSFERS -> TransfersItemCodec.INDEXES;
+            case METADATA -> List.of(MetadataProjection.INDEX);
             case HISTORY -> List.of();
         };
     }

@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *   <li>history: key {@code id} + {@code sk}; {@code sk = 0} is the account's cursor (version and
  *       running state), {@code sk = n} the entry for version n.
  *   <li>transfers: one item per transfer, key {@code id}.
+ *   <li>metadata: key {@code id} + {@code sk}; {@code sk = 0} the stream's cursor, {@code sk = 1..16} its
+ *       slots; the index {@code metadata-by-pair} (see {@code MetadataProjection}).
  * </ul>
  */
 public final class ProjectionTables {
@@ -49,9 +51,13 @@ public final class ProjectionTables {
                         .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()).build()).toList());
             }
             if (sorted) {
-                request.attributeDefinitions(
-                                AttributeDefinition.builder().attributeName(ID).attributeType(ScalarAttributeType.S).build(),
-                                AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.N).build())
+                List<AttributeDefinition> definitions = new java.util.ArrayList<>(List.of(
+                        AttributeDefinition.builder().attributeName(ID).attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName(SK).attributeType(ScalarAttributeType.N).build()));
+                indexes.stream().flatMap(index -> java.util.stream.Stream.of(index.hashKey(), index.rangeKey())).distinct()
+                        .forEach(name -> definitions.add(AttributeDefinition.builder().attributeName(name)
+                                .attributeType(ScalarAttributeType.S).build()));
+                request.attributeDefinitions(definitions)
                         .keySchema(KeySchemaElement.builder().attributeName(ID).keyType(KeyType.HASH).build(),
                                 KeySchemaElement.builder().attributeName(SK).keyType(KeyType.RANGE).build());
             } else {

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  * write path of every projection (a single event's {@link Projection#apply} is a run of one step).
  *
  * <ul>
- *   <li>A run writes each step's items but its last (history's entries, each put only if absent) and
+ *   <li>A run writes each step's items but its last (history's entries, each put only if absent; a
+ *       slotted projection's slots, overwritten, see {@link #RunWriter(ProjectionItems, boolean)}) and
  *       the stream's item after its last step, put only if the stream is still at the version the run
  *       starts from and not blocked: a balance or transfer is one item however many events the run
  *       has, an account's history one entry per event plus its cursor.
@@ -50,9 +51,21 @@ final class RunWriter {
     static final long MAX_BYTES = 3L * 1024 * 1024;
 
     private final ProjectionItems items;
+    private final boolean slotted;
 
     RunWriter(ProjectionItems items) {
+        this(items, false);
+    }
+
+    /**
+     * @param slotted whether a step's items before the stream's own are slots overwritten in place
+     *     ({@link ProjectionCatalog#slotted}): each is then put without a condition (the stream's item,
+     *     conditional on the run's version, guards the transaction they share), and a piece keeps
+     *     only a slot's last put (DynamoDB refuses two writes of one item in a transaction)
+     */
+    RunWriter(ProjectionItems items, boolean slotted) {
         this.items = items;
+        this.slotted = slotted;
     }
 
     /** Steps {@code [firstStep, endStep)} of run {@code run}: their puts, the stream's item last. */
@@ -136,7 +149,8 @@ final class RunWriter {
     /** The run cut into pieces that each fit one transaction. */
     private List<Piece> pieces(int run, Run steps) {
         List<Piece> pieces = new ArrayList<>();
-        List<Put> entries = new ArrayList<>(); // the current piece's, copied into it when it closes
+        // The current piece's entries by key (a slot's later put replaces its earlier one), copied into it when it closes.
+        Map<List<AttributeValue>, Put> entries = new java.util.LinkedHashMap<>();
         long entryBytes = 0;
         int first = 0;
         for (int s = 0; s < steps.steps().size(); s++) {
@@ -152,9 +166,16 @@ final class RunWriter {
                 entryBytes = 0;
                 first = s;
             }
-            stepEntries.forEach(entry -> entries.add(Put.builder().tableName(items.table()).item(entry)
-                    .conditionExpression("attribute_not_exists(#id)").expressionAttributeNames(Map.of("#id", ID))
-                    .build()));
+            for (Map<String, AttributeValue> entry : stepEntries) {
+                Put.Builder put = Put.builder().tableName(items.table()).item(entry);
+                if (!slotted) {
+                    put.conditionExpression("attribute_not_exists(#id)").expressionAttributeNames(Map.of("#id", ID));
+                }
+                List<AttributeValue> key = List.of(entry.get(ID), entry.getOrDefault(ProjectionTables.SK,
+                        AttributeValue.fromNul(true)));
+                entries.remove(key); // a replaced slot goes where its last put is
+                entries.put(key, put.build());
+            }
             entryBytes += stepBytes;
         }
         if (steps.steps().size() > first) {
@@ -163,9 +184,9 @@ final class RunWriter {
         return pieces;
     }
 
-    private Piece piece(int run, Run steps, int first, int end, List<Put> entries, long entryBytes) {
+    private Piece piece(int run, Run steps, int first, int end, Map<List<AttributeValue>, Put> entries, long entryBytes) {
         Map<String, AttributeValue> item = steps.after(end).item();
-        List<Put> puts = new ArrayList<>(entries);
+        List<Put> puts = new ArrayList<>(entries.values());
         puts.add(items.conditionalPut(item, steps.after(first).version()));
         return new Piece(run, first, end, List.copyOf(puts), entryBytes + ItemSize.of(item));
     }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -28,6 +30,11 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * partition read in sort key order, so memory holds a page, never an account's history. The
  * stream's item ({@code sk = 0} in a sorted table, see {@link ProjectionTables}) is compared once,
  * at the end.
+ *
+ * <p>A slotted table's items beside the cursor ({@link ProjectionCatalog#slotted}: the metadata index's
+ * slots) are overwritten in place, so the live partition holds each slot's last write only: the fold's
+ * last item of each slot (at most 16, kept in memory) is compared with the live slot of the same
+ * {@code sk}, and a live slot the fold never wrote is named.
  */
 final class ProjectionCheck {
 
@@ -60,11 +67,13 @@ final class ProjectionCheck {
         private final Iterator<Map<String, AttributeValue>> liveEntries;
         private Map<String, AttributeValue> pendingEntry;
         private Position position = Position.NONE;
+        /** A slotted table's slots as the fold last wrote them, by sk. */
+        private final SortedMap<Long, Map<String, AttributeValue>> slots = new TreeMap<>();
 
         private Stream(StreamId stream) {
             this.stream = stream;
             this.name = stream.toString();
-            this.liveEntries = catalog.sorted() ? partition(stream.id(), 1) : null;
+            this.liveEntries = catalog.sorted() && !catalog.slotted() ? partition(catalog.itemId(stream), 1) : null;
         }
 
         void accept(StoredEvent event) {
@@ -72,8 +81,27 @@ final class ProjectionCheck {
             position = step.after();
             List<Map<String, AttributeValue>> items = step.items();
             for (Map<String, AttributeValue> entry : items.subList(0, items.size() - 1)) {
-                compareEntry(entry);
+                if (catalog.slotted()) {
+                    slots.put(sk(entry), entry);
+                } else {
+                    compareEntry(entry);
+                }
             }
+        }
+
+        /** Each slot the fold wrote against the live one of its sk, and live slots it never wrote. */
+        private void compareSlots(long version) {
+            String label = catalog.label() + ".slot";
+            for (Iterator<Map<String, AttributeValue>> live = partition(catalog.itemId(stream), 1); live.hasNext(); ) {
+                Map<String, AttributeValue> slot = live.next();
+                Map<String, AttributeValue> expected = slots.remove(sk(slot));
+                if (expected == null) {
+                    findings.add(name, version, label + sk(slot), "a slot the log does not have");
+                } else {
+                    compareFields(name, version, label + sk(slot), expected, slot);
+                }
+            }
+            slots.keySet().forEach(sk -> findings.add(name, version, label + sk, "no slot item; the log has one"));
         }
 
         /** Entries the log does not have, then the stream's item. */
@@ -88,6 +116,9 @@ final class ProjectionCheck {
                     findings.add(name, sk(entry), catalog.label(), "an entry beyond the log's last version " + version);
                     entry = nextLiveEntry();
                 }
+            }
+            if (catalog.slotted()) {
+                compareSlots(version);
             }
             String label = catalog.label() + (catalog.sorted() ? ".cursor" : "");
             Map<String, AttributeValue> live = item(position.item());

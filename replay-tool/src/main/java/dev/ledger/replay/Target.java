@@ -69,6 +69,9 @@ public final class Target {
     @Option(names = "--transfers-table", paramLabel = "NAME", description = "default: the stack output the projection catalog names (TransfersTableName)")
     String transfersTable;
 
+    @Option(names = "--metadata-table", paramLabel = "NAME", description = "default: the stack output the projection catalog names (MetadataTableName)")
+    String metadataTable;
+
     @Option(names = "--control-table", paramLabel = "NAME",
             description = "the replay tool's own table (rebuild locks and records, read routes); default: output "
                     + CONTROL_OUTPUT + ", else <events table>-replay")
@@ -123,6 +126,7 @@ public final class Target {
             case BALANCES -> balancesTable;
             case HISTORY -> historyTable;
             case TRANSFERS -> transfersTable;
+            case METADATA -> metadataTable;
         };
         return table(option, projection.templateOutput(), "--" + projection.label() + "-table");
     }

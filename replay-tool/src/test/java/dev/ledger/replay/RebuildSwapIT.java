@@ -10,6 +10,7 @@ import dev.ledger.localaws.TestNames;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.MetadataProjection;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.ProjectionLog;
 import dev.ledger.projections.ReadRoutes;
@@ -44,7 +45,7 @@ class RebuildSwapIT {
         Workload workload = new Workload(dynamo, names.prefix(), 7).run(60);
         workload.project(aws.sqs(), names.queue("dlq"));
         Map<String, String> deployed = Map.of("balances", workload.balances, "history", workload.history,
-                "transfers", workload.transfers);
+                "transfers", workload.transfers, "metadata", workload.metadata);
         Map<String, List<Map<String, AttributeValue>>> before = new LinkedHashMap<>();
         deployed.forEach((projection, table) -> before.put(projection, items(dynamo, table)));
         deployed.values().forEach(table -> ControlTable.Tables.delete(dynamo, table));
@@ -75,6 +76,8 @@ class RebuildSwapIT {
                 new ProjectionConsumer(() -> new HistoryProjection(dynamo, routes.tableFor("history", "gone")),
                         deadLetters, ProjectionLog.discarding()),
                 new ProjectionConsumer(() -> new TransfersProjection(dynamo, routes.tableFor("transfers", "gone")),
+                        deadLetters, ProjectionLog.discarding()),
+                new ProjectionConsumer(() -> new MetadataProjection(dynamo, routes.tableFor("metadata", "gone")),
                         deadLetters, ProjectionLog.discarding())));
         ReplayRunner.Run verify = cli.run("verify");
         assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
@@ -98,7 +101,8 @@ class RebuildSwapIT {
 
         assertThat(continued.code()).as(continued.out() + continued.err()).isZero();
         assertThat(continued.json().get("projections")).extracting(p -> p.get("table").asText()).containsExactly(
-                workload.balances + "-rebuild-2", workload.history + "-rebuild-1", workload.transfers + "-rebuild-1");
+                workload.balances + "-rebuild-2", workload.history + "-rebuild-1", workload.transfers + "-rebuild-1",
+                workload.metadata + "-rebuild-1");
         assertThat(cli.run("verify").code()).isZero();
     }
 

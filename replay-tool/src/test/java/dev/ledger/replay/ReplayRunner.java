@@ -26,14 +26,15 @@ final class ReplayRunner {
         // and the operator's policy need not let it create one (the policy-coverage IT holds it to that).
         new ControlTable(workload.dynamo(), control).ensureExists();
         ReplayCalls.tables(Map.of(workload.events, "EventsTable", workload.balances, "BalancesTable",
-                workload.history, "HistoryTable", workload.transfers, "TransfersTable", control, "ControlTable"));
+                workload.history, "HistoryTable", workload.transfers, "TransfersTable", workload.metadata, "MetadataTable",
+                control, "ControlTable"));
     }
 
     Run run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--endpoint", endpoint, "--events-table", workload.events,
                 "--balances-table", workload.balances, "--history-table", workload.history,
-                "--transfers-table", workload.transfers, "--control-table", control,
+                "--transfers-table", workload.transfers, "--metadata-table", workload.metadata, "--control-table", control,
                 "--state-file", "does-not-exist.json"));
         if (!all.contains("--progress")) {
             all.addAll(List.of("--progress", "none"));

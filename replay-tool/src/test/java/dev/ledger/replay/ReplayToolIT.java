@@ -314,7 +314,7 @@ class ReplayToolIT {
         assertThat(shadow.code()).as(shadow.out() + shadow.err()).isZero();
         List<String> shadows = new ArrayList<>();
         shadow.json().get("projections").forEach(p -> shadows.add(p.get("table").asText()));
-        for (String live : List.of(workload.balances, workload.history, workload.transfers)) {
+        for (String live : List.of(workload.balances, workload.history, workload.transfers, workload.metadata)) {
             ControlTable.Tables.delete(dynamo, live);
         }
 
@@ -324,6 +324,7 @@ class ReplayToolIT {
         assertThat(TableDiff.compare(dynamo, false, shadows.get(0), workload.balances).equal()).isTrue();
         assertThat(TableDiff.compare(dynamo, true, shadows.get(1), workload.history).equal()).isTrue();
         assertThat(TableDiff.compare(dynamo, false, shadows.get(2), workload.transfers).equal()).isTrue();
+        assertThat(TableDiff.compare(dynamo, true, shadows.get(3), workload.metadata).equal()).isTrue();
         assertThat(replay("verify").code()).isZero();
         assertThat(replay("rebuild", "--projection", "balances", "--into", "live").code())
                 .as("a live table with items is never overwritten").isEqualTo(2);
@@ -411,6 +412,7 @@ class ReplayToolIT {
             case BALANCES -> workload.balances;
             case HISTORY -> workload.history;
             case TRANSFERS -> workload.transfers;
+            case METADATA -> workload.metadata;
         };
     }
 

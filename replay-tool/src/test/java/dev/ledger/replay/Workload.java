@@ -21,6 +21,7 @@ import dev.ledger.functions.command.RetryPolicy;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
+import dev.ledger.projections.MetadataProjection;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.TransfersProjection;
@@ -54,6 +55,7 @@ final class Workload {
     final String balances;
     final String history;
     final String transfers;
+    final String metadata;
     final List<String> accounts = new ArrayList<>();
     final List<String> transferIds = new ArrayList<>();
     final List<String> transactionIds = new ArrayList<>();
@@ -77,6 +79,7 @@ final class Workload {
         this.balances = prefix + "balances";
         this.history = prefix + "history";
         this.transfers = prefix + "transfers";
+        this.metadata = prefix + "metadata";
         this.random = new SplittableRandom(seed);
         this.reversals = new SplittableRandom(seed + 1);
         EventsTableSchema.create(dynamo, events);
@@ -259,10 +262,12 @@ final class Workload {
         ProjectionCatalog.BALANCES.createTable(dynamo, balances);
         ProjectionCatalog.HISTORY.createTable(dynamo, history);
         ProjectionCatalog.TRANSFERS.createTable(dynamo, transfers);
+        ProjectionCatalog.METADATA.createTable(dynamo, metadata);
         DeadLetters deadLetters = new DeadLetters(sqs, sqs.createQueue(r -> r.queueName(queueName)).queueUrl());
         feed(List.of(new ProjectionConsumer(new BalancesProjection(dynamo, balances), deadLetters),
                 new ProjectionConsumer(new HistoryProjection(dynamo, history), deadLetters),
-                new ProjectionConsumer(new TransfersProjection(dynamo, transfers), deadLetters)));
+                new ProjectionConsumer(new TransfersProjection(dynamo, transfers), deadLetters),
+                new ProjectionConsumer(new MetadataProjection(dynamo, metadata), deadLetters)));
     }
 
     /**

@@ -63,7 +63,8 @@ class TemplateDeployIT {
             "EventPublisherFunction", List.of(DynamodbEvent.class.getName(), StreamsEventResponse.class.getName()),
             "BalancesProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()),
             "HistoryProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()),
-            "TransfersProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()));
+            "TransfersProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()),
+            "MetadataProjectionFunction", List.of(KinesisEvent.class.getName(), StreamsEventResponse.class.getName()));
 
     private final Template template = Template.bundled();
     private final AwsClients aws;
@@ -92,7 +93,8 @@ class TemplateDeployIT {
                 "LedgerStreamArn", "DeadLetterQueueUrl", "DeadLetterQueueArn", "CommandApiFunctionName",
                 "TokenAuthorizerFunctionName", "HoldExpirySweeperFunctionName", "QueryApiFunctionName",
                 "EventPublisherFunctionName", "BalancesProjectionFunctionName", "HistoryProjectionFunctionName",
-                "TransfersProjectionFunctionName", "BalancesTableName", "HistoryTableName", "TransfersTableName")
+                "TransfersProjectionFunctionName", "BalancesTableName", "HistoryTableName", "TransfersTableName",
+                "MetadataProjectionFunctionName", "MetadataTableName")
                 .doesNotContainKey("ApiUrl");
         assertThat(created.codeKey()).matches("ledger-functions/[0-9a-f]{64}\\.jar");
         assertThat(created.parameters()).containsEntry("Stage", "local").containsKey("Revision");
@@ -260,7 +262,7 @@ class TemplateDeployIT {
         assertThat(http).containsExactlyInAnyOrder("CommandApiFunction", "QueryApiFunction");
         assertThat(dynamoDbStreams).containsExactly("EventPublisherFunction");
         assertThat(kinesisStreams).containsExactlyInAnyOrder("BalancesProjectionFunction", "HistoryProjectionFunction",
-                "TransfersProjectionFunction");
+                "TransfersProjectionFunction", "MetadataProjectionFunction");
         assertThat(authorizers).containsExactly("TokenAuthorizerFunction");
         assertThat(scheduled).containsExactly("HoldExpirySweeperFunction");
     }

@@ -37,6 +37,9 @@ class TemplatePolicyTest {
     /** GET /transfers?status=: the transfers table's keys-only index, on the deployed table and a rebuilt one. */
     private static final Set<String> TRANSFER_INDEXES = Set.of("${TransfersTable.Arn}/index/transfers-by-status",
             "${TransfersTable.Arn}-rebuild-*/index/transfers-by-status");
+    /** GET /accounts?metadata.<key>= reads the metadata index (a rebuilt table's too). */
+    private static final Set<String> METADATA_INDEXES = Set.of("${MetadataTable.Arn}/index/metadata-by-pair",
+            "${MetadataTable.Arn}-rebuild-*/index/metadata-by-pair");
     private static final Set<String> EVENT_STORE = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
             "dynamodb:PutItem");
     private static final Set<String> LOGGING = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
@@ -93,7 +96,7 @@ class TemplatePolicyTest {
             // Reads only: an account's stream from the log (balance as of, hash chain), the projections.
             "QueryApiFunction", permissions(
                     Set.of("dynamodb:Query"), union(Set.of(EVENTS_TABLE, "${HistoryTable.Arn}", rebuilt("History")),
-                            union(ACCOUNT_INDEXES, TRANSFER_INDEXES)),
+                            union(ACCOUNT_INDEXES, union(TRANSFER_INDEXES, METADATA_INDEXES))),
                     Set.of("dynamodb:GetItem"), Set.of(EVENTS_TABLE, "${BalancesTable.Arn}", "${TransfersTable.Arn}",
                             "${HistoryTable.Arn}", rebuilt("Balances"), rebuilt("Transfers"), rebuilt("History"),
                             CONTROL_TABLE),
@@ -106,7 +109,8 @@ class TemplatePolicyTest {
                     LOGGING, Set.of("${EventPublisherLogGroup.Arn}")),
             "BalancesProjectionFunction", projection("Balances"),
             "HistoryProjectionFunction", projection("History"),
-            "TransfersProjectionFunction", projection("Transfers"));
+            "TransfersProjectionFunction", projection("Transfers"),
+            "MetadataProjectionFunction", projection("Metadata"));
 
     private static Map<String, Set<String>> projection(String name) {
         return permissions(
@@ -274,10 +278,11 @@ class TemplatePolicyTest {
         Set<String> allowed = new TreeSet<>(Set.of(EVENTS_TABLE, PENDING_INDEX, EVENTS_STREAM));
         allowed.addAll(ACCOUNT_INDEXES);
         allowed.addAll(TRANSFER_INDEXES);
+        allowed.addAll(METADATA_INDEXES);
         for (Template.Resource table : template.resourcesOfType(Template.DYNAMODB_TABLE)) {
             allowed.add("${" + table.logicalId() + ".Arn}");
         }
-        for (String projection : List.of("Balances", "History", "Transfers")) {
+        for (String projection : List.of("Balances", "History", "Transfers", "Metadata")) {
             allowed.add(rebuilt(projection));
         }
         for (Function function : template.functions()) {

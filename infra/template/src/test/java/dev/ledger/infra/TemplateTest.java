@@ -68,7 +68,8 @@ class TemplateTest {
                             "EventPublisherFunction dev.ledger.functions.publisher.EventPublisherHandler::handleRequest",
                             "BalancesProjectionFunction dev.ledger.projections.BalancesProjectionHandler::handleRequest",
                             "HistoryProjectionFunction dev.ledger.projections.HistoryProjectionHandler::handleRequest",
-                            "TransfersProjectionFunction dev.ledger.projections.TransfersProjectionHandler::handleRequest");
+                            "TransfersProjectionFunction dev.ledger.projections.TransfersProjectionHandler::handleRequest",
+                            "MetadataProjectionFunction dev.ledger.projections.MetadataProjectionHandler::handleRequest");
         }
 
         @Test
@@ -136,7 +137,7 @@ class TemplateTest {
             assertThat(symbolicEnvironment("EventPublisherFunction"))
                     .containsOnlyKeys("LEDGER_KINESIS_STREAM", "JAVA_TOOL_OPTIONS")
                     .containsEntry("LEDGER_KINESIS_STREAM", "${LedgerEventsStream}");
-            for (String projection : new String[] {"Balances", "History", "Transfers"}) {
+            for (String projection : new String[] {"Balances", "History", "Transfers", "Metadata"}) {
                 assertThat(symbolicEnvironment(projection + "ProjectionFunction"))
                         .containsOnlyKeys("LEDGER_" + projection.toUpperCase(Locale.ROOT) + "_TABLE", "LEDGER_CONTROL_TABLE",
                                 "LEDGER_DEAD_LETTER_QUEUE_URL", "JAVA_TOOL_OPTIONS")
@@ -145,7 +146,7 @@ class TemplateTest {
                         .containsEntry("LEDGER_DEAD_LETTER_QUEUE_URL", "${DeadLetterQueue}");
             }
             assertThat(symbolicEnvironment("QueryApiFunction")).containsOnlyKeys("LEDGER_EVENTS_TABLE",
-                    "LEDGER_BALANCES_TABLE", "LEDGER_HISTORY_TABLE", "LEDGER_TRANSFERS_TABLE", "LEDGER_CONTROL_TABLE",
+                    "LEDGER_BALANCES_TABLE", "LEDGER_HISTORY_TABLE", "LEDGER_TRANSFERS_TABLE", "LEDGER_METADATA_TABLE", "LEDGER_CONTROL_TABLE",
                     "LEDGER_ROLE_CLAIM", "LEDGER_ROLE_PREFIX", "JAVA_TOOL_OPTIONS");
         }
 
@@ -163,7 +164,7 @@ class TemplateTest {
 
         @Test
         void feeds_each_projection_from_the_ledger_stream_with_the_dead_letter_queue_as_its_failure_destination() {
-            for (String projection : new String[] {"Balances", "History", "Transfers"}) {
+            for (String projection : new String[] {"Balances", "History", "Transfers", "Metadata"}) {
                 Template.EventSourceMapping mapping = mapping(projection + "ProjectionMapping");
                 assertThat(mapping.functionLogicalId()).isEqualTo(projection + "ProjectionFunction");
                 assertThat(Intrinsics.symbolic(mapping.eventSourceArn())).isEqualTo("${LedgerEventsStream.Arn}");
@@ -178,7 +179,7 @@ class TemplateTest {
         void reads_every_stream_from_its_start_one_batch_per_shard_reporting_batch_item_failures() {
             assertThat(template.eventSourceMappings()).extracting(Template.EventSourceMapping::logicalId)
                     .containsExactlyInAnyOrder("EventPublisherMapping", "BalancesProjectionMapping",
-                            "HistoryProjectionMapping", "TransfersProjectionMapping");
+                            "HistoryProjectionMapping", "TransfersProjectionMapping", "MetadataProjectionMapping");
             assertThat(template.eventSourceMappings()).allSatisfy(mapping -> {
                 assertThat(mapping.startingPosition()).contains("TRIM_HORIZON");
                 assertThat(mapping.batchSize()).hasValue(100);
@@ -190,7 +191,7 @@ class TemplateTest {
         @Test
         void runs_ten_batches_per_shard_in_each_projection_and_one_in_the_publisher_by_default() {
             Intrinsics.Resolver resolver = template.resolver(Template.StackFacts.parametersOnly(PROD));
-            for (String projection : new String[] {"Balances", "History", "Transfers"}) {
+            for (String projection : new String[] {"Balances", "History", "Transfers", "Metadata"}) {
                 Template.EventSourceMapping mapping = mapping(projection + "ProjectionMapping");
                 assertThat(mapping.parallelizationFactor()).map(Intrinsics::symbolic).contains("${ProjectionParallelization}");
                 assertThat(Intrinsics.evaluate(mapping.parallelizationFactor().orElseThrow(), resolver).asInt())
@@ -329,6 +330,8 @@ class TemplateTest {
                     .isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]");
             assertThat(template.resource("HistoryTable").property("KeySchema").toString())
                     .isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]");
+            assertThat(template.resource("MetadataTable").property("KeySchema").toString())
+                    .isEqualTo("[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}]");
         }
 
         private Map<String, String> symbolicEnvironment(String function) {
@@ -430,7 +433,8 @@ class TemplateTest {
                     "TokenAuthorizerFunctionName", "HoldExpirySweeperFunctionName", "BalancesTableName",
                     "HistoryTableName", "TransfersTableName", "QueryApiFunctionName", "EventPublisherFunctionName",
                     "BalancesProjectionFunctionName", "HistoryProjectionFunctionName",
-                    "TransfersProjectionFunctionName", "ApiTokenSecretId");
+                    "TransfersProjectionFunctionName", "MetadataTableName", "MetadataProjectionFunctionName",
+                    "ApiTokenSecretId");
         }
 
         @Test

@@ -12,6 +12,7 @@ import dev.ledger.http.HttpResponse;
 import dev.ledger.http.RequestBody;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.BalancesProjection.AccountQuery;
+import dev.ledger.projections.MetadataIndex;
 import dev.ledger.views.Views;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -24,8 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * {@code GET /accounts} (issue 16): a page of accounts from one index of the balances table, read by
- * key. The indexed combinations are every account or an id prefix (in id order), and a currency with
- * or without a status (by status, then id); anything else is refused naming them. The cursor is the
+ * key. The indexed combinations are every account or an id prefix (in id order), a currency with
+ * or without a status (by status, then id), and one metadata pair ({@link AccountMetadataList}); anything
+ * else is refused naming them. The cursor is the
  * last account's id (and status) under a version tag, checked against the query it continues.
  */
 final class AccountList {
@@ -34,19 +36,19 @@ final class AccountList {
     static final int DEFAULT_PAGE = 50;
     private static final Set<String> PARAMETERS = Set.of("idPrefix", "currency", "status", "limit", "cursor");
     static final String SUPPORTED = "the indexed combinations are: none (every account, by id), idPrefix, "
-            + "currency, currency and status";
+            + "currency, currency and status, one metadata.<key> alone (newest account first)";
     private static final Pattern BY_ID_CURSOR = Pattern.compile("a1:i:([A-Za-z0-9._:-]{1,64})");
     private static final Pattern BY_CURRENCY_CURSOR = Pattern.compile("a1:c:(OPEN|FROZEN|CLOSED):([A-Za-z0-9._:-]{1,64})");
 
     private AccountList() {
     }
 
-    static HttpResponse page(BalancesProjection balances, HttpRequest request) {
+    static HttpResponse page(BalancesProjection balances, MetadataIndex metadata, HttpRequest request) {
         Map<String, String> query = request.query();
+        if (AccountMetadataList.asks(query)) {
+            return AccountMetadataList.page(balances, metadata, request);
+        }
         for (String name : query.keySet()) {
-            if (name.startsWith("metadata.")) {
-                throw ApiException.invalid("accounts are not listed by metadata yet; " + SUPPORTED);
-            }
             if (!PARAMETERS.contains(name)) {
                 throw ApiException.invalid("query parameter '" + printable(name) + "' is not one of idPrefix, currency, "
                         + "status, limit, cursor");

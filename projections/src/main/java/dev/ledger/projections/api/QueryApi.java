@@ -24,6 +24,7 @@ import dev.ledger.http.RouteTable.MethodRefusal;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.EffectiveOrder;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.MetadataIndex;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.AccountAsOf;
@@ -69,7 +70,13 @@ public final class QueryApi implements ApiRoutes {
     private static final String ACCOUNT_SHARDED = AccountEvent.AccountSharded.class.getSimpleName();
 
     /** The projections' readers, each on the table serving it now. */
-    public record ReadModels(BalancesProjection balances, HistoryReader history, TransfersProjection transfers) {
+    public record ReadModels(BalancesProjection balances, HistoryReader history, TransfersProjection transfers,
+                             MetadataIndex metadata) {
+
+        /** Without the metadata index: a listing by metadata is then an error of the caller's wiring. */
+        public ReadModels(BalancesProjection balances, HistoryReader history, TransfersProjection transfers) {
+            this(balances, history, transfers, null);
+        }
     }
 
     private final Supplier<ReadModels> readModels;
@@ -79,6 +86,12 @@ public final class QueryApi implements ApiRoutes {
     public QueryApi(BalancesProjection balances, HistoryReader history, TransfersProjection transfers,
                     EventStore log, Authenticator authenticator) {
         this(() -> new ReadModels(balances, history, transfers), log, authenticator);
+    }
+
+    /** With the metadata index, for {@code GET /accounts?metadata.<key>=}. */
+    public QueryApi(BalancesProjection balances, HistoryReader history, TransfersProjection transfers,
+                    MetadataIndex metadata, EventStore log, Authenticator authenticator) {
+        this(() -> new ReadModels(balances, history, transfers, metadata), log, authenticator);
     }
 
     /**
@@ -92,7 +105,10 @@ public final class QueryApi implements ApiRoutes {
         this.log = log;
         this.routes = new RouteTable(authenticator, MethodRefusal.HERE, List.of(
                 new Route("GET", "/accounts", ANY_ROLE,
-                        call -> Answer.of(AccountList.page(readModels.get().balances(), call.request()))),
+                        call -> {
+                            ReadModels models = readModels.get();
+                            return Answer.of(AccountList.page(models.balances(), models.metadata(), call.request()));
+                        }),
                 new Route("GET", "/accounts/{accountId}", ANY_ROLE, call -> Answer.of(account(readModels.get(), call.id()))),
                 new Route("GET", "/accounts/{accountId}/history", ANY_ROLE,
                         call -> Answer.of(history(readModels.get(), call.id(), call.request()))),

@@ -9,6 +9,7 @@ import dev.ledger.http.Role;
 import dev.ledger.lambda.config.LedgerConfig;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.MetadataIndex;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ReadRoutes;
 import dev.ledger.projections.TransfersProjection;
@@ -90,7 +91,8 @@ public final class QueryApiHandler extends HttpApiHandler implements Resource {
         return new QueryApi(() -> new QueryApi.ReadModels(
                 new BalancesProjection(dynamo, serving.apply(ProjectionCatalog.BALANCES)),
                 new HistoryReader(dynamo, serving.apply(ProjectionCatalog.HISTORY)),
-                new TransfersProjection(dynamo, serving.apply(ProjectionCatalog.TRANSFERS))),
+                new TransfersProjection(dynamo, serving.apply(ProjectionCatalog.TRANSFERS)),
+                new MetadataIndex(dynamo, serving.apply(ProjectionCatalog.METADATA))),
                 new DynamoEventStore(dynamo, LedgerConfig.required(LedgerConfig.EVENTS_TABLE)), authenticator);
     }
 

@@ -42,6 +42,7 @@ public final class QueryApiHostileCorpus {
         add(rows, "account events export", accountEvents());
         add(rows, "account lists", accountLists());
         add(rows, "transfer lists", transferLists());
+        add(rows, "account lists by metadata", accountListsByMetadata());
         return rows;
     }
 
@@ -183,8 +184,8 @@ public final class QueryApiHostileCorpus {
     /** Issue 16: {@code GET /accounts} serves only what an index serves, and its own cursors for the same query. */
     static List<HostileRequest> accountLists() {
         return List.of(
-                get("/accounts").query("metadata.customer", "c-1").is("accounts by metadata (not indexed yet)")
-                        .refused(400, INVALID),
+                get("/accounts").query("metadata.customer", "c-1").query("limit", "101")
+                        .is("accounts by metadata, a page past 100").refused(400, INVALID),
                 get("/accounts").query("status", "OPEN").is("a status without a currency").refused(400, INVALID),
                 get("/accounts").query("idPrefix", "a").query("currency", "EUR").is("an id prefix with a currency")
                         .refused(400, INVALID),
@@ -282,6 +283,52 @@ public final class QueryApiHostileCorpus {
                         .is("an account cursor with a sign").refused(400, INVALID),
                 get("/transfers").query("accountId", "alice").query("cursor", "A".repeat(10 * 1024))
                         .is("a 10 KB transfer cursor").refused(400, INVALID));
+    }
+
+    /** GET /accounts?metadata.<key>=<value>: one pair, with limit and cursor only (issue 16). */
+    static List<HostileRequest> accountListsByMetadata() {
+        String gold = "metadata.tier";
+        return List.of(
+                get("/accounts").query(gold, "gold").query("metadata.customer", "c-1").is("two metadata pairs")
+                        .refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("currency", "EUR").is("a metadata pair with a currency")
+                        .refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("status", "OPEN").is("a metadata pair with a status")
+                        .refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("idPrefix", "a").is("a metadata pair with an id prefix")
+                        .refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("sort", "at").is("a metadata pair with an unknown parameter")
+                        .refused(400, INVALID),
+                get("/accounts").query("metadata.", "gold").is("an empty metadata key").refused(400, INVALID),
+                get("/accounts").query("metadata.ti er", "gold").is("a space in a metadata key").refused(400, INVALID),
+                get("/accounts").query("metadata.tier=gold", "x").is("an encoded '=' in a metadata key")
+                        .refused(400, INVALID),
+                get("/accounts").query("metadata.\u0442ier", "gold").is("a Cyrillic letter in a metadata key")
+                        .refused(400, INVALID),
+                get("/accounts").query("metadata.t/../ier", "gold").is("a path in a metadata key").refused(400, INVALID),
+                get("/accounts").query("metadata." + "k".repeat(65), "gold").is("a 65-character metadata key")
+                        .refused(400, INVALID),
+                get("/accounts").query(gold, "g".repeat(513)).is("a 513-character metadata value").refused(400, INVALID),
+                get("/accounts").query(gold, "g".repeat(10 * 1024)).is("a 10 KB metadata value").refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("limit", "0").is("a metadata list of none")
+                        .refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("cursor", metadataCursor("account#tier=silver", 1))
+                        .is("a cursor of another metadata pair").refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("cursor", metadataCursor("account#tier=gold", 17))
+                        .is("a metadata cursor past the 16 slots").refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("cursor", cursor("a1:i:alice"))
+                        .is("an id cursor on a metadata list").refused(400, INVALID),
+                get("/accounts").query("cursor", metadataCursor("account#tier=gold", 1))
+                        .is("a metadata cursor on the id list").refused(400, INVALID),
+                get("/accounts").query(gold, "gold").query("cursor", "A".repeat(10 * 1024))
+                        .is("a 10 KB metadata cursor").refused(400, INVALID));
+    }
+
+    /** A cursor as the metadata list gives it out (m1), for {@code pair} at slot {@code sk}. */
+    private static String metadataCursor(String pair, int sk) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"at\":\"2026-05-01T00:00:00.000000000Z"
+                + "#account#alice\",\"pair\":\"" + pair + "\",\"sk\":" + sk + ",\"v\":\"m1\"}")
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     static List<HostileRequest> balanceInstants() {

@@ -18,6 +18,8 @@ import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.MetadataIndex;
+import dev.ledger.projections.MetadataProjection;
 import dev.ledger.projections.KinesisRecords;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.ProjectionCatalog;
@@ -73,7 +75,9 @@ class QueryApiHostileRequestsIT {
         ProjectionCatalog.BALANCES.createTable(dynamo, balancesTable);
         ProjectionCatalog.HISTORY.createTable(dynamo, historyTable);
         ProjectionCatalog.TRANSFERS.createTable(dynamo, transfersTable);
-        projectionTables = List.of(balancesTable, historyTable, transfersTable);
+        String metadataTable = names.table("metadata");
+        ProjectionCatalog.METADATA.createTable(dynamo, metadataTable);
+        projectionTables = List.of(balancesTable, historyTable, transfersTable, metadataTable);
 
         // The projections get the whole log, each stream in version order, as the Kinesis stream would carry it.
         List<StoredEvent> log = LogScan.of(dynamo, ledger.table()).events();
@@ -85,9 +89,10 @@ class QueryApiHostileRequestsIT {
         new ProjectionConsumer(balances, deadLetters).consume(records);
         new ProjectionConsumer(new HistoryProjection(dynamo, historyTable), deadLetters).consume(records);
         new ProjectionConsumer(transfers, deadLetters).consume(records);
+        new ProjectionConsumer(new MetadataProjection(dynamo, metadataTable), deadLetters).consume(records);
 
         handler = new QueryApiHandler(new QueryApi(balances, new HistoryReader(dynamo, historyTable), transfers,
-                ledger.store(), ApiTokens.parse(LedgerFixture.PAYMENTS + "=payments," + LedgerFixture.AUDITOR
+                new MetadataIndex(dynamo, metadataTable), ledger.store(), ApiTokens.parse(LedgerFixture.PAYMENTS + "=payments," + LedgerFixture.AUDITOR
                         + "=auditor," + LedgerFixture.OPERATOR + "=operator")),
                 new RequestLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)),
                 Clock.systemUTC());

@@ -241,14 +241,14 @@ class QueryApiIT {
 
     @Test
     void aListThatNoIndexServesIsRefusedNamingTheOnesThatDo() {
-        for (String query : List.of("metadata.customer=c-2", "status=OPEN", "idPrefix=b&currency=EUR",
+        for (String query : List.of("metadata.customer=c-2&currency=EUR", "status=OPEN", "idPrefix=b&currency=EUR",
                 "currency=EUR&status=open", "currency=XXX", "idPrefix=a/b", "limit=101", "sort=id")) {
             Reply refused = get("/accounts?" + query, "audit");
             assertThat(refused.status()).as(query).isEqualTo(400);
             assertThat(refused.body().get("error").asText()).isEqualTo("invalid_request");
         }
-        assertThat(get("/accounts?metadata.customer=c-2", "audit").body().get("message").asText())
-                .contains("currency and status");
+        assertThat(get("/accounts?metadata.customer=c-2&status=OPEN", "audit").body().get("message").asText())
+                .contains("currency and status").contains("one metadata.<key> alone");
         String eurCursor = get("/accounts?currency=EUR&limit=1", "audit").body().get("nextCursor").asText();
         String allCursor = get("/accounts?limit=1", "audit").body().get("nextCursor").asText();
         assertThat(get("/accounts?cursor=" + eurCursor, "audit").status()).isEqualTo(400);

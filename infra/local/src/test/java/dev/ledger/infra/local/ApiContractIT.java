@@ -242,8 +242,9 @@ class ApiContractIT {
         cases.add(new Case("accounts by id prefix", get("/accounts?idPrefix=al", payments), "200 -"));
         cases.add(new Case("accounts of a currency and status", get("/accounts?currency=EUR&status=OPEN", payments),
                 "200 -"));
-        cases.add(new Case("accounts by metadata", get("/accounts?metadata.customer=c-1", payments),
-                "400 invalid_request"));
+        cases.add(new Case("accounts by metadata", get("/accounts?metadata.customer=c-1", payments), "200 -"));
+        cases.add(new Case("accounts by metadata and currency", get("/accounts?metadata.customer=c-1&currency=EUR",
+                payments), "400 invalid_request"));
         cases.add(new Case("an unknown transfer", get("/transfers/nothing", payments), "404 transfer_not_found"));
         // Issue 16: transfers listed by account (its history) or status (the transfers table's index).
         // The history's reader reads the account's cursor item by key: its role must allow GetItem there.

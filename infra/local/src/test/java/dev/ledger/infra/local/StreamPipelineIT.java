@@ -128,7 +128,7 @@ class StreamPipelineIT {
         assertProjectionsEqualTheLog();
         assertThat(stack.eventSources().orElseThrow().mappings()).extracting(MappingSpec::id).containsExactlyInAnyOrder(
                 "EventPublisherMapping", "BalancesProjectionMapping", "HistoryProjectionMapping",
-                "TransfersProjectionMapping");
+                "TransfersProjectionMapping", "MetadataProjectionMapping");
     }
 
     @Test

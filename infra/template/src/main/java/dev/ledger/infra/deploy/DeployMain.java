@@ -244,6 +244,7 @@ public final class DeployMain implements Callable<Integer> {
         printed.put("BalancesTableName", "balances table");
         printed.put("HistoryTableName", "history table");
         printed.put("TransfersTableName", "transfers table");
+        printed.put("MetadataTableName", "metadata index table");
         printed.put("LedgerStreamName", "ledger stream");
         printed.put("DeadLetterQueueUrl", "dead letters");
         return printed;

@@ -1,0 +1,103 @@
+package dev.ledger.projections;
+
+import dev.ledger.domain.api.StreamId;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Reads the metadata index ({@link MetadataProjection}): the accounts, or the transfers and
+ * transactions, whose metadata has one {@code key=value}, newest first (by the stream's first
+ * recorded time), a page at a time, by key on the index {@value MetadataProjection#BY_PAIR}: one Query
+ * per page, never a scan.
+ *
+ * <p>The index is eventually consistent (every GSI is) and keys only: a page names streams, which the
+ * caller reads from their own projection. An account whose metadata changed a moment ago may still be
+ * named under its old pair; the caller that shows it can check the pair against what it read.
+ */
+public final class MetadataIndex {
+
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public MetadataIndex(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /**
+     * One page of a listing.
+     *
+     * @param streams the streams found, newest first
+     * @param next    the key to start the next page after (the index's LastEvaluatedKey: {@code id},
+     *                {@code sk}, {@code pair}, {@code at}); null on the last page
+     */
+    public record Page(List<StreamId> streams, Map<String, AttributeValue> next) {
+        public Page {
+            streams = List.copyOf(streams);
+            next = next == null ? null : Map.copyOf(next);
+        }
+    }
+
+    /** Accounts whose metadata has {@code key} = {@code value}; {@code startKey} null for the first page. */
+    public Page accounts(String key, String value, int limit, Map<String, AttributeValue> startKey) {
+        return page(MetadataProjection.pair(MetadataProjection.ACCOUNT_KIND, key, value), null, null, limit, startKey);
+    }
+
+    /**
+     * Transfers and transactions whose metadata has {@code key} = {@code value}, recorded (their first
+     * event) between {@code from} and {@code to} inclusive (either may be null: unbounded).
+     */
+    public Page transfers(String key, String value, Instant from, Instant to, int limit,
+                          Map<String, AttributeValue> startKey) {
+        return page(MetadataProjection.pair(MetadataProjection.TRANSFER_KIND, key, value), from, to, limit, startKey);
+    }
+
+    /** The index's hash key a page of this listing reads: a cursor of another pair is not this query's. */
+    public static String accountPair(String key, String value) {
+        return MetadataProjection.pair(MetadataProjection.ACCOUNT_KIND, key, value);
+    }
+
+    /** @see #accountPair */
+    public static String transferPair(String key, String value) {
+        return MetadataProjection.pair(MetadataProjection.TRANSFER_KIND, key, value);
+    }
+
+    private Page page(String pair, Instant from, Instant to, int limit, Map<String, AttributeValue> startKey) {
+        Map<String, String> names = new HashMap<>(Map.of("#p", MetadataProjection.PAIR));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":p", AttributeValue.fromS(pair)));
+        String condition = "#p = :p";
+        // 'at' is the fixed-width time, '#', the item id: every 'at' of an instant t sorts after at(t)
+        // and before at(t) + "$" ('$' follows '#').
+        if (from != null || to != null) {
+            names.put("#a", MetadataProjection.AT);
+        }
+        if (from != null) {
+            values.put(":from", AttributeValue.fromS(MetadataProjection.at(from)));
+        }
+        if (to != null) {
+            values.put(":to", AttributeValue.fromS(MetadataProjection.at(to) + "$"));
+        }
+        if (from != null && to != null) {
+            condition += " AND #a BETWEEN :from AND :to";
+        } else if (from != null) {
+            condition += " AND #a >= :from";
+        } else if (to != null) {
+            condition += " AND #a <= :to";
+        }
+        QueryResponse response = dynamo.query(QueryRequest.builder().tableName(table)
+                .indexName(MetadataProjection.BY_PAIR).keyConditionExpression(condition)
+                .expressionAttributeNames(names).expressionAttributeValues(values)
+                .scanIndexForward(false).limit(limit).exclusiveStartKey(startKey).build());
+        List<StreamId> streams = response.items().stream()
+                .map(item -> MetadataProjection.stream(item.get(ProjectionTables.ID).s())).toList();
+        Map<String, AttributeValue> next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
+                ? response.lastEvaluatedKey() : null;
+        return new Page(streams, next);
+    }
+}
