@@ -31,16 +31,32 @@ public final class MetadataIndex {
     }
 
     /**
+     * One stream a page names, with its index key ({@code id}, {@code sk}, {@code pair}, {@code at}): the key
+     * a caller starts the next page after when it ends a page before the next stream (a row its own
+     * projection has not written yet).
+     */
+    public record Hit(StreamId stream, Map<String, AttributeValue> key) {
+        public Hit {
+            key = Map.copyOf(key);
+        }
+    }
+
+    /**
      * One page of a listing.
      *
-     * @param streams the streams found, newest first
-     * @param next    the key to start the next page after (the index's LastEvaluatedKey: {@code id},
-     *                {@code sk}, {@code pair}, {@code at}); null on the last page
+     * @param hits the streams found, newest first
+     * @param next the key to start the next page after (the index's LastEvaluatedKey: {@code id},
+     *             {@code sk}, {@code pair}, {@code at}); null on the last page
      */
-    public record Page(List<StreamId> streams, Map<String, AttributeValue> next) {
+    public record Page(List<Hit> hits, Map<String, AttributeValue> next) {
         public Page {
-            streams = List.copyOf(streams);
+            hits = List.copyOf(hits);
             next = next == null ? null : Map.copyOf(next);
+        }
+
+        /** The streams found, newest first. */
+        public List<StreamId> streams() {
+            return hits.stream().map(Hit::stream).toList();
         }
     }
 
@@ -68,20 +84,31 @@ public final class MetadataIndex {
         return MetadataProjection.pair(MetadataProjection.TRANSFER_KIND, key, value);
     }
 
+    /** The least {@code at} of a stream first recorded at or after {@code from}. */
+    public static String lowestAt(Instant from) {
+        return MetadataProjection.at(from);
+    }
+
+    /**
+     * A bound above every {@code at} of a stream first recorded at or before {@code to}: every {@code at} of
+     * one instant is that instant's fixed-width form, '#' and an id, and '$' sorts after '#'.
+     */
+    public static String highestAt(Instant to) {
+        return MetadataProjection.at(to) + "$";
+    }
+
     private Page page(String pair, Instant from, Instant to, int limit, Map<String, AttributeValue> startKey) {
         Map<String, String> names = new HashMap<>(Map.of("#p", MetadataProjection.PAIR));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":p", AttributeValue.fromS(pair)));
         String condition = "#p = :p";
-        // 'at' is the fixed-width time, '#', the item id: every 'at' of an instant t sorts after at(t)
-        // and before at(t) + "$" ('$' follows '#').
         if (from != null || to != null) {
             names.put("#a", MetadataProjection.AT);
         }
         if (from != null) {
-            values.put(":from", AttributeValue.fromS(MetadataProjection.at(from)));
+            values.put(":from", AttributeValue.fromS(lowestAt(from)));
         }
         if (to != null) {
-            values.put(":to", AttributeValue.fromS(MetadataProjection.at(to) + "$"));
+            values.put(":to", AttributeValue.fromS(highestAt(to)));
         }
         if (from != null && to != null) {
             condition += " AND #a BETWEEN :from AND :to";
@@ -94,10 +121,10 @@ public final class MetadataIndex {
                 .indexName(MetadataProjection.BY_PAIR).keyConditionExpression(condition)
                 .expressionAttributeNames(names).expressionAttributeValues(values)
                 .scanIndexForward(false).limit(limit).exclusiveStartKey(startKey).build());
-        List<StreamId> streams = response.items().stream()
-                .map(item -> MetadataProjection.stream(item.get(ProjectionTables.ID).s())).toList();
+        List<Hit> hits = response.items().stream()
+                .map(item -> new Hit(MetadataProjection.stream(item.get(ProjectionTables.ID).s()), item)).toList();
         Map<String, AttributeValue> next = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? response.lastEvaluatedKey() : null;
-        return new Page(streams, next);
+        return new Page(hits, next);
     }
 }

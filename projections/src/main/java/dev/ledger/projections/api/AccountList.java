@@ -45,7 +45,7 @@ final class AccountList {
 
     static HttpResponse page(BalancesProjection balances, MetadataIndex metadata, HttpRequest request) {
         Map<String, String> query = request.query();
-        if (AccountMetadataList.asks(query)) {
+        if (MetadataFilter.asks(query)) {
             return AccountMetadataList.page(balances, metadata, request);
         }
         for (String name : query.keySet()) {

@@ -10,6 +10,7 @@ import dev.ledger.http.HttpRequest;
 import dev.ledger.http.HttpResponse;
 import dev.ledger.http.RequestBody;
 import dev.ledger.projections.AccountTransfers;
+import dev.ledger.projections.MetadataIndex;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import java.nio.charset.StandardCharsets;
@@ -19,15 +20,18 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * {@code GET /transfers} (issue 16): transfers and multi-leg transactions, newest first, read by key. The
- * indexed combinations are an account ({@code accountId}, from its history) and a status ({@code status},
- * from the transfers table's {@code transfers-by-status} index), each with an optional {@code from}/{@code to}
+ * indexed combinations are an account ({@code accountId}, from its history), a status ({@code status},
+ * from the transfers table's {@code transfers-by-status} index) and one metadata pair
+ * ({@code metadata.<key>=<value>}, from the metadata index), each with an optional {@code from}/{@code to}
  * window on when they were recorded; anything else is refused naming them. Each row is the transfer or
  * transaction as its own GET shows it, plus {@code "kind"}. The cursor says which query it continues (the
  * account or status) and where, under a version tag; a cursor of another query is refused.
@@ -44,7 +48,7 @@ final class TransferList {
     /** Every status of a transfer or a transaction (the two enums have the same names). */
     private static final Set<String> STATUSES = Set.of("PENDING", "POSTED", "VOIDED", "EXPIRED", "REJECTED");
     static final String SUPPORTED = "the indexed combinations are: accountId, or status (PENDING, POSTED, VOIDED, "
-            + "EXPIRED or REJECTED), each with optional from and to";
+            + "EXPIRED or REJECTED), or one metadata.<key>, each with optional from and to";
     private static final Pattern BY_ACCOUNT_CURSOR = Pattern.compile(
             "t1:a:([A-Za-z0-9._:-]{1,64}):([0-9]{1,18}(?:\\.[0-9]{1,18}){0," + (AccountShards.MAX_SHARDS - 1) + "})");
     private static final Pattern BY_STATUS_CURSOR = Pattern.compile(
@@ -57,6 +61,9 @@ final class TransferList {
 
         record ByStatus(String status, Optional<Instant> from, Optional<Instant> to) implements Query {
         }
+
+        record ByMetadata(MetadataFilter.Pair pair, Optional<Instant> from, Optional<Instant> to) implements Query {
+        }
     }
 
     private TransferList() {
@@ -67,14 +74,16 @@ final class TransferList {
         Query query = query(parameters);
         int limit = QueryApi.wholeNumberOf(parameters.get("limit"), "limit", 1, MAX_PAGE, DEFAULT_PAGE);
         String cursor = parameters.get("cursor");
-        String after = cursor == null || cursor.isEmpty() ? null : decode(cursor);
+        String after = cursor == null || cursor.isEmpty() || query instanceof Query.ByMetadata ? null : decode(cursor);
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         ArrayNode rows = body.putArray("transfers");
         String next;
         if (query instanceof Query.ByAccount byAccount) {
             next = byAccount(models, byAccount, limit, after, rows);
+        } else if (query instanceof Query.ByStatus byStatus) {
+            next = byStatus(models.transfers(), byStatus, limit, after, rows);
         } else {
-            next = byStatus(models.transfers(), (Query.ByStatus) query, limit, after, rows);
+            next = byMetadata(models, (Query.ByMetadata) query, limit, cursor, rows);
         }
         body.put("nextCursor", next);
         return new HttpResponse(200, body);
@@ -82,13 +91,8 @@ final class TransferList {
 
     /** The one indexed combination the parameters name; 400 naming them for any other. */
     private static Query query(Map<String, String> parameters) {
-        for (Map.Entry<String, String> parameter : parameters.entrySet()) {
-            String name = parameter.getKey();
-            if (name.startsWith("metadata.")) {
-                RequestBody.metadataPair(name.substring("metadata.".length()), parameter.getValue());
-                throw ApiException.invalid("transfers are not listed by metadata yet; " + SUPPORTED);
-            }
-            if (!PARAMETERS.contains(name)) {
+        for (String name : parameters.keySet()) {
+            if (!name.startsWith(MetadataFilter.PREFIX) && !PARAMETERS.contains(name)) {
                 throw ApiException.invalid("query parameter '" + AccountList.printable(name) + "' is not one of "
                         + "accountId, status, from, to, limit, cursor; " + SUPPORTED);
             }
@@ -100,8 +104,12 @@ final class TransferList {
         }
         String accountId = parameters.get("accountId");
         String status = parameters.get("status");
-        if (accountId != null && status != null) {
-            throw ApiException.invalid("accountId is not indexed with status; " + SUPPORTED);
+        boolean byMetadata = MetadataFilter.asks(parameters);
+        if ((accountId != null ? 1 : 0) + (status != null ? 1 : 0) + (byMetadata ? 1 : 0) > 1) {
+            throw ApiException.invalid("accountId, status and metadata.<key> are not indexed together; " + SUPPORTED);
+        }
+        if (byMetadata) {
+            return new Query.ByMetadata(MetadataFilter.pair(parameters, SUPPORTED), from, to);
         }
         if (accountId != null) {
             return new Query.ByAccount(RequestBody.validId("query parameter 'accountId'", accountId), from, to);
@@ -155,6 +163,37 @@ final class TransferList {
                 () -> transfers.byStatus(query.status(), query.from(), query.to(), limit, afterListAt));
         page.rows().forEach(listed -> rows.add(row(listed)));
         return page.lastListAt() == null ? null : encode("t1:s:" + query.status() + ":" + page.lastListAt());
+    }
+
+    /**
+     * A metadata pair's page, newest first. A transfer's metadata never changes, so every stream the index
+     * names has the pair; one the transfers projection has not written yet (the metadata projection ran ahead)
+     * ends the page before it, the cursor then being the last shown row's index key, so a row is never skipped.
+     */
+    private static String byMetadata(QueryApi.ReadModels models, Query.ByMetadata query, int limit, String cursor,
+                                     ArrayNode rows) {
+        MetadataIndex index = Objects.requireNonNull(models.metadata(), "this read API was built without the metadata index");
+        String key = query.pair().key();
+        String value = query.pair().value();
+        Instant from = query.from().orElse(null);
+        Instant to = query.to().orElse(null);
+        Map<String, AttributeValue> startKey = MetadataFilter.startKey(MetadataIndex.transferPair(key, value), cursor,
+                MetadataFilter.TRANSFER_AT, from == null ? null : MetadataIndex.lowestAt(from),
+                to == null ? null : MetadataIndex.highestAt(to));
+        MetadataIndex.Page page = QueryApi.fromProjection(ProjectionCatalog.METADATA,
+                () -> index.transfers(key, value, from, to, limit, startKey));
+        Map<StreamId, TransfersProjection.Listed> listed = QueryApi.fromProjection(ProjectionCatalog.TRANSFERS,
+                () -> models.transfers().listed(page.streams()));
+        Map<String, AttributeValue> last = startKey;
+        for (MetadataIndex.Hit hit : page.hits()) {
+            TransfersProjection.Listed found = listed.get(hit.stream());
+            if (found == null) {
+                return last == null ? cursor : MetadataFilter.cursor(last);
+            }
+            rows.add(row(found));
+            last = hit.key();
+        }
+        return page.next() == null ? null : MetadataFilter.cursor(page.next());
     }
 
     /** A row: the transfer or transaction as its own GET shows it, and which of the two it is. */

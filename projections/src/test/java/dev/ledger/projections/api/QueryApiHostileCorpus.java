@@ -229,8 +229,16 @@ public final class QueryApiHostileCorpus {
                 get("/transfers").is("a transfer list with no filter").refused(400, INVALID),
                 get("/transfers").query("accountId", "alice").query("status", "POSTED")
                         .is("an account with a status (not indexed together)").refused(400, INVALID),
-                get("/transfers").query("metadata.order", "o-1").is("transfers by metadata (not indexed yet)")
-                        .refused(400, INVALID),
+                get("/transfers").query("metadata.order", "o-1").query("status", "POSTED")
+                        .is("transfers by metadata with a status (not indexed together)").refused(400, INVALID),
+                get("/transfers").query("metadata.order", "o-1").query("metadata.shop", "s-1")
+                        .is("transfers by two metadata pairs").refused(400, INVALID),
+                get("/transfers").query("metadata.order", "o-1").query("accountId", "alice")
+                        .is("transfers by metadata with an account").refused(400, INVALID),
+                get("/transfers").query("metadata.order", "o-1").query("cursor", cursor("t1:s:POSTED:2026-05-01T00:00:00.000000000Z#transfer#fund"))
+                        .is("a status cursor on a metadata list").refused(400, INVALID),
+                get("/transfers").query("metadata.order", "o-1").query("cursor", metadataCursor("account#order=o-1", 1))
+                        .is("an account metadata cursor on a transfer list").refused(400, INVALID),
                 get("/transfers").query("metadata.", "o-1").is("a metadata filter with an empty key")
                         .refused(400, INVALID),
                 get("/transfers").query("metadata.a/b", "o-1").is("a metadata key holding a path").refused(400, INVALID),

@@ -32,6 +32,8 @@ import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.KinesisRecords;
+import dev.ledger.projections.MetadataIndex;
+import dev.ledger.projections.MetadataProjection;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.TransfersProjection;
@@ -58,7 +60,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 /**
  * {@code GET /transfers} (issue 16) over projections fed from a real log: an account's transfers and
  * transactions from its history (a sharded account's shards merged), a status's from the transfers table's
- * index, newest first, a page at a time with a cursor that new transfers do not disturb. Every command is
+ * index, a metadata pair's from the metadata index, newest first, a page at a time with a cursor that new transfers do not disturb. Every command is
  * recorded one second after the one before; the setup ends before {@link #setUpEnd}, and the tests that add
  * transfers (after it) read windows or accounts of their own, so the tests do not depend on their order.
  */
@@ -92,22 +94,27 @@ class TransferListIT {
         ProjectionCatalog.BALANCES.createTable(dynamo, balances);
         ProjectionCatalog.HISTORY.createTable(dynamo, history);
         ProjectionCatalog.TRANSFERS.createTable(dynamo, transfers);
+        String metadata = names.table("metadata");
+        ProjectionCatalog.METADATA.createTable(dynamo, metadata);
         DeadLetters deadLetters = new DeadLetters(aws.sqs(),
                 aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl());
         BalancesProjection balancesProjection = new BalancesProjection(dynamo, balances);
         TransfersProjection transfersProjection = new TransfersProjection(dynamo, transfers);
         consumers = List.of(new ProjectionConsumer(balancesProjection, deadLetters),
                 new ProjectionConsumer(new HistoryProjection(dynamo, history), deadLetters),
-                new ProjectionConsumer(transfersProjection, deadLetters));
-        api = new QueryApi(balancesProjection, new HistoryReader(dynamo, history), transfersProjection, store,
-                ApiTokens.parse("audit=auditor,pay=payments,ops=operator"));
+                new ProjectionConsumer(transfersProjection, deadLetters),
+                new ProjectionConsumer(new MetadataProjection(dynamo, metadata), deadLetters));
+        api = new QueryApi(balancesProjection, new HistoryReader(dynamo, history), transfersProjection,
+                new MetadataIndex(dynamo, metadata), store, ApiTokens.parse("audit=auditor,pay=payments,ops=operator"));
 
         for (String account : List.of("bank", "alice", "bob", "shop", "carol", "dave")) {
             open(account, account.equals("bank") ? OverdraftLimit.UNLIMITED : OverdraftLimit.NONE, 1);
         }
         open("hot", OverdraftLimit.NONE, SHARDS);
         for (int n = 1; n <= 6; n++) {
-            Instant at = transfer("t" + n, TransferRequest.posted("bank", "alice", eur(n + ".00")));
+            // t1, t3 and t5 belong to order A-1, like tx-1; the others to B-2.
+            Instant at = transfer("t" + n, new TransferRequest("bank", "alice", eur(n + ".00"), false, 0,
+                    new TreeMap<>(Map.of("order", n % 2 == 1 ? "A-1" : "B-2"))));
             t3At = n == 3 ? at : t3At;
             t5At = n == 5 ? at : t5At;
         }
@@ -179,6 +186,29 @@ class TransferListIT {
     }
 
     @Test
+    void aMetadataPairListsItsTransfersAndTransactionsNewestFirstWithinAWindow() {
+        List<JsonNode> orderA = all("metadata.order=A-1&to=" + setUpEnd, 1);
+
+        assertThat(orderA).extracting(TransferListIT::idOf).containsExactly("tx-1", "t5", "t3", "t1");
+        assertThat(orderA.get(0).get("kind").asText()).isEqualTo("transaction");
+        ObjectNode t5 = ((ObjectNode) orderA.get(1).deepCopy());
+        t5.remove("kind");
+        assertThat(t5).isEqualTo(get("/transfers/t5", Map.of()));
+        assertThat(all("metadata.order=A-1&to=" + setUpEnd, 50)).extracting(TransferListIT::idOf)
+                .containsExactly("tx-1", "t5", "t3", "t1");
+        assertThat(all("metadata.order=B-2&from=" + t3At + "&to=" + t5At, 1)).extracting(TransferListIT::idOf)
+                .containsExactly("t4");
+        assertThat(all("metadata.order=C-3", 10)).isEmpty();
+
+        String cursor = get("/transfers", Map.of("metadata.order", "A-1", "limit", "1")).get("nextCursor").asText();
+        for (Map<String, String> refused : List.of(Map.of("metadata.order", "B-2", "cursor", cursor),
+                Map.of("metadata.order", "A-1", "to", "2026-01-01T00:00:00Z", "cursor", cursor),
+                Map.of("status", "POSTED", "cursor", cursor), Map.of("accountId", "alice", "cursor", cursor))) {
+            assertThat(call("/transfers", refused, "audit").status()).as(refused.toString()).isEqualTo(400);
+        }
+    }
+
+    @Test
     void aPostedHoldMovesFromThePendingListToThePostedListAtThePlaceOfItsRecording() {
         Instant from = clock.instant().plusSeconds(1);
         transfer("hold-2", TransferRequest.pending("bank", "dave", eur("0.01"), 600));
@@ -234,7 +264,8 @@ class TransferListIT {
                 Map.of("accountId", "alice", "sort", "id"), Map.of("accountId", "alice", "from", "yesterday"),
                 Map.of("accountId", "alice", "from", "2026-11-02T00:00:00Z", "to", "2026-11-01T00:00:00Z"),
                 Map.of("accountId", "alice", "limit", "0"), Map.of("accountId", "alice", "limit", "101"),
-                Map.of("metadata.order", "A-1"), Map.of("metadata.bad key", "x"),
+                Map.of("metadata.order", "A-1", "accountId", "alice"), Map.of("metadata.order", "A-1", "status", "POSTED"),
+                Map.of("metadata.order", "A-1", "metadata.shop", "s"), Map.of("metadata.bad key", "x"),
                 Map.of("accountId", "alice", "cursor", statusCursor), Map.of("accountId", "bob", "cursor", aliceCursor),
                 Map.of("status", "POSTED", "cursor", aliceCursor), Map.of("status", "PENDING", "cursor", statusCursor),
                 Map.of("status", "POSTED", "to", "2026-01-01T00:00:00Z", "cursor", statusCursor),
@@ -244,8 +275,8 @@ class TransferListIT {
             assertThat(answer.status()).as(query.toString()).isEqualTo(400);
             assertThat(answer.body().get("error").asText()).isEqualTo("invalid_request");
         }
-        assertThat(call("/transfers", Map.of("metadata.order", "A-1"), "audit").body().get("message").asText())
-                .contains("accountId, or status");
+        assertThat(call("/transfers", Map.of("metadata.order", "A-1", "status", "POSTED"), "audit").body()
+                .get("message").asText()).contains("accountId, or status").contains("or one metadata.<key>");
         assertThat(call("/transfers", Map.of(), "audit").body().get("message").asText()).contains("accountId, or status");
         assertThat(call("/transfers", Map.of("accountId", "nobody"), "audit").status()).isEqualTo(404);
     }
