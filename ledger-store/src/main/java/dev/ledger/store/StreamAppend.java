@@ -53,6 +53,16 @@ public final class StreamAppend {
     }
 
     /**
+     * Whether {@code next}, the event after {@code event} in one stream, was written by the same append, as far
+     * as the stored events tell: an append gives all its events one recorded time and one correlation id
+     * ({@link #events}). Two appends that share both (a clock that did not move, one correlation id for both)
+     * read as one; a reader that needs the exact boundary must not rely on this.
+     */
+    public static boolean sameAppend(StoredEvent event, StoredEvent next) {
+        return event.recordedAt().equals(next.recordedAt()) && java.util.Objects.equals(event.correlationId(), next.correlationId());
+    }
+
+    /**
      * The checkpoints an append owes ({@link AccountCheckpoint#due}), in the order of its changes. Every
      * writer of the log writes them in the same append as {@code stored}, as many as the append has room for.
      *
