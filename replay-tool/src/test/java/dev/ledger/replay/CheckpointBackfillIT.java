@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ledger.domain.api.AccountCommand.OpenAccount;
+import dev.ledger.domain.api.AccountShards;
 import dev.ledger.domain.api.AuditEvent;
+import dev.ledger.domain.api.TransferRequest;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.ledger.Ledger;
 import dev.ledger.domain.ledger.LedgerResult;
+import dev.ledger.domain.money.Money;
 import dev.ledger.domain.money.OverdraftLimit;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
@@ -70,6 +73,10 @@ class CheckpointBackfillIT {
     private static final String OLD = "old";
     private static final StreamId STREAM = StreamId.account(OLD);
     private static final int EVENTS = Integer.getInteger("backfill.events", 5 * AccountCheckpoint.EVERY + 31);
+    private static final String FUND = "fund";
+    private static final String HOT = "hot";
+    /** Paid into the two shards of {@link #HOT} in turn, about as many each: more than a checkpoint's worth. */
+    private static final int PAYMENTS = 2 * AccountCheckpoint.EVERY + 40;
 
     private Workload workload;
     private String endpoint;
@@ -77,10 +84,14 @@ class CheckpointBackfillIT {
     private final List<Instant> recorded = new ArrayList<>();
     /** The items the append path writes for the old account's checkpoints. */
     private final Set<Map<String, AttributeValue>> appendPathItems = new HashSet<>();
+    /** The same for the funding account, the sharded account and its shard. */
+    private final Set<Map<String, AttributeValue>> shardedPathItems = new HashSet<>();
     private final AtomicInteger requests = new AtomicInteger();
     private AwsClients counted;
     private DynamoEventStore countedStore;
     private int requestsBefore;
+    /** An instant after the last payment into {@link #HOT}. */
+    private Instant paidBy;
 
     @BeforeAll
     void an_account_whose_log_was_written_before_checkpoints(AwsClients aws, TestNames names) {
@@ -89,19 +100,37 @@ class CheckpointBackfillIT {
         workload = new Workload(aws.dynamoDb(), names.prefix(), 16).run(3);
         InMemoryEventStore memory = new InMemoryEventStore();
         Workload.SteppingClock clock = new Workload.SteppingClock(Instant.parse("2026-01-05T08:00:00Z"));
-        run(memory, clock, 0, l -> l.openAccount(new OpenAccount(OLD, Workload.EUR, OverdraftLimit.NONE)));
+        run(memory, clock, "old-0", l -> l.openAccount(new OpenAccount(OLD, Workload.EUR, OverdraftLimit.NONE)));
         for (int i = 1; i < EVENTS; i++) {
             boolean freeze = i % 2 == 1;
-            run(memory, clock, i, l -> freeze ? l.freezeAccount(OLD) : l.unfreezeAccount(OLD));
+            run(memory, clock, "old-" + i, l -> freeze ? l.freezeAccount(OLD) : l.unfreezeAccount(OLD));
         }
+        // A sharded account (issue 13) paid often enough that its own stream and its shard's each pass a checkpoint.
+        List<StreamId> streams = new ArrayList<>(List.of(STREAM, StreamId.account(FUND), StreamId.account(HOT),
+                StreamId.account(AccountShards.streamAccountId(HOT, 1))));
+        run(memory, clock, "fund", l -> l.openAccount(new OpenAccount(FUND, Workload.EUR, OverdraftLimit.UNLIMITED)));
+        run(memory, clock, "hot", l -> l.openAccount(new OpenAccount(HOT, Workload.EUR, OverdraftLimit.NONE), 2));
+        for (int i = 0; i < PAYMENTS; i++) {
+            String id = "pay-" + i;
+            streams.add(StreamId.transfer(id));
+            run(memory, clock, id, l -> l.transfer(id, TransferRequest.posted(FUND, HOT, Money.of(1_00, Workload.EUR))));
+        }
+        paidBy = clock.instant();
         List<WriteRequest> items = new ArrayList<>();
-        memory.readStream(STREAM, 1).forEachRemaining(event -> {
-            items.add(put(EventsTable.toItem(event)));
-            recorded.add(event.recordedAt());
-        });
-        EventStore.Head head = memory.readHead(STREAM).orElseThrow();
-        items.add(put(EventsTable.headItem(STREAM, head.version(), head.hash(), StateCodec.decodeAccount(head.state()),
-                head.createdAt())));
+        for (StreamId stream : streams) {
+            memory.readStream(stream, 1).forEachRemaining(event -> {
+                items.add(put(EventsTable.toItem(event)));
+                if (stream.equals(STREAM)) {
+                    recorded.add(event.recordedAt());
+                }
+            });
+            EventStore.Head head = memory.readHead(stream).orElseThrow();
+            items.add(put(headItem(stream, head)));
+            if (stream.type() == StreamId.StreamType.ACCOUNT) {
+                memory.checkpoints(stream).forEachRemaining(c -> (stream.equals(STREAM) ? appendPathItems
+                        : shardedPathItems).add(EventsTable.checkpointItem(c)));
+            }
+        }
         for (int from = 0; from < items.size(); from += 25) {
             List<WriteRequest> batch = items.subList(from, Math.min(items.size(), from + 25));
             Map<String, List<WriteRequest>> unprocessed = Map.of(workload.events, batch);
@@ -110,8 +139,9 @@ class CheckpointBackfillIT {
                 unprocessed = workload.dynamo().batchWriteItem(r -> r.requestItems(send)).unprocessedItems();
             }
         }
-        memory.checkpoints(STREAM).forEachRemaining(c -> appendPathItems.add(EventsTable.checkpointItem(c)));
-        assertThat(appendPathItems).hasSize((EVENTS - 1) / AccountCheckpoint.EVERY);
+        assertThat(appendPathItems).hasSize(EVENTS / AccountCheckpoint.EVERY);
+        assertThat(shardedPathItems).extracting(item -> item.get(EventsTable.PK).s()).contains("checkpoint#account:"
+                + HOT, "checkpoint#account:" + AccountShards.streamAccountId(HOT, 1), "checkpoint#account:" + FUND);
         counted = AwsClients.forEndpoint(aws.endpoint(), List.of(new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
@@ -182,6 +212,32 @@ class CheckpointBackfillIT {
 
     @Test
     @Order(4)
+    void a_run_over_the_whole_log_backfills_every_account_stream_a_sharded_accounts_shards_too() {
+        // When the operator backfills the whole log
+        ReplayRunner.Run run = replay("checkpoints", "--backfill", "--json");
+
+        // Then the other old streams get theirs, item for item as the append path writes them, and the
+        // old account keeps the ones the first run wrote
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.json().path("written").asLong()).isEqualTo(shardedPathItems.size());
+        Set<Map<String, AttributeValue>> written = new HashSet<>();
+        for (String account : List.of(FUND, HOT, AccountShards.streamAccountId(HOT, 1))) {
+            written.addAll(checkpointItems(StreamId.account(account)));
+        }
+        assertThat(written).isEqualTo(shardedPathItems);
+        assertThat(new HashSet<>(checkpointItems())).isEqualTo(appendPathItems);
+
+        // And the sharded account as of its last payment is two requests per shard, and the fold of both
+        Instant end = paidBy;
+        requests.set(0);
+        Optional<AccountAsOf> sought = AccountAsOf.whole(countedStore, HOT, end);
+        assertThat(requests.get()).isEqualTo(4);
+        assertThat(sought).isEqualTo(AccountAsOf.whole(stream -> workload.store().readStream(stream, 1), HOT, end));
+        assertThat(sought.orElseThrow().state().balance()).isEqualTo(PAYMENTS * 1_00L);
+    }
+
+    @Test
+    @Order(5)
     void a_second_run_over_the_whole_log_writes_nothing() {
         Set<Map<String, AttributeValue>> before = new HashSet<>(checkpointItems());
 
@@ -190,35 +246,35 @@ class CheckpointBackfillIT {
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         assertThat(run.json().path("written").asLong()).isZero();
         assertThat(run.json().path("alreadyThere").asLong()).isZero();
-        assertThat(run.json().path("streams").asLong()).as("the workload's accounts and the old one")
-                .isGreaterThan(workload.accounts.size());
+        assertThat(run.json().path("streams").asLong()).as("the workload's accounts and the old ones")
+                .isGreaterThan(workload.accounts.size() + 3);
         assertThat(new HashSet<>(checkpointItems())).isEqualTo(before);
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void each_run_is_on_the_audit_trail_as_started_and_finished() {
         List<AuditEvent> entries = AuditLog.page(workload.store(), AuditLog.MAX_PAGE, null).entries().stream()
                 .map(entry -> (AuditEvent) entry.event()).filter(entry -> entry.action().equals("checkpoints_backfill"))
                 .toList();
 
-        // newest first: the second run (the whole log), then the first (one account)
-        assertThat(entries).hasSize(4);
+        // newest first: the third run (the whole log again), the second, then the first (one account)
+        assertThat(entries).hasSize(6);
         assertThat(entries.get(0)).isInstanceOfSatisfying(AuditEvent.OperationFinished.class, finished -> {
             assertThat(finished.action()).isEqualTo("checkpoints_backfill");
             assertThat(finished.outcome()).isEqualTo(AuditEvent.Outcome.SUCCEEDED);
-            assertThat(finished.detail()).contains("0 checkpoints written");
+            assertThat(finished.detail()).contains(" 0 checkpoints written");
         });
-        assertThat(entries.get(2)).isInstanceOfSatisfying(AuditEvent.OperationFinished.class, finished -> {
+        assertThat(entries.get(4)).isInstanceOfSatisfying(AuditEvent.OperationFinished.class, finished -> {
             assertThat(finished.options()).containsEntry("accounts", OLD).containsEntry("backfill", "true");
-            assertThat(finished.detail()).contains(appendPathItems.size() + " checkpoints written");
+            assertThat(finished.detail()).contains(" " + appendPathItems.size() + " checkpoints written");
         });
-        assertThat(entries.get(3)).isInstanceOfSatisfying(AuditEvent.OperationStarted.class, started ->
+        assertThat(entries.get(5)).isInstanceOfSatisfying(AuditEvent.OperationStarted.class, started ->
                 assertThat(started.action()).isEqualTo("checkpoints_backfill"));
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void verify_is_clean_after_it_and_finds_a_tampered_backfilled_checkpoint() {
         ReplayRunner.Run clean = replay("verify", "--accounts", OLD, "--log-only");
         assertThat(clean.code()).as(clean.out() + clean.err()).isZero();
@@ -235,7 +291,7 @@ class CheckpointBackfillIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void a_checkpoint_a_live_writer_put_first_is_kept_and_found_equal_and_another_is_never_replaced() {
         CheckpointBackfill backfill = new CheckpointBackfill(workload.dynamo(),
                 new EventLog(workload.dynamo(), workload.events));
@@ -263,12 +319,18 @@ class CheckpointBackfillIT {
 
     // ----------------------------------------------------------------------------------------
 
-    private void run(InMemoryEventStore memory, Workload.SteppingClock clock, int i, Function<Ledger, LedgerResult> command) {
+    private void run(InMemoryEventStore memory, Workload.SteppingClock clock, String correlationId,
+                     Function<Ledger, LedgerResult> command) {
         StoreSession session = memory.session();
         LedgerResult result = command.apply(new Ledger(session, clock));
         assertThat(result.isRejected()).isFalse();
-        session.append(result, clock.instant(), "old-" + i);
+        session.append(result, clock.instant(), correlationId);
         clock.step(Duration.ofSeconds(1));
+    }
+
+    private static Map<String, AttributeValue> headItem(StreamId stream, EventStore.Head head) {
+        return EventsTable.headItem(stream, head.version(), head.hash(), StateCodec.decode(stream, head.state()),
+                head.createdAt());
     }
 
     private Optional<AccountAsOf> fold(Instant asOf) {
@@ -284,9 +346,13 @@ class CheckpointBackfillIT {
     }
 
     private List<Map<String, AttributeValue>> checkpointItems() {
+        return checkpointItems(STREAM);
+    }
+
+    private List<Map<String, AttributeValue>> checkpointItems(StreamId stream) {
         return workload.dynamo().query(q -> q.tableName(workload.events).consistentRead(true)
                 .keyConditionExpression("#pk = :pk").expressionAttributeNames(Map.of("#pk", EventsTable.PK))
-                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EventsTable.checkpointPk(STREAM)))))
+                .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(EventsTable.checkpointPk(stream)))))
                 .items();
     }
 
