@@ -6,6 +6,7 @@ import dev.ledger.domain.ledger.StreamChange;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How an append extends a stream: the change's events in their stored form, numbered on from the
@@ -59,7 +60,7 @@ public final class StreamAppend {
      * read as one; a reader that needs the exact boundary must not rely on this.
      */
     public static boolean sameAppend(StoredEvent event, StoredEvent next) {
-        return event.recordedAt().equals(next.recordedAt()) && java.util.Objects.equals(event.correlationId(), next.correlationId());
+        return event.recordedAt().equals(next.recordedAt()) && Objects.equals(event.correlationId(), next.correlationId());
     }
 
     /**

@@ -8,12 +8,11 @@ import dev.ledger.store.EventsTable;
 import dev.ledger.store.StoredEvent;
 import dev.ledger.store.StreamAppend;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeSet;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -59,7 +58,7 @@ final class CheckpointBackfill {
      * events, so every checkpoint of an append read here is seen, and not owed again.
      */
     Owed missing(StreamId stream) {
-        List<AccountCheckpoint> owed = new ArrayList<>();
+        List<Due> owed = new ArrayList<>();
         long events = 0;
         AccountState state = null;
         List<StoredEvent> append = new ArrayList<>();
@@ -74,15 +73,25 @@ final class CheckpointBackfill {
             events++;
         }
         owe(append, state, owed);
-        Set<Long> held = new HashSet<>();
+        TreeSet<Long> held = new TreeSet<>();
         log.store().checkpoints(stream).forEachRemaining(checkpoint -> held.add(checkpoint.version()));
-        owed.removeIf(checkpoint -> held.contains(checkpoint.version()));
-        return new Owed(stream, events, owed);
+        // Owed unless one is held anywhere in the append that owed it: two appends read as one (sameAppend) may
+        // hold the checkpoint the first of them wrote.
+        List<AccountCheckpoint> missing = owed.stream().filter(due -> {
+            Long first = held.ceiling(due.from());
+            return first == null || first > due.checkpoint().version();
+        }).map(Due::checkpoint).toList();
+        return new Owed(stream, events, missing);
     }
 
-    private static void owe(List<StoredEvent> append, AccountState stateAfter, List<AccountCheckpoint> owed) {
+    /** A checkpoint owed by the append that wrote versions {@code from} to the checkpoint's. */
+    private record Due(long from, AccountCheckpoint checkpoint) {
+    }
+
+    private static void owe(List<StoredEvent> append, AccountState stateAfter, List<Due> owed) {
         if (!append.isEmpty()) {
-            AccountCheckpoint.due(append.get(0).version() - 1, append, stateAfter).ifPresent(owed::add);
+            long from = append.get(0).version();
+            AccountCheckpoint.due(from - 1, append, stateAfter).ifPresent(due -> owed.add(new Due(from, due)));
         }
     }
 
