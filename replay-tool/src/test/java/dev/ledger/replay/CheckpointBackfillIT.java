@@ -131,14 +131,7 @@ class CheckpointBackfillIT {
                         : shardedPathItems).add(EventsTable.checkpointItem(c)));
             }
         }
-        for (int from = 0; from < items.size(); from += 25) {
-            List<WriteRequest> batch = items.subList(from, Math.min(items.size(), from + 25));
-            Map<String, List<WriteRequest>> unprocessed = Map.of(workload.events, batch);
-            while (!unprocessed.isEmpty()) {
-                Map<String, List<WriteRequest>> send = unprocessed;
-                unprocessed = workload.dynamo().batchWriteItem(r -> r.requestItems(send)).unprocessedItems();
-            }
-        }
+        writeAll(items);
         assertThat(appendPathItems).hasSize(EVENTS / AccountCheckpoint.EVERY);
         assertThat(shardedPathItems).extracting(item -> item.get(EventsTable.PK).s()).contains("checkpoint#account:"
                 + HOT, "checkpoint#account:" + AccountShards.streamAccountId(HOT, 1), "checkpoint#account:" + FUND);
@@ -318,7 +311,60 @@ class CheckpointBackfillIT {
         workload.dynamo().putItem(r -> r.tableName(workload.events).item(live));
     }
 
+    @Test
+    @Order(9)
+    void two_appends_that_read_as_one_owe_nothing_where_the_first_wrote_its_checkpoint() {
+        // Given an account whose versions 100 and 101 were two appends at one instant under one correlation id
+        // (a clock that did not move): the first wrote the checkpoint at 100, and the log cannot tell them apart
+        InMemoryEventStore memory = new InMemoryEventStore();
+        Workload.SteppingClock clock = new Workload.SteppingClock(Instant.parse("2026-02-01T08:00:00Z"));
+        StreamId twin = StreamId.account("twin");
+        run(memory, clock, "twin-1", l -> l.openAccount(new OpenAccount("twin", Workload.EUR, OverdraftLimit.NONE)));
+        for (long version = 2; version <= AccountCheckpoint.EVERY + 1; version++) {
+            boolean freeze = version % 2 == 0;
+            StoreSession session = memory.session();
+            Function<Ledger, LedgerResult> command = l -> freeze ? l.freezeAccount("twin") : l.unfreezeAccount("twin");
+            LedgerResult result = command.apply(new Ledger(session, clock));
+            assertThat(result.isRejected()).isFalse();
+            session.append(result, clock.instant(), version < AccountCheckpoint.EVERY ? "twin-" + version : "twin-same");
+            if (version < AccountCheckpoint.EVERY) {
+                clock.step(Duration.ofSeconds(1));
+            }
+        }
+        List<WriteRequest> items = new ArrayList<>();
+        memory.readStream(twin, 1).forEachRemaining(event -> items.add(put(EventsTable.toItem(event))));
+        items.add(put(headItem(twin, memory.readHead(twin).orElseThrow())));
+        AccountCheckpoint live = memory.checkpoints(twin).next();
+        assertThat(live.version()).isEqualTo(AccountCheckpoint.EVERY);
+        items.add(put(EventsTable.checkpointItem(live)));
+        writeAll(items);
+        CheckpointBackfill backfill = new CheckpointBackfill(workload.dynamo(),
+                new EventLog(workload.dynamo(), workload.events));
+
+        // Then the backfill owes nothing there
+        assertThat(backfill.missing(twin).missing()).isEmpty();
+
+        // And without that checkpoint, it owes one at the end of what reads as one append, which verify accepts
+        workload.dynamo().deleteItem(r -> r.tableName(workload.events).key(key(EventsTable.checkpointItem(live))));
+        List<AccountCheckpoint> missing = backfill.missing(twin).missing();
+        assertThat(missing).extracting(AccountCheckpoint::version).containsExactly(AccountCheckpoint.EVERY + 1L);
+        assertThat(backfill.write(missing.get(0))).isEqualTo(CheckpointBackfill.Outcome.WRITTEN);
+        ReplayRunner.Run verify = replay("verify", "--accounts", "twin", "--log-only");
+        assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+    }
+
     // ----------------------------------------------------------------------------------------
+
+    private void writeAll(List<WriteRequest> items) {
+        for (int from = 0; from < items.size(); from += 25) {
+            List<WriteRequest> batch = items.subList(from, Math.min(items.size(), from + 25));
+            Map<String, List<WriteRequest>> unprocessed = Map.of(workload.events, batch);
+            while (!unprocessed.isEmpty()) {
+                Map<String, List<WriteRequest>> send = unprocessed;
+                unprocessed = workload.dynamo().batchWriteItem(r -> r.requestItems(send)).unprocessedItems();
+            }
+        }
+    }
 
     private void run(InMemoryEventStore memory, Workload.SteppingClock clock, String correlationId,
                      Function<Ledger, LedgerResult> command) {
