@@ -35,14 +35,28 @@ public record AccountCheckpoint(StreamId stream, long version, Instant recordedA
      * @param appended the change's events as they are stored
      */
     public static Optional<AccountCheckpoint> due(StreamChange change, long versionBefore, List<StoredEvent> appended) {
-        if (appended.isEmpty() || change.stream().type() != StreamId.StreamType.ACCOUNT
-                || !(change.stateAfter() instanceof AccountState state)) {
+        if (change.stream().type() != StreamId.StreamType.ACCOUNT || !(change.stateAfter() instanceof AccountState state)) {
+            return Optional.empty();
+        }
+        return due(versionBefore, appended, state);
+    }
+
+    /**
+     * The same rule for an append already in the log, read back ({@code replay checkpoints --backfill}): the
+     * checkpoint an account stream's append owed, from the state its events fold to. Given the same events
+     * and that state, it is the checkpoint the append wrote or would have written, to the byte.
+     *
+     * @param appended one append's events of one account stream, in version order
+     * @param stateAfter the stream's state after the last of them
+     */
+    public static Optional<AccountCheckpoint> due(long versionBefore, List<StoredEvent> appended, AccountState stateAfter) {
+        if (appended.isEmpty()) {
             return Optional.empty();
         }
         StoredEvent last = appended.get(appended.size() - 1);
         if (last.version() / EVERY == versionBefore / EVERY) {
             return Optional.empty();
         }
-        return Optional.of(new AccountCheckpoint(change.stream(), last.version(), last.recordedAt(), last.hash(), state));
+        return Optional.of(new AccountCheckpoint(last.stream(), last.version(), last.recordedAt(), last.hash(), stateAfter));
     }
 }

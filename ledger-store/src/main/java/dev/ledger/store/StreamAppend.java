@@ -6,6 +6,7 @@ import dev.ledger.domain.ledger.StreamChange;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How an append extends a stream: the change's events in their stored form, numbered on from the
@@ -50,6 +51,16 @@ public final class StreamAppend {
                     unhashed.data(), hash, unhashed.effectiveAt()));
         }
         return stored;
+    }
+
+    /**
+     * Whether {@code next}, the event after {@code event} in one stream, was written by the same append, as far
+     * as the stored events tell: an append gives all its events one recorded time and one correlation id
+     * ({@link #events}). Two appends that share both (a clock that did not move, one correlation id for both)
+     * read as one; a reader that needs the exact boundary must not rely on this.
+     */
+    public static boolean sameAppend(StoredEvent event, StoredEvent next) {
+        return event.recordedAt().equals(next.recordedAt()) && Objects.equals(event.correlationId(), next.correlationId());
     }
 
     /**

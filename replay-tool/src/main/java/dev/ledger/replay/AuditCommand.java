@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = {"List the operator actions on the audit trail, newest first: rebuilds (started and finished), "
+        description = {"List the operator actions on the audit trail, newest first: rebuilds and checkpoint backfills "
+                + "(started and finished), "
                 + "route switches, rebuild locks taken and broken, shard counts raised and forced reversals, each "
                 + "with who, when, the options and the outcome. `replay verify` checks the trail's hash chain.",
                 "Exit 0: listed; 2: could not read the trail."})

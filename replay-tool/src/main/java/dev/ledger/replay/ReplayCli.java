@@ -13,8 +13,9 @@ import picocli.CommandLine.Command;
  * 2 the tool could not do its work (options, configuration, a refused lock, an AWS error).
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Verify, inspect, export and rebuild from the event log.",
+        description = "Verify, inspect, export and rebuild from the event log, and backfill its checkpoints.",
         subcommands = {VerifyCommand.class, StateCommand.class, ExportCommand.class, RebuildCommand.class, AuditCommand.class,
+                CheckpointsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class ReplayCli implements Runnable {
 

@@ -66,6 +66,16 @@ class ReplayCliTest {
     }
 
     @Test
+    void checkpointsWithoutBackfillIsBadUsageAndWritesNothing() {
+        // --backfill is the command's one mode: asked for nothing, it must do nothing (it writes to the log)
+        Run run = replay("checkpoints", "--endpoint", "http://127.0.0.1:1", "--events-table", "e",
+                "--state-file", "does-not-exist.json");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--backfill");
+    }
+
+    @Test
     void aDateAloneForAsOfIsRefusedWithASentenceNamingTheAcceptedForms() {
         Run run = replay("state", "--account", "a", "--as-of", "2026-11-29", "--endpoint", "http://127.0.0.1:1",
                 "--events-table", "e", "--state-file", "does-not-exist.json");

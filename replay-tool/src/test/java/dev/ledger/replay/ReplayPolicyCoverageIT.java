@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class ReplayPolicyCoverageIT {
 
     private static final Set<String> AUDITOR_COMMANDS = Set.of("verify", "state", "export", "audit");
-    private static final Set<String> OPERATOR_COMMANDS = Set.of("verify", "state", "export", "audit", "rebuild");
+    private static final Set<String> OPERATOR_COMMANDS = Set.of("verify", "state", "export", "audit", "rebuild",
+            "checkpoints");
 
     private final Template template = Template.bundled();
 

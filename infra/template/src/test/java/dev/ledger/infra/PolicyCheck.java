@@ -159,16 +159,28 @@ public final class PolicyCheck {
             Map.Entry<String, JsonNode> operator = operators.next();
             for (Iterator<Map.Entry<String, JsonNode>> keys = operator.getValue().fields(); keys.hasNext(); ) {
                 Map.Entry<String, JsonNode> key = keys.next();
-                if (!operator.getKey().equals("ForAllValues:StringEquals") || !key.getKey().equals("dynamodb:LeadingKeys")) {
+                boolean like = operator.getKey().equals("ForAllValues:StringLike");
+                if (!(like || operator.getKey().equals("ForAllValues:StringEquals"))
+                        || !key.getKey().equals("dynamodb:LeadingKeys")) {
                     throw new IllegalArgumentException("the policy check does not evaluate the condition "
                             + operator.getKey() + " " + key.getKey() + ": teach PolicyCheck, or use another condition");
                 }
                 List<String> listed = Template.texts(key.getValue());
-                if (call.leadingKeys().isEmpty() || !listed.containsAll(call.leadingKeys().get())) {
+                if (call.leadingKeys().isEmpty() || !call.leadingKeys().get().stream().allMatch(leading ->
+                        listed.stream().anyMatch(pattern -> like ? stringLike(pattern, leading) : pattern.equals(leading)))) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /** IAM's StringLike: {@code *} any run of characters, {@code ?} one; everything else literal, case-sensitive. */
+    static boolean stringLike(String pattern, String value) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+        }
+        return value.matches(regex.toString());
     }
 }

@@ -72,6 +72,29 @@ class PolicyCheckTest {
     }
 
     @Test
+    void a_string_like_leading_keys_condition_allows_only_the_partitions_its_pattern_matches() {
+        List<Statement> checkpoints = statements("""
+                Statement:
+                  - Sid: BackfillCheckpointsOnly
+                    Effect: Allow
+                    Action: dynamodb:PutItem
+                    Resource: !GetAtt EventsTable.Arn
+                    Condition:
+                      ForAllValues:StringLike:
+                        dynamodb:LeadingKeys: ["checkpoint#account:*"]
+                """);
+        Call checkpoint = new Call("dynamodb:PutItem", "${EventsTable.Arn}", Optional.of(Set.of("checkpoint#account:a-1")));
+        Call event = new Call("dynamodb:PutItem", "${EventsTable.Arn}", Optional.of(Set.of("account:a-1")));
+        Call transfers = new Call("dynamodb:PutItem", "${EventsTable.Arn}", Optional.of(Set.of("checkpoint#transfer:t")));
+
+        assertThat(PolicyCheck.allows(checkpoints, checkpoint)).isTrue();
+        assertThat(PolicyCheck.allows(checkpoints, event)).isFalse();
+        assertThat(PolicyCheck.allows(checkpoints, transfers)).isFalse();
+        assertThat(PolicyCheck.stringLike("a?c*", "abc.d")).isTrue();
+        assertThat(PolicyCheck.stringLike("a?c*", "ac")).isFalse();
+    }
+
+    @Test
     void a_call_whose_partition_keys_are_unknown_never_satisfies_a_leading_keys_condition() {
         Call unknownKeys = new Call("dynamodb:PutItem", "${EventsTable.Arn}", Optional.empty());
 

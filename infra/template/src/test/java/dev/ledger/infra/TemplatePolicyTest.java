@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ledger.infra.Template.Function;
 import dev.ledger.infra.TemplateRoles.Role;
 import dev.ledger.infra.TemplateRoles.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -394,7 +395,8 @@ class TemplatePolicyTest {
     }
 
     @Test
-    void the_operator_policy_writes_the_log_only_to_the_audit_stream_and_never_deletes_or_creates_it() {
+    void the_operator_policy_writes_the_log_only_to_the_audit_stream_and_checkpoints_and_never_deletes_or_creates_it() {
+        List<String> writers = new ArrayList<>();
         for (Statement statement : TemplateRoles.managedPolicy(template, "LedgerOperatorPolicy").statements()) {
             if (!statement.symbolicResources().contains(EVENTS_TABLE)) {
                 continue;
@@ -403,13 +405,24 @@ class TemplatePolicyTest {
             if (writes.isEmpty()) {
                 continue;
             }
-            assertThat(statement.sid()).contains("AppendToTheAuditStreamOnly");
+            writers.add(statement.sid().orElseThrow());
             assertThat(writes).containsExactly("dynamodb:PutItem");
             assertThat(statement.symbolicResources()).containsExactly(EVENTS_TABLE);
-            assertThat(statement.condition().path("ForAllValues:StringEquals").path("dynamodb:LeadingKeys").size())
-                    .as("the audit stream's partition key, and nothing else").isEqualTo(1);
             assertThat(statement.condition().size()).isEqualTo(1);
+            if (statement.sid().orElseThrow().equals("AppendToTheAuditStreamOnly")) {
+                assertThat(Template.texts(statement.condition().path("ForAllValues:StringEquals")
+                        .path("dynamodb:LeadingKeys"))).as("the audit stream's partition key, and nothing else")
+                        .containsExactly("audit:operations");
+            } else {
+                // replay checkpoints --backfill: account streams' checkpoint partitions, never a stream's own
+                assertThat(statement.sid()).contains("BackfillCheckpointsOnly");
+                List<String> patterns = Template.texts(statement.condition().path("ForAllValues:StringLike")
+                        .path("dynamodb:LeadingKeys"));
+                assertThat(patterns).containsExactly("checkpoint#account:*");
+                assertThat(PolicyCheck.stringLike(patterns.get(0), "account:a-1")).isFalse();
+            }
         }
+        assertThat(writers).containsExactlyInAnyOrder("AppendToTheAuditStreamOnly", "BackfillCheckpointsOnly");
     }
 
     // ----------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ public enum OperatorAction {
     /** {@code POST /accounts/{id}/shards}. */
     SHARDS_RAISED("shards_raised"),
     /** A reversal sent with {@code force: true}, past an overdraft floor or a freeze. */
-    REVERSAL_FORCED("reversal_forced");
+    REVERSAL_FORCED("reversal_forced"),
+    /** {@code replay checkpoints --backfill}: the checkpoints a log written before them owes, started and finished. */
+    CHECKPOINTS_BACKFILL("checkpoints_backfill");
 
     private final String stored;
 
