@@ -255,8 +255,9 @@ class ApiContractIT {
                 "404 account_not_found"));
         cases.add(new Case("transfers of a status", get("/transfers?status=POSTED&limit=5", payments), "200 -"));
         cases.add(new Case("transfers with no filter", get("/transfers", payments), "400 invalid_request"));
-        cases.add(new Case("transfers by metadata", get("/transfers?metadata.order=o-1", payments),
-                "400 invalid_request"));
+        cases.add(new Case("transfers by metadata", get("/transfers?metadata.order=o-1", payments), "200 -"));
+        cases.add(new Case("transfers by metadata and status", get("/transfers?metadata.order=o-1&status=POSTED",
+                payments), "400 invalid_request"));
         cases.add(new Case("a body over 10 MB", post("/transfers", payments, "x".repeat(10 * 1024 * 1024 + 1)),
                 "413 Request Entity Too Large"));
         cases.add(new Case("more than alice has", transfer("too-much", "alice", "bob", "1000.00", "EUR"),

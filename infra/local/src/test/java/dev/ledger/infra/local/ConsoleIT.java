@@ -379,13 +379,23 @@ class ConsoleIT {
 
     @Test
     @Order(13)
-    void a_search_the_api_refuses_shows_the_apis_message() throws Exception {
-        // Metadata: the API does not list accounts by it yet, and says so.
+    void a_search_by_metadata_lists_the_apis_accounts_and_one_the_api_refuses_shows_its_message() throws Exception {
         searchPage();
         browser.findElement(By.id("search-metadata")).sendKeys("kind=merchant", Keys.ENTER);
-        JsonNode byMetadata = refused("/accounts?metadata.kind=merchant&limit=20");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("accounts-caption"), "page 1"));
+        JsonNode byMetadata = get("/accounts?metadata.kind=merchant&limit=20").path("accounts");
+        assertThat(values(byMetadata, "accountId")).hasSize(9).allMatch(id -> id.startsWith("merchant-"));
+        assertThat(column("accounts", 0)).isEqualTo(values(byMetadata, "accountId"));
+        assertThat(column("accounts", 1)).isEqualTo(values(byMetadata, "status")).contains("FROZEN");
+        screenshot("search-metadata");
+
+        // Metadata with a currency: the index is keyed by the pair alone, and the API says which combinations it serves.
+        searchPage();
+        browser.findElement(By.id("search-metadata")).sendKeys("kind=merchant");
+        browser.findElement(By.id("search-currency")).sendKeys("EUR", Keys.ENTER);
+        JsonNode withCurrency = refused("/accounts?metadata.kind=merchant&currency=EUR&limit=20");
         WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error")));
-        assertThat(error.getText()).isEqualTo(byMetadata.path("message").asText() + " (invalid_request, HTTP 400)");
+        assertThat(error.getText()).isEqualTo(withCurrency.path("message").asText() + " (invalid_request, HTTP 400)");
         assertThat(column("accounts", 0)).containsExactly("not listed: see the message above");
         screenshot("search-refused");
 

@@ -21,7 +21,9 @@ import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.projections.BalancesProjection;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
+import dev.ledger.projections.MetadataProjection;
 import dev.ledger.projections.Projection;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventStore;
@@ -41,9 +43,10 @@ import java.util.function.Supplier;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The deployed stack's log and its three projections (balances, history, transfers: the last holds
- * the multi-leg transactions too), read straight from their tables: whether the projections have caught up with the log's heads, and
- * whether each one equals the fold of the log. Shared by the tests that run the read path.
+ * The deployed stack's log and its projections (balances, history, transfers: the last holds the
+ * multi-leg transactions too; and the metadata index), read straight from their tables: whether the
+ * projections have caught up with the log's heads, and whether the first three equal the fold of the log
+ * ({@code replay verify} compares the metadata index). Shared by the tests that run the read path.
  */
 final class ProjectionsAgainstLog {
 
@@ -55,6 +58,7 @@ final class ProjectionsAgainstLog {
     private final HistoryProjection history;
     private final HistoryReader historyReader;
     private final TransfersProjection transfers;
+    private final MetadataProjection metadata;
 
     /** @param outputs the stack's outputs, which name its tables */
     ProjectionsAgainstLog(DynamoDbClient dynamo, Map<String, String> outputs) {
@@ -63,6 +67,7 @@ final class ProjectionsAgainstLog {
         history = new HistoryProjection(dynamo, outputs.get("HistoryTableName"));
         historyReader = new HistoryReader(dynamo, outputs.get("HistoryTableName"));
         transfers = new TransfersProjection(dynamo, outputs.get("TransfersTableName"));
+        metadata = new MetadataProjection(dynamo, outputs.get(ProjectionCatalog.METADATA.templateOutput()));
     }
 
     DynamoEventStore store() {
@@ -103,8 +108,9 @@ final class ProjectionsAgainstLog {
     }
 
     /**
-     * Waits until every projection following these streams (an account's: balances and history; a
-     * transfer's and a transaction's: transfers; a reversal's: none) is at its stream's head. There
+     * Waits until every projection following these streams (an account's: balances, history and the
+     * metadata index; a transfer's and a transaction's: transfers and the metadata index; a reversal's:
+     * none) is at its stream's head. There
      * is no deadline on catching up, which on a loaded machine would be a timing assertion: the wait
      * fails only when neither the projections nor the log moved for {@code stall} (a hang: a stopped
      * consumer, a blocked item, a lost record), however long the catching up takes while it moves. A
@@ -155,7 +161,7 @@ final class ProjectionsAgainstLog {
         for (StreamId stream : streams) {
             long head = store.readHead(stream).map(EventStore.Head::version).orElse(0L);
             versions += head;
-            for (Projection projection : List.of(balances, history, transfers)) {
+            for (Projection projection : List.of(balances, history, transfers, metadata)) {
                 if (projection.follows(stream)) {
                     versions += lagBehind(lagging, projection.name(), stream, projection.position(stream), head);
                 }
