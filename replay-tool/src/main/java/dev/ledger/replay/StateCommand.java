@@ -47,7 +47,7 @@ final class StateCommand implements Callable<Integer> {
      */
     static final java.util.Set<String> UNUSED_COMMON_OPTIONS = java.util.Set.of("--json", "--progress",
             "--progress-every", "--threads", "--segments", "--balances-table", "--history-table", "--transfers-table",
-            "--control-table");
+            "--metadata-table", "--control-table");
 
     /** Hides {@link #UNUSED_COMMON_OPTIONS} from the state command's help. */
     static void hideUnusedOptions(CommandSpec state) {

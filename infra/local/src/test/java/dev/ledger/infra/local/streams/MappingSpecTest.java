@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ledger.infra.Intrinsics;
 import dev.ledger.infra.Template;
+import dev.ledger.projections.ProjectionCatalog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ class MappingSpecTest {
             assertThat(publisher.onFailureDestinationArn()).isEmpty();
             assertThat(publisher.parallelizationFactor()).isEqualTo(1);
         });
-        assertThat(specs).filteredOn(s -> s.kind() == SourceKind.KINESIS).hasSize(3).allSatisfy(projection -> {
+        assertThat(specs).filteredOn(s -> s.kind() == SourceKind.KINESIS).hasSize(ProjectionCatalog.values().length).allSatisfy(projection -> {
             assertThat(projection.sourceArn()).isEqualTo(STREAM_ARN);
             assertThat(projection.onFailureDestinationArn()).contains(QUEUE_ARN);
             assertThat(projection.batchSize()).isEqualTo(100);
