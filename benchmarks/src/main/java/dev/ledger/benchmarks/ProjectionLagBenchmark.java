@@ -78,8 +78,7 @@ public final class ProjectionLagBenchmark {
     private static final int BACKLOG_CUSTOMERS = 3;
     private static final int BATCH = 100;
     private static final int RAW_PUT_THREADS = 4;
-    private static final List<String> PROJECTION_MAPPINGS = List.of("BalancesProjectionMapping",
-            "HistoryProjectionMapping", "TransfersProjectionMapping");
+    private static final List<String> PROJECTION_MAPPINGS = ProjectionMappings.ids();
 
     private ProjectionLagBenchmark() {
     }
@@ -135,14 +134,15 @@ public final class ProjectionLagBenchmark {
                     + " between rounds: the figures include up to one round of resolution). Event-source runtime"
                     + " at its defaults (poll interval %d ms at the tip, %d threads, at most %d lane(s) per batch,"
                     + " BatchSize 100): events table"
-                    + " stream -> publisher -> Kinesis (1 shard) -> balances, history and transfers projections,"
-                    + " all running. Steady = at least 95%% of the target achieved, nothing failed or left unseen"
+                    + " stream -> publisher -> Kinesis (1 shard) -> the %d projections of the catalog, all running."
+                    + " Steady = at least 95%% of the target achieved, nothing failed or left unseen"
                     + " after 60 s, and lag p50 not growing over the run (last third at most 1.5 x the first, or"
                     + " 750 ms). CPU: each process's CPU time over the rate's load and drain, per second of wall time"
                     + " (the emulator is one Python process: near 1.0 it is saturated; well under 1.0 with a high load"
                     + " average it was starved by other work on the machine).%n%n",
                     ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, ReadPathLag.CLIENTS, seconds,
-                    ReadPathLag.POLL_PAUSE_MS, settings.pollInterval().toMillis(), settings.threads(), settings.maxParallelization()));
+                    ReadPathLag.POLL_PAUSE_MS, settings.pollInterval().toMillis(), settings.threads(), settings.maxParallelization(),
+                    PROJECTION_MAPPINGS.size()));
             out.append("| target transfers/s | achieved transfers/s | accepted (not started in time, failed) |"
                     + " lag p50 ms | lag p99 ms | lag max ms | lag p50 by thirds of the run, ms | commit latency"
                     + " from intended start p50 / p99 ms | unseen at the deadline | steady | p99 < 2 s |"
@@ -183,7 +183,7 @@ public final class ProjectionLagBenchmark {
                 + " global interceptor (`PipelineRequests`), divided by the ledger events committed (3 per"
                 + " transfer; the events table's stream holds a head record beside each). A lag column counts from"
                 + " the rate's start until its last event was delivered and a second passed with nothing new (a few"
-                + " idle polls included); the catch-up column from the restart until all three projections had every"
+                + " idle polls included); the catch-up column from the restart until every projection (" + PROJECTION_MAPPINGS.size() + ") had every"
                 + " record. Shard discovery (every 10 s) is in `DescribeStream` / `ListShards`.\n\n");
         java.util.SortedSet<String> operations = new java.util.TreeSet<>();
         columns.forEach(c -> operations.addAll(c.requests().keySet()));
@@ -322,9 +322,10 @@ public final class ProjectionLagBenchmark {
                 + " version.%n%n", events, BACKLOG_WRITERS, writeSeconds, events / writeSeconds, catchUpPolls));
         out.append("| what | events | seconds | events/s |\n|---|---:|---:|---:|\n");
         out.append(String.format(Locale.ROOT, "| catch-up: restart -> balances projection at every head (publisher"
-                + " + 3 projections running) | %d | %.1f | **%.1f** |%n", events, catchUpSeconds, catchUpRate));
-        out.append(String.format(Locale.ROOT, "| catch-up: restart -> all three projections delivered every"
-                + " record | %d | %.1f | %.1f |%n", events, allProjectionsSeconds, events / allProjectionsSeconds));
+                + " + %d projections running) | %d | %.1f | **%.1f** |%n", PROJECTION_MAPPINGS.size(), events,
+                catchUpSeconds, catchUpRate));
+        out.append(String.format(Locale.ROOT, "| catch-up: restart -> all %d projections delivered every"
+                + " record | %d | %.1f | %.1f |%n", PROJECTION_MAPPINGS.size(), events, allProjectionsSeconds, events / allProjectionsSeconds));
         out.append(String.format(Locale.ROOT, "| raw: GetRecords over the events table's DynamoDB stream (%d"
                 + " records: events and heads, %d a call) | %d | %.1f | %.1f |%n", raw.streamRecords, BATCH,
                 raw.kinesisRecords, raw.streamSeconds, raw.kinesisRecords / raw.streamSeconds));
@@ -343,9 +344,10 @@ public final class ProjectionLagBenchmark {
                 rawCpuMillis / 1000.0 / (raw.streamSeconds + raw.kinesisSeconds + raw.putSeconds),
                 (double) rawCpuMillis / events, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]));
         out.append(String.format(Locale.ROOT, "Catch-up / raw emulator rate = **%.2f**. The pipeline reads the"
-                + " Kinesis stream three times (one mapping per projection), writes Kinesis (PutRecords), reads"
-                + " each projection's item per account and batch, writes history entries and transfers too, and"
-                + " checkpoints every batch, all on the same single-process emulator.%n%n", catchUpRate / rawRate));
+                + " Kinesis stream %d times (one mapping per projection), writes Kinesis (PutRecords), reads"
+                + " each projection's item per stream and batch, writes history entries, transfers and metadata"
+                + " cursors too, and checkpoints every batch, all on the same single-process emulator.%n%n",
+                catchUpRate / rawRate, PROJECTION_MAPPINGS.size()));
         if (events < 20_000) {
             out.append(String.format(Locale.ROOT, "N = %,d here, not 20,000: at the measured rates a 20,000-event"
                     + " backlog would take about %.0f s to write and %.0f s to catch up.%n%n", events,

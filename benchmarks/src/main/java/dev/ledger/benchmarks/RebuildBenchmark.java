@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.domain.api.StreamId;
 import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.MotoServer;
+import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.store.EventsTable;
 import dev.ledger.store.EventsTableSchema;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,18 +74,20 @@ public final class RebuildBenchmark {
             // Each projection beside a raw Scan right before it: on a shared machine the load moves within
             // minutes, so a ratio compares two passes as close together as they can be.
             List<Pair> pairs = new ArrayList<>();
-            for (String one : projection.equals("all") ? List.of("balances", "history", "transfers")
-                    : List.of(projection)) {
+            List<String> all = Arrays.stream(ProjectionCatalog.values()).map(ProjectionCatalog::label).toList();
+            for (String one : projection.equals("all") ? all : List.of(projection)) {
                 Scan raw = scan(aws.dynamoDb(), table);
                 System.err.printf(Locale.ROOT, "raw Scan %.1f s; rebuilding %s%n", raw.seconds(), one);
+                List<String> arguments = new ArrayList<>(List.of("rebuild", "--projection", one, "--into", "shadow",
+                        "--json", "--progress", "none", "--segments", Integer.toString(SEGMENTS), "--threads",
+                        Integer.toString(THREADS), "--endpoint", moto.endpoint().toString(), "--state-file",
+                        "does-not-exist.json", "--events-table", table, "--control-table", table + "-replay"));
+                // Every projection's table named, so no stack state is looked up (there is no stack here).
+                for (String label : all) {
+                    arguments.addAll(List.of("--" + label + "-table", "bench-" + label));
+                }
                 ChildJvm.Finished rebuild = ChildJvm.run(List.of("-Xmx" + heap, "-Xms" + heap,
-                                "-Daws.cborEnabled=false"), RebuildProbe.class.getName(),
-                        List.of("rebuild", "--projection", one, "--into", "shadow", "--json", "--progress", "none",
-                                "--segments", Integer.toString(SEGMENTS), "--threads", Integer.toString(THREADS),
-                                "--endpoint", moto.endpoint().toString(), "--state-file", "does-not-exist.json",
-                                "--events-table", table, "--balances-table", "bench-balances", "--history-table",
-                                "bench-history", "--transfers-table", "bench-transfers", "--control-table",
-                                table + "-replay"), 60);
+                        "-Daws.cborEnabled=false"), RebuildProbe.class.getName(), arguments, 60);
                 if (rebuild.exit() != 0) {
                     throw new IllegalStateException("the rebuild exited " + rebuild.exit() + ": " + rebuild.probes());
                 }

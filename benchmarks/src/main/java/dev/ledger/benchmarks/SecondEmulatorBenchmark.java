@@ -64,9 +64,9 @@ import software.amazon.awssdk.services.kinesis.model.StreamDescription;
  * <p>Workload: {@code workers} threads commit posted transfers (each its own funding -> customer
  * pair, no contention) as fast as they can through {@link CommandService} (the command Lambda's
  * unit of work) against the stack's events table for {@code seconds}, while the event-source
- * runtime carries them events table stream -> publisher -> Kinesis -> balances, history and
- * transfers projections (the template's mappings and handler classes, run as the local stack runs
- * them). Then the load stops and the run waits until every projection has been handed every event.
+ * runtime carries them events table stream -> publisher -> Kinesis -> every projection of
+ * {@code ProjectionCatalog} (balances, history, transfers, metadata: the template's mappings and
+ * handler classes, run as the local stack runs them; {@link ProjectionMappings}). Then the load stops and the run waits until every projection has been handed every event.
  * Figures: commits/s under load, the pipeline's events/s (events committed over the time from the
  * first commit until the slowest projection had them all), what was still behind when the load
  * stopped, and each moto process's CPU seconds.
@@ -83,8 +83,7 @@ public final class SecondEmulatorBenchmark {
 
     private static final CurrencyUnit EUR = CurrencyUnit.of("EUR");
     private static final String PUBLISHER_MAPPING = "EventPublisherMapping";
-    private static final List<String> PROJECTION_MAPPINGS = List.of("BalancesProjectionMapping",
-            "HistoryProjectionMapping", "TransfersProjectionMapping");
+    private static final List<String> PROJECTION_MAPPINGS = ProjectionMappings.ids();
     private static final String CHECKPOINT_TABLE = "bench-second-emulator-esm-checkpoints";
     private static final long DRAIN_DEADLINE_NANOS = TimeUnit.MINUTES.toNanos(10);
     private static final long CLOCK_TICKS_PER_SECOND = 100;
@@ -168,8 +167,9 @@ public final class SecondEmulatorBenchmark {
         out.append(String.format(Locale.ROOT, "## Pipeline throughput with one moto process against two%n%n"
                 + "%d rounds, the three layouts in rotating order each round, every run on fresh emulators. %d workers"
                 + " commit posted transfers (one funding -> customer pair each) through CommandService for %d s"
-                + " while the template's event-source mappings run (publisher, then the balances, history and"
-                + " transfers projections); then the run waits until every projection was handed every event."
+                + " while the template's event-source mappings run (publisher, then the projections: "
+                + String.join(", ", PROJECTION_MAPPINGS) + "); then the run waits until every projection was"
+                + " handed every event."
                 + " Pipeline events/s = events committed / (load + drain). CPU = user + system seconds of each moto"
                 + " process (and its children) over load + drain, and per event committed: the work each emulator"
                 + " did, which other load on the machine moves far less than it moves the rates.%n%n", rounds, workers,
@@ -280,6 +280,9 @@ public final class SecondEmulatorBenchmark {
         List<EventSourceRuntime.Binding> projections = new ArrayList<>();
         for (String id : PROJECTION_MAPPINGS) {
             MappingSpec spec = specs.get(id);
+            if (spec == null) {
+                throw new IllegalStateException("the template has no " + id + " for a projection of the catalog");
+            }
             if (spec.kind() != SourceKind.KINESIS) {
                 throw new IllegalStateException(id + " does not read Kinesis");
             }

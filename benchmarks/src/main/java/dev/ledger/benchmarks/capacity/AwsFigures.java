@@ -143,7 +143,7 @@ final class AwsFigures {
      * default, at most 10, for Kinesis and DynamoDB Streams
      * (https://docs.aws.amazon.com/lambda/latest/api/API_EventSourceMappingConfiguration.html, as in
      * the SDKs' docs). The template (infra/template.yaml, docs/pipeline-capacity.md): parameter
-     * {@code ProjectionParallelization} (default 10) on the three projection mappings; the publisher's
+     * {@code ProjectionParallelization} (default 10) on every projection mapping; the publisher's
      * mapping fixed at 1, since DynamoDB Streams keep order only per item and a ledger stream's events
      * are many items; BatchSize 100.
      */

@@ -309,7 +309,8 @@ public final class CapacityModelReport {
 
     private static void pipeline(StringBuilder out, double recordBytes) {
         double bytes = Double.isNaN(recordBytes) ? 600 : recordBytes;
-        out.append("## (d) The whole pipeline: commands -> DynamoDB stream -> publisher -> Kinesis -> three projections\n\n");
+        out.append(String.format(Locale.ROOT, "## (d) The whole pipeline: commands -> DynamoDB stream -> publisher -> Kinesis"
+                + " -> %d projections%n%n", PipelineModel.KINESIS_CONSUMERS));
         out.append(String.format(Locale.ROOT, "`PipelineModel`: each stage's transfers/s from the quota it rests on "
                 + "and the requests the code makes per record (AWS latencies as in (a); a Kinesis record is an "
                 + "event's JSON line, %.0f bytes measured over this run's events). The stack sustains the smallest; "
@@ -347,14 +348,16 @@ public final class CapacityModelReport {
             out.append(String.format(Locale.ROOT, "- %s (%s): %,.0f transfers/s, bound by **%s**; to go past it: %s.%n",
                     names.get(i), steps.get(i).describe(), binding.transfersPerSecond(), binding.name(), binding.lever()));
         }
-        out.append("\nThe template's defaults (`infra/template.yaml`, `docs/pipeline-capacity.md`): `EventsStreamMode` "
+        out.append(String.format(Locale.ROOT, "%nThe template's defaults (`infra/template.yaml`, "
+                + "`docs/pipeline-capacity.md`): `EventsStreamMode` "
                 + "ON_DEMAND (a new stream takes 4 MB/s, 4,000 records/s, about 4 shards, and doubles its previous "
-                + "peak as load grows), `ProjectionParallelization` 10 on the three projection mappings (Lambda's "
+                + "peak as load grows), `ProjectionParallelization` 10 on the %d projection mappings (Lambda's "
                 + "maximum), the publisher's mapping at 1 (DynamoDB Streams keep order per item only, and a ledger "
                 + "stream's events are many items). \"+ Kinesis at 12 shards\" is what the on-demand stream reaches "
                 + "by itself after its ramp, or `EventsStreamMode=PROVISIONED` with `EventsStreamShards=12` set "
                 + "beforehand. Each column adds to the one before it. Before these defaults (one provisioned shard, "
-                + "factor 1 everywhere) the history projection bound the stack at about 34 transfers/s.\n\n");
+                + "factor 1 everywhere) the history projection bound the stack at about 34 transfers/s.%n%n",
+                PipelineModel.KINESIS_CONSUMERS));
         out.append("One funding account (every transfer debits it): the command stage is (c)'s commits/s for its N, "
                 + "and the publisher slows too, since the handler puts one PutRecords round per event of a stream in "
                 + "a batch (50 rounds for a batch of one stream's records), and its factor stays 1, so one stream "

@@ -5,6 +5,7 @@ import static dev.ledger.benchmarks.capacity.AwsFigures.GET_ITEM_P99_MS;
 import static dev.ledger.benchmarks.capacity.AwsFigures.TRANSACT_WRITE_P50_MS;
 import static dev.ledger.benchmarks.capacity.AwsFigures.TRANSACT_WRITE_P99_MS;
 
+import dev.ledger.projections.ProjectionCatalog;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,16 +13,18 @@ import java.util.Locale;
 
 /**
  * Transfers per second each stage of the whole pipeline can carry: HTTP API -> command Lambda ->
- * events table -> its DynamoDB stream -> publisher Lambda -> Kinesis -> three projection Lambdas
- * (balances, history, transfers), each from the AWS quota it rests on and the work the code does per
- * record (read from the handlers: the publisher puts one round of records per event of a stream in
- * the batch, one PutRecords per round; a projection reads each stream's item once per batch and writes
- * one item per event it applies, in order, one request at a time). A closed-form model: the stages are
- * independent queues and the stack sustains the smallest of them (beyond it some stage's backlog grows).
+ * events table -> its DynamoDB stream -> publisher Lambda -> Kinesis -> one Lambda per projection of
+ * {@link ProjectionCatalog} (balances, history, transfers, metadata), each from the AWS quota it rests
+ * on and the work the code does per record (read from the handlers: the publisher puts one round of
+ * records per event of a stream in the batch, one PutRecords per round; a projection is costed as if it
+ * applied each event alone, a read of the stream's item and one write request, which is what
+ * {@code Projection#apply} does and more than a batch costs since issue 14). A closed-form model: the
+ * stages are independent queues and the stack sustains the smallest of them (beyond it some stage's
+ * backlog grows).
  *
  * @param kinesisShards        Kinesis shards when provisioned (or the shards an on-demand stream has scaled to)
  * @param kinesisOnDemand      a new on-demand stream at its default 4,000 records/s (the template's default)
- * @param parallelization      ParallelizationFactor of the three projection mappings (1..10; the
+ * @param parallelization      ParallelizationFactor of the projection mappings (1..10; the
  *                             template's default 10); the publisher's mapping stays at
  *                             {@link AwsFigures#PUBLISHER_PARALLELIZATION}
  * @param streamShards         shards of the events table's stream (one per table partition)
@@ -38,6 +41,12 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
     static final double PUT_ITEM_MEAN_MS = Latency.logNormal(4, 10).mean();
     static final double GET_ITEM_MEAN_MS = Latency.logNormal(GET_ITEM_P50_MS, GET_ITEM_P99_MS).mean();
     static final double TRANSACT_MEAN_MS = Latency.logNormal(TRANSACT_WRITE_P50_MS, TRANSACT_WRITE_P99_MS).mean();
+
+    /**
+     * Standard (shared-throughput) consumers of the Kinesis stream: one Lambda mapping per projection,
+     * all at {@code ProjectionParallelization}; the catalog owns which projections there are.
+     */
+    static final int KINESIS_CONSUMERS = ProjectionCatalog.values().length;
 
     /** One stage's capacity and what bounds it. */
     public record Stage(String name, double transfersPerSecond, String restsOn, String lever) {
@@ -111,7 +120,7 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
         stages.add(new Stage("HTTP API", AwsFigures.HTTP_API_REQUESTS_PER_SECOND, "10,000 requests/s per account and Region",
                 "API Gateway quota increase"));
         double consumers = streamShards * AwsFigures.PUBLISHER_PARALLELIZATION
-                + 3 * effectiveKinesisShards() * parallelization;
+                + KINESIS_CONSUMERS * effectiveKinesisShards() * parallelization;
         stages.add(new Stage("command Lambda", Math.max(0, lambdaConcurrency - consumers) / (commandMs() / 1000),
                 String.format(Locale.ROOT, "account concurrency %,.0f less %.0f consumer executions, %.1f ms per command",
                         lambdaConcurrency, consumers, commandMs()), "Lambda concurrency quota"));
@@ -131,9 +140,10 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
                 "on demand: the stream doubles its previous peak by itself; for a known step up PROVISIONED with"
                         + " EventsStreamShards; past 200 MB/s (10 GB/s in the largest Regions) a quota ticket"));
         double readBytes = effectiveKinesisShards() * AwsFigures.KINESIS_SHARD_READ_BYTES_PER_SECOND;
-        stages.add(new Stage("Kinesis reads (3 standard consumers)",
-                readBytes / (3 * AwsFigures.KINESIS_RECORDS_PER_TRANSFER * kinesisRecordBytes),
-                String.format(Locale.ROOT, "2 MB/s per shard shared by 3 consumers, %.0f-byte records", kinesisRecordBytes),
+        stages.add(new Stage(String.format(Locale.ROOT, "Kinesis reads (%d standard consumers)", KINESIS_CONSUMERS),
+                readBytes / (KINESIS_CONSUMERS * AwsFigures.KINESIS_RECORDS_PER_TRANSFER * kinesisRecordBytes),
+                String.format(Locale.ROOT, "2 MB/s per shard shared by %d consumers, %.0f-byte records", KINESIS_CONSUMERS,
+                        kinesisRecordBytes),
                 "more Kinesis shards, or enhanced fan-out for the projections (2 MB/s each; not in the template)"));
         stages.add(new Stage("balances projection", projection(2 * (GET_ITEM_MEAN_MS + PUT_ITEM_MEAN_MS)),
                 String.format(Locale.ROOT, "PF %d per shard; 2 account events per transfer, each a read and a conditional PutItem",
@@ -144,8 +154,24 @@ record PipelineModel(int kinesisShards, boolean kinesisOnDemand, int paralleliza
         stages.add(new Stage("transfers projection", projection(GET_ITEM_MEAN_MS + PUT_ITEM_MEAN_MS),
                 String.format(Locale.ROOT, "PF %d per shard; 1 transfer event per transfer, a read and a PutItem", parallelization),
                 projectionLever()));
+        stages.add(new Stage("metadata projection", projection(metadataMsPerTransfer()),
+                String.format(Locale.ROOT, "PF %d per shard; 3 events per transfer, each a read of its stream's cursor;"
+                        + " the 2 account events a conditional PutItem each, the transfer's (with metadata) a"
+                        + " transaction of its slots and cursor", parallelization), projectionLever()));
         stages.sort(Comparator.comparingDouble(Stage::transfersPerSecond));
         return stages;
+    }
+
+    /**
+     * The metadata index ({@code MetadataProjection}) follows every stream a transfer writes to: its two
+     * account events only advance their accounts' cursors (a read, one conditional PutItem), and the
+     * transfer's recorded event, when the request carries metadata, writes a slot per key and the cursor
+     * in one TransactWriteItems (without metadata it is a PutItem: the case costed here is the dearer).
+     * Those requests per event are counted on moto by {@code MetadataProjectionRequestsIT} (projections);
+     * at the AWS means assumed here about 29.7 ms a transfer, against history's 28.9.
+     */
+    static double metadataMsPerTransfer() {
+        return 3 * GET_ITEM_MEAN_MS + 2 * PUT_ITEM_MEAN_MS + TRANSACT_MEAN_MS;
     }
 
     /**
