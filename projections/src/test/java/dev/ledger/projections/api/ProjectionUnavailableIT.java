@@ -31,6 +31,8 @@ import dev.ledger.projections.DeadLetters;
 import dev.ledger.projections.HistoryProjection;
 import dev.ledger.projections.HistoryReader;
 import dev.ledger.projections.KinesisRecords;
+import dev.ledger.projections.MetadataIndex;
+import dev.ledger.projections.MetadataProjection;
 import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.TransfersProjection;
@@ -51,6 +53,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -87,6 +90,9 @@ class ProjectionUnavailableIT {
         // An account's list reads its history, then the rows' items; a status's list the transfers table alone.
         ROUTES.put("/transfers?accountId=alice", Set.of(ProjectionCatalog.HISTORY, ProjectionCatalog.TRANSFERS));
         ROUTES.put("/transfers?status=POSTED", Set.of(ProjectionCatalog.TRANSFERS));
+        // A metadata pair's lists read the metadata index, then the rows' items.
+        ROUTES.put("/accounts?metadata.kind=customer", Set.of(ProjectionCatalog.METADATA, ProjectionCatalog.BALANCES));
+        ROUTES.put("/transfers?metadata.order=o-1", Set.of(ProjectionCatalog.METADATA, ProjectionCatalog.TRANSFERS));
         ROUTES.put("/audit/accounts/alice/verify", Set.of());
         ROUTES.put("/audit/operations", Set.of());
         ROUTES.put("/batches/batch-1", Set.of());
@@ -105,8 +111,10 @@ class ProjectionUnavailableIT {
         EventsTableSchema.create(dynamo, store.table());
         CommandService commands = new CommandService(store, Clock.fixed(START, ZoneOffset.UTC), RetryPolicy.standard(new SplittableRandom(16)));
         run(commands, l -> l.openAccount(new OpenAccount("bank", EUR, OverdraftLimit.UNLIMITED)));
-        run(commands, l -> l.openAccount(new OpenAccount("alice", EUR, OverdraftLimit.NONE)));
-        run(commands, l -> l.transfer("t-1", TransferRequest.posted("bank", "alice", Money.parse("5.00", EUR))));
+        run(commands, l -> l.openAccount(new OpenAccount("alice", EUR, OverdraftLimit.NONE,
+                new TreeMap<>(Map.of("kind", "customer")))));
+        run(commands, l -> l.transfer("t-1", new TransferRequest("bank", "alice", Money.parse("5.00", EUR), false, 0,
+                new TreeMap<>(Map.of("order", "o-1")))));
         run(commands, l -> l.transaction("tx-1", new TransactionRequest(List.of(
                 new TransactionEntry(0, "bank", Side.DEBIT, Money.parse("2.00", EUR)),
                 new TransactionEntry(1, "alice", Side.CREDIT, Money.parse("2.00", EUR))), false, 0, null)));
@@ -136,9 +144,11 @@ class ProjectionUnavailableIT {
         new ProjectionConsumer(new HistoryProjection(dynamo, tables.get(ProjectionCatalog.HISTORY)), deadLetters)
                 .consume(records);
         new ProjectionConsumer(transfers, deadLetters).consume(records);
+        new ProjectionConsumer(new MetadataProjection(dynamo, tables.get(ProjectionCatalog.METADATA)), deadLetters)
+                .consume(records);
         QueryApiHandler handler = new QueryApiHandler(new QueryApi(balances,
-                new HistoryReader(dynamo, tables.get(ProjectionCatalog.HISTORY)), transfers, store,
-                ApiTokens.parse("audit=auditor")),
+                new HistoryReader(dynamo, tables.get(ProjectionCatalog.HISTORY)), transfers,
+                new MetadataIndex(dynamo, tables.get(ProjectionCatalog.METADATA)), store, ApiTokens.parse("audit=auditor")),
                 new RequestLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)),
                 Clock.systemUTC());
 
@@ -157,6 +167,10 @@ class ProjectionUnavailableIT {
                 assertThat(response.getHeaders()).as(route.getKey()).containsEntry("Retry-After", "30");
             } else {
                 assertThat(response.getStatusCode()).as(route.getKey() + " " + body).isEqualTo(200);
+                if (route.getValue().contains(ProjectionCatalog.METADATA)) {
+                    JsonNode rows = body.has("accounts") ? body.get("accounts") : body.get("transfers");
+                    assertThat(rows).as(route.getKey() + " lists what the pair names").hasSize(1);
+                }
             }
         }
     }

@@ -342,7 +342,7 @@ class TransferListIT {
         }
     }
 
-    /** Feeds every stream's events to the three projections (what they already applied is passed over). */
+    /** Feeds every stream's events to the four projections (what they already applied is passed over). */
     private void project() {
         List<KinesisEventRecord> records = new ArrayList<>();
         for (StreamId stream : streams) {
