@@ -255,7 +255,7 @@ class LogHygieneIT {
     }
 
     /**
-     * Until the canary transfer is in every projection: the batch that carried its metadata has been
+     * Until the canary transfer is in every projection (balances, history, transfers, the metadata index): the batch that carried its metadata has been
      * through each of them, and logged whatever it logs.
      */
     private void awaitProjectionsOfTheCanaryTransfer() {
@@ -270,6 +270,11 @@ class LogHygieneIT {
             assertThat(account.statusCode()).isEqualTo(200);
             // The canary transfer and the one sent beside a JWT header, 1.00 each.
             assertThat(JSON.readTree(account.body()).path("balance").asText()).isEqualTo("2.00");
+            // The metadata index, asked by the canary value itself (a query parameter must not reach a log either).
+            HttpResponse<String> byMetadata = call("GET", "/transfers?metadata.note="
+                    + URLEncoder.encode(METADATA, StandardCharsets.UTF_8), auditor(), null);
+            assertThat(byMetadata.statusCode()).isEqualTo(200);
+            assertThat(byMetadata.body()).contains("canary-transfer");
         });
     }
 
