@@ -35,6 +35,13 @@ public final class AccountTransfers {
     static final Set<String> OPENING = Set.of(AccountEvent.EntryPosted.class.getSimpleName(),
             AccountEvent.HoldPlaced.class.getSimpleName(), AccountEvent.TransactionEntriesPosted.class.getSimpleName(),
             AccountEvent.TransactionHoldPlaced.class.getSimpleName());
+    /**
+     * Entries one page may pass over: most entries open nothing (holds posted, metadata set, freezes), so a
+     * page stops after this many with fewer rows and a position, rather than read a long history to fill
+     * itself; and the partitions are read this many at a time at most, whatever the limit.
+     */
+    static final int EXAMINED_PER_PAGE = 1000;
+    private static final int READ_PER_QUERY = 100;
     private static final Comparator<Head> NEWEST_FIRST = Comparator.comparing(Head::recordedUpTo)
             .thenComparingInt(Head::shard).thenComparingLong(Head::version).reversed();
 
@@ -64,7 +71,9 @@ public final class AccountTransfers {
     }
 
     /**
-     * A page of the account's transfers and transactions recorded in the window, newest first.
+     * A page of the account's transfers and transactions recorded in the window, newest first: at most
+     * {@code limit} rows, fewer (with a position to go on from) once {@link #EXAMINED_PER_PAGE} entries were
+     * passed over.
      *
      * @param position the next version to read of each shard stream, shard 0 first (0: that stream is done);
      *                 empty for the first page. A shard the position does not name (one added since) is done:
@@ -94,11 +103,12 @@ public final class AccountTransfers {
                 next[shard] = to.isEmpty() || last == 0 ? last : history.seek(stream, 1, last, to.get().plusNanos(1)) - 1;
             }
             if (next[shard] > 0) {
-                Head.read(shard, new Partition(stream, next[shard], Math.min(HistoryReader.MAX_PAGE, limit + 1)))
+                Head.read(shard, new Partition(stream, next[shard], Math.max(READ_PER_QUERY, limit + 1)))
                         .ifPresent(heads::add);
             }
         }
         List<Row> rows = new ArrayList<>();
+        int examined = 0;
         while (!heads.isEmpty()) {
             Head head = heads.poll();
             if (from.isPresent() && head.recordedUpTo().isBefore(from.get())) {
@@ -106,11 +116,13 @@ public final class AccountTransfers {
                 next[head.shard()] = 0;
                 continue;
             }
-            if (rows.size() == limit) {
+            if (rows.size() == limit || examined++ == EXAMINED_PER_PAGE) {
                 next[head.shard()] = head.version();
                 return new Page(rows, positionOf(next), true);
             }
-            Optional<StreamId> opened = opened(head.item());
+            // A position given out for another window may stand after `to`: nothing after it is in this one.
+            Optional<StreamId> opened = to.isPresent() && head.recordedUpTo().isAfter(to.get()) ? Optional.empty()
+                    : opened(head.item());
             if (opened.isPresent()) {
                 next[head.shard()] = head.version();
                 rows.add(new Row(opened.get(), positionOf(next)));

@@ -63,14 +63,15 @@ public final class BalancesProjection extends SingleItemProjection {
     }
 
     /**
-     * Several accounts, each as {@link #whole} shows it, in the order given, their own items read in
-     * one request: a list's page (an index names them, keys only). An account the projection has not
-     * written yet is left out: it was written to an index but is not readable yet, and shows on a later read.
+     * Several accounts, each as {@link #whole} shows it, in the order given (an id given twice, once),
+     * their own items read in one request: a list's page (an index names them, keys only). An account the
+     * projection has not written yet is left out: it was written to an index but is not readable yet.
      */
     public List<Balance> wholeAll(List<String> ids) {
-        Map<String, Map<String, AttributeValue>> items = ids.isEmpty() ? Map.of() : storedAll(ids);
+        List<String> distinct = ids.stream().distinct().toList();
+        Map<String, Map<String, AttributeValue>> items = distinct.isEmpty() ? Map.of() : storedAll(distinct);
         List<Balance> accounts = new ArrayList<>();
-        for (String id : ids) {
+        for (String id : distinct) {
             Map<String, AttributeValue> item = items.get(id);
             if (item == null) {
                 continue;

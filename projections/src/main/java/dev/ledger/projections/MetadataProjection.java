@@ -13,8 +13,6 @@ import dev.ledger.domain.api.TransferEvent.TransferRecorded;
 import dev.ledger.domain.api.TransferEvent.TransferRejected;
 import dev.ledger.store.StoredEvent;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -44,8 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * <p>{@code at} is the stream's first event's recorded time (fixed width, so it sorts as text) and its
  * item id: newest first means newest account or transfer first, and an item's place in a listing never
  * moves when its metadata changes (a client paging through one value sees no item twice because it was
- * edited meanwhile). A pair is at most 8 + 64 + 1 + 1,536 bytes (a value is 512 UTF-16 units, at most 3
- * UTF-8 bytes each), under DynamoDB's 2,048-byte limit on a key.
+ * edited meanwhile). A pair is at most 9 + 64 + 1 + 1,536 bytes ({@code transfer#}, a key, '=', a value
+ * of 512 UTF-16 units of at most 3 UTF-8 bytes each), under DynamoDB's 2,048-byte limit on a key.
  *
  * <p>Which events set metadata: an account's {@code AccountMetadataSet} (its whole metadata), and the
  * request of a transfer's or transaction's first event (recorded or rejected); every other event
@@ -65,8 +63,6 @@ public final class MetadataProjection implements Projection {
     static final String ACCOUNT_KIND = "account";
     static final String TRANSFER_KIND = "transfer";
 
-    private static final DateTimeFormatter AT_FORMAT = DateTimeFormatter
-            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final ProjectionItems cursors;
@@ -74,7 +70,7 @@ public final class MetadataProjection implements Projection {
 
     public MetadataProjection(DynamoDbClient dynamo, String table) {
         this.cursors = new ProjectionItems(dynamo, table, true);
-        this.writer = new RunWriter(cursors, true);
+        this.writer = new RunWriter(cursors, ProjectionCatalog.METADATA.slotted());
     }
 
     /** A stream's partition: {@code account#ID}, {@code transfer#ID} or {@code transaction#ID} ('#' is in no id). */
@@ -99,9 +95,9 @@ public final class MetadataProjection implements Projection {
         return kind + "#" + key + "=" + value;
     }
 
-    /** An instant as {@code at} begins: fixed width, so text order is time order. */
+    /** An instant as {@code at} begins: fixed width, so text order is time order ({@link SortableTime}). */
     static String at(Instant instant) {
-        return AT_FORMAT.format(instant);
+        return SortableTime.of(instant);
     }
 
     @Override
@@ -209,6 +205,11 @@ public final class MetadataProjection implements Projection {
             item.put(AT, AttributeValue.fromS(at));
         }
         return item;
+    }
+
+    /** A stream's metadata as its cursor item holds it (an item without one: none). */
+    static SortedMap<String, String> metadataOf(Map<String, AttributeValue> cursor) {
+        return cursor.containsKey(STATE) ? read(cursor.get(STATE).s()).metadata() : new TreeMap<>();
     }
 
     /** The cursor's {@code state}: the stream's metadata now, and the slot of each of its keys. */

@@ -16,8 +16,6 @@ import dev.ledger.domain.transfer.TransferState;
 import dev.ledger.domain.transfer.TransferStatus;
 import dev.ledger.projections.TransfersProjection.StatusChange;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,7 +52,6 @@ final class TransfersItemCodec {
     static final String BY_STATUS = "transfers-by-status";
     static final List<ProjectionTables.Index> INDEXES = List.of(new ProjectionTables.Index(BY_STATUS, LIST_STATUS, LIST_AT));
     /** Instants with nine fraction digits always: {@link Instant#toString} drops zeros, which breaks text order. */
-    private static final DateTimeFormatter FIXED_WIDTH = new DateTimeFormatterBuilder().appendInstant(9).toFormatter();
 
     /** What a row of GET /transfers is: a transfer, or a multi-leg transaction. */
     enum Kind {
@@ -126,7 +123,7 @@ final class TransfersItemCodec {
 
     /** An instant as {@link #listAt} begins with it. */
     static String listInstant(Instant instant) {
-        return FIXED_WIDTH.format(instant);
+        return SortableTime.of(instant);
     }
 
     /** The reversals an item lists; none if it has no {@code reversals}. */

@@ -137,14 +137,7 @@ public final class TransfersProjection extends SingleItemProjection {
                                String afterListAt) {
         Map<String, String> names = new HashMap<>(Map.of("#s", TransfersItemCodec.LIST_STATUS));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":s", AttributeValue.fromS(status)));
-        String condition = "#s = :s";
-        if (from.isPresent() || to.isPresent()) {
-            names.put("#a", TransfersItemCodec.LIST_AT);
-            from.ifPresent(instant -> values.put(":lo", AttributeValue.fromS(listInstant(instant))));
-            to.ifPresent(instant -> values.put(":hi", AttributeValue.fromS(highestListAt(instant))));
-            condition += from.isPresent() && to.isPresent() ? " AND #a BETWEEN :lo AND :hi"
-                    : from.isPresent() ? " AND #a >= :lo" : " AND #a <= :hi";
-        }
+        String condition = SortableTime.condition("#s = :s", TransfersItemCodec.LIST_AT, from, to, names, values);
         QueryRequest.Builder request = QueryRequest.builder().tableName(table).indexName(TransfersItemCodec.BY_STATUS)
                 .keyConditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values)
                 .scanIndexForward(false).limit(limit);
@@ -169,16 +162,6 @@ public final class TransfersProjection extends SingleItemProjection {
         String last = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty()
                 ? response.lastEvaluatedKey().get(TransfersItemCodec.LIST_AT).s() : null;
         return new StatusPage(rows, last);
-    }
-
-    /** An instant as a status list's position (a cursor) writes it: fixed width, so text order is time order. */
-    public static String listInstant(Instant instant) {
-        return TransfersItemCodec.listInstant(instant);
-    }
-
-    /** A {@code listAt} above every row recorded at or before {@code instant} ('$' sorts after '#'). */
-    private static String highestListAt(Instant instant) {
-        return listInstant(instant) + "$";
     }
 
     /** The table key of the item a {@code listAt} names: its id, {@code transaction#ID} for a transaction. */

@@ -3,6 +3,7 @@ package dev.ledger.projections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.domain.api.AccountEvent.AccountMetadataSet;
 import dev.ledger.domain.api.AccountEvent.AccountOpened;
 import dev.ledger.domain.api.AccountEvent.EntryPosted;
 import dev.ledger.domain.api.LedgerEvent;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +101,35 @@ class HistorySeekIT {
                 .containsExactly("alice-t899", "alice-t898", "alice-t897", "alice-t896", "alice-t895");
         // From a cursor no seek is needed: the cursor item (for the shard count) and one page.
         assertThat(requests.counts()).isEqualTo(Map.of("GetItem", 1, "Query", 1));
+    }
+
+    @Test
+    void aPageOfAnAccountsTransfersPassesOverABoundedNumberOfEntriesThatOpenNone() {
+        // One transfer, then 1,200 entries that open none (metadata set on the account, again and again).
+        List<LedgerEvent> stream = new ArrayList<>(List.of(new AccountOpened("busy", EUR, OverdraftLimit.NONE),
+                new EntryPosted("busy", "busy-t1", Side.CREDIT, "bank", Money.of(100, EUR))));
+        for (int i = 0; i < 1200; i++) {
+            stream.add(new AccountMetadataSet("busy", new TreeMap<>(Map.of("n", Integer.toString(i)))));
+        }
+        write(StoredEvents.fold(new HistoryProjection(dynamo, table), StoredEvents.stream(stream.toArray(LedgerEvent[]::new))));
+        AccountTransfers transfers = new HistoryReader(counted.dynamoDb(), table).transfers();
+
+        requests.reset();
+        AccountTransfers.Page first = transfers.page("busy", List.of(), 1, Optional.empty(), Optional.empty());
+
+        // It stops after AccountTransfers.EXAMINED_PER_PAGE entries with no row and a position, rather than read
+        // on to fill itself: the cursor item, 10 reads of 100 entries (not 500 of 2, as pages of limit + 1 would)
+        // and the one that finds the entry the next page starts at.
+        assertThat(first.rows()).isEmpty();
+        assertThat(first.next()).isNotNull();
+        assertThat(requests.counts()).isEqualTo(Map.of("GetItem", 1, "Query", AccountTransfers.EXAMINED_PER_PAGE / 100 + 1));
+
+        AccountTransfers.Page second = transfers.page("busy", first.next(), 1, Optional.empty(), Optional.empty());
+
+        assertThat(second.rows()).extracting(row -> row.stream().id()).containsExactly("busy-t1");
+        AccountTransfers.Page third = transfers.page("busy", second.next(), 1, Optional.empty(), Optional.empty());
+        assertThat(third.rows()).isEmpty();
+        assertThat(third.next()).isNull();
     }
 
     @Test

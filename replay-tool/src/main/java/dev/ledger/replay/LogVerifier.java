@@ -45,6 +45,7 @@ import dev.ledger.projections.ProjectionCatalog;
 import dev.ledger.store.BatchDigest;
 import dev.ledger.store.HashChainCursor;
 import dev.ledger.store.StoredEvent;
+import dev.ledger.store.StreamAppend;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -849,9 +850,7 @@ final class LogVerifier {
             findings.add(batch, 1L, field, what + " was recorded with other content than the batch lists (digest "
                     + BatchDigest.item(recorded) + ", the batch's " + item.digest() + ")");
         }
-        boolean sameAppend = first.recordedAt().equals(record.recordedAt())
-                && first.correlationId().equals(record.correlationId());
-        if (item.outcome() == Outcome.APPLIED && !sameAppend) {
+        if (item.outcome() == Outcome.APPLIED && !StreamAppend.sameAppend(first, record)) {
             findings.add(batch, 1L, field, what + " was not recorded in the batch's append (recorded at "
                     + first.recordedAt() + " by " + first.correlationId() + "; the batch at " + record.recordedAt()
                     + " by " + record.correlationId() + "): a partial batch");

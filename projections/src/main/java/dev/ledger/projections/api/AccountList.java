@@ -107,7 +107,7 @@ final class AccountList {
      * @throws ApiException 400 for any other cursor (another query's would start outside this one's keys)
      */
     private static Map<String, AttributeValue> startKey(AccountQuery query, String cursor) {
-        if (cursor == null) {
+        if (cursor == null || cursor.isEmpty()) {
             return null;
         }
         String decoded;

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.http.ApiException;
 import dev.ledger.http.RequestBody;
+import dev.ledger.projections.SortableTime;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -30,10 +33,9 @@ final class MetadataFilter {
     static final String PREFIX = "metadata.";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VERSION = "m1";
-    /** An index key's {@code at}: the stream's first recorded time, fixed width, '#', its item id. */
-    private static final String AT = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z#";
-    static final Pattern ACCOUNT_AT = Pattern.compile(AT + "account#[A-Za-z0-9._:-]{1,64}");
-    static final Pattern TRANSFER_AT = Pattern.compile(AT + "(transfer|transaction)#[A-Za-z0-9._:-]{1,64}");
+    /** An index key's {@code at}: the stream's first recorded time ({@link SortableTime}), '#', its item id. */
+    static final Pattern ACCOUNT_AT = Pattern.compile(SortableTime.PATTERN + "#account#[A-Za-z0-9._:-]{1,64}");
+    static final Pattern TRANSFER_AT = Pattern.compile(SortableTime.PATTERN + "#(transfer|transaction)#[A-Za-z0-9._:-]{1,64}");
 
     /** One metadata pair a list asks for. */
     record Pair(String key, String value) {
@@ -82,13 +84,14 @@ final class MetadataFilter {
      * The index key to start after, from a cursor given out for the same pair; null without one.
      *
      * @param pair   the index's hash key the query reads
-     * @param kind   the {@code at} form of the listed kind ({@link #ACCOUNT_AT}, {@link #TRANSFER_AT})
-     * @param lowest the least {@code at} the query's key condition admits (null: unbounded)
-     * @param upTo   the greatest (null: unbounded)
+     * @param kind the {@code at} form of the listed kind ({@link #ACCOUNT_AT}, {@link #TRANSFER_AT})
+     * @param from the query's window (its key condition), which the cursor's {@code at} must lie in
+     * @param to   its end
      * @throws ApiException 400 for any other cursor
      */
-    static Map<String, AttributeValue> startKey(String pair, String cursor, Pattern kind, String lowest, String upTo) {
-        if (cursor == null) {
+    static Map<String, AttributeValue> startKey(String pair, String cursor, Pattern kind, Optional<Instant> from,
+                                                Optional<Instant> to) {
+        if (cursor == null || cursor.isEmpty()) {
             return null;
         }
         JsonNode fields;
@@ -104,7 +107,7 @@ final class MetadataFilter {
             throw notOurs();
         }
         String at = fields.get("at").asText();
-        if (lowest != null && at.compareTo(lowest) < 0 || upTo != null && at.compareTo(upTo) > 0) {
+        if (!SortableTime.inside(at, from, to)) {
             throw notOurs();
         }
         String id = at.substring(at.indexOf('#') + 1);

@@ -348,6 +348,21 @@ public final class QueryApi implements ApiRoutes {
         }
     }
 
+    /**
+     * 503 {@code projection_behind}: a list's index ({@code ahead}) names a row whose own projection
+     * ({@code behind}) has not written it yet, and no row came before it to end the page at. The projections
+     * follow the stream apart, each within moments, so this is a short wait; an empty last page instead would
+     * end a client's paging and skip the row.
+     */
+    static ApiException projectionBehind(ProjectionCatalog behind, ProjectionCatalog ahead) {
+        return new ApiException(503, "projection_behind", "the " + behind.label() + " projection has not yet caught "
+                + "up with the " + ahead.label() + " projection for this list's next row; retry after "
+                + PROJECTION_BEHIND_RETRY_AFTER_SECONDS + " s", Map.of("Retry-After", PROJECTION_BEHIND_RETRY_AFTER_SECONDS));
+    }
+
+    /** The projections are moments apart; a second covers it with room. */
+    static final String PROJECTION_BEHIND_RETRY_AFTER_SECONDS = "1";
+
     static ApiException accountNotFound(String accountId) {
         return new ApiException(404, "account_not_found", "account " + accountId + " does not exist");
     }

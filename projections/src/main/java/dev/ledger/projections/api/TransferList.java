@@ -12,6 +12,7 @@ import dev.ledger.http.RequestBody;
 import dev.ledger.projections.AccountTransfers;
 import dev.ledger.projections.MetadataIndex;
 import dev.ledger.projections.ProjectionCatalog;
+import dev.ledger.projections.SortableTime;
 import dev.ledger.projections.TransfersProjection;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -52,7 +53,7 @@ final class TransferList {
     private static final Pattern BY_ACCOUNT_CURSOR = Pattern.compile(
             "t1:a:([A-Za-z0-9._:-]{1,64}):([0-9]{1,18}(?:\\.[0-9]{1,18}){0," + (AccountShards.MAX_SHARDS - 1) + "})");
     private static final Pattern BY_STATUS_CURSOR = Pattern.compile(
-            "t1:s:(PENDING|POSTED|VOIDED|EXPIRED|REJECTED):([^#]{1,40})#(transfer|transaction)#([A-Za-z0-9._:-]{1,64})");
+            "t1:s:(PENDING|POSTED|VOIDED|EXPIRED|REJECTED):(" + SortableTime.PATTERN + ")#(transfer|transaction)#([A-Za-z0-9._:-]{1,64})");
 
     /** What a list asks for: one of the indexed combinations. */
     private sealed interface Query {
@@ -97,8 +98,8 @@ final class TransferList {
                         + "accountId, status, from, to, limit, cursor; " + SUPPORTED);
             }
         }
-        Optional<Instant> from = QueryApi.instantOf(parameters.get("from"), "from");
-        Optional<Instant> to = QueryApi.instantOf(parameters.get("to"), "to");
+        Optional<Instant> from = windowEnd(parameters, "from");
+        Optional<Instant> to = windowEnd(parameters, "to");
         if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) {
             throw ApiException.invalid("query parameter 'from' must not be after 'to'");
         }
@@ -122,6 +123,19 @@ final class TransferList {
             return new Query.ByStatus(status, from, to);
         }
         throw ApiException.invalid("GET /transfers needs a filter; " + SUPPORTED);
+    }
+
+    /**
+     * One end of the window: an instant the list indexes' sort keys can hold ({@link SortableTime}: the years
+     * 0000 to 9999; another has no place in their order).
+     */
+    private static Optional<Instant> windowEnd(Map<String, String> parameters, String name) {
+        Optional<Instant> end = QueryApi.instantOf(parameters.get(name), name);
+        if (end.isPresent() && !SortableTime.sortable(end.get())) {
+            throw ApiException.invalid("query parameter '" + name + "' must lie between " + SortableTime.FIRST + " and "
+                    + SortableTime.LAST);
+        }
+        return end;
     }
 
     /**
@@ -178,8 +192,7 @@ final class TransferList {
         Instant from = query.from().orElse(null);
         Instant to = query.to().orElse(null);
         Map<String, AttributeValue> startKey = MetadataFilter.startKey(MetadataIndex.transferPair(key, value), cursor,
-                MetadataFilter.TRANSFER_AT, from == null ? null : MetadataIndex.lowestAt(from),
-                to == null ? null : MetadataIndex.highestAt(to));
+                MetadataFilter.TRANSFER_AT, query.from(), query.to());
         MetadataIndex.Page page = QueryApi.fromProjection(ProjectionCatalog.METADATA,
                 () -> index.transfers(key, value, from, to, limit, startKey));
         Map<StreamId, TransfersProjection.Listed> listed = QueryApi.fromProjection(ProjectionCatalog.TRANSFERS,
@@ -188,7 +201,11 @@ final class TransferList {
         for (MetadataIndex.Hit hit : page.hits()) {
             TransfersProjection.Listed found = listed.get(hit.stream());
             if (found == null) {
-                return last == null ? cursor : MetadataFilter.cursor(last);
+                if (last == null) {
+                    // The pair's newest is not projected yet, and no key starts a page before the first.
+                    throw QueryApi.projectionBehind(ProjectionCatalog.TRANSFERS, ProjectionCatalog.METADATA);
+                }
+                return MetadataFilter.cursor(last);
             }
             rows.add(row(found));
             last = hit.key();
@@ -241,8 +258,7 @@ final class TransferList {
             throw notOurs();
         }
         String listAt = decoded.substring(("t1:s:" + query.status() + ":").length());
-        if (!listAt.startsWith(TransfersProjection.listInstant(at)) || query.from().isPresent() && at.isBefore(query.from().get())
-                || query.to().isPresent() && at.isAfter(query.to().get())) {
+        if (!listAt.startsWith(SortableTime.of(at)) || !SortableTime.inside(listAt, query.from(), query.to())) {
             throw notOurs();
         }
         return listAt;

@@ -72,6 +72,8 @@ class AccountMetadataListIT {
     private final Counted requests = new Counted();
     private AwsClients counted;
     private QueryApiHandler handler;
+    private ProjectionConsumer balancesConsumer;
+    private KinesisEventRecord b1Platinum;
 
     @BeforeAll
     void setUp(AwsClients aws, TestNames names) {
@@ -113,16 +115,25 @@ class AccountMetadataListIT {
         run(commands, l -> l.setAccountMetadata("a3", new TreeMap<>(Map.of("tier", "gold"))));
         run(commands, l -> l.setAccountMetadata("a4", new TreeMap<>()));
         run(commands, l -> l.freezeAccount("a5"));
+        // b1 becomes platinum after b2 opened platinum; the balances projection will not have seen it yet.
+        run(commands, l -> l.openAccount(open("b1", EUR, Map.of("tier", "bronze"))));
+        run(commands, l -> l.openAccount(open("b2", EUR, Map.of("tier", "platinum"))));
+        run(commands, l -> l.setAccountMetadata("b1", new TreeMap<>(Map.of("tier", "platinum"))));
 
         String queue = aws.sqs().createQueue(r -> r.queueName(names.queue("dlq"))).queueUrl();
         DeadLetters deadLetters = new DeadLetters(aws.sqs(), queue);
         BalancesProjection balances = new BalancesProjection(dynamo, balancesTable);
         List<KinesisEventRecord> records = new ArrayList<>();
-        for (String account : List.of("a1", "a2", "a3", "a4", "a5", "a6")) {
-            store.readStream(StreamId.account(account), 1)
-                    .forEachRemaining(event -> records.add(KinesisRecords.of(event, records.size())));
+        for (String account : List.of("a1", "a2", "a3", "a4", "a5", "a6", "b1", "b2")) {
+            store.readStream(StreamId.account(account), 1).forEachRemaining(event -> {
+                records.add(KinesisRecords.of(event, records.size()));
+                if (account.equals("b1")) {
+                    b1Platinum = records.get(records.size() - 1); // its last event: set platinum
+                }
+            });
         }
-        new ProjectionConsumer(balances, deadLetters).consume(records);
+        balancesConsumer = new ProjectionConsumer(balances, deadLetters);
+        balancesConsumer.consume(records.stream().filter(r -> r != b1Platinum).toList());
         new ProjectionConsumer(new MetadataProjection(dynamo, metadataTable), deadLetters).consume(records);
 
         // The read API's own client counts its requests.
@@ -134,6 +145,25 @@ class AccountMetadataListIT {
                 ApiTokens.parse("audit=auditor,pay=payments")),
                 new RequestLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)),
                 Clock.systemUTC());
+    }
+
+    @Test
+    void anAccountWhoseBalanceHasNotCaughtUpWithTheIndexEndsThePageBeforeItAndIsListedOnceItHas() {
+        // b2 is newer and shown; b1 has platinum in the index but not yet in balances: the page ends before it.
+        Reply first = get("/accounts", Map.of("metadata.tier", "platinum", "limit", "10"), "audit");
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.body().get("accounts")).extracting(a -> a.get("accountId").asText()).containsExactly("b2");
+        String cursor = first.body().get("nextCursor").asText();
+        Reply waiting = get("/accounts", Map.of("metadata.tier", "platinum", "cursor", cursor), "audit");
+        assertThat(waiting.body().get("accounts")).isEmpty();
+        assertThat(waiting.body().get("nextCursor").asText()).isEqualTo(cursor);
+
+        balancesConsumer.consume(List.of(b1Platinum));
+
+        Reply caughtUp = get("/accounts", Map.of("metadata.tier", "platinum", "cursor", cursor), "audit");
+        assertThat(caughtUp.body().get("accounts")).extracting(a -> a.get("accountId").asText()).containsExactly("b1");
+        assertThat(caughtUp.body().get("nextCursor").isNull()).isTrue();
+        assertThat(get("/accounts", Map.of("metadata.tier", "bronze"), "audit").body().get("accounts")).isEmpty();
     }
 
     @Test

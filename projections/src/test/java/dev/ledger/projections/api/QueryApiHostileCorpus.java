@@ -231,6 +231,15 @@ public final class QueryApiHostileCorpus {
                         .is("an account with a status (not indexed together)").refused(400, INVALID),
                 get("/transfers").query("metadata.order", "o-1").query("status", "POSTED")
                         .is("transfers by metadata with a status (not indexed together)").refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("to", "+10000-01-01T00:00:00Z")
+                        .is("a list's window ending in the year 10000 (no place in the index's order)").refused(400, INVALID),
+                get("/transfers").query("accountId", "alice").query("to", "+1000000000-12-31T23:59:59.999999999Z")
+                        .is("a list's window ending at the last instant Java has").refused(400, INVALID),
+                get("/transfers").query("metadata.order", "o-1").query("from", "-0001-01-01T00:00:00Z")
+                        .is("a list's window starting before the year 0").refused(400, INVALID),
+                get("/transfers").query("status", "POSTED").query("from", "2026-01-01T00:00:00Z")
+                        .query("cursor", cursor("t1:s:POSTED:+10000-01-01T00:00:00.000000000Z#transfer#x"))
+                        .is("a status cursor in the year 10000 (sorts before every window as text)").refused(400, INVALID),
                 get("/transfers").query("metadata.order", "o-1").query("metadata.shop", "s-1")
                         .is("transfers by two metadata pairs").refused(400, INVALID),
                 get("/transfers").query("metadata.order", "o-1").query("accountId", "alice")

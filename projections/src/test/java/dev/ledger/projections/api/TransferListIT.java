@@ -40,9 +40,11 @@ import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTableSchema;
 import dev.ledger.store.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -209,6 +211,36 @@ class TransferListIT {
     }
 
     @Test
+    void aMetadataListWhoseNewestRowIsNotProjectedYetSaysSoRatherThanEndEmpty() {
+        Instant from = clock.instant().plusSeconds(1);
+        transfer("late-1", new TransferRequest("bank", "carol", eur("1.00"), false, 0,
+                new TreeMap<>(Map.of("order", "L-1"))));
+        // Only the metadata index has seen it: the transfers projection is behind.
+        project(List.of(consumers.get(consumers.size() - 1)));
+
+        HttpResponse behind = call("/transfers", Map.of("metadata.order", "L-1", "from", from.toString()), "audit");
+
+        assertThat(behind.status()).isEqualTo(503);
+        assertThat(behind.body().get("error").asText()).isEqualTo("projection_behind");
+        assertThat(behind.headers()).containsEntry("Retry-After", "1");
+
+        project();
+        assertThat(all("metadata.order=L-1&from=" + from, 10)).extracting(TransferListIT::idOf).containsExactly("late-1");
+    }
+
+    @Test
+    void anAccountCursorGivenOutForAnotherWindowShowsNothingAfterThisOnesEnd() {
+        String afterNewest = get("/transfers", Map.of("accountId", "alice", "to", setUpEnd.toString(), "limit", "1"))
+                .get("nextCursor").asText();
+
+        List<String> ids = new ArrayList<>();
+        get("/transfers", Map.of("accountId", "alice", "to", t3At.toString(), "cursor", afterNewest, "limit", "50"))
+                .get("transfers").forEach(row -> ids.add(idOf(row)));
+
+        assertThat(ids).containsExactly("t3", "t2", "t1");
+    }
+
+    @Test
     void aPostedHoldMovesFromThePendingListToThePostedListAtThePlaceOfItsRecording() {
         Instant from = clock.instant().plusSeconds(1);
         transfer("hold-2", TransferRequest.pending("bank", "dave", eur("0.01"), 600));
@@ -264,6 +296,11 @@ class TransferListIT {
                 Map.of("accountId", "alice", "sort", "id"), Map.of("accountId", "alice", "from", "yesterday"),
                 Map.of("accountId", "alice", "from", "2026-11-02T00:00:00Z", "to", "2026-11-01T00:00:00Z"),
                 Map.of("accountId", "alice", "limit", "0"), Map.of("accountId", "alice", "limit", "101"),
+                Map.of("status", "POSTED", "to", "+10000-01-01T00:00:00Z"),
+                Map.of("accountId", "alice", "to", "+1000000000-12-31T23:59:59.999999999Z"),
+                Map.of("metadata.order", "A-1", "from", "-0001-01-01T00:00:00Z"),
+                Map.of("status", "POSTED", "from", "2026-01-01T00:00:00Z", "cursor", Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString("t1:s:POSTED:+10000-01-01T00:00:00.000000000Z#transfer#x".getBytes(StandardCharsets.UTF_8))),
                 Map.of("metadata.order", "A-1", "accountId", "alice"), Map.of("metadata.order", "A-1", "status", "POSTED"),
                 Map.of("metadata.order", "A-1", "metadata.shop", "s"), Map.of("metadata.bad key", "x"),
                 Map.of("accountId", "alice", "cursor", statusCursor), Map.of("accountId", "bob", "cursor", aliceCursor),
@@ -344,11 +381,16 @@ class TransferListIT {
 
     /** Feeds every stream's events to the four projections (what they already applied is passed over). */
     private void project() {
+        project(consumers);
+    }
+
+    /** Feeds every stream's events to these projections only (the others then lag, as they may in a stack). */
+    private void project(List<ProjectionConsumer> only) {
         List<KinesisEventRecord> records = new ArrayList<>();
         for (StreamId stream : streams) {
             store.readStream(stream, 1).forEachRemaining(event -> records.add(KinesisRecords.of(event, records.size())));
         }
-        for (ProjectionConsumer consumer : consumers) {
+        for (ProjectionConsumer consumer : only) {
             assertThat(consumer.consume(records).getBatchItemFailures()).isEmpty();
         }
     }
