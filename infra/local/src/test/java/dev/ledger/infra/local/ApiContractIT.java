@@ -62,7 +62,9 @@ class ApiContractIT {
             "408 Request Timeout", "waits out the request deadline: HttpApiGatewayRawSocketTest, with a short one",
             "503 Service Unavailable", "needs 1,024 open connections: HttpApiGatewayRawSocketTest, with a low maximum",
             "503 projection_unavailable", "needs a projection's table dropped, which every later read here would see:"
-                    + " ProjectionUnavailableIT drops each in turn and calls every read route");
+                    + " ProjectionUnavailableIT drops each in turn and calls every read route",
+            "503 projection_behind", "needs one projection to lag another at the moment of a read: TransferListIT"
+                    + " feeds the metadata index alone and reads the list");
 
     @TempDir
     static Path directory;
