@@ -78,6 +78,14 @@ abstract class SingleItemProjection implements Projection {
         return found;
     }
 
+    /**
+     * The items of several streams, read together, as they are: a stream blocked before any event of it was
+     * applied has an item that holds only why ({@link ProjectionItems#BLOCKED}, no version).
+     */
+    final Map<String, Map<String, AttributeValue>> itemsOf(List<String> ids) {
+        return items.readAll(ids);
+    }
+
     /** The stream's item, once an event was applied to it (a blocked stream keeps its last one). */
     final Optional<Map<String, AttributeValue>> stored(String id) {
         Map<String, AttributeValue> item = items.read(id);

@@ -96,21 +96,40 @@ public final class TransfersProjection extends SingleItemProjection {
                 TransfersItemCodec.createdAt(item), TransfersItemCodec.history(item), TransactionsItemCodec.reversal(item));
     }
 
-    /** A row of GET /transfers: exactly one of a transfer and a multi-leg transaction, as their own reads show them. */
+    /**
+     * A row of GET /transfers: exactly one of a transfer and a multi-leg transaction, as their own reads show
+     * them; or neither ({@link #BLOCKED}), for a stream blocked before any event of it could be applied.
+     */
     public record Listed(ProjectedTransfer transfer, ProjectedTransaction transaction) {
+
+        /**
+         * A stream whose first event the projection could not apply (its stored form unreadable: dead-lettered
+         * and reported). It has nothing to show, as its own GET has not, and a list passes it over instead of
+         * waiting for it as for a row not projected yet, which would stop the list there for good.
+         */
+        public static final Listed BLOCKED = new Listed(null, null);
+
+        public boolean blocked() {
+            return transfer == null && transaction == null;
+        }
     }
 
     /**
      * The items of transfer and transaction streams, read together (BatchGetItem, 100 keys a request); a
-     * stream without an item (not projected yet) is absent from the answer.
+     * stream without an item (not projected yet) is absent from the answer, one blocked before its first
+     * event is {@link Listed#BLOCKED}.
      */
     public Map<StreamId, Listed> listed(List<StreamId> streams) {
         Map<String, Map<String, AttributeValue>> items = streams.isEmpty() ? Map.of()
-                : storedAll(streams.stream().map(catalog()::itemId).distinct().toList());
+                : itemsOf(streams.stream().map(catalog()::itemId).distinct().toList());
         Map<StreamId, Listed> found = new LinkedHashMap<>();
         for (StreamId stream : streams) {
             Map<String, AttributeValue> item = items.get(catalog().itemId(stream));
-            if (item != null) {
+            if (item != null && !item.containsKey(ProjectionItems.VERSION)) {
+                if (item.containsKey(ProjectionItems.BLOCKED)) {
+                    found.put(stream, Listed.BLOCKED);
+                }
+            } else if (item != null) {
                 found.put(stream, stream.type() == StreamId.StreamType.TRANSACTION
                         ? new Listed(null, projectedTransaction(item)) : new Listed(projectedTransfer(item), null));
             }

@@ -165,7 +165,9 @@ final class TransferList {
             if (found == null) {
                 return accountCursor(query.accountId(), row.at());
             }
-            rows.add(row(found));
+            if (!found.blocked()) {
+                rows.add(row(found));
+            }
         }
         return page.next() == null ? null : accountCursor(query.accountId(), page.next());
     }
@@ -207,7 +209,9 @@ final class TransferList {
                 }
                 return MetadataFilter.cursor(last);
             }
-            rows.add(row(found));
+            if (!found.blocked()) {
+                rows.add(row(found));
+            }
             last = hit.key();
         }
         return page.next() == null ? null : MetadataFilter.cursor(page.next());
