@@ -207,6 +207,9 @@ class ConsoleIT {
         browser.findElement(By.id("history-to")).sendKeys("2020-01-02T00:00:00Z", Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "(0 entries)"));
         assertThat(column("history", 0)).containsExactly("no entries in this range");
+        // The range bounds the account's transfers too (by when each was recorded).
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transfers-caption"), "(0 transfers"));
+        assertThat(column("transfers", 0)).containsExactly("none recorded in this range");
         browser.findElement(By.id("history-from")).clear();
         browser.findElement(By.id("history-to")).clear();
         browser.findElement(By.id("history-apply")).click();
