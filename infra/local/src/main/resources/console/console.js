@@ -126,9 +126,12 @@ async function openAccount(accountId) {
   $("account-summary").replaceChildren();
   $("account-metadata").replaceChildren();
   $("history").tBodies[0].replaceChildren();
+  $("transfers").tBodies[0].replaceChildren();
   historyView.accountId = accountId;
   historyView.cursors = [];
   historyView.current = null;
+  transfersView.cursors = [];
+  transfersView.current = null;
   const account = await api("/accounts/" + encodeURIComponent(accountId));
   const c = account.currency;
   facts($("account-summary"), [
@@ -145,7 +148,7 @@ async function openAccount(accountId) {
     ["Version", account.version],
   ]);
   metadataFacts($("account-metadata"), account.metadata);
-  await Promise.all([loadVerify(accountId), loadHistory()]);
+  await Promise.all([loadVerify(accountId), loadHistory(), loadTransfers()]);
 }
 
 async function loadVerify(accountId) {
@@ -235,6 +238,71 @@ async function pageHistory(forward) {
       historyView.current = historyView.cursors.pop();
     }
     await loadHistory();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+// --- the account's transfers: GET /transfers?accountId= -----------------------------------------
+
+// Like the history's: the cursors of the pages before the shown one, its own, and the next page's.
+const transfersView = { cursors: [], current: null, next: null };
+
+/** What a row moves: a transfer's amount; a transaction's entries on this account (it has no one amount). */
+function transferAmount(t, accountId) {
+  if (t.kind !== "transaction") {
+    return money(t.amount, t.currency);
+  }
+  return (t.entries || []).filter((entry) => entry.accountId === accountId)
+      .map((entry) => money(entry.amount, entry.currency)).join(", ");
+}
+
+async function loadTransfers() {
+  const accountId = historyView.accountId;
+  // The history form's range: GET /transfers bounds the recorded instant, whichever order the history shows.
+  const params = {
+    accountId,
+    limit: $("transfers-limit").value,
+    from: instant($("history-from"), "From"),
+    to: instant($("history-to"), "To"),
+    cursor: transfersView.current,
+  };
+  const tbody = $("transfers").tBodies[0];
+  let page;
+  try {
+    page = await api("/transfers", params);
+  } catch (e) {
+    tbody.replaceChildren();
+    $("transfers-caption").textContent = "Transfers (not shown)";
+    noneIfEmpty(tbody, "not shown: see the message above");
+    $("transfers-next").disabled = true;
+    $("transfers-previous").disabled = true;
+    throw e;
+  }
+  tbody.replaceChildren();
+  for (const t of page.transfers) {
+    const id = t.kind === "transaction" ? t.transactionId : t.transferId;
+    row(tbody, [{ node: link(id, "#/" + t.kind + "/" + encodeURIComponent(id)) }, t.kind, t.status,
+      { text: transferAmount(t, accountId), className: "num" }, t.recordedAt]);
+  }
+  $("transfers-caption").textContent = "Transfers, page " + (transfersView.cursors.length + 1)
+      + " (" + page.transfers.length + " transfers and transactions)";
+  noneIfEmpty(tbody, "none" + (params.from || params.to ? " recorded in this range" : ""));
+  transfersView.next = page.nextCursor;
+  $("transfers-next").disabled = !page.nextCursor;
+  $("transfers-previous").disabled = transfersView.cursors.length === 0;
+}
+
+async function pageTransfers(forward) {
+  clearError();
+  try {
+    if (forward) {
+      transfersView.cursors.push(transfersView.current);
+      transfersView.current = transfersView.next;
+    } else {
+      transfersView.current = transfersView.cursors.pop();
+    }
+    await loadTransfers();
   } catch (e) {
     showError(e);
   }
@@ -357,12 +425,25 @@ document.addEventListener("DOMContentLoaded", () => {
   onSubmit("open-account-form", open("account", "open-account-id"));
   onSubmit("open-transfer-form", open("transfer", "open-transfer-id"));
   onSubmit("open-transaction-form", open("transaction", "open-transaction-id"));
+  // The range bounds both tables: a new one starts each again at its first page.
   onSubmit("history-form", async () => {
     clearError();
     historyView.cursors = [];
     historyView.current = null;
+    transfersView.cursors = [];
+    transfersView.current = null;
     try {
-      await loadHistory();
+      await Promise.all([loadHistory(), loadTransfers()]);
+    } catch (e) {
+      showError(e);
+    }
+  });
+  onSubmit("transfers-form", async () => {
+    clearError();
+    transfersView.cursors = [];
+    transfersView.current = null;
+    try {
+      await loadTransfers();
     } catch (e) {
       showError(e);
     }
@@ -372,6 +453,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("accounts-previous").addEventListener("click", () => pageAccounts(false));
   $("history-next").addEventListener("click", () => pageHistory(true));
   $("history-previous").addEventListener("click", () => pageHistory(false));
+  $("transfers-next").addEventListener("click", () => pageTransfers(true));
+  $("transfers-previous").addEventListener("click", () => pageTransfers(false));
   $("as-of-form").addEventListener("submit", showAsOf);
   $("export").addEventListener("click", exportEvents);
   window.addEventListener("hashchange", route);

@@ -8,9 +8,11 @@ const PAGES = ["sign-in-page", "home-page", "account-page", "transfer-page"];
 
 function showError(e) {
   const box = $("error");
-  // A read model away is not an error in the request: the page says so, and when to try again.
+  // A read model away, or one moments behind another (a list's row not projected yet), is not an error in
+  // the request: the page says so in amber, and when to try again.
   const unavailable = e instanceof ApiError && e.status === 503 && e.code === "projection_unavailable";
-  box.classList.toggle("unavailable", unavailable);
+  const behind = e instanceof ApiError && e.status === 503 && e.code === "projection_behind";
+  box.classList.toggle("unavailable", unavailable || behind);
   if (!(e instanceof ApiError)) {
     box.textContent = String(e && e.message ? e.message : e);
   } else {

@@ -50,7 +50,7 @@ class ConsoleAssetsTest {
 
         // The search form, the basis choice and the history's order among them.
         assertThat(controls).contains("search-prefix", "search-currency", "search-status", "search-metadata",
-                "basis-recorded", "basis-effective", "history-order");
+                "basis-recorded", "basis-effective", "history-order", "transfers-limit");
         for (String id : controls) {
             assertThat(page).as(id).containsOnlyOnce("<label for=\"" + id + "\">");
         }

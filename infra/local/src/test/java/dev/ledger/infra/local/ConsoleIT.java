@@ -207,6 +207,9 @@ class ConsoleIT {
         browser.findElement(By.id("history-to")).sendKeys("2020-01-02T00:00:00Z", Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("history-caption"), "(0 entries)"));
         assertThat(column("history", 0)).containsExactly("no entries in this range");
+        // The range bounds the account's transfers too (by when each was recorded).
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transfers-caption"), "(0 transfers"));
+        assertThat(column("transfers", 0)).containsExactly("none recorded in this range");
         browser.findElement(By.id("history-from")).clear();
         browser.findElement(By.id("history-to")).clear();
         browser.findElement(By.id("history-apply")).click();
@@ -483,6 +486,66 @@ class ConsoleIT {
     }
 
     @Test
+    @Order(16)
+    void an_accounts_transfers_are_the_apis_paged_by_its_cursor_and_each_links_to_its_page() throws Exception {
+        openAccount("alice");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("account-title"), "Account alice"));
+        new Select(browser.findElement(By.id("transfers-limit"))).selectByVisibleText("10");
+        browser.findElement(By.id("transfers-apply")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transfers-caption"), "page 1 (10 "));
+        JsonNode first = get("/transfers?accountId=alice&limit=10");
+        JsonNode second = get("/transfers?accountId=alice&limit=10&cursor="
+                + URLEncoder.encode(first.path("nextCursor").asText(), StandardCharsets.UTF_8));
+
+        // Newest first: the card payment (a transaction, its entry on alice), the hold, then the payments.
+        assertThat(column("transfers", 0)).isEqualTo(listedIds(first)).startsWith("tx-1", "h-1");
+        assertThat(column("transfers", 1)).isEqualTo(values(first.path("transfers"), "kind"));
+        assertThat(column("transfers", 2)).isEqualTo(values(first.path("transfers"), "status"));
+        assertThat(column("transfers", 3)).isEqualTo(listedAmounts(first, "alice")).startsWith("10.00 EUR", "30.00 EUR");
+        assertThat(column("transfers", 4)).isEqualTo(values(first.path("transfers"), "recordedAt"));
+        assertThat(browser.findElement(By.linkText("tx-1")).getAttribute("href")).endsWith("#/transaction/tx-1");
+        screenshot("account-transfers");
+
+        browser.findElement(By.id("transfers-next")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transfers-caption"), "page 2"));
+        assertThat(column("transfers", 0)).isEqualTo(listedIds(second)).doesNotContainAnyElementsOf(listedIds(first));
+        assertThat(column("transfers", 3)).isEqualTo(listedAmounts(second, "alice"));
+        browser.findElement(By.id("transfers-previous")).sendKeys(Keys.SPACE);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transfers-caption"), "page 1"));
+        assertThat(column("transfers", 0)).isEqualTo(listedIds(first));
+
+        browser.findElement(By.linkText("h-1")).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("transfer-title"), "Transfer h-1"));
+        wait.until(d -> fact("transfer-summary", "Posted").equals("12.50 EUR"));
+    }
+
+    /** The ids of a GET /transfers page: a transfer's or a transaction's, as its kind says. */
+    private static List<String> listedIds(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.path("transfers").forEach(t -> ids.add(t.path(t.path("kind").asText() + "Id").asText()));
+        return ids;
+    }
+
+    /** A transfer's amount; a transaction's entries on the account (it has no one amount). */
+    private static List<String> listedAmounts(JsonNode page, String accountId) {
+        List<String> amounts = new ArrayList<>();
+        page.path("transfers").forEach(t -> {
+            if (t.path("kind").asText().equals("transaction")) {
+                List<String> entries = new ArrayList<>();
+                t.path("entries").forEach(e -> {
+                    if (e.path("accountId").asText().equals(accountId)) {
+                        entries.add(e.path("amount").asText() + " " + e.path("currency").asText());
+                    }
+                });
+                amounts.add(String.join(", ", entries));
+            } else {
+                amounts.add(t.path("amount").asText() + " " + t.path("currency").asText());
+            }
+        });
+        return amounts;
+    }
+
+    @Test
     @Order(20)
     void with_a_projection_dropped_the_page_says_the_read_model_is_temporarily_unavailable() throws Exception {
         // Last: the history table is gone for good, as the demo's drop leaves it until a rebuild.
@@ -499,6 +562,8 @@ class ConsoleIT {
                 + body.path("message").asText() + " (projection_unavailable, HTTP 503). Try again in " + retryAfter + " s.");
         assertThat(browser.findElement(By.id("history-caption")).getText()).endsWith("(not shown)");
         assertThat(column("history", 0)).containsExactly("not shown: see the message above");
+        // The account's transfers are read from the history table too: that table says so as well.
+        assertThat(browser.findElement(By.id("transfers-caption")).getText()).isEqualTo("Transfers (not shown)");
         // The balances projection is still there: the account's own facts are shown.
         String balance = get("/accounts/alice").path("balance").asText() + " EUR";
         wait.until(d -> fact("account-summary", "Balance").equals(balance));
