@@ -2,6 +2,11 @@ package dev.ledger.store;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,8 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * What every stored-form fixture generator does alike: read the events table it wrote whole, in key
- * order (the order of the fixture's lines), and open its expectations with the counts every fixture
- * test checks first.
+ * order (the order of the fixture's lines), open its expectations with the counts every fixture test
+ * checks first, and write the two files a fixture is.
  */
 final class FixtureLogTable {
 
@@ -36,6 +41,20 @@ final class FixtureLogTable {
         items.sort(Comparator.<Map<String, AttributeValue>, String>comparing(item -> item.get(EventsTable.PK).s())
                 .thenComparingLong(item -> Long.parseLong(item.get(EventsTable.SK).n())));
         return items;
+    }
+
+    /**
+     * Writes the fixture {@code name} into {@code out}: {@code name.jsonl}, one item a line in the order given,
+     * and {@code name-expected.json}. Neither may exist yet: a frozen fixture is never overwritten.
+     */
+    static void write(Path out, String name, List<Map<String, AttributeValue>> items, String expectations)
+            throws IOException {
+        Files.createDirectories(out);
+        List<String> lines = new ArrayList<>();
+        items.forEach(item -> lines.add(DynamoItemJson.write(item)));
+        Files.write(out.resolve(name + ".jsonl"), lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
+        Files.writeString(out.resolve(name + "-expected.json"), expectations + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE_NEW);
     }
 
     /**

@@ -25,13 +25,9 @@ import dev.ledger.localaws.AwsClients;
 import dev.ledger.localaws.LocalAwsExtension;
 import dev.ledger.localaws.TestNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,12 +80,7 @@ class StoredFormFixtureV2GeneratorIT {
         workload();
 
         List<Map<String, AttributeValue>> items = FixtureLogTable.scanInKeyOrder(dynamo, table);
-        Files.createDirectories(out);
-        List<String> lines = new ArrayList<>();
-        items.forEach(item -> lines.add(DynamoItemJson.write(item)));
-        Files.write(out.resolve("log-v2.jsonl"), lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
-        Files.writeString(out.resolve("log-v2-expected.json"), expectations(items) + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE_NEW);
+        FixtureLogTable.write(out, "log-v2", items, expectations(items));
     }
 
     private void workload() {
