@@ -31,14 +31,14 @@ import dev.ledger.projections.ProjectionConsumer;
 import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTableSchema;
+import dev.ledger.store.TickingClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,24 +86,7 @@ class AccountMetadataListIT {
         ProjectionCatalog.METADATA.createTable(dynamo, metadataTable);
 
         // Every command is recorded one second after the one before: a1 opens first, a6 last.
-        Clock seconds = new Clock() {
-            private long tick;
-
-            @Override
-            public synchronized Instant instant() {
-                return START.plusSeconds(tick++);
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-        };
+        Clock seconds = new TickingClock(START, Duration.ofSeconds(1));
         CommandService commands = new CommandService(store, seconds, RetryPolicy.standard(new SplittableRandom(16)));
         run(commands, l -> l.openAccount(open("a1", EUR, Map.of("tier", "gold", "customer", "c-1"))));
         run(commands, l -> l.openAccount(open("a2", EUR, Map.of("tier", "gold"))));

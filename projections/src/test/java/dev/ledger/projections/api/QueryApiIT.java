@@ -39,14 +39,14 @@ import dev.ledger.projections.TransfersProjection;
 import dev.ledger.store.DynamoEventStore;
 import dev.ledger.store.EventsTableSchema;
 import dev.ledger.store.StoredEvent;
+import dev.ledger.store.TickingClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,24 +84,7 @@ class QueryApiIT {
         ProjectionCatalog.TRANSFERS.createTable(dynamo, transfersTable);
 
         // Every command is recorded one second after the one before.
-        Clock seconds = new Clock() {
-            private long tick;
-
-            @Override
-            public synchronized Instant instant() {
-                return START.plusSeconds(tick++);
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-        };
+        Clock seconds = new TickingClock(START, Duration.ofSeconds(1));
         CommandService commands = new CommandService(store, seconds, RetryPolicy.standard(new SplittableRandom(9)));
         run(commands, l -> l.openAccount(new OpenAccount("bank", EUR, OverdraftLimit.UNLIMITED)));
         run(commands, l -> l.openAccount(new OpenAccount("alice", EUR, OverdraftLimit.NONE)));
