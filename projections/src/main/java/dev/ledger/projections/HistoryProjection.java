@@ -22,7 +22,6 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.domain.money.Money;
 import dev.ledger.store.StoredEvent;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,10 +62,7 @@ public final class HistoryProjection implements Projection {
 
     @Override
     public Map<StreamId, Position> positions(Collection<StreamId> streams) {
-        Map<String, Position> byId = cursors.positions(streams.stream().map(StreamId::id).toList());
-        Map<StreamId, Position> positions = new LinkedHashMap<>();
-        streams.forEach(stream -> positions.put(stream, byId.get(stream.id())));
-        return positions;
+        return cursors.positions(streams, StreamId::id);
     }
 
     /** Each run's entries and its cursor, in one transaction (or successive ones for a long run). */

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,10 +111,7 @@ public final class MetadataProjection implements Projection {
 
     @Override
     public Map<StreamId, Position> positions(Collection<StreamId> streams) {
-        Map<String, Position> byId = cursors.positions(streams.stream().map(MetadataProjection::itemId).toList());
-        Map<StreamId, Position> positions = new LinkedHashMap<>();
-        streams.forEach(stream -> positions.put(stream, byId.get(itemId(stream))));
-        return positions;
+        return cursors.positions(streams, MetadataProjection::itemId);
     }
 
     @Override

@@ -3,9 +3,13 @@ package dev.ledger.projections;
 import static dev.ledger.projections.ProjectionTables.ID;
 import static dev.ledger.projections.ProjectionTables.SK;
 
+import dev.ledger.domain.api.StreamId;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -93,11 +97,16 @@ final class ProjectionItems {
         return found;
     }
 
-    /** Where the projection stands for each id, read together ({@link #readAll}); version 0 where there is no item. */
-    Map<String, Projection.Position> positions(List<String> ids) {
-        Map<String, Map<String, AttributeValue>> found = readAll(ids);
-        Map<String, Projection.Position> positions = new HashMap<>();
-        ids.forEach(id -> positions.put(id, position(found.getOrDefault(id, Map.of()))));
+    /**
+     * Where the projection stands for each stream, in the order given, the items read together
+     * ({@link #readAll}); version 0 where there is no item.
+     *
+     * @param itemId the id of a stream's item (or cursor item) in this table
+     */
+    Map<StreamId, Projection.Position> positions(Collection<StreamId> streams, Function<StreamId, String> itemId) {
+        Map<String, Map<String, AttributeValue>> found = readAll(streams.stream().map(itemId).toList());
+        Map<StreamId, Projection.Position> positions = new LinkedHashMap<>();
+        streams.forEach(stream -> positions.put(stream, position(found.getOrDefault(itemId.apply(stream), Map.of()))));
         return positions;
     }
 

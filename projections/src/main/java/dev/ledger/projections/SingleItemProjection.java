@@ -4,7 +4,6 @@ import dev.ledger.domain.api.StreamId;
 import dev.ledger.store.StoredEvent;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,10 +54,7 @@ abstract class SingleItemProjection implements Projection {
 
     @Override
     public final Map<StreamId, Position> positions(Collection<StreamId> streams) {
-        Map<String, Position> byId = items.positions(streams.stream().map(catalog::itemId).toList());
-        Map<StreamId, Position> positions = new LinkedHashMap<>();
-        streams.forEach(stream -> positions.put(stream, byId.get(catalog.itemId(stream))));
-        return positions;
+        return items.positions(streams, catalog::itemId);
     }
 
     @Override
